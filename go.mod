@@ -1,0 +1,3 @@
+module github.com/coracle-os/coracle
+
+go 1.26
