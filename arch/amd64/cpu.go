@@ -1,0 +1,80 @@
+package amd64
+
+// defined in cpu_amd64.s
+
+// Inb reads a byte from an I/O port.
+func Inb(port uint16) uint8
+
+// Outb writes a byte to an I/O port.
+func Outb(port uint16, v uint8)
+
+// Inl reads 32 bits from an I/O port.
+func Inl(port uint16) uint32
+
+// Outl writes 32 bits to an I/O port.
+func Outl(port uint16, v uint32)
+
+// CPUID executes CPUID with EAX=leaf, ECX=subleaf.
+func CPUID(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
+
+// Rdmsr reads a model-specific register.
+func Rdmsr(msr uint32) uint64
+
+// Wrmsr writes a model-specific register.
+func Wrmsr(msr uint32, v uint64)
+
+// Rdtsc reads the time-stamp counter.
+func Rdtsc() uint64
+
+// ReadCR0 returns CR0.
+func ReadCR0() uint64
+
+// ReadCR2 returns CR2, the linear address of the last page fault.
+func ReadCR2() uint64
+
+// ReadCR3 returns CR3, the page-table root.
+func ReadCR3() uint64
+
+// ReadCR4 returns CR4.
+func ReadCR4() uint64
+
+// DisableInterrupts clears RFLAGS.IF.
+func DisableInterrupts()
+
+// Halt executes HLT once: the CPU sleeps until the next interrupt.
+func Halt()
+
+// lgdt loads the GDT register from a pseudo-descriptor.
+//
+//go:noescape
+func lgdt(p *pseudoDescriptor)
+
+// lidt loads the IDT register from a pseudo-descriptor.
+//
+//go:noescape
+func lidt(p *pseudoDescriptor)
+
+// ltr loads the task register.
+func ltr(selector uint16)
+
+// reloadSegments loads CS with code (by a far return) and DS, ES, SS with
+// data, so that a new GDT takes effect.
+func reloadSegments(code, data uint16)
+
+// HaltForever stops this CPU with interrupts disabled.
+//
+//go:nosplit
+func HaltForever() {
+	for {
+		DisableInterrupts()
+		Halt()
+	}
+}
+
+// pseudoDescriptor is the operand of LGDT and LIDT (SDM Vol. 3A §3.5.1):
+// a 16-bit limit followed by a 64-bit base, packed.
+type pseudoDescriptor struct {
+	pad   [3]uint16 // so that limit ends where base begins, 8-aligned
+	limit uint16
+	base  uint64
+}

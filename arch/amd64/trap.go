@@ -1,0 +1,107 @@
+package amd64
+
+import "unsafe"
+
+// TrapFrame is the state saved on an exception or interrupt: the general
+// registers pushed by the entry stub, the vector and error code, and the
+// frame the CPU pushed (SDM Vol. 3A §6.14.2, Figure 6-9). Its layout is
+// fixed by trap_amd64.s.
+type TrapFrame struct {
+	R15, R14, R13, R12, R11, R10, R9, R8 uint64
+	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
+	Vector, ErrorCode                    uint64
+	RIP, CS, RFLAGS, RSP, SS             uint64
+}
+
+// NumExceptions is the number of architecturally defined vectors (0-31).
+const NumExceptions = 32
+
+// Exception vectors the kernel treats specially (SDM Vol. 3A Table 6-1).
+const (
+	VectorDE  = 0 // divide error
+	VectorNMI = 2
+	VectorBP  = 3  // breakpoint (INT3)
+	VectorUD  = 6  // invalid opcode
+	VectorDF  = 8  // double fault
+	VectorGP  = 13 // general protection
+	VectorPF  = 14 // page fault
+	VectorMC  = 18 // machine check
+)
+
+// ExceptionNames gives the SDM mnemonic and name of each exception.
+var ExceptionNames = [NumExceptions]string{
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range exceeded", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor segment overrun", "#TS invalid TSS", "#NP segment not present",
+	"#SS stack-segment fault", "#GP general protection", "#PF page fault", "reserved (15)",
+	"#MF x87 floating-point error", "#AC alignment check", "#MC machine check", "#XM SIMD floating-point",
+	"#VE virtualization exception", "#CP control protection", "reserved (22)", "reserved (23)",
+	"reserved (24)", "reserved (25)", "reserved (26)", "reserved (27)",
+	"#HV hypervisor injection", "#VC VMM communication", "#SX security exception", "reserved (31)",
+}
+
+// ExceptionHasErrorCode reports whether the CPU pushes an error code for
+// exception vector v (SDM Vol. 3A Table 6-1). The stubs push 0 for the
+// others so every frame has the same shape.
+func ExceptionHasErrorCode(v int) bool {
+	switch v {
+	case 8, 10, 11, 12, 13, 14, 17, 21, 29, 30:
+		return true
+	}
+	return false
+}
+
+// TrapHandler handles a trap. It runs in trap context: on the interrupted
+// thread's kernel stack or an IST stack, with interrupts off. If it
+// returns, the interrupted code resumes with the (possibly edited) frame.
+type TrapHandler func(*TrapFrame)
+
+var trapHandler TrapHandler
+
+// SetTrapHandler sets the function every exception is passed to.
+func SetTrapHandler(h TrapHandler) { trapHandler = h }
+
+// istDoubleFault is IST1's stack: double faults, NMIs and machine checks
+// always switch to it, so they are reported even when the interrupted
+// stack is the problem.
+var istDoubleFault [16 << 10]byte
+
+const istEmergency = 1
+
+// InstallExceptionHandlers points IDT vectors 0-31 at the entry stubs
+// and loads the IDT. tss receives the emergency stack.
+func InstallExceptionHandlers(tss *TSS) {
+	tss.SetIST(istEmergency, uintptr(unsafe.Pointer(&istDoubleFault[len(istDoubleFault)-16]))&^15)
+	stubs := trapStubTable()
+	for v := range NumExceptions {
+		ist := 0
+		switch v {
+		case VectorDF, VectorNMI, VectorMC:
+			ist = istEmergency
+		}
+		dpl := 0
+		if v == VectorBP {
+			dpl = 3 // INT3 from ring 3 code is a breakpoint, not a #GP
+		}
+		idt[v] = InterruptGate(stubs[v], ist, dpl)
+	}
+	LoadIDT()
+}
+
+// dispatchTrap is called by the common entry stub with the saved frame.
+//
+// Trap context: runs with no usable g on the trap stack.
+//
+//go:nosplit
+func dispatchTrap(f *TrapFrame) {
+	if h := trapHandler; h != nil {
+		h(f)
+		return
+	}
+	HaltForever()
+}
+
+// defined in trap_amd64.s
+
+// trapStubTable returns the addresses of the 32 exception entry stubs.
+func trapStubTable() *[NumExceptions]uintptr

@@ -1,0 +1,42 @@
+// Package boot takes an x86-64 CPU from the hypervisor's PVH entry state
+// into 64-bit Go code and hands the decoded hvm_start_info to the kernel.
+//
+// The image's ELF entry point (linked with -E, see EntrySymbol) is
+// pvhEntry, 32-bit code that the hypervisor enters with paging off and EBX
+// pointing at hvm_start_info (Xen docs/misc/pvh.pandoc). It sets up its own
+// stack (Firecracker enters with RSP=0), identity-maps the first 4 GiB with
+// 2 MiB pages, loads a three-entry GDT, turns on long mode and far-returns
+// into 64-bit code, which gives Go code a stack, SSE, and a TLS slot with a
+// stand-in g, then calls start. No Go runtime exists yet: start and
+// everything it calls must not allocate, take locks or use the scheduler.
+//
+// Trap context: none. start runs before traps exist and never returns.
+package boot
+
+import "github.com/coracle-os/coracle/boot/pvh"
+
+// EntrySymbol is the linker name of the PVH entry point: coracle build
+// passes it to the linker with -E.
+const EntrySymbol = "github.com/coracle-os/coracle/boot.pvhEntry"
+
+// Info is the hvm_start_info the hypervisor passed, decoded by start.
+var Info pvh.StartInfo
+
+// kernelMain is package kernel's entry point. Package kernel imports boot,
+// so boot cannot name it; kernel provides this symbol with go:linkname.
+// infoErr is nil when Info was decoded, or why it was refused.
+func kernelMain(infoErr error)
+
+// start is called by entry64 on the boot stack with the physical address
+// of hvm_start_info.
+//
+// Called from assembly before the Go runtime exists: no allocation.
+//
+//go:nosplit
+func start(startInfo uintptr) {
+	kernelMain(pvh.Parse(identityMemory{}, uint64(startInfo), &Info))
+	for {
+		// kernelMain never returns; if it did, stop here rather than
+		// return into the 32-bit stub.
+	}
+}
