@@ -1,0 +1,159 @@
+// Package linuxstack lays out the initial process stack that Linux gives a
+// new program on x86-64 and that the Go runtime's _rt0_amd64_linux reads:
+// argc, argv[], NULL, envp[], NULL, then auxiliary-vector pairs ending in
+// AT_NULL, with the strings and AT_RANDOM's bytes above them (System V
+// AMD64 psABI §3.4.1; ../shared/LINUX-ABI.md §2).
+//
+// Arguments and environment come straight from coracle's kernel command
+// line (package cmdline): each coracle.arg and coracle.env word is decoded
+// into the stack area in place.
+//
+// Trap context: none. Build runs on the boot path before the Go runtime
+// exists, so it does not allocate; it writes only into the memory it is
+// given.
+package linuxstack
+
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/kernel/cmdline"
+)
+
+// Auxiliary-vector tags (linux/include/uapi/linux/auxvec.h).
+const (
+	AT_NULL     = 0
+	AT_PAGESZ   = 6
+	AT_HWCAP    = 16
+	AT_CLKTCK   = 17
+	AT_PLATFORM = 15
+	AT_SECURE   = 23
+	AT_RANDOM   = 25
+	AT_EXECFN   = 31
+)
+
+// Params is what the stack tells the program besides its arguments.
+type Params struct {
+	Program  string   // argv[0] and AT_EXECFN
+	Cmdline  string   // kernel command line holding coracle.arg/env words
+	Random   [16]byte // AT_RANDOM: must be real entropy
+	HWCap    uint64   // AT_HWCAP: CPUID.1:EDX, as Linux reports it
+	PageSize uint64   // AT_PAGESZ
+}
+
+const (
+	platform  = "x86_64"
+	clockTick = 100 // AT_CLKTCK: USER_HZ on Linux x86-64
+	wordSize  = 8
+	auxPairs  = 8 // PAGESZ, HWCAP, CLKTCK, PLATFORM, SECURE, RANDOM, EXECFN, NULL
+)
+
+// Error is why Build failed; a constant, so returning it does not allocate.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+const (
+	ErrTooSmall   Error = "initial stack area too small for the arguments and environment"
+	ErrBadCmdline Error = "kernel command line has malformed coracle.arg/coracle.env words"
+)
+
+// Build writes the initial stack into mem, whose first byte is at address
+// base, growing down from the end of mem, and returns the stack pointer
+// the program starts with (16-byte aligned, pointing at argc).
+func Build(mem []byte, base uint64, p Params) (sp uint64, err error) {
+	if _, ok := cmdline.Check(p.Cmdline); !ok {
+		return 0, ErrBadCmdline
+	}
+	argc, envc, strBytes := count(p)
+	words := 1 + argc + 1 + envc + 1 + 2*auxPairs
+	strBytes += len(p.Program) + 1 + len(platform) + 1 + len(p.Random)
+	// Strings take the top strBytes; the vector sits below them, aligned.
+	vec := alignDown(len(mem)-strBytes-words*wordSize, 16)
+	if vec < 0 {
+		return 0, ErrTooSmall
+	}
+	strTop := len(mem)
+	// Strings, from the top down.
+	put := func(s string) uint64 {
+		strTop -= len(s) + 1
+		copy(mem[strTop:], s)
+		mem[strTop+len(s)] = 0
+		return base + uint64(strTop)
+	}
+	execfn := put(p.Program)
+	plat := put(platform)
+	strTop -= len(p.Random)
+	copy(mem[strTop:], p.Random[:])
+	random := base + uint64(strTop)
+
+	// The vector, from argc upwards.
+	w := vec
+	word := func(v uint64) {
+		binary.LittleEndian.PutUint64(mem[w:], v)
+		w += wordSize
+	}
+	word(uint64(argc))
+	word(execfn) // argv[0]
+	// argv[1:] and envp: decoded into the string area, below what is there.
+	for _, key := range [2]string{cmdline.ArgKey, cmdline.EnvKey} {
+		sc := cmdline.NewScanner(p.Cmdline)
+		for {
+			wd, ok := sc.Next()
+			if !ok {
+				break
+			}
+			if wd.Key != key {
+				continue
+			}
+			n := cmdline.DecodedLen(wd.Value)
+			strTop -= n + 1
+			cmdline.Decode(mem[strTop:], wd.Value)
+			mem[strTop+n] = 0
+			word(base + uint64(strTop))
+		}
+		word(0) // NULL after argv, then after envp
+	}
+	for _, kv := range [auxPairs][2]uint64{
+		{AT_PAGESZ, p.PageSize},
+		{AT_HWCAP, p.HWCap},
+		{AT_CLKTCK, clockTick},
+		{AT_PLATFORM, plat},
+		{AT_SECURE, 0},
+		{AT_RANDOM, random},
+		{AT_EXECFN, execfn},
+		{AT_NULL, 0},
+	} {
+		word(kv[0])
+		word(kv[1])
+	}
+	return base + uint64(vec), nil
+}
+
+// count returns the number of arguments (argv[0] included), environment
+// entries, and the bytes their decoded strings take with NULs.
+func count(p Params) (argc, envc, strBytes int) {
+	argc = 1
+	sc := cmdline.NewScanner(p.Cmdline)
+	for {
+		w, ok := sc.Next()
+		if !ok {
+			return argc, envc, strBytes
+		}
+		switch w.Key {
+		case cmdline.ArgKey:
+			argc++
+		case cmdline.EnvKey:
+			envc++
+		default:
+			continue
+		}
+		strBytes += cmdline.DecodedLen(w.Value) + 1
+	}
+}
+
+func alignDown(n, a int) int {
+	if n < 0 {
+		return -1
+	}
+	return n &^ (a - 1)
+}
