@@ -25,8 +25,8 @@ func InterruptGate(handler uintptr, ist, dpl int) Gate {
 	return Gate{
 		offsetLow:  uint16(handler),
 		selector:   KernelCS,
-		ist:        uint8(ist),
-		attributes: gateP | uint8(dpl)<<gateDPL | gateTypeInterrupt,
+		ist:        uint8(ist & 7),
+		attributes: gateP | uint8(dpl&3)<<gateDPL | gateTypeInterrupt,
 		offsetMid:  uint16(handler >> 16),
 		offsetHigh: uint32(handler >> 32),
 	}

@@ -118,11 +118,15 @@ func checkEscapes(v string) (int, string) {
 }
 
 // validEnv reports whether encoded v decodes to NAME=VALUE with a
-// non-empty NAME. '=' is never escaped, so the first literal '=' splits.
+// non-empty NAME. Encode never escapes '=', so the first literal '='
+// splits; an escaped one (%3D) before it would hide the split.
 func validEnv(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if v[i] == '=' {
+		switch {
+		case v[i] == '=':
 			return i > 0
+		case v[i] == '%' && i+2 < len(v) && v[i+1] == '3' && (v[i+2] == 'D' || v[i+2] == 'd'):
+			return false
 		}
 	}
 	return false

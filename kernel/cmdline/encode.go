@@ -10,8 +10,10 @@ import (
 const MaxLen = 60 << 10
 
 // Encode builds the command line for kernel parameters params (words as
-// the user wrote them), program arguments args and environment env
-// (NAME=VALUE each).
+// the user wrote them, separated by ASCII white space as the kernel reads
+// them), program arguments args and environment env (NAME=VALUE each).
+// params go through unchanged, coracle.arg and coracle.env words
+// included: the kernel checks the whole line when it boots.
 func Encode(params string, args, env []string) (string, error) {
 	for i := 0; i < len(params); i++ {
 		if c := params[i]; c < 0x20 && !isSpace(c) || c == 0x7f {
@@ -19,7 +21,17 @@ func Encode(params string, args, env []string) (string, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(strings.Join(strings.Fields(params), " "))
+	sc := NewScanner(params)
+	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		end := w.Offset + len(w.Key)
+		if w.HasValue {
+			end += 1 + len(w.Value)
+		}
+		b.WriteString(params[w.Offset:end])
+	}
 	for _, e := range env {
 		name, _, ok := strings.Cut(e, "=")
 		if !ok || name == "" {

@@ -1,0 +1,234 @@
+package amd64
+
+import (
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// trapFrameOrder is TrapFrame from its lowest address: what trapCommon
+// pushes last comes first.
+var trapFrameOrder = []string{
+	"R15", "R14", "R13", "R12", "R11", "R10", "R9", "R8",
+	"RBP", "RDI", "RSI", "RDX", "RCX", "RBX", "RAX",
+	"Vector", "ErrorCode",
+	"RIP", "CS", "RFLAGS", "RSP", "SS",
+}
+
+func TestTrapFrameLayout(t *testing.T) {
+	if size := unsafe.Sizeof(TrapFrame{}); size != 22*8 {
+		t.Errorf("sizeof(TrapFrame) = %d, want %d", size, 22*8)
+	}
+	typ := reflect.TypeFor[TrapFrame]()
+	if typ.NumField() != len(trapFrameOrder) {
+		t.Fatalf("TrapFrame has %d fields, want %d", typ.NumField(), len(trapFrameOrder))
+	}
+	for i, name := range trapFrameOrder {
+		f, ok := typ.FieldByName(name)
+		if !ok {
+			t.Errorf("TrapFrame has no field %s", name)
+			continue
+		}
+		if f.Offset != uintptr(i*8) || f.Type.Kind() != reflect.Uint64 {
+			t.Errorf("TrapFrame.%s at offset %d (%s), want offset %d (uint64)", name, f.Offset, f.Type, i*8)
+		}
+	}
+	// The spot checks the assembly comment promises.
+	var f TrapFrame
+	for _, tt := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"R15", unsafe.Offsetof(f.R15), 0},
+		{"RAX", unsafe.Offsetof(f.RAX), 14 * 8},
+		{"Vector", unsafe.Offsetof(f.Vector), 15 * 8},
+		{"ErrorCode", unsafe.Offsetof(f.ErrorCode), 16 * 8},
+		{"RIP", unsafe.Offsetof(f.RIP), 17 * 8},
+		{"CS", unsafe.Offsetof(f.CS), 18 * 8},
+		{"RFLAGS", unsafe.Offsetof(f.RFLAGS), 19 * 8},
+		{"RSP", unsafe.Offsetof(f.RSP), 20 * 8},
+		{"SS", unsafe.Offsetof(f.SS), 21 * 8},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("offsetof(TrapFrame.%s) = %d, want %d", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// readTrapAsm returns the lines of trap_amd64.s with comments removed.
+func readTrapAsm(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("trap_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(src), "\n") {
+		if i := strings.Index(l, "//"); i >= 0 {
+			l = l[:i]
+		}
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	return lines
+}
+
+// TestTrapFrameMatchesAssembly derives the frame from trapCommon's pushes
+// so that the two cannot drift apart.
+func TestTrapFrameMatchesAssembly(t *testing.T) {
+	asmToField := map[string]string{
+		"AX": "RAX", "BX": "RBX", "CX": "RCX", "DX": "RDX",
+		"SI": "RSI", "DI": "RDI", "BP": "RBP",
+		"R8": "R8", "R9": "R9", "R10": "R10", "R11": "R11",
+		"R12": "R12", "R13": "R13", "R14": "R14", "R15": "R15",
+	}
+	var pushes, pops []string
+	in := false
+	for _, l := range readTrapAsm(t) {
+		switch {
+		case strings.HasPrefix(l, "TEXT trapCommon<>"):
+			in = true
+		case strings.HasPrefix(l, "TEXT"):
+			in = false
+		case in && strings.HasPrefix(l, "PUSHQ"):
+			pushes = append(pushes, strings.TrimSpace(strings.TrimPrefix(l, "PUSHQ")))
+		case in && strings.HasPrefix(l, "POPQ"):
+			pops = append(pops, strings.TrimSpace(strings.TrimPrefix(l, "POPQ")))
+		}
+	}
+	if len(pushes) != 15 {
+		t.Fatalf("trapCommon pushes %d registers (%v), want 15", len(pushes), pushes)
+	}
+	typ := reflect.TypeFor[TrapFrame]()
+	for i, reg := range pushes {
+		name, ok := asmToField[reg]
+		if !ok {
+			t.Errorf("trapCommon pushes unexpected register %s", reg)
+			continue
+		}
+		// The i-th push (of 15) lands (14-i)*8 bytes above the final SP.
+		want := uintptr(14-i) * 8
+		if f, _ := typ.FieldByName(name); f.Offset != want {
+			t.Errorf("trapCommon pushes %s as push #%d, which lands at offset %d; TrapFrame.%s is at %d",
+				reg, i, want, name, f.Offset)
+		}
+	}
+	// Pops restore in exactly the reverse order.
+	if len(pops) != len(pushes) {
+		t.Fatalf("trapCommon pops %d registers, pushes %d", len(pops), len(pushes))
+	}
+	for i := range pops {
+		if pops[i] != pushes[len(pushes)-1-i] {
+			t.Errorf("pop #%d is %s, want %s (reverse of the pushes)", i, pops[i], pushes[len(pushes)-1-i])
+		}
+	}
+}
+
+// TestTrapStubs checks each entry stub against ExceptionHasErrorCode: a
+// stub pushes a zero error code exactly when the CPU pushes none, then its
+// own vector, and the stub table lists the stubs in vector order.
+func TestTrapStubs(t *testing.T) {
+	textRE := regexp.MustCompile(`^TEXT trap(\d+)<>\(SB\)`)
+	stubRE := regexp.MustCompile(`^(NOERR|ERR)\((\d+)\)$`)
+	dataRE := regexp.MustCompile(`^DATA trapStubs<>\+(\d+)\(SB\)/8, \$trap(\d+)<>\(SB\)$`)
+	stub := -1
+	seen := map[int]bool{}
+	table := map[int]int{}
+	for _, l := range readTrapAsm(t) {
+		if m := textRE.FindStringSubmatch(l); m != nil {
+			stub, _ = strconv.Atoi(m[1])
+			continue
+		}
+		if m := stubRE.FindStringSubmatch(l); m != nil {
+			v, _ := strconv.Atoi(m[2])
+			if v != stub {
+				t.Errorf("stub trap%d pushes vector %d", stub, v)
+			}
+			if hasErr := m[1] == "ERR"; hasErr != ExceptionHasErrorCode(v) {
+				t.Errorf("stub trap%d uses %s, but ExceptionHasErrorCode(%d) = %v", stub, m[1], v, ExceptionHasErrorCode(v))
+			}
+			seen[v] = true
+			continue
+		}
+		if m := dataRE.FindStringSubmatch(l); m != nil {
+			off, _ := strconv.Atoi(m[1])
+			v, _ := strconv.Atoi(m[2])
+			table[off] = v
+		}
+	}
+	for v := range NumExceptions {
+		if !seen[v] {
+			t.Errorf("no entry stub for vector %d", v)
+		}
+		if got, ok := table[v*8]; !ok || got != v {
+			t.Errorf("trapStubs<>+%d = trap%d (present %v), want trap%d", v*8, got, ok, v)
+		}
+	}
+}
+
+func TestExceptionHasErrorCode(t *testing.T) {
+	// SDM Vol. 3A Table 6-1: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX.
+	want := map[int]bool{8: true, 10: true, 11: true, 12: true, 13: true, 14: true, 17: true, 21: true, 29: true, 30: true}
+	for v := -1; v <= 256; v++ {
+		if got := ExceptionHasErrorCode(v); got != want[v] {
+			t.Errorf("ExceptionHasErrorCode(%d) = %v, want %v", v, got, want[v])
+		}
+	}
+}
+
+func TestExceptionNames(t *testing.T) {
+	if len(ExceptionNames) != 32 || NumExceptions != 32 {
+		t.Fatalf("len(ExceptionNames) = %d, NumExceptions = %d; want 32", len(ExceptionNames), NumExceptions)
+	}
+	for v, name := range ExceptionNames {
+		if name == "" {
+			t.Errorf("ExceptionNames[%d] is empty", v)
+		}
+	}
+	exact := map[int]string{
+		0:  "#DE divide error",
+		6:  "#UD invalid opcode",
+		8:  "#DF double fault",
+		13: "#GP general protection",
+		14: "#PF page fault",
+	}
+	for v, want := range exact {
+		if got := ExceptionNames[v]; got != want {
+			t.Errorf("ExceptionNames[%d] = %q, want %q", v, got, want)
+		}
+	}
+	// SDM mnemonics (Table 6-1).
+	mnemonic := map[int]string{
+		0: "#DE", 1: "#DB", 2: "NMI", 3: "#BP", 4: "#OF", 5: "#BR", 6: "#UD", 7: "#NM",
+		8: "#DF", 10: "#TS", 11: "#NP", 12: "#SS", 13: "#GP", 14: "#PF",
+		16: "#MF", 17: "#AC", 18: "#MC", 19: "#XM", 20: "#VE", 21: "#CP",
+		28: "#HV", 29: "#VC", 30: "#SX",
+	}
+	for v, want := range mnemonic {
+		if got := ExceptionNames[v]; !strings.HasPrefix(got, want) {
+			t.Errorf("ExceptionNames[%d] = %q, want it to start with %q", v, got, want)
+		}
+	}
+	for _, v := range []int{15, 22, 23, 24, 25, 26, 27, 31} {
+		if got := ExceptionNames[v]; !strings.HasPrefix(got, "reserved") {
+			t.Errorf("ExceptionNames[%d] = %q, want a reserved vector", v, got)
+		}
+	}
+	// The named vector constants agree with the table.
+	for _, tt := range []struct {
+		name string
+		v    int
+		want string
+	}{
+		{"VectorDE", VectorDE, "#DE"}, {"VectorNMI", VectorNMI, "NMI"}, {"VectorBP", VectorBP, "#BP"},
+		{"VectorUD", VectorUD, "#UD"}, {"VectorDF", VectorDF, "#DF"}, {"VectorGP", VectorGP, "#GP"},
+		{"VectorPF", VectorPF, "#PF"}, {"VectorMC", VectorMC, "#MC"},
+	} {
+		if !strings.HasPrefix(ExceptionNames[tt.v], tt.want) {
+			t.Errorf("%s = %d names %q, want %s", tt.name, tt.v, ExceptionNames[tt.v], tt.want)
+		}
+	}
+}
