@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// Invocation is a parsed coracle command line.
+type Invocation struct {
+	Command string // "build", "run" or "help"
+	Build   BuildArgs
+	Run     RunArgs
+}
+
+// BuildArgs are the arguments of coracle build.
+type BuildArgs struct {
+	Output string // -o; empty for the default
+	Pkg    string
+}
+
+// RunArgs are the arguments of coracle run.
+type RunArgs struct {
+	MemoryMiB int
+	Env       []string // -e NAME=VALUE, in order
+	Params    string   // --cmdline
+	Machine   qemu.Machine
+	Accel     qemu.Accel // qemu.AccelAuto unless forced
+	Target    string     // PKG or IMAGE
+	Args      []string   // the program's arguments, after --
+	// Cmdline is the kernel command line: cmdline.Encode of Params,
+	// Args and Env.
+	Cmdline string
+}
+
+// UsageError is a mistake in the command line: coracle prints it with the
+// usage and exits 2.
+type UsageError struct{ msg string }
+
+func (e *UsageError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &UsageError{fmt.Sprintf(format, a...)}
+}
+
+// Parse parses coracle's arguments (without the program name).
+func Parse(args []string) (Invocation, error) {
+	if len(args) == 0 {
+		return Invocation{}, usageErrorf("missing command")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "build":
+		b, err := parseBuild(rest)
+		return Invocation{Command: cmd, Build: b}, err
+	case "run":
+		r, err := parseRun(rest)
+		return Invocation{Command: cmd, Run: r}, err
+	case "help", "-h", "-help", "--help":
+		return Invocation{Command: "help"}, nil
+	default:
+		return Invocation{}, usageErrorf("unknown command %q", cmd)
+	}
+}
+
+// newFlagSet returns a flag set that reports errors to Parse instead of
+// printing them.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags runs fs over args; -h and --help ask for the usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return usageErrorf("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// buildFlags defines coracle build's flags. Their help is in usage.
+func buildFlags(b *BuildArgs) *flag.FlagSet {
+	fs := newFlagSet("build")
+	fs.StringVar(&b.Output, "o", "", "")
+	return fs
+}
+
+// runFlags defines coracle run's flags. Their help is in usage.
+func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
+	fs := newFlagSet("run")
+	fs.IntVar(&r.MemoryMiB, "m", qemu.DefaultMemoryMiB, "")
+	fs.Func("e", "", func(v string) error {
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+			return fmt.Errorf("want NAME=VALUE")
+		}
+		r.Env = append(r.Env, v)
+		return nil
+	})
+	fs.StringVar(&r.Params, "cmdline", "", "")
+	fs.StringVar(machine, "machine", string(qemu.DefaultMachine), "")
+	fs.StringVar(accel, "accel", "auto", "")
+	return fs
+}
+
+func parseBuild(args []string) (BuildArgs, error) {
+	var b BuildArgs
+	fs := buildFlags(&b)
+	if err := parseFlags(fs, args); err != nil {
+		return b, err
+	}
+	switch rest := fs.Args(); {
+	case len(rest) == 0:
+		return b, usageErrorf("build: missing PKG")
+	case len(rest) > 1:
+		return b, usageErrorf("build: unexpected %q after %s: put flags before PKG, and build one package at a time", rest[1], rest[0])
+	default:
+		b.Pkg = rest[0]
+	}
+	return b, nil
+}
+
+func parseRun(args []string) (RunArgs, error) {
+	var r RunArgs
+	var machine, accel string
+	fs := runFlags(&r, &machine, &accel)
+	if err := parseFlags(fs, args); err != nil {
+		return r, err
+	}
+
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return r, usageErrorf("run: missing PKG or IMAGE")
+	}
+	r.Target, rest = rest[0], rest[1:]
+	if len(rest) > 0 {
+		if rest[0] != "--" {
+			return r, usageErrorf("run: unexpected %q after %s: put coracle flags before PKG|IMAGE and the program's arguments after --", rest[0], r.Target)
+		}
+		if len(rest) > 1 {
+			r.Args = rest[1:]
+		}
+	}
+
+	var err error
+	if err = qemu.CheckMemory(r.MemoryMiB, 0); err != nil {
+		return r, usageErrorf("run: %v", err)
+	}
+	if r.Machine, err = qemu.ParseMachine(machine); err != nil {
+		return r, usageErrorf("run: --machine: %v", err)
+	}
+	if r.Accel, err = qemu.ParseAccel(accel); err != nil {
+		return r, usageErrorf("run: --accel: %v", err)
+	}
+	if r.Cmdline, err = cmdline.Encode(r.Params, r.Args, r.Env); err != nil {
+		return r, usageErrorf("run: %v", err)
+	}
+	return r, nil
+}

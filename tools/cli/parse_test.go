@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+func TestParseRun(t *testing.T) {
+	defaults := func(target string) RunArgs {
+		return RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Accel: qemu.AccelAuto, Target: target}
+	}
+	tests := []struct {
+		name string
+		args []string
+		want RunArgs
+	}{
+		{"package only", []string{"./examples/hello"}, defaults("./examples/hello")},
+		{"image with all flags", []string{"-m", "64", "-e", "A=1", "--cmdline", "quiet  debug", "--machine", "q35", "--accel", "tcg", "hello.img", "--", "x", "y z"},
+			RunArgs{MemoryMiB: 64, Env: []string{"A=1"}, Params: "quiet  debug", Machine: qemu.Q35, Accel: qemu.TCG,
+				Target: "hello.img", Args: []string{"x", "y z"}, Cmdline: "quiet debug coracle.env=A=1 coracle.arg=x coracle.arg=y%20z"}},
+		{"double-dash flags and =", []string{"--m=32", "--machine=pc", "--accel=kvm", "img"},
+			RunArgs{MemoryMiB: 32, Machine: qemu.PC, Accel: qemu.KVM, Target: "img"}},
+		{"repeated -e keeps order", []string{"-e", "B=2", "-e", "A=x=y", "--e", "EMPTY=", "p"},
+			RunArgs{MemoryMiB: 256, Env: []string{"B=2", "A=x=y", "EMPTY="}, Machine: qemu.Microvm, Target: "p",
+				Cmdline: "coracle.env=B=2 coracle.env=A=x=y coracle.env=EMPTY="}},
+		{"guest arguments that look like flags", []string{"p", "--", "-m", "--", "-e"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Args: []string{"-m", "--", "-e"},
+				Cmdline: "coracle.arg=-m coracle.arg=-- coracle.arg=-e"}},
+		{"empty guest argument list", []string{"p", "--"}, defaults("p")},
+		{"-- before the target", []string{"-m", "20", "--", "p"}, RunArgs{MemoryMiB: 20, Machine: qemu.Microvm, Target: "p"}},
+		{"auto accelerator", []string{"--accel", "auto", "p"}, defaults("p")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := Parse(append([]string{"run"}, tt.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv.Command != "run" {
+				t.Errorf("command %q, want run", inv.Command)
+			}
+			if !reflect.DeepEqual(inv.Run, tt.want) {
+				t.Errorf("Parse:\n got %+v\nwant %+v", inv.Run, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "missing command"},
+		{"unknown command", []string{"boot", "x"}, `unknown command "boot"`},
+		{"run: missing target", []string{"run"}, "missing PKG or IMAGE"},
+		{"run: missing target after flags", []string{"run", "-m", "64"}, "missing PKG or IMAGE"},
+		{"run: trailing flag", []string{"run", "p", "-m", "64"}, `unexpected "-m" after p: put coracle flags before PKG|IMAGE and the program's arguments after --`},
+		{"run: trailing word", []string{"run", "p", "arg"}, `unexpected "arg" after p`},
+		{"run: bad -m", []string{"run", "-m", "lots", "p"}, `invalid value "lots" for flag -m`},
+		{"run: too little memory", []string{"run", "-m", "8", "p"}, "-m 8: a guest needs at least 16 MiB"},
+		{"run: negative memory", []string{"run", "-m", "-1", "p"}, "at least 16 MiB"},
+		{"run: bad machine", []string{"run", "--machine", "virt", "p"}, `unknown machine "virt": use microvm, q35 or pc`},
+		{"run: bad accel", []string{"run", "--accel", "hvf", "p"}, `unknown accelerator "hvf": use kvm, tcg or auto`},
+		{"run: -e without =", []string{"run", "-e", "HOME", "p"}, `invalid value "HOME" for flag -e: want NAME=VALUE`},
+		{"run: -e without name", []string{"run", "-e", "=x", "p"}, "want NAME=VALUE"},
+		{"run: unknown flag", []string{"run", "-v", "p"}, "flag provided but not defined: -v"},
+		{"run: flag without value", []string{"run", "p", "-m"}, `unexpected "-m"`},
+		{"run: control character in --cmdline", []string{"run", "--cmdline", "a\x01b", "p"}, "control character"},
+		{"build: missing package", []string{"build"}, "missing PKG"},
+		{"build: missing package after -o", []string{"build", "-o", "x.img"}, "missing PKG"},
+		{"build: two packages", []string{"build", "./a", "./b"}, `unexpected "./b" after ./a`},
+		{"build: trailing flag", []string{"build", "./a", "-o", "x.img"}, `unexpected "-o" after ./a`},
+		{"build: -o without value", []string{"build", "-o"}, "flag needs an argument: -o"},
+		{"build: unknown flag", []string{"build", "-m", "3", "p"}, "flag provided but not defined: -m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.args)
+			var usageErr *UsageError
+			if !errors.As(err, &usageErr) {
+				t.Fatalf("Parse(%q) = %v, want a *UsageError", tt.args, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseBuild(t *testing.T) {
+	tests := []struct {
+		args []string
+		want BuildArgs
+	}{
+		{[]string{"./examples/hello"}, BuildArgs{Pkg: "./examples/hello"}},
+		{[]string{"-o", "out.img", "example.com/cmd/x"}, BuildArgs{Output: "out.img", Pkg: "example.com/cmd/x"}},
+		{[]string{"--o=/tmp/a b.img", "."}, BuildArgs{Output: "/tmp/a b.img", Pkg: "."}},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(append([]string{"build"}, tt.args...))
+		if err != nil {
+			t.Errorf("Parse(build %q): %v", tt.args, err)
+			continue
+		}
+		if inv.Command != "build" || inv.Build != tt.want {
+			t.Errorf("Parse(build %q) = %s %+v, want build %+v", tt.args, inv.Command, inv.Build, tt.want)
+		}
+	}
+}
+
+func TestParseHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
+		inv, err := Parse(args)
+		if err != nil || inv.Command != "help" {
+			t.Errorf("Parse(%q) = %q, %v; want help", args, inv.Command, err)
+		}
+	}
+	for _, args := range [][]string{{"run", "-h"}, {"run", "--help", "p"}, {"build", "-h"}} {
+		if _, err := Parse(args); !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("Parse(%q) = %v, want flag.ErrHelp", args, err)
+		}
+	}
+}

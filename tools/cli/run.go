@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// run is coracle run. It returns the exit status: the guest's, or one of
+// the runner's own (qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure).
+func run(ctx context.Context, r RunArgs, stdio Stdio) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)
+		return qemu.StatusRunnerFailure
+	}
+	// Check the host first: a mistake here should not wait for a build.
+	if err := qemu.CheckMemory(r.MemoryMiB, qemu.HostMemoryMiB()); err != nil {
+		return fail(err)
+	}
+	accel, err := qemu.ChooseAccel(r.Accel, qemu.LocalHost())
+	if err != nil {
+		return fail(err)
+	}
+
+	imagePath := r.Target
+	if !isELFFile(r.Target) {
+		tmp, err := os.MkdirTemp("", "coracle-run-")
+		if err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(tmp)
+		imagePath, err = image.Build(ctx, image.Options{
+			Pkg:      r.Target,
+			Output:   filepath.Join(tmp, "guest.img"),
+			Progress: stdio.Stderr,
+		})
+		if err != nil {
+			return fail(err)
+		}
+	} else if err := verifyImage(r.Target); err != nil {
+		return fail(err)
+	}
+
+	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
+	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB\n", r.Target, r.Machine, r.MemoryMiB)
+	out, err := qemu.Run(ctx, qemu.Config{
+		Image:     imagePath,
+		Cmdline:   r.Cmdline,
+		Machine:   r.Machine,
+		MemoryMiB: r.MemoryMiB,
+		Accel:     accel.Accel,
+	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
+	if err != nil {
+		return fail(err)
+	}
+	if out.Err != nil {
+		fmt.Fprintf(stdio.Stderr, "coracle: %v\n", out.Err)
+	}
+	return out.Status
+}
+
+// elfMagic starts every ELF file.
+var elfMagic = []byte("\x7fELF")
+
+// isELFFile reports whether path is an existing regular file that starts
+// like an ELF file: coracle run boots it rather than building a package.
+func isELFFile(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(elfMagic))
+	n, _ := f.Read(head)
+	return bytes.Equal(head[:n], elfMagic)
+}
+
+// verifyImage checks an image given by path before QEMU sees it: QEMU's
+// own complaints are terse, and some problems it does not notice.
+func verifyImage(path string) error {
+	img, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if _, err := image.Verify(img); err != nil {
+		return fmt.Errorf("%s is not a bootable coracle image: %w; build it with coracle build", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// shortUsage follows a usage error.
+const shortUsage = `usage: coracle build [-o IMAGE] PKG
+       coracle run [-m MiB] [-e NAME=VALUE]... [--cmdline S] [--machine microvm|q35|pc]
+                   [--accel kvm|tcg|auto] PKG|IMAGE [-- ARGS...]
+Run 'coracle help' for every flag, the kernel command line and the exit statuses.
+`
+
+// usage is the help text; `coracle help` prints it.
+var usage = fmt.Sprintf(`coracle turns an ordinary Go main package into a unikernel: the program,
+the Go runtime and the coracle kernel are linked into one x86-64 ELF image
+that hypervisors boot directly (PVH), and coracle runs it on QEMU.
+
+Usage:
+  coracle build [-o IMAGE] PKG
+  coracle run [flags] PKG|IMAGE [-- ARGS...]
+  coracle help
+
+coracle build builds the main package PKG (an import path or a directory
+such as ./cmd/hello, as for go build) with the go command in PATH, for
+GOOS=linux GOARCH=amd64 CGO_ENABLED=0. The program is not edited: the
+kernel is added through go build -overlay. PKG's module must require
+github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
+
+  -o IMAGE       write the image to IMAGE (default: the last element of
+                 PKG's import path plus ".img", in the current directory)
+
+coracle run boots IMAGE, an existing ELF image, or else builds PKG into a
+temporary directory and boots that. Flags come before PKG|IMAGE; words
+after -- are the program's arguments (os.Args[1:]). Flags may be written
+with one dash or two (-m or --m).
+
+  -m MiB         guest memory in MiB (default %[1]d, at least %[2]d, at most
+                 the host's RAM)
+  -e NAME=VALUE  set an environment variable in the program; repeatable
+  --cmdline S    kernel parameters, words separated by spaces, passed on
+                 as they are
+  --machine M    QEMU machine: microvm (default: no firmware, boots in tens
+                 of milliseconds), q35 or pc (PCI machines booted through
+                 SeaBIOS)
+  --accel A      kvm, tcg or auto (default auto: KVM when /dev/kvm is backed
+                 by hardware virtualization, that is vmx or svm; TCG
+                 otherwise, including when /dev/kvm is PVM)
+
+The guest's serial console is coracle's stdin and stdout; QEMU's messages
+and coracle's own ("coracle: ...") go to stderr. Ctrl-C stops QEMU (exit
+status %[6]d); Ctrl-A x quits it too (%[5]d), and Ctrl-A c switches between
+the console and QEMU's monitor.
+
+Kernel command line: the words of --cmdline, then coracle.env=NAME=VALUE
+for each -e, then coracle.arg=ARG for each program argument, in order.
+In the values of coracle.env and coracle.arg every byte other than A-Z a-z
+0-9 and - . _ ~ / : , = + @ is percent-encoded (%%XX), so spaces, quotes,
+newlines and any byte reach the program unchanged.
+
+Exit status of coracle run:
+  0-127  the program's exit status (os.Exit, or 0 when main returns),
+         except for the statuses below
+  %[3]d    the kernel could not boot (the reason is on the console)
+  %[4]d    kernel fault (a crash report is on the console)
+  %[5]d    the guest stopped without reporting an exit status (CPU reset
+         or triple fault)
+  %[6]d    coracle or QEMU failed: the build, a bad image, QEMU's own error,
+         or QEMU stopped by a signal
+  2      bad usage of coracle run
+
+coracle build exits 0 when it wrote the image, 1 when it failed and 2 on
+bad usage.
+`, qemu.DefaultMemoryMiB, qemu.MinMemoryMiB,
+	exitstatus.BootFailure, exitstatus.KernelFault,
+	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure)

@@ -1,0 +1,33 @@
+package image
+
+// The coracle names an image build depends on. They live here, in one
+// place, because the overlay, the linker flags and the error messages all
+// have to agree on them.
+const (
+	// ModulePath is coracle's module; the user's module must require it.
+	ModulePath = "github.com/coracle-os/coracle"
+
+	// KernelImportPath is the package the generated overlay file imports
+	// for its side effects: importing it links the kernel into the image.
+	KernelImportPath = ModulePath + "/kernel"
+
+	// EntrySymbol is the ELF entry point: the 32-bit PVH entry stub,
+	// written in assembly in package boot. The linker's -E flag makes it
+	// e_entry, and RewritePVHNote copies e_entry into the PVH note.
+	EntrySymbol = ModulePath + "/boot.pvhEntry"
+
+	// OverlayFileName is the file the overlay adds to the main package's
+	// directory. The zz_ prefix sorts it last, after the user's files.
+	OverlayFileName = "zz_coracle_kernel.go"
+)
+
+// Target platform of every image: the stock linux/amd64 port, without cgo
+// (there is no C library inside the image).
+const (
+	targetGOOS   = "linux"
+	targetGOARCH = "amd64"
+)
+
+// targetEnv is the environment the go command runs with, on top of the
+// user's own.
+var targetEnv = []string{"GOOS=" + targetGOOS, "GOARCH=" + targetGOARCH, "CGO_ENABLED=0"}

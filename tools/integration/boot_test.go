@@ -1,0 +1,107 @@
+package integration
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var banner = regexp.MustCompile(`(?m)^coracle: booted on ([^,\n]+), (\d+) MiB RAM, cmdline "([^"\n]*)"$`)
+
+func TestHelloBootsAndExitsZero(t *testing.T) {
+	forEachTarget(t, []string{"microvm", "q35"}, func(t *testing.T, machine, accel string) {
+		res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", "128",
+			"-e", "GREETING=hi there", "--cmdline", "quiet", helloImage, "--", "one", `two words "quoted"`)
+		if res.err != nil || res.status != 0 {
+			t.Fatalf("want exit status 0\n%s", res)
+		}
+		m := banner.FindStringSubmatch(res.stdout)
+		if m == nil {
+			t.Fatalf("no banner on the console\n%s", res)
+		}
+		if want := map[string]string{"tcg": "QEMU TCG", "kvm": "KVM"}[accel]; m[1] != want {
+			t.Errorf("hypervisor %q, want %q", m[1], want)
+		}
+		// The map leaves out legacy holes and firmware areas: close to -m.
+		var mib int
+		fmt.Sscan(m[2], &mib)
+		if mib < 120 || mib > 128 {
+			t.Errorf("banner reports %d MiB of RAM for -m 128", mib)
+		}
+		wantCmdline := `quiet coracle.env=GREETING=hi%20there coracle.arg=one coracle.arg=two%20words%20%22quoted%22`
+		if !strings.HasPrefix(m[3], wantCmdline) {
+			t.Errorf("cmdline %q, want it to start with %q", m[3], wantCmdline)
+		}
+		if !strings.Contains(res.stderr, "using "+strings.ToUpper(accel)) {
+			t.Errorf("stderr does not say which accelerator was used\n%s", res)
+		}
+	})
+}
+
+func TestRunBuildsAPackage(t *testing.T) {
+	res := coracle(t, "run", "--accel", "tcg", "./examples/hello")
+	if res.err != nil || res.status != 0 || !banner.MatchString(res.stdout) {
+		t.Fatalf("want the banner and exit status 0\n%s", res)
+	}
+}
+
+// Each CPU exception raised in the kernel prints a crash report and ends
+// the VM with status 121.
+func TestKernelFaultReport(t *testing.T) {
+	cases := []struct {
+		kind, header string
+		extra        []string // further lines that must appear
+	}{
+		{"pf", "CPU exception 14 (#PF page fault), error code 0x0000 (read of a not-present page in ring 0)",
+			[]string{"CR2 0x0000010000000000", "RAX 0x0000010000000000"}},
+		{"ud", "CPU exception 6 (#UD invalid opcode), error code 0x0000", nil},
+		{"gp", "CPU exception 13 (#GP general protection), error code 0x0000", []string{"RAX 0x8000000000000000"}},
+		{"de", "CPU exception 0 (#DE divide error), error code 0x0000", nil},
+		{"bp", "CPU exception 3 (#BP breakpoint), error code 0x0000", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.kind, func(t *testing.T) {
+			forEachTarget(t, []string{"microvm"}, func(t *testing.T, machine, accel string) {
+				res := coracle(t, "run", "--machine", machine, "--accel", accel, "--cmdline", "coracle.crash="+c.kind, helloImage)
+				if res.err != nil || res.status != 121 {
+					t.Fatalf("want exit status 121 (kernel fault)\n%s", res)
+				}
+				want := append([]string{"coracle: " + c.header, "kernel fault, stopping with exit status 121"}, c.extra...)
+				for _, reg := range []string{"RIP", "RSP", "RFLAGS", "CR2", "CR3", "CS", "RAX", "RBX", "RCX", "RDX",
+					"RSI", "RDI", "RBP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"} {
+					want = append(want, " "+reg+" 0x")
+				}
+				for _, w := range want {
+					if !strings.Contains(res.stdout, w) {
+						t.Errorf("crash report lacks %q", w)
+					}
+				}
+				if t.Failed() {
+					t.Log(res)
+				}
+			})
+		})
+	}
+}
+
+// A command line the kernel cannot decode stops the boot with a reason
+// that names the problem, and status 120.
+func TestMalformedCommandLine(t *testing.T) {
+	cases := []struct{ cmdline, want string }{
+		{"coracle.arg=%zz", "malformed kernel command line at byte 12: percent escape needs two hex digits"},
+		{"coracle.env=NOVALUE", "coracle.env value must be NAME=VALUE"},
+		{"coracle.crash=nope", "coracle.crash=nope is not one of de, ud, gp, pf, bp"},
+	}
+	for _, c := range cases {
+		t.Run(c.cmdline, func(t *testing.T) {
+			res := coracle(t, "run", "--accel", "tcg", "--cmdline", c.cmdline, helloImage)
+			if res.err != nil || res.status != 120 {
+				t.Fatalf("want exit status 120 (boot failure)\n%s", res)
+			}
+			if !strings.Contains(res.stdout, c.want) || !strings.Contains(res.stdout, "coracle: boot failed: ") {
+				t.Errorf("console lacks %q and the boot-failure line\n%s", c.want, res)
+			}
+		})
+	}
+}

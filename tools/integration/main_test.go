@@ -1,0 +1,122 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// Paths shared by the tests, set up once by TestMain.
+var (
+	repoRoot   string // module root: examples are built from here
+	coracleBin string // the coracle command under test
+	helloImage string // examples/hello built with `coracle build`
+	setupErr   error  // why the shared set-up failed, reported by every test
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "coracle-integration-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	setupErr = setUp(dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func setUp(dir string) error {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOMOD: %w", err)
+	}
+	repoRoot = filepath.Dir(strings.TrimSpace(string(out)))
+	coracleBin = filepath.Join(dir, "coracle")
+	build := exec.Command("go", "build", "-o", coracleBin, "./tools/cmd/coracle")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the coracle command: %v\n%s", err, out)
+	}
+	helloImage = filepath.Join(dir, "hello.img")
+	if res := coracle(nil, "build", "-o", helloImage, "./examples/hello"); res.err != nil || res.status != 0 {
+		return fmt.Errorf("coracle build ./examples/hello: status %d, %v\n%s", res.status, res.err, res.stderr)
+	}
+	return nil
+}
+
+// result is what one coracle invocation showed the user.
+type result struct {
+	stdout, stderr string // stdout with the console's CRLFs turned into LFs
+	status         int
+	err            error // the command could not run or timed out
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit status %d (err %v)\n--- stdout ---\n%s--- stderr ---\n%s", r.status, r.err, r.stdout, r.stderr)
+}
+
+// coracle runs the command under test in the module root.
+func coracle(t *testing.T, args ...string) result {
+	if t != nil {
+		t.Helper()
+		if setupErr != nil {
+			t.Fatal(setupErr)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, coracleBin, args...)
+	cmd.Dir = repoRoot
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := result{
+		stdout: strings.ReplaceAll(stdout.String(), "\r\n", "\n"),
+		stderr: stderr.String(),
+	}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && ctx.Err() == nil:
+		res.status = exit.ExitCode()
+	case err != nil:
+		res.err = err
+	}
+	return res
+}
+
+// accelerators lists the accelerators to boot under: TCG always, KVM
+// where it is hardware-backed. Elsewhere the KVM subtests are skipped
+// with the reason.
+func accelerators() []struct {
+	name, skip string
+} {
+	kvm := ""
+	if c, _ := qemu.ChooseAccel(qemu.AccelAuto, qemu.LocalHost()); c.Accel != qemu.KVM {
+		kvm = "KVM is not hardware-backed here: " + c.Reason
+	}
+	return []struct{ name, skip string }{{"tcg", ""}, {"kvm", kvm}}
+}
+
+// forEachTarget runs f as a subtest for each machine and accelerator.
+func forEachTarget(t *testing.T, machines []string, f func(t *testing.T, machine, accel string)) {
+	for _, m := range machines {
+		for _, a := range accelerators() {
+			t.Run(m+"/"+a.name, func(t *testing.T) {
+				if a.skip != "" {
+					t.Skip(a.skip)
+				}
+				f(t, m, a.name)
+			})
+		}
+	}
+}
