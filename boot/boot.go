@@ -32,7 +32,7 @@ func kernelMain(infoErr error)
 //
 // Called from assembly before the Go runtime exists: no allocation.
 //
-//go:nosplit
+
 func start(startInfo uintptr) {
 	kernelMain(pvh.Parse(identityMemory{}, uint64(startInfo), &Info))
 	for {

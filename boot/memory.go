@@ -8,7 +8,6 @@ type identityMemory struct{}
 
 const identityLimit = pdEntries << 21
 
-//go:nosplit
 func (identityMemory) Bytes(pa, n uint64) []byte {
 	if pa == 0 || pa >= identityLimit || n > identityLimit-pa {
 		return nil
@@ -19,7 +18,7 @@ func (identityMemory) Bytes(pa, n uint64) []byte {
 // physPointer turns an identity-mapped physical address into a pointer.
 // The memory is not Go's, so the garbage collector never needs to know.
 //
-//go:nosplit
+
 func physPointer(pa uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&pa))
 }

@@ -1,6 +1,10 @@
 package kernel
 
-import "github.com/coracle-os/coracle/drivers/uart16550"
+import (
+	"unsafe"
+
+	"github.com/coracle-os/coracle/drivers/uart16550"
+)
 
 // console is the kernel's serial console on COM1. Output is CRLF-terminated
 // so that it reads right on a terminal in raw mode (QEMU -nographic).
@@ -15,8 +19,6 @@ func (c *consoleWriter) init() { c.port.Init() }
 // str writes s, turning each "\n" into "\r\n".
 //
 // Trap context: safe.
-//
-//go:nosplit
 func (c *consoleWriter) str(s string) {
 	for len(s) > 0 {
 		i := 0
@@ -32,15 +34,16 @@ func (c *consoleWriter) str(s string) {
 	}
 }
 
-// hex writes v as 0x followed by exactly digits hex digits.
+// hex writes v as 0x followed by at least digits hex digits.
 //
 // Trap context: safe.
-//
-//go:nosplit
 func (c *consoleWriter) hex(v uint64, digits int) {
 	var buf [2 + 16]byte
 	buf[0], buf[1] = '0', 'x'
 	digits = min(max(digits, 1), 16)
+	for digits < 16 && v>>(4*digits) != 0 {
+		digits++
+	}
 	for i := digits - 1; i >= 0; i-- {
 		buf[2+i] = "0123456789abcdef"[v&15]
 		v >>= 4
@@ -51,8 +54,6 @@ func (c *consoleWriter) hex(v uint64, digits int) {
 // dec writes v in decimal.
 //
 // Trap context: safe.
-//
-//go:nosplit
 func (c *consoleWriter) dec(v uint64) {
 	var buf [20]byte
 	i := len(buf)
@@ -65,4 +66,12 @@ func (c *consoleWriter) dec(v uint64) {
 		}
 	}
 	c.port.Write(buf[i:])
+}
+
+// bytes writes program output b, turning "\n" into "\r\n" as a Linux
+// serial console does (onlcr).
+//
+// Trap context: safe.
+func (c *consoleWriter) bytes(b []byte) {
+	c.str(unsafe.String(unsafe.SliceData(b), len(b)))
 }

@@ -9,13 +9,11 @@ import (
 // the report ends the VM instead of recursing.
 var crashing bool
 
-// handleTrap receives every CPU exception. In this kernel all of them are
-// fatal: it prints a crash report and stops the VM.
+// kernelFault reports an exception the kernel cannot handle and stops
+// the VM.
 //
 // Trap context: on the trap stack with interrupts off.
-//
-//go:nosplit
-func handleTrap(f *amd64.TrapFrame) {
+func kernelFault(f *amd64.TrapFrame) {
 	if crashing {
 		console.str("\ncoracle: another exception while reporting a crash: vector ")
 		console.dec(f.Vector)
@@ -37,8 +35,6 @@ func handleTrap(f *amd64.TrapFrame) {
 // program output.
 //
 // Trap context: safe.
-//
-//go:nosplit
 func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
 	console.str("coracle: CPU exception ")
 	console.dec(f.Vector)
@@ -65,7 +61,6 @@ func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
 	reg3("R13", f.R13, "R14", f.R14, "R15", f.R15)
 }
 
-//go:nosplit
 func reg3(n1 string, v1 uint64, n2 string, v2 uint64, n3 string, v3 uint64) {
 	console.str("coracle:  ")
 	reg(n1, v1)
@@ -74,7 +69,6 @@ func reg3(n1 string, v1 uint64, n2 string, v2 uint64, n3 string, v3 uint64) {
 	console.str("\n")
 }
 
-//go:nosplit
 func reg(name string, v uint64) {
 	console.str(" ")
 	for range 6 - len(name) {
@@ -94,8 +88,6 @@ const (
 )
 
 // pageFaultCause describes a page-fault error code.
-//
-//go:nosplit
 func pageFaultCause(code uint64) string {
 	// Eight constant strings rather than formatting: no allocation.
 	causes := [8]string{

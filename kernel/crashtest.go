@@ -22,8 +22,6 @@ func crashPageFault()
 func crashBreakpoint()
 
 // crashTest raises the exception coracle.crash asks for, if any.
-//
-//go:nosplit
 func crashTest(cmd string) {
 	sc := cmdline.NewScanner(cmd)
 	for {

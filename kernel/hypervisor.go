@@ -29,8 +29,6 @@ var knownHypervisors = [...]struct{ signature, name string }{
 
 // hypervisorName names the hypervisor from CPUID. sig is scratch space
 // for an unknown signature, which is returned as is.
-//
-//go:nosplit
 func hypervisorName(sig *[12]byte) string {
 	if _, _, ecx, _ := amd64.CPUID(cpuidFeatures, 0); ecx&featureHypervisor == 0 {
 		return "no hypervisor (CPUID reports bare metal)"
@@ -47,8 +45,6 @@ func hypervisorName(sig *[12]byte) string {
 // nameForSignature returns the name of a known signature, or the
 // signature itself with unprintable bytes replaced by '?' and trailing
 // NULs dropped.
-//
-//go:nosplit
 func nameForSignature(sig *[12]byte) string {
 	s := unsafe.String(&sig[0], len(sig))
 	for _, h := range knownHypervisors {

@@ -1,12 +1,19 @@
 // Package kernel is coracle's library kernel: it owns the CPU after the
-// boot stub, reports crashes, and (from M2 on) runs the Go runtime on a
-// Linux system-call personality. A program becomes a coracle image by
-// importing this package; `coracle build` adds that import for it.
+// boot stub, builds the address space, and runs the unmodified Go runtime
+// in ring 3 on a Linux system-call personality (threads, futexes, mmap
+// with demand paging, time, epoll), reporting crashes. A program becomes
+// a coracle image by importing this package; `coracle build` adds that
+// import for it.
 //
-// Trap context: handleTrap and everything it calls (the console, crash
-// report and Exit) run in trap context and are //go:nosplit without
-// allocation. The boot path (kernelMain and what it calls) runs before
-// the Go runtime exists and is held to the same rules.
+// Trap context: dispatch and everything it reaches (every sys* handler,
+// the scheduler, page faults, the console, crash reports, Exit) run on the
+// kernel stack with interrupts off and a stand-in g (see
+// arch/amd64.PerCPU). They must not allocate, block, take Go locks, panic
+// or store pointers into Go memory (write barriers): the thread table and
+// everything else they touch are fixed arrays of plain data, and threads
+// are named by index. tools/trapcheck verifies this on every built image.
+// The boot path (kernelMain and what it calls) runs before the Go runtime
+// exists and is held to the same rules.
 package kernel
 
 import (
@@ -18,9 +25,6 @@ import (
 	"github.com/coracle-os/coracle/kernel/exitstatus"
 )
 
-// tss is the boot CPU's task-state segment.
-var tss amd64.TSS
-
 // kernelMain is called by package boot on the boot stack, with the
 // hypervisor's start info decoded into boot.Info (or why it was not).
 // Package boot cannot import kernel, so kernel provides boot's symbol.
@@ -28,7 +32,6 @@ var tss amd64.TSS
 // Runs before the Go runtime: no allocation, no locks.
 //
 //go:linkname kernelMain github.com/coracle-os/coracle/boot.kernelMain
-//go:nosplit
 func kernelMain(infoErr error) {
 	console.init()
 	setupCPU()
@@ -46,22 +49,21 @@ func kernelMain(infoErr error) {
 	}
 	printBanner(info.RAMBytes(), info.Cmdline)
 	crashTest(info.Cmdline)
-	Exit(0)
-}
-
-// setupCPU installs the kernel's GDT, TSS and exception handlers.
-//
-//go:nosplit
-func setupCPU() {
-	tss.NoIOMap()
-	amd64.LoadGDT(&tss)
-	amd64.SetTrapHandler(handleTrap)
-	amd64.InstallExceptionHandlers(&tss)
+	straceEnabled = hasParam(info.Cmdline, "coracle.strace")
+	if !detectRandom() {
+		bootFailure("the CPU has neither RDRAND nor RDSEED, which getrandom and the Go runtime's seed need (QEMU: use -cpu max or -cpu host)")
+	}
+	if !amd64.EnableNX() {
+		bootFailure("the CPU has no execute-disable (NX) bit, which coracle's page protections need")
+	}
+	checkThreadLayout()
+	setupUserEntry()
+	cmd := setupMemory(info)
+	setupTime()
+	startProgram(cmd)
 }
 
 // printBanner prints the line that says the kernel is up.
-//
-//go:nosplit
 func printBanner(ramBytes uint64, cmd string) {
 	var sig [12]byte
 	console.str("coracle: booted on ")
@@ -74,11 +76,20 @@ func printBanner(ramBytes uint64, cmd string) {
 }
 
 // bootFailure reports why the kernel cannot start and stops the VM.
-//
-//go:nosplit
 func bootFailure(reason string) {
 	console.str("coracle: boot failed: ")
 	console.str(reason)
 	console.str("\n")
 	Exit(exitstatus.BootFailure)
+}
+
+// hasParam reports whether the command line has the word key or key=...
+func hasParam(cmd, key string) bool {
+	sc := cmdline.NewScanner(cmd)
+	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
+		if w.Key == key {
+			return true
+		}
+	}
+	return false
 }

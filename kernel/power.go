@@ -17,8 +17,6 @@ const (
 // reports where it can (QEMU's isa-debug-exit, see package exitstatus).
 //
 // Trap context: safe.
-//
-//go:nosplit
 func Exit(status int) {
 	if status < 0 || status > exitstatus.Max {
 		console.str("coracle: exit status ")

@@ -62,8 +62,6 @@ func ltr(selector uint16)
 func reloadSegments(code, data uint16)
 
 // HaltForever stops this CPU with interrupts disabled.
-//
-//go:nosplit
 func HaltForever() {
 	for {
 		DisableInterrupts()
@@ -78,3 +76,27 @@ type pseudoDescriptor struct {
 	limit uint16
 	base  uint64
 }
+
+// WriteCR3 loads a new page-table root, flushing non-global TLB entries.
+func WriteCR3(v uint64)
+
+// WriteCR4 sets CR4.
+func WriteCR4(v uint64)
+
+// Invlpg drops the TLB entry for the page holding addr.
+func Invlpg(addr uintptr)
+
+// Xsetbv writes extended control register xcr (XCR0 is the only one).
+func Xsetbv(xcr uint32, v uint64)
+
+// WaitForInterrupt enables interrupts and halts in one step (STI's
+// one-instruction shadow covers HLT, so no interrupt is lost between
+// them), then disables them again once an interrupt has been handled.
+func WaitForInterrupt()
+
+// RdRand returns a random word from the CPU's DRBG; ok is false when the
+// CPU had none ready (CF=0; SDM Vol. 1 §7.3.17).
+func RdRand() (v uint64, ok bool)
+
+// RdSeed returns a word from the CPU's entropy source; ok as RdRand.
+func RdSeed() (v uint64, ok bool)

@@ -136,3 +136,51 @@ TEXT ·reloadSegments(SB),NOSPLIT,$0-4
 // found it: return to its caller.
 TEXT reloaded<>(SB),NOSPLIT|NOFRAME,$0
 	RET
+
+// func WriteCR3(v uint64)
+TEXT ·WriteCR3(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR3
+	RET
+
+// func WriteCR4(v uint64)
+TEXT ·WriteCR4(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR4
+	RET
+
+// func Invlpg(addr uintptr)
+TEXT ·Invlpg(SB),NOSPLIT,$0-8
+	MOVQ	addr+0(FP), AX
+	INVLPG	(AX)
+	RET
+
+// func Xsetbv(xcr uint32, v uint64)
+TEXT ·Xsetbv(SB),NOSPLIT,$0-16
+	MOVL	xcr+0(FP), CX
+	MOVQ	v+8(FP), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	BYTE	$0x0F; BYTE $0x01; BYTE $0xD1 // XSETBV
+	RET
+
+// func WaitForInterrupt()
+TEXT ·WaitForInterrupt(SB),NOSPLIT,$0-0
+	STI
+	HLT
+	CLI
+	RET
+
+// func RdRand() (v uint64, ok bool)
+TEXT ·RdRand(SB),NOSPLIT,$0-9
+	BYTE	$0x48; BYTE $0x0F; BYTE $0xC7; BYTE $0xF0 // RDRAND RAX
+	SETCS	ok+8(FP)
+	MOVQ	AX, v+0(FP)
+	RET
+
+// func RdSeed() (v uint64, ok bool)
+TEXT ·RdSeed(SB),NOSPLIT,$0-9
+	BYTE	$0x48; BYTE $0x0F; BYTE $0xC7; BYTE $0xF8 // RDSEED RAX
+	SETCS	ok+8(FP)
+	MOVQ	AX, v+0(FP)
+	RET

@@ -40,8 +40,6 @@ func (g Gate) Handler() uintptr {
 var idt [256]Gate
 
 // LoadIDT installs the IDT.
-//
-//go:nosplit
 func LoadIDT() {
 	p := pseudoDescriptor{limit: uint16(unsafe.Sizeof(idt) - 1), base: uint64(uintptr(unsafe.Pointer(&idt)))}
 	lidt(&p)

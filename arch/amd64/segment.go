@@ -69,8 +69,6 @@ var gdt [gdtEntries]uint64
 // reloads every segment register.
 //
 // Runs once at boot, before traps are enabled.
-//
-//go:nosplit
 func LoadGDT(tss *TSS) {
 	gdt[KernelCS>>3] = CodeDescriptor64(0)
 	gdt[KernelDS>>3] = DataDescriptor(0)

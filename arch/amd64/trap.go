@@ -2,10 +2,12 @@ package amd64
 
 import "unsafe"
 
-// TrapFrame is the state saved on an exception or interrupt: the general
-// registers pushed by the entry stub, the vector and error code, and the
-// frame the CPU pushed (SDM Vol. 3A §6.14.2, Figure 6-9). Its layout is
-// fixed by trap_amd64.s.
+// TrapFrame is the state saved on an exception, interrupt or system call:
+// the general registers pushed by the entry stub, the vector and error
+// code, and the frame the CPU pushed (SDM Vol. 3A §6.14.2, Figure 6-9),
+// which SYSCALL entry imitates. Its layout is fixed by trap_amd64.s; its
+// size is a multiple of 16 so that a frame can end where the CPU's
+// 16-byte aligned interrupt frame does.
 type TrapFrame struct {
 	R15, R14, R13, R12, R11, R10, R9, R8 uint64
 	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
@@ -15,6 +17,10 @@ type TrapFrame struct {
 
 // NumExceptions is the number of architecturally defined vectors (0-31).
 const NumExceptions = 32
+
+// VectorSyscall is the Vector of a TrapFrame built by SYSCALL entry: no
+// IDT vector has this number.
+const VectorSyscall = 256
 
 // Exception vectors the kernel treats specially (SDM Vol. 3A Table 6-1).
 const (
@@ -51,16 +57,6 @@ func ExceptionHasErrorCode(v int) bool {
 	return false
 }
 
-// TrapHandler handles a trap. It runs in trap context: on the interrupted
-// thread's kernel stack or an IST stack, with interrupts off. If it
-// returns, the interrupted code resumes with the (possibly edited) frame.
-type TrapHandler func(*TrapFrame)
-
-var trapHandler TrapHandler
-
-// SetTrapHandler sets the function every exception is passed to.
-func SetTrapHandler(h TrapHandler) { trapHandler = h }
-
 // istDoubleFault is IST1's stack: double faults, NMIs and machine checks
 // always switch to it, so they are reported even when the interrupted
 // stack is the problem.
@@ -68,12 +64,13 @@ var istDoubleFault [16 << 10]byte
 
 const istEmergency = 1
 
-// InstallExceptionHandlers points IDT vectors 0-31 at the entry stubs
-// and loads the IDT. tss receives the emergency stack.
-func InstallExceptionHandlers(tss *TSS) {
+// InstallTrapHandlers points every IDT vector at its entry stub and
+// loads the IDT. tss receives the emergency stack. Traps reach the
+// dispatcher of the PerCPU that GS points at.
+func InstallTrapHandlers(tss *TSS) {
 	tss.SetIST(istEmergency, uintptr(unsafe.Pointer(&istDoubleFault[len(istDoubleFault)-16]))&^15)
 	stubs := trapStubTable()
-	for v := range NumExceptions {
+	for v := range len(idt) {
 		ist := 0
 		switch v {
 		case VectorDF, VectorNMI, VectorMC:
@@ -88,20 +85,16 @@ func InstallExceptionHandlers(tss *TSS) {
 	LoadIDT()
 }
 
-// dispatchTrap is called by the common entry stub with the saved frame.
-//
-// Trap context: runs with no usable g on the trap stack.
-//
-//go:nosplit
-func dispatchTrap(f *TrapFrame) {
-	if h := trapHandler; h != nil {
-		h(f)
-		return
-	}
-	HaltForever()
-}
+//go:generate go run gen_trap.go
 
 // defined in trap_amd64.s
 
-// trapStubTable returns the addresses of the 32 exception entry stubs.
-func trapStubTable() *[NumExceptions]uintptr
+// trapStubTable returns the addresses of the 256 vector entry stubs.
+func trapStubTable() *[256]uintptr
+
+// syscallEntryAddr returns the address of the SYSCALL entry stub.
+func syscallEntryAddr() uintptr
+
+// ResumeUser returns to ring 3 into the frame PerCPU.ResumeFrame names,
+// with the vector state at PerCPU.XSaveArea. It does not return.
+func ResumeUser()

@@ -76,8 +76,9 @@ func readTrapAsm(t *testing.T) []string {
 	return lines
 }
 
-// TestTrapFrameMatchesAssembly derives the frame from trapCommon's pushes
-// so that the two cannot drift apart.
+// TestTrapFrameMatchesAssembly derives the frame from trapCommon's
+// leading pushes, and checks that every return path (each IRETQ) pops
+// them in reverse, so that the two cannot drift apart.
 func TestTrapFrameMatchesAssembly(t *testing.T) {
 	asmToField := map[string]string{
 		"AX": "RAX", "BX": "RBX", "CX": "RCX", "DX": "RDX",
@@ -85,22 +86,21 @@ func TestTrapFrameMatchesAssembly(t *testing.T) {
 		"R8": "R8", "R9": "R9", "R10": "R10", "R11": "R11",
 		"R12": "R12", "R13": "R13", "R14": "R14", "R15": "R15",
 	}
-	var pushes, pops []string
-	in := false
-	for _, l := range readTrapAsm(t) {
-		switch {
-		case strings.HasPrefix(l, "TEXT trapCommon<>"):
-			in = true
-		case strings.HasPrefix(l, "TEXT"):
-			in = false
-		case in && strings.HasPrefix(l, "PUSHQ"):
+	lines := readTrapAsm(t)
+	var pushes []string
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "TEXT trapCommon<>") {
+			continue
+		}
+		for _, l := range lines[i+1:] {
+			if !strings.HasPrefix(l, "PUSHQ") {
+				break
+			}
 			pushes = append(pushes, strings.TrimSpace(strings.TrimPrefix(l, "PUSHQ")))
-		case in && strings.HasPrefix(l, "POPQ"):
-			pops = append(pops, strings.TrimSpace(strings.TrimPrefix(l, "POPQ")))
 		}
 	}
 	if len(pushes) != 15 {
-		t.Fatalf("trapCommon pushes %d registers (%v), want 15", len(pushes), pushes)
+		t.Fatalf("trapCommon starts with %d pushes (%v), want the 15 general registers", len(pushes), pushes)
 	}
 	typ := reflect.TypeFor[TrapFrame]()
 	for i, reg := range pushes {
@@ -116,14 +116,26 @@ func TestTrapFrameMatchesAssembly(t *testing.T) {
 				reg, i, want, name, f.Offset)
 		}
 	}
-	// Pops restore in exactly the reverse order.
-	if len(pops) != len(pushes) {
-		t.Fatalf("trapCommon pops %d registers, pushes %d", len(pops), len(pushes))
-	}
-	for i := range pops {
-		if pops[i] != pushes[len(pushes)-1-i] {
-			t.Errorf("pop #%d is %s, want %s (reverse of the pushes)", i, pops[i], pushes[len(pushes)-1-i])
+	returns := 0
+	for i, l := range lines {
+		if l != "IRETQ" {
+			continue
 		}
+		returns++
+		// Before IRETQ: 15 pops, then ADDQ $16, SP for vector and error code.
+		if i < 16 || lines[i-1] != "ADDQ	$16, SP" {
+			t.Errorf("IRETQ at line %d is not preceded by ADDQ $16, SP", i+1)
+			continue
+		}
+		for k := range 15 {
+			got := strings.TrimSpace(strings.TrimPrefix(lines[i-2-k], "POPQ"))
+			if want := pushes[k]; !strings.HasPrefix(lines[i-2-k], "POPQ") || got != want {
+				t.Errorf("IRETQ at line %d: pop %d from the end is %q, want POPQ %s", i+1, k, lines[i-2-k], want)
+			}
+		}
+	}
+	if returns < 2 {
+		t.Errorf("found %d IRETQ paths, want at least 2 (ring 0 and ResumeUser)", returns)
 	}
 }
 

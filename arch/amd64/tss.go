@@ -16,20 +16,15 @@ const (
 )
 
 // SetRSP0 sets the stack the CPU switches to on an interrupt from ring 3.
-//
-//go:nosplit
 func (t *TSS) SetRSP0(sp uintptr) { t.set(tssRSP0Word, uint64(sp)) }
 
 // SetIST sets interrupt stack n (1-7).
-//
-//go:nosplit
 func (t *TSS) SetIST(n int, sp uintptr) { t.set(tssIST1Word+2*(n-1), uint64(sp)) }
 
 // NoIOMap places the I/O permission map past the segment's limit: no
 // map, so port access is governed by IOPL alone.
 func (t *TSS) NoIOMap() { t.words[tssIOMapWord] = tssSize << 16 }
 
-//go:nosplit
 func (t *TSS) set(word int, v uint64) {
 	t.words[word] = uint32(v)
 	t.words[word+1] = uint32(v >> 32)

@@ -4,7 +4,7 @@
 //
 // Spec: National Semiconductor PC16550D datasheet (registers, FIFO).
 //
-// Trap context: all. Write and WriteByte are //go:nosplit and touch only
+// Trap context: all. Write and WriteString allocate nothing and touch only
 // the device, so the kernel can print from exception handlers.
 package uart16550
 
@@ -61,8 +61,6 @@ func (p *Port) Init() {
 // worth of bytes rather than per byte: every port access is a VM exit.
 //
 // Trap context: safe.
-//
-//go:nosplit
 func (p *Port) Write(b []byte) {
 	for len(b) > 0 {
 		p.waitEmpty()
@@ -77,8 +75,6 @@ func (p *Port) Write(b []byte) {
 // WriteString sends s, as Write.
 //
 // Trap context: safe.
-//
-//go:nosplit
 func (p *Port) WriteString(s string) {
 	for len(s) > 0 {
 		p.waitEmpty()
@@ -90,7 +86,6 @@ func (p *Port) WriteString(s string) {
 	}
 }
 
-//go:nosplit
 func (p *Port) waitEmpty() {
 	for amd64.Inb(p.Base+LSR)&LSR_THRE == 0 {
 	}

@@ -23,6 +23,12 @@ const (
 	// KernelFault: a CPU exception the kernel could not handle; a crash
 	// report with the vector, registers and RIP is on the console.
 	KernelFault = 121
+	// ProgramFault: the program raised a CPU exception that no signal
+	// handler could take; a crash report is on the console.
+	ProgramFault = 122
+	// OutOfMemory: no physical memory was left for the kernel or for a
+	// page the program touched; the console says which.
+	OutOfMemory = 123
 )
 
 // FromQEMU decodes QEMU's process exit code into the guest's status.

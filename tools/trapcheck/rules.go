@@ -8,11 +8,15 @@ var (
 	BootRoots = []string{
 		"github.com/coracle-os/coracle/boot.entry64",
 	}
-	// TrapRoots run on a trap stack with interrupts off. handleTrap is
-	// reached through a function value, so it is named here.
+	// TrapRoots run on a trap stack with interrupts off. The entry
+	// stubs reach dispatch through a closure, dispatch reaches the
+	// system calls through the syscall table, and mm reaches physical
+	// memory through an interface: none of these calls is direct, so
+	// their targets are named here.
 	TrapRoots = []string{
-		"github.com/coracle-os/coracle/arch/amd64.dispatchTrap",
-		"github.com/coracle-os/coracle/kernel.handleTrap",
+		"github.com/coracle-os/coracle/kernel.dispatch",
+		"github.com/coracle-os/coracle/kernel.sys*",
+		"github.com/coracle-os/coracle/kernel.(*physMemory).Page",
 	}
 )
 
@@ -23,7 +27,7 @@ var allocators = []string{
 	"runtime.makemap", "runtime.mapassign", "runtime.convT", "runtime.concatstring",
 	"runtime.slicebytetostring", "runtime.stringtoslice", "runtime.newproc",
 	"runtime.deferproc", "runtime.printlock", "runtime.makechan", "runtime.chansend",
-	"runtime.chanrecv", "runtime.selectgo", "runtime.lock",
+	"runtime.chanrecv", "runtime.selectgo", "runtime.lock", "runtime.gopanic",
 }
 
 // NoAllocation forbids allocation and the scheduler: there is no heap
@@ -37,14 +41,14 @@ func NoAllocation(callee string) string {
 	return ""
 }
 
-// TrapSafe adds the rules of trap context to NoAllocation: no stack
-// growth (every function must be //go:nosplit: the stack is the trap
-// stack, not a goroutine's) and no write barriers (the garbage collector
-// may be mid-cycle on the interrupted thread).
+// TrapSafe adds the rules of trap context to NoAllocation: no write
+// barriers (the garbage collector may be mid-cycle on the interrupted
+// thread, and its barrier needs a real g and P) and no panics (they need
+// the runtime too). Stack growth is not forbidden: trap handlers run with
+// a stand-in g whose guard is zero, so prologues never call morestack
+// (see arch/amd64.PerCPU.KernelG); kernel stacks end in guard pages.
 func TrapSafe(callee string) string {
 	switch {
-	case strings.HasPrefix(callee, "runtime.morestack"):
-		return "may grow the stack: mark the caller //go:nosplit"
 	case strings.HasPrefix(callee, "runtime.gcWriteBarrier"), strings.HasPrefix(callee, "runtime.wbZero"),
 		strings.HasPrefix(callee, "runtime.wbMove"), strings.HasPrefix(callee, "runtime.typedmemmove"):
 		return "has a write barrier: store only non-pointer data in trap context"

@@ -70,7 +70,8 @@ func Load(path string) (*Image, error) {
 }
 
 // Rule names the runtime functions a context must not reach. Forbid
-// returns why callee is forbidden, or "" if it is allowed.
+// returns why callee is forbidden, or "" if it is allowed. A root that
+// ends in "*" names every function whose name has that prefix.
 type Rule struct {
 	Context string // e.g. "trap context"
 	Roots   []string
@@ -95,12 +96,17 @@ func (img *Image) Check(r Rule) ([]Violation, error) {
 	parent := map[int]int{}
 	var queue []int
 	for _, name := range r.Roots {
-		i, ok := img.byName[name]
-		if !ok {
+		found := false
+		for i, fn := range img.funcs {
+			if fn.name == name || strings.HasSuffix(name, "*") && strings.HasPrefix(fn.name, strings.TrimSuffix(name, "*")) {
+				parent[i] = -1
+				queue = append(queue, i)
+				found = true
+			}
+		}
+		if !found {
 			return nil, fmt.Errorf("root %s is not a function in the image", name)
 		}
-		parent[i] = -1
-		queue = append(queue, i)
 	}
 	var out []Violation
 	for len(queue) > 0 {

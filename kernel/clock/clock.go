@@ -1,0 +1,138 @@
+package clock
+
+import (
+	"sync/atomic"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+)
+
+// Clock answers CLOCK_MONOTONIC and CLOCK_REALTIME. It reads one source,
+// kvmclock or the TSC; Monotonic counts from when the source was set
+// (about boot) and Realtime is Monotonic plus an offset that the wall
+// clock sets.
+//
+// Monotonic never goes backwards: where the source cannot promise that
+// across CPUs (kvmclock without the stable bit, a TSC that is not known
+// to be synchronised), each reading is raised to the largest one returned
+// so far, with a lock-free compare-and-swap.
+//
+// Synchronization: the Init* and Set* methods run at boot, before any
+// reader; SetRealtime may also run later (clock_settime) and is atomic.
+// The read methods may run concurrently on every CPU.
+type Clock struct {
+	source source
+	pv     *PvclockVCPUTimeInfo // source == sourceKVM
+	tsc    TSC                  // source == sourceTSC
+	rdtsc  func() uint64
+
+	// stable says readings never go backwards, across CPUs too: for
+	// kvmclock, that KVM offers the stable bit (each record then says
+	// whether it holds); for the TSC, the caller's word.
+	stable bool
+
+	// base is the source reading (ns for kvmclock, cycles for the TSC)
+	// at which Monotonic is 0.
+	base uint64
+
+	// wall is Realtime - Monotonic, in ns.
+	wall atomic.Int64
+	// last is the largest Monotonic value returned, for the guard.
+	last atomic.Uint64
+}
+
+type source uint8
+
+const (
+	sourceNone source = iota
+	sourceKVM
+	sourceTSC
+)
+
+// InitKVMClock makes pv, this vCPU's record that EnableKVMClock
+// registered, the source. stable is KVMClock.Stable. With several CPUs,
+// pv must be the boot CPU's record, and readings on other CPUs are exact
+// only while the records carry PVCLOCK_TSC_STABLE_BIT (as Linux's vDSO
+// assumes); otherwise the guard keeps them monotonic.
+func (c *Clock) InitKVMClock(pv *PvclockVCPUTimeInfo, stable bool) {
+	c.initKVMClock(pv, stable, amd64.RdtscOrdered)
+}
+
+func (c *Clock) initKVMClock(pv *PvclockVCPUTimeInfo, stable bool, rdtsc func() uint64) {
+	c.source, c.pv, c.stable, c.rdtsc = sourceKVM, pv, stable, rdtsc
+	c.base, _ = pv.Nanoseconds(rdtsc)
+	c.last.Store(0)
+}
+
+// InitTSC makes the TSC, converted by t, the source. stable says the TSC
+// is invariant and the same on every CPU that reads the clock (true with
+// one CPU and amd64.TSCLeaves.InvariantTSC).
+func (c *Clock) InitTSC(t TSC, stable bool) {
+	c.initTSC(t, stable, amd64.RdtscOrdered)
+}
+
+func (c *Clock) initTSC(t TSC, stable bool, rdtsc func() uint64) {
+	c.source, c.tsc, c.stable, c.rdtsc = sourceTSC, t, stable, rdtsc
+	c.base = rdtsc()
+	c.last.Store(0)
+}
+
+// SetRealtime sets the wall clock so that Realtime returns unixNs now.
+func (c *Clock) SetRealtime(unixNs int64) {
+	c.wall.Store(unixNs - c.Monotonic())
+}
+
+// SetWallClockKVM sets the wall clock from the record that
+// RequestKVMWallClock filled, which gives the wall time at which
+// kvmclock read zero. It needs InitKVMClock first.
+func (c *Clock) SetWallClockKVM(w *PvclockWallClock) {
+	// Realtime = wall-at-zero + kvmclock = wall-at-zero + base + Monotonic.
+	c.wall.Store(w.Read() + int64(c.base))
+}
+
+// Monotonic returns nanoseconds since the source was set, never less than
+// any value returned before. It returns 0 before a source is set.
+//
+// Called in syscall and interrupt context.
+func (c *Clock) Monotonic() int64 {
+	var ns uint64
+	stable := c.stable
+	switch c.source {
+	case sourceKVM:
+		now, flags := c.pv.Nanoseconds(c.rdtsc)
+		if now > c.base {
+			ns = now - c.base
+		}
+		stable = stable && flags&(1<<PVCLOCK_TSC_STABLE_BIT) != 0
+	case sourceTSC:
+		if cycles := c.rdtsc() - c.base; int64(cycles) > 0 {
+			ns = c.tsc.Nanoseconds(cycles)
+		}
+	default:
+		return 0
+	}
+	if !stable {
+		ns = c.atLeastLast(ns)
+	}
+	return int64(ns)
+}
+
+// atLeastLast returns max(ns, the largest value returned so far) and
+// records it.
+func (c *Clock) atLeastLast(ns uint64) uint64 {
+	for {
+		last := c.last.Load()
+		if ns <= last {
+			return last
+		}
+		if c.last.CompareAndSwap(last, ns) {
+			return ns
+		}
+	}
+}
+
+// Realtime returns the wall-clock time in Unix nanoseconds.
+//
+// Called in syscall and interrupt context.
+func (c *Clock) Realtime() int64 {
+	return c.wall.Load() + c.Monotonic()
+}

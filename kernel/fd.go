@@ -1,0 +1,50 @@
+package kernel
+
+import "github.com/coracle-os/coracle/kernel/linux"
+
+// The file-descriptor table. Descriptors 0-2 are the serial console;
+// the others are eventfds and epoll instances (and, from M4, sockets).
+// Fixed-size tables: trap handlers never allocate.
+
+type fdKind uint8
+
+const (
+	fdNone fdKind = iota
+	fdConsole
+	fdEventfd
+	fdEpoll
+)
+
+type fileDesc struct {
+	kind    fdKind
+	flags   uint32 // O_NONBLOCK and friends, as F_GETFL reports them
+	cloexec bool
+	obj     int // index into eventfds or epolls
+}
+
+const maxFDs = 1024
+
+var fds = [maxFDs]fileDesc{
+	0: {kind: fdConsole, flags: linux.O_RDWR},
+	1: {kind: fdConsole, flags: linux.O_RDWR},
+	2: {kind: fdConsole, flags: linux.O_RDWR},
+}
+
+// lookupFD returns the descriptor fd, or nil.
+func lookupFD(fd uint64) *fileDesc {
+	if fd >= maxFDs || fds[fd].kind == fdNone {
+		return nil
+	}
+	return &fds[fd]
+}
+
+// allocFD takes the lowest free descriptor, or returns -1 (EMFILE).
+func allocFD(kind fdKind, obj int, flags uint32, cloexec bool) int {
+	for i := range fds {
+		if fds[i].kind == fdNone {
+			fds[i] = fileDesc{kind: kind, obj: obj, flags: flags, cloexec: cloexec}
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,226 @@
+// Package linux holds the Linux x86-64 ABI values that coracle's syscall
+// personality speaks: system call numbers and names, errno values, and
+// the flag and structure constants of the calls the Go runtime and
+// standard library make (../shared/LINUX-ABI.md). Values come from the
+// Linux UAPI headers named beside each group.
+//
+// Trap context: all; constants and allocation-free lookups only.
+package linux
+
+//go:generate go run gen_sysnames.go
+
+// SyscallName returns the name of system call nr, or "" if it has none.
+func SyscallName(nr uint64) string {
+	if nr >= NumSyscalls {
+		return ""
+	}
+	return syscallNames[nr]
+}
+
+// Errno is a Linux error number. System calls return it negated in RAX.
+type Errno uintptr
+
+// Error numbers (include/uapi/asm-generic/errno-base.h, errno.h).
+const (
+	EPERM           Errno = 1
+	ENOENT          Errno = 2
+	ESRCH           Errno = 3
+	EINTR           Errno = 4
+	EIO             Errno = 5
+	EBADF           Errno = 9
+	ECHILD          Errno = 10
+	EAGAIN          Errno = 11
+	ENOMEM          Errno = 12
+	EACCES          Errno = 13
+	EFAULT          Errno = 14
+	EEXIST          Errno = 17
+	ENODEV          Errno = 19
+	ENOTDIR         Errno = 20
+	EINVAL          Errno = 22
+	EMFILE          Errno = 24
+	ENOTTY          Errno = 25
+	ENOSPC          Errno = 28
+	ESPIPE          Errno = 29
+	EPIPE           Errno = 32
+	ERANGE          Errno = 34
+	ENOSYS          Errno = 38
+	ETIMEDOUT       Errno = 110
+	EPROTONOSUPPORT Errno = 93
+)
+
+// Ret is the RAX value that reports e.
+func (e Errno) Ret() uint64 { return uint64(-int64(e)) }
+
+// System call numbers the kernel implements (arch/x86/entry/syscalls/syscall_64.tbl).
+const (
+	SYS_READ              = 0
+	SYS_WRITE             = 1
+	SYS_OPEN              = 2
+	SYS_CLOSE             = 3
+	SYS_FSTAT             = 5
+	SYS_MMAP              = 9
+	SYS_MPROTECT          = 10
+	SYS_MUNMAP            = 11
+	SYS_BRK               = 12
+	SYS_RT_SIGACTION      = 13
+	SYS_RT_SIGPROCMASK    = 14
+	SYS_RT_SIGRETURN      = 15
+	SYS_IOCTL             = 16
+	SYS_PREAD64           = 17
+	SYS_WRITEV            = 20
+	SYS_SCHED_YIELD       = 24
+	SYS_MINCORE           = 27
+	SYS_MADVISE           = 28
+	SYS_NANOSLEEP         = 35
+	SYS_GETPID            = 39
+	SYS_CLONE             = 56
+	SYS_EXIT              = 60
+	SYS_KILL              = 62
+	SYS_UNAME             = 63
+	SYS_FCNTL             = 72
+	SYS_GETCWD            = 79
+	SYS_GETTIMEOFDAY      = 96
+	SYS_GETUID            = 102
+	SYS_GETGID            = 104
+	SYS_GETEUID           = 107
+	SYS_GETEGID           = 108
+	SYS_GETPPID           = 110
+	SYS_SIGALTSTACK       = 131
+	SYS_PRCTL             = 157
+	SYS_ARCH_PRCTL        = 158
+	SYS_GETTID            = 186
+	SYS_TKILL             = 200
+	SYS_FUTEX             = 202
+	SYS_SCHED_GETAFFINITY = 204
+	SYS_CLOCK_GETTIME     = 228
+	SYS_CLOCK_GETRES      = 229
+	SYS_CLOCK_NANOSLEEP   = 230
+	SYS_EXIT_GROUP        = 231
+	SYS_EPOLL_CTL         = 233
+	SYS_TGKILL            = 234
+	SYS_OPENAT            = 257
+	SYS_NEWFSTATAT        = 262
+	SYS_READLINKAT        = 267
+	SYS_EPOLL_PWAIT       = 281
+	SYS_EVENTFD2          = 290
+	SYS_EPOLL_CREATE1     = 291
+	SYS_PIPE2             = 293
+	SYS_PRLIMIT64         = 302
+	SYS_GETRANDOM         = 318
+	SYS_RSEQ              = 334
+	SYS_OPENAT2           = 437
+)
+
+// arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).
+const (
+	ARCH_SET_GS = 0x1001
+	ARCH_SET_FS = 0x1002
+	ARCH_GET_FS = 0x1003
+	ARCH_GET_GS = 0x1004
+)
+
+// clone flags (include/uapi/linux/sched.h).
+const (
+	CLONE_VM             = 0x100
+	CLONE_FS             = 0x200
+	CLONE_FILES          = 0x400
+	CLONE_SIGHAND        = 0x800
+	CLONE_SYSVSEM        = 0x40000
+	CLONE_THREAD         = 0x10000
+	CLONE_SETTLS         = 0x80000
+	CLONE_PARENT_SETTID  = 0x100000
+	CLONE_CHILD_CLEARTID = 0x200000
+	CLONE_CHILD_SETTID   = 0x1000000
+)
+
+// futex operations (include/uapi/linux/futex.h).
+const (
+	FUTEX_WAIT           = 0
+	FUTEX_WAKE           = 1
+	FUTEX_PRIVATE_FLAG   = 128
+	FUTEX_CLOCK_REALTIME = 256
+)
+
+// mmap and friends (include/uapi/asm-generic/mman-common.h, mman.h).
+const (
+	PROT_NONE  = 0
+	PROT_READ  = 1
+	PROT_WRITE = 2
+	PROT_EXEC  = 4
+
+	MAP_SHARED          = 0x01
+	MAP_PRIVATE         = 0x02
+	MAP_FIXED           = 0x10
+	MAP_ANONYMOUS       = 0x20
+	MAP_NORESERVE       = 0x4000
+	MAP_FIXED_NOREPLACE = 0x100000
+
+	MADV_NORMAL     = 0
+	MADV_DONTNEED   = 4
+	MADV_FREE       = 8
+	MADV_HUGEPAGE   = 14
+	MADV_NOHUGEPAGE = 15
+	MADV_COLLAPSE   = 25
+)
+
+// Clocks (include/uapi/linux/time.h).
+const (
+	CLOCK_REALTIME           = 0
+	CLOCK_MONOTONIC          = 1
+	CLOCK_PROCESS_CPUTIME_ID = 2
+	CLOCK_THREAD_CPUTIME_ID  = 3
+	CLOCK_MONOTONIC_RAW      = 4
+	CLOCK_REALTIME_COARSE    = 5
+	CLOCK_MONOTONIC_COARSE   = 6
+	CLOCK_BOOTTIME           = 7
+)
+
+// Signals (arch/x86/include/uapi/asm/signal.h) and sigaction.
+const (
+	NSIG        = 64
+	SIG_BLOCK   = 0
+	SIG_UNBLOCK = 1
+	SIG_SETMASK = 2
+	SS_ONSTACK  = 1
+	SS_DISABLE  = 2
+	MINSIGSTKSZ = 2048
+	SIGKILL     = 9
+	SIGSTOP     = 19
+)
+
+// Files (include/uapi/asm-generic/fcntl.h).
+const (
+	AT_FDCWD   = -100
+	F_DUPFD    = 0
+	F_GETFD    = 1
+	F_SETFD    = 2
+	F_GETFL    = 3
+	F_SETFL    = 4
+	O_RDONLY   = 0
+	O_WRONLY   = 1
+	O_RDWR     = 2
+	O_NONBLOCK = 0x800
+	O_CLOEXEC  = 0x80000
+	FD_CLOEXEC = 1
+)
+
+// epoll and eventfd (include/uapi/linux/eventpoll.h, eventfd.h).
+const (
+	EPOLL_CTL_ADD = 1
+	EPOLL_CTL_DEL = 2
+	EPOLL_CTL_MOD = 3
+	EPOLLIN       = 0x1
+	EPOLLOUT      = 0x4
+	EPOLLERR      = 0x8
+	EPOLLHUP      = 0x10
+	EPOLLRDHUP    = 0x2000
+	EPOLLET       = 1 << 31
+	EFD_NONBLOCK  = 0x800
+	EFD_SEMAPHORE = 1
+)
+
+// Resource limits (include/uapi/asm-generic/resource.h).
+const (
+	RLIMIT_NOFILE = 7
+	RLIM_INFINITY = ^uint64(0)
+)

@@ -1,0 +1,248 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/boot/pvh"
+	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/mm"
+)
+
+// The address space (DESIGN.md §1.4): one page table for the kernel and
+// the program.
+//
+//	0 - 64 KiB                 never mapped: nil dereferences fault
+//	image (0x400000 - end)     the ELF image at its link address, 4 KiB
+//	                           pages with its segments' rights, US set
+//	                           (Go code runs in ring 3)
+//	user mappings              mmap areas, backed on first touch
+//	initial stack              below userStackTop, guard page beneath
+//	directMapBase + pa         all RAM and the local MMIO window, 2 MiB
+//	                           pages, supervisor only, never executable
+const (
+	directMapBase = 0xffff_8000_0000_0000
+	largePage     = 2 << 20
+
+	// The local MMIO window: LAPIC (0xFEE00000), IOAPIC (0xFEC00000),
+	// microvm's virtio-mmio slots (0xFEB00000), mapped uncached.
+	mmioWindowStart = 0xfe00_0000
+	mmioWindowEnd   = 0xff00_0000
+
+	// mmapFloor and mmapCeiling bound where mmap places mappings that
+	// have no usable hint (top-down from the ceiling, as Linux).
+	mmapFloor   = 1 << 32
+	mmapCeiling = userStackTop - userStackSize - 1<<30
+
+	lowMemoryEnd = 1 << 20 // firmware and boot structures
+)
+
+var (
+	frames  mm.Frames
+	space   mm.AddressSpace
+	vmas    mm.VMAs
+	physMem physMemory
+
+	// physOffset is where physical memory appears: 0 on the boot
+	// page tables (identity map), directMapBase afterwards.
+	physOffset uintptr
+
+	// cmdlineCopy holds the command line once the boot identity map,
+	// through which boot.Info points at it, is gone.
+	cmdlineCopy [pvh.MaxCmdline]byte
+)
+
+// physMemory gives mm access to physical memory.
+type physMemory struct{}
+
+// Page returns the frame at pa.
+//
+// Trap context: address arithmetic.
+func (*physMemory) Page(pa uint64) *[4096]byte {
+	return (*[4096]byte)(addrPointer(physOffset + uintptr(pa)))
+}
+
+// setupMemory builds the kernel's page tables and switches to them. It
+// returns the command line, copied out of the boot memory.
+func setupMemory(info *pvh.StartInfo) string {
+	n := copy(cmdlineCopy[:], info.Cmdline)
+	cmd := unsafe.String(&cmdlineCopy[0], n)
+
+	img, ok := readImage()
+	if !ok {
+		bootFailure("cannot read the image's ELF headers in memory")
+	}
+	var ram mm.RangeList
+	for _, e := range info.MemMap() {
+		if e.Type == pvh.MemRAM && !ram.Add(mm.Range{Start: e.Addr, End: e.End()}) {
+			bootFailure("too many RAM ranges in the memory map")
+		}
+	}
+	free := ram
+	free.Subtract(mm.Range{Start: 0, End: lowMemoryEnd})
+	free.Subtract(mm.Range{Start: img.start, End: img.end})
+	for _, m := range info.Modules() {
+		free.Subtract(mm.Range{Start: m.Addr &^ 4095, End: (m.Addr + m.Size + 4095) &^ 4095})
+	}
+	if !frames.Init(&physMem, free.Ranges()) {
+		bootFailure("cannot set up the frame allocator")
+	}
+	if space.Init(&physMem, &frames) != 0 {
+		outOfMemory("page tables")
+	}
+	// The direct map: every RAM range, then the MMIO window uncached.
+	const directFlags = mm.P | mm.RW | mm.XD
+	var mapped uint64 // ranges are sorted; two may share a 2 MiB page
+	for _, r := range ram.Ranges() {
+		for pa := max(r.Start&^(largePage-1), mapped); pa < r.End; pa += largePage {
+			mapped = pa + largePage
+			if space.MapLarge(directMapBase+pa, pa, directFlags) != 0 {
+				outOfMemory("the direct map")
+			}
+		}
+	}
+	for pa := uint64(mmioWindowStart); pa < mmioWindowEnd; pa += largePage {
+		if space.MapLarge(directMapBase+pa, pa, directFlags|mm.PCD|mm.PWT) != 0 {
+			outOfMemory("the MMIO window")
+		}
+	}
+	// The image, segment by segment.
+	for _, s := range img.segments[:img.n] {
+		flags := mm.P | mm.US
+		if s.flags&pfW != 0 {
+			flags |= mm.RW
+		}
+		if s.flags&pfX == 0 {
+			flags |= mm.XD
+		}
+		for va := s.start; va < s.end; va += 4096 {
+			if space.Map(va, va, flags) != 0 {
+				outOfMemory("the image mapping")
+			}
+		}
+	}
+	if vmas.Init(mmapFloor, mmapCeiling) != 0 {
+		bootFailure("cannot set up the address-space map")
+	}
+	// The image's segments are the kernel's, but the program reads and
+	// writes its own globals through system calls (futex words in .bss,
+	// strings in .rodata), so they carry their rights.
+	for _, s := range img.segments[:img.n] {
+		prot := mm.PROT_READ
+		if s.flags&pfW != 0 {
+			prot |= mm.PROT_WRITE
+		}
+		if s.flags&pfX != 0 {
+			prot |= mm.PROT_EXEC
+		}
+		if vmas.Reserve(s.start, s.end, prot) != 0 {
+			bootFailure("cannot reserve the image in the address-space map")
+		}
+	}
+	amd64.WriteCR3(space.Root)
+	physOffset = directMapBase
+	return cmd
+}
+
+// ELF program-header fields (System V gABI).
+const (
+	ptLoad = 1
+	pfX    = 1
+	pfW    = 2
+)
+
+// imageLayout is the image's loadable segments, page-rounded.
+type imageLayout struct {
+	start, end uint64
+	n          int
+	segments   [8]struct{ start, end, flags uint64 }
+}
+
+// defined in start_amd64.s
+
+// imageHeader returns the address of the image's ELF header: the Go
+// linker puts it in the first page of the first segment, just below
+// runtime.text.
+func imageHeader() uintptr
+
+// readImage reads the image's program headers from memory.
+func readImage() (img imageLayout, ok bool) {
+	hdr := unsafe.Slice((*byte)(addrPointer(imageHeader())), 64)
+	if string(hdr[:4]) != "\x7fELF" {
+		return img, false
+	}
+	le := binary.LittleEndian
+	phoff, phentsize, phnum := le.Uint64(hdr[32:]), uint64(le.Uint16(hdr[54:])), uint64(le.Uint16(hdr[56:]))
+	if phentsize < 56 || phnum > 32 || phoff > 4096 {
+		return img, false
+	}
+	phdrs := unsafe.Slice((*byte)(addrPointer(imageHeader()+uintptr(phoff))), phnum*phentsize)
+	img.start = ^uint64(0)
+	for i := range phnum {
+		p := phdrs[i*phentsize:]
+		if le.Uint32(p) != ptLoad {
+			continue
+		}
+		va, memsz := le.Uint64(p[16:]), le.Uint64(p[40:])
+		if img.n == len(img.segments) {
+			return img, false
+		}
+		s := &img.segments[img.n]
+		s.start, s.end, s.flags = va&^4095, (va+memsz+4095)&^4095, uint64(le.Uint32(p[4:]))
+		img.n++
+		img.start, img.end = min(img.start, s.start), max(img.end, s.end)
+	}
+	return img, img.n > 0
+}
+
+// outOfMemory stops the VM: the kernel itself could not get memory.
+func outOfMemory(what string) {
+	console.str("coracle: out of memory: no free frame for ")
+	console.str(what)
+	console.str(" (")
+	console.dec(frames.TotalCount() * 4096 >> 20)
+	console.str(" MiB of RAM in all); give the VM more memory (-m)\n")
+	Exit(exitstatus.OutOfMemory)
+}
+
+// pageFault handles #PF: demand paging for the program's mappings, from
+// ring 3 or from the kernel touching user memory for the first time.
+func pageFault(f *amd64.TrapFrame, fromUser bool) {
+	addr := amd64.ReadCR2()
+	switch r := mm.HandleFault(&space, &vmas, addr, f.ErrorCode); {
+	case r.Resolved():
+		return
+	case r == mm.FaultNoMem:
+		outOfMemory("a page of the program")
+	case fromUser:
+		userFault(f)
+	default:
+		kernelFault(f)
+	}
+}
+
+// userRangeOK reports whether [addr, addr+n) lies in the program's
+// mappings (or the image) with the access asked for.
+func userRangeOK(addr, n uint64, write bool) bool {
+	end := addr + n
+	if end < addr || end > mm.UserTop {
+		return false
+	}
+	for a := addr; a < end; {
+		area, ok := vmas.Find(a)
+		if !ok || area.Prot&(mm.PROT_READ|mm.PROT_WRITE) == 0 || write && area.Prot&mm.PROT_WRITE == 0 {
+			return false
+		}
+		a = area.End
+	}
+	return true
+}
+
+// mapAnonymous maps [addr, addr+n) at a fixed place for the kernel's own
+// use of user memory (the initial stack).
+func mapAnonymous(addr, n uint64, prot uint64) linux.Errno {
+	_, e := vmas.Map(addr, n, mm.Prot(prot), true)
+	return linux.Errno(e)
+}

@@ -1,0 +1,308 @@
+package kernel
+
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/linux"
+)
+
+// eventfd and epoll: what the Go runtime's netpoller needs (LINUX-ABI.md
+// §8). The runtime registers an eventfd (netpollBreak) and, from M4,
+// sockets, edge-triggered, and waits in epoll_pwait with the time to its
+// next timer.
+
+type eventfd struct {
+	used      bool
+	semaphore bool
+	count     uint64
+}
+
+// epollItem is one registered descriptor. ready holds the events that
+// have occurred and not been reported yet (edge-triggered).
+type epollItem struct {
+	fd     int32
+	events uint32
+	data   uint64
+	ready  uint32
+}
+
+const (
+	maxEventfds   = 64
+	maxEpolls     = 8
+	maxEpollItems = 256
+	// epollEventSize: struct epoll_event is packed on x86-64.
+	epollEventSize = 12
+)
+
+type epollInstance struct {
+	used  bool
+	n     int
+	items [maxEpollItems]epollItem
+}
+
+var (
+	eventfds [maxEventfds]eventfd
+	epolls   [maxEpolls]epollInstance
+)
+
+func sysEventfd2(t *Thread, f *amd64.TrapFrame) uint64 {
+	flags := uint32(f.RSI)
+	for i := range eventfds {
+		e := &eventfds[i]
+		if e.used {
+			continue
+		}
+		fd := allocFD(fdEventfd, i, linux.O_RDWR|flags&linux.O_NONBLOCK, flags&linux.O_CLOEXEC != 0)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		*e = eventfd{used: true, semaphore: flags&linux.EFD_SEMAPHORE != 0, count: uint64(uint32(f.RDI))}
+		return uint64(fd)
+	}
+	return linux.EMFILE.Ret()
+}
+
+func eventfdRead(d *fileDesc, b []byte) uint64 {
+	if len(b) < 8 {
+		return linux.EINVAL.Ret()
+	}
+	e := &eventfds[d.obj]
+	if e.count == 0 {
+		// Blocking reads of an empty eventfd are not needed by the
+		// runtime, which always opens it non-blocking.
+		return linux.EAGAIN.Ret()
+	}
+	v := e.count
+	if e.semaphore {
+		v = 1
+	}
+	e.count -= v
+	binary.LittleEndian.PutUint64(b, v)
+	return 8
+}
+
+func eventfdWrite(d *fileDesc, b []byte) uint64 {
+	if len(b) < 8 {
+		return linux.EINVAL.Ret()
+	}
+	v := binary.LittleEndian.Uint64(b)
+	e := &eventfds[d.obj]
+	if v == ^uint64(0) || e.count+v < e.count || e.count+v == ^uint64(0) {
+		return linux.EAGAIN.Ret()
+	}
+	e.count += v
+	if v > 0 {
+		fdEvent(fdIndex(d), linux.EPOLLIN)
+	}
+	return 8
+}
+
+// fdIndex returns the descriptor number of d.
+func fdIndex(d *fileDesc) int32 {
+	for i := range fds {
+		if &fds[i] == d {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// fdEvent records that events happened on fd and wakes epoll waiters.
+func fdEvent(fd int32, events uint32) {
+	for i := range epolls {
+		ep := &epolls[i]
+		if !ep.used {
+			continue
+		}
+		for k := range ep.n {
+			if it := &ep.items[k]; it.fd == fd {
+				it.ready |= events & (it.events | linux.EPOLLERR | linux.EPOLLHUP)
+			}
+		}
+	}
+	wakeEpollWaiters()
+}
+
+// forgetFD removes a closed descriptor from every epoll instance.
+func forgetFD(fd int32) {
+	for i := range epolls {
+		ep := &epolls[i]
+		for k := 0; k < ep.n; k++ {
+			if ep.items[k].fd == fd {
+				ep.n--
+				ep.items[k] = ep.items[ep.n]
+				k--
+			}
+		}
+	}
+}
+
+func sysEpollCreate1(t *Thread, f *amd64.TrapFrame) uint64 {
+	for i := range epolls {
+		ep := &epolls[i]
+		if ep.used {
+			continue
+		}
+		fd := allocFD(fdEpoll, i, linux.O_RDWR, f.RDI&linux.O_CLOEXEC != 0)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		ep.used, ep.n = true, 0
+		return uint64(fd)
+	}
+	return linux.EMFILE.Ret()
+}
+
+func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.kind != fdEpoll {
+		return linux.EINVAL.Ret()
+	}
+	ep := &epolls[d.obj]
+	target := lookupFD(f.RDX)
+	if target == nil {
+		return linux.EBADF.Ret()
+	}
+	fd := int32(f.RDX)
+	var it *epollItem
+	for k := range ep.n {
+		if ep.items[k].fd == fd {
+			it = &ep.items[k]
+		}
+	}
+	op := f.RSI
+	if op == linux.EPOLL_CTL_DEL {
+		if it == nil {
+			return linux.ENOENT.Ret()
+		}
+		forgetFDIn(ep, fd)
+		return 0
+	}
+	ev, ok := userBytes(f.R10, epollEventSize, false)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	events := binary.LittleEndian.Uint32(ev)
+	data := binary.LittleEndian.Uint64(ev[4:])
+	switch op {
+	case linux.EPOLL_CTL_ADD:
+		if it != nil {
+			return linux.EEXIST.Ret()
+		}
+		if ep.n == maxEpollItems {
+			return linux.ENOSPC.Ret()
+		}
+		it = &ep.items[ep.n]
+		ep.n++
+	case linux.EPOLL_CTL_MOD:
+		if it == nil {
+			return linux.ENOENT.Ret()
+		}
+	default:
+		return linux.EINVAL.Ret()
+	}
+	*it = epollItem{fd: fd, events: events, data: data, ready: readiness(target) & (events | linux.EPOLLERR | linux.EPOLLHUP)}
+	return 0
+}
+
+func forgetFDIn(ep *epollInstance, fd int32) {
+	for k := 0; k < ep.n; k++ {
+		if ep.items[k].fd == fd {
+			ep.n--
+			ep.items[k] = ep.items[ep.n]
+			return
+		}
+	}
+}
+
+// readiness is the current state of a descriptor as epoll events.
+func readiness(d *fileDesc) uint32 {
+	switch d.kind {
+	case fdEventfd:
+		r := uint32(linux.EPOLLOUT)
+		if eventfds[d.obj].count > 0 {
+			r |= linux.EPOLLIN
+		}
+		return r
+	case fdConsole:
+		return linux.EPOLLOUT
+	}
+	return 0
+}
+
+func sysEpollPwait(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.kind != fdEpoll || int64(f.RDX) <= 0 {
+		return linux.EINVAL.Ret()
+	}
+	if _, ok := userBytes(f.RSI, f.RDX*epollEventSize, true); !ok {
+		return linux.EFAULT.Ret()
+	}
+	if n := collectEvents(&epolls[d.obj], f.RSI, int(f.RDX)); n > 0 {
+		return uint64(n)
+	}
+	timeout := int64(int32(f.R10)) // milliseconds; -1 waits forever
+	if timeout == 0 {
+		return 0
+	}
+	var deadline int64
+	if timeout > 0 {
+		deadline = nanotime() + timeout*1e6
+	}
+	block(t, waitEpoll, deadline)
+	return 0
+}
+
+// collectEvents writes up to max pending events of ep to the user array
+// at addr and returns how many. Edge-triggered items are reported once
+// per occurrence; level-triggered ones while they stay ready.
+func collectEvents(ep *epollInstance, addr uint64, max int) int {
+	n := 0
+	for k := 0; k < ep.n && n < max; k++ {
+		it := &ep.items[k]
+		ev := it.ready
+		if it.events&linux.EPOLLET == 0 {
+			if d := lookupFD(uint64(it.fd)); d != nil {
+				ev = readiness(d) & (it.events | linux.EPOLLERR | linux.EPOLLHUP)
+			}
+		}
+		if ev == 0 {
+			continue
+		}
+		it.ready = 0
+		b, ok := userBytes(addr+uint64(n*epollEventSize), epollEventSize, true)
+		if !ok {
+			break
+		}
+		binary.LittleEndian.PutUint32(b, ev)
+		binary.LittleEndian.PutUint64(b[4:], it.data)
+		n++
+	}
+	return n
+}
+
+// wakeEpollWaiters completes the epoll_pwait of every blocked thread
+// that now has events.
+func wakeEpollWaiters() {
+	for i := range threads {
+		t := &threads[i]
+		if t.state != threadBlocked || t.wait != waitEpoll {
+			continue
+		}
+		d := lookupFD(t.Frame.RDI)
+		if d == nil || d.kind != fdEpoll {
+			wake(t, linux.EBADF.Ret())
+			continue
+		}
+		if n := collectEvents(&epolls[d.obj], t.Frame.RSI, int(t.Frame.RDX)); n > 0 {
+			wake(t, uint64(n))
+		}
+	}
+}

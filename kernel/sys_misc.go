@@ -1,0 +1,99 @@
+package kernel
+
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/linux"
+)
+
+func sysArchPrctl(t *Thread, f *amd64.TrapFrame) uint64 {
+	switch f.RDI {
+	case linux.ARCH_SET_FS:
+		if f.RSI >= 1<<47 {
+			return linux.EPERM.Ret() // not a canonical user address
+		}
+		t.fsBase = f.RSI
+		cpu0.UserFSBase = t.fsBase // t is the running thread
+		return 0
+	case linux.ARCH_GET_FS:
+		p, ok := userU64(f.RSI, true)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		*p = t.fsBase
+		return 0
+	}
+	// GS belongs to the kernel (it points at the per-CPU block).
+	return linux.EINVAL.Ret()
+}
+
+// sysPrctl answers EINVAL to everything: the runtime's PR_SET_VMA naming
+// of its mappings stops after the first refusal.
+func sysPrctl(t *Thread, f *amd64.TrapFrame) uint64 { return linux.EINVAL.Ret() }
+
+// The utsname coracle reports: "Linux" so that programs and libraries
+// that check take their Linux paths, and a release and version that say
+// what actually runs them.
+const (
+	utsSysname = "Linux"
+	utsNode    = "coracle"
+	utsRelease = "6.1.0-coracle"
+	utsVersion = "#1 coracle library kernel"
+	utsMachine = "x86_64"
+	utsField   = 65
+)
+
+func sysUname(t *Thread, f *amd64.TrapFrame) uint64 {
+	b, ok := userBytes(f.RDI, 6*utsField, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	clear(b)
+	copy(b[0*utsField:], utsSysname)
+	copy(b[1*utsField:], utsNode)
+	copy(b[2*utsField:], utsRelease)
+	copy(b[3*utsField:], utsVersion)
+	copy(b[4*utsField:], utsMachine)
+	copy(b[5*utsField:], "(none)")
+	return 0
+}
+
+// nofileLimit is RLIMIT_NOFILE: the size of the descriptor table.
+const nofileLimit = maxFDs
+
+func sysPrlimit64(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RDI != 0 && f.RDI != pid {
+		return linux.ESRCH.Ret()
+	}
+	if f.RDX != 0 {
+		return linux.EPERM.Ret() // limits are fixed
+	}
+	if f.R10 == 0 {
+		return 0
+	}
+	b, ok := userBytes(f.R10, 16, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	cur, lim := linux.RLIM_INFINITY, linux.RLIM_INFINITY
+	if f.RSI == linux.RLIMIT_NOFILE {
+		cur, lim = nofileLimit, nofileLimit
+	}
+	binary.LittleEndian.PutUint64(b, cur)
+	binary.LittleEndian.PutUint64(b[8:], lim)
+	return 0
+}
+
+// sysGetrandom fills the buffer from the CPU's random-number generator.
+// It never blocks: RDSEED/RDRAND are ready from boot.
+func sysGetrandom(t *Thread, f *amd64.TrapFrame) uint64 {
+	b, ok := userBytes(f.RDI, f.RSI, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	if !fillRandom(b) {
+		return linux.EIO.Ret()
+	}
+	return uint64(len(b))
+}

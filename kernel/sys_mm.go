@@ -1,0 +1,102 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/mm"
+)
+
+// Memory system calls over mm: private anonymous memory only, which is
+// all the Go runtime asks for (LINUX-ABI.md §5).
+
+// tlbFlushPages bounds per-page invalidation; larger ranges reload CR3.
+const tlbFlushPages = 64
+
+func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
+	addr, length, prot, flags, fd := f.RDI, f.RSI, f.RDX, f.R10, int32(f.R8) // Linux reads fd as an int
+	if flags&linux.MAP_ANONYMOUS == 0 || fd != -1 && fd != 0 {
+		return linux.ENODEV.Ret() // no files to map yet
+	}
+	if flags&linux.MAP_SHARED != 0 {
+		// Shared anonymous memory is private memory when there is
+		// one process and no fork.
+		flags = flags&^linux.MAP_SHARED | linux.MAP_PRIVATE
+	}
+	if prot&^(linux.PROT_READ|linux.PROT_WRITE|linux.PROT_EXEC) != 0 {
+		return linux.EINVAL.Ret()
+	}
+	fixed := flags&(linux.MAP_FIXED|linux.MAP_FIXED_NOREPLACE) != 0
+	if flags&linux.MAP_FIXED_NOREPLACE != 0 {
+		if gap, kernel := vmas.Coverage(addr, addr+length); !gap || kernel {
+			return linux.EEXIST.Ret()
+		}
+	}
+	got, e := vmas.Map(addr, length, mm.Prot(prot), fixed)
+	if e != 0 {
+		return linux.Errno(e).Ret()
+	}
+	if fixed {
+		discard(got, got+length)
+	}
+	return got
+}
+
+func sysMunmap(t *Thread, f *amd64.TrapFrame) uint64 {
+	if e := vmas.Unmap(f.RDI, f.RSI); e != 0 {
+		return linux.Errno(e).Ret()
+	}
+	discard(f.RDI, f.RDI+f.RSI)
+	return 0
+}
+
+func sysMprotect(t *Thread, f *amd64.TrapFrame) uint64 {
+	addr, length := f.RDI, f.RSI
+	if e := vmas.Protect(addr, length, mm.Prot(f.RDX)); e != 0 {
+		return linux.Errno(e).Ret()
+	}
+	if mm.ProtectPages(&space, addr, addr+length, mm.Prot(f.RDX)) > 0 {
+		flushTLB(addr, addr+length)
+	}
+	return 0
+}
+
+func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
+	addr, length := f.RDI, f.RSI
+	if addr%4096 != 0 {
+		return linux.EINVAL.Ret()
+	}
+	switch f.RDX {
+	case linux.MADV_DONTNEED, linux.MADV_FREE:
+		// Both give the pages back now; the next touch reads zeros,
+		// which the runtime relies on for DONTNEED.
+		gap, kernel := vmas.Coverage(addr, addr+length)
+		if kernel {
+			return linux.EINVAL.Ret()
+		}
+		if gap {
+			return linux.ENOMEM.Ret()
+		}
+		discard(addr, addr+length)
+		return 0
+	case linux.MADV_NORMAL, linux.MADV_HUGEPAGE, linux.MADV_NOHUGEPAGE, linux.MADV_COLLAPSE:
+		return 0 // advice only
+	}
+	return linux.EINVAL.Ret()
+}
+
+// discard drops the pages of [start, end) and flushes them from the TLB.
+func discard(start, end uint64) {
+	if mm.Discard(&space, start, end) > 0 {
+		flushTLB(start, end)
+	}
+}
+
+func flushTLB(start, end uint64) {
+	if (end-start)/4096 > tlbFlushPages {
+		amd64.WriteCR3(space.Root)
+		return
+	}
+	for a := start &^ 4095; a < end; a += 4096 {
+		amd64.Invlpg(uintptr(a))
+	}
+}

@@ -1,0 +1,154 @@
+package kernel
+
+import (
+	"unsafe"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+)
+
+// A Thread is one Linux thread of the program: the Go runtime runs each
+// of its Ms on one. Threads live in a fixed table so that trap handlers
+// never allocate; a thread's user registers live in its Frame, where the
+// entry stubs save them in place.
+type Thread struct {
+	// Frame holds the user registers while the thread is not running
+	// in ring 3. It must stay first: the table keeps it 16-byte
+	// aligned, as the CPU's interrupt frame is.
+	Frame amd64.TrapFrame
+
+	tid    int32
+	state  threadState
+	wait   waitReason
+	fsBase uint64
+
+	// Blocked threads: what they wait for.
+	futexAddr uintptr
+	deadline  int64 // monotonic ns; 0 = none
+
+	// Signal state, recorded faithfully for M3 to deliver.
+	sigMask  uint64
+	altStack stackT
+
+	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
+	xsave uintptr
+
+	// Pad to a multiple of 16 bytes, so that every Frame in the table
+	// is aligned (checkThreadLayout).
+	_ [8]byte
+}
+
+type threadState uint8
+
+const (
+	threadFree threadState = iota
+	threadRunnable
+	threadRunning
+	threadBlocked
+)
+
+type waitReason uint8
+
+const (
+	waitNone waitReason = iota
+	waitFutex
+	waitSleep
+	waitEpoll
+)
+
+// stackT is Linux's stack_t (sigaltstack).
+type stackT struct {
+	sp    uint64
+	flags int32
+	_     int32
+	size  uint64
+}
+
+const (
+	maxThreads = 256
+	// xsaveAreaSize bounds EnableVectorState's size (AVX-512 needs
+	// about 2.7 KiB).
+	xsaveAreaSize = 4096
+	firstTID      = 1
+)
+
+var (
+	threads [maxThreads]Thread
+	// currentIndex is the slot of the thread this CPU runs (or last
+	// ran, when idle). An index, not a pointer: trap handlers must not
+	// store pointers, which would need the garbage collector's write
+	// barrier.
+	currentIndex int
+	nextTID      int32 = firstTID
+
+	// xsaveAreas holds every thread's vector state; see alignedXSave.
+	xsaveAreas [maxThreads*xsaveAreaSize + 64]byte
+)
+
+// cur returns the thread this CPU runs.
+func cur() *Thread { return &threads[currentIndex] }
+
+// checkThreadLayout stops the boot if the table breaks the stubs'
+// assumptions about alignment.
+func checkThreadLayout() {
+	if uintptr(unsafe.Pointer(&threads[0].Frame))%16 != 0 || unsafe.Sizeof(Thread{})%16 != 0 {
+		bootFailure("thread table is not 16-byte aligned")
+	}
+}
+
+// xsaveArea returns thread i's vector save area.
+func xsaveArea(i int) uintptr {
+	base := (uintptr(unsafe.Pointer(&xsaveAreas[0])) + 63) &^ 63
+	return base + uintptr(i)*xsaveAreaSize
+}
+
+// newThread takes a free slot, or returns nil when the table is full.
+func newThread() *Thread {
+	for i := range threads {
+		t := &threads[i]
+		if t.state != threadFree {
+			continue
+		}
+		*t = Thread{tid: nextTID, state: threadRunnable, xsave: xsaveArea(i)}
+		nextTID++
+		return t
+	}
+	return nil
+}
+
+// threadByTID finds a live thread.
+func threadByTID(tid int32) *Thread {
+	for i := range threads {
+		if t := &threads[i]; t.state != threadFree && t.tid == tid {
+			return t
+		}
+	}
+	return nil
+}
+
+// liveThreads counts the threads that are not free.
+func liveThreads() int {
+	n := 0
+	for i := range threads {
+		if threads[i].state != threadFree {
+			n++
+		}
+	}
+	return n
+}
+
+// initVectorState gives a fresh area the state a new Linux process
+// starts with: x87 control word 0x37F and MXCSR 0x1F80 (all exceptions
+// masked), marked valid in XSTATE_BV so that XRSTOR loads them.
+func initVectorState(area uintptr) {
+	b := (*[xsaveAreaSize]byte)(addrPointer(area))
+	clear(b[:])
+	b[0], b[1] = 0x7F, 0x03   // FCW
+	b[24], b[25] = 0x80, 0x1F // MXCSR
+	b[512] = 0x3              // XSTATE_BV: x87 and SSE
+}
+
+// copyVectorState gives a new thread its creator's x87/SSE/AVX state,
+// as Linux does on clone.
+func copyVectorState(dst, src uintptr) {
+	*(*[xsaveAreaSize]byte)(addrPointer(dst)) = *(*[xsaveAreaSize]byte)(addrPointer(src))
+}

@@ -1,0 +1,50 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/exitstatus"
+)
+
+// dispatch receives every trap: system calls, exceptions and interrupts.
+// For traps from ring 3 it ends by choosing the thread to resume.
+//
+// Trap context: on the kernel stack (or the interrupted ring-0 stack),
+// interrupts off, R14 = PerCPU.KernelG.
+func dispatch(f *amd64.TrapFrame) {
+	fromUser := f.CS&3 != 0
+	switch v := f.Vector; {
+	case v == amd64.VectorSyscall:
+		doSyscall(cur(), f)
+	case v == amd64.VectorPF:
+		pageFault(f, fromUser)
+	case v < amd64.NumExceptions:
+		if fromUser {
+			userFault(f)
+		} else {
+			kernelFault(f)
+		}
+	case v == vectorTimer:
+		timerInterrupt()
+	case v == vectorSpurious, v == vectorLegacyPIC+7, v == vectorLegacyPIC+15:
+		// Spurious: nothing to acknowledge (SDM Vol. 3A §11.9; 8259A
+		// datasheet for IRQ 7/15).
+	default:
+		console.str("coracle: unexpected interrupt vector ")
+		console.dec(v)
+		console.str("\n")
+	}
+	if fromUser {
+		schedule()
+	}
+}
+
+// userFault handles an exception raised by Go code in ring 3. Until
+// signals are delivered (M3) it is fatal: the program cannot recover.
+func userFault(f *amd64.TrapFrame) {
+	console.str("coracle: program crashed\n")
+	printCrashReport(f, amd64.ReadCR2(), amd64.ReadCR3())
+	console.str("coracle: stopping with exit status ")
+	console.dec(exitstatus.ProgramFault)
+	console.str("\n")
+	Exit(exitstatus.ProgramFault)
+}

@@ -1,0 +1,69 @@
+package kernel
+
+import "unsafe"
+
+// User memory. The program's pages are in the same address space, so
+// the kernel reads and writes them directly; a page not touched yet is
+// backed by the ring-0 page-fault path. Pointers are checked against the
+// program's mappings first, so a bad one gives EFAULT instead of a
+// kernel fault.
+
+// userBytes returns the n bytes at user address addr, or ok=false when
+// any of them is not mapped with the access asked for.
+func userBytes(addr, n uint64, write bool) (b []byte, ok bool) {
+	if n == 0 {
+		return nil, true
+	}
+	if !userRangeOK(addr, n, write) {
+		return nil, false
+	}
+	return unsafe.Slice((*byte)(addrPointer(uintptr(addr))), n), true
+}
+
+// userU64 returns a pointer to the 8-byte-aligned word at addr.
+func userU64(addr uint64, write bool) (*uint64, bool) {
+	if addr%8 != 0 || !userRangeOK(addr, 8, write) {
+		return nil, false
+	}
+	return (*uint64)(addrPointer(uintptr(addr))), true
+}
+
+// userU32 returns a pointer to the 4-byte-aligned word at addr.
+func userU32(addr uint64, write bool) (*uint32, bool) {
+	if addr%4 != 0 || !userRangeOK(addr, 4, write) {
+		return nil, false
+	}
+	return (*uint32)(addrPointer(uintptr(addr))), true
+}
+
+// timespec is Linux's struct timespec.
+type timespec struct {
+	sec, nsec int64
+}
+
+// readTimespec reads a timespec and returns it in nanoseconds; ok is
+// false for a bad pointer or an out-of-range value.
+func readTimespec(addr uint64) (ns int64, ok bool) {
+	b, ok := userBytes(addr, 16, false)
+	if !ok {
+		return 0, false
+	}
+	ts := (*timespec)(unsafe.Pointer(&b[0]))
+	if ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1e9 {
+		return 0, false
+	}
+	if ts.sec > (1<<62)/1_000_000_000 {
+		return 1 << 62, true // forever, as far as anyone can tell
+	}
+	return ts.sec*1e9 + ts.nsec, true
+}
+
+// writeTimespec stores ns as a timespec at addr.
+func writeTimespec(addr uint64, ns int64) bool {
+	b, ok := userBytes(addr, 16, true)
+	if !ok {
+		return false
+	}
+	*(*timespec)(unsafe.Pointer(&b[0])) = timespec{ns / 1e9, ns % 1e9}
+	return true
+}
