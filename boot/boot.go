@@ -22,6 +22,10 @@ const EntrySymbol = "github.com/coracle-os/coracle/boot.pvhEntry"
 // Info is the hvm_start_info the hypervisor passed, decoded by start.
 var Info pvh.StartInfo
 
+// EntryTSC returns the time-stamp counter read by the first instructions
+// of pvhEntry, for boot-time measurements.
+func EntryTSC() uint64
+
 // kernelMain is package kernel's entry point. Package kernel imports boot,
 // so boot cannot name it; kernel provides this symbol with go:linkname.
 // infoErr is nil when Info was decoded, or why it was refused.

@@ -44,6 +44,13 @@ TEXT ·pvhEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVL	$((const_gdtOffset+const_pageSize)/4), CX
 	REP;	STOSL
 
+	// Boot timing: the TSC at entry (coracle.bootstamps).
+	MOVL	DX, DI
+	RDTSC
+	MOVL	AX, const_entryTSCOffset(DI)
+	MOVL	DX, (const_entryTSCOffset+4)(DI)
+	MOVL	DI, DX
+
 	// PML4[0] -> PDPT; PDPT[0..3] -> the four PDs.
 	LEAL	(const_pdptOffset+const_pteP+const_pteRW)(DX), AX
 	MOVL	AX, const_pml4Offset(DX)
@@ -149,3 +156,12 @@ halt:
 // bootData holds the boot page tables, GDT, stand-in g and stack; see
 // layout.go.
 GLOBL bootData(SB), NOPTR, $const_bootDataSize
+
+// func EntryTSC() uint64
+TEXT ·EntryTSC(SB),NOSPLIT,$0-8
+	LEAQ	bootData(SB), AX
+	ADDQ	$(const_pageSize-1), AX
+	ANDQ	$~(const_pageSize-1), AX
+	MOVQ	const_entryTSCOffset(AX), AX
+	MOVQ	AX, ret+0(FP)
+	RET

@@ -33,6 +33,7 @@ import (
 //
 //go:linkname kernelMain github.com/coracle-os/coracle/boot.kernelMain
 func kernelMain(infoErr error) {
+	bootStamps.kernelMain = amd64.Rdtsc()
 	console.init()
 	setupCPU()
 	if infoErr != nil {
@@ -50,6 +51,7 @@ func kernelMain(infoErr error) {
 	printBanner(info.RAMBytes(), info.Cmdline)
 	crashTest(info.Cmdline)
 	straceEnabled = hasParam(info.Cmdline, "coracle.strace")
+	bootStamps.enabled = hasParam(info.Cmdline, "coracle.bootstamps")
 	if !detectRandom() {
 		bootFailure("the CPU has neither RDRAND nor RDSEED, which getrandom and the Go runtime's seed need (QEMU: use -cpu max or -cpu host)")
 	}

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/boot"
 	"github.com/coracle-os/coracle/boot/linuxstack"
 	"github.com/coracle-os/coracle/kernel/cmdline"
 	"github.com/coracle-os/coracle/kernel/linux"
@@ -60,6 +61,9 @@ func startProgram(cmd string) {
 	}
 	currentIndex = 0
 	switchTo(0, nanotime())
+	if bootStamps.enabled {
+		bootStamps.print(amd64.Rdtsc())
+	}
 	amd64.ResumeUser()
 }
 
@@ -83,4 +87,28 @@ func hwcap() uint64 {
 // mapUserStack reserves the initial stack with a guard page below it.
 func mapUserStack() linux.Errno {
 	return mapAnonymous(userStackTop-userStackSize, userStackSize, linux.PROT_READ|linux.PROT_WRITE)
+}
+
+// bootTimes records TSC readings along the boot path; the
+// coracle.bootstamps kernel parameter prints them just before the Go
+// runtime starts, for tools/bench/boot:
+//
+//	coracle: bootstamps tsc_hz=<hz> entry=<tsc> kernel_main=<tsc> runtime_entry=<tsc>
+type bootTimes struct {
+	enabled    bool
+	kernelMain uint64
+}
+
+var bootStamps bootTimes
+
+func (b *bootTimes) print(runtimeEntry uint64) {
+	console.str("coracle: bootstamps tsc_hz=")
+	console.dec(tscHz)
+	console.str(" entry=")
+	console.dec(boot.EntryTSC())
+	console.str(" kernel_main=")
+	console.dec(b.kernelMain)
+	console.str(" runtime_entry=")
+	console.dec(runtimeEntry)
+	console.str("\n")
 }

@@ -35,6 +35,7 @@ var (
 	tsc   clock.TSC // TSC <-> ns, for the deadline timer
 	lapic amd64.LAPIC
 
+	tscHz          uint64
 	useTSCDeadline bool
 	// apicTicksPerMs is the one-shot timer's rate (divide by 16).
 	apicTicksPerMs uint64
@@ -72,6 +73,7 @@ func setupTime() {
 		}
 	}
 	tsc = clock.NewTSC(hz)
+	tscHz = hz
 	setupAPICTimer()
 }
 

@@ -36,6 +36,27 @@ func TestHelloBootsAndExitsZero(t *testing.T) {
 		if !strings.Contains(res.stderr, "using "+strings.ToUpper(accel)) {
 			t.Errorf("stderr does not say which accelerator was used\n%s", res)
 		}
+		// The program itself ran, unmodified, on the Go runtime.
+		for _, want := range []string{
+			"hello from linux/amd64, Go go1.",
+			`args ["one" "two words \"quoted\""]`,
+			"goroutines: sum of 1..1000 over channels = 500500",
+			"sync: 100000 increments under a mutex",
+			"timers: 10 ticks of a 5ms ticker, then a 20ms timer fired",
+			"maps: 159 distinct squares mod 1000",
+			"gc: allocated 256 MiB, ",
+			`sha256("coracle") = b49c20fb70ea73ddcf100ae0aaceca6425a41128e98107ed96a35a1249e8500f`,
+			"crypto/rand: 16 random bytes",
+			`json: {"goroutines":1000,"name":"coracle","ok":true}`,
+			"done in ",
+		} {
+			if !strings.Contains(res.stdout, want) {
+				t.Errorf("hello's output lacks %q", want)
+			}
+		}
+		if t.Failed() {
+			t.Log(res)
+		}
 	})
 }
 

@@ -20,6 +20,7 @@ var (
 	repoRoot   string // module root: examples are built from here
 	coracleBin string // the coracle command under test
 	helloImage string // examples/hello built with `coracle build`
+	confImage  string // examples/conformance
 	setupErr   error  // why the shared set-up failed, reported by every test
 )
 
@@ -48,8 +49,11 @@ func setUp(dir string) error {
 		return fmt.Errorf("building the coracle command: %v\n%s", err, out)
 	}
 	helloImage = filepath.Join(dir, "hello.img")
-	if res := coracle(nil, "build", "-o", helloImage, "./examples/hello"); res.err != nil || res.status != 0 {
-		return fmt.Errorf("coracle build ./examples/hello: status %d, %v\n%s", res.status, res.err, res.stderr)
+	confImage = filepath.Join(dir, "conformance.img")
+	for pkg, img := range map[string]string{"./examples/hello": helloImage, "./examples/conformance": confImage} {
+		if res := coracle(nil, "build", "-o", img, pkg); res.err != nil || res.status != 0 {
+			return fmt.Errorf("coracle build %s: status %d, %v\n%s", pkg, res.status, res.err, res.stderr)
+		}
 	}
 	return nil
 }
