@@ -1,9 +1,8 @@
 package kernel
 
 import (
-	"unsafe"
-
 	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/mm"
 )
 
 // The boot CPU's state. One vCPU for now; everything per-CPU is reached
@@ -31,16 +30,32 @@ func setupCPU() {
 	amd64.InstallTrapHandlers(&tss)
 }
 
-// kernelStack is the stack trap handlers run on for traps from ring 3.
-var kernelStack [64 << 10]byte
-
 // setupUserEntry readies the CPU to run ring-3 code: vector state
-// (XSAVE with the components Go may use), the kernel stack, SYSCALL and
-// the execute-disable bit.
+// (XSAVE with the components Go may use) and SYSCALL.
 func setupUserEntry() {
 	size, useXSAVE, _ := amd64.EnableVectorState()
 	cpu0.XSaveSize = uint64(size)
 	cpu0.UseXSAVE = useXSAVE
-	cpu0.SetKernelStack(uintptr(unsafe.Pointer(&kernelStack[len(kernelStack)-1])) &^ 15)
 	amd64.EnableSyscall()
+}
+
+// The kernel stack trap handlers run on for traps from ring 3 lives in
+// its own region of the kernel half, with an unmapped guard page below:
+// an overflow faults (and, with nowhere to push, double-faults onto the
+// IST stack, which reports it) instead of corrupting memory.
+const (
+	kernelStackBase = 0xffff_c000_0000_0000 // guard page; the stack follows
+	kernelStackSize = 64 << 10
+)
+
+// setupKernelStack maps the kernel stack. It runs after setupMemory.
+func setupKernelStack() {
+	for va := uint64(kernelStackBase + 4096); va < kernelStackBase+4096+kernelStackSize; va += 4096 {
+		pa, ok := frames.AllocZeroed()
+		if !ok {
+			outOfMemory("the kernel stack")
+		}
+		mustMap(space.Map(va, pa, mm.P|mm.RW|mm.XD), "the kernel stack")
+	}
+	cpu0.SetKernelStack(uintptr(kernelStackBase + 4096 + kernelStackSize))
 }

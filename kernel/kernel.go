@@ -61,6 +61,7 @@ func kernelMain(infoErr error) {
 	checkThreadLayout()
 	setupUserEntry()
 	cmd := setupMemory(info)
+	setupKernelStack()
 	setupTime()
 	startProgram(cmd)
 }

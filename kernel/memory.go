@@ -98,15 +98,11 @@ func setupMemory(info *pvh.StartInfo) string {
 	for _, r := range ram.Ranges() {
 		for pa := max(r.Start&^(largePage-1), mapped); pa < r.End; pa += largePage {
 			mapped = pa + largePage
-			if space.MapLarge(directMapBase+pa, pa, directFlags) != 0 {
-				outOfMemory("the direct map")
-			}
+			mustMap(space.MapLarge(directMapBase+pa, pa, directFlags), "the direct map")
 		}
 	}
 	for pa := uint64(mmioWindowStart); pa < mmioWindowEnd; pa += largePage {
-		if space.MapLarge(directMapBase+pa, pa, directFlags|mm.PCD|mm.PWT) != 0 {
-			outOfMemory("the MMIO window")
-		}
+		mustMap(space.MapLarge(directMapBase+pa, pa, directFlags|mm.PCD|mm.PWT), "the MMIO window")
 	}
 	// The image, segment by segment.
 	for _, s := range img.segments[:img.n] {
@@ -118,9 +114,7 @@ func setupMemory(info *pvh.StartInfo) string {
 			flags |= mm.XD
 		}
 		for va := s.start; va < s.end; va += 4096 {
-			if space.Map(va, va, flags) != 0 {
-				outOfMemory("the image mapping")
-			}
+			mustMap(space.Map(va, va, flags), "the image")
 		}
 	}
 	if vmas.Init(mmapFloor, mmapCeiling) != 0 {
@@ -195,6 +189,22 @@ func readImage() (img imageLayout, ok bool) {
 		img.start, img.end = min(img.start, s.start), max(img.end, s.end)
 	}
 	return img, img.n > 0
+}
+
+// mustMap stops the boot if mapping what failed.
+func mustMap(e mm.Errno, what string) {
+	switch e {
+	case 0:
+	case mm.ENOMEM:
+		outOfMemory(what)
+	default:
+		console.str("coracle: cannot map ")
+		console.str(what)
+		console.str(": errno ")
+		console.dec(uint64(e))
+		console.str("\n")
+		bootFailure("the kernel's address space could not be built")
+	}
 }
 
 // outOfMemory stops the VM: the kernel itself could not get memory.
