@@ -17,6 +17,9 @@ var (
 // which PerCPU.SetDispatcher requires.
 var dispatchFn = dispatch
 
+// xcr0 is the set of vector-state components XSAVE saves.
+var xcr0 uint64
+
 // setupCPU installs the kernel's GDT, TSS, per-CPU block and trap
 // handlers. Traps taken before the kernel stack exists run on the
 // interrupted (boot) stack.
@@ -33,7 +36,8 @@ func setupCPU() {
 // setupUserEntry readies the CPU to run ring-3 code: vector state
 // (XSAVE with the components Go may use) and SYSCALL.
 func setupUserEntry() {
-	size, useXSAVE, _ := amd64.EnableVectorState()
+	size, useXSAVE, enabled := amd64.EnableVectorState()
+	xcr0 = enabled
 	cpu0.XSaveSize = uint64(size)
 	cpu0.UseXSAVE = useXSAVE
 	amd64.EnableSyscall()

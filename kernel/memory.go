@@ -226,8 +226,8 @@ func pageFault(f *amd64.TrapFrame, fromUser bool) {
 		return
 	case r == mm.FaultNoMem:
 		outOfMemory("a page of the program")
-	case fromUser:
-		userFault(f)
+	case fromUser && (r == mm.FaultMapErr || r == mm.FaultAccErr):
+		userFault(f, addr, r)
 	default:
 		kernelFault(f)
 	}

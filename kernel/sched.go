@@ -39,6 +39,8 @@ func schedule() {
 	expireDeadlines(now)
 	t := cur()
 	if t.state == threadRunning && now < sliceEnd {
+		armTimer(now) // a sleeper may have woken: its turn comes at sliceEnd
+		deliverPending(t)
 		return
 	}
 	next := pickNext()
@@ -52,6 +54,7 @@ func schedule() {
 		t.state = threadRunnable
 	}
 	switchTo(next, now)
+	deliverPending(cur())
 }
 
 // pickNext returns the next runnable thread after the current one in

@@ -31,6 +31,9 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EEXIST.Ret()
 		}
 	}
+	if prot&linux.PROT_WRITE != 0 && !canCommit(length) {
+		return linux.ENOMEM.Ret()
+	}
 	got, e := vmas.Map(addr, length, mm.Prot(prot), fixed)
 	if e != 0 {
 		return linux.Errno(e).Ret()
@@ -82,6 +85,20 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 		return 0 // advice only
 	}
 	return linux.EINVAL.Ret()
+}
+
+// commitReserve is memory kept back for the kernel's own needs (page
+// tables, new threads) when judging a commit.
+const commitReserve = 1 << 20
+
+// canCommit reports whether a writable mapping of n bytes could be
+// backed now. Pages are only backed when touched, but a program that
+// asks for more writable memory than the VM has free gets ENOMEM from
+// mmap, as Linux's overcommit heuristic gives it: the Go runtime then
+// reports "out of memory" itself, instead of the VM running out of pages
+// under it later.
+func canCommit(n uint64) bool {
+	return n <= frames.FreeCount()*4096-min(frames.FreeCount()*4096, commitReserve)
 }
 
 // discard drops the pages of [start, end) and flushes them from the TLB.

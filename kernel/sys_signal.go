@@ -116,3 +116,57 @@ func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	return 0
 }
+
+// sysTgkill sends a signal to one thread of the process: the runtime
+// preempts goroutines this way (SIGURG) and raises fatal signals.
+func sysTgkill(t *Thread, f *amd64.TrapFrame) uint64 {
+	if int64(f.RDI) != pid {
+		return linux.ESRCH.Ret()
+	}
+	return signalThread(int32(f.RSI), f.RDX)
+}
+
+func sysTkill(t *Thread, f *amd64.TrapFrame) uint64 {
+	return signalThread(int32(f.RDI), f.RSI)
+}
+
+func signalThread(tid int32, sig uint64) uint64 {
+	target := threadByTID(tid)
+	if target == nil {
+		return linux.ESRCH.Ret()
+	}
+	if sig > linux.NSIG {
+		return linux.EINVAL.Ret()
+	}
+	if sig != 0 {
+		sendSignal(target, int(sig))
+	}
+	return 0
+}
+
+// sysKill sends a signal to the process (pid 1, or 0 and -1, which name
+// it too): one thread that does not block it receives it, the calling
+// thread first.
+func sysKill(t *Thread, f *amd64.TrapFrame) uint64 {
+	p, sig := int64(f.RDI), f.RSI
+	if p != pid && p != 0 && p != -1 {
+		return linux.ESRCH.Ret()
+	}
+	if sig > linux.NSIG {
+		return linux.EINVAL.Ret()
+	}
+	if sig == 0 {
+		return 0
+	}
+	target := t
+	if t.sigMask&sigbit(int(sig)) != 0 {
+		for i := range threads {
+			if u := &threads[i]; u.state != threadFree && u.sigMask&sigbit(int(sig)) == 0 {
+				target = u
+				break
+			}
+		}
+	}
+	sendSignal(target, int(sig))
+	return 0
+}

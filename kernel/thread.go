@@ -25,16 +25,14 @@ type Thread struct {
 	futexAddr uintptr
 	deadline  int64 // monotonic ns; 0 = none
 
-	// Signal state, recorded faithfully for M3 to deliver.
-	sigMask  uint64
-	altStack stackT
+	// Signal state: the blocked and the pending signals, the
+	// alternate signal stack.
+	sigMask        uint64
+	pendingSignals uint64
+	altStack       stackT
 
 	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
 	xsave uintptr
-
-	// Pad to a multiple of 16 bytes, so that every Frame in the table
-	// is aligned (checkThreadLayout).
-	_ [8]byte
 }
 
 type threadState uint8

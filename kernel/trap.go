@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/exitstatus"
-)
+import "github.com/coracle-os/coracle/arch/amd64"
 
 // dispatch receives every trap: system calls, exceptions and interrupts.
 // For traps from ring 3 it ends by choosing the thread to resume.
@@ -19,7 +16,7 @@ func dispatch(f *amd64.TrapFrame) {
 		pageFault(f, fromUser)
 	case v < amd64.NumExceptions:
 		if fromUser {
-			userFault(f)
+			userFault(f, amd64.ReadCR2(), 0)
 		} else {
 			kernelFault(f)
 		}
@@ -36,15 +33,4 @@ func dispatch(f *amd64.TrapFrame) {
 	if fromUser {
 		schedule()
 	}
-}
-
-// userFault handles an exception raised by Go code in ring 3. Until
-// signals are delivered (M3) it is fatal: the program cannot recover.
-func userFault(f *amd64.TrapFrame) {
-	console.str("coracle: program crashed\n")
-	printCrashReport(f, amd64.ReadCR2(), amd64.ReadCR3())
-	console.str("coracle: stopping with exit status ")
-	console.dec(exitstatus.ProgramFault)
-	console.str("\n")
-	Exit(exitstatus.ProgramFault)
 }

@@ -21,6 +21,7 @@ var (
 	coracleBin string // the coracle command under test
 	helloImage string // examples/hello built with `coracle build`
 	confImage  string // examples/conformance
+	faultImage string // examples/faults
 	setupErr   error  // why the shared set-up failed, reported by every test
 )
 
@@ -50,7 +51,8 @@ func setUp(dir string) error {
 	}
 	helloImage = filepath.Join(dir, "hello.img")
 	confImage = filepath.Join(dir, "conformance.img")
-	for pkg, img := range map[string]string{"./examples/hello": helloImage, "./examples/conformance": confImage} {
+	faultImage = filepath.Join(dir, "faults.img")
+	for pkg, img := range map[string]string{"./examples/hello": helloImage, "./examples/conformance": confImage, "./examples/faults": faultImage} {
 		if res := coracle(nil, "build", "-o", img, pkg); res.err != nil || res.status != 0 {
 			return fmt.Errorf("coracle build %s: status %d, %v\n%s", pkg, res.status, res.err, res.stderr)
 		}
