@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"unsafe"
+
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot"
 	"github.com/coracle-os/coracle/boot/linuxstack"
@@ -19,7 +21,6 @@ const (
 	// environment and auxiliary vector may use.
 	argArea = 256 << 10
 
-	argv0Param   = "coracle.argv0"
 	defaultArgv0 = "/init"
 )
 
@@ -67,12 +68,17 @@ func startProgram(cmd string) {
 	amd64.ResumeUser()
 }
 
-// argv0 is the program name: coracle.argv0 if the command line has it.
+// argv0Buf holds the decoded program name.
+var argv0Buf [256]byte
+
+// argv0 is the program name: coracle.argv0 if the command line has it
+// (checked by cmdline.Check, like every encoded word), else /init.
 func argv0(cmd string) string {
 	sc := cmdline.NewScanner(cmd)
 	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
-		if w.Key == argv0Param && w.HasValue && w.Value != "" {
-			return w.Value
+		if w.Key == cmdline.Argv0Key && w.HasValue && w.Value != "" && cmdline.DecodedLen(w.Value) <= len(argv0Buf) {
+			n := cmdline.Decode(argv0Buf[:], w.Value)
+			return unsafe.String(&argv0Buf[0], n)
 		}
 	}
 	return defaultArgv0

@@ -141,7 +141,8 @@ func gc() (string, bool) {
 func args() (string, bool) {
 	want := []string{"one", "two words", `"quoted"`, "", "ünïcode"}
 	got := os.Args[2:]
-	return fmt.Sprintf("os.Args[2:] = %q", got), slices.Equal(got, want)
+	return fmt.Sprintf("os.Args[0] = %q, os.Args[2:] = %q", os.Args[0], got),
+		slices.Equal(got, want) && os.Args[0] == "conformance"
 }
 
 func env() (string, bool) {

@@ -88,7 +88,7 @@ func Check(s string) (Problem, bool) {
 		if !ok {
 			return Problem{}, true
 		}
-		if w.Key != ArgKey && w.Key != EnvKey {
+		if w.Key != ArgKey && w.Key != EnvKey && w.Key != Argv0Key {
 			continue
 		}
 		if !w.HasValue {

@@ -74,3 +74,14 @@ func literal(c byte) bool {
 	}
 	return strings.IndexByte("-._~/:,=+@", c) >= 0
 }
+
+// Argv0Key names the program's os.Args[0]; its value is percent-encoded
+// like the others.
+const Argv0Key = "coracle.argv0"
+
+// Argv0Word returns the command-line word that sets os.Args[0] to name.
+func Argv0Word(name string) string {
+	var b strings.Builder
+	word(&b, Argv0Key, name)
+	return b.String()
+}

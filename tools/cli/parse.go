@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/cmdline"
@@ -164,5 +165,19 @@ func parseRun(args []string) (RunArgs, error) {
 	if r.Cmdline, err = cmdline.Encode(r.Params, r.Args, r.Env); err != nil {
 		return r, usageErrorf("run: %v", err)
 	}
+	if name := programName(r.Target); name != "" && !strings.Contains(r.Params, cmdline.Argv0Key+"=") {
+		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + cmdline.Argv0Word(name))
+	}
 	return r, nil
+}
+
+// programName is the os.Args[0] a program booted from target sees: the
+// last element of the package path or the image's file name, without
+// ".img".
+func programName(target string) string {
+	name := strings.TrimSuffix(filepath.Base(filepath.Clean(target)), ".img")
+	if name == "." || name == "/" || name == ".." {
+		return ""
+	}
+	return name
 }

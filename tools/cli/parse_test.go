@@ -12,7 +12,8 @@ import (
 
 func TestParseRun(t *testing.T) {
 	defaults := func(target string) RunArgs {
-		return RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Accel: qemu.AccelAuto, Target: target}
+		return RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Accel: qemu.AccelAuto, Target: target,
+			Cmdline: "coracle.argv0=" + map[string]string{"./examples/hello": "hello", "p": "p"}[target]}
 	}
 	tests := []struct {
 		name string
@@ -22,17 +23,21 @@ func TestParseRun(t *testing.T) {
 		{"package only", []string{"./examples/hello"}, defaults("./examples/hello")},
 		{"image with all flags", []string{"-m", "64", "-e", "A=1", "--cmdline", "quiet  debug", "--machine", "q35", "--accel", "tcg", "hello.img", "--", "x", "y z"},
 			RunArgs{MemoryMiB: 64, Env: []string{"A=1"}, Params: "quiet  debug", Machine: qemu.Q35, Accel: qemu.TCG,
-				Target: "hello.img", Args: []string{"x", "y z"}, Cmdline: "quiet debug coracle.env=A=1 coracle.arg=x coracle.arg=y%20z"}},
+				Target: "hello.img", Args: []string{"x", "y z"}, Cmdline: "quiet debug coracle.env=A=1 coracle.arg=x coracle.arg=y%20z coracle.argv0=hello"}},
 		{"double-dash flags and =", []string{"--m=32", "--machine=pc", "--accel=kvm", "img"},
-			RunArgs{MemoryMiB: 32, Machine: qemu.PC, Accel: qemu.KVM, Target: "img"}},
+			RunArgs{MemoryMiB: 32, Machine: qemu.PC, Accel: qemu.KVM, Target: "img", Cmdline: "coracle.argv0=img"}},
 		{"repeated -e keeps order", []string{"-e", "B=2", "-e", "A=x=y", "--e", "EMPTY=", "p"},
 			RunArgs{MemoryMiB: 256, Env: []string{"B=2", "A=x=y", "EMPTY="}, Machine: qemu.Microvm, Target: "p",
-				Cmdline: "coracle.env=B=2 coracle.env=A=x=y coracle.env=EMPTY="}},
+				Cmdline: "coracle.env=B=2 coracle.env=A=x=y coracle.env=EMPTY= coracle.argv0=p"}},
 		{"guest arguments that look like flags", []string{"p", "--", "-m", "--", "-e"},
 			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Args: []string{"-m", "--", "-e"},
-				Cmdline: "coracle.arg=-m coracle.arg=-- coracle.arg=-e"}},
+				Cmdline: "coracle.arg=-m coracle.arg=-- coracle.arg=-e coracle.argv0=p"}},
 		{"empty guest argument list", []string{"p", "--"}, defaults("p")},
-		{"-- before the target", []string{"-m", "20", "--", "p"}, RunArgs{MemoryMiB: 20, Machine: qemu.Microvm, Target: "p"}},
+		{"-- before the target", []string{"-m", "20", "--", "p"}, RunArgs{MemoryMiB: 20, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p"}},
+		{"argv0 given as a parameter wins", []string{"--cmdline", "coracle.argv0=mine", "p"},
+			RunArgs{MemoryMiB: 256, Params: "coracle.argv0=mine", Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=mine"}},
+		{"program name of an image path", []string{"/tmp/dir/my%app.img"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "/tmp/dir/my%app.img", Cmdline: "coracle.argv0=my%25app"}},
 		{"auto accelerator", []string{"--accel", "auto", "p"}, defaults("p")},
 	}
 	for _, tt := range tests {
