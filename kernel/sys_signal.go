@@ -84,6 +84,9 @@ func sysRtSigprocmask(t *Thread, f *amd64.TrapFrame) uint64 {
 
 func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
 	var next stackT
+	if f.RDI != 0 && t.onAltStack(f.RSP) {
+		return linux.EPERM.Ret() // Linux: no changes while running on it
+	}
 	if f.RDI != 0 {
 		b, ok := userBytes(f.RDI, uint64(unsafe.Sizeof(next)), false)
 		if !ok {
@@ -103,8 +106,11 @@ func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EFAULT.Ret()
 		}
 		old := t.altStack
-		if old.size == 0 {
+		switch {
+		case old.size == 0:
 			old.flags = linux.SS_DISABLE
+		case t.onAltStack(f.RSP):
+			old.flags = linux.SS_ONSTACK
 		}
 		*(*stackT)(unsafe.Pointer(&b[0])) = old
 	}
