@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/symtab"
 )
 
 // crashing is set while a crash report is printed, so that a fault inside
@@ -52,6 +53,7 @@ func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
 		console.str(")")
 	}
 	console.str("\n")
+	printSymbol(f.RIP)
 	reg3("RIP", f.RIP, "RSP", f.RSP, "RFLAGS", f.RFLAGS)
 	reg3("CR2", cr2, "CR3", cr3, "CS", f.CS)
 	reg3("RAX", f.RAX, "RBX", f.RBX, "RCX", f.RCX)
@@ -107,4 +109,36 @@ func pageFaultCause(code uint64) string {
 		return "instruction fetch from a not-present page"
 	}
 	return causes[code&(pfPresent|pfWrite|pfUser)]
+}
+
+// symbols is the image's function table, for naming RIP in reports.
+var (
+	symbols     symtab.Table
+	haveSymbols bool
+)
+
+// loadSymbols finds the image's function table. Runs at boot.
+func loadSymbols() { symbols, haveSymbols = symtab.Image() }
+
+// printSymbol names the function holding pc, with its file and line.
+func printSymbol(pc uint64) {
+	if !haveSymbols {
+		return
+	}
+	name, entry, ok := symbols.Lookup(uintptr(pc))
+	if !ok {
+		console.str("coracle:  RIP is outside the image's code\n")
+		return
+	}
+	console.str("coracle:  RIP is in ")
+	console.str(name)
+	console.str("+")
+	console.hex(pc-uint64(entry), 1)
+	if file, line, ok := symbols.Line(uintptr(pc)); ok {
+		console.str(" at ")
+		console.str(file)
+		console.str(":")
+		console.dec(uint64(line))
+	}
+	console.str("\n")
 }

@@ -13,6 +13,7 @@ const (
 	fdConsole
 	fdEventfd
 	fdEpoll
+	fdIRQ // an interrupt line (devio.OpenIRQ); obj is the IOAPIC pin
 )
 
 type fileDesc struct {

@@ -49,6 +49,9 @@ var (
 	// page tables (identity map), directMapBase afterwards.
 	physOffset uintptr
 
+	// ramRanges is the RAM of the memory map.
+	ramRanges mm.RangeList
+
 	// cmdlineCopy holds the command line once the boot identity map,
 	// through which boot.Info points at it, is gone.
 	cmdlineCopy [pvh.MaxCmdline]byte
@@ -74,13 +77,13 @@ func setupMemory(info *pvh.StartInfo) string {
 	if !ok {
 		bootFailure("cannot read the image's ELF headers in memory")
 	}
-	var ram mm.RangeList
+	ram := &ramRanges
 	for _, e := range info.MemMap() {
 		if e.Type == pvh.MemRAM && !ram.Add(mm.Range{Start: e.Addr, End: e.End()}) {
 			bootFailure("too many RAM ranges in the memory map")
 		}
 	}
-	free := ram
+	free := *ram
 	free.Subtract(mm.Range{Start: 0, End: lowMemoryEnd})
 	free.Subtract(mm.Range{Start: img.start, End: img.end})
 	for _, m := range info.Modules() {
@@ -135,6 +138,7 @@ func setupMemory(info *pvh.StartInfo) string {
 			bootFailure("cannot reserve the image in the address-space map")
 		}
 	}
+	reserveDeviceWindows()
 	amd64.WriteCR3(space.Root)
 	physOffset = directMapBase
 	return cmd

@@ -230,6 +230,10 @@ func readiness(d *fileDesc) uint32 {
 		return r
 	case fdConsole:
 		return linux.EPOLLOUT
+	case fdIRQ:
+		if irqs[d.obj].count > 0 {
+			return linux.EPOLLIN
+		}
 	}
 	return 0
 }

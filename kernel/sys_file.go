@@ -21,6 +21,8 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 		return 0 // no console input yet: end of file
 	case fdEventfd:
 		return eventfdRead(d, b)
+	case fdIRQ:
+		return irqRead(d, b)
 	}
 	return linux.EINVAL.Ret()
 }
@@ -95,6 +97,8 @@ func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
 		eventfds[d.obj].used = false
 	case fdEpoll:
 		epolls[d.obj].used = false
+	case fdIRQ:
+		irqClose(d)
 	}
 	forgetFD(int32(f.RDI))
 	*d = fileDesc{}

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/devio"
 	"github.com/coracle-os/coracle/kernel/linux"
 )
 
@@ -72,8 +73,11 @@ var enosysLogged [linux.NumSyscalls]bool
 func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	nr := f.RAX
 	var fn syscallFn
-	if nr < linux.NumSyscalls {
+	switch {
+	case nr < linux.NumSyscalls:
 		fn = syscalls[nr]
+	case nr >= devio.SysBase && nr < devio.SysEnd:
+		fn = devioCalls[nr-devio.SysBase]
 	}
 	if fn == nil {
 		logENOSYS(nr)

@@ -100,6 +100,7 @@ func setupAPICTimer() {
 	// arrive through either line.
 	lapic.Mask(amd64.LAPIC_LVT_LINT0)
 	lapic.Mask(amd64.LAPIC_LVT_LINT1)
+	setupIOAPIC()
 	if amd64.TSCDeadlineSupported() {
 		useTSCDeadline = true
 		lapic.SetTSCDeadline(vectorTimer)

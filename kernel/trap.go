@@ -22,6 +22,8 @@ func dispatch(f *amd64.TrapFrame) {
 		}
 	case v == vectorTimer:
 		timerInterrupt()
+	case v >= vectorIRQBase && v < vectorIRQBase+maxIRQs:
+		deviceInterrupt(int(v - vectorIRQBase))
 	case v == vectorSpurious, v == vectorLegacyPIC+7, v == vectorLegacyPIC+15:
 		// Spurious: nothing to acknowledge (SDM Vol. 3A §11.9; 8259A
 		// datasheet for IRQ 7/15).

@@ -249,6 +249,31 @@ func (f *Frames) Alloc() (pa uint64, ok bool) {
 	return 0, false
 }
 
+// AllocContiguous returns n physically contiguous frames, aligned to
+// align bytes (a power of two, at least PageSize), taken from the
+// never-used part of a range; the frames skipped to reach the alignment
+// stay unused. It is for device-visible memory, which must be
+// contiguous; the frames are not zeroed.
+//
+// Boot path and device set-up: no allocation.
+//
+//go:nosplit
+func (f *Frames) AllocContiguous(n, align uint64) (pa uint64, ok bool) {
+	if n == 0 || align < PageSize || align&(align-1) != 0 {
+		return 0, false
+	}
+	for i := f.cur; i < f.n; i++ {
+		r := &f.ranges[i]
+		start := (r.next + align - 1) &^ (align - 1)
+		if start < r.next || start > r.end || (r.end-start)/PageSize < n {
+			continue
+		}
+		r.next = start + n*PageSize
+		return start, true
+	}
+	return 0, false
+}
+
 // AllocZeroed returns a free frame filled with zeros.
 //
 // Runs in the page-fault handler: zeroes through mem, no allocation.

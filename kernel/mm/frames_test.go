@@ -394,3 +394,46 @@ func TestAllocZeroed(t *testing.T) {
 		}
 	}
 }
+
+func TestAllocContiguous(t *testing.T) {
+	mem := newFakeMem(0x100000, 8<<20)
+	var f Frames
+	if !f.Init(mem, []Range{{0x100000, 0x180000}, {0x200000, 0x900000}}) {
+		t.Fatal("Init failed")
+	}
+	// Take one frame so the first range's bump pointer moves.
+	if _, ok := f.Alloc(); !ok {
+		t.Fatal("Alloc failed")
+	}
+	pa, ok := f.AllocContiguous(256, 1<<20) // 1 MiB, 1 MiB aligned: not in the first range
+	if !ok || pa != 0x200000 {
+		t.Fatalf("AllocContiguous(256, 1 MiB) = %#x, %v; want 0x200000", pa, ok)
+	}
+	next, ok := f.AllocContiguous(1, PageSize)
+	if !ok || next != 0x101000 {
+		t.Errorf("next single contiguous frame = %#x, %v; want 0x101000 (the first range still has room)", next, ok)
+	}
+	if _, ok := f.AllocContiguous(2048, PageSize); ok {
+		t.Error("AllocContiguous of 8 MiB succeeded in 7 MiB of RAM")
+	}
+	for _, bad := range []struct{ n, align uint64 }{{0, PageSize}, {1, 100}, {1, 2048}} {
+		if _, ok := f.AllocContiguous(bad.n, bad.align); ok {
+			t.Errorf("AllocContiguous(%d, %d) succeeded", bad.n, bad.align)
+		}
+	}
+	// Frames handed out contiguously never come back from Alloc.
+	seen := map[uint64]bool{}
+	for {
+		p, ok := f.Alloc()
+		if !ok {
+			break
+		}
+		if p >= 0x200000 && p < 0x300000 {
+			t.Fatalf("Alloc returned %#x inside the contiguous block", p)
+		}
+		if seen[p] {
+			t.Fatalf("Alloc returned %#x twice", p)
+		}
+		seen[p] = true
+	}
+}

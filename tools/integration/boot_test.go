@@ -75,11 +75,11 @@ func TestKernelFaultReport(t *testing.T) {
 		extra        []string // further lines that must appear
 	}{
 		{"pf", "CPU exception 14 (#PF page fault), error code 0x0000 (read of a not-present page in ring 0)",
-			[]string{"CR2 0x0000010000000000", "RAX 0x0000010000000000"}},
-		{"ud", "CPU exception 6 (#UD invalid opcode), error code 0x0000", nil},
-		{"gp", "CPU exception 13 (#GP general protection), error code 0x0000", []string{"RAX 0x8000000000000000"}},
-		{"de", "CPU exception 0 (#DE divide error), error code 0x0000", nil},
-		{"bp", "CPU exception 3 (#BP breakpoint), error code 0x0000", nil},
+			[]string{"CR2 0x0000010000000000", "RAX 0x0000010000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashPageFault+0x", "crashtest_amd64.s:"}},
+		{"ud", "CPU exception 6 (#UD invalid opcode), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashInvalidOpcode+0x"}},
+		{"gp", "CPU exception 13 (#GP general protection), error code 0x0000", []string{"RAX 0x8000000000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashGeneralProtection+0x"}},
+		{"de", "CPU exception 0 (#DE divide error), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashDivide+0x"}},
+		{"bp", "CPU exception 3 (#BP breakpoint), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashBreakpoint+0x"}},
 	}
 	for _, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {

@@ -26,6 +26,9 @@ type Config struct {
 	Machine   Machine // "" means DefaultMachine
 	MemoryMiB int     // 0 means DefaultMemoryMiB
 	Accel     Accel   // KVM or TCG, usually from ChooseAccel
+	// ExtraArgs are appended to QEMU's arguments: devices, such as a
+	// NIC, that the fixed options do not add.
+	ExtraArgs []string
 }
 
 // withDefaults fills in the zero fields.
@@ -76,5 +79,5 @@ func (c Config) Args() ([]string, error) {
 		args = append(args, "-append", c.Cmdline)
 	}
 	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=4", exitstatus.DebugExitPort))
-	return args, nil
+	return append(args, c.ExtraArgs...), nil
 }

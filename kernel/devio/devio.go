@@ -1,0 +1,89 @@
+// Package devio is how device drivers, which run as ordinary goroutines
+// in ring 3 (docs/network.md), reach hardware: device registers mapped
+// into the address space, interrupts delivered as readable descriptors,
+// and physically contiguous memory that devices can address.
+//
+// Each is a coracle-private system call, numbered above Linux's range;
+// on Linux (or anywhere else) they fail with ENOSYS. The numbers and the
+// calling convention are shared with package kernel, which implements
+// them.
+//
+// Trap context: none; this is the goroutine side.
+package devio
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// Private system-call numbers.
+const (
+	SysBase     = 0x10000
+	SysMapMMIO  = SysBase + iota // (phys, size) → virt
+	SysOpenIRQ                   // (irq, flags) → fd
+	SysAllocDMA                  // (size) → virt, phys in RDX
+	SysEnd
+)
+
+// Flags of SysOpenIRQ: how the interrupt line signals (the IOAPIC's
+// trigger mode and polarity for the pin).
+const (
+	IRQLevel     = 1 << 0 // level-triggered (edge otherwise)
+	IRQActiveLow = 1 << 1
+)
+
+// ErrNotCoracle is returned when the private calls are not there: the
+// program is not running on coracle.
+var ErrNotCoracle = errors.New("devio: not running on coracle (private system calls answer ENOSYS)")
+
+func errnoErr(op string, e syscall.Errno) error {
+	if e == syscall.ENOSYS {
+		return ErrNotCoracle
+	}
+	return fmt.Errorf("devio: %s: %w", op, e)
+}
+
+// MapMMIO maps size bytes of device registers at physical address phys,
+// uncached, and returns where they appear. Access them with sync/atomic
+// loads and stores, so the compiler neither merges nor drops them.
+func MapMMIO(phys, size uint64) (unsafe.Pointer, error) {
+	v, _, e := syscall.RawSyscall(SysMapMMIO, uintptr(phys), uintptr(size), 0)
+	if e != 0 {
+		return nil, errnoErr(fmt.Sprintf("map MMIO %#x+%#x", phys, size), e)
+	}
+	return addrPointer(v), nil
+}
+
+// OpenIRQ returns a descriptor that becomes readable when interrupt line
+// irq (an IOAPIC pin) fires. Reading it returns the number of interrupts
+// since the last read as a little-endian uint64 and re-enables the line,
+// which the kernel masks on each interrupt: acknowledge the device before
+// reading, or the line fires again at once.
+func OpenIRQ(irq int, flags int) (*os.File, error) {
+	fd, _, e := syscall.RawSyscall(SysOpenIRQ, uintptr(irq), uintptr(flags), 0)
+	if e != 0 {
+		return nil, errnoErr(fmt.Sprintf("open IRQ %d", irq), e)
+	}
+	return os.NewFile(fd, fmt.Sprintf("irq%d", irq)), nil
+}
+
+// AllocDMA allocates size bytes (rounded up to pages) of physically
+// contiguous memory, zeroed, for device rings and buffers, and returns it
+// with its physical address. It is never freed; it is not Go heap
+// memory, so it may hold no Go pointers.
+func AllocDMA(size uint64) (mem []byte, phys uint64, err error) {
+	v, p, e := syscall.RawSyscall(SysAllocDMA, uintptr(size), 0, 0)
+	if e != 0 {
+		return nil, 0, errnoErr(fmt.Sprintf("allocate %d bytes of DMA memory", size), e)
+	}
+	return unsafe.Slice((*byte)(addrPointer(v)), size), uint64(p), nil
+}
+
+// addrPointer turns the address of memory the kernel mapped, which the
+// garbage collector never manages, into a pointer.
+func addrPointer(a uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&a))
+}

@@ -1,0 +1,90 @@
+package kernel
+
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/linux"
+)
+
+// Device interrupts: IOAPIC pin n arrives at vector vectorIRQBase+n. The
+// handler masks the pin, acknowledges the local APIC and makes the pin's
+// descriptor readable; the driver goroutine acknowledges its device,
+// then reads the descriptor, which unmasks the pin (devio.OpenIRQ).
+
+const (
+	vectorIRQBase = 0x30
+	maxIRQs       = 24 // pins of one 82093AA-compatible IOAPIC
+)
+
+var (
+	ioapic amd64.IOAPIC
+	irqs   [maxIRQs]struct {
+		open  bool
+		count uint64
+	}
+)
+
+// setupIOAPIC masks every pin until a driver asks for one.
+func setupIOAPIC() {
+	ioapic.Base = directMapBase + amd64.IOAPIC_PHYS
+	for pin := range min(ioapic.Pins(), maxIRQs) {
+		ioapic.Route(pin, uint8(vectorIRQBase+pin), false, false, true, 0)
+	}
+}
+
+// deviceInterrupt handles vector vectorIRQBase+irq.
+func deviceInterrupt(irq int) {
+	ioapic.SetMasked(irq, true)
+	lapic.EOI()
+	irqs[irq].count++
+	for i := range fds {
+		if d := &fds[i]; d.kind == fdIRQ && d.obj == irq {
+			fdEvent(int32(i), linux.EPOLLIN)
+		}
+	}
+}
+
+// sysOpenIRQ routes pin f.RDI to its vector with the trigger mode and
+// polarity in f.RSI (devio.IRQLevel, devio.IRQActiveLow) and returns a
+// non-blocking descriptor for it.
+func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
+	irq := int(f.RDI)
+	if f.RDI >= uint64(min(ioapic.Pins(), maxIRQs)) {
+		return linux.EINVAL.Ret()
+	}
+	if irqs[irq].open {
+		return linux.EEXIST.Ret()
+	}
+	fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
+	if fd < 0 {
+		return linux.EMFILE.Ret()
+	}
+	irqs[irq].open, irqs[irq].count = true, 0
+	ioapic.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devio.IRQLevel != 0, f.RSI&devio.IRQActiveLow != 0, false, uint8(lapic.ID()))
+	return uint64(fd)
+}
+
+// irqRead returns the interrupts counted since the last read and
+// unmasks the pin.
+func irqRead(d *fileDesc, b []byte) uint64 {
+	if len(b) < 8 {
+		return linux.EINVAL.Ret()
+	}
+	s := &irqs[d.obj]
+	if s.count == 0 {
+		ioapic.SetMasked(d.obj, false)
+		return linux.EAGAIN.Ret()
+	}
+	binary.LittleEndian.PutUint64(b, s.count)
+	s.count = 0
+	ioapic.SetMasked(d.obj, false)
+	return 8
+}
+
+// irqClose masks the pin again.
+func irqClose(d *fileDesc) {
+	ioapic.SetMasked(d.obj, true)
+	irqs[d.obj].open = false
+}
