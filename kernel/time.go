@@ -44,7 +44,11 @@ var (
 // setupTime picks the clock sources and starts the local APIC. It runs
 // after setupMemory: it needs the direct map and the frame allocator.
 func setupTime() {
-	hz, ok := tscFrequency()
+	leaves := amd64.ReadTSCLeaves()
+	hz, src := leaves.Frequency()
+	if src == amd64.TSCUnknown {
+		hz = 0
+	}
 	if kvm := clock.DetectKVMClock(); kvm.OK {
 		pa, ok := frames.AllocZeroed()
 		if !ok {
@@ -57,14 +61,16 @@ func setupTime() {
 		wall := (*clock.PvclockWallClock)(unsafe.Pointer(&page[64]))
 		clock.RequestKVMWallClock(pa + 64)
 		clk.SetWallClockKVM(wall)
-		if !ok {
-			hz, ok = pv.TSCHz(), true
+		if hz == 0 {
+			hz = pv.TSCHz() // kvmclock's scale: no need to measure
 		}
 	} else {
-		if !ok {
-			bootFailure("cannot tell the TSC's frequency: no CPUID leaf gives it and no PIT answers")
+		if hz == 0 {
+			var ok bool
+			if hz, ok = i8254.CalibrateTSC(pitCalibrationTicks); !ok {
+				bootFailure("cannot tell the TSC's frequency: no CPUID leaf gives it, there is no kvmclock, and no PIT answers")
+			}
 		}
-		leaves := amd64.ReadTSCLeaves()
 		clk.InitTSC(clock.NewTSC(hz), leaves.InvariantTSC())
 		if unix, ok := mc146818.PC.Read(); ok {
 			clk.SetRealtime(unix * 1e9)
@@ -75,15 +81,6 @@ func setupTime() {
 	tsc = clock.NewTSC(hz)
 	tscHz = hz
 	setupAPICTimer()
-}
-
-// tscFrequency finds the TSC's rate from CPUID, or by calibration.
-func tscFrequency() (uint64, bool) {
-	leaves := amd64.ReadTSCLeaves()
-	if hz, src := leaves.Frequency(); src != amd64.TSCUnknown && hz != 0 {
-		return hz, true
-	}
-	return i8254.CalibrateTSC(pitCalibrationTicks)
 }
 
 // setupAPICTimer maps nothing (the MMIO window is in the direct map) and
