@@ -111,17 +111,21 @@ func pageFaultCause(code uint64) string {
 	return causes[code&(pfPresent|pfWrite|pfUser)]
 }
 
-// symbols is the image's function table, for naming RIP in reports.
+// symbols is the image's function table, for naming RIP in reports. It
+// is read on the first crash report, not at boot: checking the table
+// costs milliseconds that a boot should not spend.
 var (
-	symbols     symtab.Table
-	haveSymbols bool
+	symbols       symtab.Table
+	symbolsLoaded bool
+	haveSymbols   bool
 )
-
-// loadSymbols finds the image's function table. Runs at boot.
-func loadSymbols() { symbols, haveSymbols = symtab.Image() }
 
 // printSymbol names the function holding pc, with its file and line.
 func printSymbol(pc uint64) {
+	if !symbolsLoaded {
+		symbols, haveSymbols = symtab.Image()
+		symbolsLoaded = true
+	}
 	if !haveSymbols {
 		return
 	}

@@ -36,7 +36,6 @@ func kernelMain(infoErr error) {
 	bootStamps.kernelMain = amd64.Rdtsc()
 	console.init()
 	setupCPU()
-	loadSymbols()
 	if infoErr != nil {
 		bootFailure(infoErr.Error())
 	}
