@@ -35,3 +35,13 @@ qemu:
 
 clean:
 	rm -rf bin
+
+# Boot benchmark (docs/boot-benchmark.md): QEMU from exec to the guest's
+# first line, for a trivial PVH guest (the QEMU floor), a coracle image
+# and Linux, 20 runs each. The first run downloads Debian's kernel package
+# into ~/.cache/coracle/bench with apt-get download (it says so; nothing
+# is installed). BENCH_FLAGS adds flags, e.g. BENCH_FLAGS="-skip-linux".
+.PHONY: bench-boot
+bench-boot: qemu
+	$(GO) build -o bin/bench-boot ./tools/bench/boot
+	bin/bench-boot $(BENCH_FLAGS)

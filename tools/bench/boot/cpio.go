@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// File types of a cpio entry's mode (the S_IF* bits of stat(2)).
+const (
+	cpioDir     = 0o040000
+	cpioRegular = 0o100000
+	cpioCharDev = 0o020000
+)
+
+// cpioTrailer names the entry that ends an archive.
+const cpioTrailer = "TRAILER!!!"
+
+// cpioWriter writes a cpio archive in the "new ASCII" (newc) format, the
+// one the Linux kernel unpacks as an initramfs (Documentation/
+// driver-api/early-userspace/buffer-format.rst): each entry is a
+// 110-byte header of "070701" and thirteen 8-digit hexadecimal fields,
+// the NUL-terminated name, padding to a multiple of 4, the data, padding
+// to a multiple of 4. Entries are owned by root, dated 0, and numbered
+// from 1. The first error sticks: close returns it.
+type cpioWriter struct {
+	w   io.Writer
+	ino uint32
+	err error
+}
+
+func newCPIOWriter(w io.Writer) *cpioWriter { return &cpioWriter{w: w} }
+
+// dir adds a directory.
+func (c *cpioWriter) dir(name string, perm uint32) {
+	c.entry(name, cpioDir|perm, 2, 0, 0, nil)
+}
+
+// file adds a regular file holding data.
+func (c *cpioWriter) file(name string, perm uint32, data []byte) {
+	c.entry(name, cpioRegular|perm, 1, 0, 0, data)
+}
+
+// charDev adds a character device node.
+func (c *cpioWriter) charDev(name string, perm, major, minor uint32) {
+	c.entry(name, cpioCharDev|perm, 1, major, minor, nil)
+}
+
+// close writes the trailer entry and returns the first error.
+func (c *cpioWriter) close() error {
+	c.ino = 0
+	c.entry(cpioTrailer, 0, 1, 0, 0, nil)
+	return c.err
+}
+
+func (c *cpioWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32, data []byte) {
+	if c.err != nil {
+		return
+	}
+	ino := uint32(0)
+	if name != cpioTrailer {
+		c.ino++
+		ino = c.ino
+	}
+	header := fmt.Sprintf("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
+		ino, mode, 0, 0, nlink, 0, len(data),
+		0, 0, rdevMajor, rdevMinor, // devmajor, devminor: the archive's own device
+		len(name)+1, 0) // namesize counts the NUL; check is 0 in newc
+	c.write([]byte(header))
+	c.write([]byte(name + "\x00"))
+	c.pad(len(header) + len(name) + 1)
+	c.write(data)
+	c.pad(len(data))
+}
+
+// pad writes the zeros that round n up to a multiple of 4.
+func (c *cpioWriter) pad(n int) {
+	c.write(make([]byte, (4-n%4)%4))
+}
+
+func (c *cpioWriter) write(b []byte) {
+	if c.err != nil || len(b) == 0 {
+		return
+	}
+	if _, err := c.w.Write(b); err != nil {
+		c.err = fmt.Errorf("writing cpio archive: %w", err)
+	}
+}

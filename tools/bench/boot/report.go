@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// report is everything the benchmark prints on stdout.
+type report struct {
+	command   string // the command line that produced it
+	source    string // the revision the benchmark and guests were built from
+	cpu       string
+	qemu      string // QEMU's version line
+	accel     string // accelerator and CPU model, as passed to QEMU
+	machine   string // the -M value
+	memoryMiB int
+	runs      int
+	warmups   int
+
+	rows []row // the floor first, then coracle, then Linux
+	// guest is coracle's own view of its boot, from coracle.bootstamps.
+	guest guestTimes
+	// qemuLines are the QEMU command lines, one per system.
+	qemuLines []string
+}
+
+// row is one system's line in the table.
+type row struct {
+	system  string
+	line    string // the line waited for
+	times   summary
+	missing string // why there are no times: skipped or failed
+	// baseline marks the floor and Linux rows: their medians are the
+	// denominators of the ratio columns.
+	baseline baseline
+}
+
+type baseline int
+
+const (
+	notBaseline baseline = iota
+	floorBaseline
+	linuxBaseline
+)
+
+// guestTimes summarizes the bootstamps of the coracle runs, or says why
+// there are none.
+type guestTimes struct {
+	toKernelMain, toRuntime summary
+	missing                 string
+}
+
+// write prints the report: a header, then the table in Markdown, so that
+// it can be pasted into docs as it is.
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "boot time: exec of QEMU -> the guest's first line on the serial console\n\n")
+	fmt.Fprintf(w, "command:  %s\n", r.command)
+	fmt.Fprintf(w, "source:   %s\n", r.source)
+	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
+	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	fmt.Fprintf(w, "guest:    %s, -M %s, %d MiB\n", r.accel, r.machine, r.memoryMiB)
+	fmt.Fprintf(w, "runs:     %d per system, after %d warm-up boot(s), interleaved round by round\n\n", r.runs, r.warmups)
+
+	floor, linux := r.median(floorBaseline), r.median(linuxBaseline)
+	fmt.Fprintln(w, "| system | line waited for | median ms | min ms | max ms | x floor | x Linux |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, x := range r.rows {
+		if x.missing != "" {
+			fmt.Fprintf(w, "| %s | `%s` | %s | | | | |\n", x.system, x.line, x.missing)
+			continue
+		}
+		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s | %s |\n", x.system, x.line,
+			ms(x.times.median, 1), ms(x.times.min, 1), ms(x.times.max, 1),
+			times(ratio(x.times.median, floor)), times(ratio(x.times.median, linux)))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Ratios are of medians, against the baselines measured in this same run.")
+	fmt.Fprintln(w)
+
+	if r.guest.missing != "" {
+		fmt.Fprintf(w, "coracle guest time, PVH entry -> Go runtime: %s\n", r.guest.missing)
+	} else {
+		fmt.Fprintf(w, "coracle guest time (coracle.bootstamps, TSC, %d runs):\n\n", r.guest.toRuntime.n)
+		fmt.Fprintln(w, "| interval | median ms | min ms | max ms |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
+		for _, g := range []struct {
+			name string
+			s    summary
+		}{
+			{"PVH entry -> kernel_main", r.guest.toKernelMain},
+			{"PVH entry -> Go runtime entry", r.guest.toRuntime},
+		} {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.name, ms(g.s.median, 3), ms(g.s.min, 3), ms(g.s.max, 3))
+		}
+	}
+	if len(r.qemuLines) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "QEMU command lines:")
+		for _, l := range r.qemuLines {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
+}
+
+// median returns the median of the measured baseline row b, or 0.
+func (r report) median(b baseline) time.Duration {
+	for _, x := range r.rows {
+		if x.baseline == b && x.missing == "" {
+			return x.times.median
+		}
+	}
+	return 0
+}
+
+// ms formats d in milliseconds with the given decimals.
+func ms(d time.Duration, decimals int) string {
+	return fmt.Sprintf("%.*f", decimals, float64(d)/float64(time.Millisecond))
+}
+
+// times formats a ratio, "n/a" when it is missing.
+func times(x float64) string {
+	if x == 0 {
+		return "n/a"
+	}
+	if x >= 100 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.2f", x)
+}

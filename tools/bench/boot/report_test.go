@@ -1,0 +1,87 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func sampleReport() report {
+	ms := time.Millisecond
+	return report{
+		command:   "bin/bench-boot -runs 3",
+		source:    "5d5d149aabbc",
+		cpu:       "AMD EPYC, 2 CPUs",
+		qemu:      "QEMU emulator version 7.2.22",
+		accel:     "TCG (-accel tcg -cpu max)",
+		machine:   "microvm,acpi=off,rtc=on",
+		memoryMiB: 256,
+		runs:      3,
+		warmups:   1,
+		rows: []row{
+			{system: "floor", line: "floor: ready", times: summary{3, 30 * ms, 28 * ms, 35 * ms}, baseline: floorBaseline},
+			{system: "coracle", line: "main: ready", times: summary{3, 75 * ms, 70 * ms, 90 * ms}},
+			{system: "Linux", line: "main: ready", times: summary{3, 1500 * ms, 1400 * ms, 1600 * ms}, baseline: linuxBaseline},
+		},
+		guest: guestTimes{
+			toKernelMain: summary{3, 470 * time.Microsecond, 460 * time.Microsecond, 480 * time.Microsecond},
+			toRuntime:    summary{3, 18 * ms, 17500 * time.Microsecond, 19 * ms},
+		},
+		qemuLines: []string{"floor: qemu-system-x86_64 -M microvm"},
+	}
+}
+
+func TestReportTable(t *testing.T) {
+	var b strings.Builder
+	sampleReport().write(&b)
+	out := b.String()
+	for _, want := range []string{
+		"command:  bin/bench-boot -runs 3\n",
+		"source:   5d5d149aabbc\n",
+		"host CPU: AMD EPYC, 2 CPUs\n",
+		"QEMU:     QEMU emulator version 7.2.22\n",
+		"guest:    TCG (-accel tcg -cpu max), -M microvm,acpi=off,rtc=on, 256 MiB\n",
+		"runs:     3 per system, after 1 warm-up boot(s)",
+		"| system | line waited for | median ms | min ms | max ms | x floor | x Linux |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+		"| floor | `floor: ready` | 30.0 | 28.0 | 35.0 | 1.00 | 0.02 |\n",
+		"| coracle | `main: ready` | 75.0 | 70.0 | 90.0 | 2.50 | 0.05 |\n",
+		"| Linux | `main: ready` | 1500.0 | 1400.0 | 1600.0 | 50.00 | 1.00 |\n",
+		"coracle guest time (coracle.bootstamps, TSC, 3 runs):",
+		"| PVH entry -> kernel_main | 0.470 | 0.460 | 0.480 |\n",
+		"| PVH entry -> Go runtime entry | 18.000 | 17.500 | 19.000 |\n",
+		"  floor: qemu-system-x86_64 -M microvm\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestReportMissingBaselinesAndStamps(t *testing.T) {
+	r := sampleReport()
+	r.rows[2].missing = "skipped (-skip-linux)"
+	r.guest = guestTimes{missing: "n/a (kernel lacks coracle.bootstamps)"}
+	var b strings.Builder
+	r.write(&b)
+	out := b.String()
+	for _, want := range []string{
+		"| coracle | `main: ready` | 75.0 | 70.0 | 90.0 | 2.50 | n/a |\n",
+		"| Linux | `main: ready` | skipped (-skip-linux) | | | | |\n",
+		"coracle guest time, PVH entry -> Go runtime: n/a (kernel lacks coracle.bootstamps)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "| interval |") {
+		t.Errorf("a guest-time table without stamps:\n%s", out)
+	}
+}
+
+func TestTimesFormat(t *testing.T) {
+	for x, want := range map[float64]string{0: "n/a", 1: "1.00", 0.0432: "0.04", 57.83: "57.83", 123.4: "123"} {
+		if got := times(x); got != want {
+			t.Errorf("times(%v) = %q, want %q", x, got, want)
+		}
+	}
+}

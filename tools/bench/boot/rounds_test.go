@@ -1,0 +1,33 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSummarizeStamps(t *testing.T) {
+	s := &system{stamps: true}
+	s.addStamps([]byte("coracle: bootstamps tsc_hz=1000000 entry=0 kernel_main=1000 runtime_entry=20000\r\nmain: ready\r\n"))
+	s.addStamps([]byte("coracle: bootstamps tsc_hz=1000000 entry=0 kernel_main=3000 runtime_entry=40000\r\nmain: ready\r\n"))
+	g := summarizeStamps(s)
+	if g.missing != "" || g.toKernelMain.median != 2*time.Millisecond || g.toRuntime.max != 40*time.Millisecond {
+		t.Errorf("summarizeStamps = %+v", g)
+	}
+
+	// One run without the line makes the whole series n/a: a median of
+	// some runs only would mislead.
+	s.addStamps([]byte("main: ready\r\n"))
+	s.addStamps([]byte("coracle: bootstamps tsc_hz=1000000 entry=0 kernel_main=1000 runtime_entry=20000\r\n"))
+	if g := summarizeStamps(s); g.missing != "n/a (kernel lacks coracle.bootstamps)" {
+		t.Errorf("with a run lacking stamps: %+v", g)
+	}
+
+	bad := &system{stamps: true}
+	bad.addStamps([]byte("coracle: bootstamps tsc_hz=0 entry=0 kernel_main=1 runtime_entry=2\n"))
+	if g := summarizeStamps(bad); g.missing == "" {
+		t.Error("a malformed stamps line was summarized")
+	}
+	if g := summarizeStamps(&system{stamps: true, missing: "failed"}); g.missing != "n/a (not measured)" {
+		t.Errorf("a coracle that did not boot: %+v", g)
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// stampsPrefix starts the line that the kernel parameter
+// coracle.bootstamps makes the kernel print before the program starts:
+//
+//	coracle: bootstamps tsc_hz=<hz> entry=<tsc> kernel_main=<tsc> runtime_entry=<tsc>
+const stampsPrefix = "coracle: bootstamps "
+
+// bootStamps are the guest's own TSC readings along the boot path.
+type bootStamps struct {
+	tscHz        uint64
+	entry        uint64 // first instructions of the PVH entry point
+	kernelMain   uint64 // the kernel's Go code starts
+	runtimeEntry uint64 // just before the Go runtime's entry point
+}
+
+// toKernelMain is the guest's time from its PVH entry to kernelMain.
+func (s bootStamps) toKernelMain() time.Duration { return s.since(s.kernelMain) }
+
+// toRuntime is the guest's time from its PVH entry to the Go runtime.
+func (s bootStamps) toRuntime() time.Duration { return s.since(s.runtimeEntry) }
+
+func (s bootStamps) since(tsc uint64) time.Duration {
+	return time.Duration(float64(tsc-s.entry) / float64(s.tscHz) * float64(time.Second))
+}
+
+// findStamps returns the stamps of the bootstamps line in console, the
+// guest's serial output. ok is false when there is no such line; err is
+// non-nil when there is one that does not parse.
+func findStamps(console []byte) (s bootStamps, ok bool, err error) {
+	for line := range bytes.Lines(console) {
+		text := strings.TrimRight(string(line), "\r\n")
+		if rest, found := strings.CutPrefix(text, stampsPrefix); found {
+			s, err := parseStamps(rest)
+			if err != nil {
+				return bootStamps{}, true, fmt.Errorf("%q: %w", text, err)
+			}
+			return s, true, nil
+		}
+	}
+	return bootStamps{}, false, nil
+}
+
+// parseStamps parses the words after stampsPrefix. Every field must be
+// there, once; words it does not know are ignored, so that the kernel can
+// add stamps.
+func parseStamps(words string) (bootStamps, error) {
+	var s bootStamps
+	fields := map[string]*uint64{
+		"tsc_hz":        &s.tscHz,
+		"entry":         &s.entry,
+		"kernel_main":   &s.kernelMain,
+		"runtime_entry": &s.runtimeEntry,
+	}
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		key, value, _ := strings.Cut(w, "=")
+		p, known := fields[key]
+		if !known {
+			continue
+		}
+		if seen[key] {
+			return bootStamps{}, fmt.Errorf("%s given twice", key)
+		}
+		seen[key] = true
+		v, err := strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			return bootStamps{}, fmt.Errorf("%s: %w", key, err)
+		}
+		*p = v
+	}
+	for key := range fields {
+		if !seen[key] {
+			return bootStamps{}, fmt.Errorf("no %s", key)
+		}
+	}
+	if s.tscHz == 0 {
+		return bootStamps{}, fmt.Errorf("tsc_hz is 0")
+	}
+	if s.kernelMain < s.entry || s.runtimeEntry < s.kernelMain {
+		return bootStamps{}, fmt.Errorf("stamps out of order")
+	}
+	return s, nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// defaultLinuxCmdline puts Linux's console on the first serial port (from
+// the first instructions on, with earlyprintk, so that an early failure
+// shows), prints no messages but errors (each one is serial output), and
+// makes a failed /init reboot, which ends QEMU (-no-reboot), rather than
+// hang. Turning off the i8042 probes (as Firecracker's examples do) made
+// no measurable difference here.
+const defaultLinuxCmdline = "console=ttyS0 earlyprintk=serial quiet panic=-1"
+
+// coracleCmdline asks the kernel for its boot stamps.
+const coracleCmdline = "coracle.bootstamps"
+
+// system is one guest under test and what was measured of it.
+type system struct {
+	name     string // its row in the table
+	short    string // in progress lines
+	line     string // the line that ends a boot
+	args     []string
+	baseline baseline
+	stamps   bool   // the console has a coracle.bootstamps line
+	missing  string // why it is not (or no longer) measured
+	failed   bool   // a boot failed: the run fails
+
+	times  []time.Duration
+	guests []bootStamps
+	// stampsMissing says why guests is incomplete.
+	stampsMissing string
+}
+
+// prepare builds the guests and returns the systems to boot: the floor,
+// coracle, Linux. Linux is skipped, with the reason in its row, when its
+// kernel cannot be had; the others must build.
+func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stderr io.Writer) ([]*system, error) {
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	floor := &system{name: "QEMU floor: trivial PVH guest (tools/bench/pvhfloor)", short: "floor", line: floorLine, baseline: floorBaseline}
+	coracle := &system{name: "coracle: bootprobe image", short: "coracle", line: probeLine, stamps: true}
+	linux := &system{name: "Linux: bootprobe as /init", short: "linux", line: probeLine, baseline: linuxBaseline}
+
+	logf("building the guests")
+	img, err := buildFloor(ctx, tmp)
+	if err != nil {
+		return nil, err
+	}
+	cfg := base
+	cfg.Image = img
+	if floor.args, err = cfg.Args(); err != nil {
+		return nil, err
+	}
+
+	if img, err = buildCoracleProbe(ctx, tmp, stderr); err != nil {
+		return nil, err
+	}
+	cfg.Image, cfg.Cmdline = img, coracleCmdline
+	if coracle.args, err = cfg.Args(); err != nil {
+		return nil, err
+	}
+
+	if o.skipLinux {
+		linux.missing = "skipped (-skip-linux)"
+	} else if err := prepareLinux(ctx, o, base, tmp, stderr, linux); err != nil {
+		logf("skipping Linux: %v", err)
+		linux.missing = "skipped: " + firstLine(err.Error())
+	}
+	return []*system{floor, coracle, linux}, nil
+}
+
+// prepareLinux gets the kernel, builds the initramfs and sets linux's
+// name and QEMU arguments.
+func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, stderr io.Writer, linux *system) error {
+	var k linuxKernel
+	var err error
+	if o.linuxKernel != "" {
+		k, err = userKernel(ctx, o.linuxKernel, tmp)
+	} else {
+		k, err = kernelCache{dir: o.cacheDir, log: stderr}.debianKernel(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	initramfs, err := buildInitramfs(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	cfg := base
+	cfg.Image, cfg.Cmdline = k.vmlinux, o.linuxCmdline
+	args, err := cfg.Args()
+	if err != nil {
+		return err
+	}
+	linux.args = append(args, "-initrd", initramfs)
+	linux.name = "Linux (" + k.label + "): bootprobe as /init"
+	return nil
+}
