@@ -1,0 +1,43 @@
+#include "textflag.h"
+
+// func mmioRead8(addr uintptr) uint8
+TEXT ·mmioRead8(SB),NOSPLIT,$0-9
+	MOVQ	addr+0(FP), BX
+	MOVBLZX	(BX), AX
+	MOVB	AX, ret+8(FP)
+	RET
+
+// func mmioRead16(addr uintptr) uint16
+TEXT ·mmioRead16(SB),NOSPLIT,$0-10
+	MOVQ	addr+0(FP), BX
+	MOVWLZX	(BX), AX
+	MOVW	AX, ret+8(FP)
+	RET
+
+// func mmioWrite8(addr uintptr, v uint8)
+TEXT ·mmioWrite8(SB),NOSPLIT,$0-9
+	MOVQ	addr+0(FP), BX
+	MOVB	v+8(FP), AX
+	MOVB	AX, (BX)
+	RET
+
+// func mmioWrite16(addr uintptr, v uint16)
+TEXT ·mmioWrite16(SB),NOSPLIT,$0-10
+	MOVQ	addr+0(FP), BX
+	MOVW	v+8(FP), AX
+	MOVW	AX, (BX)
+	RET
+
+// func inw(port uint16) uint16
+TEXT ·inw(SB),NOSPLIT,$0-10
+	MOVW	port+0(FP), DX
+	INW
+	MOVW	AX, ret+8(FP)
+	RET
+
+// func outw(port uint16, v uint16)
+TEXT ·outw(SB),NOSPLIT,$0-4
+	MOVW	port+0(FP), DX
+	MOVW	v+2(FP), AX
+	OUTW
+	RET
