@@ -111,22 +111,14 @@ func pageFaultCause(code uint64) string {
 	return causes[code&(pfPresent|pfWrite|pfUser)]
 }
 
-// symbols is the image's function table, for naming RIP in reports. It
-// is read on the first crash report, not at boot: checking the table
-// costs milliseconds that a boot should not spend.
-var (
-	symbols       symtab.Table
-	symbolsLoaded bool
-	haveSymbols   bool
-)
-
 // printSymbol names the function holding pc, with its file and line.
+// The image's function table is read here, at crash time, rather than
+// kept from boot: checking it costs milliseconds a boot should not
+// spend, and a global holding it would be a pointer store (a write
+// barrier) in trap context.
 func printSymbol(pc uint64) {
-	if !symbolsLoaded {
-		symbols, haveSymbols = symtab.Image()
-		symbolsLoaded = true
-	}
-	if !haveSymbols {
+	symbols, ok := symtab.Image()
+	if !ok {
 		return
 	}
 	name, entry, ok := symbols.Lookup(uintptr(pc))
