@@ -1,0 +1,156 @@
+// Package virtiolink joins a virtio-net device (drivers/virtio/net) to
+// gVisor's netstack: it is a stack.LinkEndpoint that carries whole
+// Ethernet frames, as net/stack expects of its links (net/stack wraps it
+// in gVisor's Ethernet endpoint).
+//
+// Ownership: a received frame is copied into a new PacketBuffer, which
+// this package DecRefs after delivering it.
+//
+// Trap context: none. It runs in goroutines (docs/network.md).
+package virtiolink
+
+import (
+	"bytes"
+	"sync"
+
+	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
+	"gvisor.dev/gvisor/pkg/buffer"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+)
+
+// Endpoint is the link endpoint of one virtio-net device.
+type Endpoint struct {
+	nic *virtionet.Device
+
+	mu         sync.RWMutex
+	dispatcher stack.NetworkDispatcher // +checklocks:mu
+	mtu        uint32                  // +checklocks:mu
+	linkAddr   tcpip.LinkAddress       // +checklocks:mu
+	onClose    func()                  // +checklocks:mu
+}
+
+var _ stack.LinkEndpoint = (*Endpoint)(nil)
+
+// New returns the endpoint for nic. Call Run to receive.
+func New(nic *virtionet.Device) *Endpoint {
+	mac := nic.MAC()
+	return &Endpoint{nic: nic, mtu: virtionet.MaxFrame, linkAddr: tcpip.LinkAddress(mac[:])}
+}
+
+// Run delivers received frames to the stack until the device fails.
+func (e *Endpoint) Run() error {
+	return e.nic.Receive(func(frame []byte) {
+		e.mu.RLock()
+		d := e.dispatcher
+		e.mu.RUnlock()
+		if d == nil {
+			return
+		}
+		pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(bytes.Clone(frame))})
+		d.DeliverNetworkPacket(0, pkt)
+		pkt.DecRef()
+	})
+}
+
+// WritePackets implements stack.LinkWriter.WritePackets: each packet is
+// one frame.
+func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
+	n := 0
+	var frame []byte
+	for _, pkt := range pkts.AsSlice() {
+		frame = frame[:0]
+		for _, s := range pkt.AsSlices() {
+			frame = append(frame, s...)
+		}
+		if err := e.nic.Send(frame); err != nil {
+			if n == 0 {
+				return 0, &tcpip.ErrNoBufferSpace{}
+			}
+			break
+		}
+		n++
+	}
+	return n, nil
+}
+
+// MTU implements stack.NetworkLinkEndpoint.MTU: the frame size.
+func (e *Endpoint) MTU() uint32 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.mtu
+}
+
+// SetMTU implements stack.NetworkLinkEndpoint.SetMTU.
+func (e *Endpoint) SetMTU(mtu uint32) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.mtu = min(mtu, virtionet.MaxFrame)
+}
+
+// MaxHeaderLength implements stack.NetworkLinkEndpoint.MaxHeaderLength:
+// the Ethernet header is added by the wrapping endpoint.
+func (*Endpoint) MaxHeaderLength() uint16 { return 0 }
+
+// LinkAddress implements stack.NetworkLinkEndpoint.LinkAddress.
+func (e *Endpoint) LinkAddress() tcpip.LinkAddress {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.linkAddr
+}
+
+// SetLinkAddress implements stack.NetworkLinkEndpoint.SetLinkAddress.
+func (e *Endpoint) SetLinkAddress(addr tcpip.LinkAddress) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.linkAddr = addr
+}
+
+// Capabilities implements stack.NetworkLinkEndpoint.Capabilities: no
+// offloads are negotiated.
+func (*Endpoint) Capabilities() stack.LinkEndpointCapabilities { return 0 }
+
+// Attach implements stack.NetworkLinkEndpoint.Attach.
+func (e *Endpoint) Attach(d stack.NetworkDispatcher) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.dispatcher = d
+}
+
+// IsAttached implements stack.NetworkLinkEndpoint.IsAttached.
+func (e *Endpoint) IsAttached() bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.dispatcher != nil
+}
+
+// Wait implements stack.NetworkLinkEndpoint.Wait.
+func (*Endpoint) Wait() {}
+
+// ARPHardwareType implements stack.NetworkLinkEndpoint.ARPHardwareType:
+// none, so that net/stack adds the Ethernet layer.
+func (*Endpoint) ARPHardwareType() header.ARPHardwareType { return header.ARPHardwareNone }
+
+// AddHeader implements stack.NetworkLinkEndpoint.AddHeader: nothing.
+func (*Endpoint) AddHeader(*stack.PacketBuffer) {}
+
+// ParseHeader implements stack.NetworkLinkEndpoint.ParseHeader: nothing.
+func (*Endpoint) ParseHeader(*stack.PacketBuffer) bool { return true }
+
+// Close implements stack.NetworkLinkEndpoint.Close.
+func (e *Endpoint) Close() {
+	e.mu.RLock()
+	f := e.onClose
+	e.mu.RUnlock()
+	if f != nil {
+		f()
+	}
+}
+
+// SetOnCloseAction implements stack.NetworkLinkEndpoint.SetOnCloseAction.
+func (e *Endpoint) SetOnCloseAction(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onClose = f
+}
