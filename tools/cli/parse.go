@@ -37,6 +37,8 @@ type RunArgs struct {
 	// Cmdline is the kernel command line: cmdline.Encode of Params,
 	// Args and Env.
 	Cmdline string
+	// Network is the guest's NIC: -p, --tap, --net.
+	Network qemu.Network
 }
 
 // UsageError is a mistake in the command line: coracle prints it with the
@@ -110,6 +112,23 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 	fs.StringVar(&r.Params, "cmdline", "", "")
 	fs.StringVar(machine, "machine", string(qemu.DefaultMachine), "")
 	fs.StringVar(accel, "accel", "auto", "")
+	fs.Func("p", "", func(v string) error {
+		f, err := qemu.ParseForward(v)
+		if err != nil {
+			return err
+		}
+		r.Network.Forwards = append(r.Network.Forwards, f)
+		return nil
+	})
+	fs.StringVar(&r.Network.Tap, "tap", "", "")
+	fs.Func("net", "", func(v string) error {
+		switch m := qemu.NetMode(v); m {
+		case qemu.NetUser, qemu.NetTap, qemu.NetNone:
+			r.Network.Mode = m
+			return nil
+		}
+		return fmt.Errorf("unknown network %q: use user, tap or none", v)
+	})
 	return fs
 }
 
@@ -162,6 +181,9 @@ func parseRun(args []string) (RunArgs, error) {
 	if r.Accel, err = qemu.ParseAccel(accel); err != nil {
 		return r, usageErrorf("run: --accel: %v", err)
 	}
+	if r.Network, err = settleNetwork(r.Network); err != nil {
+		return r, usageErrorf("run: %v", err)
+	}
 	if r.Cmdline, err = cmdline.Encode(r.Params, r.Args, r.Env); err != nil {
 		return r, usageErrorf("run: %v", err)
 	}
@@ -180,4 +202,23 @@ func programName(target string) string {
 		return ""
 	}
 	return name
+}
+
+// settleNetwork applies the defaults: user networking, or a tap when
+// --tap names one; --net tap needs --tap.
+func settleNetwork(n qemu.Network) (qemu.Network, error) {
+	switch {
+	case n.Mode == "" && n.Tap != "":
+		n.Mode = qemu.NetTap
+	case n.Mode == "":
+		n.Mode = qemu.NetUser
+	case n.Mode == qemu.NetTap && n.Tap == "":
+		return n, fmt.Errorf("--net tap needs --tap NAME")
+	case n.Mode != qemu.NetTap && n.Tap != "":
+		return n, fmt.Errorf("--tap %s conflicts with --net %s", n.Tap, n.Mode)
+	}
+	if _, err := n.Args(qemu.Microvm); err != nil {
+		return n, err
+	}
+	return n, nil
 }

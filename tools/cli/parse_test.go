@@ -39,6 +39,13 @@ func TestParseRun(t *testing.T) {
 		{"program name of an image path", []string{"/tmp/dir/my%app.img"},
 			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "/tmp/dir/my%app.img", Cmdline: "coracle.argv0=my%25app"}},
 		{"auto accelerator", []string{"--accel", "auto", "p"}, defaults("p")},
+		{"port forwards", []string{"-p", "8080:80", "--p", "5353:53/udp", "p"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p",
+				Network: qemu.Network{Mode: qemu.NetUser, Forwards: []qemu.Forward{{Proto: "tcp", HostPort: 8080, GuestPort: 80}, {Proto: "udp", HostPort: 5353, GuestPort: 53}}}}},
+		{"tap", []string{"--tap", "tap0", "p"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p", Network: qemu.Network{Mode: qemu.NetTap, Tap: "tap0"}}},
+		{"no network", []string{"--net", "none", "p"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p", Network: qemu.Network{Mode: qemu.NetNone}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +55,9 @@ func TestParseRun(t *testing.T) {
 			}
 			if inv.Command != "run" {
 				t.Errorf("command %q, want run", inv.Command)
+			}
+			if tt.want.Network.Mode == "" {
+				tt.want.Network.Mode = qemu.NetUser // the default
 			}
 			if !reflect.DeepEqual(inv.Run, tt.want) {
 				t.Errorf("Parse:\n got %+v\nwant %+v", inv.Run, tt.want)
@@ -69,6 +79,11 @@ func TestParseErrors(t *testing.T) {
 		{"run: trailing flag", []string{"run", "p", "-m", "64"}, `unexpected "-m" after p: put coracle flags before PKG|IMAGE and the program's arguments after --`},
 		{"run: trailing word", []string{"run", "p", "arg"}, `unexpected "arg" after p`},
 		{"run: bad -m", []string{"run", "-m", "lots", "p"}, `invalid value "lots" for flag -m`},
+		{"run: bad -p", []string{"run", "-p", "8080", "p"}, "want HOST:GUEST"},
+		{"run: -p without a network", []string{"run", "--net", "none", "-p", "1:2", "p"}, "--net none"},
+		{"run: --net tap without --tap", []string{"run", "--net", "tap", "p"}, "--net tap needs --tap NAME"},
+		{"run: --tap with --net none", []string{"run", "--tap", "t0", "--net", "none", "p"}, "conflicts with --net none"},
+		{"run: unknown --net", []string{"run", "--net", "bridge", "p"}, `unknown network "bridge"`},
 		{"run: too little memory", []string{"run", "-m", "8", "p"}, "-m 8: a guest needs at least 16 MiB"},
 		{"run: negative memory", []string{"run", "-m", "-1", "p"}, "at least 16 MiB"},
 		{"run: bad machine", []string{"run", "--machine", "virt", "p"}, `unknown machine "virt": use microvm, q35 or pc`},

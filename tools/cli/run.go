@@ -54,6 +54,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		Machine:   r.Machine,
 		MemoryMiB: r.MemoryMiB,
 		Accel:     accel.Accel,
+		Network:   r.Network,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
 		return fail(err)

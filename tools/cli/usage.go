@@ -10,7 +10,8 @@ import (
 // shortUsage follows a usage error.
 const shortUsage = `usage: coracle build [-o IMAGE] PKG
        coracle run [-m MiB] [-e NAME=VALUE]... [--cmdline S] [--machine microvm|q35|pc]
-                   [--accel kvm|tcg|auto] PKG|IMAGE [-- ARGS...]
+                   [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
+                   PKG|IMAGE [-- ARGS...]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
 `
 
@@ -49,6 +50,14 @@ with one dash or two (-m or --m).
   --accel A      kvm, tcg or auto (default auto: KVM when /dev/kvm is backed
                  by hardware virtualization, that is vmx or svm; TCG
                  otherwise, including when /dev/kvm is PVM)
+  -p HOST:GUEST  forward 127.0.0.1:HOST on this machine to the guest's
+                 port GUEST (TCP; add /udp for UDP); repeatable. Uses QEMU
+                 user networking, the default network: the guest is
+                 10.0.2.15 with DHCP, gateway 10.0.2.2 and DNS 10.0.2.3.
+  --tap NAME     attach the guest's NIC to the existing tap device NAME
+                 instead (the guest then needs an address on its network)
+  --net MODE     user (default), tap (with --tap) or none (no NIC). The
+                 NIC is virtio-net: virtio-mmio on microvm, PCI on q35/pc.
 
 The guest's serial console is coracle's stdin and stdout; QEMU's messages
 and coracle's own ("coracle: ...") go to stderr. Ctrl-C stops QEMU (exit

@@ -7,14 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/coracle-os/coracle/kernel/cmdline"
-	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while QEMU writes it.
@@ -45,8 +43,8 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// A real HTTP client on the host reaches an HTTP server in the guest
-// through QEMU user networking, the virtio-net driver and gVisor's
+// A real HTTP client on the host reaches an HTTP server in the guest,
+// booted with coracle run -p, through QEMU user networking, the virtio-net driver and gVisor's
 // netstack, after the guest took its address by DHCP.
 func TestNetstackHTTPOverVirtioNet(t *testing.T) {
 	if setupErr != nil {
@@ -56,31 +54,25 @@ func TestNetstackHTTPOverVirtioNet(t *testing.T) {
 	if res := coracle(t, "build", "-o", img, "./tools/integration/testdata/netstackhttp"); res.err != nil || res.status != 0 {
 		t.Fatalf("build: %s", res)
 	}
-	cl, err := cmdline.Encode("", []string{"virtio_mmio.device=512@0xfeb00e00:12"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// coracle run's default network: QEMU user networking with a
+	// virtio-net device, on microvm the first virtio-mmio slot.
 	port := freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out, errOut syncBuffer
-	type result struct {
-		o   qemu.Outcome
-		err error
+	cmd := exec.CommandContext(ctx, coracleBin, "run", "--accel", "tcg", "-p", fmt.Sprintf("%d:8080", port), img,
+		"--", "virtio_mmio.device=512@0xfeb00e00:12")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
+	type result struct{ err error }
 	done := make(chan result, 1)
-	go func() {
-		o, err := qemu.Run(ctx, qemu.Config{
-			Image: img, Cmdline: cl, Machine: qemu.Microvm, MemoryMiB: 256, Accel: qemu.TCG,
-			ExtraArgs: []string{"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080", port),
-				"-device", "virtio-net-device,netdev=n0"},
-		}, qemu.Streams{Stdout: &out, Stderr: &errOut})
-		done <- result{o, err}
-	}()
+	go func() { done <- result{cmd.Wait()} }()
 	for !strings.Contains(out.String(), "http: listening on :8080") {
 		select {
 		case r := <-done:
-			t.Fatalf("guest stopped before serving: %+v %v\n%s%s", r.o, r.err, out.String(), errOut.String())
+			t.Fatalf("guest stopped before serving: %v\n%s%s", r.err, out.String(), errOut.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -109,8 +101,7 @@ func TestNetstackHTTPOverVirtioNet(t *testing.T) {
 	if got := get("/quit"); got != "bye\n" {
 		t.Errorf("GET /quit = %q", got)
 	}
-	r := <-done
-	if r.err != nil || r.o.Err != nil || r.o.Status != 0 {
-		t.Errorf("guest exit: %+v %v\n%s", r.o, r.err, out.String())
+	if r := <-done; r.err != nil {
+		t.Errorf("coracle run: %v (want exit status 0)\n%s%s", r.err, out.String(), errOut.String())
 	}
 }

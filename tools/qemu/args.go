@@ -26,6 +26,8 @@ type Config struct {
 	Machine   Machine // "" means DefaultMachine
 	MemoryMiB int     // 0 means DefaultMemoryMiB
 	Accel     Accel   // KVM or TCG, usually from ChooseAccel
+	// Network is the guest's NIC, if any (the zero value: none).
+	Network Network
 	// ExtraArgs are appended to QEMU's arguments: devices, such as a
 	// NIC, that the fixed options do not add.
 	ExtraArgs []string
@@ -79,5 +81,10 @@ func (c Config) Args() ([]string, error) {
 		args = append(args, "-append", c.Cmdline)
 	}
 	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=4", exitstatus.DebugExitPort))
+	nic, err := c.Network.Args(c.Machine)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, nic...)
 	return append(args, c.ExtraArgs...), nil
 }

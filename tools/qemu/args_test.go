@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -111,5 +112,55 @@ func TestMemTotalMiB(t *testing.T) {
 	}
 	if HostMemoryMiB() <= 0 {
 		t.Error("HostMemoryMiB cannot read this machine's /proc/meminfo")
+	}
+}
+
+func TestNetworkArgs(t *testing.T) {
+	tests := []struct {
+		machine Machine
+		net     Network
+		want    []string
+		err     string
+	}{
+		{Microvm, Network{}, nil, ""},
+		{Microvm, Network{Mode: NetNone}, nil, ""},
+		{Microvm, Network{Mode: NetUser, Forwards: []Forward{{"tcp", 8080, 80}, {"udp", 5353, 53}}},
+			[]string{"-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp:127.0.0.1:5353-:53", "-device", "virtio-net-device,netdev=net0"}, ""},
+		{Q35, Network{Mode: NetUser}, []string{"-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0,romfile="}, ""},
+		{PC, Network{Mode: NetTap, Tap: "tap0"}, []string{"-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no", "-device", "virtio-net-pci,netdev=net0,romfile="}, ""},
+		{Microvm, Network{Mode: NetTap, Tap: "a,b"}, nil, "not a tap device name"},
+		{Microvm, Network{Mode: NetTap, Tap: "tap0", Forwards: []Forward{{"tcp", 1, 2}}}, nil, "user networking only"},
+		{Microvm, Network{Mode: NetNone, Forwards: []Forward{{"tcp", 1, 2}}}, nil, "--net none"},
+		{Microvm, Network{Mode: "bridge"}, nil, "unknown network"},
+	}
+	for _, tt := range tests {
+		got, err := tt.net.Args(tt.machine)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%v on %s: err %v, want %q", tt.net, tt.machine, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%v on %s: got %q, %v; want %q", tt.net, tt.machine, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseForward(t *testing.T) {
+	good := map[string]Forward{
+		"8080:80":     {"tcp", 8080, 80},
+		"5353:53/udp": {"udp", 5353, 53},
+		"1:65535/tcp": {"tcp", 1, 65535},
+	}
+	for in, want := range good {
+		if got, err := ParseForward(in); err != nil || got != want {
+			t.Errorf("ParseForward(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"8080", "0:80", "80:70000", "a:b", "80:80/sctp", ":80"} {
+		if _, err := ParseForward(bad); err == nil {
+			t.Errorf("ParseForward(%q) succeeded", bad)
+		}
 	}
 }
