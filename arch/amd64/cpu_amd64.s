@@ -14,6 +14,20 @@ TEXT ·Outb(SB),NOSPLIT,$0-3
 	OUTB
 	RET
 
+// func Inw(port uint16) uint16
+TEXT ·Inw(SB),NOSPLIT,$0-10
+	MOVW	port+0(FP), DX
+	INW
+	MOVW	AX, ret+8(FP)
+	RET
+
+// func Outw(port uint16, v uint16)
+TEXT ·Outw(SB),NOSPLIT,$0-4
+	MOVW	port+0(FP), DX
+	MOVW	v+2(FP), AX
+	OUTW
+	RET
+
 // func Inl(port uint16) uint32
 TEXT ·Inl(SB),NOSPLIT,$0-12
 	MOVW	port+0(FP), DX

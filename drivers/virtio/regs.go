@@ -77,7 +77,7 @@ var _ Registers = Ports(0)
 func (p Ports) Read8(off uint32) uint8 { return amd64.Inb(uint16(p) + uint16(off)) }
 
 // Read16 implements Registers.
-func (p Ports) Read16(off uint32) uint16 { return inw(uint16(p) + uint16(off)) }
+func (p Ports) Read16(off uint32) uint16 { return amd64.Inw(uint16(p) + uint16(off)) }
 
 // Read32 implements Registers.
 func (p Ports) Read32(off uint32) uint32 { return amd64.Inl(uint16(p) + uint16(off)) }
@@ -86,7 +86,7 @@ func (p Ports) Read32(off uint32) uint32 { return amd64.Inl(uint16(p) + uint16(o
 func (p Ports) Write8(off uint32, v uint8) { amd64.Outb(uint16(p)+uint16(off), v) }
 
 // Write16 implements Registers.
-func (p Ports) Write16(off uint32, v uint16) { outw(uint16(p)+uint16(off), v) }
+func (p Ports) Write16(off uint32, v uint16) { amd64.Outw(uint16(p)+uint16(off), v) }
 
 // Write32 implements Registers.
 func (p Ports) Write32(off uint32, v uint32) { amd64.Outl(uint16(p)+uint16(off), v) }
@@ -104,13 +104,6 @@ func mmioWrite8(addr uintptr, v uint8)
 
 // mmioWrite16 stores v at addr with one MOVW.
 func mmioWrite16(addr uintptr, v uint16)
-
-// inw reads 16 bits from an I/O port. arch/amd64 has the 8- and 32-bit
-// port instructions only.
-func inw(port uint16) uint16
-
-// outw writes 16 bits to an I/O port.
-func outw(port uint16, v uint16)
 
 // Sub returns the window of r that starts at off.
 func Sub(r Registers, off uint32) Registers {

@@ -27,17 +27,3 @@ TEXT ·mmioWrite16(SB),NOSPLIT,$0-10
 	MOVW	v+8(FP), AX
 	MOVW	AX, (BX)
 	RET
-
-// func inw(port uint16) uint16
-TEXT ·inw(SB),NOSPLIT,$0-10
-	MOVW	port+0(FP), DX
-	INW
-	MOVW	AX, ret+8(FP)
-	RET
-
-// func outw(port uint16, v uint16)
-TEXT ·outw(SB),NOSPLIT,$0-4
-	MOVW	port+0(FP), DX
-	MOVW	v+2(FP), AX
-	OUTW
-	RET

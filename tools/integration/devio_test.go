@@ -1,46 +1,20 @@
 package integration
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/coracle-os/coracle/kernel/cmdline"
-	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // Drivers run as goroutines and reach devices through kernel/devio:
 // mapped registers, DMA memory, interrupt descriptors. A probe program
 // finds QEMU microvm's virtio-net device through them.
 func TestDeviceAccessFromGoroutines(t *testing.T) {
-	if setupErr != nil {
-		t.Fatal(setupErr)
-	}
-	img := filepath.Join(t.TempDir(), "devprobe.img")
-	if res := coracle(t, "build", "-o", img, "./tools/integration/testdata/devprobe"); res.err != nil || res.status != 0 {
-		t.Fatalf("build: %s", res)
-	}
+	img := buildTestProgram(t, "devprobe")
 	// QEMU microvm puts its first virtio-mmio device in the last of its
 	// slots (base 0xfeb00000 + 512*i, IRQ 5+i) and names it on the
 	// command line: 512@0xfeb00e00:12.
-	cl, err := cmdline.Encode("", []string{"0xfeb00e00", "12"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	var out, errOut bytes.Buffer
-	o, err := qemu.Run(ctx, qemu.Config{
-		Image: img, Cmdline: cl, Machine: qemu.Microvm, MemoryMiB: 128, Accel: qemu.TCG,
-		ExtraArgs: []string{"-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"},
-	}, qemu.Streams{Stdout: &out, Stderr: &errOut})
-	console := strings.ReplaceAll(out.String(), "\r\n", "\n")
-	if err != nil || o.Err != nil || o.Status != 0 {
-		t.Fatalf("run: %v, outcome %+v\n%s%s", err, o, console, errOut.String())
-	}
+	console := bootOnMicrovm(t, img, []string{"0xfeb00e00", "12"},
+		[]string{"-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"})
 	if !strings.Contains(console, "virtio_mmio.device=512@0xfeb00e00:12") {
 		t.Fatalf("QEMU did not name the device where the test expects it:\n%s", console)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coracle-os/coracle/kernel/cmdline"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -125,4 +126,41 @@ func forEachTarget(t *testing.T, machines []string, f func(t *testing.T, machine
 			})
 		}
 	}
+}
+
+// buildTestProgram builds a program under tools/integration/testdata
+// into an image in a temporary directory.
+func buildTestProgram(t *testing.T, name string) string {
+	t.Helper()
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	img := filepath.Join(t.TempDir(), name+".img")
+	if res := coracle(t, "build", "-o", img, "./tools/integration/testdata/"+name); res.err != nil || res.status != 0 {
+		t.Fatalf("build %s: %s", name, res)
+	}
+	return img
+}
+
+// bootOnMicrovm boots img under TCG on microvm with 128 MiB, the program
+// arguments args and the extra QEMU arguments qemuArgs (devices), and
+// returns the console with LF line ends. It fails t unless the guest
+// exits with status 0.
+func bootOnMicrovm(t *testing.T, img string, args, qemuArgs []string) string {
+	t.Helper()
+	cl, err := cmdline.Encode("", args, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	o, err := qemu.Run(ctx, qemu.Config{
+		Image: img, Cmdline: cl, Machine: qemu.Microvm, MemoryMiB: 128, Accel: qemu.TCG, ExtraArgs: qemuArgs,
+	}, qemu.Streams{Stdout: &out, Stderr: &errOut})
+	console := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	if err != nil || o.Err != nil || o.Status != 0 {
+		t.Fatalf("run: %v, outcome %+v\n%s%s", err, o, console, errOut.String())
+	}
+	return console
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -47,13 +46,7 @@ func freePort(t *testing.T) int {
 // booted with coracle run -p, through QEMU user networking, the virtio-net driver and gVisor's
 // netstack, after the guest took its address by DHCP.
 func TestNetstackHTTPOverVirtioNet(t *testing.T) {
-	if setupErr != nil {
-		t.Fatal(setupErr)
-	}
-	img := filepath.Join(t.TempDir(), "netstackhttp.img")
-	if res := coracle(t, "build", "-o", img, "./tools/integration/testdata/netstackhttp"); res.err != nil || res.status != 0 {
-		t.Fatalf("build: %s", res)
-	}
+	img := buildTestProgram(t, "netstackhttp")
 	// coracle run's default network: QEMU user networking with a
 	// virtio-net device, on microvm the first virtio-mmio slot.
 	port := freePort(t)
