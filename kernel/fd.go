@@ -13,7 +13,8 @@ const (
 	fdConsole
 	fdEventfd
 	fdEpoll
-	fdIRQ // an interrupt line (devio.OpenIRQ); obj is the IOAPIC pin
+	fdIRQ    // an interrupt line (devio.OpenIRQ); obj is the IOAPIC pin
+	fdSocket // a socket (sys_socket.go); obj is its socktab number
 )
 
 type fileDesc struct {

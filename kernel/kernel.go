@@ -61,6 +61,7 @@ func kernelMain(infoErr error) {
 	checkThreadLayout()
 	setupUserEntry()
 	cmd := setupMemory(info)
+	bootCmdline = cmd
 	setupKernelStack()
 	setupTime()
 	startProgram(cmd)
@@ -96,3 +97,10 @@ func hasParam(cmd, key string) bool {
 	}
 	return false
 }
+
+// bootCmdline is the kernel command line, kept for Cmdline.
+var bootCmdline string
+
+// Cmdline returns the kernel command line, for the kernel's own
+// goroutines (the network service reads virtio_mmio.device= and ip=).
+func Cmdline() string { return bootCmdline }

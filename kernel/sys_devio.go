@@ -5,6 +5,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/devio"
 	"github.com/coracle-os/coracle/kernel/linux"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/socktab"
 )
 
 // The coracle-private system calls of package devio: device registers,
@@ -26,13 +27,20 @@ var (
 
 // devioCalls is the private system-call table, indexed from devio.SysBase.
 var devioCalls = [devio.SysEnd - devio.SysBase]syscallFn{
-	devio.SysMapMMIO - devio.SysBase:  sysMapMMIO,
-	devio.SysOpenIRQ - devio.SysBase:  sysOpenIRQ,
-	devio.SysAllocDMA - devio.SysBase: sysAllocDMA,
+	devio.SysMapMMIO - devio.SysBase:    sysMapMMIO,
+	devio.SysOpenIRQ - devio.SysBase:    sysOpenIRQ,
+	devio.SysAllocDMA - devio.SysBase:   sysAllocDMA,
+	devio.SysSockWait - devio.SysBase:   sysSockWait,
+	devio.SysSockNotify - devio.SysBase: sysSockNotify,
 }
 
 // reserveDeviceWindows keeps mmap out of the device windows.
 func reserveDeviceWindows() {
+	// The socket rings: ordinary memory shared with the socket service,
+	// backed on first touch.
+	if _, e := vmas.Map(socktab.Window, socktab.WindowSize, mm.PROT_READ|mm.PROT_WRITE, true); e != 0 {
+		bootFailure("cannot reserve the socket ring window")
+	}
 	if vmas.Reserve(dmaWindow, dmaWindow+windowSize, mm.PROT_READ|mm.PROT_WRITE) != 0 ||
 		vmas.Reserve(mmioWindow, mmioWindow+windowSize, mm.PROT_READ|mm.PROT_WRITE) != 0 {
 		bootFailure("cannot reserve the device windows in the address-space map")

@@ -230,6 +230,8 @@ func readiness(d *fileDesc) uint32 {
 		return r
 	case fdConsole:
 		return linux.EPOLLOUT
+	case fdSocket:
+		return socketReadiness(d.obj)
 	case fdIRQ:
 		if irqs[d.obj].count > 0 {
 			return linux.EPOLLIN

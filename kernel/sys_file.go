@@ -17,6 +17,8 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EFAULT.Ret()
 	}
 	switch d.kind {
+	case fdSocket:
+		return socketRead(d.obj, b)
 	case fdConsole:
 		return 0 // no console input yet: end of file
 	case fdEventfd:
@@ -46,6 +48,8 @@ func write(d *fileDesc, b []byte) uint64 {
 		return uint64(len(b))
 	case fdEventfd:
 		return eventfdWrite(d, b)
+	case fdSocket:
+		return socketWrite(d.obj, b)
 	}
 	return linux.EINVAL.Ret()
 }
@@ -99,6 +103,8 @@ func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
 		epolls[d.obj].used = false
 	case fdIRQ:
 		irqClose(d)
+	case fdSocket:
+		socketClose(d.obj)
 	}
 	forgetFD(int32(f.RDI))
 	*d = fileDesc{}

@@ -64,6 +64,17 @@ var syscalls = [linux.NumSyscalls]syscallFn{
 	linux.SYS_EPOLL_CREATE1:     sysEpollCreate1,
 	linux.SYS_PRLIMIT64:         sysPrlimit64,
 	linux.SYS_GETRANDOM:         sysGetrandom,
+	linux.SYS_SOCKET:            sysSocket,
+	linux.SYS_BIND:              sysBind,
+	linux.SYS_LISTEN:            sysListen,
+	linux.SYS_ACCEPT:            sysAccept4,
+	linux.SYS_ACCEPT4:           sysAccept4,
+	linux.SYS_CONNECT:           sysConnect,
+	linux.SYS_GETSOCKNAME:       sysGetsockname,
+	linux.SYS_GETPEERNAME:       sysGetpeername,
+	linux.SYS_SETSOCKOPT:        sysSetsockopt,
+	linux.SYS_GETSOCKOPT:        sysGetsockopt,
+	linux.SYS_SHUTDOWN:          sysShutdown,
 }
 
 // enosysLogged records which unimplemented calls were reported.

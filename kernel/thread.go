@@ -51,6 +51,7 @@ const (
 	waitFutex
 	waitSleep
 	waitEpoll
+	waitSockWork // the socket service, waiting for work
 )
 
 // stackT is Linux's stack_t (sigaltstack).

@@ -21,10 +21,12 @@ import (
 
 // Private system-call numbers.
 const (
-	SysBase     = 0x10000
-	SysMapMMIO  = SysBase + iota // (phys, size) → virt
-	SysOpenIRQ                   // (irq, flags) → fd
-	SysAllocDMA                  // (size) → virt, phys in RDX
+	SysBase       = 0x10000
+	SysMapMMIO    = SysBase + iota // (phys, size) → virt
+	SysOpenIRQ                     // (irq, flags) → fd
+	SysAllocDMA                    // (size) → virt, phys in RDX
+	SysSockWait                    // () → 0: the socket service waits for work (kernel/socktab)
+	SysSockNotify                  // (sock) → 0: a socket's state changed; re-evaluate readiness
 	SysEnd
 )
 
@@ -86,4 +88,20 @@ func AllocDMA(size uint64) (mem []byte, phys uint64, err error) {
 // garbage collector never manages, into a pointer.
 func addrPointer(a uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&a))
+}
+
+// SockWait blocks the socket service until the kernel has work for it
+// (socktab.Socket.Work). It releases the caller's P while it waits.
+func SockWait() error {
+	_, _, e := syscall.Syscall(SysSockWait, 0, 0, 0)
+	if e != 0 {
+		return errnoErr("wait for socket work", e)
+	}
+	return nil
+}
+
+// SockNotify tells the kernel that socket sock changed (data, state,
+// error), so that epoll sees it. It never blocks.
+func SockNotify(sock int) {
+	syscall.RawSyscall(SysSockNotify, uintptr(sock), 0, 0)
 }

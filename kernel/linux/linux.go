@@ -36,6 +36,7 @@ const (
 	EEXIST          Errno = 17
 	ENODEV          Errno = 19
 	ENOTDIR         Errno = 20
+	ENFILE          Errno = 23
 	EINVAL          Errno = 22
 	EMFILE          Errno = 24
 	ENOTTY          Errno = 25
@@ -46,7 +47,24 @@ const (
 	ENOSYS          Errno = 38
 	ETIMEDOUT       Errno = 110
 	EPROTONOSUPPORT Errno = 93
+	EAFNOSUPPORT    Errno = 97
+	ENOTSOCK        Errno = 88
+	ENOPROTOOPT     Errno = 92
+	EOPNOTSUPP      Errno = 95
+	EADDRINUSE      Errno = 98
+	ENOTCONN        Errno = 107
+	EISCONN         Errno = 106
+	EINPROGRESS     Errno = 115
+	EALREADY        Errno = 114
 )
+
+// Ret0 is Ret, or 0 for no error.
+func (e Errno) Ret0() uint64 {
+	if e == 0 {
+		return 0
+	}
+	return e.Ret()
+}
 
 // Ret is the RAX value that reports e.
 func (e Errno) Ret() uint64 { return uint64(-int64(e)) }
@@ -109,6 +127,29 @@ const (
 	SYS_GETRANDOM         = 318
 	SYS_RSEQ              = 334
 	SYS_OPENAT2           = 437
+
+	SYS_SOCKET      = 41
+	SYS_CONNECT     = 42
+	SYS_ACCEPT      = 43
+	SYS_SENDTO      = 44
+	SYS_RECVFROM    = 45
+	SYS_SENDMSG     = 46
+	SYS_RECVMSG     = 47
+	SYS_SHUTDOWN    = 48
+	SYS_BIND        = 49
+	SYS_LISTEN      = 50
+	SYS_GETSOCKNAME = 51
+	SYS_GETPEERNAME = 52
+	SYS_SETSOCKOPT  = 54
+	SYS_GETSOCKOPT  = 55
+	SYS_ACCEPT4     = 288
+	SYS_READV       = 19
+)
+
+// Socket types and flags (include/linux/net.h, asm-generic/socket.h).
+const (
+	SOCK_NONBLOCK = 0x800
+	SOCK_CLOEXEC  = 0x80000
 )
 
 // arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).

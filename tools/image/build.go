@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Options configures Build.
@@ -79,7 +80,12 @@ func Build(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	overlay, err := writeOverlay(tmp, pkg.Dir, kernelImport)
+	imports := []string{kernelImport}
+	if opts.kernelImport == "" && slices.Contains(pkg.Deps, "net") {
+		// The program uses sockets: link the service that serves them.
+		imports = append(imports, NetworkImportPath)
+	}
+	overlay, err := writeOverlay(tmp, pkg.Dir, imports)
 	if err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 // listedPackage is the part of `go list -json` output Build uses.
 type listedPackage struct {
 	ImportPath string
+	Deps       []string // every package the main package imports, transitively
 	Name       string
 	Dir        string
 	Module     *struct {

@@ -11,6 +11,11 @@ const (
 	// for its side effects: importing it links the kernel into the image.
 	KernelImportPath = ModulePath + "/kernel"
 
+	// NetworkImportPath is the package that starts the network (NIC
+	// driver, netstack, the socket service): the overlay imports it too
+	// when the program depends on package net.
+	NetworkImportPath = ModulePath + "/net/service"
+
 	// EntrySymbol is the ELF entry point: the 32-bit PVH entry stub,
 	// written in assembly in package boot. The linker's -E flag makes it
 	// e_entry, and RewritePVHNote copies e_entry into the PVH note.

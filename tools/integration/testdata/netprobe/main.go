@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"time"
 
@@ -17,10 +16,19 @@ import (
 	"github.com/coracle-os/coracle/kernel/devio"
 )
 
+// It does not import package net: that would link coracle's own network
+// service, which would take the device first.
 var (
-	ourIP     = net.IPv4(10, 0, 2, 15).To4() // QEMU user networking's guest
-	gatewayIP = net.IPv4(10, 0, 2, 2).To4()
+	ourIP     = []byte{10, 0, 2, 15} // QEMU user networking's guest
+	gatewayIP = []byte{10, 0, 2, 2}
 )
+
+// mac formats a hardware address as package net does.
+func mac(b []byte) string {
+	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5])
+}
+
+func ip(b []byte) string { return fmt.Sprintf("%d.%d.%d.%d", b[0], b[1], b[2], b[3]) }
 
 func main() {
 	if len(os.Args) != 2 {
@@ -35,10 +43,10 @@ func main() {
 	}
 	nic, err := virtionet.Open(devs[0], devio.IRQLevel)
 	check(err)
-	mac := nic.MAC()
-	fmt.Printf("nic: %v, MAC %v, link up %v\n", devs[0], net.HardwareAddr(mac[:]), nic.LinkUp())
+	hw := nic.MAC()
+	fmt.Printf("nic: %v, MAC %v, link up %v\n", devs[0], mac(hw[:]), nic.LinkUp())
 
-	replies := make(chan net.HardwareAddr, 1)
+	replies := make(chan []byte, 1)
 	go func() {
 		err := nic.Receive(func(f []byte) {
 			if hw, ok := arpReplyFrom(f, gatewayIP); ok {
@@ -50,16 +58,16 @@ func main() {
 		})
 		fail(err)
 	}()
-	request := arpRequest(mac, ourIP, gatewayIP)
+	request := arpRequest(hw, ourIP, gatewayIP)
 	for try := 0; ; try++ {
 		check(nic.Send(request))
 		select {
-		case hw := <-replies:
-			fmt.Printf("arp: %v is at %v\n", gatewayIP, hw)
+		case got := <-replies:
+			fmt.Printf("arp: %v is at %v\n", ip(gatewayIP), mac(got))
 			return
 		case <-time.After(500 * time.Millisecond):
 			if try == 10 {
-				fail(fmt.Errorf("no ARP reply from %v", gatewayIP))
+				fail(fmt.Errorf("no ARP reply from %v", ip(gatewayIP)))
 			}
 		}
 	}
@@ -67,7 +75,7 @@ func main() {
 
 // arpRequest builds a broadcast "who has target, tell sender" frame
 // (RFC 826).
-func arpRequest(mac [6]byte, sender, target net.IP) []byte {
+func arpRequest(mac [6]byte, sender, target []byte) []byte {
 	f := make([]byte, 42)
 	copy(f[0:6], bytes.Repeat([]byte{0xff}, 6))
 	copy(f[6:12], mac[:])
@@ -83,11 +91,11 @@ func arpRequest(mac [6]byte, sender, target net.IP) []byte {
 }
 
 // arpReplyFrom returns the sender MAC of an ARP reply from ip.
-func arpReplyFrom(f []byte, ip net.IP) (net.HardwareAddr, bool) {
-	if len(f) < 42 || binary.BigEndian.Uint16(f[12:]) != 0x0806 || binary.BigEndian.Uint16(f[20:]) != 2 || !bytes.Equal(f[28:32], ip) {
+func arpReplyFrom(f []byte, from []byte) ([]byte, bool) {
+	if len(f) < 42 || binary.BigEndian.Uint16(f[12:]) != 0x0806 || binary.BigEndian.Uint16(f[20:]) != 2 || !bytes.Equal(f[28:32], from) {
 		return nil, false
 	}
-	return net.HardwareAddr(bytes.Clone(f[22:28])), true
+	return bytes.Clone(f[22:28]), true
 }
 
 func check(err error) {

@@ -1,0 +1,159 @@
+// Package socktab is the socket table that the kernel's socket system
+// calls and the socket service (net/sockets) share. The kernel owns each
+// socket's state and completes every socket call in trap context against
+// it; the service follows asynchronously, driving gVisor's netstack, and
+// moves data between netstack endpoints and each socket's receive and
+// transmit rings (docs/network.md explains why no call may wait for a
+// goroutine).
+//
+// Synchronization: one CPU, and a trap may interrupt the service at any
+// instruction, so every field written by both sides is atomic. The rings
+// are single-producer, single-consumer: for Rx the service produces
+// (advances Tail) and the kernel consumes (advances Head); for Tx the
+// reverse. Data is written before the index that publishes it.
+//
+// Trap context: everything here may run in trap context: atomics and
+// fixed arrays only.
+package socktab
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Limits.
+const (
+	MaxSockets  = 256
+	RingSize    = 64 << 10 // bytes per ring; a power of two
+	AcceptQueue = 64
+	// Window is where the rings live: socket i's receive ring at
+	// Window + 2*i*RingSize, its transmit ring right after. The kernel
+	// maps it as ordinary memory, backed on first touch.
+	Window     = 0x7d00_0000_0000
+	WindowSize = MaxSockets * 2 * RingSize
+)
+
+// Socket states.
+const (
+	Free uint32 = iota
+	Open        // created; maybe bound
+	Listening
+	Connecting
+	Connected
+	Closing // the program closed it; the service tears it down
+)
+
+// Work for the service, OR-ed into Socket.Work by the kernel.
+const (
+	WorkCreate  = 1 << iota // make the endpoint
+	WorkOptions             // apply Options
+	WorkListen              // bind and listen
+	WorkConnect             // bind (if bound) and connect to Peer
+	WorkTx                  // the transmit ring has data
+	WorkRxSpace             // the receive ring has room again
+	WorkShutWr              // shut down the write side once Tx is sent
+	WorkClose               // tear down and free
+)
+
+// Option bits and values (Socket.Options, KeepIdle...).
+const (
+	OptReuseAddr = 1 << iota
+	OptKeepAlive
+	OptNoDelay
+	OptV6Only
+	OptBroadcast
+)
+
+// Addr is a socket address.
+type Addr struct {
+	IP   [16]byte
+	Len  uint8 // 4 or 16; 0 means unspecified (any)
+	Port uint16
+}
+
+// Ring indices; the bytes are at RingData.
+type Ring struct {
+	Head, Tail atomic.Uint64
+}
+
+// Used is how many bytes are in the ring.
+func (r *Ring) Used() uint64 { return r.Tail.Load() - r.Head.Load() }
+
+// Socket is one socket.
+type Socket struct {
+	State   atomic.Uint32
+	Work    atomic.Uint32
+	Family  int32 // AF_INET or AF_INET6
+	Options atomic.Uint32
+	// KeepIdle, KeepIntvl (seconds) and KeepCnt, when set.
+	KeepIdle, KeepIntvl, KeepCnt atomic.Int32
+	Backlog                      int32
+
+	Local, Peer Addr // written by one side before a state change publishes them
+	Bound       bool // Local was set by bind (or autobind)
+
+	Err    atomic.Int32 // pending SO_ERROR, an errno
+	RxEOF  atomic.Bool  // the peer finished sending, after the Rx data
+	TxShut atomic.Bool  // the program shut down writing
+
+	Rx, Tx Ring
+
+	// The accept queue of a listening socket: socket numbers of new
+	// connections, produced by the service, consumed by accept4.
+	AcceptQ                [AcceptQueue]atomic.Int32
+	AcceptHead, AcceptTail atomic.Uint32
+}
+
+// Table is every socket.
+var Table [MaxSockets]Socket
+
+// RingData returns socket id's receive (rx true) or transmit ring memory.
+func RingData(id int, rx bool) []byte {
+	a := uintptr(Window + uint64(id)*2*RingSize)
+	if !rx {
+		a += RingSize
+	}
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&a))), RingSize)
+}
+
+// Alloc claims a free socket, or returns -1.
+func Alloc(family int32) int {
+	for i := range Table {
+		s := &Table[i]
+		if s.State.Load() == Free && s.State.CompareAndSwap(Free, Open) {
+			s.Work.Store(0)
+			s.Family = family
+			s.Options.Store(0)
+			s.KeepIdle.Store(0)
+			s.KeepIntvl.Store(0)
+			s.KeepCnt.Store(0)
+			s.Backlog = 0
+			s.Local, s.Peer, s.Bound = Addr{}, Addr{}, false
+			s.Err.Store(0)
+			s.RxEOF.Store(false)
+			s.TxShut.Store(false)
+			s.Rx.Head.Store(0)
+			s.Rx.Tail.Store(0)
+			s.Tx.Head.Store(0)
+			s.Tx.Tail.Store(0)
+			s.AcceptHead.Store(0)
+			s.AcceptTail.Store(0)
+			return i
+		}
+	}
+	return -1
+}
+
+// CopyIn writes b at ring position pos (mod RingSize).
+func CopyIn(ring []byte, pos uint64, b []byte) {
+	off := pos % RingSize
+	n := copy(ring[off:], b)
+	copy(ring, b[n:])
+}
+
+// CopyOut reads len(b) bytes from ring position pos (mod RingSize).
+func CopyOut(b []byte, ring []byte, pos uint64) {
+	off := pos % RingSize
+	n := copy(b, ring[off:])
+	copy(b[n:], ring)
+}

@@ -1,0 +1,82 @@
+// Package service starts coracle's network in a program that uses
+// package net (coracle build links it in then): it finds the virtio-net
+// device the kernel command line names, joins it to gVisor's netstack,
+// configures it (ip=, gw=, dns= words, or DHCP), and serves the program's
+// socket system calls (net/sockets). Without a NIC the program still gets
+// loopback.
+//
+// Trap context: none. It runs in goroutines (docs/network.md).
+package service
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/coracle-os/coracle/drivers/virtio"
+	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
+	"github.com/coracle-os/coracle/kernel"
+	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/net/sockets"
+	"github.com/coracle-os/coracle/net/stack"
+	"github.com/coracle-os/coracle/net/virtiolink"
+)
+
+func init() {
+	if err := start(kernel.Cmdline()); err != nil {
+		fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
+	}
+}
+
+func start(cmd string) error {
+	cfg, cfgErr := stack.ParseConfig(cmd)
+	nic, nicErr := findNIC(cmd)
+	var s *stack.Stack
+	var err error
+	if nic != nil {
+		link := virtiolink.New(nic)
+		go func() {
+			if err := link.Run(); err != nil {
+				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
+			}
+		}()
+		s, err = stack.New(cfg, link)
+	} else {
+		s, err = stack.New(stack.Config{}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	sockets.Serve(s.Netstack())
+	switch {
+	case cfgErr != nil:
+		return cfgErr
+	case nicErr != nil:
+		return nicErr
+	case nic != nil && cfg.DHCP():
+		go func() {
+			lease, err := s.StartDHCP(context.Background(), stack.DHCPOptions{})
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
+				return
+			}
+			fmt.Fprintf(os.Stderr, "coracle: network: %v from DHCP, router %v\n", lease.Addr, lease.Router)
+		}()
+	}
+	return nil
+}
+
+// findNIC opens the first virtio-net device on the command line.
+func findNIC(cmd string) (*virtionet.Device, error) {
+	words, err := virtio.ParseCmdline(cmd)
+	if err != nil || len(words) == 0 {
+		return nil, err
+	}
+	devs, err := virtio.FindMMIO(words, virtio.KernelResources{})
+	for _, d := range devs {
+		if d.Type == virtio.Net {
+			return virtionet.Open(d, devio.IRQLevel)
+		}
+	}
+	return nil, err
+}

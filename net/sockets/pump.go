@@ -1,0 +1,120 @@
+package sockets
+
+import (
+	"io"
+
+	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/socktab"
+	"gvisor.dev/gvisor/pkg/tcpip"
+)
+
+// pump moves bytes of a connected socket: from the endpoint into the
+// receive ring, from the transmit ring into the endpoint, until the
+// socket closes.
+func (sv *Service) pump(c *conn) {
+	rx := socktab.RingData(c.id, true)
+	tx := socktab.RingData(c.id, false)
+	rxDone, shutDone, txFailed := false, false, false
+	for {
+		moved := false
+		if !rxDone {
+			n, eof, err := receive(c, rx)
+			switch {
+			case err != nil:
+				c.s.Err.Store(int32(errno(err)))
+				rxDone = true
+				c.s.RxEOF.Store(true)
+			case eof:
+				rxDone = true
+				c.s.RxEOF.Store(true)
+			}
+			moved = moved || n > 0 || rxDone
+		}
+		n := 0
+		if !txFailed {
+			var err tcpip.Error
+			if n, err = send(c, tx); err != nil {
+				// The connection cannot send any more: the
+				// program's next write reports it.
+				c.s.Err.Store(int32(errno(err)))
+				txFailed = true
+				moved = true
+			}
+		}
+		moved = moved || n > 0
+		if c.closing.Load() && (txFailed || c.s.Tx.Used() == 0) {
+			sv.teardown(c)
+			return
+		}
+		if !shutDone && c.s.TxShut.Load() && c.s.Tx.Used() == 0 {
+			c.ep.Shutdown(tcpip.ShutdownWrite)
+			shutDone = true
+		}
+		if moved {
+			devio.SockNotify(c.id)
+			continue
+		}
+		select {
+		case <-c.ev:
+		case <-c.kick:
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// receive reads from the endpoint into the free part of the ring.
+func receive(c *conn, ring []byte) (n int, eof bool, err tcpip.Error) {
+	r := &c.s.Rx
+	head, tail := r.Head.Load(), r.Tail.Load()
+	free := socktab.RingSize - (tail - head)
+	if free == 0 {
+		return 0, false, nil
+	}
+	off := tail % socktab.RingSize
+	w := tcpip.SliceWriter(ring[off:min(off+free, socktab.RingSize)])
+	res, terr := c.ep.Read(&w, tcpip.ReadOptions{})
+	switch terr.(type) {
+	case nil:
+	case *tcpip.ErrWouldBlock:
+		return 0, false, nil
+	case *tcpip.ErrClosedForReceive:
+		return 0, true, nil
+	default:
+		return 0, false, terr
+	}
+	r.Tail.Store(tail + uint64(res.Count))
+	return res.Count, false, nil
+}
+
+// send writes the ring's pending bytes to the endpoint.
+func send(c *conn, ring []byte) (int, tcpip.Error) {
+	t := &c.s.Tx
+	head, tail := t.Head.Load(), t.Tail.Load()
+	if head == tail {
+		return 0, nil
+	}
+	off := head % socktab.RingSize
+	p := &payload{b: ring[off:min(off+(tail-head), socktab.RingSize)]}
+	n, err := c.ep.Write(p, tcpip.WriteOptions{})
+	if _, block := err.(*tcpip.ErrWouldBlock); block {
+		err = nil
+	}
+	t.Head.Store(head + uint64(n))
+	return int(n), err
+}
+
+// payload is a tcpip.Payloader over ring bytes.
+type payload struct{ b []byte }
+
+func (p *payload) Read(b []byte) (int, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, p.b)
+	p.b = p.b[n:]
+	return n, nil
+}
+
+// Len implements tcpip.Payloader.
+func (p *payload) Len() int { return len(p.b) }

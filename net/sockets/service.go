@@ -1,0 +1,344 @@
+// Package sockets is the socket service: the goroutines that make the
+// kernel's sockets (kernel/socktab) real on gVisor's netstack. The
+// kernel completes every socket system call itself and leaves work in
+// each socket's Work bits; the service waits for that work
+// (devio.SockWait), creates, binds, listens and connects netstack
+// endpoints, accepts connections into listeners' queues, and pumps bytes
+// between each connection's rings and its endpoint, telling the kernel of
+// every change (devio.SockNotify) so that epoll, and with it the Go
+// runtime's netpoller, sees it. TCP over IPv4 and IPv6.
+//
+// Trap context: none. It runs in goroutines (docs/network.md).
+package sockets
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/socktab"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
+	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	"gvisor.dev/gvisor/pkg/waiter"
+)
+
+// conn is the service's side of one socket.
+type conn struct {
+	id   int
+	s    *socktab.Socket
+	ep   tcpip.Endpoint
+	wq   *waiter.Queue
+	ev   chan struct{} // the endpoint's readiness changed
+	kick chan struct{} // the kernel left work (Tx data, Rx space, close)
+	done chan struct{}
+
+	// pumping says a pump moves this socket's data; closing asks it to
+	// send what the program wrote, then tear the socket down.
+	pumping bool // guarded by Service.mu
+	closing atomic.Bool
+}
+
+// Service serves the kernel's sockets on a netstack.
+type Service struct {
+	ns    *gstack.Stack
+	mu    sync.Mutex
+	conns [socktab.MaxSockets]*conn // guarded by mu
+}
+
+// Serve starts the service on ns. Call it once, from an init function,
+// before the program makes socket calls.
+func Serve(ns *gstack.Stack) *Service {
+	sv := &Service{ns: ns}
+	devio.SockNotify(-1) // register: socket() works from now on
+	go sv.loop()
+	return sv
+}
+
+func (sv *Service) loop() {
+	for {
+		if err := devio.SockWait(); err != nil {
+			panic("coracle: socket service: " + err.Error())
+		}
+		for id := range socktab.Table {
+			s := &socktab.Table[id]
+			if w := s.Work.Swap(0); w != 0 {
+				sv.work(id, s, w)
+			}
+		}
+	}
+}
+
+// work does what the kernel asked of socket id.
+func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
+	c := sv.get(id)
+	if w&socktab.WorkCreate != 0 && c == nil {
+		c = sv.create(id, s)
+	}
+	if c == nil {
+		if w&socktab.WorkClose != 0 {
+			s.State.Store(socktab.Free)
+		}
+		return
+	}
+	if w&(socktab.WorkCreate|socktab.WorkOptions) != 0 {
+		applyOptions(c)
+	}
+	if w&socktab.WorkListen != 0 {
+		sv.listen(c)
+	}
+	if w&socktab.WorkConnect != 0 {
+		go sv.connect(c)
+	}
+	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr) != 0 {
+		poke(c.kick)
+	}
+	if w&socktab.WorkClose != 0 {
+		sv.close(c)
+	}
+}
+
+func (sv *Service) get(id int) *conn {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return sv.conns[id]
+}
+
+func netProto(family int32) tcpip.NetworkProtocolNumber {
+	if family == 10 {
+		return ipv6.ProtocolNumber
+	}
+	return ipv4.ProtocolNumber
+}
+
+// create makes the endpoint for a new socket of the program's.
+func (sv *Service) create(id int, s *socktab.Socket) *conn {
+	wq := new(waiter.Queue)
+	ep, err := sv.ns.NewEndpoint(tcp.ProtocolNumber, netProto(s.Family), wq)
+	if err != nil {
+		fail(s, id, err)
+		return nil
+	}
+	return sv.adopt(id, s, ep, wq)
+}
+
+// adopt tracks ep as socket id and follows its readiness.
+func (sv *Service) adopt(id int, s *socktab.Socket, ep tcpip.Endpoint, wq *waiter.Queue) *conn {
+	c := &conn{id: id, s: s, ep: ep, wq: wq,
+		ev: make(chan struct{}, 1), kick: make(chan struct{}, 1), done: make(chan struct{})}
+	entry := waiter.NewFunctionEntry(waiter.EventIn|waiter.EventOut|waiter.EventErr|waiter.EventHUp|waiter.EventRdHUp,
+		func(waiter.EventMask) { poke(c.ev) })
+	wq.EventRegister(&entry)
+	go func() { <-c.done; wq.EventUnregister(&entry) }()
+	sv.mu.Lock()
+	sv.conns[id] = c
+	sv.mu.Unlock()
+	return c
+}
+
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// fail records err as the socket's pending error.
+func fail(s *socktab.Socket, id int, err tcpip.Error) {
+	s.Err.Store(int32(errno(err)))
+	devio.SockNotify(id)
+}
+
+func fullAddress(a socktab.Addr, family int32) tcpip.FullAddress {
+	fa := tcpip.FullAddress{Port: a.Port}
+	switch {
+	case a.Len == 4 && family == 10:
+		var m [16]byte
+		m[10], m[11] = 0xff, 0xff
+		copy(m[12:], a.IP[:4])
+		fa.Addr = tcpip.AddrFrom16(m)
+	case a.Len == 4:
+		fa.Addr = tcpip.AddrFrom4Slice(a.IP[:4])
+	case a.Len == 16:
+		fa.Addr = tcpip.AddrFrom16(a.IP)
+	}
+	return fa
+}
+
+func sockAddr(fa tcpip.FullAddress) socktab.Addr {
+	a := socktab.Addr{Port: fa.Port}
+	b := fa.Addr.AsSlice()
+	switch len(b) {
+	case 4:
+		copy(a.IP[:], b)
+		a.Len = 4
+	case 16:
+		copy(a.IP[:], b)
+		a.Len = 16
+		if a.IP[10] == 0xff && a.IP[11] == 0xff && allZero(a.IP[:10]) {
+			copy(a.IP[:], b[12:])
+			a.Len = 4
+		}
+	}
+	return a
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func applyOptions(c *conn) {
+	so := c.ep.SocketOptions()
+	o := c.s.Options.Load()
+	so.SetReuseAddress(o&socktab.OptReuseAddr != 0)
+	so.SetKeepAlive(o&socktab.OptKeepAlive != 0)
+	so.SetDelayOption(o&socktab.OptNoDelay == 0)
+	so.SetV6Only(o&socktab.OptV6Only != 0)
+	if v := c.s.KeepIdle.Load(); v > 0 {
+		opt := tcpip.KeepaliveIdleOption(time.Duration(v) * time.Second)
+		c.ep.SetSockOpt(&opt)
+	}
+	if v := c.s.KeepIntvl.Load(); v > 0 {
+		opt := tcpip.KeepaliveIntervalOption(time.Duration(v) * time.Second)
+		c.ep.SetSockOpt(&opt)
+	}
+	if v := c.s.KeepCnt.Load(); v > 0 {
+		c.ep.SetSockOptInt(tcpip.KeepaliveCountOption, int(v))
+	}
+}
+
+// listen binds and listens, then accepts connections into the socket's
+// accept queue.
+func (sv *Service) listen(c *conn) {
+	if err := c.ep.Bind(fullAddress(c.s.Local, c.s.Family)); err != nil {
+		fail(c.s, c.id, err)
+		return
+	}
+	if err := c.ep.Listen(int(c.s.Backlog)); err != nil {
+		fail(c.s, c.id, err)
+		return
+	}
+	go sv.accept(c)
+}
+
+func (sv *Service) accept(l *conn) {
+	for {
+		var peer tcpip.FullAddress
+		ep, wq, err := l.ep.Accept(&peer)
+		if _, block := err.(*tcpip.ErrWouldBlock); block {
+			select {
+			case <-l.ev:
+				continue
+			case <-l.done:
+				return
+			}
+		}
+		if err != nil {
+			fail(l.s, l.id, err)
+			return
+		}
+		id := socktab.Alloc(l.s.Family)
+		t := l.s.AcceptTail.Load()
+		if id < 0 || t-l.s.AcceptHead.Load() >= uint32(l.s.Backlog) {
+			ep.Close() // no room: the peer sees a reset, as on a full backlog
+			if id >= 0 {
+				socktab.Table[id].State.Store(socktab.Free)
+			}
+			continue
+		}
+		s := &socktab.Table[id]
+		s.Peer = sockAddr(peer)
+		if local, err := ep.GetLocalAddress(); err == nil {
+			s.Local = sockAddr(local)
+		}
+		s.State.Store(socktab.Connected)
+		c := sv.adopt(id, s, ep, wq)
+		go sv.startPump(c)
+		l.s.AcceptQ[t%socktab.AcceptQueue].Store(int32(id))
+		l.s.AcceptTail.Store(t + 1)
+		devio.SockNotify(l.id)
+	}
+}
+
+// connect connects a socket and starts its pump.
+func (sv *Service) connect(c *conn) {
+	if c.s.Bound && c.s.Local.Port != 0 {
+		if err := c.ep.Bind(fullAddress(c.s.Local, c.s.Family)); err != nil {
+			c.s.State.Store(socktab.Open)
+			fail(c.s, c.id, err)
+			return
+		}
+	}
+	err := c.ep.Connect(fullAddress(c.s.Peer, c.s.Family))
+	for {
+		if _, started := err.(*tcpip.ErrConnectStarted); !started {
+			if _, already := err.(*tcpip.ErrAlreadyConnecting); !already {
+				break
+			}
+		}
+		select {
+		case <-c.ev:
+		case <-c.done:
+			return
+		}
+		if c.ep.Readiness(waiter.EventOut|waiter.EventErr|waiter.EventHUp) == 0 {
+			err = &tcpip.ErrConnectStarted{}
+			continue
+		}
+		err = c.ep.LastError()
+	}
+	if err != nil {
+		c.s.State.Store(socktab.Open)
+		fail(c.s, c.id, err)
+		return
+	}
+	if local, err := c.ep.GetLocalAddress(); err == nil {
+		c.s.Local = sockAddr(local)
+	}
+	c.s.State.Store(socktab.Connected)
+	devio.SockNotify(c.id)
+	sv.startPump(c)
+}
+
+// close closes the socket once its pump, if it has one, has sent what
+// the program wrote before closing (Linux sends it too).
+func (sv *Service) close(c *conn) {
+	sv.mu.Lock()
+	pumping := c.pumping
+	sv.mu.Unlock()
+	if pumping {
+		c.closing.Store(true)
+		poke(c.kick)
+		return
+	}
+	sv.teardown(c)
+}
+
+// teardown closes the endpoint and frees the socket.
+func (sv *Service) teardown(c *conn) {
+	sv.mu.Lock()
+	sv.conns[c.id] = nil
+	sv.mu.Unlock()
+	close(c.done)
+	c.ep.Close()
+	c.s.State.Store(socktab.Free)
+}
+
+// startPump runs pump for c unless c is already closed.
+func (sv *Service) startPump(c *conn) {
+	sv.mu.Lock()
+	c.pumping = true
+	sv.mu.Unlock()
+	if c.s.State.Load() == socktab.Closing {
+		c.closing.Store(true)
+	}
+	sv.pump(c)
+}
