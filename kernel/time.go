@@ -37,6 +37,8 @@ var (
 
 	tscHz          uint64
 	useTSCDeadline bool
+	// armedAt is the deadline the timer is armed for (0: none).
+	armedAt int64
 	// apicTicksPerMs is the one-shot timer's rate (divide by 16).
 	apicTicksPerMs uint64
 )
@@ -128,6 +130,10 @@ func armTimer(now int64) {
 	if runnableOthers() && (at == 0 || sliceEnd < at) {
 		at = sliceEnd
 	}
+	if at == armedAt {
+		return // already armed for it: reprogramming the APIC costs a VM exit
+	}
+	armedAt = at
 	if at == 0 {
 		stopTimer()
 		return
@@ -163,6 +169,7 @@ func runnableOthers() bool {
 // timerInterrupt acknowledges the timer; schedule (after every trap from
 // ring 3) or the idle loop then wakes sleepers and rotates threads.
 func timerInterrupt() {
+	armedAt = 0 // one-shot: nothing is armed any more
 	lapic.EOI()
 }
 

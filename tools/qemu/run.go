@@ -50,6 +50,9 @@ func Run(ctx context.Context, cfg Config, s Streams) (Outcome, error) {
 	}
 
 	cmd := exec.CommandContext(ctx, path, args...)
+	// QEMU must not outlive its runner: if coracle is killed (a test
+	// timing out, a terminal closed), the kernel kills QEMU too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Stdin, cmd.Stdout = s.Stdin, s.Stdout
 	captured := &cappedBuffer{max: maxCapturedStderr}
 	filter := &lineFilter{w: nonNil(s.Stderr), drop: isOwnWarning}
