@@ -101,9 +101,7 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 		socktab.Table[id].State.Store(socktab.Free)
 		return linux.EMFILE.Ret()
 	}
-	if family == afInet6 {
-		socktab.Table[id].Options.Or(0) // dual-stack by default, as Linux
-	}
+	sockLastReady[id] = 0 // a new socket: no edges seen yet
 	addWork(&socktab.Table[id], socktab.WorkCreate)
 	return uint64(fd)
 }
@@ -295,6 +293,7 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EMFILE.Ret() // the connection stays queued
 	}
 	s.AcceptHead.Store(h + 1)
+	sockLastReady[child] = 0 // a new descriptor: every later change is an edge
 	socketChanged(listenerID(s))
 	c := &socktab.Table[child]
 	if f.RSI != 0 {
