@@ -128,30 +128,14 @@ func parseSockaddr(addr, n uint64, family int32) (socktab.Addr, linux.Errno) {
 		a.Port = binary.BigEndian.Uint16(b[2:])
 		copy(a.IP[:], b[8:24])
 		a.Len = 16
-		if isV4Mapped(a.IP[:]) {
-			copy(a.IP[:], a.IP[12:16])
-			a.Len = 4
-		}
+		a.Unmap4()
 	default:
 		return a, linux.EAFNOSUPPORT
 	}
-	if a.Len == 4 && a.IP[0]|a.IP[1]|a.IP[2]|a.IP[3] == 0 || a.Len == 16 && allZero(a.IP[:]) {
-		a.Len = 0 // unspecified: any address
+	if a.Unspecified() {
+		a.Len = 0 // any address
 	}
 	return a, 0
-}
-
-func isV4Mapped(ip []byte) bool {
-	return allZero(ip[:10]) && ip[10] == 0xff && ip[11] == 0xff
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // putSockaddr writes a, for a socket of family, to (addr, *lenp).

@@ -71,6 +71,32 @@ type Addr struct {
 	Port uint16
 }
 
+// Unmap4 turns an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into the
+// IPv4 address it carries: sockets keep IPv4 peers of dual-stack sockets
+// as IPv4.
+func (a *Addr) Unmap4() {
+	if a.Len != 16 || a.IP[10] != 0xff || a.IP[11] != 0xff || !allZero(a.IP[:10]) {
+		return
+	}
+	copy(a.IP[:4], a.IP[12:16])
+	clear(a.IP[4:])
+	a.Len = 4
+}
+
+// Unspecified reports whether a is the any-address (0.0.0.0 or ::).
+func (a *Addr) Unspecified() bool {
+	return a.Len == 0 || allZero(a.IP[:a.Len])
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Ring indices; the bytes are at RingData.
 type Ring struct {
 	Head, Tail atomic.Uint64

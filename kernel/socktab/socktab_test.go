@@ -45,3 +45,24 @@ func TestAlloc(t *testing.T) {
 		t.Errorf("Alloc with the table full = %d, want -1", d)
 	}
 }
+
+func TestAddrUnmap4(t *testing.T) {
+	a := Addr{Len: 16, Port: 80}
+	a.IP[10], a.IP[11], a.IP[12], a.IP[15] = 0xff, 0xff, 10, 15
+	a.Unmap4()
+	if a.Len != 4 || a.IP != [16]byte{10, 0, 0, 15} || a.Port != 80 {
+		t.Errorf("::ffff:10.0.0.15 unmapped to %+v", a)
+	}
+	v6 := Addr{Len: 16, IP: [16]byte{0x20, 0x01, 15: 1}}
+	if v6.Unmap4(); v6.Len != 16 {
+		t.Errorf("2001::1 changed to %+v", v6)
+	}
+	for _, u := range []Addr{{}, {Len: 4}, {Len: 16}} {
+		if !u.Unspecified() {
+			t.Errorf("%+v is the any-address", u)
+		}
+	}
+	if (&Addr{Len: 4, IP: [16]byte{127, 0, 0, 1}}).Unspecified() {
+		t.Error("127.0.0.1 reported unspecified")
+	}
+}

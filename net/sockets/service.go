@@ -178,21 +178,9 @@ func sockAddr(fa tcpip.FullAddress) socktab.Addr {
 	case 16:
 		copy(a.IP[:], b)
 		a.Len = 16
-		if a.IP[10] == 0xff && a.IP[11] == 0xff && allZero(a.IP[:10]) {
-			copy(a.IP[:], b[12:])
-			a.Len = 4
-		}
+		a.Unmap4()
 	}
 	return a
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func applyOptions(c *conn) {
