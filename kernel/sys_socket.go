@@ -255,7 +255,7 @@ func sysListen(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
-	_, s, e := sockOf(f.RDI)
+	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
 	}
@@ -268,7 +268,7 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	h := s.AcceptHead.Load()
 	if h == s.AcceptTail.Load() {
-		socketChanged(listenerID(s))
+		socketChanged(id)
 		return linux.EAGAIN.Ret()
 	}
 	child := int(s.AcceptQ[h%socktab.AcceptQueue].Load())
@@ -278,7 +278,7 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	s.AcceptHead.Store(h + 1)
 	sockLastReady[child] = 0 // a new descriptor: every later change is an edge
-	socketChanged(listenerID(s))
+	socketChanged(id)
 	c := &socktab.Table[child]
 	if f.RSI != 0 {
 		if e := putSockaddr(f.RSI, f.RDX, c.Peer, c.Family); e != 0 {
@@ -544,16 +544,6 @@ func socketReadiness(id int) uint32 {
 		r |= linux.EPOLLERR | linux.EPOLLIN | linux.EPOLLOUT
 	}
 	return r
-}
-
-// listenerID returns the number of socket s.
-func listenerID(s *socktab.Socket) int {
-	for i := range socktab.Table {
-		if &socktab.Table[i] == s {
-			return i
-		}
-	}
-	return 0
 }
 
 // socketChanged reports a change of socket id to epoll.
