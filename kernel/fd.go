@@ -15,13 +15,15 @@ const (
 	fdEpoll
 	fdIRQ    // an interrupt line (devio.OpenIRQ); obj is the IOAPIC pin
 	fdSocket // a socket (sys_socket.go); obj is its socktab number
+	fdFile   // a read-only memory file (memfile.go); obj indexes memFiles
 )
 
 type fileDesc struct {
 	kind    fdKind
 	flags   uint32 // O_NONBLOCK and friends, as F_GETFL reports them
 	cloexec bool
-	obj     int // index into eventfds or epolls
+	obj     int   // index into eventfds, epolls, ...
+	off     int64 // fdFile: the file offset
 }
 
 const maxFDs = 1024

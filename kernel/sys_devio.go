@@ -32,6 +32,7 @@ var devioCalls = [devio.SysEnd - devio.SysBase]syscallFn{
 	devio.SysAllocDMA - devio.SysBase:   sysAllocDMA,
 	devio.SysSockWait - devio.SysBase:   sysSockWait,
 	devio.SysSockNotify - devio.SysBase: sysSockNotify,
+	devio.SysSetFile - devio.SysBase:    sysSetFile,
 }
 
 // reserveDeviceWindows keeps mmap out of the device windows.

@@ -167,6 +167,9 @@ func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
 	if target == nil {
 		return linux.EBADF.Ret()
 	}
+	if target.kind == fdFile {
+		return linux.EPERM.Ret() // Linux: regular files are always ready
+	}
 	fd := int32(f.RDX)
 	var it *epollItem
 	for k := range ep.n {

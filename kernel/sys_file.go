@@ -1,8 +1,6 @@
 package kernel
 
 import (
-	"unsafe"
-
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/linux"
 )
@@ -12,19 +10,27 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
+	if d.kind == fdSocket {
+		return socketRead(d.obj, f.RSI, f.RDX)
+	}
 	b, ok := userBytes(f.RSI, f.RDX, true)
 	if !ok {
 		return linux.EFAULT.Ret()
 	}
+	return read(d, b)
+}
+
+// read reads into b from a descriptor that is not a socket.
+func read(d *fileDesc, b []byte) uint64 {
 	switch d.kind {
-	case fdSocket:
-		return socketRead(d.obj, b)
 	case fdConsole:
 		return 0 // no console input yet: end of file
 	case fdEventfd:
 		return eventfdRead(d, b)
 	case fdIRQ:
 		return irqRead(d, b)
+	case fdFile:
+		return fileRead(d, b)
 	}
 	return linux.EINVAL.Ret()
 }
@@ -34,6 +40,9 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
+	if d.kind == fdSocket {
+		return socketWrite(d.obj, f.RSI, f.RDX)
+	}
 	b, ok := userBytes(f.RSI, f.RDX, false)
 	if !ok {
 		return linux.EFAULT.Ret()
@@ -41,6 +50,7 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	return write(d, b)
 }
 
+// write writes b to a descriptor that is not a socket.
 func write(d *fileDesc, b []byte) uint64 {
 	switch d.kind {
 	case fdConsole:
@@ -48,38 +58,57 @@ func write(d *fileDesc, b []byte) uint64 {
 		return uint64(len(b))
 	case fdEventfd:
 		return eventfdWrite(d, b)
-	case fdSocket:
-		return socketWrite(d.obj, b)
+	case fdFile:
+		return linux.EBADF.Ret() // opened read-only
 	}
 	return linux.EINVAL.Ret()
 }
 
-// iovec is Linux's struct iovec.
-type iovec struct {
-	base, len uint64
+func sysReadv(t *Thread, f *amd64.TrapFrame) uint64 {
+	return vectored(f, true)
 }
 
 func sysWritev(t *Thread, f *amd64.TrapFrame) uint64 {
+	return vectored(f, false)
+}
+
+// vectored serves readv (in) and writev: a socket takes the whole array
+// at once (a datagram is one record); anything else is read or written
+// buffer by buffer, stopping at the first short transfer.
+func vectored(f *amd64.TrapFrame, in bool) uint64 {
 	d := lookupFD(f.RDI)
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	const iovMax = 1024
-	if f.RDX > iovMax {
+	iov, e := loadIOV(f.RSI, f.RDX)
+	if e != 0 {
+		return e.Ret()
+	}
+	if _, ok := iov.total(); !ok {
 		return linux.EINVAL.Ret()
 	}
-	vb, ok := userBytes(f.RSI, f.RDX*16, false)
-	if !ok {
-		return linux.EFAULT.Ret()
+	if d.kind == fdSocket {
+		if in {
+			ret, _, _ := sockRecv(d.obj, iov, 0)
+			return ret
+		}
+		return sockSend(d.obj, iov, nil)
 	}
 	var total uint64
-	for i := range f.RDX {
-		v := (*iovec)(unsafe.Pointer(&vb[i*16]))
-		b, ok := userBytes(v.base, v.len, false)
+	for i := range iov.vecs {
+		b, ok := iov.buf(i, in)
 		if !ok {
+			if total > 0 {
+				return total
+			}
 			return linux.EFAULT.Ret()
 		}
-		r := write(d, b)
+		var r uint64
+		if in {
+			r = read(d, b)
+		} else {
+			r = write(d, b)
+		}
 		if int64(r) < 0 {
 			if total > 0 {
 				return total
@@ -87,6 +116,9 @@ func sysWritev(t *Thread, f *amd64.TrapFrame) uint64 {
 			return r
 		}
 		total += r
+		if r < uint64(len(b)) {
+			break
+		}
 	}
 	return total
 }
@@ -132,16 +164,6 @@ func sysFcntl(t *Thread, f *amd64.TrapFrame) uint64 {
 		return 0
 	}
 	return linux.EINVAL.Ret()
-}
-
-// sysOpenat answers every path with ENOENT: there is no file system yet.
-// The runtime's probes (/sys/kernel/mm/transparent_hugepage/...,
-// /proc/self/cgroup, ...) all accept that.
-func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
-	if _, ok := userBytes(f.RSI, 1, false); !ok {
-		return linux.EFAULT.Ret()
-	}
-	return linux.ENOENT.Ret()
 }
 
 func sysReadlinkat(t *Thread, f *amd64.TrapFrame) uint64 {

@@ -11,13 +11,16 @@ import (
 // Socket system calls. Each completes here, in trap context, against the
 // socket table (kernel/socktab); the socket service (net/sockets), which
 // drives gVisor's netstack, follows asynchronously and moves data through
-// each socket's rings. See docs/network.md. TCP over IPv4 and IPv6.
+// each socket's rings. See docs/network.md. TCP and UDP over IPv4 and
+// IPv6; the data path is in sys_sockio.go.
 
 const (
 	afInet        = 2
 	afInet6       = 10
 	sockStream    = 1
+	sockDgram     = 2
 	ipprotoTCP    = 6
+	ipprotoUDP    = 17
 	ipprotoMPTCP  = 262
 	solSocket     = 1
 	soReuseAddr   = 2
@@ -86,13 +89,19 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	if proto == ipprotoMPTCP {
 		return linux.EPROTONOSUPPORT.Ret()
 	}
-	if typ&^(linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != sockStream || proto != 0 && proto != ipprotoTCP {
-		return linux.EPROTONOSUPPORT.Ret() // UDP and raw sockets: not yet
+	var kind int32
+	switch base := typ &^ (linux.SOCK_NONBLOCK | linux.SOCK_CLOEXEC); {
+	case base == sockStream && (proto == 0 || proto == ipprotoTCP):
+		kind = socktab.Stream
+	case base == sockDgram && (proto == 0 || proto == ipprotoUDP):
+		kind = socktab.Dgram
+	default:
+		return linux.EPROTONOSUPPORT.Ret() // raw, ICMP and SCTP sockets
 	}
 	if !sockServiceUp {
 		return linux.EAFNOSUPPORT.Ret()
 	}
-	id := socktab.Alloc(int32(family))
+	id := socktab.Alloc(int32(family), kind)
 	if id < 0 {
 		return linux.ENFILE.Ret()
 	}
@@ -102,6 +111,7 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EMFILE.Ret()
 	}
 	sockLastReady[id] = 0 // a new socket: no edges seen yet
+	sockTxNeed[id] = 0
 	addWork(&socktab.Table[id], socktab.WorkCreate)
 	return uint64(fd)
 }
@@ -176,12 +186,13 @@ func putSockaddr(addr, lenp uint64, a socktab.Addr, family int32) linux.Errno {
 	return 0
 }
 
-// portInUse reports whether another socket holds port.
-func portInUse(self int, port uint16, reuse bool) bool {
+// portInUse reports whether another socket of the same type (TCP and
+// UDP ports are separate) holds port.
+func portInUse(self int, typ int32, port uint16, reuse bool) bool {
 	for i := range socktab.Table {
 		s := &socktab.Table[i]
 		st := s.State.Load()
-		if i == self || st == socktab.Free || !s.Bound || s.Local.Port != port {
+		if i == self || st == socktab.Free || !s.Bound || s.Type != typ || s.Local.Port != port {
 			continue
 		}
 		if !reuse || s.Options.Load()&socktab.OptReuseAddr == 0 || st == socktab.Listening {
@@ -202,8 +213,9 @@ func autobind(id int, s *socktab.Socket) linux.Errno {
 		if nextEphemeral > ephemeralHigh {
 			nextEphemeral = ephemeralLow
 		}
-		if !portInUse(id, p, false) {
+		if !portInUse(id, s.Type, p, false) {
 			s.Local.Port, s.Bound = p, true
+			bound(s)
 			return 0
 		}
 	}
@@ -226,17 +238,30 @@ func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {
 		s.Local = a
 		return autobind(id, s).Ret0()
 	}
-	if portInUse(id, a.Port, s.Options.Load()&socktab.OptReuseAddr != 0) {
+	if portInUse(id, s.Type, a.Port, s.Options.Load()&socktab.OptReuseAddr != 0) {
 		return linux.EADDRINUSE.Ret()
 	}
 	s.Local, s.Bound = a, true
+	bound(s)
 	return 0
+}
+
+// bound follows a bind: a datagram socket's endpoint is bound at once,
+// so that it receives from then on. A stream socket's is bound when it
+// listens or connects.
+func bound(s *socktab.Socket) {
+	if s.Type == socktab.Dgram {
+		addWork(s, socktab.WorkBind)
+	}
 }
 
 func sysListen(t *Thread, f *amd64.TrapFrame) uint64 {
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
+	}
+	if s.Type != socktab.Stream {
+		return linux.EOPNOTSUPP.Ret()
 	}
 	switch s.State.Load() {
 	case socktab.Listening:
@@ -258,6 +283,9 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
+	}
+	if s.Type != socktab.Stream {
+		return linux.EOPNOTSUPP.Ret()
 	}
 	if s.State.Load() != socktab.Listening {
 		return linux.EINVAL.Ret()
@@ -293,6 +321,9 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
+	if s.Type == socktab.Dgram {
+		return dgramConnect(id, s, f.RSI, f.RDX)
+	}
 	switch s.State.Load() {
 	case socktab.Connecting:
 		return linux.EALREADY.Ret()
@@ -313,6 +344,30 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	s.State.Store(socktab.Connecting)
 	addWork(s, socktab.WorkConnect)
 	return linux.EINPROGRESS.Ret()
+}
+
+// dgramConnect sets (or, with AF_UNSPEC, clears) a datagram socket's
+// peer: where sends without an address go, and the only address it
+// receives from. It completes at once, as on Linux.
+func dgramConnect(id int, s *socktab.Socket, addr, n uint64) uint64 {
+	if b, ok := userBytes(addr, 2, false); ok && n >= 2 && b[0] == 0 && b[1] == 0 {
+		s.Peer = socktab.Addr{}
+		s.State.Store(socktab.Open)
+		addWork(s, socktab.WorkConnect)
+		return 0
+	}
+	a, e := parseSockaddr(addr, n, s.Family)
+	if e != 0 {
+		return e.Ret()
+	}
+	if e := autobind(id, s); e != 0 {
+		return e.Ret()
+	}
+	s.Peer = a
+	s.State.Store(socktab.Connected)
+	addWork(s, socktab.WorkConnect)
+	socketChanged(id)
+	return 0
 }
 
 func sysGetsockname(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -401,7 +456,7 @@ func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	case level == solSocket && name == soError:
 		v = s.Err.Swap(0)
 	case level == solSocket && name == soType:
-		v = sockStream
+		v = s.Type
 	case level == solSocket && name == soReuseAddr:
 		v = flag(socktab.OptReuseAddr)
 	case level == solSocket && name == soKeepAlive:
@@ -446,67 +501,6 @@ func sysShutdown(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
-// socketRead copies received bytes into b.
-func socketRead(id int, b []byte) uint64 {
-	s := &socktab.Table[id]
-	switch s.State.Load() {
-	case socktab.Connected:
-	case socktab.Connecting:
-		return linux.EAGAIN.Ret()
-	default:
-		return linux.ENOTCONN.Ret()
-	}
-	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
-	n := min(uint64(len(b)), tail-head)
-	if n == 0 {
-		if err := s.Err.Load(); err != 0 {
-			s.Err.Store(0)
-			return linux.Errno(err).Ret()
-		}
-		if s.RxEOF.Load() {
-			return 0
-		}
-		socketChanged(id)
-		return linux.EAGAIN.Ret()
-	}
-	wasFull := tail-head == socktab.RingSize
-	socktab.CopyOut(b[:n], socktab.RingData(id, true), head)
-	s.Rx.Head.Store(head + n)
-	if wasFull || tail-head-n < socktab.RingSize/2 {
-		addWork(s, socktab.WorkRxSpace)
-	}
-	socketChanged(id) // record the falling edge, so the next data rises
-	return n
-}
-
-// socketWrite queues b for sending.
-func socketWrite(id int, b []byte) uint64 {
-	s := &socktab.Table[id]
-	switch st := s.State.Load(); {
-	case s.TxShut.Load():
-		return linux.EPIPE.Ret()
-	case st == socktab.Connecting:
-		return linux.EAGAIN.Ret()
-	case st != socktab.Connected:
-		return linux.ENOTCONN.Ret()
-	}
-	if err := s.Err.Load(); err != 0 {
-		s.Err.Store(0)
-		return linux.Errno(err).Ret()
-	}
-	head, tail := s.Tx.Head.Load(), s.Tx.Tail.Load()
-	n := min(uint64(len(b)), socktab.RingSize-(tail-head))
-	if n == 0 {
-		socketChanged(id)
-		return linux.EAGAIN.Ret()
-	}
-	socktab.CopyIn(socktab.RingData(id, false), tail, b[:n])
-	s.Tx.Tail.Store(tail + n)
-	addWork(s, socktab.WorkTx)
-	socketChanged(id)
-	return n
-}
-
 // socketClose gives the socket back to the service to tear down.
 func socketClose(id int) {
 	s := &socktab.Table[id]
@@ -539,6 +533,15 @@ func socketReadiness(id int) uint32 {
 		}
 	case socktab.Open:
 		r |= linux.EPOLLOUT | linux.EPOLLHUP // Linux: an unconnected stream socket
+	}
+	if s.Type == socktab.Dgram {
+		r = 0
+		if s.Rx.Used() > 0 {
+			r |= linux.EPOLLIN
+		}
+		if socktab.RingSize-s.Tx.Used() >= max(uint64(sockTxNeed[id]), socktab.DgramHeader+1) && !s.TxShut.Load() {
+			r |= linux.EPOLLOUT
+		}
 	}
 	if err {
 		r |= linux.EPOLLERR | linux.EPOLLIN | linux.EPOLLOUT

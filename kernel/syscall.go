@@ -75,6 +75,15 @@ var syscalls = [linux.NumSyscalls]syscallFn{
 	linux.SYS_SETSOCKOPT:        sysSetsockopt,
 	linux.SYS_GETSOCKOPT:        sysGetsockopt,
 	linux.SYS_SHUTDOWN:          sysShutdown,
+	linux.SYS_SENDTO:            sysSendto,
+	linux.SYS_RECVFROM:          sysRecvfrom,
+	linux.SYS_SENDMSG:           sysSendmsg,
+	linux.SYS_RECVMSG:           sysRecvmsg,
+	linux.SYS_READV:             sysReadv,
+	linux.SYS_PREAD64:           sysPread64,
+	linux.SYS_LSEEK:             sysLseek,
+	linux.SYS_FSTAT:             sysFstat,
+	linux.SYS_NEWFSTATAT:        sysNewfstatat,
 }
 
 // enosysLogged records which unimplemented calls were reported.

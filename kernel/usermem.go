@@ -1,6 +1,10 @@
 package kernel
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/coracle-os/coracle/kernel/linux"
+)
 
 // User memory. The program's pages are in the same address space, so
 // the kernel reads and writes them directly; a page not touched yet is
@@ -66,4 +70,56 @@ func writeTimespec(addr uint64, ns int64) bool {
 	}
 	*(*timespec)(unsafe.Pointer(&b[0])) = timespec{ns / 1e9, ns % 1e9}
 	return true
+}
+
+// iovec is Linux's struct iovec.
+type iovec struct {
+	base, len uint64
+}
+
+// iovMax is Linux's UIO_MAXIOV: the most iovecs one call takes.
+const iovMax = 1024
+
+// userIOV is a program's iovec array, checked readable.
+type userIOV struct {
+	vecs []iovec
+}
+
+// loadIOV checks the n iovecs at addr.
+func loadIOV(addr, n uint64) (userIOV, linux.Errno) {
+	if n > iovMax {
+		return userIOV{}, linux.EINVAL
+	}
+	b, ok := userBytes(addr, n*16, false)
+	if !ok {
+		return userIOV{}, linux.EFAULT
+	}
+	if n == 0 {
+		return userIOV{}, 0
+	}
+	return userIOV{unsafe.Slice((*iovec)(unsafe.Pointer(&b[0])), n)}, 0
+}
+
+// oneIOV describes the single buffer (addr, n), as read and write pass.
+// v must not outlive the call that made it.
+func oneIOV(v *iovec, addr, n uint64) userIOV {
+	*v = iovec{addr, n}
+	return userIOV{unsafe.Slice(v, 1)}
+}
+
+// buf returns buffer i, checked for the access asked for.
+func (v userIOV) buf(i int, write bool) ([]byte, bool) {
+	return userBytes(v.vecs[i].base, v.vecs[i].len, write)
+}
+
+// total is the sum of the buffers' lengths, or ok=false if it overflows
+// (Linux: EINVAL).
+func (v userIOV) total() (n uint64, ok bool) {
+	for _, e := range v.vecs {
+		if e.len > 1<<62 || n+e.len > 1<<62 {
+			return 0, false
+		}
+		n += e.len
+	}
+	return n, true
 }

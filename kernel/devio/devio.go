@@ -27,6 +27,7 @@ const (
 	SysAllocDMA                    // (size) → virt, phys in RDX
 	SysSockWait                    // () → 0: the socket service waits for work (kernel/socktab)
 	SysSockNotify                  // (sock) → 0: a socket's state changed; re-evaluate readiness
+	SysSetFile                     // (path, pathLen, data, dataLen) → 0: publish a read-only file
 	SysEnd
 )
 
@@ -104,4 +105,21 @@ func SockWait() error {
 // error), so that epoll sees it. It never blocks.
 func SockNotify(sock int) {
 	syscall.RawSyscall(SysSockNotify, uintptr(sock), 0, 0)
+}
+
+// SetFile publishes a read-only file at path (absolute) with contents
+// data, replacing any earlier one: the program can then open, read and
+// stat it, as the standard library does /etc/resolv.conf and /etc/hosts.
+// The kernel keeps its own copy of data, at most 64 KiB.
+func SetFile(path string, data []byte) error {
+	p := []byte(path)
+	var d unsafe.Pointer
+	if len(data) > 0 {
+		d = unsafe.Pointer(&data[0])
+	}
+	_, _, e := syscall.RawSyscall6(SysSetFile, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(d), uintptr(len(data)), 0, 0)
+	if e != 0 {
+		return errnoErr("publish "+path, e)
+	}
+	return nil
 }

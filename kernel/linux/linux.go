@@ -42,7 +42,13 @@ const (
 	ENOTTY          Errno = 25
 	ENOSPC          Errno = 28
 	ESPIPE          Errno = 29
+	EISDIR          Errno = 21
+	EFBIG           Errno = 27
+	EROFS           Errno = 30
 	EPIPE           Errno = 32
+	ENAMETOOLONG    Errno = 36
+	EDESTADDRREQ    Errno = 89
+	EMSGSIZE        Errno = 90
 	ERANGE          Errno = 34
 	ENOSYS          Errno = 38
 	ETIMEDOUT       Errno = 110
@@ -85,6 +91,7 @@ const (
 	SYS_RT_SIGRETURN      = 15
 	SYS_IOCTL             = 16
 	SYS_PREAD64           = 17
+	SYS_LSEEK             = 8
 	SYS_WRITEV            = 20
 	SYS_SCHED_YIELD       = 24
 	SYS_MINCORE           = 27
@@ -231,18 +238,29 @@ const (
 
 // Files (include/uapi/asm-generic/fcntl.h).
 const (
-	AT_FDCWD   = -100
-	F_DUPFD    = 0
-	F_GETFD    = 1
-	F_SETFD    = 2
-	F_GETFL    = 3
-	F_SETFL    = 4
-	O_RDONLY   = 0
-	O_WRONLY   = 1
-	O_RDWR     = 2
-	O_NONBLOCK = 0x800
-	O_CLOEXEC  = 0x80000
-	FD_CLOEXEC = 1
+	AT_FDCWD      = -100
+	F_DUPFD       = 0
+	F_GETFD       = 1
+	F_SETFD       = 2
+	F_GETFL       = 3
+	F_SETFL       = 4
+	O_RDONLY      = 0
+	O_WRONLY      = 1
+	O_RDWR        = 2
+	O_ACCMODE     = 3
+	O_CREAT       = 0x40
+	O_TRUNC       = 0x200
+	O_DIRECTORY   = 0x10000
+	O_NONBLOCK    = 0x800
+	AT_EMPTY_PATH = 0x1000
+	SEEK_SET      = 0
+	SEEK_CUR      = 1
+	SEEK_END      = 2
+	S_IFREG       = 0o100000
+	S_IFCHR       = 0o020000
+	S_IFSOCK      = 0o140000
+	O_CLOEXEC     = 0x80000
+	FD_CLOEXEC    = 1
 )
 
 // epoll and eventfd (include/uapi/linux/eventpoll.h, eventfd.h).

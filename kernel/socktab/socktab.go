@@ -53,6 +53,13 @@ const (
 	WorkRxSpace             // the receive ring has room again
 	WorkShutWr              // shut down the write side once Tx is sent
 	WorkClose               // tear down and free
+	WorkBind                // bind a datagram socket to Local
+)
+
+// Socket types (Socket.Type), Linux's SOCK_STREAM and SOCK_DGRAM.
+const (
+	Stream = 1
+	Dgram  = 2
 )
 
 // Option bits and values (Socket.Options, KeepIdle...).
@@ -97,7 +104,10 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// Ring indices; the bytes are at RingData.
+// Ring indices; the bytes are at RingData. A stream socket's rings hold
+// bytes; a datagram socket's hold records, each a DgramHeader and then
+// the payload, so that datagram boundaries and addresses survive.
+
 type Ring struct {
 	Head, Tail atomic.Uint64
 }
@@ -110,6 +120,7 @@ type Socket struct {
 	State   atomic.Uint32
 	Work    atomic.Uint32
 	Family  int32 // AF_INET or AF_INET6
+	Type    int32 // Stream or Dgram
 	Options atomic.Uint32
 	// KeepIdle, KeepIntvl (seconds) and KeepCnt, when set.
 	KeepIdle, KeepIntvl, KeepCnt atomic.Int32
@@ -121,6 +132,9 @@ type Socket struct {
 	Err    atomic.Int32 // pending SO_ERROR, an errno
 	RxEOF  atomic.Bool  // the peer finished sending, after the Rx data
 	TxShut atomic.Bool  // the program shut down writing
+	// RxBlocked: the service holds a datagram the receive ring had no
+	// room for; the kernel asks for WorkRxSpace when it frees some.
+	RxBlocked atomic.Bool
 
 	Rx, Tx Ring
 
@@ -143,12 +157,12 @@ func RingData(id int, rx bool) []byte {
 }
 
 // Alloc claims a free socket, or returns -1.
-func Alloc(family int32) int {
+func Alloc(family, typ int32) int {
 	for i := range Table {
 		s := &Table[i]
 		if s.State.Load() == Free && s.State.CompareAndSwap(Free, Open) {
 			s.Work.Store(0)
-			s.Family = family
+			s.Family, s.Type = family, typ
 			s.Options.Store(0)
 			s.KeepIdle.Store(0)
 			s.KeepIntvl.Store(0)
@@ -158,6 +172,7 @@ func Alloc(family int32) int {
 			s.Err.Store(0)
 			s.RxEOF.Store(false)
 			s.TxShut.Store(false)
+			s.RxBlocked.Store(false)
 			s.Rx.Head.Store(0)
 			s.Rx.Tail.Store(0)
 			s.Tx.Head.Store(0)
@@ -182,4 +197,34 @@ func CopyOut(b []byte, ring []byte, pos uint64) {
 	off := pos % RingSize
 	n := copy(b, ring[off:])
 	copy(b[n:], ring)
+}
+
+// Datagram records.
+const (
+	// DgramHeader is the size of a record header: the payload length
+	// (uint32), the address length, a zero byte, the port (big endian)
+	// and 16 address bytes.
+	DgramHeader = 24
+	// MaxDgram is the largest payload a record can carry: a whole ring.
+	// Linux's limits (65,507 bytes over IPv4, 65,527 over IPv6) are
+	// close; larger sends fail with EMSGSIZE.
+	MaxDgram = RingSize - DgramHeader
+)
+
+// PutDgramHeader writes the header of a record of n payload bytes to or
+// from a.
+func PutDgramHeader(h *[DgramHeader]byte, n int, a *Addr) {
+	h[0], h[1], h[2], h[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
+	h[4], h[5] = a.Len, 0
+	h[6], h[7] = byte(a.Port>>8), byte(a.Port)
+	copy(h[8:], a.IP[:])
+}
+
+// ParseDgramHeader reads a record header.
+func ParseDgramHeader(h *[DgramHeader]byte) (n int, a Addr) {
+	n = int(h[0]) | int(h[1])<<8 | int(h[2])<<16 | int(h[3])<<24
+	a.Len = h[4]
+	a.Port = uint16(h[6])<<8 | uint16(h[7])
+	copy(a.IP[:], h[8:])
+	return n, a
 }

@@ -24,10 +24,10 @@ func TestAlloc(t *testing.T) {
 	for i := range Table {
 		Table[i].State.Store(Free)
 	}
-	a := Alloc(2)
+	a := Alloc(2, Stream)
 	Table[a].Rx.Tail.Store(99)
 	Table[a].Err.Store(5)
-	b := Alloc(10)
+	b := Alloc(10, Stream)
 	if a < 0 || b < 0 || a == b {
 		t.Fatalf("Alloc gave %d and %d", a, b)
 	}
@@ -35,13 +35,13 @@ func TestAlloc(t *testing.T) {
 		t.Errorf("socket %d: family %d state %d", b, Table[b].Family, Table[b].State.Load())
 	}
 	Table[a].State.Store(Free)
-	if c := Alloc(2); c != a || Table[c].Rx.Tail.Load() != 0 || Table[c].Err.Load() != 0 {
+	if c := Alloc(2, Stream); c != a || Table[c].Rx.Tail.Load() != 0 || Table[c].Err.Load() != 0 {
 		t.Errorf("reused socket %d (want %d) not reset: tail %d err %d", c, a, Table[c].Rx.Tail.Load(), Table[c].Err.Load())
 	}
 	for range MaxSockets - 2 {
-		Alloc(2)
+		Alloc(2, Stream)
 	}
-	if d := Alloc(2); d != -1 {
+	if d := Alloc(2, Stream); d != -1 {
 		t.Errorf("Alloc with the table full = %d, want -1", d)
 	}
 }
@@ -64,5 +64,21 @@ func TestAddrUnmap4(t *testing.T) {
 	}
 	if (&Addr{Len: 4, IP: [16]byte{127, 0, 0, 1}}).Unspecified() {
 		t.Error("127.0.0.1 reported unspecified")
+	}
+}
+
+func TestDgramHeader(t *testing.T) {
+	in := Addr{Len: 16, Port: 0xbeef}
+	for i := range in.IP {
+		in.IP[i] = byte(i + 1)
+	}
+	var h [DgramHeader]byte
+	PutDgramHeader(&h, MaxDgram, &in)
+	n, out := ParseDgramHeader(&h)
+	if n != MaxDgram || out != in {
+		t.Fatalf("round trip: got %d %+v, want %d %+v", n, out, MaxDgram, in)
+	}
+	if h[6] != 0xbe || h[7] != 0xef {
+		t.Fatalf("port not big endian: % x", h[6:8])
 	}
 }

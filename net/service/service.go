@@ -48,6 +48,7 @@ func start(cmd string) error {
 		return err
 	}
 	sockets.Serve(s.Netstack())
+	publishFiles(s)
 	switch {
 	case cfgErr != nil:
 		return cfgErr
@@ -60,6 +61,7 @@ func start(cmd string) error {
 				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
 				return
 			}
+			publishFiles(s)
 			fmt.Fprintf(os.Stderr, "coracle: network: %v from DHCP, router %v\n", lease.Addr, lease.Router)
 		}()
 	}
@@ -79,4 +81,17 @@ func findNIC(cmd string) (*virtionet.Device, error) {
 		}
 	}
 	return nil, err
+}
+
+// publishFiles gives the program /etc/resolv.conf and /etc/hosts for the
+// configuration in effect, so that Go's resolver finds the name servers.
+func publishFiles(s *stack.Stack) {
+	for path, data := range map[string][]byte{
+		"/etc/resolv.conf": s.ResolvConf(),
+		"/etc/hosts":       s.Hosts(),
+	} {
+		if err := devio.SetFile(path, data); err != nil {
+			fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
+		}
+	}
 }

@@ -6,7 +6,7 @@
 // endpoints, accepts connections into listeners' queues, and pumps bytes
 // between each connection's rings and its endpoint, telling the kernel of
 // every change (devio.SockNotify) so that epoll, and with it the Go
-// runtime's netpoller, sees it. TCP over IPv4 and IPv6.
+// runtime's netpoller, sees it. TCP and UDP over IPv4 and IPv6.
 //
 // Trap context: none. It runs in goroutines (docs/network.md).
 package sockets
@@ -23,6 +23,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
 )
 
@@ -87,11 +88,18 @@ func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
 	if w&(socktab.WorkCreate|socktab.WorkOptions) != 0 {
 		applyOptions(c)
 	}
+	if w&socktab.WorkBind != 0 {
+		dgramBind(c)
+	}
 	if w&socktab.WorkListen != 0 {
 		sv.listen(c)
 	}
 	if w&socktab.WorkConnect != 0 {
-		go sv.connect(c)
+		if s.Type == socktab.Dgram {
+			dgramConnect(c)
+		} else {
+			go sv.connect(c)
+		}
 	}
 	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr) != 0 {
 		poke(c.kick)
@@ -117,12 +125,20 @@ func netProto(family int32) tcpip.NetworkProtocolNumber {
 // create makes the endpoint for a new socket of the program's.
 func (sv *Service) create(id int, s *socktab.Socket) *conn {
 	wq := new(waiter.Queue)
-	ep, err := sv.ns.NewEndpoint(tcp.ProtocolNumber, netProto(s.Family), wq)
+	proto := tcp.ProtocolNumber
+	if s.Type == socktab.Dgram {
+		proto = udp.ProtocolNumber
+	}
+	ep, err := sv.ns.NewEndpoint(proto, netProto(s.Family), wq)
 	if err != nil {
 		fail(s, id, err)
 		return nil
 	}
-	return sv.adopt(id, s, ep, wq)
+	c := sv.adopt(id, s, ep, wq)
+	if s.Type == socktab.Dgram {
+		go sv.startPump(c) // a datagram socket moves data from the start
+	}
+	return c
 }
 
 // adopt tracks ep as socket id and follows its readiness.
@@ -190,6 +206,7 @@ func applyOptions(c *conn) {
 	so.SetKeepAlive(o&socktab.OptKeepAlive != 0)
 	so.SetDelayOption(o&socktab.OptNoDelay == 0)
 	so.SetV6Only(o&socktab.OptV6Only != 0)
+	so.SetBroadcast(o&socktab.OptBroadcast != 0)
 	if v := c.s.KeepIdle.Load(); v > 0 {
 		opt := tcpip.KeepaliveIdleOption(time.Duration(v) * time.Second)
 		c.ep.SetSockOpt(&opt)
@@ -233,7 +250,7 @@ func (sv *Service) accept(l *conn) {
 			fail(l.s, l.id, err)
 			return
 		}
-		id := socktab.Alloc(l.s.Family)
+		id := socktab.Alloc(l.s.Family, socktab.Stream)
 		t := l.s.AcceptTail.Load()
 		if id < 0 || t-l.s.AcceptHead.Load() >= uint32(l.s.Backlog) {
 			ep.Close() // no room: the peer sees a reset, as on a full backlog
@@ -327,6 +344,10 @@ func (sv *Service) startPump(c *conn) {
 	sv.mu.Unlock()
 	if c.s.State.Load() == socktab.Closing {
 		c.closing.Store(true)
+	}
+	if c.s.Type == socktab.Dgram {
+		sv.dgramPump(c)
+		return
 	}
 	sv.pump(c)
 }

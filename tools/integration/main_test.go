@@ -194,3 +194,73 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// guest is a coracle run in the background, for tests that talk to it
+// while it runs.
+type guest struct {
+	out, errOut syncBuffer // the console (coracle's stdout) and stderr
+	done        chan error
+}
+
+// startGuest runs coracle with args for at most timeout; the guest is
+// stopped when the test ends.
+func startGuest(t *testing.T, timeout time.Duration, args ...string) *guest {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	g := &guest{done: make(chan error, 1)}
+	cmd := exec.CommandContext(ctx, coracleBin, args...)
+	cmd.Dir = repoRoot
+	cmd.Stdout, cmd.Stderr = &g.out, &g.errOut
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	go func() { g.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cancel()
+		<-g.done
+	})
+	return g
+}
+
+// waitFor waits until the console shows s, failing t if the guest stops
+// or d passes first.
+func (g *guest) waitFor(t *testing.T, s string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !strings.Contains(g.out.String(), s); {
+		select {
+		case err := <-g.done:
+			g.done <- err
+			t.Fatalf("guest stopped before %q: %v\n%s", s, err, g)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q within %v:\n%s", s, d, g)
+		}
+	}
+}
+
+// wait waits for the guest to exit and returns its exit status.
+func (g *guest) wait(t *testing.T) int {
+	t.Helper()
+	err := <-g.done
+	g.done <- err
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("guest: %v\n%s", err, g)
+	}
+	return 0
+}
+
+func (g *guest) String() string {
+	return "--- console ---\n" + g.out.String() + "--- stderr ---\n" + g.errOut.String()
+}
+
+// tail is the end of the console, for failure messages.
+func (g *guest) tail() string {
+	s := g.out.String()
+	return s[max(0, len(s)-3000):]
+}
