@@ -8,19 +8,22 @@ GO ?= go
 BIN := bin/coracle
 
 .DEFAULT_GOAL := build
-.PHONY: build run test qemu clean
+.PHONY: build run test qemu test-tools clean
 
 # Build the coracle command. Its exit status is the guest's, which go run
 # cannot pass on; that is why everything runs the built binary.
 build:
 	$(GO) build -o $(BIN) ./tools/cmd/coracle
 
-# Build examples/hello into an image and boot it on QEMU microvm.
+# Build examples/httpd into an image and boot it on QEMU microvm, its
+# port 8080 forwarded to 127.0.0.1:$(PORT). Ctrl-C stops it.
+PORT ?= 8080
 run: qemu build
-	$(BIN) run ./examples/hello
+	@echo "coracle: open http://127.0.0.1:$(PORT)/ once httpd says it is listening (Ctrl-C stops the guest)"
+	$(BIN) run -p $(PORT):8080 ./examples/httpd
 
 # Formatting, vet, then every test (unit tests and QEMU boots).
-test: qemu
+test: test-tools
 	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then \
 		echo "gofmt: these files are not formatted (run gofmt -w on them):"; \
@@ -32,8 +35,13 @@ test: qemu
 	# the CPU (the conformance program checks that a 50 ms sleep ends on time).
 	$(GO) test -count=1 -p 1 -timeout 25m ./...
 
+# The host commands the targets need, installed from Debian packages when
+# missing (as root; otherwise the command to run is printed).
 qemu:
-	@tools/ensure-qemu.sh
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86
+
+test-tools:
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 curl=curl
 
 clean:
 	rm -rf bin

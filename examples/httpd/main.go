@@ -1,6 +1,7 @@
 // Httpd is an ordinary net/http server: a static page, a JSON endpoint,
-// an upload endpoint that answers the SHA-256 of what it received, and
-// /debug/pprof. On coracle it serves through the kernel's socket layer
+// an upload endpoint that answers the SHA-256 of what it received, a
+// download endpoint (/bytes?n=N: N bytes of the ChaCha8 stream with the
+// all-zero seed, so a client can check them) and /debug/pprof. On coracle it serves through the kernel's socket layer
 // and gVisor's netstack; `coracle run -p 8080:8080 ./examples/httpd`
 // makes it reachable at http://127.0.0.1:8080/.
 package main
@@ -13,10 +14,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
 )
 
@@ -58,6 +61,16 @@ func main() {
 			return
 		}
 		fmt.Fprintf(w, "%s %d\n", hex.EncodeToString(h.Sum(nil)), n)
+	})
+	http.HandleFunc("/bytes", func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.ParseInt(r.URL.Query().Get("n"), 10, 64)
+		if err != nil || n < 0 || n > 1<<30 {
+			http.Error(w, "want /bytes?n=N with 0 <= N <= 2^30", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+		io.CopyN(w, rand.NewChaCha8([32]byte{}), n)
 	})
 	http.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		var m map[string]int

@@ -10,9 +10,11 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/coracle-os/coracle/drivers/pci"
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
 	"github.com/coracle-os/coracle/kernel"
@@ -68,16 +70,36 @@ func start(cmd string) error {
 	return nil
 }
 
-// findNIC opens the first virtio-net device on the command line.
+// findNIC opens the first virtio-net device: among the virtio-mmio
+// devices the command line names (microvm, Firecracker), or else on the
+// PCI bus (q35, pc). No NIC at all is not an error.
 func findNIC(cmd string) (*virtionet.Device, error) {
 	words, err := virtio.ParseCmdline(cmd)
-	if err != nil || len(words) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	devs, err := virtio.FindMMIO(words, virtio.KernelResources{})
+	var devs []virtio.Device
+	if len(words) > 0 {
+		devs, err = virtio.FindMMIO(words, virtio.KernelResources{})
+	} else if cs := new(pci.Mechanism1); cs.Present() {
+		// Legacy INTx: level-triggered, on the IOAPIC pin firmware
+		// wrote into the Interrupt Line register.
+		var found []*pci.Device
+		found, err = pci.Enumerate(cs)
+		var nets []*pci.Device
+		for _, d := range found {
+			if t, _, ok := virtio.PCIType(d); ok && t == virtio.Net {
+				nets = append(nets, d)
+			}
+		}
+		var ferr error
+		devs, ferr = virtio.FindPCI(nets, virtio.KernelResources{})
+		err = errors.Join(err, ferr)
+	}
 	for _, d := range devs {
 		if d.Type == virtio.Net {
-			return virtionet.Open(d, devio.IRQLevel)
+			nic, nerr := virtionet.Open(d, devio.IRQLevel)
+			return nic, errors.Join(err, nerr)
 		}
 	}
 	return nil, err

@@ -27,6 +27,9 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		return fail(err)
 	}
 
+	if err := checkForwards(r.Network.Forwards); err != nil {
+		return fail(err)
+	}
 	imagePath := r.Target
 	if !isELFFile(r.Target) {
 		tmp, err := os.MkdirTemp("", "coracle-run-")
@@ -48,6 +51,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 
 	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
 	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB\n", r.Target, r.Machine, r.MemoryMiB)
+	reportForwards(stdio.Stderr, r.Network.Forwards)
 	out, err := qemu.Run(ctx, qemu.Config{
 		Image:     imagePath,
 		Cmdline:   r.Cmdline,
