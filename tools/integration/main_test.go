@@ -206,9 +206,19 @@ type guest struct {
 // stopped when the test ends.
 func startGuest(t *testing.T, timeout time.Duration, args ...string) *guest {
 	t.Helper()
+	return startGuestIn(t, nil, timeout, args...)
+}
+
+// startGuestIn is startGuest inside network namespace ns (nil: this one).
+func startGuestIn(t *testing.T, ns *netns, timeout time.Duration, args ...string) *guest {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	g := &guest{done: make(chan error, 1)}
-	cmd := exec.CommandContext(ctx, coracleBin, args...)
+	name := coracleBin
+	if ns != nil {
+		name, args = "ip", append([]string{"netns", "exec", ns.name, coracleBin}, args...)
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = repoRoot
 	cmd.Stdout, cmd.Stderr = &g.out, &g.errOut
 	if err := cmd.Start(); err != nil {
