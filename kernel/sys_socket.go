@@ -305,6 +305,9 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EMFILE.Ret() // the connection stays queued
 	}
 	s.AcceptHead.Store(h + 1)
+	if s.AcceptTail.Load()-h >= uint32(s.Backlog) {
+		addWork(s, socktab.WorkAccepted) // the service waits for room
+	}
 	sockLastReady[child] = 0 // a new descriptor: every later change is an edge
 	socketChanged(id)
 	c := &socktab.Table[child]

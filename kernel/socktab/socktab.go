@@ -25,7 +25,7 @@ import (
 const (
 	MaxSockets  = 256
 	RingSize    = 64 << 10 // bytes per ring; a power of two
-	AcceptQueue = 64
+	AcceptQueue = 128
 	// Window is where the rings live: socket i's receive ring at
 	// Window + 2*i*RingSize, its transmit ring right after. The kernel
 	// maps it as ordinary memory, backed on first touch.
@@ -45,15 +45,16 @@ const (
 
 // Work for the service, OR-ed into Socket.Work by the kernel.
 const (
-	WorkCreate  = 1 << iota // make the endpoint
-	WorkOptions             // apply Options
-	WorkListen              // bind and listen
-	WorkConnect             // bind (if bound) and connect to Peer
-	WorkTx                  // the transmit ring has data
-	WorkRxSpace             // the receive ring has room again
-	WorkShutWr              // shut down the write side once Tx is sent
-	WorkClose               // tear down and free
-	WorkBind                // bind a datagram socket to Local
+	WorkCreate   = 1 << iota // make the endpoint
+	WorkOptions              // apply Options
+	WorkListen               // bind and listen
+	WorkConnect              // bind (if bound) and connect to Peer
+	WorkTx                   // the transmit ring has data
+	WorkRxSpace              // the receive ring has room again
+	WorkShutWr               // shut down the write side once Tx is sent
+	WorkClose                // tear down and free
+	WorkBind                 // bind a datagram socket to Local
+	WorkAccepted             // the program took a connection from a full accept queue
 )
 
 // Socket types (Socket.Type), Linux's SOCK_STREAM and SOCK_DGRAM.

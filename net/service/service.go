@@ -36,6 +36,7 @@ func start(cmd string) error {
 	var s *stack.Stack
 	var err error
 	if nic != nil {
+		fmt.Fprintf(os.Stderr, "coracle: network: %v\n", nic)
 		link := virtiolink.New(nic)
 		go func() {
 			if err := link.Run(); err != nil {

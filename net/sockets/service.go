@@ -101,7 +101,7 @@ func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
 			go sv.connect(c)
 		}
 	}
-	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr) != 0 {
+	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr|socktab.WorkAccepted) != 0 {
 		poke(c.kick)
 	}
 	if w&socktab.WorkClose != 0 {
@@ -236,11 +236,25 @@ func (sv *Service) listen(c *conn) {
 
 func (sv *Service) accept(l *conn) {
 	for {
+		// Take a connection from netstack only when the program's
+		// queue has room for it: until then netstack holds completed
+		// connections in its own backlog and, past that, drops SYNs,
+		// which the peer sends again (as Linux does with a full queue).
+		if l.s.AcceptTail.Load()-l.s.AcceptHead.Load() >= uint32(l.s.Backlog) {
+			select {
+			case <-l.kick:
+				continue
+			case <-l.done:
+				return
+			}
+		}
 		var peer tcpip.FullAddress
 		ep, wq, err := l.ep.Accept(&peer)
 		if _, block := err.(*tcpip.ErrWouldBlock); block {
 			select {
 			case <-l.ev:
+				continue
+			case <-l.kick:
 				continue
 			case <-l.done:
 				return
@@ -251,14 +265,11 @@ func (sv *Service) accept(l *conn) {
 			return
 		}
 		id := socktab.Alloc(l.s.Family, socktab.Stream)
-		t := l.s.AcceptTail.Load()
-		if id < 0 || t-l.s.AcceptHead.Load() >= uint32(l.s.Backlog) {
-			ep.Close() // no room: the peer sees a reset, as on a full backlog
-			if id >= 0 {
-				socktab.Table[id].State.Store(socktab.Free)
-			}
+		if id < 0 {
+			ep.Close() // no socket left (ENFILE): the peer sees a reset
 			continue
 		}
+		t := l.s.AcceptTail.Load()
 		s := &socktab.Table[id]
 		s.Peer = sockAddr(peer)
 		if local, err := ep.GetLocalAddress(); err == nil {

@@ -3,6 +3,12 @@
 // Ethernet frames, as net/stack expects of its links (net/stack wraps it
 // in gVisor's Ethernet endpoint).
 //
+// Offloads: when the device finishes checksums and segments TCP (a tap
+// backend), the endpoint says so to netstack (stack.GSOEndpoint with
+// HostGSOSupported), and TCP then hands over frames of up to
+// virtionet.MaxGSO bytes that carry only the pseudo-header checksum; the
+// virtio-net header tells the device what to do with each.
+//
 // Ownership: a received frame is copied into a new PacketBuffer, which
 // this package DecRefs after delivering it.
 //
@@ -31,7 +37,10 @@ type Endpoint struct {
 	onClose    func()                  // +checklocks:mu
 }
 
-var _ stack.LinkEndpoint = (*Endpoint)(nil)
+var (
+	_ stack.LinkEndpoint = (*Endpoint)(nil)
+	_ stack.GSOEndpoint  = (*Endpoint)(nil)
+)
 
 // New returns the endpoint for nic. Call Run to receive.
 func New(nic *virtionet.Device) *Endpoint {
@@ -58,13 +67,8 @@ func (e *Endpoint) Run() error {
 // one frame.
 func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 	n := 0
-	var frame []byte
 	for _, pkt := range pkts.AsSlice() {
-		frame = frame[:0]
-		for _, s := range pkt.AsSlices() {
-			frame = append(frame, s...)
-		}
-		if err := e.nic.Send(frame); err != nil {
+		if err := e.nic.Send(txOffload(pkt), pkt.AsSlices()...); err != nil {
 			if n == 0 {
 				return 0, &tcpip.ErrNoBufferSpace{}
 			}
@@ -74,6 +78,45 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 	}
 	return n, nil
 }
+
+// txOffload is what pkt asks of the device: netstack sets GSOOptions on
+// TCP packets only when SupportedGSO says the device can take them.
+func txOffload(pkt *stack.PacketBuffer) virtionet.TxOffload {
+	g := pkt.GSOOptions
+	var o virtionet.TxOffload
+	if g.Type == stack.GSONone {
+		return o
+	}
+	if g.NeedsCsum {
+		o.NeedsCsum = true
+		o.CsumStart = header.EthernetMinimumSize + g.L3HdrLen
+		o.CsumOffset = g.CsumOffset
+	}
+	if pkt.Data().Size() > int(g.MSS) {
+		switch g.Type {
+		case stack.GSOTCPv4:
+			o.GSOType = virtionet.VIRTIO_NET_HDR_GSO_TCPV4
+		case stack.GSOTCPv6:
+			o.GSOType = virtionet.VIRTIO_NET_HDR_GSO_TCPV6
+		}
+		o.GSOSize = g.MSS
+		o.HdrLen = uint16(pkt.HeaderSize())
+	}
+	return o
+}
+
+// SupportedGSO implements stack.GSOEndpoint: segmentation by the device
+// when it finishes checksums and segments TCP over both IPv4 and IPv6
+// (netstack asks for one kind, for every TCP endpoint).
+func (e *Endpoint) SupportedGSO() stack.SupportedGSO {
+	if csum, tso4, tso6 := e.nic.Offloads(); csum && tso4 && tso6 {
+		return stack.HostGSOSupported
+	}
+	return stack.GSONotSupported
+}
+
+// GSOMaxSize implements stack.GSOEndpoint.
+func (e *Endpoint) GSOMaxSize() uint32 { return virtionet.MaxGSO }
 
 // MTU implements stack.NetworkLinkEndpoint.MTU: the frame size.
 func (e *Endpoint) MTU() uint32 {

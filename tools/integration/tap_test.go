@@ -2,10 +2,13 @@ package integration
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -35,6 +38,9 @@ func TestTap(t *testing.T) {
 		"--cmdline", "ip="+tapGuest+"/24 gw="+tapHost, img)
 	g.waitFor(t, "httpd: listening on", 2*time.Minute)
 	base := "http://" + tapGuest + ":8080"
+	if want := "offloads: checksum TSO4 TSO6"; !strings.Contains(g.out.String(), want) {
+		t.Errorf("QEMU offers offloads over a tap device: the console lacks %q\n%s", want, g)
+	}
 
 	t.Run("ping", func(t *testing.T) {
 		err := ns.do(func() error { return ping(tapGuest, 10) })
@@ -46,6 +52,26 @@ func TestTap(t *testing.T) {
 		out, err := ns.command("curl", "-sS", "--max-time", "60", base+"/").CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "<h1>Hello from coracle</h1>") {
 			t.Errorf("curl %s/: %v\n%s", base, err, out)
+		}
+	})
+	t.Run("16 MiB both ways", func(t *testing.T) {
+		// Over a tap device QEMU offers checksum and segmentation
+		// offload, so these frames take the offload path.
+		const size = 16 << 20
+		want := make([]byte, size)
+		mrand.NewChaCha8([32]byte{}).Read(want)
+		got, err := ns.command("curl", "-sS", "--max-time", "120", fmt.Sprintf("%s/bytes?n=%d", base, size)).Output()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("download: %d bytes, %v; want the %d expected", len(got), err, size)
+		}
+		f := filepath.Join(t.TempDir(), "body")
+		if err := os.WriteFile(f, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(want)
+		out, err := ns.command("curl", "-sS", "--max-time", "120", "--data-binary", "@"+f, base+"/upload").Output()
+		if w := fmt.Sprintf("%x %d\n", sum, size); err != nil || string(out) != w {
+			t.Errorf("upload: got %q (%v), want %q", out, err, w)
 		}
 	})
 	t.Run("100 connections at once", func(t *testing.T) {

@@ -3,8 +3,12 @@
 // receive queue kept full of buffers and a transmit queue, with the
 // device's interrupt delivered as a readable descriptor (kernel/devio).
 //
-// Negotiated: VIRTIO_NET_F_MAC and VIRTIO_NET_F_STATUS when offered
-// (§5.1.3), VIRTIO_F_VERSION_1 on modern devices. No offloads and no
+// Negotiated when offered (§5.1.3): VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS,
+// VIRTIO_F_VERSION_1 on modern devices, and the transmit offloads
+// VIRTIO_NET_F_CSUM (the device finishes transport checksums) and
+// VIRTIO_NET_F_HOST_TSO4/6 (it cuts large TCP frames into segments).
+// QEMU offers the offloads when its backend can do them (a tap device,
+// not user networking). Nothing is offloaded on receive, and there are no
 // mergeable receive buffers: every receive buffer holds a whole frame.
 //
 // Trap context: none. The driver runs in goroutines (docs/network.md).
@@ -15,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -25,8 +30,11 @@ import (
 
 // Feature bits and configuration layout (§5.1.3, §5.1.4).
 const (
-	VIRTIO_NET_F_MAC    = 5
-	VIRTIO_NET_F_STATUS = 16
+	VIRTIO_NET_F_CSUM      = 0
+	VIRTIO_NET_F_MAC       = 5
+	VIRTIO_NET_F_HOST_TSO4 = 11
+	VIRTIO_NET_F_HOST_TSO6 = 12
+	VIRTIO_NET_F_STATUS    = 16
 
 	configMAC    = 0 // mac[6]
 	configStatus = 6 // le16, with VIRTIO_NET_F_STATUS
@@ -47,6 +55,13 @@ const (
 	MaxFrame   = 1514
 	bufferSize = 2048
 	queueSize  = 256
+
+	// With segmentation offload a frame may carry up to MaxGSO bytes
+	// of TCP payload (plus headers), in one of gsoSlots transmit
+	// buffers of gsoBufferSize.
+	MaxGSO        = 64000
+	gsoBufferSize = 64 << 10
+	gsoSlots      = 32
 )
 
 // ErrFrameSize is returned for a frame larger than MaxFrame or smaller
@@ -55,6 +70,7 @@ var ErrFrameSize = errors.New("virtionet: frame size out of range")
 
 // Device is one virtio-net device, ready to send and receive.
 type Device struct {
+	dev      virtio.Device
 	t        virtio.Transport
 	features uint64
 	hdrLen   int
@@ -69,7 +85,10 @@ type Device struct {
 	// rxSlot and txSlot map a descriptor chain's head to the buffer
 	// slot it carries: the queue picks heads, the driver picks slots.
 	rxSlot []uint16
-	txMu   sync.Mutex
+	// txBufSize is the size of a transmit buffer slot: bufferSize, or
+	// gsoBufferSize when the device segments.
+	txBufSize int
+	txMu      sync.Mutex
 	txFree []uint16 // free transmit buffer slots; guarded by txMu
 	txSlot []uint16 // guarded by txMu
 }
@@ -80,12 +99,13 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 	if dev.Type != virtio.Net {
 		return nil, fmt.Errorf("virtionet: %v is not a network device", dev)
 	}
-	d := &Device{t: dev.Transport}
+	d := &Device{t: dev.Transport, dev: dev}
 	d.hdrLen = modernHeaderSize
 	if d.t.Legacy() {
 		d.hdrLen = legacyHeaderSize
 	}
-	supported := uint64(1<<VIRTIO_NET_F_MAC | 1<<VIRTIO_NET_F_STATUS)
+	supported := uint64(1<<VIRTIO_NET_F_MAC | 1<<VIRTIO_NET_F_STATUS |
+		1<<VIRTIO_NET_F_CSUM | 1<<VIRTIO_NET_F_HOST_TSO4 | 1<<VIRTIO_NET_F_HOST_TSO6)
 	features, err := virtio.Init(d.t, supported, d.setupQueues)
 	if err != nil {
 		return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
@@ -112,21 +132,28 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 // setupQueues lays out both queues and their buffers in DMA memory.
 func (d *Device) setupQueues(features uint64) error {
 	var err error
-	if d.rxMem, d.rxPhys, err = d.setupQueue(receiveq, &d.rx); err != nil {
+	if d.rxMem, d.rxPhys, err = d.setupQueue(receiveq, &d.rx, bufferSize, 0); err != nil {
 		return err
 	}
-	if d.txMem, d.txPhys, err = d.setupQueue(transmitq, &d.tx); err != nil {
+	slots := 0 // one per descriptor
+	d.txBufSize = bufferSize
+	if features&(1<<VIRTIO_NET_F_CSUM) != 0 && features&(1<<VIRTIO_NET_F_HOST_TSO4|1<<VIRTIO_NET_F_HOST_TSO6) != 0 {
+		d.txBufSize, slots = gsoBufferSize, gsoSlots
+	}
+	if d.txMem, d.txPhys, err = d.setupQueue(transmitq, &d.tx, d.txBufSize, slots); err != nil {
 		return err
 	}
-	for i := range d.tx.Size() {
-		d.txFree = append(d.txFree, i)
+	for i := range len(d.txMem) / d.txBufSize {
+		d.txFree = append(d.txFree, uint16(i))
 	}
 	d.rxSlot = make([]uint16, d.rx.Size())
 	d.txSlot = make([]uint16, d.tx.Size())
 	return nil
 }
 
-func (d *Device) setupQueue(q uint16, vq *virtq.Queue) (bufs []byte, bufPhys uint64, err error) {
+// setupQueue sets queue q up with slots buffers of bufSize bytes (slots
+// 0: as many as the queue has descriptors).
+func (d *Device) setupQueue(q uint16, vq *virtq.Queue, bufSize, slots int) (bufs []byte, bufPhys uint64, err error) {
 	size, err := d.t.QueueSize(q, queueSize)
 	if err != nil {
 		return nil, 0, err
@@ -144,8 +171,32 @@ func (d *Device) setupQueue(q uint16, vq *virtq.Queue) (bufs []byte, bufPhys uin
 	if err := d.t.SetupQueue(q, size, virtio.QueueAddrs{Desc: desc, Driver: driver, Device: device}); err != nil {
 		return nil, 0, err
 	}
-	bufs, bufPhys, err = devio.AllocDMA(uint64(size) * bufferSize)
+	if slots == 0 || slots > int(size) {
+		slots = int(size)
+	}
+	bufs, bufPhys, err = devio.AllocDMA(uint64(slots * bufSize))
 	return bufs, bufPhys, err
+}
+
+// String describes the device: where it is, its MAC address and the
+// offloads it took.
+func (d *Device) String() string {
+	m := d.mac
+	s := fmt.Sprintf("%v, MAC %02x:%02x:%02x:%02x:%02x:%02x", d.dev, m[0], m[1], m[2], m[3], m[4], m[5])
+	csum, tso4, tso6 := d.Offloads()
+	var offloads []string
+	for _, o := range []struct {
+		on   bool
+		name string
+	}{{csum, "checksum"}, {tso4, "TSO4"}, {tso6, "TSO6"}} {
+		if o.on {
+			offloads = append(offloads, o.name)
+		}
+	}
+	if len(offloads) == 0 {
+		offloads = append(offloads, "none")
+	}
+	return s + ", offloads: " + strings.Join(offloads, " ")
 }
 
 // MAC returns the device's MAC address (zero if it offers none).
@@ -179,11 +230,29 @@ func (d *Device) postReceive(slot uint16) {
 	}
 }
 
-// Send transmits one Ethernet frame. It fails with ErrFrameSize for a
-// frame that is too large or too small, and with an error when every
+// Offloads reports what the device does for Send: finish checksums
+// (TxOffload.NeedsCsum), and segment TCP over IPv4 and over IPv6.
+func (d *Device) Offloads() (csum, tso4, tso6 bool) {
+	csum = d.features&(1<<VIRTIO_NET_F_CSUM) != 0
+	gso := d.txBufSize == gsoBufferSize
+	return csum, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
+}
+
+// Send transmits one Ethernet frame, the concatenation of parts, with
+// the offloads o asks for (only those Offloads reports). It fails with
+// ErrFrameSize for a frame that is too small, or too large (MaxFrame; a
+// frame to be segmented may be larger), and with an error when every
 // transmit buffer is still in flight.
-func (d *Device) Send(frame []byte) error {
-	if len(frame) < 14 || len(frame) > MaxFrame {
+func (d *Device) Send(o TxOffload, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	limit := MaxFrame
+	if o.GSOType != VIRTIO_NET_HDR_GSO_NONE {
+		limit = d.txBufSize - d.hdrLen
+	}
+	if n < 14 || n > limit {
 		return ErrFrameSize
 	}
 	d.txMu.Lock()
@@ -194,10 +263,13 @@ func (d *Device) Send(frame []byte) error {
 	}
 	slot := d.txFree[len(d.txFree)-1]
 	d.txFree = d.txFree[:len(d.txFree)-1]
-	buf := d.txMem[int(slot)*bufferSize:][:bufferSize]
-	clear(buf[:d.hdrLen]) // no checksum or segmentation offload
-	n := copy(buf[d.hdrLen:], frame)
-	head, ok := d.tx.Add([]virtq.Buffer{{Phys: d.txPhys + uint64(slot)*bufferSize, Len: uint32(d.hdrLen + n)}})
+	buf := d.txMem[int(slot)*d.txBufSize:][:d.txBufSize]
+	putHeader(buf[:d.hdrLen], o)
+	off := d.hdrLen
+	for _, p := range parts {
+		off += copy(buf[off:], p)
+	}
+	head, ok := d.tx.Add([]virtq.Buffer{{Phys: d.txPhys + uint64(slot)*uint64(d.txBufSize), Len: uint32(off)}})
 	if !ok {
 		d.txFree = append(d.txFree, slot)
 		return errors.New("virtionet: transmit queue full")

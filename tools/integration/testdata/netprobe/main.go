@@ -60,7 +60,7 @@ func main() {
 	}()
 	request := arpRequest(hw, ourIP, gatewayIP)
 	for try := 0; ; try++ {
-		check(nic.Send(request))
+		check(nic.Send(virtionet.TxOffload{}, request))
 		select {
 		case got := <-replies:
 			fmt.Printf("arp: %v is at %v\n", ip(gatewayIP), mac(got))
