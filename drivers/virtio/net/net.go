@@ -148,6 +148,9 @@ func (d *Device) setupQueues(features uint64) error {
 	}
 	d.rxSlot = make([]uint16, d.rx.Size())
 	d.txSlot = make([]uint16, d.tx.Size())
+	// Sent buffers are reclaimed by the next Send and after each
+	// receive pass: the device need not interrupt for them.
+	d.tx.DisableInterrupts()
 	return nil
 }
 
@@ -299,9 +302,19 @@ func (d *Device) Receive(deliver func(frame []byte)) error {
 	var count [8]byte
 	for {
 		d.t.AckInterrupt()
+		// No interrupts while the queue is drained: frames that
+		// arrive meanwhile are taken in the same pass (§2.7.7).
+		d.rx.DisableInterrupts()
 		for {
 			head, n, ok := d.rx.Used()
 			if !ok {
+				if d.rx.NeedsNotify() {
+					d.t.Notify(receiveq) // once for the buffers given back
+				}
+				if d.rx.EnableInterrupts() {
+					d.rx.DisableInterrupts()
+					continue // a frame came in before the device saw the flag
+				}
 				break
 			}
 			slot := d.rxSlot[head]
@@ -310,9 +323,6 @@ func (d *Device) Receive(deliver func(frame []byte)) error {
 				deliver(buf[d.hdrLen:min(int(n), bufferSize)])
 			}
 			d.postReceive(slot)
-		}
-		if d.rx.NeedsNotify() {
-			d.t.Notify(receiveq)
 		}
 		d.txMu.Lock()
 		d.reclaimTransmit()
