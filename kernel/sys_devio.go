@@ -33,6 +33,7 @@ var devioCalls = [devio.SysEnd - devio.SysBase]syscallFn{
 	devio.SysSockWait - devio.SysBase:   sysSockWait,
 	devio.SysSockNotify - devio.SysBase: sysSockNotify,
 	devio.SysSetFile - devio.SysBase:    sysSetFile,
+	devio.SysOpenMSI - devio.SysBase:    sysOpenMSI,
 }
 
 // reserveDeviceWindows keeps mmap out of the device windows.

@@ -24,6 +24,8 @@ func dispatch(f *amd64.TrapFrame) {
 		timerInterrupt()
 	case v >= vectorIRQBase && v < vectorIRQBase+maxIRQs:
 		deviceInterrupt(int(v - vectorIRQBase))
+	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
+		deviceInterrupt(maxIRQs + int(v-vectorMSIBase))
 	case v == vectorSpurious, v == vectorLegacyPIC+7, v == vectorLegacyPIC+15:
 		// Spurious: nothing to acknowledge (SDM Vol. 3A §11.9; 8259A
 		// datasheet for IRQ 7/15).

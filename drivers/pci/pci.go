@@ -93,7 +93,19 @@ const (
 	CAP_ID_MSIX     = 0x11
 	MSIX_CONTROL    = 2  // 16-bit Message Control, from the capability
 	MSIX_ENABLE     = 15 // MSI-X Enable in Message Control
-	maxCapabilities = 48 // (256-64)/4: more means a loop
+	MSIX_FUNC_MASK  = 14 // Function Mask in Message Control
+	MSIX_TABLE_SIZE = 0x7FF
+	MSIX_TABLE      = 4 // Table Offset (bits 31:3) and Table BIR (bits 2:0)
+
+	// An MSI-X table entry (PCI 3.0 §6.8.2.6-9): message address,
+	// upper address, data, vector control (bit 0 masks it).
+	MSIX_ENTRY_SIZE      = 16
+	MSIX_ENTRY_ADDR      = 0
+	MSIX_ENTRY_ADDR_HI   = 4
+	MSIX_ENTRY_DATA      = 8
+	MSIX_ENTRY_CTRL      = 12
+	MSIX_ENTRY_CTRL_MASK = 1
+	maxCapabilities      = 48 // (256-64)/4: more means a loop
 )
 
 // Class codes (PCI 3.0 Appendix D).
@@ -228,6 +240,35 @@ func (d *Device) FindCapability(id uint8) (uint8, bool) {
 		}
 	}
 	return 0, false
+}
+
+// MSIXTable describes the function's MSI-X table: the BAR it is in, its
+// offset there and its number of entries. ok is false without an MSI-X
+// capability.
+func (d *Device) MSIXTable() (bar uint8, offset uint32, entries int, ok bool) {
+	off, ok := d.FindCapability(CAP_ID_MSIX)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	t := d.Read32(uint16(off) + MSIX_TABLE)
+	n := int(d.Read16(uint16(off)+MSIX_CONTROL)&MSIX_TABLE_SIZE) + 1
+	return uint8(t & 7), t &^ 7, n, true
+}
+
+// SetMSIX sets MSI-X Enable to on and clears Function Mask, so that the
+// table's unmasked entries signal (and INTx no longer does).
+func (d *Device) SetMSIX(on bool) {
+	off, ok := d.FindCapability(CAP_ID_MSIX)
+	if !ok {
+		return
+	}
+	// Message Control is the upper half of the capability's first
+	// dword; the ID and next pointer below it are read-only.
+	v := d.Read32(uint16(off)) &^ (1<<(16+MSIX_ENABLE) | 1<<(16+MSIX_FUNC_MASK))
+	if on {
+		v |= 1 << (16 + MSIX_ENABLE)
+	}
+	d.Write32(uint16(off), v)
 }
 
 // MSIXEnabled reports whether the function has an MSI-X capability with

@@ -41,6 +41,11 @@ type fakeDev struct {
 	isr      uint32
 	notified []uint16
 
+	// msixEntries is how many MSI-X vectors the device takes: a
+	// larger vector number reads back as VIRTIO_MSI_NO_VECTOR.
+	msixEntries  int
+	configVector uint16
+
 	violations []string
 }
 
@@ -50,6 +55,7 @@ type fakeQueue struct {
 	desc, driver, device uint64
 	enabled              bool
 	notifyOff            uint16 // PCI modern
+	msixVector           uint16 // PCI modern: queue_msix_vector
 }
 
 func newFakeDev(legacy bool, offered uint64, queueMax ...uint16) *fakeDev {
@@ -93,8 +99,9 @@ func (d *fakeDev) writeStatus(s uint8) {
 		d.status, d.accepted, d.featWrites, d.isr = 0, 0, 0, 0
 		for i := range d.queues {
 			q := &d.queues[i]
-			*q = fakeQueue{max: q.max, size: q.max, notifyOff: q.notifyOff}
+			*q = fakeQueue{max: q.max, size: q.max, notifyOff: q.notifyOff, msixVector: VIRTIO_MSI_NO_VECTOR}
 		}
+		d.configVector = VIRTIO_MSI_NO_VECTOR
 		return
 	}
 	d.live("status (non-zero write)")

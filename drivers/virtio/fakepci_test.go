@@ -103,6 +103,10 @@ func (b *fakeModernBAR) read(off uint32, width int) uint32 {
 			return 1
 		}
 		return 0
+	case COMMON_QUEUE_MSIX_VECTOR:
+		return uint32(d.queue(b.qSel, "queue_msix_vector").msixVector)
+	case COMMON_CONFIG_MSIX_VECTOR:
+		return uint32(d.configVector)
 	case COMMON_QUEUE_NOTIFY_OFF:
 		d.live("queue_notify_off")
 		if int(b.qSel) < len(d.queues) {
@@ -175,7 +179,14 @@ func (b *fakeModernBAR) write(off uint32, width int, v uint32) {
 		}
 		i := (o - COMMON_QUEUE_DESC) / 8
 		b.addr[i][(o%8)/4] = v
-	case COMMON_CONFIG_MSIX_VECTOR, COMMON_QUEUE_MSIX_VECTOR:
+	case COMMON_CONFIG_MSIX_VECTOR:
+		d.configVector = d.msixVector(v)
+	case COMMON_QUEUE_MSIX_VECTOR:
+		q := d.queue(b.qSel, "queue_msix_vector")
+		if q.enabled {
+			d.violate("queue_msix_vector written while queue %d is enabled", b.qSel)
+		}
+		q.msixVector = d.msixVector(v)
 	default:
 		d.violate("write of read-only common configuration field %#x", o)
 	}
@@ -425,3 +436,22 @@ func modernCaps() ([][]byte, []uint8) {
 		},
 		[]uint8{0x84, 0x70, 0x60, 0x50, 0x40}
 }
+
+// msixVector is what a vector field reads back after v is written: v if
+// the device has that vector, VIRTIO_MSI_NO_VECTOR otherwise (§4.1.5.1.2).
+func (d *fakeDev) msixVector(v uint32) uint16 {
+	if v >= uint32(d.msixEntries) {
+		return VIRTIO_MSI_NO_VECTOR
+	}
+	return uint16(v)
+}
+
+// memRegs is plain device memory, such as an MSI-X table.
+type memRegs []byte
+
+func (m memRegs) Read8(off uint32) uint8       { return m[off] }
+func (m memRegs) Read16(off uint32) uint16     { return binary.LittleEndian.Uint16(m[off:]) }
+func (m memRegs) Read32(off uint32) uint32     { return binary.LittleEndian.Uint32(m[off:]) }
+func (m memRegs) Write8(off uint32, v uint8)   { m[off] = v }
+func (m memRegs) Write16(off uint32, v uint16) { binary.LittleEndian.PutUint16(m[off:], v) }
+func (m memRegs) Write32(off uint32, v uint32) { binary.LittleEndian.PutUint32(m[off:], v) }

@@ -78,6 +78,12 @@ type PCITransport struct {
 	// (0: not set up). Written by SetupQueue before DRIVER_OK, read by
 	// Notify after.
 	notifyOff []uint32
+
+	pdev *pci.Device
+	bars *barMapper
+	// msix: UseMSIX programmed table entry 0, and SetupQueue maps every
+	// queue to it.
+	msix bool
 }
 
 var _ Transport = (*PCITransport)(nil)
@@ -178,6 +184,7 @@ func NewModernPCI(d *pci.Device, res Resources) (*PCITransport, error) {
 		return nil, errors.Join(append([]error{err}, errs...)...)
 	}
 	t.notifyLen, t.notifyMult = nc.length, nc.notifyMult
+	t.pdev, t.bars = d, m
 	d.Enable(m.cmd | 1<<pci.COMMAND_BUS_MASTER)
 	return t, nil
 }
@@ -248,6 +255,14 @@ func (t *PCITransport) SetupQueue(q, size uint16, a QueueAddrs) error {
 	off := uint32(t.common.Read16(COMMON_QUEUE_NOTIFY_OFF)) * t.notifyMult
 	if uint64(off)+notifyMinLen > uint64(t.notifyLen) {
 		return fmt.Errorf("%w: queue %d notifies at %#x, beyond the %#x-byte notify structure", ErrQueueLayout, q, off, t.notifyLen)
+	}
+	if t.msix {
+		// Before queue_enable; the device answers NO_VECTOR if it
+		// cannot use the vector (§4.1.5.1.2).
+		t.common.Write16(COMMON_QUEUE_MSIX_VECTOR, 0)
+		if v := t.common.Read16(COMMON_QUEUE_MSIX_VECTOR); v != 0 {
+			return fmt.Errorf("virtio: PCI %v: queue %d refused MSI-X vector 0 (read back %#x)", t.pdev, q, v)
+		}
 	}
 	t.common.Write16(COMMON_QUEUE_SIZE, size)
 	write64(t.common, COMMON_QUEUE_DESC, a.Desc)

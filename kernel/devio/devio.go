@@ -28,6 +28,7 @@ const (
 	SysSockWait                    // () → 0: the socket service waits for work (kernel/socktab)
 	SysSockNotify                  // (sock) → 0: a socket's state changed; re-evaluate readiness
 	SysSetFile                     // (path, pathLen, data, dataLen) → 0: publish a read-only file
+	SysOpenMSI                     // () → fd, message in RDX (data<<32 | address)
 	SysEnd
 )
 
@@ -122,4 +123,26 @@ func SetFile(path string, data []byte) error {
 		return errnoErr("publish "+path, e)
 	}
 	return nil
+}
+
+// MSIMessage is what a device writes to raise a message-signalled
+// interrupt (MSI or MSI-X): Data to Address.
+type MSIMessage struct {
+	Address uint64
+	Data    uint32
+}
+
+// OpenMSI allocates an interrupt vector for message-signalled interrupts
+// and returns a descriptor that becomes readable when a device sends its
+// message; program the message into the device's MSI or MSI-X table.
+// Reading the descriptor returns the number of messages since the last
+// read as a little-endian uint64. Nothing is masked: messages that
+// arrive while the driver works are counted.
+func OpenMSI() (*os.File, MSIMessage, error) {
+	fd, msg, e := syscall.RawSyscall(SysOpenMSI, 0, 0, 0)
+	if e != 0 {
+		return nil, MSIMessage{}, errnoErr("open an MSI vector", e)
+	}
+	m := MSIMessage{Address: uint64(uint32(msg)), Data: uint32(msg >> 32)}
+	return os.NewFile(fd, fmt.Sprintf("msi%d", m.Data)), m, nil
 }
