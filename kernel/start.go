@@ -43,6 +43,8 @@ func startProgram(cmd string) {
 		Cmdline:  cmd,
 		HWCap:    hwcap(),
 		PageSize: 4096,
+
+		SysinfoEHDR: setupVDSO(),
 	}
 	if !fillRandom(p.Random[:]) {
 		bootFailure("the CPU's random-number generator failed")

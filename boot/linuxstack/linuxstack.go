@@ -21,14 +21,16 @@ import (
 
 // Auxiliary-vector tags (linux/include/uapi/linux/auxvec.h).
 const (
-	AT_NULL     = 0
-	AT_PAGESZ   = 6
-	AT_HWCAP    = 16
-	AT_CLKTCK   = 17
-	AT_PLATFORM = 15
-	AT_SECURE   = 23
-	AT_RANDOM   = 25
-	AT_EXECFN   = 31
+	AT_NULL         = 0
+	AT_IGNORE       = 1
+	AT_PAGESZ       = 6
+	AT_HWCAP        = 16
+	AT_CLKTCK       = 17
+	AT_PLATFORM     = 15
+	AT_SECURE       = 23
+	AT_RANDOM       = 25
+	AT_EXECFN       = 31
+	AT_SYSINFO_EHDR = 33
 )
 
 // Params is what the stack tells the program besides its arguments.
@@ -38,13 +40,16 @@ type Params struct {
 	Random   [16]byte // AT_RANDOM: must be real entropy
 	HWCap    uint64   // AT_HWCAP: CPUID.1:EDX, as Linux reports it
 	PageSize uint64   // AT_PAGESZ
+	// SysinfoEHDR is AT_SYSINFO_EHDR, the vDSO's ELF header; 0 for no
+	// vDSO (the entry is then AT_IGNORE).
+	SysinfoEHDR uint64
 }
 
 const (
 	platform  = "x86_64"
 	clockTick = 100 // AT_CLKTCK: USER_HZ on Linux x86-64
 	wordSize  = 8
-	auxPairs  = 8 // PAGESZ, HWCAP, CLKTCK, PLATFORM, SECURE, RANDOM, EXECFN, NULL
+	auxPairs  = 9 // SYSINFO_EHDR, PAGESZ, HWCAP, CLKTCK, PLATFORM, SECURE, RANDOM, EXECFN, NULL
 )
 
 // Error is why Build failed; a constant, so returning it does not allocate.
@@ -113,7 +118,12 @@ func Build(mem []byte, base uint64, p Params) (sp uint64, err error) {
 		}
 		word(0) // NULL after argv, then after envp
 	}
+	vdso := [2]uint64{AT_SYSINFO_EHDR, p.SysinfoEHDR}
+	if p.SysinfoEHDR == 0 {
+		vdso = [2]uint64{AT_IGNORE, 0}
+	}
 	for _, kv := range [auxPairs][2]uint64{
+		vdso,
 		{AT_PAGESZ, p.PageSize},
 		{AT_HWCAP, p.HWCap},
 		{AT_CLKTCK, clockTick},

@@ -136,3 +136,24 @@ func (c *Clock) atLeastLast(ns uint64) uint64 {
 func (c *Clock) Realtime() int64 {
 	return c.wall.Load() + c.Monotonic()
 }
+
+// TSCReading describes how Monotonic and Realtime follow from the TSC,
+// for readers outside the kernel (the vDSO): Monotonic is
+// Scale.Apply(tsc - Base) while tsc > Base, 0 before; Realtime adds Wall.
+type TSCReading struct {
+	Base  uint64
+	Scale Scale
+	Wall  int64
+}
+
+// TSCReading returns the reading when the source is the TSC and its
+// values need no guard against going backwards: the TSC is stable, or
+// only one CPU reads it (one CPU's TSC never goes backwards, so the
+// guard never changes a reading there). ok is false otherwise. Wall is
+// as of the call: valid until SetRealtime runs again.
+func (c *Clock) TSCReading(oneCPU bool) (r TSCReading, ok bool) {
+	if c.source != sourceTSC || !c.stable && !oneCPU {
+		return TSCReading{}, false
+	}
+	return TSCReading{Base: c.base, Scale: c.tsc.toNs, Wall: c.wall.Load()}, true
+}

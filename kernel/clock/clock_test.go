@@ -180,3 +180,31 @@ func TestClockOnHostTSC(t *testing.T) {
 		prev = now
 	}
 }
+
+func TestTSCReadingMatchesMonotonic(t *testing.T) {
+	var now uint64 = 5_000_000
+	var c Clock
+	c.initTSC(NewTSC(2_500_000_000), true, func() uint64 { return now })
+	c.SetRealtime(1_700_000_000_000_000_000)
+	r, ok := c.TSCReading(false)
+	if !ok {
+		t.Fatal("no reading for a stable TSC")
+	}
+	for _, now = range []uint64{5_000_000, 5_000_001, 7_500_000_000, 1 << 50} {
+		mono := int64(r.Scale.Apply(now - r.Base))
+		if got := c.Monotonic(); got != mono {
+			t.Errorf("tsc %d: Monotonic %d, reading gives %d", now, got, mono)
+		}
+		if got := c.Realtime(); got != mono+r.Wall {
+			t.Errorf("tsc %d: Realtime %d, reading gives %d", now, got, mono+r.Wall)
+		}
+	}
+	var unstable Clock
+	unstable.initTSC(NewTSC(1e9), false, func() uint64 { return now })
+	if _, ok := unstable.TSCReading(false); ok {
+		t.Error("a TSC not known to be stable gave a reading for several CPUs")
+	}
+	if _, ok := unstable.TSCReading(true); !ok {
+		t.Error("no reading for one CPU")
+	}
+}
