@@ -89,8 +89,8 @@ type Device struct {
 	// gsoBufferSize when the device segments.
 	txBufSize int
 	txMu      sync.Mutex
-	txFree []uint16 // free transmit buffer slots; guarded by txMu
-	txSlot []uint16 // guarded by txMu
+	txFree    []uint16 // free transmit buffer slots; guarded by txMu
+	txSlot    []uint16 // guarded by txMu
 }
 
 // Open initialises dev and starts its queues. irqFlags says how the
