@@ -201,6 +201,17 @@ func testHTTPD(t *testing.T, img, machine string) {
 			t.Errorf("with %d connections open the server runs %d goroutines (%v); want one per connection", n, st.Goroutines, err)
 		}
 	})
+	t.Run("pprof", func(t *testing.T) {
+		for path, want := range map[string]string{
+			"/debug/pprof/":                  "Types of profiles available",
+			"/debug/pprof/heap?debug=1":      "heap profile:",
+			"/debug/pprof/goroutine?debug=1": "goroutine profile:",
+		} {
+			if code, body := get(t, keepAlive, path); code != 200 || !strings.Contains(body, want) {
+				t.Errorf("GET %s = %d, body lacks %q", path, code, want)
+			}
+		}
+	})
 	t.Run("handler panic", func(t *testing.T) {
 		if _, err := fresh.Get(base + "/panic"); err == nil {
 			t.Error("GET /panic: want the connection dropped, as net/http does after a handler panic")
