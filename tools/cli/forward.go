@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -43,4 +45,17 @@ func reportForwards(w io.Writer, fs []qemu.Forward) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// checkTap makes sure the --tap device exists: QEMU would otherwise
+// create an unconfigured one (as root) or fail with a message about
+// /dev/net/tun.
+func checkTap(n qemu.Network) error {
+	if n.Mode != qemu.NetTap {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join("/sys/class/net", n.Tap)); err != nil {
+		return fmt.Errorf("--tap %s: no such network device; create one with: ip tuntap add dev %[1]s mode tap user $USER && ip link set %[1]s up (and give it an address on the guest's network)", n.Tap)
+	}
+	return nil
 }

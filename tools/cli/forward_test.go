@@ -35,3 +35,16 @@ func TestReportForwards(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestCheckTap(t *testing.T) {
+	err := checkTap(qemu.Network{Mode: qemu.NetTap, Tap: "coracle-no-such-tap"})
+	if err == nil || !strings.Contains(err.Error(), "no such network device") || !strings.Contains(err.Error(), "ip tuntap add dev coracle-no-such-tap") {
+		t.Errorf("missing tap: %v", err)
+	}
+	if err := checkTap(qemu.Network{Mode: qemu.NetTap, Tap: "lo"}); err != nil {
+		t.Errorf("existing device: %v", err)
+	}
+	if err := checkTap(qemu.Network{Mode: qemu.NetUser}); err != nil {
+		t.Errorf("user networking: %v", err)
+	}
+}

@@ -30,6 +30,9 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	if err := checkForwards(r.Network.Forwards); err != nil {
 		return fail(err)
 	}
+	if err := checkTap(r.Network); err != nil {
+		return fail(err)
+	}
 	imagePath := r.Target
 	if !isELFFile(r.Target) {
 		tmp, err := os.MkdirTemp("", "coracle-run-")
