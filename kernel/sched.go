@@ -38,9 +38,11 @@ func schedule() {
 	now := nanotime()
 	expireDeadlines(now)
 	t := cur()
+	chargeProfile(t, now)
 	if t.state == threadRunning && now < sliceEnd {
 		armTimer(now) // a sleeper may have woken: its turn comes at sliceEnd
 		deliverPending(t)
+		resumedAt = now
 		return
 	}
 	next := pickNext()
@@ -55,6 +57,7 @@ func schedule() {
 	}
 	switchTo(next, now)
 	deliverPending(cur())
+	resumedAt = now
 }
 
 // pickNext returns the next runnable thread after the current one in

@@ -83,6 +83,7 @@ const (
 	SIGTTIN  = 21
 	SIGTTOU  = 22
 	SIGURG   = 23
+	SIGPROF  = 27
 	SIGWINCH = 28
 
 	SI_USER     = 0
@@ -201,6 +202,8 @@ func deliverPending(t *Thread) {
 			sig++
 		}
 		t.pendingSignals &^= sigbit(sig)
+		fromKernel := t.kernelSignals&sigbit(sig) != 0
+		t.kernelSignals &^= sigbit(sig)
 		act := &sigactions[sig]
 		switch {
 		case sig == SIGKILL:
@@ -215,6 +218,9 @@ func deliverPending(t *Thread) {
 			programKilled(sig)
 		}
 		info := siginfo{signo: int32(sig), code: SI_TKILL, pid: pid, fromUser: true}
+		if fromKernel {
+			info = siginfo{signo: int32(sig), code: SI_KERNEL}
+		}
 		if !deliverSignal(t, sig, &info) {
 			console.str("coracle: cannot write the signal frame for ")
 			console.str(signalName(sig))

@@ -84,6 +84,8 @@ var syscalls = [linux.NumSyscalls]syscallFn{
 	linux.SYS_LSEEK:             sysLseek,
 	linux.SYS_FSTAT:             sysFstat,
 	linux.SYS_NEWFSTATAT:        sysNewfstatat,
+	linux.SYS_SETITIMER:         sysSetitimer,
+	linux.SYS_GETITIMER:         sysGetitimer,
 }
 
 // enosysLogged records which unimplemented calls were reported.

@@ -29,10 +29,15 @@ type Thread struct {
 	// alternate signal stack.
 	sigMask        uint64
 	pendingSignals uint64
-	altStack       stackT
+	// kernelSignals are the pending signals the kernel itself raised
+	// (SIGPROF from the profiling timer): their siginfo says SI_KERNEL.
+	kernelSignals uint64
+	altStack      stackT
 
 	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
 	xsave uintptr
+
+	_ [8]byte // keeps the size a multiple of 16 (checkThreadLayout)
 }
 
 type threadState uint8

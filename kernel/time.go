@@ -130,6 +130,9 @@ func armTimer(now int64) {
 	if runnableOthers() && (at == 0 || sliceEnd < at) {
 		at = sliceEnd
 	}
+	if p := profileDeadline(now); p != 0 && (at == 0 || p < at) {
+		at = p
+	}
 	if at == armedAt {
 		return // already armed for it: reprogramming the APIC costs a VM exit
 	}

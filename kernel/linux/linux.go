@@ -92,6 +92,8 @@ const (
 	SYS_IOCTL             = 16
 	SYS_PREAD64           = 17
 	SYS_LSEEK             = 8
+	SYS_GETITIMER         = 36
+	SYS_SETITIMER         = 38
 	SYS_WRITEV            = 20
 	SYS_SCHED_YIELD       = 24
 	SYS_MINCORE           = 27

@@ -212,6 +212,37 @@ func testHTTPD(t *testing.T, img, machine string) {
 			}
 		}
 	})
+	t.Run("cpu profile", func(t *testing.T) {
+		// The profiler's SIGPROF comes from the kernel's ITIMER_PROF,
+		// which counts CPU time: keep the server busy meanwhile.
+		stop := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					if resp, err := keepAlive.Get(base + "/bytes?n=100000"); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			}
+		}()
+		code, body := get(t, fresh, "/debug/pprof/profile?seconds=2")
+		close(stop)
+		if code != 200 {
+			t.Fatalf("GET /debug/pprof/profile = %d %q", code, body)
+		}
+		f := filepath.Join(t.TempDir(), "cpu.pb.gz")
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "tool", "pprof", "-top", f).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "Type: cpu") || strings.Contains(string(out), "Total samples = 0") {
+			t.Errorf("go tool pprof -top: %v, want CPU samples\n%s", err, out)
+		}
+	})
 	t.Run("handler panic", func(t *testing.T) {
 		if _, err := fresh.Get(base + "/panic"); err == nil {
 			t.Error("GET /panic: want the connection dropped, as net/http does after a handler panic")
