@@ -1,7 +1,6 @@
 package sockets
 
 import (
-	"github.com/coracle-os/coracle/kernel/devio"
 	"github.com/coracle-os/coracle/kernel/socktab"
 	"gvisor.dev/gvisor/pkg/tcpip"
 )
@@ -48,14 +47,7 @@ func (sv *Service) dgramPump(c *conn) {
 			sv.teardown(c)
 			return
 		}
-		if moved {
-			devio.SockNotify(c.id)
-			continue
-		}
-		select {
-		case <-c.ev:
-		case <-c.kick:
-		case <-c.done:
+		if !c.settle(moved) {
 			return
 		}
 	}

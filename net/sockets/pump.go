@@ -50,14 +50,7 @@ func (sv *Service) pump(c *conn) {
 			c.ep.Shutdown(tcpip.ShutdownWrite)
 			shutDone = true
 		}
-		if moved {
-			devio.SockNotify(c.id)
-			continue
-		}
-		select {
-		case <-c.ev:
-		case <-c.kick:
-		case <-c.done:
+		if !c.settle(moved) {
 			return
 		}
 	}
@@ -118,3 +111,21 @@ func (p *payload) Read(b []byte) (int, error) {
 
 // Len implements tcpip.Payloader.
 func (p *payload) Len() int { return len(p.b) }
+
+// settle ends a pass of a pump: if it moved anything it tells the kernel
+// (epoll must see the change) and goes round again at once; otherwise it
+// waits for the endpoint or the kernel. It reports false when the socket
+// is gone.
+func (c *conn) settle(moved bool) bool {
+	if moved {
+		devio.SockNotify(c.id)
+		return true
+	}
+	select {
+	case <-c.ev:
+	case <-c.kick:
+	case <-c.done:
+		return false
+	}
+	return true
+}
