@@ -1,13 +1,37 @@
 // Package virtiolink joins a virtio-net device (drivers/virtio/net) to
 // gVisor's netstack: it is a stack.LinkEndpoint that carries whole
 // Ethernet frames, as net/stack expects of its links (net/stack wraps it
-// in gVisor's Ethernet endpoint).
+// in gVisor's Ethernet endpoint). New returns it for an open device; Run
+// then receives, on the caller's goroutine, until the device fails.
 //
-// Offloads: when the device finishes checksums and segments TCP (a tap
-// backend), the endpoint says so to netstack (stack.GSOEndpoint with
-// HostGSOSupported), and TCP then hands over frames of up to
+// Transmit offloads: when the device finishes checksums and segments TCP
+// (a tap backend), the endpoint says so to netstack (stack.GSOEndpoint
+// with HostGSOSupported), and TCP then hands over frames of up to
 // virtionet.MaxGSO bytes that carry only the pseudo-header checksum; the
 // virtio-net header tells the device what to do with each.
+//
+// Receive offloads: the device may coalesce TCP segments into frames of
+// up to virtionet.MaxRxFrame bytes and leave their checksums partial or
+// mark them checked. The driver reassembles such frames from its
+// mergeable buffers and finishes every partial checksum, so the endpoint
+// delivers whole frames with complete checksums. Netstack takes a frame
+// larger than the MTU (which bounds only what it sends) as long as the
+// IP length fields agree with it; TCP accepts a segment of any size that
+// fits the receive window.
+//
+// Receive checksums: the endpoint does not report
+// CapabilityRXChecksumOffload, so netstack checks the IPv4 header and
+// every TCP and UDP checksum of every frame itself, and a frame with a
+// bad one is dropped whatever the device said. The capability cannot be
+// given per frame: netstack sets RXChecksumValidated on each packet from
+// the endpoint's Capabilities, for every packet. Reporting it would
+// oblige the endpoint to check every frame the device did not vouch for,
+// and it cannot: the IPv4 header checksum is skipped too, and so is the
+// transport checksum of a datagram reassembled from IP fragments, which
+// takes the flag of its first fragment. So the device's
+// VIRTIO_NET_HDR_F_DATA_VALID saves nothing, and a frame whose partial
+// checksum the driver finished is summed a second time by netstack: one
+// more pass over the data, in exchange for the frame coming whole.
 //
 // Ownership: a received frame is copied into a new PacketBuffer, which
 // this package DecRefs after delivering it.
@@ -16,7 +40,6 @@
 package virtiolink
 
 import (
-	"bytes"
 	"sync"
 
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
@@ -26,9 +49,18 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 )
 
+// device is what the endpoint uses of a *virtionet.Device; the tests
+// drive the endpoint with a model of one.
+type device interface {
+	MAC() [6]byte
+	Offloads() (csum, tso4, tso6 bool)
+	Send(o virtionet.TxOffload, parts ...[]byte) error
+	Receive(deliver func(frame []byte)) error
+}
+
 // Endpoint is the link endpoint of one virtio-net device.
 type Endpoint struct {
-	nic *virtionet.Device
+	nic device
 
 	mu         sync.RWMutex
 	dispatcher stack.NetworkDispatcher // +checklocks:mu
@@ -43,24 +75,29 @@ var (
 )
 
 // New returns the endpoint for nic. Call Run to receive.
-func New(nic *virtionet.Device) *Endpoint {
+func New(nic *virtionet.Device) *Endpoint { return newEndpoint(nic) }
+
+func newEndpoint(nic device) *Endpoint {
 	mac := nic.MAC()
 	return &Endpoint{nic: nic, mtu: virtionet.MaxFrame, linkAddr: tcpip.LinkAddress(mac[:])}
 }
 
 // Run delivers received frames to the stack until the device fails.
-func (e *Endpoint) Run() error {
-	return e.nic.Receive(func(frame []byte) {
-		e.mu.RLock()
-		d := e.dispatcher
-		e.mu.RUnlock()
-		if d == nil {
-			return
-		}
-		pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(bytes.Clone(frame))})
-		d.DeliverNetworkPacket(0, pkt)
-		pkt.DecRef()
-	})
+func (e *Endpoint) Run() error { return e.nic.Receive(e.deliver) }
+
+// deliver hands one received frame, of any size, to the stack. The frame
+// is the driver's until deliver returns: MakeWithData copies it into
+// pooled memory.
+func (e *Endpoint) deliver(frame []byte) {
+	e.mu.RLock()
+	d := e.dispatcher
+	e.mu.RUnlock()
+	if d == nil {
+		return
+	}
+	pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(frame)})
+	d.DeliverNetworkPacket(0, pkt)
+	pkt.DecRef()
 }
 
 // WritePackets implements stack.LinkWriter.WritePackets: each packet is
@@ -118,7 +155,9 @@ func (e *Endpoint) SupportedGSO() stack.SupportedGSO {
 // GSOMaxSize implements stack.GSOEndpoint.
 func (e *Endpoint) GSOMaxSize() uint32 { return virtionet.MaxGSO }
 
-// MTU implements stack.NetworkLinkEndpoint.MTU: the frame size.
+// MTU implements stack.NetworkLinkEndpoint.MTU: the size of the frames
+// netstack sends (larger ones are handed over only for segmentation,
+// under GSOMaxSize). It does not bound received frames.
 func (e *Endpoint) MTU() uint32 {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -150,8 +189,9 @@ func (e *Endpoint) SetLinkAddress(addr tcpip.LinkAddress) {
 	e.linkAddr = addr
 }
 
-// Capabilities implements stack.NetworkLinkEndpoint.Capabilities: no
-// offloads are negotiated.
+// Capabilities implements stack.NetworkLinkEndpoint.Capabilities: none.
+// In particular not CapabilityRXChecksumOffload: netstack checks every
+// received checksum (see the package doc).
 func (*Endpoint) Capabilities() stack.LinkEndpointCapabilities { return 0 }
 
 // Attach implements stack.NetworkLinkEndpoint.Attach.

@@ -38,7 +38,7 @@ func TestTap(t *testing.T) {
 		"--cmdline", "ip="+tapGuest+"/24 gw="+tapHost, img)
 	g.waitFor(t, "httpd: listening on", 2*time.Minute)
 	base := "http://" + tapGuest + ":8080"
-	if want := "offloads: checksum TSO4 TSO6"; !strings.Contains(g.out.String(), want) {
+	if want := "offloads: checksum TSO4 TSO6, receive checksum TSO4 TSO6; mergeable receive buffers"; !strings.Contains(g.out.String(), want) {
 		t.Errorf("QEMU offers offloads over a tap device: the console lacks %q\n%s", want, g)
 	}
 

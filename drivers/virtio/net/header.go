@@ -7,7 +7,8 @@ import "encoding/binary"
 // uses the guest's byte order, which on x86 is the same.
 const (
 	VIRTIO_NET_HDR_F_NEEDS_CSUM = 1 // csum_start and csum_offset are valid
-	VIRTIO_NET_HDR_F_DATA_VALID = 2
+	VIRTIO_NET_HDR_F_DATA_VALID = 2 // received: the device checked the checksum
+	VIRTIO_NET_HDR_F_RSC_INFO   = 4 // received, with RSC_EXT: csum_* are counts
 
 	VIRTIO_NET_HDR_GSO_NONE  = 0
 	VIRTIO_NET_HDR_GSO_TCPV4 = 1
@@ -19,6 +20,7 @@ const (
 	hdrGSOSize    = 4
 	hdrCsumStart  = 6
 	hdrCsumOffset = 8
+	hdrNumBuffers = 10 // le16, only in the 12-byte header
 )
 
 // TxOffload is what a frame asks of the device (§5.1.6.2): to finish its
@@ -39,7 +41,8 @@ type TxOffload struct {
 }
 
 // putHeader writes the header for o into h, which is the device's header
-// size long, and zeroes what o does not use.
+// size long, and zeroes what o does not use (num_buffers too, as
+// §5.1.6.2 requires of a transmitted header).
 func putHeader(h []byte, o TxOffload) {
 	clear(h)
 	if o.NeedsCsum {
@@ -52,4 +55,40 @@ func putHeader(h []byte, o TxOffload) {
 		binary.LittleEndian.PutUint16(h[hdrHdrLen:], o.HdrLen)
 		binary.LittleEndian.PutUint16(h[hdrGSOSize:], o.GSOSize)
 	}
+}
+
+// rxHeader is what the driver uses of a received header (§5.1.6.4).
+// gso_type, gso_size and hdr_len only describe how the frame was
+// coalesced: the frame is whole either way, so they are not kept.
+type rxHeader struct {
+	flags                 uint8
+	csumStart, csumOffset uint16
+	// numBuffers is how many receive buffers the frame spans, this one
+	// included: num_buffers with VIRTIO_NET_F_MRG_RXBUF, else 1.
+	numBuffers uint16
+}
+
+// parseHeader reads the header h, the device's header size long (10 or
+// 12 bytes). Without mergeable buffers a frame is always in one buffer,
+// whatever a 12-byte header's num_buffers says (the device must set it
+// to 1, §5.1.6.4).
+func parseHeader(h []byte, mergeable bool) rxHeader {
+	r := rxHeader{
+		flags:      h[hdrFlags],
+		csumStart:  binary.LittleEndian.Uint16(h[hdrCsumStart:]),
+		csumOffset: binary.LittleEndian.Uint16(h[hdrCsumOffset:]),
+		numBuffers: 1,
+	}
+	if mergeable {
+		r.numBuffers = binary.LittleEndian.Uint16(h[hdrNumBuffers:])
+	}
+	return r
+}
+
+// needsCsum reports whether the frame carries a partial checksum the
+// driver must finish: NEEDS_CSUM, and not RSC_INFO, which turns
+// csum_start and csum_offset into counts the driver must not use as
+// offsets (§5.1.6.4.2).
+func (h rxHeader) needsCsum() bool {
+	return h.flags&(VIRTIO_NET_HDR_F_NEEDS_CSUM|VIRTIO_NET_HDR_F_RSC_INFO) == VIRTIO_NET_HDR_F_NEEDS_CSUM
 }

@@ -29,3 +29,33 @@ func TestPutHeader(t *testing.T) {
 		t.Errorf("legacy header: got % x, want % x", legacy, want)
 	}
 }
+
+func TestParseHeader(t *testing.T) {
+	h := []byte{3, 1, 54, 0, 0xa0, 0x05, 34, 0, 16, 0, 7, 0}
+	want := rxHeader{flags: 3, csumStart: 34, csumOffset: 16, numBuffers: 7}
+	if got := parseHeader(h, true); got != want {
+		t.Errorf("mergeable: got %+v, want %+v", got, want)
+	}
+	want.numBuffers = 1 // the field is not there, or means nothing
+	if got := parseHeader(h, false); got != want {
+		t.Errorf("12 bytes, not mergeable: got %+v, want %+v", got, want)
+	}
+	if got := parseHeader(h[:legacyHeaderSize], false); got != want {
+		t.Errorf("legacy: got %+v, want %+v", got, want)
+	}
+	for _, c := range []struct {
+		flags uint8
+		want  bool
+	}{
+		{0, false},
+		{VIRTIO_NET_HDR_F_NEEDS_CSUM, true},
+		{VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID, true},
+		{VIRTIO_NET_HDR_F_NEEDS_CSUM | 0x80, true}, // unknown bits are ignored
+		{VIRTIO_NET_HDR_F_DATA_VALID, false},
+		{VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_RSC_INFO, false},
+	} {
+		if got := (rxHeader{flags: c.flags}).needsCsum(); got != c.want {
+			t.Errorf("flags %#x: needsCsum %v, want %v", c.flags, got, c.want)
+		}
+	}
+}

@@ -4,12 +4,27 @@
 // device's interrupt delivered as a readable descriptor (kernel/devio).
 //
 // Negotiated when offered (§5.1.3): VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS,
-// VIRTIO_F_VERSION_1 on modern devices, and the transmit offloads
-// VIRTIO_NET_F_CSUM (the device finishes transport checksums) and
-// VIRTIO_NET_F_HOST_TSO4/6 (it cuts large TCP frames into segments).
-// QEMU offers the offloads when its backend can do them (a tap device,
-// not user networking). Nothing is offloaded on receive, and there are no
-// mergeable receive buffers: every receive buffer holds a whole frame.
+// VIRTIO_F_VERSION_1 on modern devices, mergeable receive buffers
+// (VIRTIO_NET_F_MRG_RXBUF), the transmit offloads VIRTIO_NET_F_CSUM (the
+// device finishes transport checksums) and VIRTIO_NET_F_HOST_TSO4/6 (it
+// cuts large TCP frames into segments), and the receive offloads
+// VIRTIO_NET_F_GUEST_CSUM (the device may deliver frames whose checksum
+// is partial, or marked checked) and VIRTIO_NET_F_GUEST_TSO4/6 (it may
+// coalesce TCP segments into frames of up to MaxRxFrame bytes). QEMU
+// offers the offloads when its backend can do them (a tap device, not
+// user networking); it offers mergeable buffers either way.
+//
+// Receive buffers are 2 KiB each, 256 of them for QEMU's queue size, and
+// hold any frame up to MaxFrame with its header. A larger, coalesced
+// frame flows over into as many buffers as it needs (§5.1.6.4), which
+// the driver copies into one frame (merge.go); so GUEST_TSO4/6 are taken
+// only together with mergeable buffers, and a device that offers them
+// without is initialised again without them (the alternative, 64 KiB
+// buffers, would take 16 MiB of DMA memory). A partial checksum
+// (VIRTIO_NET_HDR_F_NEEDS_CSUM) is finished before the frame is
+// delivered (checksum.go). The driver checks no checksum and delivers
+// frames marked VIRTIO_NET_HDR_F_DATA_VALID like any other: whoever
+// receives them checks (net/virtiolink leaves that to netstack).
 //
 // Trap context: none. The driver runs in goroutines (docs/network.md).
 package virtionet
@@ -17,7 +32,6 @@ package virtionet
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -30,11 +44,15 @@ import (
 
 // Feature bits and configuration layout (§5.1.3, §5.1.4).
 const (
-	VIRTIO_NET_F_CSUM      = 0
-	VIRTIO_NET_F_MAC       = 5
-	VIRTIO_NET_F_HOST_TSO4 = 11
-	VIRTIO_NET_F_HOST_TSO6 = 12
-	VIRTIO_NET_F_STATUS    = 16
+	VIRTIO_NET_F_CSUM       = 0
+	VIRTIO_NET_F_GUEST_CSUM = 1
+	VIRTIO_NET_F_MAC        = 5
+	VIRTIO_NET_F_GUEST_TSO4 = 7
+	VIRTIO_NET_F_GUEST_TSO6 = 8
+	VIRTIO_NET_F_HOST_TSO4  = 11
+	VIRTIO_NET_F_HOST_TSO6  = 12
+	VIRTIO_NET_F_MRG_RXBUF  = 15
+	VIRTIO_NET_F_STATUS     = 16
 
 	configMAC    = 0 // mac[6]
 	configStatus = 6 // le16, with VIRTIO_NET_F_STATUS
@@ -45,16 +63,24 @@ const (
 	transmitq = 1
 
 	// Header sizes (§5.1.6): struct virtio_net_hdr is 10 bytes on
-	// legacy devices without mergeable buffers, 12 with VERSION_1.
+	// legacy devices without mergeable buffers, 12 with VERSION_1 or
+	// VIRTIO_NET_F_MRG_RXBUF (num_buffers).
 	legacyHeaderSize = 10
 	modernHeaderSize = 12
 
 	// MaxFrame is the largest Ethernet frame without a VLAN tag or FCS
-	// that the device may hand over (MTU 1500 + 14 header); buffers are
-	// sized for it.
+	// that the device may hand over (MTU 1500 + 14 header) unless it
+	// coalesces TCP segments; buffers are sized for it.
 	MaxFrame   = 1514
 	bufferSize = 2048
 	queueSize  = 256
+
+	// MaxRxFrame is the largest frame a device that coalesces TCP
+	// segments (GUEST_TSO4/6) may deliver: 14 bytes of Ethernet
+	// header, 40 of IPv6 header and 65,535 of IPv6 payload (§5.1.6.3).
+	// Such a frame spans up to maxRxBuffers mergeable buffers.
+	MaxRxFrame   = 14 + 40 + 65535
+	maxRxBuffers = (modernHeaderSize + MaxRxFrame + bufferSize - 1) / bufferSize
 
 	// With segmentation offload a frame may carry up to MaxGSO bytes
 	// of TCP payload (plus headers), in one of gsoSlots transmit
@@ -63,6 +89,22 @@ const (
 	gsoBufferSize = 64 << 10
 	gsoSlots      = 32
 )
+
+// Feature sets. GUEST_TSO4/6 require GUEST_CSUM (§5.1.3.1), and a device
+// offers neither without it; this driver also requires MRG_RXBUF for
+// them (see the package doc).
+const (
+	baseFeatures = 1<<VIRTIO_NET_F_MAC | 1<<VIRTIO_NET_F_STATUS
+	txOffloads   = 1<<VIRTIO_NET_F_CSUM | 1<<VIRTIO_NET_F_HOST_TSO4 | 1<<VIRTIO_NET_F_HOST_TSO6
+	rxOffloads   = 1<<VIRTIO_NET_F_GUEST_CSUM | 1<<VIRTIO_NET_F_GUEST_TSO4 | 1<<VIRTIO_NET_F_GUEST_TSO6
+	guestTSO     = 1<<VIRTIO_NET_F_GUEST_TSO4 | 1<<VIRTIO_NET_F_GUEST_TSO6
+)
+
+// errNeedsMergeable is setupQueues' complaint about features that would
+// have the device coalesce frames without mergeable buffers to put them
+// in (or, against §5.1.3.1, without GUEST_CSUM); Open then starts over
+// without GUEST_TSO4/6.
+var errNeedsMergeable = errors.New("virtionet: large receive offload without mergeable receive buffers")
 
 // ErrFrameSize is returned for a frame larger than MaxFrame or smaller
 // than an Ethernet header.
@@ -84,7 +126,10 @@ type Device struct {
 
 	// rxSlot and txSlot map a descriptor chain's head to the buffer
 	// slot it carries: the queue picks heads, the driver picks slots.
+	// rxSlot and asm belong to the goroutine in Receive.
 	rxSlot []uint16
+	asm    *assembler
+
 	// txBufSize is the size of a transmit buffer slot: bufferSize, or
 	// gsoBufferSize when the device segments.
 	txBufSize int
@@ -100,13 +145,15 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 		return nil, fmt.Errorf("virtionet: %v is not a network device", dev)
 	}
 	d := &Device{t: dev.Transport, dev: dev}
-	d.hdrLen = modernHeaderSize
-	if d.t.Legacy() {
-		d.hdrLen = legacyHeaderSize
-	}
-	supported := uint64(1<<VIRTIO_NET_F_MAC | 1<<VIRTIO_NET_F_STATUS |
-		1<<VIRTIO_NET_F_CSUM | 1<<VIRTIO_NET_F_HOST_TSO4 | 1<<VIRTIO_NET_F_HOST_TSO6)
+	supported := uint64(baseFeatures | txOffloads | rxOffloads | 1<<VIRTIO_NET_F_MRG_RXBUF)
 	features, err := virtio.Init(d.t, supported, d.setupQueues)
+	if errors.Is(err, errNeedsMergeable) {
+		// The device coalesces but cannot merge buffers (QEMU's
+		// mrg_rxbuf=off): start over without coalescing. The first
+		// attempt set FAILED; Init begins with a reset, which is
+		// how a driver recovers from that (§2.1.1).
+		features, err = virtio.Init(d.t, supported&^guestTSO, d.setupQueues)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
 	}
@@ -129,8 +176,20 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 	return d, nil
 }
 
-// setupQueues lays out both queues and their buffers in DMA memory.
+// setupQueues lays out both queues and their buffers in DMA memory, for
+// the features negotiated. It allocates nothing before it has checked
+// them.
 func (d *Device) setupQueues(features uint64) error {
+	const needed = 1<<VIRTIO_NET_F_MRG_RXBUF | 1<<VIRTIO_NET_F_GUEST_CSUM
+	if features&guestTSO != 0 && features&needed != needed {
+		return errNeedsMergeable
+	}
+	mergeable := features&(1<<VIRTIO_NET_F_MRG_RXBUF) != 0
+	d.hdrLen = modernHeaderSize
+	if d.t.Legacy() && !mergeable {
+		d.hdrLen = legacyHeaderSize
+	}
+	d.asm = newAssembler(d.hdrLen, bufferSize, mergeable)
 	var err error
 	if d.rxMem, d.rxPhys, err = d.setupQueue(receiveq, &d.rx, bufferSize, 0); err != nil {
 		return err
@@ -181,25 +240,43 @@ func (d *Device) setupQueue(q uint16, vq *virtq.Queue, bufSize, slots int) (bufs
 	return bufs, bufPhys, err
 }
 
-// String describes the device: where it is, its MAC address and the
-// offloads it took.
+// String describes the device: where it is, its MAC address, the
+// offloads it took for sending and for receiving, and whether receive
+// buffers merge. Over a tap device QEMU offers them all:
+//
+//	..., offloads: checksum TSO4 TSO6, receive checksum TSO4 TSO6; mergeable receive buffers
 func (d *Device) String() string {
 	m := d.mac
 	s := fmt.Sprintf("%v, MAC %02x:%02x:%02x:%02x:%02x:%02x", d.dev, m[0], m[1], m[2], m[3], m[4], m[5])
-	csum, tso4, tso6 := d.Offloads()
-	var offloads []string
+	var groups []string
+	if g := offloadNames(d.Offloads()); g != "" {
+		groups = append(groups, g)
+	}
+	if g := offloadNames(d.ReceiveOffloads()); g != "" {
+		groups = append(groups, "receive "+g)
+	}
+	if len(groups) == 0 {
+		groups = append(groups, "none")
+	}
+	s += ", offloads: " + strings.Join(groups, ", ")
+	if d.features&(1<<VIRTIO_NET_F_MRG_RXBUF) != 0 {
+		s += "; mergeable receive buffers"
+	}
+	return s
+}
+
+// offloadNames names the offloads that are on, separated by spaces.
+func offloadNames(csum, tso4, tso6 bool) string {
+	var names []string
 	for _, o := range []struct {
 		on   bool
 		name string
 	}{{csum, "checksum"}, {tso4, "TSO4"}, {tso6, "TSO6"}} {
 		if o.on {
-			offloads = append(offloads, o.name)
+			names = append(names, o.name)
 		}
 	}
-	if len(offloads) == 0 {
-		offloads = append(offloads, "none")
-	}
-	return s + ", offloads: " + strings.Join(offloads, " ")
+	return strings.Join(names, " ")
 }
 
 // MAC returns the device's MAC address (zero if it offers none).
@@ -215,30 +292,22 @@ func (d *Device) LinkUp() bool {
 	return s&VIRTIO_NET_S_LINK_UP != 0
 }
 
-// fillReceive gives every receive buffer to the device.
-func (d *Device) fillReceive() {
-	for slot := range d.rx.Size() {
-		d.postReceive(slot)
-	}
-	if d.rx.NeedsNotify() {
-		d.t.Notify(receiveq)
-	}
-}
-
-// postReceive hands receive buffer slot to the device.
-func (d *Device) postReceive(slot uint16) {
-	head, ok := d.rx.Add([]virtq.Buffer{{Phys: d.rxPhys + uint64(slot)*bufferSize, Len: bufferSize, DeviceWrites: true}})
-	if ok {
-		d.rxSlot[head] = slot
-	}
-}
-
 // Offloads reports what the device does for Send: finish checksums
 // (TxOffload.NeedsCsum), and segment TCP over IPv4 and over IPv6.
 func (d *Device) Offloads() (csum, tso4, tso6 bool) {
 	csum = d.features&(1<<VIRTIO_NET_F_CSUM) != 0
 	gso := d.txBufSize == gsoBufferSize
 	return csum, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
+}
+
+// ReceiveOffloads reports what the device does for Receive: deliver
+// frames with a partial checksum, which the driver finishes, or one it
+// has checked (VIRTIO_NET_F_GUEST_CSUM), and frames that coalesce TCP
+// segments over IPv4 and over IPv6, of up to MaxRxFrame bytes
+// (GUEST_TSO4/6).
+func (d *Device) ReceiveOffloads() (csum, tso4, tso6 bool) {
+	f := d.features
+	return f&(1<<VIRTIO_NET_F_GUEST_CSUM) != 0, f&(1<<VIRTIO_NET_F_GUEST_TSO4) != 0, f&(1<<VIRTIO_NET_F_GUEST_TSO6) != 0
 }
 
 // Send transmits one Ethernet frame, the concatenation of parts, with
@@ -293,44 +362,6 @@ func (d *Device) reclaimTransmit() {
 			return
 		}
 		d.txFree = append(d.txFree, d.txSlot[head])
-	}
-}
-
-// Receive calls deliver with every frame that arrives, until the
-// interrupt descriptor fails. The frame is only valid during the call.
-func (d *Device) Receive(deliver func(frame []byte)) error {
-	var count [8]byte
-	for {
-		d.t.AckInterrupt()
-		// No interrupts while the queue is drained: frames that
-		// arrive meanwhile are taken in the same pass (§2.7.7).
-		d.rx.DisableInterrupts()
-		for {
-			head, n, ok := d.rx.Used()
-			if !ok {
-				if d.rx.NeedsNotify() {
-					d.t.Notify(receiveq) // once for the buffers given back
-				}
-				if d.rx.EnableInterrupts() {
-					d.rx.DisableInterrupts()
-					continue // a frame came in before the device saw the flag
-				}
-				break
-			}
-			slot := d.rxSlot[head]
-			if int(n) > d.hdrLen {
-				buf := d.rxMem[int(slot)*bufferSize:][:bufferSize]
-				deliver(buf[d.hdrLen:min(int(n), bufferSize)])
-			}
-			d.postReceive(slot)
-		}
-		d.txMu.Lock()
-		d.reclaimTransmit()
-		d.txMu.Unlock()
-		// Wait for the next interrupt; reading re-enables the line.
-		if _, err := io.ReadFull(d.irq, count[:]); err != nil {
-			return fmt.Errorf("virtionet: waiting for the interrupt: %w", err)
-		}
 	}
 }
 
