@@ -42,11 +42,18 @@ func lookupFD(fd uint64) *fileDesc {
 	return &fds[fd]
 }
 
+// fdsHigh bounds the descriptors ever used, for loops over the table.
+var fdsHigh = 3
+
+// usedFDs is the part of the table that has ever held a descriptor.
+func usedFDs() []fileDesc { return fds[:fdsHigh] }
+
 // allocFD takes the lowest free descriptor, or returns -1 (EMFILE).
 func allocFD(kind fdKind, obj int, flags uint32, cloexec bool) int {
 	for i := range fds {
 		if fds[i].kind == fdNone {
 			fds[i] = fileDesc{kind: kind, obj: obj, flags: flags, cloexec: cloexec}
+			fdsHigh = max(fdsHigh, i+1)
 			return i
 		}
 	}

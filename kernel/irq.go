@@ -57,7 +57,7 @@ func deviceInterrupt(irq int) {
 	}
 	lapic.EOI()
 	irqs[irq].count++
-	for i := range fds {
+	for i := range usedFDs() {
 		if d := &fds[i]; d.kind == fdIRQ && d.obj == irq {
 			fdEvent(int32(i), linux.EPOLLIN)
 		}

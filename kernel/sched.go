@@ -63,9 +63,10 @@ func schedule() {
 // pickNext returns the next runnable thread after the current one in
 // table order (the current one last), or -1.
 func pickNext() int {
-	for k := 1; k <= maxThreads; k++ {
-		i := (currentIndex + k) % maxThreads
-		if s := threads[i].state; s == threadRunnable || (k == maxThreads && s == threadRunning) {
+	n := threadsHigh
+	for k := 1; k <= n; k++ {
+		i := (currentIndex + k) % n
+		if s := threads[i].state; s == threadRunnable || (k == n && s == threadRunning) {
 			return i
 		}
 	}
@@ -84,7 +85,7 @@ func switchTo(i int, now int64) {
 
 // expireDeadlines wakes every blocked thread whose deadline has passed.
 func expireDeadlines(now int64) {
-	for i := range threads {
+	for i := range liveSlots() {
 		t := &threads[i]
 		if t.state != threadBlocked || t.deadline == 0 || t.deadline > now {
 			continue
@@ -101,7 +102,7 @@ func expireDeadlines(now int64) {
 // nextDeadline is the earliest deadline of a blocked thread, or 0.
 func nextDeadline() int64 {
 	var d int64
-	for i := range threads {
+	for i := range liveSlots() {
 		t := &threads[i]
 		if t.state == threadBlocked && t.deadline != 0 && (d == 0 || t.deadline < d) {
 			d = t.deadline

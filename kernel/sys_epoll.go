@@ -100,7 +100,7 @@ func eventfdWrite(d *fileDesc, b []byte) uint64 {
 
 // fdIndex returns the descriptor number of d.
 func fdIndex(d *fileDesc) int32 {
-	for i := range fds {
+	for i := range usedFDs() {
 		if &fds[i] == d {
 			return int32(i)
 		}
@@ -300,7 +300,7 @@ func collectEvents(ep *epollInstance, addr uint64, max int) int {
 // wakeEpollWaiters completes the epoll_pwait of every blocked thread
 // that now has events.
 func wakeEpollWaiters() {
-	for i := range threads {
+	for i := range liveSlots() {
 		t := &threads[i]
 		if t.state != threadBlocked || t.wait != waitEpoll {
 			continue

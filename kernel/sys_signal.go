@@ -166,7 +166,7 @@ func sysKill(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	target := t
 	if t.sigMask&sigbit(int(sig)) != 0 {
-		for i := range threads {
+		for i := range liveSlots() {
 			if u := &threads[i]; u.state != threadFree && u.sigMask&sigbit(int(sig)) == 0 {
 				target = u
 				break

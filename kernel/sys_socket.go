@@ -69,7 +69,7 @@ func sockOf(fd uint64) (int, *socktab.Socket, linux.Errno) {
 
 // doorbell wakes the service if it waits for work.
 func doorbell() {
-	for i := range threads {
+	for i := range liveSlots() {
 		if t := &threads[i]; t.state == threadBlocked && t.wait == waitSockWork {
 			wake(t, 0)
 		}
@@ -189,7 +189,7 @@ func putSockaddr(addr, lenp uint64, a socktab.Addr, family int32) linux.Errno {
 // portInUse reports whether another socket of the same type (TCP and
 // UDP ports are separate) holds port.
 func portInUse(self int, typ int32, port uint16, reuse bool) bool {
-	for i := range socktab.Table {
+	for i := range socktab.Used() {
 		s := &socktab.Table[i]
 		st := s.State.Load()
 		if i == self || st == socktab.Free || !s.Bound || s.Type != typ || s.Local.Port != port {
@@ -560,7 +560,7 @@ func socketChanged(id int) {
 	if rising == 0 {
 		return
 	}
-	for i := range fds {
+	for i := range usedFDs() {
 		if d := &fds[i]; d.kind == fdSocket && d.obj == id {
 			fdEvent(int32(i), rising)
 		}
@@ -570,7 +570,7 @@ func socketChanged(id int) {
 // sysSockWait: the service waits for work.
 func sysSockWait(t *Thread, f *amd64.TrapFrame) uint64 {
 	sockServiceUp = true
-	for i := range socktab.Table {
+	for i := range socktab.Used() {
 		if socktab.Table[i].Work.Load() != 0 {
 			return 0
 		}

@@ -151,7 +151,7 @@ func sysFutex(t *Thread, f *amd64.TrapFrame) uint64 {
 		// Linux wakes one waiter even when val is 0 or negative.
 		n := max(int(int32(f.RDX)), 1)
 		woken := 0
-		for i := range threads {
+		for i := range liveSlots() {
 			w := &threads[i]
 			if woken < n && w.state == threadBlocked && w.wait == waitFutex && w.futexAddr == uintptr(addr) {
 				wake(w, 0)

@@ -105,6 +105,13 @@ func xsaveArea(i int) uintptr {
 	return base + uintptr(i)*xsaveAreaSize
 }
 
+// threadsHigh bounds the slots ever used: every loop over the table
+// stops there (the scheduler walks it on every trap).
+var threadsHigh int
+
+// liveSlots is the part of the table that has ever held a thread.
+func liveSlots() []Thread { return threads[:threadsHigh] }
+
 // newThread takes a free slot, or returns nil when the table is full.
 func newThread() *Thread {
 	for i := range threads {
@@ -114,6 +121,7 @@ func newThread() *Thread {
 		}
 		*t = Thread{tid: nextTID, state: threadRunnable, xsave: xsaveArea(i)}
 		nextTID++
+		threadsHigh = max(threadsHigh, i+1)
 		return t
 	}
 	return nil
@@ -121,7 +129,7 @@ func newThread() *Thread {
 
 // threadByTID finds a live thread.
 func threadByTID(tid int32) *Thread {
-	for i := range threads {
+	for i := range liveSlots() {
 		if t := &threads[i]; t.state != threadFree && t.tid == tid {
 			return t
 		}
@@ -132,7 +140,7 @@ func threadByTID(tid int32) *Thread {
 // liveThreads counts the threads that are not free.
 func liveThreads() int {
 	n := 0
-	for i := range threads {
+	for i := range liveSlots() {
 		if threads[i].state != threadFree {
 			n++
 		}

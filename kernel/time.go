@@ -161,7 +161,7 @@ func stopTimer() {
 // runnableOthers reports whether a thread other than the running one
 // wants the CPU.
 func runnableOthers() bool {
-	for i := range threads {
+	for i := range liveSlots() {
 		if i != currentIndex && threads[i].state == threadRunnable {
 			return true
 		}

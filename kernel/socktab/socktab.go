@@ -148,6 +148,13 @@ type Socket struct {
 // Table is every socket.
 var Table [MaxSockets]Socket
 
+// high bounds the sockets ever allocated: loops over the table, which
+// run on every socket wake-up, stop there.
+var high atomic.Int32
+
+// Used is the part of Table that has ever held a socket.
+func Used() []Socket { return Table[:high.Load()] }
+
 // RingData returns socket id's receive (rx true) or transmit ring memory.
 func RingData(id int, rx bool) []byte {
 	a := uintptr(Window + uint64(id)*2*RingSize)
@@ -162,6 +169,12 @@ func Alloc(family, typ int32) int {
 	for i := range Table {
 		s := &Table[i]
 		if s.State.Load() == Free && s.State.CompareAndSwap(Free, Open) {
+			for {
+				h := high.Load()
+				if int32(i) < h || high.CompareAndSwap(h, int32(i)+1) {
+					break
+				}
+			}
 			s.Work.Store(0)
 			s.Family, s.Type = family, typ
 			s.Options.Store(0)

@@ -64,7 +64,7 @@ func (sv *Service) loop() {
 		if err := devio.SockWait(); err != nil {
 			panic("coracle: socket service: " + err.Error())
 		}
-		for id := range socktab.Table {
+		for id := range socktab.Used() {
 			s := &socktab.Table[id]
 			if w := s.Work.Swap(0); w != 0 {
 				sv.work(id, s, w)
