@@ -172,3 +172,18 @@ func unhex(c byte) int {
 	}
 	return -1
 }
+
+// Has reports whether the command line s has a word with key (with or
+// without a value), such as a flag like coracle.strace.
+func Has(s, key string) bool {
+	sc := NewScanner(s)
+	for {
+		w, ok := sc.Next()
+		if !ok {
+			return false
+		}
+		if w.Key == key {
+			return true
+		}
+	}
+}

@@ -263,3 +263,12 @@ func decodeValue(t testing.TB, v string) string {
 	}
 	return string(buf)
 }
+
+func TestHas(t *testing.T) {
+	s := "coracle.strace ip=10.0.0.2/24  coracle.nomsix=1"
+	for key, want := range map[string]bool{"coracle.strace": true, "ip": true, "coracle.nomsix": true, "coracle": false, "10.0.0.2/24": false} {
+		if got := Has(s, key); got != want {
+			t.Errorf("Has(%q) = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
 	"github.com/coracle-os/coracle/kernel"
+	"github.com/coracle-os/coracle/kernel/cmdline"
 	"github.com/coracle-os/coracle/kernel/devio"
 	"github.com/coracle-os/coracle/net/sockets"
 	"github.com/coracle-os/coracle/net/stack"
@@ -99,7 +100,10 @@ func findNIC(cmd string) (*virtionet.Device, error) {
 	}
 	for _, d := range devs {
 		if d.Type == virtio.Net {
-			nic, nerr := virtionet.Open(d, devio.IRQLevel)
+			nic, nerr := virtionet.Open(d, virtionet.Interrupts{
+				LineFlags: devio.IRQLevel,
+				NoMSIX:    cmdline.Has(cmd, "coracle.nomsix"),
+			})
 			return nic, errors.Join(err, nerr)
 		}
 	}

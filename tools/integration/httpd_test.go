@@ -23,7 +23,8 @@ import (
 // examples/httpd, an unmodified net/http program, serves real clients on
 // the host through coracle run -p: the socket system calls, the socket
 // service on gVisor's netstack, virtio-net and QEMU user networking. On
-// microvm the NIC is virtio-mmio; on q35 it is virtio-pci.
+// microvm the NIC is virtio-mmio; on q35 it is virtio-pci with MSI-X; on
+// pc it is virtio-pci kept on its INTx line (coracle.nomsix).
 func TestHTTPD(t *testing.T) {
 	if setupErr != nil {
 		t.Fatal(setupErr)
@@ -35,16 +36,23 @@ func TestHTTPD(t *testing.T) {
 	if res := coracle(t, "build", "-o", img, "./examples/httpd"); res.err != nil || res.status != 0 {
 		t.Fatalf("build: %s", res)
 	}
-	for _, machine := range []string{"microvm", "q35"} {
-		t.Run(machine, func(t *testing.T) { testHTTPD(t, img, machine) })
+	for _, c := range []struct{ name, machine, cmdline, nic string }{
+		{"microvm", "microvm", "", "virtio-net at MMIO 0xfeb00e00 irq 12"},
+		{"q35", "q35", "", ", MSI-X, MAC"},
+		{"pc-intx", "pc", "coracle.nomsix", ", INTx irq "},
+	} {
+		t.Run(c.name, func(t *testing.T) { testHTTPD(t, img, c.machine, c.cmdline, c.nic) })
 	}
 }
 
-func testHTTPD(t *testing.T, img, machine string) {
+func testHTTPD(t *testing.T, img, machine, cmdline, nic string) {
 	port := freePort(t)
-	g := startGuest(t, 10*time.Minute, "run", "--accel", "tcg", "--machine", machine, "-p", fmt.Sprintf("%d:8080", port), img)
+	g := startGuest(t, 10*time.Minute, "run", "--accel", "tcg", "--machine", machine, "--cmdline", cmdline, "-p", fmt.Sprintf("%d:8080", port), img)
 	// The server listens before DHCP ends; requests work once it has.
 	g.waitFor(t, "from DHCP", 2*time.Minute)
+	if !strings.Contains(g.out.String(), nic) {
+		t.Errorf("the NIC line lacks %q\n%s", nic, g)
+	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	keepAlive := &http.Client{Timeout: time.Minute}
 	fresh := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}

@@ -130,6 +130,9 @@ type Device struct {
 	rxSlot []uint16
 	asm    *assembler
 
+	// irqDesc says how a PCI device interrupts, for String.
+	irqDesc string
+
 	// txBufSize is the size of a transmit buffer slot: bufferSize, or
 	// gsoBufferSize when the device segments.
 	txBufSize int
@@ -138,13 +141,34 @@ type Device struct {
 	txSlot    []uint16 // guarded by txMu
 }
 
-// Open initialises dev and starts its queues. irqFlags says how the
-// interrupt line signals (devio.IRQLevel for virtio-mmio and PCI INTx).
-func Open(dev virtio.Device, irqFlags int) (*Device, error) {
+// Interrupts says how the device interrupts.
+type Interrupts struct {
+	// LineFlags says how an interrupt line signals (devio.IRQLevel for
+	// virtio-mmio and PCI INTx).
+	LineFlags int
+	// NoMSIX keeps a PCI device that has MSI-X on its INTx line.
+	NoMSIX bool
+}
+
+// Open initialises dev and starts its queues. A modern PCI device with
+// MSI-X signals with a message (devio.OpenMSI) unless irq.NoMSIX; any
+// other uses its interrupt line.
+func Open(dev virtio.Device, irq Interrupts) (*Device, error) {
 	if dev.Type != virtio.Net {
 		return nil, fmt.Errorf("virtionet: %v is not a network device", dev)
 	}
 	d := &Device{t: dev.Transport, dev: dev}
+	if pt, ok := dev.Transport.(*virtio.PCITransport); ok && pt.HasMSIX() && !irq.NoMSIX {
+		// Before Init: setting the queues up maps them to the vector.
+		f, msg, err := devio.OpenMSI()
+		if err == nil {
+			err = pt.UseMSIX(msg.Address, msg.Data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
+		}
+		d.irq, d.irqDesc = f, "MSI-X"
+	}
 	supported := uint64(baseFeatures | txOffloads | rxOffloads | 1<<VIRTIO_NET_F_MRG_RXBUF)
 	features, err := virtio.Init(d.t, supported, d.setupQueues)
 	if errors.Is(err, errNeedsMergeable) {
@@ -166,11 +190,16 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 			return m
 		})
 	}
-	if dev.IRQ < 0 {
-		return nil, fmt.Errorf("virtionet: %v has no interrupt line", dev)
-	}
-	if d.irq, err = devio.OpenIRQ(dev.IRQ, irqFlags); err != nil {
-		return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
+	if d.irq == nil {
+		if dev.IRQ < 0 {
+			return nil, fmt.Errorf("virtionet: %v has no interrupt line", dev)
+		}
+		if d.irq, err = devio.OpenIRQ(dev.IRQ, irq.LineFlags); err != nil {
+			return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
+		}
+		if dev.PCI != nil {
+			d.irqDesc = fmt.Sprintf("INTx irq %d", dev.IRQ)
+		}
 	}
 	d.fillReceive()
 	return d, nil
@@ -248,6 +277,9 @@ func (d *Device) setupQueue(q uint16, vq *virtq.Queue, bufSize, slots int) (bufs
 func (d *Device) String() string {
 	m := d.mac
 	s := fmt.Sprintf("%v, MAC %02x:%02x:%02x:%02x:%02x:%02x", d.dev, m[0], m[1], m[2], m[3], m[4], m[5])
+	if d.irqDesc != "" {
+		s = fmt.Sprintf("%v, %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", d.dev, d.irqDesc, m[0], m[1], m[2], m[3], m[4], m[5])
+	}
 	var groups []string
 	if g := offloadNames(d.Offloads()); g != "" {
 		groups = append(groups, g)
