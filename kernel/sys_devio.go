@@ -27,13 +27,13 @@ var (
 
 // devioCalls is the private system-call table, indexed from devio.SysBase.
 var devioCalls = [devio.SysEnd - devio.SysBase]syscallFn{
-	devio.SysMapMMIO - devio.SysBase:    sysMapMMIO,
-	devio.SysOpenIRQ - devio.SysBase:    sysOpenIRQ,
-	devio.SysAllocDMA - devio.SysBase:   sysAllocDMA,
-	devio.SysSockWait - devio.SysBase:   sysSockWait,
-	devio.SysSockNotify - devio.SysBase: sysSockNotify,
-	devio.SysSetFile - devio.SysBase:    sysSetFile,
-	devio.SysOpenMSI - devio.SysBase:    sysOpenMSI,
+	devio.SysMapMMIO - devio.SysBase:      sysMapMMIO,
+	devio.SysOpenIRQ - devio.SysBase:      sysOpenIRQ,
+	devio.SysAllocDMA - devio.SysBase:     sysAllocDMA,
+	devio.SysSockRegister - devio.SysBase: sysSockRegister,
+	devio.SysSockNotify - devio.SysBase:   sysSockNotify,
+	devio.SysSetFile - devio.SysBase:      sysSetFile,
+	devio.SysOpenMSI - devio.SysBase:      sysOpenMSI,
 }
 
 // reserveDeviceWindows keeps mmap out of the device windows.

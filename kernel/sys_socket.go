@@ -46,9 +46,10 @@ const (
 )
 
 var (
-	// sockServiceUp is set once the service waits for work: before
-	// that (programs that do not use package net) socket() fails.
-	sockServiceUp bool
+	// sockWorkFD is the socket service's work descriptor, an eventfd
+	// (devio.SockRegister), or -1 before the service registers: until
+	// then (programs that do not use package net) socket() fails.
+	sockWorkFD int32 = -1
 	// sockLastReady is each socket's readiness as last reported, to
 	// find rising edges for edge-triggered epoll.
 	sockLastReady [socktab.MaxSockets]uint32
@@ -67,12 +68,14 @@ func sockOf(fd uint64) (int, *socktab.Socket, linux.Errno) {
 	return d.obj, &socktab.Table[d.obj], 0
 }
 
-// doorbell wakes the service if it waits for work.
+// doorbell makes the service's work descriptor readable, if it is not.
 func doorbell() {
-	for i := range liveSlots() {
-		if t := &threads[i]; t.state == threadBlocked && t.wait == waitSockWork {
-			wake(t, 0)
-		}
+	if sockWorkFD < 0 {
+		return
+	}
+	if e := &eventfds[fds[sockWorkFD].obj]; e.count == 0 {
+		e.count = 1
+		fdEvent(sockWorkFD, linux.EPOLLIN)
 	}
 }
 
@@ -98,7 +101,7 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	default:
 		return linux.EPROTONOSUPPORT.Ret() // raw, ICMP and SCTP sockets
 	}
-	if !sockServiceUp {
+	if sockWorkFD < 0 {
 		return linux.EAFNOSUPPORT.Ret()
 	}
 	id := socktab.Alloc(int32(family), kind)
@@ -567,24 +570,31 @@ func socketChanged(id int) {
 	}
 }
 
-// sysSockWait: the service waits for work.
-func sysSockWait(t *Thread, f *amd64.TrapFrame) uint64 {
-	sockServiceUp = true
-	for i := range socktab.Used() {
-		if socktab.Table[i].Work.Load() != 0 {
-			return 0
-		}
+// sysSockRegister (devio.SockRegister) makes an eventfd the service's
+// work descriptor and returns it. It starts readable: the service scans
+// the table once when it starts.
+func sysSockRegister(t *Thread, f *amd64.TrapFrame) uint64 {
+	if sockWorkFD >= 0 {
+		return linux.EBUSY.Ret()
 	}
-	block(t, waitSockWork, 0)
-	return 0
+	for i := range eventfds {
+		e := &eventfds[i]
+		if e.used {
+			continue
+		}
+		fd := allocFD(fdEventfd, i, linux.O_RDWR|linux.O_NONBLOCK, true)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		*e = eventfd{used: true, count: 1}
+		sockWorkFD = int32(fd)
+		return uint64(fd)
+	}
+	return linux.EMFILE.Ret()
 }
 
 // sysSockNotify: the service changed socket f.RDI.
 func sysSockNotify(t *Thread, f *amd64.TrapFrame) uint64 {
-	if f.RDI == ^uint64(0) {
-		sockServiceUp = true
-		return 0
-	}
 	if f.RDI >= socktab.MaxSockets {
 		return linux.EINVAL.Ret()
 	}

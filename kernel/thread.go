@@ -56,7 +56,6 @@ const (
 	waitFutex
 	waitSleep
 	waitEpoll
-	waitSockWork // the socket service, waiting for work
 )
 
 // stackT is Linux's stack_t (sigaltstack).

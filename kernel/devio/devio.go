@@ -21,14 +21,14 @@ import (
 
 // Private system-call numbers.
 const (
-	SysBase       = 0x10000
-	SysMapMMIO    = SysBase + iota // (phys, size) → virt
-	SysOpenIRQ                     // (irq, flags) → fd
-	SysAllocDMA                    // (size) → virt, phys in RDX
-	SysSockWait                    // () → 0: the socket service waits for work (kernel/socktab)
-	SysSockNotify                  // (sock) → 0: a socket's state changed; re-evaluate readiness
-	SysSetFile                     // (path, pathLen, data, dataLen) → 0: publish a read-only file
-	SysOpenMSI                     // () → fd, message in RDX (data<<32 | address)
+	SysBase         = 0x10000
+	SysMapMMIO      = SysBase + iota // (phys, size) → virt
+	SysOpenIRQ                       // (irq, flags) → fd
+	SysAllocDMA                      // (size) → virt, phys in RDX
+	SysSockRegister                  // () → fd: the socket service's work descriptor (kernel/socktab)
+	SysSockNotify                    // (sock) → 0: a socket's state changed; re-evaluate readiness
+	SysSetFile                       // (path, pathLen, data, dataLen) → 0: publish a read-only file
+	SysOpenMSI                       // () → fd, message in RDX (data<<32 | address)
 	SysEnd
 )
 
@@ -92,14 +92,17 @@ func addrPointer(a uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&a))
 }
 
-// SockWait blocks the socket service until the kernel has work for it
-// (socktab.Socket.Work). It releases the caller's P while it waits.
-func SockWait() error {
-	_, _, e := syscall.Syscall(SysSockWait, 0, 0, 0)
+// SockRegister makes the caller the socket service: socket() works from
+// then on. It returns the work descriptor, which becomes readable when
+// the kernel leaves work in a socket (socktab.Socket.Work); reading it
+// (8 bytes) rearms it. The service waits on it through the netpoller,
+// so no thread sits blocked in the kernel while it waits.
+func SockRegister() (*os.File, error) {
+	fd, _, e := syscall.RawSyscall(SysSockRegister, 0, 0, 0)
 	if e != 0 {
-		return errnoErr("wait for socket work", e)
+		return nil, errnoErr("register the socket service", e)
 	}
-	return nil
+	return os.NewFile(fd, "socket-work"), nil
 }
 
 // SockNotify tells the kernel that socket sock changed (data, state,

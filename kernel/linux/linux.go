@@ -33,6 +33,7 @@ const (
 	ENOMEM          Errno = 12
 	EACCES          Errno = 13
 	EFAULT          Errno = 14
+	EBUSY           Errno = 16
 	EEXIST          Errno = 17
 	ENODEV          Errno = 19
 	ENOTDIR         Errno = 20

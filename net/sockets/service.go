@@ -2,7 +2,7 @@
 // kernel's sockets (kernel/socktab) real on gVisor's netstack. The
 // kernel completes every socket system call itself and leaves work in
 // each socket's Work bits; the service waits for that work
-// (devio.SockWait), creates, binds, listens and connects netstack
+// (a descriptor from devio.SockRegister, read through the netpoller), creates, binds, listens and connects netstack
 // endpoints, accepts connections into listeners' queues, and pumps bytes
 // between each connection's rings and its endpoint, telling the kernel of
 // every change (devio.SockNotify) so that epoll, and with it the Go
@@ -12,6 +12,7 @@
 package sockets
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,14 +55,18 @@ type Service struct {
 // before the program makes socket calls.
 func Serve(ns *gstack.Stack) *Service {
 	sv := &Service{ns: ns}
-	devio.SockNotify(-1) // register: socket() works from now on
-	go sv.loop()
+	work, err := devio.SockRegister() // socket() works from now on
+	if err != nil {
+		panic("coracle: socket service: " + err.Error())
+	}
+	go sv.loop(work)
 	return sv
 }
 
-func (sv *Service) loop() {
+func (sv *Service) loop(work *os.File) {
+	var count [8]byte
 	for {
-		if err := devio.SockWait(); err != nil {
+		if _, err := work.Read(count[:]); err != nil {
 			panic("coracle: socket service: " + err.Error())
 		}
 		for id := range socktab.Used() {
