@@ -50,8 +50,9 @@ func kernelMain(infoErr error) {
 	}
 	printBanner(info.RAMBytes(), info.Cmdline)
 	crashTest(info.Cmdline)
-	straceEnabled = hasParam(info.Cmdline, "coracle.strace")
-	bootStamps.enabled = hasParam(info.Cmdline, "coracle.bootstamps")
+	straceEnabled = cmdline.Has(info.Cmdline, "coracle.strace")
+	sysprofEnabled = cmdline.Has(info.Cmdline, "coracle.sysprof")
+	bootStamps.enabled = cmdline.Has(info.Cmdline, "coracle.bootstamps")
 	if !detectRandom() {
 		bootFailure("the CPU has neither RDRAND nor RDSEED, which getrandom and the Go runtime's seed need (QEMU: use -cpu max or -cpu host)")
 	}
@@ -85,17 +86,6 @@ func bootFailure(reason string) {
 	console.str(reason)
 	console.str("\n")
 	Exit(exitstatus.BootFailure)
-}
-
-// hasParam reports whether the command line has the word key or key=...
-func hasParam(cmd, key string) bool {
-	sc := cmdline.NewScanner(cmd)
-	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
-		if w.Key == key {
-			return true
-		}
-	}
-	return false
 }
 
 // bootCmdline is the kernel command line, kept for Cmdline.

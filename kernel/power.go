@@ -18,6 +18,7 @@ const (
 //
 // Trap context: safe.
 func Exit(status int) {
+	sysprofReport()
 	if status < 0 || status > exitstatus.Max {
 		console.str("coracle: exit status ")
 		console.dec(uint64(status))

@@ -38,8 +38,10 @@
 #define FXSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x07
 #define FXRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x0F
 
-// CALL_DISPATCH calls PerCPU.Dispatch(AX) with BX = PerCPU.
-#define CALL_DISPATCH LEAQ PerCPU_KernelG(BX), R14; MOVQ PerCPU_Dispatch(BX), DX; XORPS X15, X15; CALL (DX)
+// CALL_DISPATCH calls PerCPU.Dispatch(AX) with BX = PerCPU. The 8 bytes
+// below the return address are the argument's spill slot, which Go's
+// register ABI lets the callee write (the caller owns it): reserve it.
+#define CALL_DISPATCH LEAQ PerCPU_KernelG(BX), R14; MOVQ PerCPU_Dispatch(BX), DX; XORPS X15, X15; SUBQ $8, SP; CALL (DX); ADDQ $8, SP
 
 TEXT trap0<>(SB),NOSPLIT|NOFRAME,$0
 	NOERR(0)
