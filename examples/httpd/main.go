@@ -15,6 +15,7 @@ import (
 	"io"
 	"log"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
@@ -80,6 +81,10 @@ func main() {
 		io.WriteString(w, "bye\n")
 		go func() { time.Sleep(100 * time.Millisecond); os.Exit(0) }()
 	})
-	fmt.Printf("httpd: listening on %s\n", *addr)
-	log.Fatal(http.ListenAndServe(*addr, nil))
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("httpd: listening on %s\n", l.Addr())
+	log.Fatal(http.Serve(l, nil))
 }
