@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
@@ -107,11 +108,22 @@ func New(cfg Config, link gstack.LinkEndpoint) (*Stack, error) {
 	return s, nil
 }
 
+// timeWaitTimeout is how long a connection this side closed first stays
+// in TIME_WAIT: a few of a peer's FIN retransmissions (RFC 6298's initial
+// RTO is 1 s).
+const timeWaitTimeout = 2 * time.Second
+
 func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 	sack := tcpip.TCPSACKEnabled(true)
 	moderate := tcpip.TCPModerateReceiveBufferOption(true)
 	rcv := tcpip.TCPReceiveBufferSizeRangeOption{Min: tcpRcvBufMin, Default: tcpRcvBufDefault, Max: tcpRcvBufMax}
-	for _, opt := range []tcpip.SettableTransportProtocolOption{&sack, &moderate, &rcv} {
+	// TIME_WAIT lasts timeWaitTimeout instead of netstack's 60 s: every
+	// connection in it keeps Go timers alive, and with thousands of them
+	// the runtime's timer heap work became a tenth of a busy server's
+	// CPU time (docs/network.md). Losing the state early costs at most a
+	// reset instead of an ACK to a peer that retransmits its FIN.
+	timeWait := tcpip.TCPTimeWaitTimeoutOption(timeWaitTimeout)
+	for _, opt := range []tcpip.SettableTransportProtocolOption{&sack, &moderate, &rcv, &timeWait} {
 		if err := s.ns.SetTransportProtocolOption(tcp.ProtocolNumber, opt); err != nil {
 			return fmt.Errorf("net: TCP option %T: %s", opt, err)
 		}
