@@ -9,6 +9,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/exitstatus"
 	"github.com/coracle-os/coracle/kernel/linux"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/socktab"
 )
 
 // The address space (DESIGN.md §1.4): one page table for the kernel and
@@ -86,6 +87,13 @@ func setupMemory(info *pvh.StartInfo) string {
 	free := *ram
 	free.Subtract(mm.Range{Start: 0, End: lowMemoryEnd})
 	free.Subtract(mm.Range{Start: img.start, End: img.end})
+	// The tail of the image's zero-initialised data beyond the kernel's
+	// own tables goes back to the allocator and is backed on first
+	// touch (demandZeroTail).
+	tail := demandZeroTail(&img)
+	if !free.Add(tail) {
+		bootFailure("too many free ranges in the memory map")
+	}
 	for _, m := range info.Modules() {
 		free.Subtract(mm.Range{Start: m.Addr &^ 4095, End: (m.Addr + m.Size + 4095) &^ 4095})
 	}
@@ -117,6 +125,9 @@ func setupMemory(info *pvh.StartInfo) string {
 			flags |= mm.XD
 		}
 		for va := s.start; va < s.end; va += 4096 {
+			if va >= tail.Start && va < tail.End {
+				continue
+			}
 			mustMap(space.Map(va, va, flags), "the image")
 		}
 	}
@@ -134,9 +145,16 @@ func setupMemory(info *pvh.StartInfo) string {
 		if s.flags&pfX != 0 {
 			prot |= mm.PROT_EXEC
 		}
-		if vmas.Reserve(s.start, s.end, prot) != 0 {
+		end := s.end
+		if tail.End == s.end && tail.Start > s.start {
+			end = tail.Start
+		}
+		if vmas.Reserve(s.start, end, prot) != 0 {
 			bootFailure("cannot reserve the image in the address-space map")
 		}
+	}
+	if tail.End > tail.Start && vmas.Anonymous(tail.Start, tail.End, mm.PROT_READ|mm.PROT_WRITE) != 0 {
+		bootFailure("cannot add the image's demand-zero data to the address-space map")
 	}
 	reserveDeviceWindows()
 	amd64.WriteCR3(space.Root)
@@ -193,6 +211,37 @@ func readImage() (img imageLayout, ok bool) {
 		img.start, img.end = min(img.start, s.start), max(img.end, s.end)
 	}
 	return img, img.n > 0
+}
+
+// demandZeroTail returns the part of the image that is backed on first
+// touch instead of at load: the last writable segment from the page after
+// the kernel's largest table, xsaveAreas, to its end. The segment ends
+// with .noptrbss, whose symbols the linker lays out smallest first, so
+// past xsaveAreas lie only the program's own larger zero-initialised
+// arrays (crypto/internal/fips140/drbg's 32 MiB scratch buffer, in every
+// program that uses crypto), never a kernel table the trap paths touch.
+// QEMU zeroed those pages and nothing has touched them yet, so they can
+// be given back. An empty range if the layout is not as expected.
+//
+// Boot path: no allocation.
+func demandZeroTail(img *imageLayout) mm.Range {
+	kernelEnd := uint64(uintptr(unsafe.Pointer(&xsaveAreas))) + uint64(len(xsaveAreas))
+	for _, end := range [...]uint64{
+		uint64(uintptr(unsafe.Pointer(&threads))) + uint64(unsafe.Sizeof(threads)),
+		uint64(uintptr(unsafe.Pointer(&fds))) + uint64(unsafe.Sizeof(fds)),
+		uint64(uintptr(unsafe.Pointer(&epolls))) + uint64(unsafe.Sizeof(epolls)),
+		uint64(uintptr(unsafe.Pointer(&socktab.Table))) + uint64(unsafe.Sizeof(socktab.Table)),
+		uint64(uintptr(unsafe.Pointer(&cmdlineCopy))) + uint64(unsafe.Sizeof(cmdlineCopy)),
+	} {
+		kernelEnd = max(kernelEnd, end)
+	}
+	start := (kernelEnd + 4095) &^ 4095
+	for _, s := range img.segments[:img.n] {
+		if s.flags&pfW != 0 && s.end == img.end && start > s.start && start < s.end {
+			return mm.Range{Start: start, End: s.end}
+		}
+	}
+	return mm.Range{}
 }
 
 // mustMap stops the boot if mapping what failed.

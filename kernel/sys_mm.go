@@ -31,7 +31,7 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EEXIST.Ret()
 		}
 	}
-	if prot&linux.PROT_WRITE != 0 && !canCommit(length) {
+	if prot&linux.PROT_WRITE != 0 && !canCommit(length, fixed) {
 		return linux.ENOMEM.Ret()
 	}
 	got, e := vmas.Map(addr, length, mm.Prot(prot), fixed)
@@ -91,14 +91,21 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 // tables, new threads) when judging a commit.
 const commitReserve = 1 << 20
 
-// canCommit reports whether a writable mapping of n bytes could be
-// backed now. Pages are only backed when touched, but a program that
-// asks for more writable memory than the VM has free gets ENOMEM from
-// mmap, as Linux's overcommit heuristic gives it: the Go runtime then
-// reports "out of memory" itself, instead of the VM running out of pages
-// under it later.
-func canCommit(n uint64) bool {
-	return n <= frames.FreeCount()*4096-min(frames.FreeCount()*4096, commitReserve)
+// canCommit reports whether a writable mapping of n bytes may be made.
+// Pages are only backed when touched, so, like Linux's overcommit
+// heuristic, a new mapping is refused only when it is larger than all
+// the memory there is: the runtime maps sparse tables that way (the heap
+// arena index is 32 MiB, mostly never touched). A mapping placed over
+// the program's own reservation (MAP_FIXED) is how the Go runtime
+// commits heap it is about to use, so that one must fit in the memory
+// free now: the runtime then reports "out of memory" itself, instead of
+// the VM running out of pages under it later.
+func canCommit(n uint64, fixed bool) bool {
+	limit := frames.TotalCount() * 4096
+	if fixed {
+		limit = frames.FreeCount() * 4096
+	}
+	return n <= limit-min(limit, commitReserve)
 }
 
 // discard drops the pages of [start, end) and flushes them from the TLB.

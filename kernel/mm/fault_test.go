@@ -314,3 +314,35 @@ func TestFramesConservedRandom(t *testing.T) {
 		}
 	}
 }
+
+func TestAnonymousBelowTheWindow(t *testing.T) {
+	// The image's demand-zero data: a program area below the mmap
+	// window, right after a kernel area, backed on first touch.
+	s := newVMAs(t, 1<<32, 1<<40)
+	if err := s.Reserve(0x40_0000, 0x80_0000, PROT_READ|PROT_WRITE); err != 0 {
+		t.Fatal(err)
+	}
+	if err := s.Anonymous(0x80_0000, 0x280_0000, PROT_READ|PROT_WRITE); err != 0 {
+		t.Fatalf("Anonymous: %v", err)
+	}
+	if flags, r := Decide(s, 0x100_0008, PF_US|PF_WR); r != FaultBacked || flags != P|US|RW|XD {
+		t.Errorf("write in the area: %v %v", r, flags)
+	}
+	if _, r := Decide(s, 0x40_0008, PF_WR); r != FaultAccErr {
+		t.Errorf("write in the kernel area below: %v, want FaultAccErr", r)
+	}
+	for _, c := range []struct {
+		name       string
+		start, end uint64
+		want       Errno
+	}{
+		{"overlap", 0x7f_f000, 0x90_0000, EEXIST},
+		{"misaligned", 0x300_0001, 0x400_0000, EINVAL},
+		{"empty", 0x300_0000, 0x300_0000, EINVAL},
+		{"above UserTop", UserTop - PageSize, UserTop + PageSize, EINVAL},
+	} {
+		if err := s.Anonymous(c.start, c.end, PROT_READ); err != c.want {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}

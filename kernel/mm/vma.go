@@ -110,6 +110,29 @@ func (s *VMAs) Reserve(start, end uint64, prot Prot) Errno {
 	return 0
 }
 
+// Anonymous adds the program area [start, end) with protection prot at a
+// fixed place anywhere in the lower half, outside the mmap window if need
+// be, backed on first touch like any mapping: for the part of the
+// image's zero-initialised data that the kernel leaves unbacked. It
+// returns EINVAL for an empty or misaligned range, EEXIST if the range
+// overlaps an area, ENOMEM when the set is full.
+//
+// Boot path: no allocation.
+//
+//go:nosplit
+func (s *VMAs) Anonymous(start, end uint64, prot Prot) Errno {
+	if start >= end || (start|end)&pageMask != 0 || end > UserTop {
+		return EINVAL
+	}
+	if !s.free(start, end) {
+		return EEXIST
+	}
+	if !s.set(start, end, prot, false, false) {
+		return ENOMEM
+	}
+	return 0
+}
+
 // Map adds a mapping of length bytes (rounded up to pages) with
 // protection prot and returns its address, as mmap(addr, length, prot,
 // MAP_PRIVATE|MAP_ANONYMOUS [|MAP_FIXED], -1, 0) does.

@@ -21,8 +21,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// examples/httpd on a tap device in a network namespace the test makes,
-// with a static address (ip= and gw= words): the guest answers ping, and
+// examples/httpd in a 64 MiB VM on a tap device in a network namespace
+// the test makes, with a static address (ip= and gw= words): the guest
+// answers ping, and
 // serves 100 connections whose SYNs all arrive at once (QEMU user
 // networking cannot pass such a burst) and curl.
 func TestTap(t *testing.T) {
@@ -34,7 +35,10 @@ func TestTap(t *testing.T) {
 	if res := coracle(t, "build", "-o", img, "./examples/httpd"); res.err != nil || res.status != 0 {
 		t.Fatalf("build: %s", res)
 	}
-	g := startGuestIn(t, ns, 5*time.Minute, "run", "--accel", "tcg", "--tap", tapName,
+	// 64 MiB: a net/http server fits a small VM (the 32 MiB of
+	// zero-initialised crypto scratch space in every such program is
+	// backed only if touched).
+	g := startGuestIn(t, ns, 5*time.Minute, "run", "--accel", "tcg", "-m", "64", "--tap", tapName,
 		"--cmdline", "ip="+tapGuest+"/24 gw="+tapHost, img)
 	g.waitFor(t, "httpd: listening on", 2*time.Minute)
 	base := "http://" + tapGuest + ":8080"
