@@ -31,13 +31,15 @@ func TestHasLine(t *testing.T) {
 }
 
 func TestWatchForSplitWrites(t *testing.T) {
+	// Each writer gets its pipe as an argument: the first may still be
+	// closing its own when the second pipe is made.
 	r, w := io.Pipe()
-	go func() {
+	go func(w *io.PipeWriter) {
 		for _, part := range []string{"kernel says hi\r\nmai", "n: rea", "dy\r", "\nafter\n"} {
 			w.Write([]byte(part))
 		}
 		w.Close()
-	}()
+	}(w)
 	s := watchFor(r, "main: ready")
 	if s.at.IsZero() {
 		t.Fatal("the line was not seen")
@@ -50,7 +52,7 @@ func TestWatchForSplitWrites(t *testing.T) {
 	r.Close()
 
 	r, w = io.Pipe()
-	go func() { w.Write([]byte("panic\n")); w.Close() }()
+	go func(w *io.PipeWriter) { w.Write([]byte("panic\n")); w.Close() }(w)
 	if s := watchFor(r, "main: ready"); !s.at.IsZero() || string(s.console) != "panic\n" {
 		t.Errorf("at EOF without the line: %+v", s)
 	}
