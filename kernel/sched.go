@@ -38,11 +38,9 @@ func schedule() {
 	now := nanotime()
 	expireDeadlines(now)
 	t := cur()
-	chargeProfile(t, now)
 	if t.state == threadRunning && now < sliceEnd {
 		armTimer(now) // a sleeper may have woken: its turn comes at sliceEnd
 		deliverPending(t)
-		resumedAt = now
 		return
 	}
 	next := pickNext()
@@ -57,7 +55,6 @@ func schedule() {
 	}
 	switchTo(next, now)
 	deliverPending(cur())
-	resumedAt = now
 }
 
 // pickNext returns the next runnable thread after the current one in

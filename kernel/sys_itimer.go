@@ -10,11 +10,13 @@ import (
 // The profiling timer, ITIMER_PROF (setitimer(2)): the Go runtime's CPU
 // profiler sets it to 100 Hz (when timer_create, its per-thread
 // alternative, is missing) and expects SIGPROF with si_code SI_KERNEL.
-// The CPU time of the program's threads is charged at each return to
-// ring 3, from the moment the thread last resumed; while the timer runs,
-// the local APIC timer is armed for when it expires, so a thread that
-// computes without system calls is still interrupted. The signal goes to
-// the thread that was running, as Linux sends it to the process.
+// Samples are taken as Linux takes them, by a tick: while the timer runs
+// and a thread is running, the local APIC timer is also armed for the
+// next tick, and a tick that interrupts the program raises SIGPROF on
+// the running thread. Ticks never interrupt the kernel (it runs with
+// interrupts off), so a tick due during a system call lands as the call
+// returns, on the wrapper that made it; one due while the CPU idles is
+// skipped, as idle time is no one's CPU time.
 
 const (
 	itimerReal    = 0
@@ -23,38 +25,42 @@ const (
 )
 
 var (
-	profInterval int64 // ns; 0: the timer is off
-	profLeft     int64 // CPU ns until it expires
-	// resumedAt is when the running thread last resumed in ring 3 (0:
-	// never), set at the end of schedule.
-	resumedAt int64
+	profInterval int64 // ns between ticks; 0: one-shot
+	profNext     int64 // monotonic ns of the next tick; 0: the timer is off
 )
 
-// chargeProfile charges the CPU time since resumedAt to the profiling
-// timer and raises SIGPROF on t when it expires.
-func chargeProfile(t *Thread, now int64) {
-	if profLeft == 0 || resumedAt == 0 || now <= resumedAt {
-		return
-	}
-	profLeft -= now - resumedAt
-	if profLeft > 0 {
-		return
-	}
-	t.pendingSignals |= sigbit(SIGPROF)
-	t.kernelSignals |= sigbit(SIGPROF)
-	profLeft = profInterval // 0 for a one-shot timer: off
-	if profLeft > 0 && profLeft < 1000 {
-		profLeft = 1000
-	}
-}
-
-// profileDeadline is when the running thread's CPU time next expires the
-// profiling timer, or 0.
+// profileDeadline is when the next profiling tick is due, or 0 when there
+// is none to arm: the timer is off or no thread runs. After an idle
+// period the ticks start over from now.
 func profileDeadline(now int64) int64 {
-	if profLeft == 0 || cur().state != threadRunning {
+	if profNext == 0 || cur().state != threadRunning {
 		return 0
 	}
-	return now + profLeft
+	if profInterval > 0 && profNext < now-profInterval {
+		profNext = now + profInterval // ticks were skipped while idle
+	}
+	return profNext
+}
+
+// profileTick runs in the timer interrupt: if a tick is due and the
+// interrupt came from the program, SIGPROF goes to the running thread.
+func profileTick(fromUser bool) {
+	if profNext == 0 {
+		return
+	}
+	now := nanotime()
+	if now < profNext {
+		return
+	}
+	if profInterval > 0 {
+		profNext = now + profInterval
+	} else {
+		profNext = 0 // one-shot
+	}
+	if t := cur(); fromUser && t.state == threadRunning {
+		t.pendingSignals |= sigbit(SIGPROF)
+		t.kernelSignals |= sigbit(SIGPROF)
+	}
 }
 
 // timeval is Linux's struct timeval; itimerval two of them.
@@ -98,12 +104,13 @@ func sysSetitimer(t *Thread, f *amd64.TrapFrame) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
-	if e := writeItimerval(f.RDX, profInterval, profLeft); e != 0 {
+	now := nanotime()
+	if e := writeItimerval(f.RDX, profInterval, remaining(now)); e != 0 {
 		return e.Ret()
 	}
-	profInterval, profLeft = interval, value
-	if resumedAt == 0 || profLeft == 0 {
-		resumedAt = nanotime() // charge from now on
+	profInterval, profNext = interval, 0
+	if value > 0 {
+		profNext = now + value
 	}
 	return 0
 }
@@ -113,7 +120,15 @@ func sysGetitimer(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDI != itimerProf {
 		return unsupportedTimer(f.RDI)
 	}
-	return writeItimerval(f.RSI, profInterval, profLeft).Ret0()
+	return writeItimerval(f.RSI, profInterval, remaining(nanotime())).Ret0()
+}
+
+// remaining is the time until the next tick, as getitimer reports it.
+func remaining(now int64) int64 {
+	if profNext == 0 {
+		return 0
+	}
+	return max(profNext-now, 1000)
 }
 
 var itimerLogged [3]bool

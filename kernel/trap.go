@@ -26,6 +26,7 @@ func dispatch(f *amd64.TrapFrame) {
 		}
 	case v == vectorTimer:
 		timerInterrupt()
+		profileTick(fromUser)
 	case v >= vectorIRQBase && v < vectorIRQBase+maxIRQs:
 		deviceInterrupt(int(v - vectorIRQBase))
 	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
