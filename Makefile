@@ -55,3 +55,16 @@ clean:
 bench-boot: qemu
 	$(GO) build -o bin/bench-boot ./tools/bench/boot
 	bin/bench-boot $(BENCH_FLAGS)
+
+# HTTP benchmark (docs/http-benchmark.md): wrk against examples/httpd on
+# coracle and on Linux (Debian's kernel, the same httpd started by a small
+# Go /init), with the same QEMU, accelerator, vCPU, memory and virtio-net
+# NIC on a tap device in a network namespace that the benchmark creates
+# and removes; requests/s and p99 latency, keep-alive and not, 1 and 64
+# connections. Needs root (the namespace); installs wrk when missing.
+# About 6 minutes. BENCH_FLAGS adds flags, e.g. BENCH_FLAGS="-rounds 1".
+.PHONY: bench-http
+bench-http:
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 wrk=wrk
+	$(GO) build -o bin/bench-http ./tools/bench/http
+	bin/bench-http $(BENCH_FLAGS)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -51,11 +52,11 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	r := report{
-		command:   shellQuote(argv),
-		source:    sourceRevision(ctx),
-		cpu:       hostCPU(),
-		qemu:      qemuVersion(ctx, qemuPath),
-		accel:     accelDescription(accel.Accel),
+		command:   hostinfo.ShellQuote(argv),
+		source:    hostinfo.SourceRevision(ctx),
+		cpu:       hostinfo.CPU(),
+		qemu:      hostinfo.QEMUVersion(ctx, qemuPath),
+		accel:     hostinfo.Accel(accel.Accel),
 		machine:   argAfter(systems[0].args, "-M"),
 		memoryMiB: o.memoryMiB,
 		runs:      o.runs,
@@ -65,7 +66,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	for _, s := range systems {
 		r.rows = append(r.rows, row{system: s.name, line: s.line, times: summarize(s.times), missing: s.missing, baseline: s.baseline})
 		if s.missing == "" {
-			r.qemuLines = append(r.qemuLines, s.short+": "+shellQuote(append([]string{qemu.Binary}, s.args...)))
+			r.qemuLines = append(r.qemuLines, s.short+": "+hostinfo.ShellQuote(append([]string{qemu.Binary}, s.args...)))
 		}
 		if s.stamps {
 			r.guest = summarizeStamps(s)
@@ -79,17 +80,6 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		return fmt.Errorf("%s failed to boot (see above)", strings.Join(failed, " and "))
 	}
 	return nil
-}
-
-// accelDescription names the accelerator as QEMU is given it.
-func accelDescription(a qemu.Accel) string {
-	switch a {
-	case qemu.KVM:
-		return "KVM (-accel kvm -cpu host,-arch-capabilities)"
-	case qemu.TCG:
-		return "TCG (-accel tcg -cpu max)"
-	}
-	return string(a)
 }
 
 // argAfter returns the argument that follows flag in args, or "".

@@ -8,9 +8,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -56,7 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.skipLinux, "skip-linux", false, "do not boot the Linux baseline")
 	fs.StringVar(&o.linuxKernel, "linux-kernel", "", "boot this Linux `kernel` (vmlinux ELF, or XZ bzImage) instead of Debian's")
 	fs.StringVar(&o.linuxCmdline, "linux-cmdline", defaultLinuxCmdline, "Linux kernel command line")
-	fs.StringVar(&o.cacheDir, "cache", defaultCacheDir(), "where Debian's kernel is kept between runs")
+	fs.StringVar(&o.cacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one boot's line")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed in its first boot")
 	fs.Usage = func() {
@@ -76,14 +76,4 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, errors.New("usage")
 	}
 	return o, nil
-}
-
-// defaultCacheDir is $XDG_CACHE_HOME/coracle/bench, or
-// ~/.cache/coracle/bench.
-func defaultCacheDir() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return filepath.Join(os.TempDir(), "coracle-bench-cache")
-	}
-	return filepath.Join(dir, "coracle", "bench")
 }

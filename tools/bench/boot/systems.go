@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -77,12 +78,12 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 // prepareLinux gets the kernel, builds the initramfs and sets linux's
 // name and QEMU arguments.
 func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, stderr io.Writer, linux *system) error {
-	var k linuxKernel
+	var k linuxguest.Kernel
 	var err error
 	if o.linuxKernel != "" {
-		k, err = userKernel(ctx, o.linuxKernel, tmp)
+		k, err = linuxguest.UserKernel(ctx, o.linuxKernel, tmp)
 	} else {
-		k, err = kernelCache{dir: o.cacheDir, log: stderr}.debianKernel(ctx)
+		k, err = linuxguest.Cache{Dir: o.cacheDir, Log: stderr}.DebianKernel(ctx)
 	}
 	if err != nil {
 		return err
@@ -92,12 +93,12 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 		return err
 	}
 	cfg := base
-	cfg.Image, cfg.Cmdline = k.vmlinux, o.linuxCmdline
+	cfg.Image, cfg.Cmdline = k.Vmlinux, o.linuxCmdline
 	args, err := cfg.Args()
 	if err != nil {
 		return err
 	}
 	linux.args = append(args, "-initrd", initramfs)
-	linux.name = "Linux (" + k.label + "): bootprobe as /init"
+	linux.name = "Linux (" + k.Label + "): bootprobe as /init"
 	return nil
 }

@@ -1,17 +1,25 @@
-package main
+// Package hostinfo describes the host a benchmark runs on, for the header
+// of its report: the CPU, QEMU's version, the accelerator, the source
+// revision, and the command line, quoted so that it can be run again.
+//
+// Host only: never linked into an image.
+package hostinfo
 
 import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/coracle-os/coracle/tools/qemu"
 )
 
-// hostCPU describes the host's processor: the model name in /proc/cpuinfo
+// CPU describes the host's processor: the model name in /proc/cpuinfo
 // and the number of CPUs.
-func hostCPU() string {
+func CPU() string {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	return cpuModel(b) + ", " + strconv.Itoa(runtime.NumCPU()) + " CPUs"
 }
@@ -27,9 +35,9 @@ func cpuModel(cpuinfo []byte) string {
 	return "unknown CPU"
 }
 
-// qemuVersion returns the first line of `qemu-system-x86_64 --version`.
-func qemuVersion(ctx context.Context, path string) string {
-	out, err := command(ctx, "", path, "--version").Output()
+// QEMUVersion returns the first line of `qemu-system-x86_64 --version`.
+func QEMUVersion(ctx context.Context, path string) string {
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
 	if err != nil {
 		return "unknown (" + err.Error() + ")"
 	}
@@ -37,8 +45,8 @@ func qemuVersion(ctx context.Context, path string) string {
 	return strings.TrimSpace(first)
 }
 
-// shellQuote joins args into a line a POSIX shell reads back as args.
-func shellQuote(args []string) string {
+// ShellQuote joins args into a line a POSIX shell reads back as args.
+func ShellQuote(args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == "" {
@@ -50,17 +58,17 @@ func shellQuote(args []string) string {
 	return strings.Join(quoted, " ")
 }
 
-// sourceRevision names the commit of the work tree the benchmark runs in,
+// SourceRevision names the commit of the work tree the benchmark runs in,
 // from which the guests are built, and whether it has changes that are
 // not committed. Both git commands only read: --no-optional-locks keeps
 // git status from rewriting the index.
-func sourceRevision(ctx context.Context) string {
-	rev, err := command(ctx, "", "git", "--no-optional-locks", "rev-parse", "--short=12", "HEAD").Output()
+func SourceRevision(ctx context.Context) string {
+	rev, err := exec.CommandContext(ctx, "git", "--no-optional-locks", "rev-parse", "--short=12", "HEAD").Output()
 	if err != nil {
 		return "unknown (no git, or not a git work tree)"
 	}
 	s := strings.TrimSpace(string(rev))
-	status, err := command(ctx, "", "git", "--no-optional-locks", "status", "--porcelain").Output()
+	status, err := exec.CommandContext(ctx, "git", "--no-optional-locks", "status", "--porcelain").Output()
 	switch {
 	case err != nil:
 		s += " (uncommitted changes unknown)"
@@ -68,4 +76,16 @@ func sourceRevision(ctx context.Context) string {
 		s += " with uncommitted changes"
 	}
 	return s
+}
+
+// Accel names the accelerator as QEMU is given it (tools/qemu
+// Config.Args).
+func Accel(a qemu.Accel) string {
+	switch a {
+	case qemu.KVM:
+		return "KVM (-accel kvm -cpu host,-arch-capabilities)"
+	case qemu.TCG:
+		return "TCG (-accel tcg -cpu max)"
+	}
+	return string(a)
 }

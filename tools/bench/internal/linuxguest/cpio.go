@@ -1,4 +1,4 @@
-package main
+package linuxguest
 
 import (
 	"fmt"
@@ -15,44 +15,46 @@ const (
 // cpioTrailer names the entry that ends an archive.
 const cpioTrailer = "TRAILER!!!"
 
-// cpioWriter writes a cpio archive in the "new ASCII" (newc) format, the
+// CPIOWriter writes a cpio archive in the "new ASCII" (newc) format, the
 // one the Linux kernel unpacks as an initramfs (Documentation/
 // driver-api/early-userspace/buffer-format.rst): each entry is a
 // 110-byte header of "070701" and thirteen 8-digit hexadecimal fields,
 // the NUL-terminated name, padding to a multiple of 4, the data, padding
 // to a multiple of 4. Entries are owned by root, dated 0, and numbered
-// from 1. The first error sticks: close returns it.
-type cpioWriter struct {
+// from 1. The first error sticks: Close returns it.
+type CPIOWriter struct {
 	w   io.Writer
 	ino uint32
 	err error
 }
 
-func newCPIOWriter(w io.Writer) *cpioWriter { return &cpioWriter{w: w} }
+// NewCPIOWriter returns a writer of a newc archive to w.
+func NewCPIOWriter(w io.Writer) *CPIOWriter { return &CPIOWriter{w: w} }
 
-// dir adds a directory.
-func (c *cpioWriter) dir(name string, perm uint32) {
+// Dir adds a directory.
+func (c *CPIOWriter) Dir(name string, perm uint32) {
 	c.entry(name, cpioDir|perm, 2, 0, 0, nil)
 }
 
-// file adds a regular file holding data.
-func (c *cpioWriter) file(name string, perm uint32, data []byte) {
+// File adds a regular file holding data.
+func (c *CPIOWriter) File(name string, perm uint32, data []byte) {
 	c.entry(name, cpioRegular|perm, 1, 0, 0, data)
 }
 
-// charDev adds a character device node.
-func (c *cpioWriter) charDev(name string, perm, major, minor uint32) {
+// CharDev adds a character device node.
+func (c *CPIOWriter) CharDev(name string, perm, major, minor uint32) {
 	c.entry(name, cpioCharDev|perm, 1, major, minor, nil)
 }
 
-// close writes the trailer entry and returns the first error.
-func (c *cpioWriter) close() error {
+// Close writes the trailer entry and returns the first error. It does
+// not close the underlying writer.
+func (c *CPIOWriter) Close() error {
 	c.ino = 0
 	c.entry(cpioTrailer, 0, 1, 0, 0, nil)
 	return c.err
 }
 
-func (c *cpioWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32, data []byte) {
+func (c *CPIOWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32, data []byte) {
 	if c.err != nil {
 		return
 	}
@@ -73,11 +75,11 @@ func (c *cpioWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32
 }
 
 // pad writes the zeros that round n up to a multiple of 4.
-func (c *cpioWriter) pad(n int) {
+func (c *CPIOWriter) pad(n int) {
 	c.write(make([]byte, (4-n%4)%4))
 }
 
-func (c *cpioWriter) write(b []byte) {
+func (c *CPIOWriter) write(b []byte) {
 	if c.err != nil || len(b) == 0 {
 		return
 	}

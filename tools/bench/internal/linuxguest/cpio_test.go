@@ -1,4 +1,4 @@
-package main
+package linuxguest
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ type cpioEntry struct {
 	headerOffset, dataEnd int
 }
 
-// readCPIO parses a newc archive independently of cpioWriter.
+// readCPIO parses a newc archive independently of CPIOWriter.
 func readCPIO(t *testing.T, b []byte) []cpioEntry {
 	t.Helper()
 	var entries []cpioEntry
@@ -68,12 +68,12 @@ func readCPIO(t *testing.T, b []byte) []cpioEntry {
 
 func TestCPIOWriter(t *testing.T) {
 	var buf bytes.Buffer
-	w := newCPIOWriter(&buf)
-	w.dir("dev", 0o755)
-	w.charDev("dev/console", 0o600, 5, 1)
-	w.file("init", 0o755, []byte("hello")) // 5 bytes: padded
-	w.file("x", 0o644, []byte("1234"))     // already aligned
-	if err := w.close(); err != nil {
+	w := NewCPIOWriter(&buf)
+	w.Dir("dev", 0o755)
+	w.CharDev("dev/console", 0o600, 5, 1)
+	w.File("init", 0o755, []byte("hello")) // 5 bytes: padded
+	w.File("x", 0o644, []byte("1234"))     // already aligned
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	got := readCPIO(t, buf.Bytes())
@@ -98,9 +98,9 @@ func TestCPIOWriter(t *testing.T) {
 
 func TestCPIOHeaderBytes(t *testing.T) {
 	var buf bytes.Buffer
-	w := newCPIOWriter(&buf)
-	w.file("a", 0o755, []byte("xy"))
-	if err := w.close(); err != nil {
+	w := NewCPIOWriter(&buf)
+	w.File("a", 0o755, []byte("xy"))
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// 110-byte header, "a\0" (112, aligned), "xy" and two bytes of
@@ -113,17 +113,17 @@ func TestCPIOHeaderBytes(t *testing.T) {
 	}
 }
 
-// cpio(1), when installed, must list what cpioWriter wrote.
+// cpio(1), when installed, must list what CPIOWriter wrote.
 func TestCPIOReadByCpioCommand(t *testing.T) {
 	path, err := exec.LookPath("cpio")
 	if err != nil {
 		t.Skip("cpio is not installed")
 	}
 	var buf bytes.Buffer
-	w := newCPIOWriter(&buf)
-	w.dir("dev", 0o755)
-	w.file("init", 0o755, []byte("#!/bin/true\n"))
-	if err := w.close(); err != nil {
+	w := NewCPIOWriter(&buf)
+	w.Dir("dev", 0o755)
+	w.File("init", 0o755, []byte("#!/bin/true\n"))
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(path, "-t", "--quiet")
@@ -148,11 +148,11 @@ func (f *failingWriter) Write(b []byte) (int, error) {
 }
 
 func TestCPIOWriterReportsFirstError(t *testing.T) {
-	w := newCPIOWriter(&failingWriter{n: 1})
-	w.file("init", 0o755, []byte("data"))
-	w.dir("dev", 0o755)
-	err := w.close()
+	w := NewCPIOWriter(&failingWriter{n: 1})
+	w.File("init", 0o755, []byte("data"))
+	w.Dir("dev", 0o755)
+	err := w.Close()
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Errorf("close() = %v, want the write error", err)
+		t.Errorf("Close() = %v, want the write error", err)
 	}
 }

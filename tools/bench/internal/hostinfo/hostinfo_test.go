@@ -1,9 +1,11 @@
-package main
+package hostinfo
 
 import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 func TestCPUModel(t *testing.T) {
@@ -18,10 +20,10 @@ func TestCPUModel(t *testing.T) {
 
 func TestShellQuote(t *testing.T) {
 	args := []string{"bin/bench-boot", "-runs", "20", "-linux-cmdline", "console=ttyS0 quiet", "it's", ""}
-	got := shellQuote(args)
+	got := ShellQuote(args)
 	want := `bin/bench-boot -runs 20 -linux-cmdline 'console=ttyS0 quiet' 'it'\''s' ''`
 	if got != want {
-		t.Fatalf("shellQuote = %s\nwant           %s", got, want)
+		t.Fatalf("ShellQuote = %s\nwant           %s", got, want)
 	}
 	sh, err := exec.LookPath("sh")
 	if err != nil {
@@ -33,5 +35,17 @@ func TestShellQuote(t *testing.T) {
 	}
 	if want := "[" + strings.Join(args, "][") + "]"; string(out) != want {
 		t.Errorf("sh read back %s, want %s", out, want)
+	}
+}
+
+func TestAccel(t *testing.T) {
+	for a, want := range map[qemu.Accel]string{
+		qemu.TCG: "TCG (-accel tcg -cpu max)",
+		qemu.KVM: "KVM (-accel kvm -cpu host,-arch-capabilities)",
+		"hvf":    "hvf",
+	} {
+		if got := Accel(a); got != want {
+			t.Errorf("Accel(%q) = %q, want %q", a, got, want)
+		}
 	}
 }

@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// config is one wrk configuration of the table.
+type config struct {
+	close       bool // "Connection: close": one request per connection
+	connections int
+}
+
+// String names c in progress lines: "keep-alive, 64 connections".
+func (c config) String() string {
+	return c.mode() + ", " + strconv.Itoa(c.connections) + " connection" + plural(int64(c.connections))
+}
+
+func (c config) mode() string {
+	if c.close {
+		return "Connection: close"
+	}
+	return "keep-alive"
+}
+
+// configs lists the table's rows: keep-alive first, then a connection per
+// request, each with every connection count.
+func configs(connections []int) []config {
+	var cs []config
+	for _, close := range []bool{false, true} {
+		for _, n := range connections {
+			cs = append(cs, config{close: close, connections: n})
+		}
+	}
+	return cs
+}
+
+// measurement is one guest's figures for one config, or why there are
+// none.
+type measurement struct {
+	round int
+	res   wrkResult
+	err   error
+}
+
+// run is the benchmark: check the host, build the guests, set up the
+// network namespace, measure each guest in turn, print the report on
+// stdout. Progress and problems go to stderr.
+func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	want, err := qemu.ParseAccel(o.accel)
+	if err != nil {
+		return err
+	}
+	if err := qemu.CheckMemory(o.memoryMiB, qemu.HostMemoryMiB()); err != nil {
+		return err
+	}
+	qemuPath, err := exec.LookPath(qemu.Binary)
+	if err != nil {
+		return qemu.ErrNotFound
+	}
+	wrkPath, err := ensureWrk(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("the benchmark needs root: it creates a network namespace with a tap device in it (run it with sudo)")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return errors.New("the ip command is not installed (Debian package iproute2)")
+	}
+	accel, err := qemu.ChooseAccel(want, qemu.LocalHost())
+	if err != nil {
+		return err
+	}
+	logf("%s", accel.Reason)
+
+	tmp, err := os.MkdirTemp("", "coracle-bench-http-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ns := newNetns(os.Getpid())
+	base := baseConfig(o, accel.Accel, ns.tap)
+	// The revision the guests are built from: read before they are.
+	source := hostinfo.SourceRevision(ctx)
+	guests := prepare(ctx, o, base, tmp, stderr)
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+
+	removeStaleNamespaces(ctx, stderr)
+	logf("creating network namespace %s: %s on %s, guests at %s", ns.name, ns.tap, ns.host, guestAddr)
+	if err := ns.setUp(ctx); err != nil {
+		return err
+	}
+	defer ns.tearDown(stderr)
+
+	url := fmt.Sprintf("http://%s:%d%s", guestAddr.Addr(), httpPort, o.path)
+	rows := configs(o.connections)
+	loadBefore := loadAverage()
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	peak := watchLoad(loadCtx)
+	for round := 1; round <= o.rounds; round++ {
+		for _, g := range roundOrder(guests, round) {
+			if g.missing != "" || g.stopped {
+				continue
+			}
+			logf("round %d/%d: %s", round, o.rounds, g.name)
+			if err := measureGuest(ctx, o, ns, qemuPath, wrkPath, url, g, rows, round, logf); err != nil {
+				return err
+			}
+		}
+	}
+
+	r := report{
+		load:        [3]string{loadBefore, peak(), loadAverage()},
+		command:     hostinfo.ShellQuote(argv),
+		source:      source,
+		cpu:         hostinfo.CPU(),
+		qemu:        hostinfo.QEMUVersion(ctx, qemuPath),
+		accel:       hostinfo.Accel(accel.Accel),
+		memoryMiB:   o.memoryMiB,
+		wrk:         wrkVersion(ctx, wrkPath),
+		threads:     o.threads,
+		rounds:      o.rounds,
+		duration:    o.duration,
+		warmup:      o.warmup,
+		wrkTimeout:  o.wrkTimeout,
+		url:         url,
+		ns:          ns,
+		configs:     rows,
+		guests:      guests,
+		wrkCommands: wrkCommandLines(ns, wrkPath, url, o, rows),
+	}
+	r.write(stdout)
+
+	var failed []string
+	for _, g := range guests {
+		if g.failed {
+			failed = append(failed, g.name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed (see above and the messages before)", strings.Join(failed, " and "))
+	}
+	return nil
+}
+
+// wrkRunFor is the measured wrk run of c.
+func wrkRunFor(o options, url string, c config, d time.Duration) wrkRun {
+	return wrkRun{url: url, connections: c.connections, threads: o.threads, duration: d, timeout: o.wrkTimeout, close: c.close}
+}
+
+// wrkCommandLines are the measured runs' command lines, for the report.
+func wrkCommandLines(ns netns, wrkPath, url string, o options, rows []config) []string {
+	var lines []string
+	for _, c := range rows {
+		lines = append(lines, hostinfo.ShellQuote(ns.exec(append([]string{wrkCommand}, wrkRunFor(o, url, c, o.duration).args()...)...)))
+	}
+	return lines
+}
+
+// roundOrder returns the order in which the guests are measured in a
+// round: as given in odd rounds, reversed in even ones, so that a slow
+// drift of the host does not favour one of them.
+func roundOrder(guests []*guest, round int) []*guest {
+	order := slices.Clone(guests)
+	if round%2 == 0 {
+		slices.Reverse(order)
+	}
+	return order
+}
+
+// measureGuest boots g, waits until httpd answers, and runs wrk for each
+// config: a warm-up, then the measured run, whose figures are added to
+// g.results. What goes wrong with the guest is recorded in g (the report
+// shows it); a guest that does not come up is booted again in the next
+// round, one whose QEMU cannot start is not. Only an interrupt is
+// returned as an error.
+func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, url string, g *guest, rows []config, round int, logf func(string, ...any)) error {
+	if g.results == nil {
+		g.results = make(map[config][]measurement)
+	}
+	problem := func(err error) {
+		g.problems = append(g.problems, fmt.Sprintf("round %d: %s", round, oneLine(err.Error())))
+		g.failed = true
+	}
+	start := time.Now()
+	v, err := startVM(ns, qemuPath, g.args)
+	if err != nil {
+		problem(err)
+		g.stopped = true
+		return nil
+	}
+	defer v.stop()
+	probe := httpProbe(ns, url)
+	if err := v.waitReady(ctx, readyPrefix, probe, o.bootTimeout); err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		logf("%s: %v", g.name, v.describe(err))
+		problem(fmt.Errorf("did not come up: %w; console: %s", err, lastLine(v.console.String())))
+		g.console = tail(v.console.String(), 3000)
+		return nil
+	}
+	logf("%s: httpd answers, %.1f s after QEMU started", g.name, time.Since(start).Seconds())
+	if o.verbose {
+		logf("%s console so far:\n%s", g.name, v.console.String())
+	}
+
+	troubled := false
+	for _, c := range rows {
+		var m measurement
+		if !v.running() {
+			m.err = fmt.Errorf("not run: QEMU ended (%v)", v.waitErr)
+		} else {
+			m = measureConfig(ctx, o, ns, wrkPath, url, c, probe, logf, g.name)
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			if m.err == nil && !v.running() {
+				m.err = fmt.Errorf("QEMU ended during the run (%v)", v.waitErr)
+			}
+		}
+		if m.err != nil || m.res.errorCount() > 0 {
+			troubled = true
+		}
+		m.round = round
+		g.results[c] = append(g.results[c], m)
+	}
+	if !v.running() {
+		troubled = true
+		logf("%s: %v", g.name, v.describe(fmt.Errorf("QEMU ended during the benchmark (%v)", v.waitErr)))
+		problem(fmt.Errorf("QEMU ended during the benchmark (%v); console: %s", v.waitErr, lastLine(v.console.String())))
+	}
+	if troubled || o.verbose {
+		g.console = tail(v.console.String(), 3000)
+		logf("%s: console (end):\n%s", g.name, g.console)
+	}
+	return nil
+}
+
+// measureConfig checks that the server answers, then runs wrk for c: a
+// warm-up, then the measured run.
+func measureConfig(ctx context.Context, o options, ns netns, wrkPath, url string, c config, probe func(context.Context) error, logf func(string, ...any), name string) measurement {
+	// The server must answer before each configuration: a guest that
+	// stopped serving is reported as such, not as a run of errors.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err := probe(pctx)
+	cancel()
+	if err != nil {
+		return measurement{err: fmt.Errorf("not run: the server did not answer a GET within 10 s: %v", err)}
+	}
+	if o.warmup > 0 {
+		warm := runWrk(ctx, ns, wrkPath, wrkRunFor(o, url, c, o.warmup))
+		if ctx.Err() != nil {
+			return measurement{err: context.Cause(ctx)}
+		}
+		logf("%s, %s: warm-up: %s", name, c, summary(warm))
+	}
+	m := runWrk(ctx, ns, wrkPath, wrkRunFor(o, url, c, o.duration))
+	logf("%s, %s: %s", name, c, summary(m))
+	return m
+}
+
+// lastLine returns the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// runWrk runs wrk inside ns and parses its report.
+func runWrk(ctx context.Context, ns netns, wrkPath string, r wrkRun) measurement {
+	// wrk stops by itself after the duration; the limit only catches a
+	// wrk that hangs.
+	ctx, cancel := context.WithTimeout(ctx, r.duration+r.timeout+time.Minute)
+	defer cancel()
+	argv := ns.exec(append([]string{wrkPath}, r.args()...)...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	// As QEMU: wrk must not outlive the benchmark.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return measurement{err: fmt.Errorf("wrk: %w: %s", err, tail(stderr.String()+string(out), 500))}
+	}
+	res, err := parseWrk(string(out))
+	if err != nil {
+		return measurement{err: fmt.Errorf("%w\n%s", err, out)}
+	}
+	if res.requests == 0 {
+		msg := "no request completed"
+		if s := res.errorSummary(); s != "" {
+			msg += ": " + s
+		}
+		return measurement{res: res, err: errors.New(msg)}
+	}
+	return measurement{res: res}
+}
+
+// summary is a progress line's account of m.
+func summary(m measurement) string {
+	if m.err != nil {
+		return "failed: " + firstLine(m.err.Error())
+	}
+	s := fmt.Sprintf("%.0f requests/s, p99 %s ms (%d requests in %.1f s)", m.res.perSecond, millis(m.res.p99), m.res.requests, m.res.elapsed.Seconds())
+	if e := m.res.errorSummary(); e != "" {
+		s += "; " + e
+	}
+	return s
+}
+
+// loadAverage returns the host's 1-minute load average, from
+// /proc/loadavg: other work on the host shows there. The benchmark
+// itself keeps it at about 1.5 (QEMU's vCPU thread and wrk).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
+
+// watchLoad samples the load average every 5 seconds until ctx ends;
+// the function it returns gives the highest sample so far.
+func watchLoad(ctx context.Context) func() string {
+	var mu sync.Mutex
+	peak, peakText := -1.0, "unknown" // guarded by mu
+	sample := func() {
+		s := loadAverage()
+		v, err := strconv.ParseFloat(s, 64)
+		mu.Lock()
+		defer mu.Unlock()
+		if err == nil && v > peak {
+			peak, peakText = v, s
+		}
+	}
+	sample()
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() string {
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return peakText
+	}
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// The programs the guests run, built from this module.
+const (
+	// httpdPkg is the server both guests run, from the same source.
+	httpdPkg = "github.com/coracle-os/coracle/examples/httpd"
+	// readyPrefix starts the line httpd prints when it listens.
+	readyPrefix = "httpd: listening on"
+	// httpPort is where httpd listens by default (":8080").
+	httpPort = 8080
+	// netinitPkg is the Linux guest's /init.
+	netinitPkg = "github.com/coracle-os/coracle/tools/bench/netinit"
+)
+
+// linuxModules are the modules Debian's kernel needs for a virtio-net
+// NIC on virtio-mmio; the modules they depend on are loaded too.
+var linuxModules = []string{"virtio_mmio", "virtio_net"}
+
+// linuxMachine is the Linux guest's QEMU machine: the coracle guest's
+// "microvm,acpi=off,rtc=on" (tools/qemu, as coracle run boots it) with
+// ACPI on. Debian's kernel is built without
+// CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so its virtio_mmio ignores the
+// device= words that microvm appends to the command line when ACPI is
+// off ("virtio_mmio: unknown parameter 'device' ignored") and finds no
+// NIC; with ACPI on it finds the NIC in the DSDT (a LNRO0005 device).
+// ioapic2=off keeps the virtio-mmio interrupts where they are with ACPI
+// off, on the first IOAPIC's pins 5-12 (with ACPI, microvm adds a second
+// IOAPIC by default and moves them to 16-23). The transports, the NIC's
+// (the last, 0xfeb00e00, IRQ 12) and all other devices are the same.
+// coracle, for its part, finds virtio-mmio devices only on the command
+// line and does not read ACPI tables.
+const linuxMachine = "microvm,acpi=on,ioapic2=off,rtc=on"
+
+// defaultLinuxCmdline puts Linux's console on the first serial port,
+// prints no messages but errors, and makes a failed /init end QEMU
+// (panic=-1 reboots, -no-reboot ends) rather than hang.
+const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1"
+
+// guest is one system under test.
+type guest struct {
+	name    string // "coracle" or "Linux": columns and progress lines
+	about   string // what it is, for the report's header
+	args    []string
+	missing string // why it is not measured at all: skipped, or failed to build
+	failed  bool   // something went wrong: the run fails
+	stopped bool   // its QEMU could not start: it is not booted again
+
+	results  map[config][]measurement // a measurement per round
+	problems []string                 // what went wrong with the guest itself
+	console  string                   // the end of its console, kept when something went wrong
+}
+
+// coracleCmdline is the coracle guest's kernel command line: the static
+// address (net/stack ParseConfig) and os.Args[0].
+func coracleCmdline() string {
+	gw := hostAddr.Addr().String()
+	return "ip=" + guestAddr.String() + " gw=" + gw + " " + cmdline.Argv0Word("httpd")
+}
+
+// linuxCmdline is the Linux guest's kernel command line: base, the TSC
+// frequency when tscKHz is not 0 and base does not give one (see
+// tsc.go), then what netinit reads (tools/bench/netinit).
+func linuxCmdline(base string, tscKHz uint64, modules []string) string {
+	var words []string
+	if tscKHz > 0 && !strings.Contains(base, "tsc_early_khz=") {
+		words = append(words, "tsc_early_khz="+strconv.FormatUint(tscKHz, 10))
+	}
+	words = append(words,
+		"netinit.modules="+strings.Join(modules, ","),
+		"netinit.ip="+guestAddr.String(),
+		"netinit.exec=/httpd",
+	)
+	return strings.TrimSpace(base + " " + strings.Join(words, " "))
+}
+
+// qemuArgs returns the QEMU arguments of a guest: base (the machine,
+// accelerator, memory and NIC, the same for both guests), the kernel and
+// its command line, one vCPU, and extra.
+func qemuArgs(base qemu.Config, kernel, cmdline string, extra ...string) ([]string, error) {
+	cfg := base
+	cfg.Image, cfg.Cmdline = kernel, cmdline
+	cfg.ExtraArgs = append([]string{"-smp", "1"}, extra...)
+	return cfg.Args()
+}
+
+// withMachine returns args with the value of -M replaced by m.
+func withMachine(args []string, m string) ([]string, error) {
+	i := slices.Index(args, "-M")
+	if i < 0 || i+1 >= len(args) {
+		return nil, fmt.Errorf("no -M in the QEMU arguments %q", args)
+	}
+	args = slices.Clone(args)
+	args[i+1] = m
+	return args, nil
+}
+
+// baseConfig is what both guests share.
+func baseConfig(o options, accel qemu.Accel, tap string) qemu.Config {
+	return qemu.Config{
+		Machine:   qemu.Microvm,
+		MemoryMiB: o.memoryMiB,
+		Accel:     accel,
+		Network:   qemu.Network{Mode: qemu.NetTap, Tap: tap},
+	}
+}
+
+// prepareCoracle builds httpd into a coracle image, as coracle build
+// does (tools/image.Build is that command's code).
+func prepareCoracle(ctx context.Context, base qemu.Config, tmp string, log io.Writer) (*guest, error) {
+	g := &guest{name: "coracle", about: "examples/httpd built into a coracle image (tools/image.Build), kernel command line " + strconv.Quote(coracleCmdline())}
+	img, err := image.Build(ctx, image.Options{Pkg: httpdPkg, Output: filepath.Join(tmp, "httpd.img"), Progress: log})
+	if err != nil {
+		return g, err
+	}
+	g.args, err = qemuArgs(base, img, coracleCmdline())
+	return g, err
+}
+
+// prepareLinux gets Debian's kernel with its virtio modules and builds
+// the initramfs: netinit as /init, httpd, the modules.
+func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, log io.Writer) (*guest, error) {
+	g := &guest{name: "Linux"}
+	k, err := linuxguest.Cache{Dir: o.cacheDir, Log: log}.DebianKernel(ctx, linuxModules...)
+	if err != nil {
+		return g, err
+	}
+	order, err := k.LoadOrder(linuxModules...)
+	if err != nil {
+		return g, err
+	}
+	g.about = k.Label + " (vmlinux, PVH), examples/httpd started by tools/bench/netinit as /init after loading " + strings.Join(order, ", ")
+
+	initBin, httpdBin := filepath.Join(tmp, "netinit"), filepath.Join(tmp, "httpd")
+	if err := linuxguest.GoBuild(ctx, initBin, netinitPkg); err != nil {
+		return g, err
+	}
+	if err := linuxguest.GoBuild(ctx, httpdBin, httpdPkg); err != nil {
+		return g, err
+	}
+	fs := linuxguest.Initramfs{}
+	if fs.Init, err = os.ReadFile(initBin); err != nil {
+		return g, err
+	}
+	httpd, err := os.ReadFile(httpdBin)
+	if err != nil {
+		return g, err
+	}
+	fs.Files = append(fs.Files, linuxguest.File{Path: "httpd", Perm: 0o755, Data: httpd})
+	for _, m := range order {
+		ko, err := os.ReadFile(filepath.Join(k.ModuleDir, m+".ko"))
+		if err != nil {
+			return g, err
+		}
+		fs.Files = append(fs.Files, linuxguest.File{Path: "lib/modules/" + m + ".ko", Perm: 0o644, Data: ko})
+	}
+	initramfs := filepath.Join(tmp, "initramfs.cpio")
+	if err := fs.WriteFile(initramfs); err != nil {
+		return g, err
+	}
+	var tscKHz uint64
+	if base.Accel == qemu.TCG {
+		tscKHz = hostTSCkHz()
+	}
+	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.linuxCmdline, tscKHz, order), "-initrd", initramfs)
+	if err != nil {
+		return g, err
+	}
+	g.args, err = withMachine(args, linuxMachine)
+	return g, err
+}
+
+// prepare builds the guests that are not skipped. A guest that cannot be
+// prepared is reported as failed, and the other is still measured.
+func prepare(ctx context.Context, o options, base qemu.Config, tmp string, log io.Writer) []*guest {
+	logf := func(format string, a ...any) { fmt.Fprintf(log, "bench: "+format+"\n", a...) }
+	var guests []*guest
+	for _, p := range []struct {
+		name string
+		skip bool
+		make func() (*guest, error)
+	}{
+		{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, base, tmp, log) }},
+		{"Linux", o.skipLinux, func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, log) }},
+	} {
+		if p.skip {
+			guests = append(guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
+			continue
+		}
+		logf("preparing the %s guest", p.name)
+		g, err := p.make()
+		if err != nil {
+			logf("%s: %v", p.name, err)
+			g.missing, g.failed = "not measured: "+firstLine(err.Error()), true
+		}
+		guests = append(guests, g)
+	}
+	return guests
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}

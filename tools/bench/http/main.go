@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// options are the command's flags.
+type options struct {
+	rounds           int
+	duration, warmup time.Duration
+	wrkTimeout       time.Duration
+	connections      []int
+	threads          int
+	path             string
+	accel            string
+	memoryMiB        int
+	skipCoracle      bool
+	skipLinux        bool
+	linuxCmdline     string
+	cacheDir         string
+	bootTimeout      time.Duration
+	verbose          bool
+}
+
+func main() {
+	// SIGHUP too: a closed terminal must not leave the namespace behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	opts, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if err := run(ctx, opts, os.Args, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	o := options{connections: []int{1, 64}}
+	fs := flag.NewFlagSet("http", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each boots each guest and runs every configuration (the table gives medians)")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured wrk run (whole seconds)")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "length of the unreported wrk run before each measured one (0: none)")
+	fs.DurationVar(&o.wrkTimeout, "wrk-timeout", 5*time.Second, "wrk's --timeout: a slower response counts as a timeout error")
+	fs.Func("connections", "comma-separated wrk connection counts (default 1,64)", func(s string) error {
+		cs, err := parseConnections(s)
+		o.connections = cs
+		return err
+	})
+	fs.IntVar(&o.threads, "threads", 1, "wrk threads (at most the connections)")
+	fs.StringVar(&o.path, "path", "/", "the URL path to GET")
+	fs.StringVar(&o.accel, "accel", "auto", "QEMU accelerator: kvm, tcg or auto (as coracle run chooses)")
+	fs.IntVar(&o.memoryMiB, "m", qemu.DefaultMemoryMiB, "guest memory in MiB, the same for both guests")
+	fs.BoolVar(&o.skipCoracle, "skip-coracle", false, "do not measure coracle")
+	fs.BoolVar(&o.skipLinux, "skip-linux", false, "do not measure Linux")
+	fs.StringVar(&o.linuxCmdline, "linux-cmdline", defaultLinuxCmdline, "Linux kernel command line (netinit's words are added)")
+	fs.StringVar(&o.cacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
+	fs.DurationVar(&o.bootTimeout, "boot-timeout", time.Minute, "longest wait for a guest's server to answer after QEMU starts")
+	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: http [flags]\n\nMeasures wrk against examples/httpd on coracle and on Linux, in QEMU on a tap device.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	usage := func(msg string) (options, error) {
+		fmt.Fprintf(stderr, "bench: %s\n", msg)
+		fs.Usage()
+		return options{}, errors.New("usage")
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usage(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	case o.rounds < 1:
+		return usage("-rounds must be at least 1")
+	case o.duration < time.Second || o.duration%time.Second != 0:
+		return usage("-duration must be whole seconds, at least 1s")
+	case o.warmup < 0 || o.warmup%time.Second != 0:
+		return usage("-warmup must be whole seconds, or 0")
+	case o.wrkTimeout < time.Second || o.wrkTimeout%time.Second != 0:
+		return usage("-wrk-timeout must be whole seconds, at least 1s")
+	case o.threads < 1:
+		return usage("-threads must be at least 1")
+	case !strings.HasPrefix(o.path, "/") || strings.ContainsAny(o.path, " \t\n"):
+		return usage("-path must start with / and have no spaces")
+	case o.skipCoracle && o.skipLinux:
+		return usage("-skip-coracle and -skip-linux leave nothing to measure")
+	}
+	return o, nil
+}
+
+// parseConnections parses "1,64".
+func parseConnections(s string) ([]int, error) {
+	var cs []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a connection count", f)
+		}
+		cs = append(cs, n)
+	}
+	return cs, nil
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// report is everything the benchmark prints on stdout.
+type report struct {
+	command   string // the command line that produced it
+	source    string // the revision the guests were built from
+	cpu       string
+	qemu      string // QEMU's version line
+	accel     string // accelerator and CPU model, as passed to QEMU
+	memoryMiB int
+	wrk       string    // wrk's version line
+	load      [3]string // the host's load average: before the runs, the highest during them, after
+
+	threads, rounds              int
+	duration, warmup, wrkTimeout time.Duration
+	url                          string
+	ns                           netns
+
+	configs []config
+	guests  []*guest // coracle, then Linux
+	// wrkCommands are the measured runs' command lines, one per config.
+	wrkCommands []string
+}
+
+// write prints the report: a header, then the table in Markdown, so that
+// it can be pasted into docs as it is.
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "HTTP benchmark: wrk against examples/httpd on coracle and on Linux\n\n")
+	fmt.Fprintf(w, "command:  %s\n", r.command)
+	fmt.Fprintf(w, "source:   %s\n", r.source)
+	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
+	fmt.Fprintf(w, "load:     1-minute load average %s before the first guest, at most %s while they ran, %s after\n", r.load[0], r.load[1], r.load[2])
+	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	fmt.Fprintf(w, "guests:   %s, 1 vCPU, %d MiB, virtio-net (virtio-mmio) on tap %s, one guest at a time (coracle first in odd rounds, Linux in even ones)\n", r.accel, r.memoryMiB, r.ns.tap)
+	for _, g := range r.guests {
+		if g.about != "" {
+			fmt.Fprintf(w, "          %s: -M %s; %s\n", g.name, argAfter(g.args, "-M"), g.about)
+		}
+	}
+	fmt.Fprintf(w, "network:  network namespace %s; wrk at %s on the tap device, the guest at %s\n", r.ns.name, r.ns.host, guestAddr)
+	fmt.Fprintf(w, "wrk:      %s; %d thread(s); per configuration a %s warm-up, then %s measured; --timeout %s; GET %s\n\n",
+		r.wrk, r.threads, secs(r.warmup), secs(r.duration), secs(r.wrkTimeout), r.url)
+
+	coracle, linux := r.guest("coracle"), r.guest("Linux")
+	fmt.Fprintf(w, "Medians of %d round(s); each round boots each guest once and runs every configuration.\n\n", r.rounds)
+	fmt.Fprintln(w, "| mode | connections | coracle req/s | Linux req/s | req/s coracle/Linux | coracle p99 ms | Linux p99 ms | p99 coracle/Linux | errors coracle / Linux |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, c := range r.configs {
+		cs, ls := cellOf(coracle, c), cellOf(linux, c)
+		rateRatio, p99Ratio := "n/a", "n/a"
+		if len(cs.ok) > 0 && len(ls.ok) > 0 {
+			rateRatio = ratio(cs.rate(), ls.rate())
+			p99Ratio = ratio(float64(cs.p99()), float64(ls.p99()))
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |\n", c.mode(), c.connections,
+			cs.rateText(), ls.rateText(), rateRatio, cs.p99Text(), ls.p99Text(), p99Ratio, cs.errorText(), ls.errorText())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Ratios are coracle's figure over Linux's, both measured in this run: a req/s ratio above 1")
+	fmt.Fprintln(w, "means coracle served more requests per second, a p99 ratio below 1 that its 99th-percentile")
+	fmt.Fprintln(w, "latency was lower. Errors are wrk's socket errors (connect, read, write, timeout) plus")
+	fmt.Fprintln(w, "non-2xx/3xx responses, summed over the rounds; a response slower than --timeout is a timeout")
+	fmt.Fprintln(w, "error and is not in p99.")
+
+	if r.rounds > 1 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Each round (req/s, p99 ms):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| mode | connections | coracle | Linux |")
+		fmt.Fprintln(w, "| --- | ---: | --- | --- |")
+		for _, c := range r.configs {
+			fmt.Fprintf(w, "| %s | %d | %s | %s |\n", c.mode(), c.connections, roundsText(coracle, c), roundsText(linux, c))
+		}
+	}
+
+	var problems []string
+	for _, g := range r.guests {
+		if g.missing != "" {
+			problems = append(problems, g.name+": "+g.missing)
+			continue
+		}
+		for _, p := range g.problems {
+			problems = append(problems, g.name+", "+p)
+		}
+		for _, c := range r.configs {
+			for _, m := range g.results[c] {
+				switch {
+				case m.err != nil:
+					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s", g.name, m.round, c, oneLine(m.err.Error())))
+				case m.res.errorCount() > 0:
+					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s in %d requests", g.name, m.round, c, m.res.errorSummary(), m.res.requests))
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Problems:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Network namespace (removed at the end):")
+	for _, argv := range r.ns.setUpCommands() {
+		fmt.Fprintf(w, "  %s\n", hostinfo.ShellQuote(argv))
+	}
+	fmt.Fprintln(w, "QEMU command lines:")
+	for _, g := range r.guests {
+		if len(g.args) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", g.name, hostinfo.ShellQuote(r.ns.exec(append([]string{qemu.Binary}, g.args...)...)))
+		}
+	}
+	fmt.Fprintln(w, "wrk command lines (measured runs; the warm-ups differ in -d only):")
+	for _, l := range r.wrkCommands {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+// guest returns the guest named, or nil.
+func (r report) guest(name string) *guest {
+	for _, g := range r.guests {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// cellStats are a guest's measurements of one config over the rounds.
+type cellStats struct {
+	measured bool          // the guest was measured at all
+	ok       []measurement // those with figures
+	failed   int           // runs without figures
+	errors   int64         // wrk's errors in the runs with figures
+}
+
+func cellOf(g *guest, c config) cellStats {
+	if g == nil || g.missing != "" {
+		return cellStats{}
+	}
+	s := cellStats{measured: true}
+	for _, m := range g.results[c] {
+		if m.err != nil {
+			s.failed++
+			continue
+		}
+		s.ok = append(s.ok, m)
+		s.errors += m.res.errorCount()
+	}
+	return s
+}
+
+// rate is the median of requests per second.
+func (s cellStats) rate() float64 {
+	var xs []float64
+	for _, m := range s.ok {
+		xs = append(xs, m.res.perSecond)
+	}
+	return median(xs)
+}
+
+// p99 is the median of the 99th-percentile latencies.
+func (s cellStats) p99() time.Duration {
+	var xs []float64
+	for _, m := range s.ok {
+		xs = append(xs, float64(m.res.p99))
+	}
+	return time.Duration(median(xs))
+}
+
+func (s cellStats) rateText() string {
+	if len(s.ok) == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", s.rate())
+}
+
+func (s cellStats) p99Text() string {
+	if len(s.ok) == 0 {
+		return "—"
+	}
+	return millis(s.p99())
+}
+
+// errorText is the errors column's part: the count, and the runs that
+// failed; "—" when not measured.
+func (s cellStats) errorText() string {
+	switch {
+	case !s.measured || len(s.ok)+s.failed == 0:
+		return "—"
+	case s.failed > 0 && len(s.ok) == 0:
+		return "failed"
+	case s.failed > 0:
+		return fmt.Sprintf("%d + %d failed run%s", s.errors, s.failed, plural(int64(s.failed)))
+	}
+	return strconv.FormatInt(s.errors, 10)
+}
+
+// median returns the median of xs (the mean of the middle two for an
+// even count), 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// roundsText lists g's figures for c round by round: "1759, 68.5; ...".
+func roundsText(g *guest, c config) string {
+	if g == nil || g.missing != "" {
+		return "—"
+	}
+	var parts []string
+	for _, m := range g.results[c] {
+		if m.err != nil {
+			parts = append(parts, "failed")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%.0f, %s", m.res.perSecond, millis(m.res.p99)))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// millis formats d in milliseconds, with three significant digits below
+// 100 ms.
+func millis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms >= 100:
+		return fmt.Sprintf("%.0f", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.2f", ms)
+	}
+	return fmt.Sprintf("%.3f", ms)
+}
+
+// ratio formats a/b, "n/a" when b is 0.
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+// secs formats a duration in seconds as wrk is given it.
+func secs(d time.Duration) string { return wrkSeconds(d) }
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(firstLine(s)), " ")
+}
+
+// argAfter returns the argument that follows flag in args, or "".
+func argAfter(args []string, flag string) string {
+	for i, a := range args[:max(len(args)-1, 0)] {
+		if a == flag {
+			return args[i+1]
+		}
+	}
+	return ""
+}
