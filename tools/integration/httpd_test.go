@@ -26,16 +26,10 @@ import (
 // microvm the NIC is virtio-mmio; on q35 it is virtio-pci with MSI-X; on
 // pc it is virtio-pci kept on its INTx line (coracle.nomsix).
 func TestHTTPD(t *testing.T) {
-	if setupErr != nil {
-		t.Fatal(setupErr)
-	}
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is not installed: make test installs it (apt-get install -y curl)")
 	}
-	img := filepath.Join(t.TempDir(), "httpd.img")
-	if res := coracle(t, "build", "-o", img, "./examples/httpd"); res.err != nil || res.status != 0 {
-		t.Fatalf("build: %s", res)
-	}
+	img := buildImage(t, "./examples/httpd")
 	for _, c := range []struct{ name, machine, cmdline, nic string }{
 		{"microvm", "microvm", "", "virtio-net at MMIO 0xfeb00e00 irq 12"},
 		{"q35", "q35", "", ", MSI-X, MAC"},

@@ -134,12 +134,19 @@ func forEachTarget(t *testing.T, machines []string, f func(t *testing.T, machine
 // into an image in a temporary directory.
 func buildTestProgram(t *testing.T, name string) string {
 	t.Helper()
+	return buildImage(t, "./tools/integration/testdata/"+name)
+}
+
+// buildImage builds package pkg (relative to the module root) into an
+// image in a temporary directory.
+func buildImage(t *testing.T, pkg string) string {
+	t.Helper()
 	if setupErr != nil {
 		t.Fatal(setupErr)
 	}
-	img := filepath.Join(t.TempDir(), name+".img")
-	if res := coracle(t, "build", "-o", img, "./tools/integration/testdata/"+name); res.err != nil || res.status != 0 {
-		t.Fatalf("build %s: %s", name, res)
+	img := filepath.Join(t.TempDir(), filepath.Base(pkg)+".img")
+	if res := coracle(t, "build", "-o", img, pkg); res.err != nil || res.status != 0 {
+		t.Fatalf("build %s: %s", pkg, res)
 	}
 	return img
 }

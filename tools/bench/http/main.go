@@ -1,18 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/command"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -36,20 +35,9 @@ type options struct {
 }
 
 func main() {
-	// SIGHUP too: a closed terminal must not leave the namespace behind.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	opts, err := parseFlags(os.Args[1:], os.Stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		os.Exit(2)
-	}
-	if err := run(ctx, opts, os.Args, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-		os.Exit(1)
-	}
+	// SIGTERM and SIGHUP too: a closed terminal must not leave the
+	// namespace behind.
+	command.Main(parseFlags, run, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
