@@ -11,7 +11,7 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EBADF.Ret()
 	}
 	if d.kind == fdSocket {
-		return socketRead(d.obj, f.RSI, f.RDX)
+		return sockResult(t, f, d, socketRead(d.obj, f.RSI, f.RDX), false)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, true)
 	if !ok {
@@ -41,7 +41,7 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EBADF.Ret()
 	}
 	if d.kind == fdSocket {
-		return socketWrite(d.obj, f.RSI, f.RDX)
+		return sockResult(t, f, d, socketWrite(d.obj, f.RSI, f.RDX), false)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, false)
 	if !ok {
@@ -65,17 +65,17 @@ func write(d *fileDesc, b []byte) uint64 {
 }
 
 func sysReadv(t *Thread, f *amd64.TrapFrame) uint64 {
-	return vectored(f, true)
+	return vectored(t, f, true)
 }
 
 func sysWritev(t *Thread, f *amd64.TrapFrame) uint64 {
-	return vectored(f, false)
+	return vectored(t, f, false)
 }
 
 // vectored serves readv (in) and writev: a socket takes the whole array
 // at once (a datagram is one record); anything else is read or written
 // buffer by buffer, stopping at the first short transfer.
-func vectored(f *amd64.TrapFrame, in bool) uint64 {
+func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 	d := lookupFD(f.RDI)
 	if d == nil {
 		return linux.EBADF.Ret()
@@ -90,9 +90,9 @@ func vectored(f *amd64.TrapFrame, in bool) uint64 {
 	if d.kind == fdSocket {
 		if in {
 			ret, _, _ := sockRecv(d.obj, iov, 0)
-			return ret
+			return sockResult(t, f, d, ret, false)
 		}
-		return sockSend(d.obj, iov, nil)
+		return sockResult(t, f, d, sockSend(d.obj, iov, nil), false)
 	}
 	var total uint64
 	for i := range iov.vecs {

@@ -300,6 +300,9 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 	h := s.AcceptHead.Load()
 	if h == s.AcceptTail.Load() {
 		socketChanged(id)
+		if d := lookupFD(f.RDI); blocking(d, linux.EAGAIN.Ret(), false) {
+			return waitSocketThenRetry(t, f, id)
+		}
 		return linux.EAGAIN.Ret()
 	}
 	child := int(s.AcceptQ[h%socktab.AcceptQueue].Load())
@@ -349,6 +352,10 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	s.Peer = a
 	s.State.Store(socktab.Connecting)
 	addWork(s, socktab.WorkConnect)
+	if d := lookupFD(f.RDI); d.flags&linux.O_NONBLOCK == 0 {
+		waitConnect(t, id)
+		return 0 // the waker sets the result
+	}
 	return linux.EINPROGRESS.Ret()
 }
 
@@ -485,7 +492,7 @@ func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysShutdown(t *Thread, f *amd64.TrapFrame) uint64 {
-	_, s, e := sockOf(f.RDI)
+	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
 	}
@@ -504,11 +511,14 @@ func sysShutdown(t *Thread, f *amd64.TrapFrame) uint64 {
 	default:
 		return linux.EINVAL.Ret()
 	}
+	wakeSocketWaiters(id) // a blocked read now sees the end
+	socketChanged(id)
 	return 0
 }
 
 // socketClose gives the socket back to the service to tear down.
 func socketClose(id int) {
+	wakeSocketWaiters(id)
 	s := &socktab.Table[id]
 	s.State.Store(socktab.Closing)
 	addWork(s, socktab.WorkClose)
@@ -598,6 +608,7 @@ func sysSockNotify(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDI >= socktab.MaxSockets {
 		return linux.EINVAL.Ret()
 	}
+	wakeSocketWaiters(int(f.RDI)) // data, room, a connection or an error: try again
 	socketChanged(int(f.RDI))
 	return 0
 }

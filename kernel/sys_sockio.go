@@ -15,8 +15,9 @@ import (
 
 // Flags of send and receive calls (send(2), recv(2)).
 const (
-	msgPeek  = 0x2
-	msgTrunc = 0x20
+	msgPeek     = 0x2
+	msgTrunc    = 0x20
+	msgDontWait = 0x40
 )
 
 // sockTxNeed is, for a datagram socket whose last send found too little
@@ -281,7 +282,7 @@ func sysSendto(t *Thread, f *amd64.TrapFrame) uint64 {
 		to = &dest
 	}
 	var v iovec
-	return sockSend(id, oneIOV(&v, f.RSI, f.RDX), to)
+	return sockResult(t, f, lookupFD(f.RDI), sockSend(id, oneIOV(&v, f.RSI, f.RDX), to), f.R10&msgDontWait != 0)
 }
 
 // recvfrom(fd, buf, len, flags, src, addrlen)
@@ -292,6 +293,9 @@ func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	var v iovec
 	ret, from, _ := sockRecv(id, oneIOV(&v, f.RSI, f.RDX), f.R10)
+	if blocking(lookupFD(f.RDI), ret, f.R10&msgDontWait != 0) {
+		return waitSocketThenRetry(t, f, id)
+	}
 	if int64(ret) >= 0 && f.R8 != 0 {
 		if e := putSockaddr(f.R8, f.R9, from, s.Family); e != 0 {
 			return e.Ret()
@@ -333,7 +337,7 @@ func sysSendmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 		}
 		to = &dest
 	}
-	return sockSend(id, iov, to)
+	return sockResult(t, f, lookupFD(f.RDI), sockSend(id, iov, to), f.RDX&msgDontWait != 0)
 }
 
 // recvmsg(fd, msg, flags)
@@ -347,6 +351,9 @@ func sysRecvmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 		return e.Ret()
 	}
 	ret, from, mflags := sockRecv(id, iov, f.RDX)
+	if blocking(lookupFD(f.RDI), ret, f.RDX&msgDontWait != 0) {
+		return waitSocketThenRetry(t, f, id)
+	}
 	if int64(ret) < 0 {
 		return ret
 	}

@@ -37,7 +37,10 @@ type Thread struct {
 	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
 	xsave uintptr
 
-	_ [8]byte // keeps the size a multiple of 16 (checkThreadLayout)
+	// sockWait is, plus one, the socket a blocking socket call waits
+	// for (waitSocket); the call runs again when the socket changes.
+	sockWait int32
+	_        [4]byte // keeps the size a multiple of 16 (checkThreadLayout)
 }
 
 type threadState uint8
@@ -56,6 +59,7 @@ const (
 	waitFutex
 	waitSleep
 	waitEpoll
+	waitSocket // a blocking socket call, made again when the socket changes
 )
 
 // stackT is Linux's stack_t (sigaltstack).

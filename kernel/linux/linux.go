@@ -61,6 +61,7 @@ const (
 	EADDRINUSE      Errno = 98
 	ENOTCONN        Errno = 107
 	EISCONN         Errno = 106
+	ECONNREFUSED    Errno = 111
 	EINPROGRESS     Errno = 115
 	EALREADY        Errno = 114
 )

@@ -141,7 +141,14 @@ func (sv *Service) create(id int, s *socktab.Socket) *conn {
 	}
 	c := sv.adopt(id, s, ep, wq)
 	if s.Type == socktab.Dgram {
-		go sv.startPump(c) // a datagram socket moves data from the start
+		// A datagram socket moves data from the start. Mark it pumping
+		// now, not when the goroutine first runs: a close that comes
+		// in the same batch of work as a send must leave the pump to
+		// send it.
+		sv.mu.Lock()
+		c.pumping = true
+		sv.mu.Unlock()
+		go sv.dgramPump(c)
 	}
 	return c
 }
@@ -353,17 +360,14 @@ func (sv *Service) teardown(c *conn) {
 	c.s.State.Store(socktab.Free)
 }
 
-// startPump runs pump for c unless c is already closed.
+// startPump runs pump for a connected stream socket, which is told to
+// close at once if the program already closed it.
 func (sv *Service) startPump(c *conn) {
 	sv.mu.Lock()
 	c.pumping = true
 	sv.mu.Unlock()
 	if c.s.State.Load() == socktab.Closing {
 		c.closing.Store(true)
-	}
-	if c.s.Type == socktab.Dgram {
-		sv.dgramPump(c)
-		return
 	}
 	sv.pump(c)
 }

@@ -1,0 +1,100 @@
+// Blockprobe uses blocking sockets through package syscall, as programs
+// that do not use package net might: accept, connect, read and write
+// without O_NONBLOCK wait for their peer (over loopback), and so does a
+// UDP recvfrom.
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+)
+
+var _ = net.IPv4len // package net brings in coracle's socket service
+
+func main() {
+	tcp()
+	udp()
+	fmt.Println("blockprobe: done")
+}
+
+func tcp() {
+	l := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0))
+	check(syscall.Bind(l, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	check(syscall.Listen(l, 8))
+	sa, err := syscall.Getsockname(l)
+	check(err)
+	port := sa.(*syscall.SockaddrInet4).Port
+
+	done := make(chan string)
+	go func() {
+		time.Sleep(100 * time.Millisecond) // accept waits for this
+		c := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0))
+		check(syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}))
+		time.Sleep(100 * time.Millisecond) // the server's read waits for this
+		_, err := syscall.Write(c, []byte("ping"))
+		check(err)
+		buf := make([]byte, 16)
+		n := must(syscall.Read(c, buf))
+		syscall.Close(c)
+		done <- string(buf[:n])
+	}()
+	start := time.Now()
+	c, _, err := syscall.Accept(l)
+	check(err)
+	buf := make([]byte, 16)
+	n := must(syscall.Read(c, buf))
+	if string(buf[:n]) != "ping" {
+		fail("server read %q", buf[:n])
+	}
+	_, err = syscall.Write(c, []byte("pong"))
+	check(err)
+	if got := <-done; got != "pong" {
+		fail("client read %q", got)
+	}
+	syscall.Close(c)
+	syscall.Close(l)
+	fmt.Printf("blockprobe: tcp accept, connect, read and write blocked and completed (%v)\n", time.Since(start).Round(100*time.Millisecond) >= 200*time.Millisecond)
+}
+
+func udp() {
+	s := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0))
+	check(syscall.Bind(s, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	sa, err := syscall.Getsockname(s)
+	check(err)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		c := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0))
+		check(syscall.Sendto(c, []byte("hello"), 0, sa))
+		syscall.Close(c)
+	}()
+	buf := make([]byte, 16)
+	n, _, err := syscall.Recvfrom(s, buf, 0)
+	check(err)
+	if string(buf[:n]) != "hello" {
+		fail("udp read %q", buf[:n])
+	}
+	if _, _, err := syscall.Recvfrom(s, buf, syscall.MSG_DONTWAIT); err != syscall.EAGAIN {
+		fail("recvfrom with MSG_DONTWAIT on an empty socket: %v, want EAGAIN", err)
+	}
+	syscall.Close(s)
+	fmt.Println("blockprobe: udp recvfrom blocked and completed; MSG_DONTWAIT did not")
+}
+
+func must(v int, err error) int {
+	check(err)
+	return v
+}
+
+func check(err error) {
+	if err != nil {
+		fail("%v", err)
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Printf("blockprobe: FAIL: "+format+"\n", args...)
+	os.Exit(1)
+}
