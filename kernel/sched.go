@@ -90,6 +90,8 @@ func expireDeadlines(now int64) {
 		switch t.wait {
 		case waitFutex:
 			wake(t, linux.ETIMEDOUT.Ret())
+		case waitSocket:
+			socketWaitTimedOut(t)
 		default:
 			wake(t, 0)
 		}

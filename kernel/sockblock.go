@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"encoding/binary"
+
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/linux"
 	"github.com/coracle-os/coracle/kernel/socktab"
@@ -32,20 +34,110 @@ func sockResult(t *Thread, f *amd64.TrapFrame, d *fileDesc, ret uint64, dontWait
 	return ret
 }
 
+// sockTimeouts are each socket's SO_RCVTIMEO and SO_SNDTIMEO in ns (0:
+// none): how long a blocking call waits before it answers EAGAIN.
+var sockTimeouts [socktab.MaxSockets][2]int64
+
+// sending reports whether system call nr waits under SO_SNDTIMEO (else
+// SO_RCVTIMEO), as Linux times them.
+func sending(nr uint64) bool {
+	switch nr {
+	case linux.SYS_WRITE, linux.SYS_WRITEV, linux.SYS_SENDTO, linux.SYS_SENDMSG, linux.SYS_CONNECT:
+		return true
+	}
+	return false
+}
+
+// deadline is when a blocking call nr on socket id gives up, or 0.
+func deadline(id int, nr uint64) int64 {
+	k := 0
+	if sending(nr) {
+		k = 1
+	}
+	if d := sockTimeouts[id][k]; d > 0 {
+		return nanotime() + d
+	}
+	return 0
+}
+
 // waitSocketThenRetry parks t until socket id changes and returns what
 // doSyscall stores in RAX: the call's own number, so that with RIP moved
 // back the thread makes the call again when it is woken.
 func waitSocketThenRetry(t *Thread, f *amd64.TrapFrame, id int) uint64 {
 	f.RIP -= syscallInsnLen
-	block(t, waitSocket, 0)
+	block(t, waitSocket, deadline(id, f.RAX))
 	t.sockWait = int32(id) + 1
 	return f.RAX
+}
+
+// socketWaitTimedOut ends a blocking socket call whose timeout passed:
+// EAGAIN for a call that was to run again (which it no longer does), and
+// EINPROGRESS for a connect, whose connection goes on, as on Linux.
+func socketWaitTimedOut(t *Thread) {
+	if t.sockWait > 0 {
+		t.Frame.RIP += syscallInsnLen
+		wake(t, linux.EAGAIN.Ret())
+	} else {
+		wake(t, linux.EINPROGRESS.Ret())
+	}
+	t.sockWait = 0
+}
+
+// setTimeout is setsockopt of SO_RCVTIMEO or SO_SNDTIMEO (send): a
+// struct timeval at addr; zero means wait forever.
+func setTimeout(id int, send bool, addr, n uint64) uint64 {
+	if n < 16 {
+		return linux.EINVAL.Ret()
+	}
+	b, ok := userBytes(addr, 16, false)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	sec := int64(binary.LittleEndian.Uint64(b))
+	usec := int64(binary.LittleEndian.Uint64(b[8:]))
+	if usec < 0 || usec >= 1e6 {
+		return linux.EDOM.Ret()
+	}
+	ns := int64(0)
+	if sec > 0 || usec > 0 {
+		ns = min(max(sec, 0), 1<<32)*1e9 + usec*1e3
+	}
+	k := 0
+	if send {
+		k = 1
+	}
+	sockTimeouts[id][k] = ns
+	return 0
+}
+
+// getTimeout is getsockopt of SO_RCVTIMEO or SO_SNDTIMEO.
+func getTimeout(id int, send bool, addr, lenp uint64) uint64 {
+	lp, ok := userU32(lenp, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	if *lp < 16 {
+		return linux.EINVAL.Ret()
+	}
+	b, ok := userBytes(addr, 16, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	k := 0
+	if send {
+		k = 1
+	}
+	ns := sockTimeouts[id][k]
+	binary.LittleEndian.PutUint64(b, uint64(ns/1e9))
+	binary.LittleEndian.PutUint64(b[8:], uint64(ns%1e9/1e3))
+	*lp = 16
+	return 0
 }
 
 // waitConnect parks t in a blocking connect of socket id until the
 // connection is made or fails; the waker sets the result.
 func waitConnect(t *Thread, id int) {
-	block(t, waitSocket, 0)
+	block(t, waitSocket, deadline(id, linux.SYS_CONNECT))
 	t.sockWait = -(int32(id) + 1)
 }
 

@@ -32,6 +32,8 @@ const (
 	soKeepAlive   = 9
 	soLinger      = 13
 	soReusePort   = 15
+	soRcvTimeo    = 20
+	soSndTimeo    = 21
 	ipprotoIPv6   = 41
 	ipv6V6Only    = 26
 	tcpNoDelay    = 1
@@ -115,6 +117,7 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	sockLastReady[id] = 0 // a new socket: no edges seen yet
 	sockTxNeed[id] = 0
+	sockTimeouts[id] = [2]int64{}
 	addWork(&socktab.Table[id], socktab.WorkCreate)
 	return uint64(fd)
 }
@@ -314,7 +317,8 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 	if s.AcceptTail.Load()-h >= uint32(s.Backlog) {
 		addWork(s, socktab.WorkAccepted) // the service waits for room
 	}
-	sockLastReady[child] = 0 // a new descriptor: every later change is an edge
+	sockLastReady[child] = 0               // a new descriptor: every later change is an edge
+	sockTimeouts[child] = sockTimeouts[id] // inherited, as on Linux
 	socketChanged(id)
 	c := &socktab.Table[child]
 	if f.RSI != 0 {
@@ -403,9 +407,12 @@ func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
-	_, s, e := sockOf(f.RDI)
+	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
+	}
+	if f.RSI == solSocket && (f.RDX == soRcvTimeo || f.RDX == soSndTimeo) {
+		return setTimeout(id, f.RDX == soSndTimeo, f.R10, f.R8)
 	}
 	p, ok := userU32(f.R10, false)
 	if !ok || f.R8 < 4 {
@@ -446,9 +453,12 @@ func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
-	_, s, e := sockOf(f.RDI)
+	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
+	}
+	if f.RSI == solSocket && (f.RDX == soRcvTimeo || f.RDX == soSndTimeo) {
+		return getTimeout(id, f.RDX == soSndTimeo, f.R10, f.R8)
 	}
 	lp, ok := userU32(f.R8, true)
 	if !ok {

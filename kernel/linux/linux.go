@@ -50,6 +50,7 @@ const (
 	ENAMETOOLONG    Errno = 36
 	EDESTADDRREQ    Errno = 89
 	EMSGSIZE        Errno = 90
+	EDOM            Errno = 33
 	ERANGE          Errno = 34
 	ENOSYS          Errno = 38
 	ETIMEDOUT       Errno = 110

@@ -79,8 +79,15 @@ func udp() {
 	if _, _, err := syscall.Recvfrom(s, buf, syscall.MSG_DONTWAIT); err != syscall.EAGAIN {
 		fail("recvfrom with MSG_DONTWAIT on an empty socket: %v, want EAGAIN", err)
 	}
+	// SO_RCVTIMEO: a blocking receive gives up with EAGAIN.
+	tv := syscall.Timeval{Usec: 200_000}
+	check(syscall.SetsockoptTimeval(s, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv))
+	start := time.Now()
+	if _, _, err := syscall.Recvfrom(s, buf, 0); err != syscall.EAGAIN || time.Since(start) < 200*time.Millisecond {
+		fail("recvfrom with a 200 ms SO_RCVTIMEO: %v after %v, want EAGAIN after the timeout", err, time.Since(start))
+	}
 	syscall.Close(s)
-	fmt.Println("blockprobe: udp recvfrom blocked and completed; MSG_DONTWAIT did not")
+	fmt.Println("blockprobe: udp recvfrom blocked and completed; MSG_DONTWAIT did not; SO_RCVTIMEO timed out")
 }
 
 func must(v int, err error) int {
