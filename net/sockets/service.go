@@ -37,6 +37,9 @@ type conn struct {
 	ev   chan struct{} // the endpoint's readiness changed
 	kick chan struct{} // the kernel left work (Tx data, Rx space, close)
 	done chan struct{}
+	// entry follows the endpoint's readiness into ev, from adopt to
+	// teardown.
+	entry waiter.Entry
 
 	// pumping says a pump moves this socket's data; closing asks it to
 	// send what the program wrote, then tear the socket down.
@@ -157,10 +160,9 @@ func (sv *Service) create(id int, s *socktab.Socket) *conn {
 func (sv *Service) adopt(id int, s *socktab.Socket, ep tcpip.Endpoint, wq *waiter.Queue) *conn {
 	c := &conn{id: id, s: s, ep: ep, wq: wq,
 		ev: make(chan struct{}, 1), kick: make(chan struct{}, 1), done: make(chan struct{})}
-	entry := waiter.NewFunctionEntry(waiter.EventIn|waiter.EventOut|waiter.EventErr|waiter.EventHUp|waiter.EventRdHUp,
+	c.entry = waiter.NewFunctionEntry(waiter.EventIn|waiter.EventOut|waiter.EventErr|waiter.EventHUp|waiter.EventRdHUp,
 		func(waiter.EventMask) { poke(c.ev) })
-	wq.EventRegister(&entry)
-	go func() { <-c.done; wq.EventUnregister(&entry) }()
+	wq.EventRegister(&c.entry)
 	sv.mu.Lock()
 	sv.conns[id] = c
 	sv.mu.Unlock()
@@ -355,6 +357,7 @@ func (sv *Service) teardown(c *conn) {
 	sv.mu.Lock()
 	sv.conns[c.id] = nil
 	sv.mu.Unlock()
+	c.wq.EventUnregister(&c.entry)
 	close(c.done)
 	c.ep.Close()
 	c.s.State.Store(socktab.Free)
