@@ -346,16 +346,9 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	default:
 		return linux.EINVAL.Ret()
 	}
-	a, e := parseSockaddr(f.RSI, f.RDX, s.Family)
-	if e != 0 {
+	if e := connectTo(id, s, f.RSI, f.RDX, socktab.Connecting); e != 0 {
 		return e.Ret()
 	}
-	if e := autobind(id, s); e != 0 {
-		return e.Ret()
-	}
-	s.Peer = a
-	s.State.Store(socktab.Connecting)
-	addWork(s, socktab.WorkConnect)
 	if d := lookupFD(f.RDI); d.flags&linux.O_NONBLOCK == 0 {
 		waitConnect(t, id)
 		return 0 // the waker sets the result
@@ -373,17 +366,27 @@ func dgramConnect(id int, s *socktab.Socket, addr, n uint64) uint64 {
 		addWork(s, socktab.WorkConnect)
 		return 0
 	}
+	if e := connectTo(id, s, addr, n, socktab.Connected); e != 0 {
+		return e.Ret()
+	}
+	socketChanged(id)
+	return 0
+}
+
+// connectTo gives socket id the peer at the sockaddr (addr, n), binding
+// it to an ephemeral port if it has none, moves it to state and asks the
+// service to connect its endpoint.
+func connectTo(id int, s *socktab.Socket, addr, n uint64, state uint32) linux.Errno {
 	a, e := parseSockaddr(addr, n, s.Family)
 	if e != 0 {
-		return e.Ret()
+		return e
 	}
 	if e := autobind(id, s); e != 0 {
-		return e.Ret()
+		return e
 	}
 	s.Peer = a
-	s.State.Store(socktab.Connected)
+	s.State.Store(state)
 	addWork(s, socktab.WorkConnect)
-	socketChanged(id)
 	return 0
 }
 
