@@ -3,7 +3,7 @@ package kernel
 import (
 	"unsafe"
 
-	"github.com/coracle-os/coracle/drivers/uart16550"
+	"github.com/coracle-os/coracle/arch/amd64/pc/uart16550"
 )
 
 // console is the kernel's serial console on COM1. Output is CRLF-terminated

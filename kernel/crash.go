@@ -2,7 +2,7 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 	"github.com/coracle-os/coracle/kernel/symtab"
 )
 

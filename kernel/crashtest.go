@@ -1,6 +1,6 @@
 package kernel
 
-import "github.com/coracle-os/coracle/kernel/cmdline"
+import "github.com/coracle-os/coracle/kernel/abi/cmdline"
 
 // The coracle.crash=KIND kernel parameter makes the kernel raise a CPU
 // exception right after the banner, to show (and test) the crash report,

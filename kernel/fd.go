@@ -1,6 +1,6 @@
 package kernel
 
-import "github.com/coracle-os/coracle/kernel/linux"
+import "github.com/coracle-os/coracle/kernel/abi/linux"
 
 // The file-descriptor table. Descriptors 0-2 are the serial console;
 // the others are eventfds and epoll instances (and, from M4, sockets).
@@ -13,7 +13,7 @@ const (
 	fdConsole
 	fdEventfd
 	fdEpoll
-	fdIRQ    // an interrupt line (devio.OpenIRQ); obj is the IOAPIC pin
+	fdIRQ    // an interrupt line (devcall.OpenIRQ); obj is the IOAPIC pin
 	fdSocket // a socket (sys_socket.go); obj is its socktab number
 	fdFile   // a read-only memory file (memfile.go); obj indexes memFiles
 )

@@ -4,19 +4,20 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/arch/amd64/pc/ioapic"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // Device interrupts: IOAPIC pin n arrives at vector vectorIRQBase+n. The
 // handler masks the pin, acknowledges the local APIC and makes the pin's
 // descriptor readable; the driver goroutine acknowledges its device,
-// then reads the descriptor, which unmasks the pin (devio.OpenIRQ).
+// then reads the descriptor, which unmasks the pin (devcall.OpenIRQ).
 //
 // Message-signalled interrupts (MSI, MSI-X) have vectors of their own
 // from vectorMSIBase: irqs entry maxIRQs+k is vector vectorMSIBase+k.
 // They are edge-triggered messages, so nothing is masked: each one
-// counts and makes the descriptor readable (devio.OpenMSI).
+// counts and makes the descriptor readable (devcall.OpenMSI).
 
 const (
 	vectorIRQBase = 0x30
@@ -32,7 +33,7 @@ const (
 )
 
 var (
-	ioapic amd64.IOAPIC
+	ioAPIC ioapic.IOAPIC
 	irqs   [maxIRQs + maxMSIs]struct {
 		open  bool
 		count uint64
@@ -44,16 +45,16 @@ func isMSI(irq int) bool { return irq >= maxIRQs }
 
 // setupIOAPIC masks every pin until a driver asks for one.
 func setupIOAPIC() {
-	ioapic.Base = directMapBase + amd64.IOAPIC_PHYS
-	for pin := range min(ioapic.Pins(), maxIRQs) {
-		ioapic.Route(pin, uint8(vectorIRQBase+pin), false, false, true, 0)
+	ioAPIC.Base = directMapBase + ioapic.IOAPIC_PHYS
+	for pin := range min(ioAPIC.Pins(), maxIRQs) {
+		ioAPIC.Route(pin, uint8(vectorIRQBase+pin), false, false, true, 0)
 	}
 }
 
 // deviceInterrupt handles the vector of irqs entry irq.
 func deviceInterrupt(irq int) {
 	if !isMSI(irq) {
-		ioapic.SetMasked(irq, true)
+		ioAPIC.SetMasked(irq, true)
 	}
 	lapic.EOI()
 	irqs[irq].count++
@@ -65,11 +66,11 @@ func deviceInterrupt(irq int) {
 }
 
 // sysOpenIRQ routes pin f.RDI to its vector with the trigger mode and
-// polarity in f.RSI (devio.IRQLevel, devio.IRQActiveLow) and returns a
+// polarity in f.RSI (devcall.IRQLevel, devcall.IRQActiveLow) and returns a
 // non-blocking descriptor for it.
 func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 	irq := int(f.RDI)
-	if f.RDI >= uint64(min(ioapic.Pins(), maxIRQs)) {
+	if f.RDI >= uint64(min(ioAPIC.Pins(), maxIRQs)) {
 		return linux.EINVAL.Ret()
 	}
 	if irqs[irq].open {
@@ -80,7 +81,7 @@ func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EMFILE.Ret()
 	}
 	irqs[irq].open, irqs[irq].count = true, 0
-	ioapic.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devio.IRQLevel != 0, f.RSI&devio.IRQActiveLow != 0, false, uint8(lapic.ID()))
+	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(lapic.ID()))
 	return uint64(fd)
 }
 
@@ -114,7 +115,7 @@ func irqRead(d *fileDesc, b []byte) uint64 {
 	}
 	s := &irqs[d.obj]
 	if !isMSI(d.obj) {
-		ioapic.SetMasked(d.obj, false)
+		ioAPIC.SetMasked(d.obj, false)
 	}
 	if s.count == 0 {
 		return linux.EAGAIN.Ret()
@@ -128,7 +129,7 @@ func irqRead(d *fileDesc, b []byte) uint64 {
 // is counted for no one until the vector is opened again).
 func irqClose(d *fileDesc) {
 	if !isMSI(d.obj) {
-		ioapic.SetMasked(d.obj, true)
+		ioAPIC.SetMasked(d.obj, true)
 	}
 	irqs[d.obj].open = false
 }

@@ -21,8 +21,8 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot"
-	"github.com/coracle-os/coracle/kernel/cmdline"
-	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 )
 
 // kernelMain is called by package boot on the boot stack, with the

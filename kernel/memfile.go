@@ -4,13 +4,13 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // Read-only files kept in kernel memory: the few files the standard
 // library reads that coracle itself produces, such as /etc/resolv.conf
 // and /etc/hosts, which the network service publishes with
-// devio.SetFile. The kernel copies each file's contents into frames of
+// devcall.SetFile. The kernel copies each file's contents into frames of
 // its own, so the table holds no pointer into the Go heap. Every other
 // path answers ENOENT: there is no file system.
 
@@ -73,7 +73,7 @@ func memFileRead(i int, off int64, b []byte) int {
 	return n
 }
 
-// sysSetFile (devio.SetFile): publish (path, contents), replacing any
+// sysSetFile (devcall.SetFile): publish (path, contents), replacing any
 // file at path.
 func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 	path, ok := userBytes(f.RDI, f.RSI, false)

@@ -6,10 +6,10 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot/pvh"
-	"github.com/coracle-os/coracle/kernel/exitstatus"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
-	"github.com/coracle-os/coracle/kernel/socktab"
 )
 
 // The address space (DESIGN.md §1.4): one page table for the kernel and

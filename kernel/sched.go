@@ -1,7 +1,7 @@
 package kernel
 
 import (
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // The scheduler: round-robin over the thread table, on one CPU.

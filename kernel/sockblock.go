@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 )
 
 // Blocking sockets. A socket call that would answer EAGAIN on a

@@ -5,9 +5,9 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot"
-	"github.com/coracle-os/coracle/boot/linuxstack"
-	"github.com/coracle-os/coracle/kernel/cmdline"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/linuxstack"
 )
 
 // The initial process stack: where Linux would put it, below 2^47, with

@@ -2,13 +2,13 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
-	"github.com/coracle-os/coracle/kernel/socktab"
 )
 
-// The coracle-private system calls of package devio: device registers,
+// The coracle-private system calls of package devcall: device registers,
 // interrupts and DMA memory for drivers that run as goroutines
 // (docs/network.md).
 
@@ -25,15 +25,15 @@ var (
 	mmioNext uint64 = mmioWindow
 )
 
-// devioCalls is the private system-call table, indexed from devio.SysBase.
-var devioCalls = [devio.SysEnd - devio.SysBase]syscallFn{
-	devio.SysMapMMIO - devio.SysBase:      sysMapMMIO,
-	devio.SysOpenIRQ - devio.SysBase:      sysOpenIRQ,
-	devio.SysAllocDMA - devio.SysBase:     sysAllocDMA,
-	devio.SysSockRegister - devio.SysBase: sysSockRegister,
-	devio.SysSockNotify - devio.SysBase:   sysSockNotify,
-	devio.SysSetFile - devio.SysBase:      sysSetFile,
-	devio.SysOpenMSI - devio.SysBase:      sysOpenMSI,
+// devioCalls is the private system-call table, indexed from devcall.SysBase.
+var devioCalls = [devcall.SysEnd - devcall.SysBase]syscallFn{
+	devcall.SysMapMMIO - devcall.SysBase:      sysMapMMIO,
+	devcall.SysOpenIRQ - devcall.SysBase:      sysOpenIRQ,
+	devcall.SysAllocDMA - devcall.SysBase:     sysAllocDMA,
+	devcall.SysSockRegister - devcall.SysBase: sysSockRegister,
+	devcall.SysSockNotify - devcall.SysBase:   sysSockNotify,
+	devcall.SysSetFile - devcall.SysBase:      sysSetFile,
+	devcall.SysOpenMSI - devcall.SysBase:      sysOpenMSI,
 }
 
 // reserveDeviceWindows keeps mmap out of the device windows.

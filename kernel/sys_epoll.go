@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // eventfd and epoll: what the Go runtime's netpoller needs (LINUX-ABI.md

@@ -2,7 +2,7 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {

@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // The profiling timer, ITIMER_PROF (setitimer(2)): the Go runtime's CPU

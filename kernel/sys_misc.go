@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 func sysArchPrctl(t *Thread, f *amd64.TrapFrame) uint64 {

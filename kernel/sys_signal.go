@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // Signal state, recorded as Linux would so that M3 can deliver signals:

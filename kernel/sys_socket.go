@@ -4,12 +4,12 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 )
 
 // Socket system calls. Each completes here, in trap context, against the
-// socket table (kernel/socktab); the socket service (net/sockets), which
+// socket table (kernel/abi/socktab); the socket service (net/sockserver), which
 // drives gVisor's netstack, follows asynchronously and moves data through
 // each socket's rings. See docs/network.md. TCP and UDP over IPv4 and
 // IPv6; the data path is in sys_sockio.go.
@@ -49,7 +49,7 @@ const (
 
 var (
 	// sockWorkFD is the socket service's work descriptor, an eventfd
-	// (devio.SockRegister), or -1 before the service registers: until
+	// (devcall.SockRegister), or -1 before the service registers: until
 	// then (programs that do not use package net) socket() fails.
 	sockWorkFD int32 = -1
 	// sockLastReady is each socket's readiness as last reported, to
@@ -593,7 +593,7 @@ func socketChanged(id int) {
 	}
 }
 
-// sysSockRegister (devio.SockRegister) makes an eventfd the service's
+// sysSockRegister (devcall.SockRegister) makes an eventfd the service's
 // work descriptor and returns it. It starts readable: the service scans
 // the table once when it starts.
 func sysSockRegister(t *Thread, f *amd64.TrapFrame) uint64 {

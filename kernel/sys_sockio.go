@@ -4,8 +4,8 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/linux"
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 )
 
 // The data path of sockets: read, write, readv, writev, sendto,

@@ -2,8 +2,8 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // A syscallFn implements one system call for thread t, whose registers
@@ -98,8 +98,8 @@ func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	switch {
 	case nr < linux.NumSyscalls:
 		fn = syscalls[nr]
-	case nr >= devio.SysBase && nr < devio.SysEnd:
-		fn = devioCalls[nr-devio.SysBase]
+	case nr >= devcall.SysBase && nr < devcall.SysEnd:
+		fn = devioCalls[nr-devcall.SysBase]
 	}
 	if fn == nil {
 		logENOSYS(nr)

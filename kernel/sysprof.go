@@ -2,8 +2,8 @@ package kernel
 
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // The coracle.sysprof kernel parameter: the kernel counts each system
@@ -13,7 +13,7 @@ import (
 
 var (
 	sysprofEnabled bool
-	sysprofCalls   [linux.NumSyscalls + devio.SysEnd - devio.SysBase]struct{ count, cycles uint64 }
+	sysprofCalls   [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
 )
 
 // sysprofSlot maps a system-call number to its counters, or -1.
@@ -21,8 +21,8 @@ func sysprofSlot(nr uint64) int {
 	switch {
 	case nr < linux.NumSyscalls:
 		return int(nr)
-	case nr >= devio.SysBase && nr < devio.SysEnd:
-		return int(linux.NumSyscalls + nr - devio.SysBase)
+	case nr >= devcall.SysBase && nr < devcall.SysEnd:
+		return int(linux.NumSyscalls + nr - devcall.SysBase)
 	}
 	return -1
 }
@@ -59,7 +59,7 @@ func sysprofReport() {
 		if best < linux.NumSyscalls {
 			console.str(linux.SyscallName(uint64(best)))
 		} else {
-			console.str("devio ")
+			console.str("devcall ")
 			console.dec(uint64(best - linux.NumSyscalls))
 		}
 		console.str(" ")

@@ -4,9 +4,9 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/drivers/i8254"
-	"github.com/coracle-os/coracle/drivers/i8259"
-	"github.com/coracle-os/coracle/drivers/mc146818"
+	"github.com/coracle-os/coracle/arch/amd64/pc/i8254"
+	"github.com/coracle-os/coracle/arch/amd64/pc/i8259"
+	"github.com/coracle-os/coracle/arch/amd64/pc/mc146818"
 	"github.com/coracle-os/coracle/kernel/clock"
 )
 

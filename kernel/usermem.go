@@ -3,7 +3,7 @@ package kernel
 import (
 	"unsafe"
 
-	"github.com/coracle-os/coracle/kernel/linux"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
 // User memory. The program's pages are in the same address space, so

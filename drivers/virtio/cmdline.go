@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 )
 
 // CmdlineKey is the kernel parameter that describes a virtio-mmio

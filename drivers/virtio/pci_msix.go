@@ -16,7 +16,7 @@ func (t *PCITransport) HasMSIX() bool {
 }
 
 // UseMSIX makes the device signal every queue with one MSI-X message,
-// data written to address (as devio.OpenMSI returns them), instead of
+// data written to address (as devcall.OpenMSI returns them), instead of
 // INTx. Call it before Init: SetupQueue maps each queue to the message
 // (§4.1.5.1.2). Configuration changes are not signalled.
 func (t *PCITransport) UseMSIX(address uint64, data uint32) error {

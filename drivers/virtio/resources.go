@@ -3,11 +3,11 @@ package virtio
 import (
 	"fmt"
 
-	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
 )
 
 // KernelResources lends the transports registers through the kernel's
-// device mappings (kernel/devio): MMIO mapped uncached on request, I/O
+// device mappings (kernel/abi/devcall): MMIO mapped uncached on request, I/O
 // ports used directly (ring 3 may: IOPL is 3).
 type KernelResources struct{}
 
@@ -15,7 +15,7 @@ var _ Resources = KernelResources{}
 
 // Memory maps device memory [pa, pa+size).
 func (KernelResources) Memory(pa, size uint64) (Registers, error) {
-	p, err := devio.MapMMIO(pa, size)
+	p, err := devcall.MapMMIO(pa, size)
 	if err != nil {
 		return nil, fmt.Errorf("virtio: registers at %#x: %w", pa, err)
 	}

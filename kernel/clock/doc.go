@@ -13,7 +13,7 @@
 //   - tsc.go: TSC cycles to nanoseconds and back for a known frequency, in
 //     64.64-bit fixed point, exact to 2 ns over any uptime.
 //   - clock.go: Clock, which combines one of them with the wall-clock time
-//     (kvmclock's wall clock, or the CMOS RTC through drivers/mc146818).
+//     (kvmclock's wall clock, or the CMOS RTC through arch/amd64/pc/mc146818).
 //
 // Setting up, once, at boot on the boot CPU:
 //

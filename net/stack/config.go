@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 )
 
 // Config is the network configuration of a Stack: what the kernel command

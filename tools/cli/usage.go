@@ -3,7 +3,7 @@ package cli
 import (
 	"fmt"
 
-	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 

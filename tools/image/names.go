@@ -14,7 +14,7 @@ const (
 	// NetworkImportPath is the package that starts the network (NIC
 	// driver, netstack, the socket service): the overlay imports it too
 	// when the program depends on package net.
-	NetworkImportPath = ModulePath + "/net/service"
+	NetworkImportPath = ModulePath + "/net/autostart"
 
 	// EntrySymbol is the ELF entry point: the 32-bit PVH entry stub,
 	// written in assembly in package boot. The linker's -E flag makes it

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Drivers run as goroutines and reach devices through kernel/devio:
+// Drivers run as goroutines and reach devices through kernel/abi/devcall:
 // mapped registers, DMA memory, interrupt descriptors. A probe program
 // finds QEMU microvm's virtio-net device through them.
 func TestDeviceAccessFromGoroutines(t *testing.T) {
@@ -23,8 +23,8 @@ func TestDeviceAccessFromGoroutines(t *testing.T) {
 		"mmio: magic 0x74726976 version 1 device 1 vendor 0x554d4551",
 		"dma: 12288 bytes, zeroed true, page-aligned true, writable true",
 		"irq: opened irq12",
-		"irq: second open: devio: open IRQ 12: file exists",
-		"mmio: mapping RAM: devio: map MMIO 0x100000+0x1000: invalid argument",
+		"irq: second open: devcall: open IRQ 12: file exists",
+		"mmio: mapping RAM: devcall: map MMIO 0x100000+0x1000: invalid argument",
 	} {
 		if !strings.Contains(console, want) {
 			t.Errorf("console lacks %q", want)

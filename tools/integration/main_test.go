@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 )
 
 // consoleArgs connect the guest's first serial port and QEMU's monitor to

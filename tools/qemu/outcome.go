@@ -6,7 +6,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/coracle-os/coracle/kernel/exitstatus"
+	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 )
 
 // Exit statuses of the runner when the guest reported none. They lie in

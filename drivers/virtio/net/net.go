@@ -1,7 +1,7 @@
 // Package virtionet drives a virtio network device (VIRTIO 1.2 §5.1) over
 // any virtio transport: it sends and receives Ethernet frames through a
 // receive queue kept full of buffers and a transmit queue, with the
-// device's interrupt delivered as a readable descriptor (kernel/devio).
+// device's interrupt delivered as a readable descriptor (kernel/abi/devcall).
 //
 // Negotiated when offered (§5.1.3): VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS,
 // VIRTIO_F_VERSION_1 on modern devices, mergeable receive buffers
@@ -39,7 +39,7 @@ import (
 
 	"github.com/coracle-os/coracle/drivers/virtio"
 	"github.com/coracle-os/coracle/drivers/virtio/virtq"
-	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
 )
 
 // Feature bits and configuration layout (§5.1.3, §5.1.4).
@@ -143,7 +143,7 @@ type Device struct {
 
 // Interrupts says how the device interrupts.
 type Interrupts struct {
-	// LineFlags says how an interrupt line signals (devio.IRQLevel for
+	// LineFlags says how an interrupt line signals (devcall.IRQLevel for
 	// virtio-mmio and PCI INTx).
 	LineFlags int
 	// NoMSIX keeps a PCI device that has MSI-X on its INTx line.
@@ -151,7 +151,7 @@ type Interrupts struct {
 }
 
 // Open initialises dev and starts its queues. A modern PCI device with
-// MSI-X signals with a message (devio.OpenMSI) unless irq.NoMSIX; any
+// MSI-X signals with a message (devcall.OpenMSI) unless irq.NoMSIX; any
 // other uses its interrupt line.
 func Open(dev virtio.Device, irq Interrupts) (*Device, error) {
 	if dev.Type != virtio.Net {
@@ -160,7 +160,7 @@ func Open(dev virtio.Device, irq Interrupts) (*Device, error) {
 	d := &Device{t: dev.Transport, dev: dev}
 	if pt, ok := dev.Transport.(*virtio.PCITransport); ok && pt.HasMSIX() && !irq.NoMSIX {
 		// Before Init: setting the queues up maps them to the vector.
-		f, msg, err := devio.OpenMSI()
+		f, msg, err := devcall.OpenMSI()
 		if err == nil {
 			err = pt.UseMSIX(msg.Address, msg.Data)
 		}
@@ -194,7 +194,7 @@ func Open(dev virtio.Device, irq Interrupts) (*Device, error) {
 		if dev.IRQ < 0 {
 			return nil, fmt.Errorf("virtionet: %v has no interrupt line", dev)
 		}
-		if d.irq, err = devio.OpenIRQ(dev.IRQ, irq.LineFlags); err != nil {
+		if d.irq, err = devcall.OpenIRQ(dev.IRQ, irq.LineFlags); err != nil {
 			return nil, fmt.Errorf("virtionet: %v: %w", dev, err)
 		}
 		if dev.PCI != nil {
@@ -250,7 +250,7 @@ func (d *Device) setupQueue(q uint16, vq *virtq.Queue, bufSize, slots int) (bufs
 		return nil, 0, err
 	}
 	_, _, _, ringBytes := virtq.Layout(size, d.t.Legacy())
-	ring, ringPhys, err := devio.AllocDMA(ringBytes)
+	ring, ringPhys, err := devcall.AllocDMA(ringBytes)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -265,7 +265,7 @@ func (d *Device) setupQueue(q uint16, vq *virtq.Queue, bufSize, slots int) (bufs
 	if slots == 0 || slots > int(size) {
 		slots = int(size)
 	}
-	bufs, bufPhys, err = devio.AllocDMA(uint64(slots * bufSize))
+	bufs, bufPhys, err = devcall.AllocDMA(uint64(slots * bufSize))
 	return bufs, bufPhys, err
 }
 

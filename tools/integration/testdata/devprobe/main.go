@@ -1,4 +1,4 @@
-// Devprobe checks the device plumbing drivers use (kernel/devio): it maps
+// Devprobe checks the device plumbing drivers use (kernel/abi/devcall): it maps
 // the virtio-mmio registers named by its first argument (BASE as the
 // kernel command line gives it, e.g. 0xfeb00e00), reads the device's
 // identity, allocates DMA memory and opens the device's interrupt line.
@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
 )
 
 func main() {
@@ -24,12 +24,12 @@ func main() {
 	irq, err := strconv.Atoi(os.Args[2])
 	check(err)
 
-	regs, err := devio.MapMMIO(base, 0x200)
+	regs, err := devcall.MapMMIO(base, 0x200)
 	check(err)
 	reg := func(off uintptr) uint32 { return atomic.LoadUint32((*uint32)(unsafe.Add(regs, off))) }
 	fmt.Printf("mmio: magic %#x version %d device %d vendor %#x\n", reg(0), reg(4), reg(8), reg(12))
 
-	mem, phys, err := devio.AllocDMA(3 * 4096)
+	mem, phys, err := devcall.AllocDMA(3 * 4096)
 	check(err)
 	zero := true
 	for _, b := range mem {
@@ -38,12 +38,12 @@ func main() {
 	mem[0], mem[len(mem)-1] = 1, 2
 	fmt.Printf("dma: %d bytes, zeroed %v, page-aligned %v, writable %v\n", len(mem), zero, phys%4096 == 0 && uintptr(unsafe.Pointer(&mem[0]))%4096 == 0, mem[len(mem)-1] == 2)
 
-	f, err := devio.OpenIRQ(irq, devio.IRQLevel)
+	f, err := devcall.OpenIRQ(irq, devcall.IRQLevel)
 	check(err)
 	fmt.Printf("irq: opened %s\n", f.Name())
-	_, err = devio.OpenIRQ(irq, devio.IRQLevel)
+	_, err = devcall.OpenIRQ(irq, devcall.IRQLevel)
 	fmt.Printf("irq: second open: %v\n", err)
-	_, err = devio.MapMMIO(0x100000, 4096)
+	_, err = devcall.MapMMIO(0x100000, 4096)
 	fmt.Printf("mmio: mapping RAM: %v\n", err)
 }
 

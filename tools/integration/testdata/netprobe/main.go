@@ -13,7 +13,7 @@ import (
 
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
-	"github.com/coracle-os/coracle/kernel/devio"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
 )
 
 // It does not import package net: that would link coracle's own network
@@ -41,7 +41,7 @@ func main() {
 	if len(devs) != 1 || devs[0].Type != virtio.Net {
 		fail(fmt.Errorf("want one network device, found %v", devs))
 	}
-	nic, err := virtionet.Open(devs[0], virtionet.Interrupts{LineFlags: devio.IRQLevel})
+	nic, err := virtionet.Open(devs[0], virtionet.Interrupts{LineFlags: devcall.IRQLevel})
 	check(err)
 	hw := nic.MAC()
 	fmt.Printf("nic: %v, MAC %v, link up %v\n", devs[0], mac(hw[:]), nic.LinkUp())

@@ -1,5 +1,5 @@
 // Package socktab is the socket table that the kernel's socket system
-// calls and the socket service (net/sockets) share. The kernel owns each
+// calls and the socket service (net/sockserver) share. The kernel owns each
 // socket's state and completes every socket call in trap context against
 // it; the service follows asynchronously, driving gVisor's netstack, and
 // moves data between netstack endpoints and each socket's receive and

@@ -1,7 +1,7 @@
-package sockets
+package sockserver
 
 import (
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"gvisor.dev/gvisor/pkg/tcpip"
 )
 

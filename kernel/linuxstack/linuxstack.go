@@ -16,7 +16,7 @@ package linuxstack
 import (
 	"encoding/binary"
 
-	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 )
 
 // Auxiliary-vector tags (linux/include/uapi/linux/auxvec.h).

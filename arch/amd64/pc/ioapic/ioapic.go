@@ -1,11 +1,21 @@
-package amd64
+// Package ioapic programs the I/O APIC (Intel 82093AA datasheet), the
+// platform chip that routes device interrupt lines (pins) to local-APIC
+// vectors. The kernel masks every pin at boot and routes one when a driver
+// opens it (kernel/abi/devcall.OpenIRQ).
+//
+// Spec: Intel 82093AA I/O Advanced Programmable Interrupt Controller
+// datasheet (§3.1 register map, §3.2.4 redirection table).
+//
+// Trap context: SetMasked runs in interrupt handlers (interrupts off, no
+// allocation); the rest runs at boot or in system-call handlers.
+package ioapic
 
 import (
 	"sync/atomic"
 	"unsafe"
 )
 
-// IOAPIC is an I/O APIC (Intel 82093AA datasheet): it routes device
+// IOAPIC is one I/O APIC (Intel 82093AA datasheet): it routes device
 // interrupt lines (pins) to local-APIC vectors. Registers are reached
 // indirectly: write the register index to IOREGSEL, then read or write
 // IOWIN.

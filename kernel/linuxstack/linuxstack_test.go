@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coracle-os/coracle/kernel/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 )
 
 // parsed is the stack as the Go runtime reads it.

@@ -1,10 +1,10 @@
-package sockets
+package sockserver
 
 import (
 	"io"
 
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"gvisor.dev/gvisor/pkg/tcpip"
 )
 
@@ -118,7 +118,7 @@ func (p *payload) Len() int { return len(p.b) }
 // is gone.
 func (c *conn) settle(moved bool) bool {
 	if moved {
-		devio.SockNotify(c.id)
+		devcall.SockNotify(c.id)
 		return true
 	}
 	select {

@@ -1,4 +1,4 @@
-// Package devio is how device drivers, which run as ordinary goroutines
+// Package devcall is how device drivers, which run as ordinary goroutines
 // in ring 3 (docs/network.md), reach hardware: device registers mapped
 // into the address space, interrupts delivered as readable descriptors,
 // and physically contiguous memory that devices can address.
@@ -9,7 +9,7 @@
 // them.
 //
 // Trap context: none; this is the goroutine side.
-package devio
+package devcall
 
 import (
 	"errors"
@@ -25,7 +25,7 @@ const (
 	SysMapMMIO      = SysBase + iota // (phys, size) → virt
 	SysOpenIRQ                       // (irq, flags) → fd
 	SysAllocDMA                      // (size) → virt, phys in RDX
-	SysSockRegister                  // () → fd: the socket service's work descriptor (kernel/socktab)
+	SysSockRegister                  // () → fd: the socket service's work descriptor (kernel/abi/socktab)
 	SysSockNotify                    // (sock) → 0: a socket's state changed; re-evaluate readiness
 	SysSetFile                       // (path, pathLen, data, dataLen) → 0: publish a read-only file
 	SysOpenMSI                       // () → fd, message in RDX (data<<32 | address)
@@ -41,13 +41,13 @@ const (
 
 // ErrNotCoracle is returned when the private calls are not there: the
 // program is not running on coracle.
-var ErrNotCoracle = errors.New("devio: not running on coracle (private system calls answer ENOSYS)")
+var ErrNotCoracle = errors.New("devcall: not running on coracle (private system calls answer ENOSYS)")
 
 func errnoErr(op string, e syscall.Errno) error {
 	if e == syscall.ENOSYS {
 		return ErrNotCoracle
 	}
-	return fmt.Errorf("devio: %s: %w", op, e)
+	return fmt.Errorf("devcall: %s: %w", op, e)
 }
 
 // MapMMIO maps size bytes of device registers at physical address phys,

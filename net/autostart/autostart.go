@@ -1,12 +1,12 @@
-// Package service starts coracle's network in a program that uses
+// Package autostart starts coracle's network in a program that uses
 // package net (coracle build links it in then): it finds the virtio-net
 // device the kernel command line names, joins it to gVisor's netstack,
 // configures it (ip=, gw=, dns= words, or DHCP), and serves the program's
-// socket system calls (net/sockets). Without a NIC the program still gets
+// socket system calls (net/sockserver). Without a NIC the program still gets
 // loopback.
 //
 // Trap context: none. It runs in goroutines (docs/network.md).
-package service
+package autostart
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
 	"github.com/coracle-os/coracle/kernel"
-	"github.com/coracle-os/coracle/kernel/cmdline"
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/net/sockets"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/net/sockserver"
 	"github.com/coracle-os/coracle/net/stack"
 	"github.com/coracle-os/coracle/net/virtiolink"
 )
@@ -51,7 +51,7 @@ func start(cmd string) error {
 	if err != nil {
 		return err
 	}
-	sockets.Serve(s.Netstack())
+	sockserver.Serve(s.Netstack())
 	publishFiles(s)
 	switch {
 	case cfgErr != nil:
@@ -101,7 +101,7 @@ func findNIC(cmd string) (*virtionet.Device, error) {
 	for _, d := range devs {
 		if d.Type == virtio.Net {
 			nic, nerr := virtionet.Open(d, virtionet.Interrupts{
-				LineFlags: devio.IRQLevel,
+				LineFlags: devcall.IRQLevel,
 				NoMSIX:    cmdline.Has(cmd, "coracle.nomsix"),
 			})
 			return nic, errors.Join(err, nerr)
@@ -117,7 +117,7 @@ func publishFiles(s *stack.Stack) {
 		"/etc/resolv.conf": s.ResolvConf(),
 		"/etc/hosts":       s.Hosts(),
 	} {
-		if err := devio.SetFile(path, data); err != nil {
+		if err := devcall.SetFile(path, data); err != nil {
 			fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
 		}
 	}

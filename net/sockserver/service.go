@@ -1,15 +1,15 @@
-// Package sockets is the socket service: the goroutines that make the
-// kernel's sockets (kernel/socktab) real on gVisor's netstack. The
+// Package sockserver is the socket service: the goroutines that make the
+// kernel's sockets (kernel/abi/socktab) real on gVisor's netstack. The
 // kernel completes every socket system call itself and leaves work in
 // each socket's Work bits; the service waits for that work
-// (a descriptor from devio.SockRegister, read through the netpoller), creates, binds, listens and connects netstack
+// (a descriptor from devcall.SockRegister, read through the netpoller), creates, binds, listens and connects netstack
 // endpoints, accepts connections into listeners' queues, and pumps bytes
 // between each connection's rings and its endpoint, telling the kernel of
-// every change (devio.SockNotify) so that epoll, and with it the Go
+// every change (devcall.SockNotify) so that epoll, and with it the Go
 // runtime's netpoller, sees it. TCP and UDP over IPv4 and IPv6.
 //
 // Trap context: none. It runs in goroutines (docs/network.md).
-package sockets
+package sockserver
 
 import (
 	"os"
@@ -17,8 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coracle-os/coracle/kernel/devio"
-	"github.com/coracle-os/coracle/kernel/socktab"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
@@ -58,7 +58,7 @@ type Service struct {
 // before the program makes socket calls.
 func Serve(ns *gstack.Stack) *Service {
 	sv := &Service{ns: ns}
-	work, err := devio.SockRegister() // socket() works from now on
+	work, err := devcall.SockRegister() // socket() works from now on
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
 	}
@@ -179,7 +179,7 @@ func poke(ch chan struct{}) {
 // fail records err as the socket's pending error.
 func fail(s *socktab.Socket, id int, err tcpip.Error) {
 	s.Err.Store(int32(errno(err)))
-	devio.SockNotify(id)
+	devcall.SockNotify(id)
 }
 
 func fullAddress(a socktab.Addr, family int32) tcpip.FullAddress {
@@ -294,7 +294,7 @@ func (sv *Service) accept(l *conn) {
 		go sv.startPump(c)
 		l.s.AcceptQ[t%socktab.AcceptQueue].Store(int32(id))
 		l.s.AcceptTail.Store(t + 1)
-		devio.SockNotify(l.id)
+		devcall.SockNotify(l.id)
 	}
 }
 
@@ -334,7 +334,7 @@ func (sv *Service) connect(c *conn) {
 		c.s.Local = sockAddr(local)
 	}
 	c.s.State.Store(socktab.Connected)
-	devio.SockNotify(c.id)
+	devcall.SockNotify(c.id)
 	sv.startPump(c)
 }
 
