@@ -6,10 +6,6 @@ import (
 	"github.com/coracle-os/coracle/arch/amd64/pc/uart16550"
 )
 
-// console is the kernel's serial console on COM1. Output is CRLF-terminated
-// so that it reads right on a terminal in raw mode (QEMU -nographic).
-var console = consoleWriter{port: uart16550.Port{Base: uart16550.COM1}}
-
 type consoleWriter struct {
 	port uart16550.Port
 }

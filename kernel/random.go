@@ -20,19 +20,6 @@ const (
 	rdrandRetries = 10
 )
 
-var haveRDSEED, haveRDRAND bool
-
-// detectRandom finds the CPU's random instructions.
-func detectRandom() bool {
-	_, _, ecx, _ := amd64.CPUID(1, 0)
-	haveRDRAND = ecx&cpuidRDRAND != 0
-	if max, _, _, _ := amd64.CPUID(0, 0); max >= 7 {
-		_, ebx, _, _ := amd64.CPUID(7, 0)
-		haveRDSEED = ebx&cpuidRDSEED != 0
-	}
-	return haveRDRAND || haveRDSEED
-}
-
 // randomWord returns one random word.
 func randomWord() (uint64, bool) {
 	for range rdrandRetries {

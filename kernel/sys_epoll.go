@@ -41,11 +41,6 @@ type epollInstance struct {
 	items [maxEpollItems]epollItem
 }
 
-var (
-	eventfds [maxEventfds]eventfd
-	epolls   [maxEpolls]epollInstance
-)
-
 func sysEventfd2(t *Thread, f *amd64.TrapFrame) uint64 {
 	flags := uint32(f.RSI)
 	for i := range eventfds {

@@ -181,3 +181,112 @@ func sysGetcwd(t *Thread, f *amd64.TrapFrame) uint64 {
 	b[0], b[1] = '/', 0
 	return 2
 }
+
+// openat(dirfd, path, flags, mode)
+func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
+	path, e := userPath(f.RSI)
+	if e != 0 {
+		return e.Ret()
+	}
+	if len(path) > 0 && path[0] != '/' && int32(f.RDI) != linux.AT_FDCWD {
+		return linux.ENOENT.Ret() // no directory can be open
+	}
+	i := lookupMemFile(path)
+	if i < 0 {
+		if f.RDX&linux.O_CREAT != 0 {
+			return linux.EROFS.Ret()
+		}
+		return linux.ENOENT.Ret()
+	}
+	switch flags := f.RDX; {
+	case flags&linux.O_ACCMODE != linux.O_RDONLY || flags&(linux.O_CREAT|linux.O_TRUNC) != 0:
+		return linux.EROFS.Ret()
+	case flags&linux.O_DIRECTORY != 0:
+		return linux.ENOTDIR.Ret()
+	}
+	fd := allocFD(fdFile, i, linux.O_RDONLY|uint32(f.RDX)&linux.O_NONBLOCK, f.RDX&linux.O_CLOEXEC != 0)
+	if fd < 0 {
+		return linux.EMFILE.Ret()
+	}
+	return uint64(fd)
+}
+
+// pread64(fd, buf, count, offset)
+func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.kind != fdFile {
+		return linux.ESPIPE.Ret()
+	}
+	if int64(f.R10) < 0 {
+		return linux.EINVAL.Ret()
+	}
+	b, ok := userBytes(f.RSI, f.RDX, true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	return uint64(memFileRead(d.obj, int64(f.R10), b))
+}
+
+// lseek(fd, offset, whence)
+func sysLseek(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.kind != fdFile {
+		return linux.ESPIPE.Ret()
+	}
+	off := int64(f.RSI)
+	switch f.RDX {
+	case linux.SEEK_SET:
+	case linux.SEEK_CUR:
+		off += d.off
+	case linux.SEEK_END:
+		off += memFiles[d.obj].size
+	default:
+		return linux.EINVAL.Ret()
+	}
+	if off < 0 {
+		return linux.EINVAL.Ret()
+	}
+	d.off = off
+	return uint64(off)
+}
+
+// fstat(fd, statbuf)
+func sysFstat(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	return writeStat(f.RSI, d)
+}
+
+// newfstatat(dirfd, path, statbuf, flags)
+func sysNewfstatat(t *Thread, f *amd64.TrapFrame) uint64 {
+	path, e := userPath(f.RSI)
+	if e != 0 {
+		return e.Ret()
+	}
+	if len(path) == 0 {
+		if f.R10&linux.AT_EMPTY_PATH == 0 {
+			return linux.ENOENT.Ret()
+		}
+		d := lookupFD(f.RDI)
+		if d == nil {
+			return linux.EBADF.Ret()
+		}
+		return writeStat(f.RDX, d)
+	}
+	if path[0] != '/' && int32(f.RDI) != linux.AT_FDCWD {
+		return linux.ENOENT.Ret()
+	}
+	i := lookupMemFile(path)
+	if i < 0 {
+		return linux.ENOENT.Ret()
+	}
+	return writeStat(f.RDX, &fileDesc{kind: fdFile, obj: i})
+}

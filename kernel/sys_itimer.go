@@ -24,45 +24,6 @@ const (
 	itimerProf    = 2
 )
 
-var (
-	profInterval int64 // ns between ticks; 0: one-shot
-	profNext     int64 // monotonic ns of the next tick; 0: the timer is off
-)
-
-// profileDeadline is when the next profiling tick is due, or 0 when there
-// is none to arm: the timer is off or no thread runs. After an idle
-// period the ticks start over from now.
-func profileDeadline(now int64) int64 {
-	if profNext == 0 || cur().state != threadRunning {
-		return 0
-	}
-	if profInterval > 0 && profNext < now-profInterval {
-		profNext = now + profInterval // ticks were skipped while idle
-	}
-	return profNext
-}
-
-// profileTick runs in the timer interrupt: if a tick is due and the
-// interrupt came from the program, SIGPROF goes to the running thread.
-func profileTick(fromUser bool) {
-	if profNext == 0 {
-		return
-	}
-	now := nanotime()
-	if now < profNext {
-		return
-	}
-	if profInterval > 0 {
-		profNext = now + profInterval
-	} else {
-		profNext = 0 // one-shot
-	}
-	if t := cur(); fromUser && t.state == threadRunning {
-		t.pendingSignals |= sigbit(SIGPROF)
-		t.kernelSignals |= sigbit(SIGPROF)
-	}
-}
-
 // timeval is Linux's struct timeval; itimerval two of them.
 type itimerval struct {
 	intervalSec, intervalUsec int64
@@ -130,8 +91,6 @@ func remaining(now int64) int64 {
 	}
 	return max(profNext-now, 1000)
 }
-
-var itimerLogged [3]bool
 
 func unsupportedTimer(which uint64) uint64 {
 	if which != itimerReal && which != itimerVirtual {

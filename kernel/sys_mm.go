@@ -9,9 +9,6 @@ import (
 // Memory system calls over mm: private anonymous memory only, which is
 // all the Go runtime asks for (LINUX-ABI.md §5).
 
-// tlbFlushPages bounds per-page invalidation; larger ranges reload CR3.
-const tlbFlushPages = 64
-
 func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 	addr, length, prot, flags, fd := f.RDI, f.RSI, f.RDX, f.R10, int32(f.R8) // Linux reads fd as an int
 	if flags&linux.MAP_ANONYMOUS == 0 || fd != -1 && fd != 0 {
@@ -85,42 +82,4 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 		return 0 // advice only
 	}
 	return linux.EINVAL.Ret()
-}
-
-// commitReserve is memory kept back for the kernel's own needs (page
-// tables, new threads) when judging a commit.
-const commitReserve = 1 << 20
-
-// canCommit reports whether a writable mapping of n bytes may be made.
-// Pages are only backed when touched, so, like Linux's overcommit
-// heuristic, a new mapping is refused only when it is larger than all
-// the memory there is: the runtime maps sparse tables that way (the heap
-// arena index is 32 MiB, mostly never touched). A mapping placed over
-// the program's own reservation (MAP_FIXED) is how the Go runtime
-// commits heap it is about to use, so that one must fit in the memory
-// free now: the runtime then reports "out of memory" itself, instead of
-// the VM running out of pages under it later.
-func canCommit(n uint64, fixed bool) bool {
-	limit := frames.TotalCount() * 4096
-	if fixed {
-		limit = frames.FreeCount() * 4096
-	}
-	return n <= limit-min(limit, commitReserve)
-}
-
-// discard drops the pages of [start, end) and flushes them from the TLB.
-func discard(start, end uint64) {
-	if mm.Discard(&space, start, end) > 0 {
-		flushTLB(start, end)
-	}
-}
-
-func flushTLB(start, end uint64) {
-	if (end-start)/4096 > tlbFlushPages {
-		amd64.WriteCR3(space.Root)
-		return
-	}
-	for a := start &^ 4095; a < end; a += 4096 {
-		amd64.Invlpg(uintptr(a))
-	}
 }

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
@@ -17,8 +18,6 @@ type sigaction struct {
 	restorer uint64
 	mask     uint64
 }
-
-var sigactions [linux.NSIG + 1]sigaction
 
 func sysRtSigaction(t *Thread, f *amd64.TrapFrame) uint64 {
 	sig := f.RDI
@@ -175,4 +174,32 @@ func sysKill(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	sendSignal(target, int(sig))
 	return 0
+}
+
+// sysRtSigreturn restores the context saved by deliverSignal, as edited
+// by the handler: every register, the flags a program may set, the
+// signal mask and the vector state. The ucontext is at the stack pointer
+// (the handler's RET popped pretcode).
+func sysRtSigreturn(t *Thread, f *amd64.TrapFrame) uint64 {
+	ucAddr := f.RSP
+	uc, ok := userBytes(ucAddr, ucontextSize, false)
+	if !ok {
+		console.str("coracle: rt_sigreturn with no signal frame on the stack\n")
+		programKilled(SIGSEGV)
+	}
+	le := binary.LittleEndian
+	mc := uc[ucMcontextOff:]
+	get := func(off int) uint64 { return le.Uint64(mc[off:]) }
+	*f = amd64.TrapFrame{
+		R8: get(scR8), R9: get(scR9), R10: get(scR10), R11: get(scR11),
+		R12: get(scR12), R13: get(scR13), R14: get(scR14), R15: get(scR15),
+		RDI: get(scRDI), RSI: get(scRSI), RBP: get(scRBP), RBX: get(scRBX),
+		RDX: get(scRDX), RAX: get(scRAX), RCX: get(scRCX),
+		RSP: get(scRSP), RIP: get(scRIP),
+		RFLAGS: get(scEFLAGS)&userRFLAGS | amd64.UserRFLAGS,
+		CS:     amd64.UserCS, SS: amd64.UserDS,
+	}
+	t.sigMask = le.Uint64(uc[ucSigmaskOff:]) &^ unblockable
+	restoreVectorState(t, get(scFPState))
+	return f.RAX
 }

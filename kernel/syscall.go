@@ -88,9 +88,6 @@ var syscalls = [linux.NumSyscalls]syscallFn{
 	linux.SYS_GETITIMER:         sysGetitimer,
 }
 
-// enosysLogged records which unimplemented calls were reported.
-var enosysLogged [linux.NumSyscalls]bool
-
 // doSyscall runs the system call in f for t.
 func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	nr := f.RAX
@@ -111,36 +108,6 @@ func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	if straceEnabled {
 		traceSyscall(t, nr, a0, a1, a2, f.RAX)
 	}
-}
-
-// straceEnabled is set by the coracle.strace kernel parameter: every
-// system call is logged on the console with its first three arguments
-// and its result (for a call that blocks, the result is not final).
-var straceEnabled bool
-
-func traceSyscall(t *Thread, nr, a0, a1, a2, ret uint64) {
-	console.str("coracle: strace: [")
-	console.dec(uint64(t.tid))
-	console.str("] ")
-	if name := linux.SyscallName(nr); name != "" {
-		console.str(name)
-	} else {
-		console.dec(nr)
-	}
-	console.str("(")
-	console.hex(a0, 1)
-	console.str(", ")
-	console.hex(a1, 1)
-	console.str(", ")
-	console.hex(a2, 1)
-	console.str(") = ")
-	if int64(ret) < 0 && int64(ret) > -4096 {
-		console.str("-")
-		console.dec(-ret)
-	} else {
-		console.hex(ret, 1)
-	}
-	console.str("\n")
 }
 
 // logENOSYS reports an unimplemented system call the first time it is

@@ -20,7 +20,7 @@ const (
 	RFLAGS_1    = 1 << 1 // reserved, always 1
 
 	// UserRFLAGS is what Go code starts with: interrupts on, port I/O
-	// allowed (DESIGN.md §1.4).
+	// allowed (docs/design.md).
 	UserRFLAGS = RFLAGS_1 | RFLAGS_IF | RFLAGS_IOPL
 )
 

@@ -3,7 +3,7 @@ package mm
 import "testing"
 
 // TestGoRuntimeStartup replays the memory calls of a Go 1.26 program's
-// start-up and early heap growth (../shared/LINUX-ABI.md §5) through the
+// start-up and early heap growth (docs/design.md, what the runtime asks of Linux) through the
 // system calls as the kernel builds them from mm, and touches memory as
 // the program would.
 func TestGoRuntimeStartup(t *testing.T) {

@@ -2,7 +2,7 @@
 // kernel code that runs without the Go runtime's help: the boot path
 // (before the runtime exists) must not allocate, and trap handlers must
 // also be //go:nosplit all the way down and free of write barriers
-// (../shared/DESIGN.md §4). The compiler cannot see these contexts, so the
+// (docs/design.md, trap context). The compiler cannot see these contexts, so the
 // check reads the machine code: it disassembles every function reachable
 // by direct calls from the given roots and reports each forbidden runtime
 // function it reaches, with the call path.

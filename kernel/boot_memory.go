@@ -6,67 +6,9 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot/pvh"
-	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
-	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
 )
-
-// The address space (DESIGN.md §1.4): one page table for the kernel and
-// the program.
-//
-//	0 - 64 KiB                 never mapped: nil dereferences fault
-//	image (0x400000 - end)     the ELF image at its link address, 4 KiB
-//	                           pages with its segments' rights, US set
-//	                           (Go code runs in ring 3)
-//	user mappings              mmap areas, backed on first touch
-//	initial stack              below userStackTop, guard page beneath
-//	directMapBase + pa         all RAM and the local MMIO window, 2 MiB
-//	                           pages, supervisor only, never executable
-const (
-	directMapBase = 0xffff_8000_0000_0000
-	largePage     = 2 << 20
-
-	// The local MMIO window: LAPIC (0xFEE00000), IOAPIC (0xFEC00000),
-	// microvm's virtio-mmio slots (0xFEB00000), mapped uncached.
-	mmioWindowStart = 0xfe00_0000
-	mmioWindowEnd   = 0xff00_0000
-
-	// mmapFloor and mmapCeiling bound where mmap places mappings that
-	// have no usable hint (top-down from the ceiling, as Linux).
-	mmapFloor   = 1 << 32
-	mmapCeiling = userStackTop - userStackSize - 1<<30
-
-	lowMemoryEnd = 1 << 20 // firmware and boot structures
-)
-
-var (
-	frames  mm.Frames
-	space   mm.AddressSpace
-	vmas    mm.VMAs
-	physMem physMemory
-
-	// physOffset is where physical memory appears: 0 on the boot
-	// page tables (identity map), directMapBase afterwards.
-	physOffset uintptr
-
-	// ramRanges is the RAM of the memory map.
-	ramRanges mm.RangeList
-
-	// cmdlineCopy holds the command line once the boot identity map,
-	// through which boot.Info points at it, is gone.
-	cmdlineCopy [pvh.MaxCmdline]byte
-)
-
-// physMemory gives mm access to physical memory.
-type physMemory struct{}
-
-// Page returns the frame at pa.
-//
-// Trap context: address arithmetic.
-func (*physMemory) Page(pa uint64) *[4096]byte {
-	return (*[4096]byte)(addrPointer(physOffset + uintptr(pa)))
-}
 
 // setupMemory builds the kernel's page tables and switches to them. It
 // returns the command line, copied out of the boot memory.
@@ -176,8 +118,6 @@ type imageLayout struct {
 	segments   [8]struct{ start, end, flags uint64 }
 }
 
-// defined in start_amd64.s
-
 // imageHeader returns the address of the image's ELF header: the Go
 // linker puts it in the first page of the first segment, just below
 // runtime.text.
@@ -242,70 +182,4 @@ func demandZeroTail(img *imageLayout) mm.Range {
 		}
 	}
 	return mm.Range{}
-}
-
-// mustMap stops the boot if mapping what failed.
-func mustMap(e mm.Errno, what string) {
-	switch e {
-	case 0:
-	case mm.ENOMEM:
-		outOfMemory(what)
-	default:
-		console.str("coracle: cannot map ")
-		console.str(what)
-		console.str(": errno ")
-		console.dec(uint64(e))
-		console.str("\n")
-		bootFailure("the kernel's address space could not be built")
-	}
-}
-
-// outOfMemory stops the VM: the kernel itself could not get memory.
-func outOfMemory(what string) {
-	console.str("coracle: out of memory: no free frame for ")
-	console.str(what)
-	console.str(" (")
-	console.dec(frames.TotalCount() * 4096 >> 20)
-	console.str(" MiB of RAM in all); give the VM more memory (-m)\n")
-	Exit(exitstatus.OutOfMemory)
-}
-
-// pageFault handles #PF: demand paging for the program's mappings, from
-// ring 3 or from the kernel touching user memory for the first time.
-func pageFault(f *amd64.TrapFrame, fromUser bool) {
-	addr := amd64.ReadCR2()
-	switch r := mm.HandleFault(&space, &vmas, addr, f.ErrorCode); {
-	case r.Resolved():
-		return
-	case r == mm.FaultNoMem:
-		outOfMemory("a page of the program")
-	case fromUser && (r == mm.FaultMapErr || r == mm.FaultAccErr):
-		userFault(f, addr, r)
-	default:
-		kernelFault(f)
-	}
-}
-
-// userRangeOK reports whether [addr, addr+n) lies in the program's
-// mappings (or the image) with the access asked for.
-func userRangeOK(addr, n uint64, write bool) bool {
-	end := addr + n
-	if end < addr || end > mm.UserTop {
-		return false
-	}
-	for a := addr; a < end; {
-		area, ok := vmas.Find(a)
-		if !ok || area.Prot&(mm.PROT_READ|mm.PROT_WRITE) == 0 || write && area.Prot&mm.PROT_WRITE == 0 {
-			return false
-		}
-		a = area.End
-	}
-	return true
-}
-
-// mapAnonymous maps [addr, addr+n) at a fixed place for the kernel's own
-// use of user memory (the initial stack).
-func mapAnonymous(addr, n uint64, prot uint64) linux.Errno {
-	_, e := vmas.Map(addr, n, mm.Prot(prot), true)
-	return linux.Errno(e)
 }

@@ -1,24 +1,11 @@
 package kernel
 
 import (
+	"unsafe"
+
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/mm"
 )
-
-// The boot CPU's state. One vCPU for now; everything per-CPU is reached
-// through cpu0 (and GS, for the entry stubs) so a second one can follow.
-var (
-	cpu0 amd64.PerCPU
-	tss  amd64.TSS
-)
-
-// dispatchFn is the trap dispatcher as a func value, whose closure the
-// entry stubs call. It is a top-level function: its closure is static,
-// which PerCPU.SetDispatcher requires.
-var dispatchFn = dispatch
-
-// xcr0 is the set of vector-state components XSAVE saves.
-var xcr0 uint64
 
 // setupCPU installs the kernel's GDT, TSS, per-CPU block and trap
 // handlers. Traps taken before the kernel stack exists run on the
@@ -62,4 +49,23 @@ func setupKernelStack() {
 		mustMap(space.Map(va, pa, mm.P|mm.RW|mm.XD), "the kernel stack")
 	}
 	cpu0.SetKernelStack(uintptr(kernelStackBase + 4096 + kernelStackSize))
+}
+
+// detectRandom finds the CPU's random instructions.
+func detectRandom() bool {
+	_, _, ecx, _ := amd64.CPUID(1, 0)
+	haveRDRAND = ecx&cpuidRDRAND != 0
+	if max, _, _, _ := amd64.CPUID(0, 0); max >= 7 {
+		_, ebx, _, _ := amd64.CPUID(7, 0)
+		haveRDSEED = ebx&cpuidRDSEED != 0
+	}
+	return haveRDRAND || haveRDSEED
+}
+
+// checkThreadLayout stops the boot if the table breaks the stubs'
+// assumptions about alignment.
+func checkThreadLayout() {
+	if uintptr(unsafe.Pointer(&threads[0].Frame))%16 != 0 || unsafe.Sizeof(Thread{})%16 != 0 {
+		bootFailure("thread table is not 16-byte aligned")
+	}
 }

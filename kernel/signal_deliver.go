@@ -346,34 +346,6 @@ func (t *Thread) onAltStack(sp uint64) bool {
 // saved context (Linux's FIX_EFLAGS).
 const userRFLAGS = 1<<0 | 1<<2 | 1<<4 | 1<<6 | 1<<7 | amd64.RFLAGS_TF | amd64.RFLAGS_DF | 1<<11 | amd64.RFLAGS_NT | 1<<16 | amd64.RFLAGS_AC
 
-// sysRtSigreturn restores the context saved by deliverSignal, as edited
-// by the handler: every register, the flags a program may set, the
-// signal mask and the vector state. The ucontext is at the stack pointer
-// (the handler's RET popped pretcode).
-func sysRtSigreturn(t *Thread, f *amd64.TrapFrame) uint64 {
-	ucAddr := f.RSP
-	uc, ok := userBytes(ucAddr, ucontextSize, false)
-	if !ok {
-		console.str("coracle: rt_sigreturn with no signal frame on the stack\n")
-		programKilled(SIGSEGV)
-	}
-	le := binary.LittleEndian
-	mc := uc[ucMcontextOff:]
-	get := func(off int) uint64 { return le.Uint64(mc[off:]) }
-	*f = amd64.TrapFrame{
-		R8: get(scR8), R9: get(scR9), R10: get(scR10), R11: get(scR11),
-		R12: get(scR12), R13: get(scR13), R14: get(scR14), R15: get(scR15),
-		RDI: get(scRDI), RSI: get(scRSI), RBP: get(scRBP), RBX: get(scRBX),
-		RDX: get(scRDX), RAX: get(scRAX), RCX: get(scRCX),
-		RSP: get(scRSP), RIP: get(scRIP),
-		RFLAGS: get(scEFLAGS)&userRFLAGS | amd64.UserRFLAGS,
-		CS:     amd64.UserCS, SS: amd64.UserDS,
-	}
-	t.sigMask = le.Uint64(uc[ucSigmaskOff:]) &^ unblockable
-	restoreVectorState(t, get(scFPState))
-	return f.RAX
-}
-
 // restoreVectorState loads the vector state a handler left at fp, made
 // safe for XRSTOR: components the kernel did not enable are dropped and
 // reserved header bytes cleared, so a scribbled frame can at worst upset

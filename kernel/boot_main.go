@@ -1,19 +1,3 @@
-// Package kernel is coracle's library kernel: it owns the CPU after the
-// boot stub, builds the address space, and runs the unmodified Go runtime
-// in ring 3 on a Linux system-call personality (threads, futexes, mmap
-// with demand paging, time, epoll), reporting crashes. A program becomes
-// a coracle image by importing this package; `coracle build` adds that
-// import for it.
-//
-// Trap context: dispatch and everything it reaches (every sys* handler,
-// the scheduler, page faults, the console, crash reports, Exit) run on the
-// kernel stack with interrupts off and a stand-in g (see
-// arch/amd64.PerCPU). They must not allocate, block, take Go locks, panic
-// or store pointers into Go memory (write barriers): the thread table and
-// everything else they touch are fixed arrays of plain data, and threads
-// are named by index. tools/trapcheck verifies this on every built image.
-// The boot path (kernelMain and what it calls) runs before the Go runtime
-// exists and is held to the same rules.
 package kernel
 
 import (
@@ -87,9 +71,6 @@ func bootFailure(reason string) {
 	console.str("\n")
 	Exit(exitstatus.BootFailure)
 }
-
-// bootCmdline is the kernel command line, kept for Cmdline.
-var bootCmdline string
 
 // Cmdline returns the kernel command line, for the kernel's own
 // goroutines (the network service reads virtio_mmio.device= and ip=).

@@ -1,7 +1,5 @@
 package kernel
 
-import "github.com/coracle-os/coracle/kernel/abi/linux"
-
 // The file-descriptor table. Descriptors 0-2 are the serial console;
 // the others are eventfds and epoll instances (and, from M4, sockets).
 // Fixed-size tables: trap handlers never allocate.
@@ -28,12 +26,6 @@ type fileDesc struct {
 
 const maxFDs = 1024
 
-var fds = [maxFDs]fileDesc{
-	0: {kind: fdConsole, flags: linux.O_RDWR},
-	1: {kind: fdConsole, flags: linux.O_RDWR},
-	2: {kind: fdConsole, flags: linux.O_RDWR},
-}
-
 // lookupFD returns the descriptor fd, or nil.
 func lookupFD(fd uint64) *fileDesc {
 	if fd >= maxFDs || fds[fd].kind == fdNone {
@@ -41,9 +33,6 @@ func lookupFD(fd uint64) *fileDesc {
 	}
 	return &fds[fd]
 }
-
-// fdsHigh bounds the descriptors ever used, for loops over the table.
-var fdsHigh = 3
 
 // usedFDs is the part of the table that has ever held a descriptor.
 func usedFDs() []fileDesc { return fds[:fdsHigh] }

@@ -3,9 +3,6 @@ package kernel
 import (
 	"encoding/binary"
 
-	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/arch/amd64/pc/ioapic"
-	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
@@ -32,24 +29,8 @@ const (
 	msiDestShift   = 12
 )
 
-var (
-	ioAPIC ioapic.IOAPIC
-	irqs   [maxIRQs + maxMSIs]struct {
-		open  bool
-		count uint64
-	}
-)
-
 // isMSI reports whether irqs entry irq is a message-signalled vector.
 func isMSI(irq int) bool { return irq >= maxIRQs }
-
-// setupIOAPIC masks every pin until a driver asks for one.
-func setupIOAPIC() {
-	ioAPIC.Base = directMapBase + ioapic.IOAPIC_PHYS
-	for pin := range min(ioAPIC.Pins(), maxIRQs) {
-		ioAPIC.Route(pin, uint8(vectorIRQBase+pin), false, false, true, 0)
-	}
-}
 
 // deviceInterrupt handles the vector of irqs entry irq.
 func deviceInterrupt(irq int) {
@@ -63,48 +44,6 @@ func deviceInterrupt(irq int) {
 			fdEvent(int32(i), linux.EPOLLIN)
 		}
 	}
-}
-
-// sysOpenIRQ routes pin f.RDI to its vector with the trigger mode and
-// polarity in f.RSI (devcall.IRQLevel, devcall.IRQActiveLow) and returns a
-// non-blocking descriptor for it.
-func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
-	irq := int(f.RDI)
-	if f.RDI >= uint64(min(ioAPIC.Pins(), maxIRQs)) {
-		return linux.EINVAL.Ret()
-	}
-	if irqs[irq].open {
-		return linux.EEXIST.Ret()
-	}
-	fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
-	if fd < 0 {
-		return linux.EMFILE.Ret()
-	}
-	irqs[irq].open, irqs[irq].count = true, 0
-	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(lapic.ID()))
-	return uint64(fd)
-}
-
-// sysOpenMSI allocates a vector for message-signalled interrupts and
-// returns a descriptor for it, with the message to program into the
-// device in RDX: the data (the vector) in the high half, the address in
-// the low half.
-func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
-	for k := range maxMSIs {
-		irq := maxIRQs + k
-		if irqs[irq].open {
-			continue
-		}
-		fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
-		if fd < 0 {
-			return linux.EMFILE.Ret()
-		}
-		irqs[irq].open, irqs[irq].count = true, 0
-		addr := uint64(msiAddressBase | lapic.ID()<<msiDestShift)
-		f.RDX = uint64(vectorMSIBase+k)<<32 | addr
-		return uint64(fd)
-	}
-	return linux.ENOSPC.Ret()
 }
 
 // irqRead returns the interrupts counted since the last read and

@@ -123,3 +123,25 @@ func (v userIOV) total() (n uint64, ok bool) {
 	}
 	return n, true
 }
+
+// userPath reads the NUL-terminated path at addr.
+func userPath(addr uint64) ([]byte, linux.Errno) {
+	for n := uint64(0); n < maxPathLen; n++ {
+		b, ok := userBytes(addr+n, 1, false)
+		if !ok {
+			return nil, linux.EFAULT
+		}
+		if b[0] == 0 {
+			p, _ := userBytes(addr, n, false)
+			return p, 0
+		}
+	}
+	return nil, linux.ENAMETOOLONG // longer than any file here: none of ours
+}
+
+// addrPointer turns an address of kernel-owned memory that the garbage
+// collector does not manage (save areas, physical memory through the
+// direct map, user memory) into a pointer.
+func addrPointer(a uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&a))
+}

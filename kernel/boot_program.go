@@ -4,7 +4,6 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/boot"
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/linuxstack"
@@ -23,8 +22,6 @@ const (
 
 	defaultArgv0 = "/init"
 )
-
-// defined in start_amd64.s
 
 // runtimeEntry returns the address of the Go runtime's Linux entry point,
 // _rt0_amd64_linux: the ELF entry point the image would have had
@@ -70,9 +67,6 @@ func startProgram(cmd string) {
 	amd64.ResumeUser()
 }
 
-// argv0Buf holds the decoded program name.
-var argv0Buf [256]byte
-
 // argv0 is the program name: coracle.argv0 if the command line has it
 // (checked by cmdline.Check, like every encoded word), else /init.
 func argv0(cmd string) string {
@@ -95,28 +89,4 @@ func hwcap() uint64 {
 // mapUserStack reserves the initial stack with a guard page below it.
 func mapUserStack() linux.Errno {
 	return mapAnonymous(userStackTop-userStackSize, userStackSize, linux.PROT_READ|linux.PROT_WRITE)
-}
-
-// bootTimes records TSC readings along the boot path; the
-// coracle.bootstamps kernel parameter prints them just before the Go
-// runtime starts, for tools/bench/boot:
-//
-//	coracle: bootstamps tsc_hz=<hz> entry=<tsc> kernel_main=<tsc> runtime_entry=<tsc>
-type bootTimes struct {
-	enabled    bool
-	kernelMain uint64
-}
-
-var bootStamps bootTimes
-
-func (b *bootTimes) print(runtimeEntry uint64) {
-	console.str("coracle: bootstamps tsc_hz=")
-	console.dec(tscHz)
-	console.str(" entry=")
-	console.dec(boot.EntryTSC())
-	console.str(" kernel_main=")
-	console.dec(b.kernelMain)
-	console.str(" runtime_entry=")
-	console.dec(runtimeEntry)
-	console.str("\n")
 }

@@ -78,39 +78,14 @@ const (
 	firstTID      = 1
 )
 
-var (
-	threads [maxThreads]Thread
-	// currentIndex is the slot of the thread this CPU runs (or last
-	// ran, when idle). An index, not a pointer: trap handlers must not
-	// store pointers, which would need the garbage collector's write
-	// barrier.
-	currentIndex int
-	nextTID      int32 = firstTID
-
-	// xsaveAreas holds every thread's vector state; see alignedXSave.
-	xsaveAreas [maxThreads*xsaveAreaSize + 64]byte
-)
-
 // cur returns the thread this CPU runs.
 func cur() *Thread { return &threads[currentIndex] }
-
-// checkThreadLayout stops the boot if the table breaks the stubs'
-// assumptions about alignment.
-func checkThreadLayout() {
-	if uintptr(unsafe.Pointer(&threads[0].Frame))%16 != 0 || unsafe.Sizeof(Thread{})%16 != 0 {
-		bootFailure("thread table is not 16-byte aligned")
-	}
-}
 
 // xsaveArea returns thread i's vector save area.
 func xsaveArea(i int) uintptr {
 	base := (uintptr(unsafe.Pointer(&xsaveAreas[0])) + 63) &^ 63
 	return base + uintptr(i)*xsaveAreaSize
 }
-
-// threadsHigh bounds the slots ever used: every loop over the table
-// stops there (the scheduler walks it on every trap).
-var threadsHigh int
 
 // liveSlots is the part of the table that has ever held a thread.
 func liveSlots() []Thread { return threads[:threadsHigh] }

@@ -11,9 +11,6 @@ import (
 // the CPU.
 const timeslice = 10_000_000 // ns
 
-// sliceEnd is when the running thread's timeslice ends.
-var sliceEnd int64
-
 // block parks the running thread until wake (or its deadline, if not 0).
 // The system call's result is set by whoever wakes it.
 func block(t *Thread, why waitReason, deadline int64) {

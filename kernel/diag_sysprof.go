@@ -11,11 +11,6 @@ import (
 // not the entry and exit stubs), and prints the most expensive at exit.
 // For finding where ring-0 time goes; off, it costs one test per trap.
 
-var (
-	sysprofEnabled bool
-	sysprofCalls   [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
-)
-
 // sysprofSlot maps a system-call number to its counters, or -1.
 func sysprofSlot(nr uint64) int {
 	switch {

@@ -6,10 +6,6 @@ import (
 	"github.com/coracle-os/coracle/kernel/symtab"
 )
 
-// crashing is set while a crash report is printed, so that a fault inside
-// the report ends the VM instead of recursing.
-var crashing bool
-
 // kernelFault reports an exception the kernel cannot handle and stops
 // the VM.
 //

@@ -34,10 +34,6 @@ func sockResult(t *Thread, f *amd64.TrapFrame, d *fileDesc, ret uint64, dontWait
 	return ret
 }
 
-// sockTimeouts are each socket's SO_RCVTIMEO and SO_SNDTIMEO in ns (0:
-// none): how long a blocking call waits before it answers EAGAIN.
-var sockTimeouts [socktab.MaxSockets][2]int64
-
 // sending reports whether system call nr waits under SO_SNDTIMEO (else
 // SO_RCVTIMEO), as Linux times them.
 func sending(nr uint64) bool {

@@ -1,0 +1,83 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/mm"
+)
+
+// userRangeOK reports whether [addr, addr+n) lies in the program's
+// mappings (or the image) with the access asked for.
+func userRangeOK(addr, n uint64, write bool) bool {
+	end := addr + n
+	if end < addr || end > mm.UserTop {
+		return false
+	}
+	for a := addr; a < end; {
+		area, ok := vmas.Find(a)
+		if !ok || area.Prot&(mm.PROT_READ|mm.PROT_WRITE) == 0 || write && area.Prot&mm.PROT_WRITE == 0 {
+			return false
+		}
+		a = area.End
+	}
+	return true
+}
+
+// mapAnonymous maps [addr, addr+n) at a fixed place for the kernel's own
+// use of user memory (the initial stack).
+func mapAnonymous(addr, n uint64, prot uint64) linux.Errno {
+	_, e := vmas.Map(addr, n, mm.Prot(prot), true)
+	return linux.Errno(e)
+}
+
+// tlbFlushPages bounds per-page invalidation; larger ranges reload CR3.
+const tlbFlushPages = 64
+
+// commitReserve is memory kept back for the kernel's own needs (page
+// tables, new threads) when judging a commit.
+const commitReserve = 1 << 20
+
+// canCommit reports whether a writable mapping of n bytes may be made.
+// Pages are only backed when touched, so, like Linux's overcommit
+// heuristic, a new mapping is refused only when it is larger than all
+// the memory there is: the runtime maps sparse tables that way (the heap
+// arena index is 32 MiB, mostly never touched). A mapping placed over
+// the program's own reservation (MAP_FIXED) is how the Go runtime
+// commits heap it is about to use, so that one must fit in the memory
+// free now: the runtime then reports "out of memory" itself, instead of
+// the VM running out of pages under it later.
+func canCommit(n uint64, fixed bool) bool {
+	limit := frames.TotalCount() * 4096
+	if fixed {
+		limit = frames.FreeCount() * 4096
+	}
+	return n <= limit-min(limit, commitReserve)
+}
+
+// discard drops the pages of [start, end) and flushes them from the TLB.
+func discard(start, end uint64) {
+	if mm.Discard(&space, start, end) > 0 {
+		flushTLB(start, end)
+	}
+}
+
+func flushTLB(start, end uint64) {
+	if (end-start)/4096 > tlbFlushPages {
+		amd64.WriteCR3(space.Root)
+		return
+	}
+	for a := start &^ 4095; a < end; a += 4096 {
+		amd64.Invlpg(uintptr(a))
+	}
+}
+
+// isRAM reports whether [start, end) overlaps RAM: device mappings must
+// not alias memory the frame allocator owns.
+func isRAM(start, end uint64) bool {
+	for _, r := range ramRanges.Ranges() {
+		if start < r.End && r.Start < end {
+			return true
+		}
+	}
+	return false
+}

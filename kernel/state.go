@@ -1,0 +1,232 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/arch/amd64/pc/ioapic"
+	"github.com/coracle-os/coracle/arch/amd64/pc/uart16550"
+	"github.com/coracle-os/coracle/boot/pvh"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
+	"github.com/coracle-os/coracle/kernel/clock"
+	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/vdso"
+)
+
+// The kernel's mutable state, all of it, by concern.
+//
+// Synchronization. coracle runs one vCPU, and the kernel runs only with
+// interrupts off: during boot (before the program's first instruction)
+// and in trap context (a system call, a fault or an interrupt, from
+// dispatch until the return to ring 3). Nothing here is touched by the
+// program's goroutines except where a group says so, so "guarded by trap
+// context" means: read and written only by kernel code with interrupts
+// off, never concurrently. There are no locks. The groups say which of
+// three lifetimes each variable has:
+//
+//   - boot-set: written by kernelMain and what it calls, read-only from
+//     the program's first instruction on;
+//   - trap: read and written in trap context;
+//   - shared with ring 3: also read by ring-3 code (the vDSO, goroutines
+//     of package kernel's callers), which is why the group says how.
+//
+// Everything is plain data in fixed arrays: trap context cannot allocate,
+// and threads, descriptors and sockets are named by index, never by a
+// pointer that would need the garbage collector's write barrier.
+
+// CPU. Boot-set, except cpu0's per-thread fields (the kernel stack top,
+// the frame the entry stubs save into), which the scheduler sets on each
+// switch in trap context. One vCPU for now; everything per-CPU is reached
+// through cpu0 (and GS, for the entry stubs) so a second one can follow.
+var (
+	cpu0 amd64.PerCPU
+	tss  amd64.TSS
+
+	// dispatchFn is the trap dispatcher as a func value, whose closure
+	// the entry stubs call. It is a top-level function: its closure is
+	// static, which PerCPU.SetDispatcher requires.
+	dispatchFn = dispatch
+
+	// xcr0 is the set of vector-state components XSAVE saves.
+	xcr0 uint64
+
+	// haveRDSEED and haveRDRAND say which random-number instructions
+	// the CPU has (random.go).
+	haveRDSEED, haveRDRAND bool
+)
+
+// Boot facts and diagnostics switches. Boot-set.
+var (
+	// bootCmdline is the kernel command line, kept for Cmdline: ring-3
+	// goroutines (the network) read it, after boot, through Cmdline.
+	bootCmdline string
+
+	// argv0Buf holds the decoded program name.
+	argv0Buf [256]byte
+
+	// bootStamps are the TSC stamps coracle.bootstamps prints.
+	bootStamps bootTimes
+
+	// straceEnabled (coracle.strace) logs every system call;
+	// sysprofEnabled (coracle.sysprof) counts them.
+	straceEnabled, sysprofEnabled bool
+)
+
+// Console and crash reports. Trap (and boot).
+var (
+	// console is the kernel's serial console on COM1. Output is
+	// CRLF-terminated so that it reads right on a terminal in raw mode
+	// (QEMU -nographic).
+	console = consoleWriter{port: uart16550.Port{Base: uart16550.COM1}}
+
+	// crashing is set while a crash report is printed, so that a fault
+	// inside the report ends the VM instead of recursing.
+	crashing bool
+)
+
+// Memory. Boot-set layout (physOffset, ramRanges, cmdlineCopy); frames,
+// space and vmas change in trap context (mmap, munmap, page faults).
+var (
+	frames  mm.Frames
+	space   mm.AddressSpace
+	vmas    mm.VMAs
+	physMem physMemory
+
+	// physOffset is where physical memory appears: 0 on the boot
+	// page tables (identity map), directMapBase afterwards.
+	physOffset uintptr
+
+	// ramRanges is the RAM of the memory map.
+	ramRanges mm.RangeList
+
+	// cmdlineCopy holds the command line once the boot identity map,
+	// through which boot.Info points at it, is gone.
+	cmdlineCopy [pvh.MaxCmdline]byte
+)
+
+// Threads and the scheduler. Trap.
+var (
+	threads [maxThreads]Thread
+
+	// threadsHigh bounds the slots ever used: every loop over the
+	// table stops there (the scheduler walks it on every trap).
+	threadsHigh int
+
+	// currentIndex is the slot of the thread this CPU runs (or last
+	// ran, when idle). An index, not a pointer: trap handlers must not
+	// store pointers, which would need the garbage collector's write
+	// barrier.
+	currentIndex int
+	nextTID      int32 = firstTID
+
+	// xsaveAreas holds every thread's vector state; see alignedXSave.
+	xsaveAreas [maxThreads*xsaveAreaSize + 64]byte
+
+	// sliceEnd is when the running thread's timeslice ends.
+	sliceEnd int64
+)
+
+// Signals. Trap.
+var sigactions [linux.NSIG + 1]sigaction
+
+// Time and timers. Boot-set clock and rates; armedAt and the profiling
+// timer change in trap context.
+var (
+	clk   clock.Clock
+	tsc   clock.TSC // TSC <-> ns, for the deadline timer
+	lapic amd64.LAPIC
+
+	tscHz          uint64
+	useTSCDeadline bool
+	// armedAt is the deadline the timer is armed for (0: none).
+	armedAt int64
+	// apicTicksPerMs is the one-shot timer's rate (divide by 16).
+	apicTicksPerMs uint64
+
+	// The profiling timer (setitimer ITIMER_PROF).
+	profInterval int64 // ns between ticks; 0: one-shot
+	profNext     int64 // monotonic ns of the next tick; 0: the timer is off
+	itimerLogged [3]bool
+)
+
+// The vDSO. Boot-set; shared with ring 3: vdsoClockGettime reads
+// vdsoClock in the program's threads. Nothing changes it after boot
+// (there is no clock_settime), so ring 3 reads it without a lock.
+var (
+	// vdsoClock is the clock as vdsoClockGettime reads it
+	// (vdso_clock_amd64.s knows the field offsets).
+	vdsoClock struct {
+		mode  uint64 // 1: the fields below are valid
+		base  uint64 // TSC at Monotonic 0
+		mul   uint64 // Monotonic = (tsc-base)*mul >> shift, 128-bit product
+		shift uint64
+		wall  int64 // Realtime - Monotonic
+	}
+
+	// vdsoImage is the ELF image AT_SYSINFO_EHDR points at.
+	vdsoImage [vdso.Size]byte
+)
+
+// Descriptors, published files, eventfds and epoll. Trap.
+var (
+	fds = [maxFDs]fileDesc{
+		0: {kind: fdConsole, flags: linux.O_RDWR},
+		1: {kind: fdConsole, flags: linux.O_RDWR},
+		2: {kind: fdConsole, flags: linux.O_RDWR},
+	}
+	// fdsHigh bounds the descriptors ever used, for loops over the
+	// table.
+	fdsHigh = 3
+
+	memFiles [maxMemFiles]memFile
+	eventfds [maxEventfds]eventfd
+	epolls   [maxEpolls]epollInstance
+)
+
+// Sockets. Trap; the socket table itself (socktab, in memory the socket
+// service maps) is shared with ring 3 and synchronised by its own
+// protocol of atomic words (kernel/abi/socktab).
+var (
+	// sockWorkFD is the socket service's work descriptor, an eventfd
+	// (devcall.SockRegister), or -1 before the service registers: until
+	// then (programs that do not use package net) socket() fails.
+	sockWorkFD int32 = -1
+
+	// sockLastReady is each socket's readiness as last reported, to
+	// find rising edges for edge-triggered epoll.
+	sockLastReady [socktab.MaxSockets]uint32
+
+	nextEphemeral uint16 = ephemeralLow
+
+	// sockTimeouts are each socket's SO_RCVTIMEO and SO_SNDTIMEO in ns
+	// (0: none): how long a blocking call waits before it answers
+	// EAGAIN.
+	sockTimeouts [socktab.MaxSockets][2]int64
+
+	// sockTxNeed is, for a datagram socket whose last send found too
+	// little room, the room that send needed: the socket is not
+	// writable for epoll until it has that much.
+	sockTxNeed [socktab.MaxSockets]uint32
+)
+
+// Devices. Trap (the private device calls and interrupts).
+var (
+	ioAPIC ioapic.IOAPIC
+	irqs   [maxIRQs + maxMSIs]struct {
+		open  bool
+		count uint64
+	}
+
+	// dmaNext and mmioNext are where the next DMA allocation and MMIO
+	// mapping go in their windows.
+	dmaNext  uint64 = dmaWindow
+	mmioNext uint64 = mmioWindow
+)
+
+// System-call bookkeeping. Trap.
+var (
+	// enosysLogged records which unimplemented calls were reported.
+	enosysLogged [linux.NumSyscalls]bool
+
+	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
+)

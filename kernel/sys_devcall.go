@@ -1,0 +1,187 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
+	"github.com/coracle-os/coracle/kernel/mm"
+)
+
+// The coracle-private system calls of package devcall: device registers,
+// interrupts and DMA memory for drivers that run as goroutines
+// (docs/network.md).
+
+// devioCalls is the private system-call table, indexed from devcall.SysBase.
+var devioCalls = [devcall.SysEnd - devcall.SysBase]syscallFn{
+	devcall.SysMapMMIO - devcall.SysBase:      sysMapMMIO,
+	devcall.SysOpenIRQ - devcall.SysBase:      sysOpenIRQ,
+	devcall.SysAllocDMA - devcall.SysBase:     sysAllocDMA,
+	devcall.SysSockRegister - devcall.SysBase: sysSockRegister,
+	devcall.SysSockNotify - devcall.SysBase:   sysSockNotify,
+	devcall.SysSetFile - devcall.SysBase:      sysSetFile,
+	devcall.SysOpenMSI - devcall.SysBase:      sysOpenMSI,
+}
+
+// sysMapMMIO maps device registers [phys, phys+size) uncached,
+// user-accessible and never executable.
+func sysMapMMIO(t *Thread, f *amd64.TrapFrame) uint64 {
+	phys, size := f.RDI, f.RSI
+	start, end := phys&^4095, (phys+size+4095)&^4095
+	if size == 0 || end <= start || end-start > windowSize-(mmioNext-mmioWindow) || isRAM(start, end) {
+		return linux.EINVAL.Ret()
+	}
+	va := mmioNext
+	for pa := start; pa < end; pa += 4096 {
+		if e := space.Map(va+pa-start, pa, mm.P|mm.RW|mm.US|mm.PCD|mm.PWT|mm.XD); e != 0 {
+			return linux.Errno(e).Ret()
+		}
+	}
+	mmioNext += end - start
+	return va + phys - start
+}
+
+// sysAllocDMA hands out zeroed, physically contiguous memory, mapped
+// user-accessible; the physical address goes back in RDX.
+func sysAllocDMA(t *Thread, f *amd64.TrapFrame) uint64 {
+	pages := (f.RDI + 4095) / 4096
+	if pages == 0 || pages*4096 > windowSize-(dmaNext-dmaWindow) {
+		return linux.EINVAL.Ret()
+	}
+	pa, ok := frames.AllocContiguous(pages, 4096)
+	if !ok {
+		return linux.ENOMEM.Ret()
+	}
+	va := dmaNext
+	for i := range pages {
+		clear(physMem.Page(pa + i*4096)[:])
+		if e := space.Map(va+i*4096, pa+i*4096, mm.P|mm.RW|mm.US|mm.XD); e != 0 {
+			return linux.Errno(e).Ret()
+		}
+	}
+	dmaNext += pages * 4096
+	f.RDX = pa
+	return va
+}
+
+// sysOpenIRQ routes pin f.RDI to its vector with the trigger mode and
+// polarity in f.RSI (devcall.IRQLevel, devcall.IRQActiveLow) and returns a
+// non-blocking descriptor for it.
+func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
+	irq := int(f.RDI)
+	if f.RDI >= uint64(min(ioAPIC.Pins(), maxIRQs)) {
+		return linux.EINVAL.Ret()
+	}
+	if irqs[irq].open {
+		return linux.EEXIST.Ret()
+	}
+	fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
+	if fd < 0 {
+		return linux.EMFILE.Ret()
+	}
+	irqs[irq].open, irqs[irq].count = true, 0
+	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(lapic.ID()))
+	return uint64(fd)
+}
+
+// sysOpenMSI allocates a vector for message-signalled interrupts and
+// returns a descriptor for it, with the message to program into the
+// device in RDX: the data (the vector) in the high half, the address in
+// the low half.
+func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
+	for k := range maxMSIs {
+		irq := maxIRQs + k
+		if irqs[irq].open {
+			continue
+		}
+		fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		irqs[irq].open, irqs[irq].count = true, 0
+		addr := uint64(msiAddressBase | lapic.ID()<<msiDestShift)
+		f.RDX = uint64(vectorMSIBase+k)<<32 | addr
+		return uint64(fd)
+	}
+	return linux.ENOSPC.Ret()
+}
+
+// sysSetFile (devcall.SetFile): publish (path, contents), replacing any
+// file at path.
+func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
+	path, ok := userBytes(f.RDI, f.RSI, false)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	data, ok := userBytes(f.RDX, f.R10, false)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	if len(path) < 2 || len(path) > maxPathLen || path[0] != '/' {
+		return linux.EINVAL.Ret()
+	}
+	if len(data) > maxFilePages*4096 {
+		return linux.EFBIG.Ret()
+	}
+	slot := lookupMemFile(path)
+	if slot < 0 {
+		for i := range memFiles {
+			if memFiles[i].pathLen == 0 {
+				slot = i
+				break
+			}
+		}
+		if slot < 0 {
+			return linux.ENOSPC.Ret()
+		}
+	}
+	var nf memFile
+	for p := 0; p*4096 < len(data); p++ {
+		pa, ok := frames.Alloc()
+		if !ok {
+			freeMemFile(&nf)
+			return linux.ENOMEM.Ret()
+		}
+		nf.frames[p] = pa
+		copy(physMem.Page(pa)[:], data[p*4096:])
+	}
+	nf.pathLen = copy(nf.path[:], path)
+	nf.size = int64(len(data))
+	nf.mtime = walltime()
+	freeMemFile(&memFiles[slot])
+	memFiles[slot] = nf
+	return 0
+}
+
+// sysSockRegister (devcall.SockRegister) makes an eventfd the service's
+// work descriptor and returns it. It starts readable: the service scans
+// the table once when it starts.
+func sysSockRegister(t *Thread, f *amd64.TrapFrame) uint64 {
+	if sockWorkFD >= 0 {
+		return linux.EBUSY.Ret()
+	}
+	for i := range eventfds {
+		e := &eventfds[i]
+		if e.used {
+			continue
+		}
+		fd := allocFD(fdEventfd, i, linux.O_RDWR|linux.O_NONBLOCK, true)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		*e = eventfd{used: true, count: 1}
+		sockWorkFD = int32(fd)
+		return uint64(fd)
+	}
+	return linux.EMFILE.Ret()
+}
+
+// sysSockNotify: the service changed socket f.RDI.
+func sysSockNotify(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RDI >= socktab.MaxSockets {
+		return linux.EINVAL.Ret()
+	}
+	wakeSocketWaiters(int(f.RDI)) // data, room, a connection or an error: try again
+	socketChanged(int(f.RDI))
+	return 0
+}
