@@ -5,7 +5,7 @@ import "unsafe"
 // PerCPU is the part of a CPU's state that the entry stubs reach through
 // the GS segment, whose base always points here: Go code uses only FS,
 // so GS is free for the kernel and never needs SWAPGS. Its layout is used
-// by trap_amd64.s through go_asm.h.
+// by trap_common_amd64.s through go_asm.h.
 type PerCPU struct {
 	// Self is this structure's address, so that a stub can load it
 	// into a register with a single GS-relative move.

@@ -5,7 +5,7 @@ import "unsafe"
 // TrapFrame is the state saved on an exception, interrupt or system call:
 // the general registers pushed by the entry stub, the vector and error
 // code, and the frame the CPU pushed (SDM Vol. 3A §6.14.2, Figure 6-9),
-// which SYSCALL entry imitates. Its layout is fixed by trap_amd64.s; its
+// which SYSCALL entry imitates. Its layout is fixed by trap_common_amd64.s; its
 // size is a multiple of 16 so that a frame can end where the CPU's
 // 16-byte aligned interrupt frame does.
 type TrapFrame struct {
@@ -85,12 +85,20 @@ func InstallTrapHandlers(tss *TSS) {
 	LoadIDT()
 }
 
+// The vector entry stubs are generated (gen_trap.go writes
+// trap_amd64.s); the rest of trap entry is hand-written in
+// trap_common_amd64.s.
 //go:generate go run gen_trap.go
 
-// defined in trap_amd64.s
+// defined in trap_common_amd64.s
 
 // trapStubTable returns the addresses of the 256 vector entry stubs.
 func trapStubTable() *[256]uintptr
+
+// trapCommon is the entry path every stub and SYSCALL entry jump to with
+// a frame of their own making. It is declared for its assembly's sake
+// only: it is not a Go function, and Go code must never call it.
+func trapCommon()
 
 // syscallEntryAddr returns the address of the SYSCALL entry stub.
 func syscallEntryAddr() uintptr

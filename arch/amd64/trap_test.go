@@ -1,9 +1,11 @@
 package amd64
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,10 +61,11 @@ func TestTrapFrameLayout(t *testing.T) {
 	}
 }
 
-// readTrapAsm returns the lines of trap_amd64.s with comments removed.
-func readTrapAsm(t *testing.T) []string {
+// readTrapAsm returns the lines of the assembly file name with comments
+// removed.
+func readTrapAsm(t *testing.T, name string) []string {
 	t.Helper()
-	src, err := os.ReadFile("trap_amd64.s")
+	src, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +89,10 @@ func TestTrapFrameMatchesAssembly(t *testing.T) {
 		"R8": "R8", "R9": "R9", "R10": "R10", "R11": "R11",
 		"R12": "R12", "R13": "R13", "R14": "R14", "R15": "R15",
 	}
-	lines := readTrapAsm(t)
+	lines := readTrapAsm(t, "trap_common_amd64.s")
 	var pushes []string
 	for i, l := range lines {
-		if !strings.HasPrefix(l, "TEXT trapCommon<>") {
+		if !strings.HasPrefix(l, "TEXT ·trapCommon(SB)") {
 			continue
 		}
 		for _, l := range lines[i+1:] {
@@ -141,42 +144,42 @@ func TestTrapFrameMatchesAssembly(t *testing.T) {
 
 // TestTrapStubs checks each entry stub against ExceptionHasErrorCode: a
 // stub pushes a zero error code exactly when the CPU pushes none, then its
-// own vector, and the stub table lists the stubs in vector order.
+// own vector, and jumps to trapCommon; the stub table lists the stubs in
+// vector order.
 func TestTrapStubs(t *testing.T) {
-	textRE := regexp.MustCompile(`^TEXT trap(\d+)<>\(SB\)`)
-	stubRE := regexp.MustCompile(`^(NOERR|ERR)\((\d+)\)$`)
-	dataRE := regexp.MustCompile(`^DATA trapStubs<>\+(\d+)\(SB\)/8, \$trap(\d+)<>\(SB\)$`)
-	stub := -1
-	seen := map[int]bool{}
+	textRE := regexp.MustCompile(`^TEXT trap(\d+)<>\(SB\),NOSPLIT\|NOFRAME,\$0$`)
+	dataRE := regexp.MustCompile(`^DATA ·trapStubs\+(\d+)\(SB\)/8, \$trap(\d+)<>\(SB\)$`)
+	stubs := map[int][]string{} // vector -> its instructions
 	table := map[int]int{}
-	for _, l := range readTrapAsm(t) {
-		if m := textRE.FindStringSubmatch(l); m != nil {
-			stub, _ = strconv.Atoi(m[1])
+	lines := readTrapAsm(t, "trap_amd64.s")
+	for i := 0; i < len(lines); i++ {
+		if m := textRE.FindStringSubmatch(lines[i]); m != nil {
+			v, _ := strconv.Atoi(m[1])
+			for i+1 < len(lines) && lines[i+1] != "" {
+				i++
+				stubs[v] = append(stubs[v], strings.Join(strings.Fields(lines[i]), " "))
+			}
 			continue
 		}
-		if m := stubRE.FindStringSubmatch(l); m != nil {
-			v, _ := strconv.Atoi(m[2])
-			if v != stub {
-				t.Errorf("stub trap%d pushes vector %d", stub, v)
-			}
-			if hasErr := m[1] == "ERR"; hasErr != ExceptionHasErrorCode(v) {
-				t.Errorf("stub trap%d uses %s, but ExceptionHasErrorCode(%d) = %v", stub, m[1], v, ExceptionHasErrorCode(v))
-			}
-			seen[v] = true
-			continue
-		}
-		if m := dataRE.FindStringSubmatch(l); m != nil {
+		if m := dataRE.FindStringSubmatch(lines[i]); m != nil {
 			off, _ := strconv.Atoi(m[1])
 			v, _ := strconv.Atoi(m[2])
 			table[off] = v
 		}
 	}
-	for v := range NumExceptions {
-		if !seen[v] {
-			t.Errorf("no entry stub for vector %d", v)
+	if len(stubs) != 256 {
+		t.Errorf("found %d entry stubs, want 256", len(stubs))
+	}
+	for v := range 256 {
+		want := []string{fmt.Sprintf("PUSHQ $%d", v), "JMP ·trapCommon(SB)"}
+		if !ExceptionHasErrorCode(v) {
+			want = append([]string{"PUSHQ $0"}, want...)
+		}
+		if got := stubs[v]; !slices.Equal(got, want) {
+			t.Errorf("stub trap%d is %q, want %q (ExceptionHasErrorCode = %v)", v, got, want, ExceptionHasErrorCode(v))
 		}
 		if got, ok := table[v*8]; !ok || got != v {
-			t.Errorf("trapStubs<>+%d = trap%d (present %v), want trap%d", v*8, got, ok, v)
+			t.Errorf("trapStubs+%d = trap%d (present %v), want trap%d", v*8, got, ok, v)
 		}
 	}
 }
