@@ -20,7 +20,7 @@ const (
 	RFLAGS_1    = 1 << 1 // reserved, always 1
 
 	// UserRFLAGS is what Go code starts with: interrupts on, port I/O
-	// allowed (docs/design.md).
+	// allowed (docs/design.md, principle 5).
 	UserRFLAGS = RFLAGS_1 | RFLAGS_IF | RFLAGS_IOPL
 )
 

@@ -36,7 +36,7 @@ func sourceFuncs(t *testing.T) (*token.FileSet, []*ast.File) {
 }
 
 // TestTrapContextRules checks the house rules for trap-context code on
-// the source (STYLE.md rule 2): every function is //go:nosplit with a
+// the source (docs/design.md, "Trap context"): every function is //go:nosplit with a
 // reason above it, and nothing that allocates, locks, defers or panics
 // appears.
 func TestTrapContextRules(t *testing.T) {

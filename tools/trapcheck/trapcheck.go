@@ -1,11 +1,11 @@
 // Package trapcheck checks, on a linked coracle image, the rules for
 // kernel code that runs without the Go runtime's help: the boot path
 // (before the runtime exists) must not allocate, and trap handlers must
-// also be //go:nosplit all the way down and free of write barriers
-// (docs/design.md, trap context). The compiler cannot see these contexts, so the
-// check reads the machine code: it disassembles every function reachable
-// by direct calls from the given roots and reports each forbidden runtime
-// function it reaches, with the call path.
+// also be free of write barriers (docs/design.md, "Trap context"). The
+// compiler cannot see these contexts, so the check reads the machine
+// code: it disassembles every function reachable by direct calls from
+// the given roots and reports each forbidden runtime function it
+// reaches, with the call path.
 //
 // Indirect calls (function values) are invisible to it; name their
 // targets as roots.
