@@ -2,8 +2,10 @@
 // markdown file in the repository must name only things the repository
 // holds. Check reports a relative link whose target does not exist, a
 // path that climbs out of the repository with "../", a path through a
-// folder named "shared/" (notes kept beside the project, not in it), and
-// a markdown document named in the text that the repository lacks.
+// folder named "shared/" (notes kept beside the project, not in it), a
+// source file named by its path in the tree (kernel/sock_block.go) that
+// is not there, and a markdown document named in the text that the
+// repository lacks.
 //
 // Trap context: none; this package runs on the host only.
 package docscheck
@@ -31,6 +33,9 @@ var (
 	climbing = regexp.MustCompile(`[A-Za-z0-9_.~/-]*\.\./[A-Za-z0-9_.~/-]*`)
 	// sharedDir matches a path through a folder named shared.
 	sharedDir = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.-])(shared/[A-Za-z0-9_./-]*)`)
+	// repoFile matches a slash-separated path to a file with one of the
+	// extensions the tree holds: a mention of a source file.
+	repoFile = regexp.MustCompile(`(?:^|[^A-Za-z0-9_./-])((?:[A-Za-z0-9_-]+/)+[A-Za-z0-9_.-]+\.(?:go|s|h|md|sh))\b`)
 	// mdName matches the name of a markdown document.
 	mdName = regexp.MustCompile(`[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b`)
 )
@@ -93,7 +98,20 @@ func CheckText(file, text string, exists func(string) bool) []string {
 		for _, m := range sharedDir.FindAllStringSubmatch(prose, -1) {
 			report("%q refers to notes outside the repository (shared/): the docs must stand alone", strings.TrimRight(m[1], "."))
 		}
+		for _, m := range repoFile.FindAllStringSubmatch(prose, -1) {
+			p := m[1]
+			top, _, _ := strings.Cut(p, "/")
+			if linked[p] || strings.Contains(p, "shared/") || !exists(top) {
+				continue // not a path into the tree (runtime/os_linux.go)
+			}
+			if !exists(p) && !exists(path.Join(dir, p)) {
+				report("%q names a file the repository does not have", p)
+			}
+		}
 		for _, p := range mdName.FindAllString(prose, -1) {
+			if repoFile.MatchString(" " + p) {
+				continue // checked above
+			}
 			if linked[p] || strings.Contains(p, "../") || strings.Contains(p, "shared/") {
 				continue // reported above
 			}

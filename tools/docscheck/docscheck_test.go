@@ -18,12 +18,13 @@ func TestRepositoryDocsStandAlone(t *testing.T) {
 
 func TestCheckText(t *testing.T) {
 	files := map[string]bool{
-		"README.md":      true,
-		"docs":           true,
-		"docs/kernel.md": true,
-		"docs/design.md": true,
-		"kernel":         true,
-		"kernel/abi":     true,
+		"README.md":             true,
+		"docs":                  true,
+		"docs/kernel.md":        true,
+		"docs/design.md":        true,
+		"kernel":                true,
+		"kernel/abi":            true,
+		"kernel/abi/socktab.go": true,
 	}
 	exists := func(p string) bool { return files[p] }
 	const doc = "# A fixture\n" +
@@ -34,7 +35,8 @@ func TestCheckText(t *testing.T) {
 		"See DESIGN.md §3, and the notes in /work/shared/LINUX-ABI.md.\n" +
 		"[ref]: ../kernel/missing.go\n" +
 		"A shared memory ring is fine prose; so is ../kernel in docs/x.\n" +
-		"But ../../up climbs out.\n"
+		"But ../../up climbs out.\n" +
+		"The table is in kernel/abi/socktab.go, not `kernel/sockets.go`; see runtime/os_linux.go.\n"
 	got := CheckText("docs/x.md", doc, exists)
 	want := []string{
 		`docs/x.md:4: "../shared/DESIGN.md" names shared/DESIGN.md, which does not exist`,
@@ -46,6 +48,7 @@ func TestCheckText(t *testing.T) {
 		`docs/x.md:6: "DESIGN.md" names a document the repository does not have`,
 		`docs/x.md:7: link "../kernel/missing.go" points at kernel/missing.go, which does not exist`,
 		`docs/x.md:9: "../../up" leaves the repository: the docs must stand alone`,
+		`docs/x.md:10: "kernel/sockets.go" names a file the repository does not have`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("CheckText:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
