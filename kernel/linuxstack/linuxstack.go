@@ -2,7 +2,7 @@
 // new program on x86-64 and that the Go runtime's _rt0_amd64_linux reads:
 // argc, argv[], NULL, envp[], NULL, then auxiliary-vector pairs ending in
 // AT_NULL, with the strings and AT_RANDOM's bytes above them (System V
-// AMD64 psABI §3.4.1; docs/linux-abi.md, "Start-up").
+// AMD64 psABI §3.4.1; docs/linux-abi.md §2).
 //
 // Arguments and environment come straight from coracle's kernel command
 // line (package cmdline): each coracle.arg and coracle.env word is decoded

@@ -3,9 +3,9 @@ package mm
 import "testing"
 
 // TestGoRuntimeStartup replays the memory calls of a Go 1.26 program's
-// start-up and early heap growth (docs/linux-abi.md, "Memory") through
-// the system calls as the kernel builds them from mm, and touches memory
-// as the program would.
+// start-up and early heap growth (docs/linux-abi.md §5) through the
+// system calls as the kernel builds them from mm, and touches memory as
+// the program would.
 func TestGoRuntimeStartup(t *testing.T) {
 	const (
 		KiB = 1 << 10
