@@ -19,13 +19,14 @@ func block(t *Thread, why waitReason, deadline int64) {
 	t.deadline = deadline
 }
 
-// wake makes a blocked thread runnable with system-call result ret.
+// wake makes a blocked thread runnable with system-call result ret, and
+// takes it off any wait queue.
 func wake(t *Thread, ret uint64) {
 	t.Frame.RAX = ret
 	t.state = threadRunnable
 	t.wait = waitNone
 	t.deadline = 0
-	t.futexAddr = 0
+	futexes.Cancel(t.slot()) // when the wait ends other than by FUTEX_WAKE
 }
 
 // schedule picks the thread to resume after a trap from ring 3 and makes

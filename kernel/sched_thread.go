@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/sigframe"
 )
 
 // A Thread is one Linux thread of the program: the Go runtime runs each
@@ -21,9 +22,9 @@ type Thread struct {
 	wait   waitReason
 	fsBase uint64
 
-	// Blocked threads: what they wait for.
-	futexAddr uintptr
-	deadline  int64 // monotonic ns; 0 = none
+	// Blocked threads: when the wait ends (a futex waiter is also on
+	// futexes, by slot).
+	deadline int64 // monotonic ns; 0 = none
 
 	// Signal state: the blocked and the pending signals, the
 	// alternate signal stack.
@@ -32,7 +33,7 @@ type Thread struct {
 	// kernelSignals are the pending signals the kernel itself raised
 	// (SIGPROF from the profiling timer): their siginfo says SI_KERNEL.
 	kernelSignals uint64
-	altStack      stackT
+	altStack      sigframe.Stack
 
 	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
 	xsave uintptr
@@ -40,7 +41,7 @@ type Thread struct {
 	// sockWait is, plus one, the socket a blocking socket call waits
 	// for (waitSocket); the call runs again when the socket changes.
 	sockWait int32
-	_        [4]byte // keeps the size a multiple of 16 (checkThreadLayout)
+	_        [12]byte // keeps the size a multiple of 16 (checkThreadLayout)
 }
 
 type threadState uint8
@@ -62,14 +63,6 @@ const (
 	waitSocket // a blocking socket call, made again when the socket changes
 )
 
-// stackT is Linux's stack_t (sigaltstack).
-type stackT struct {
-	sp    uint64
-	flags int32
-	_     int32
-	size  uint64
-}
-
 const (
 	maxThreads = 256
 	// xsaveAreaSize bounds EnableVectorState's size (AVX-512 needs
@@ -80,6 +73,12 @@ const (
 
 // cur returns the thread this CPU runs.
 func cur() *Thread { return &threads[currentIndex] }
+
+// slot is t's index in the thread table: what queues that must not hold
+// pointers (futexes) name it by.
+func (t *Thread) slot() int {
+	return int((uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&threads[0]))) / unsafe.Sizeof(Thread{}))
+}
 
 // xsaveArea returns thread i's vector save area.
 func xsaveArea(i int) uintptr {

@@ -9,7 +9,9 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/clock"
+	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/sigframe"
 	"github.com/coracle-os/coracle/kernel/vdso"
 )
 
@@ -124,10 +126,17 @@ var (
 
 	// sliceEnd is when the running thread's timeslice ends.
 	sliceEnd int64
+
+	// futexes holds the threads blocked in FUTEX_WAIT (waitFutex), by
+	// slot, in arrival order.
+	futexes futex.Queue
 )
 
+// Every thread slot can wait on a futex.
+var _ [futex.MaxWaiters - maxThreads]struct{}
+
 // Signals. Trap.
-var sigactions [linux.NSIG + 1]sigaction
+var sigactions [linux.NSIG + 1]sigframe.Action
 
 // Time and timers. Boot-set clock and rates; armedAt and the profiling
 // timer change in trap context.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/epoll"
 )
 
 // eventfd and epoll: what the Go runtime's netpoller needs (LINUX-ABI.md
@@ -18,27 +19,16 @@ type eventfd struct {
 	count     uint64
 }
 
-// epollItem is one registered descriptor. ready holds the events that
-// have occurred and not been reported yet (edge-triggered).
-type epollItem struct {
-	fd     int32
-	events uint32
-	data   uint64
-	ready  uint32
-}
-
 const (
-	maxEventfds   = 64
-	maxEpolls     = 8
-	maxEpollItems = 256
-	// epollEventSize: struct epoll_event is packed on x86-64.
-	epollEventSize = 12
+	maxEventfds = 64
+	maxEpolls   = 8
 )
 
+// epollInstance is one epoll descriptor's object: its interest list and
+// readiness are package epoll's.
 type epollInstance struct {
-	used  bool
-	n     int
-	items [maxEpollItems]epollItem
+	used bool
+	set  epoll.Set
 }
 
 func sysEventfd2(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -103,17 +93,12 @@ func fdIndex(d *fileDesc) int32 {
 	return -1
 }
 
-// fdEvent records that events happened on fd and wakes epoll waiters.
+// fdEvent records that events happened on fd (a rising edge) and wakes
+// epoll waiters.
 func fdEvent(fd int32, events uint32) {
 	for i := range epolls {
-		ep := &epolls[i]
-		if !ep.used {
-			continue
-		}
-		for k := range ep.n {
-			if it := &ep.items[k]; it.fd == fd {
-				it.ready |= events & (it.events | linux.EPOLLERR | linux.EPOLLHUP)
-			}
+		if ep := &epolls[i]; ep.used {
+			ep.set.Notify(fd, events)
 		}
 	}
 	wakeEpollWaiters()
@@ -122,14 +107,7 @@ func fdEvent(fd int32, events uint32) {
 // forgetFD removes a closed descriptor from every epoll instance.
 func forgetFD(fd int32) {
 	for i := range epolls {
-		ep := &epolls[i]
-		for k := 0; k < ep.n; k++ {
-			if ep.items[k].fd == fd {
-				ep.n--
-				ep.items[k] = ep.items[ep.n]
-				k--
-			}
-		}
+		epolls[i].set.Forget(fd)
 	}
 }
 
@@ -143,7 +121,8 @@ func sysEpollCreate1(t *Thread, f *amd64.TrapFrame) uint64 {
 		if fd < 0 {
 			return linux.EMFILE.Ret()
 		}
-		ep.used, ep.n = true, 0
+		ep.used = true
+		ep.set.Reset()
 		return uint64(fd)
 	}
 	return linux.EMFILE.Ret()
@@ -165,56 +144,18 @@ func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
 	if target.kind == fdFile {
 		return linux.EPERM.Ret() // Linux: regular files are always ready
 	}
-	fd := int32(f.RDX)
-	var it *epollItem
-	for k := range ep.n {
-		if ep.items[k].fd == fd {
-			it = &ep.items[k]
-		}
-	}
 	op := f.RSI
-	if op == linux.EPOLL_CTL_DEL {
-		if it == nil {
-			return linux.ENOENT.Ret()
+	var events uint32
+	var data uint64
+	if op != linux.EPOLL_CTL_DEL {
+		ev, ok := userBytes(f.R10, epoll.EventSize, false)
+		if !ok {
+			return linux.EFAULT.Ret()
 		}
-		forgetFDIn(ep, fd)
-		return 0
+		events = binary.LittleEndian.Uint32(ev)
+		data = binary.LittleEndian.Uint64(ev[4:])
 	}
-	ev, ok := userBytes(f.R10, epollEventSize, false)
-	if !ok {
-		return linux.EFAULT.Ret()
-	}
-	events := binary.LittleEndian.Uint32(ev)
-	data := binary.LittleEndian.Uint64(ev[4:])
-	switch op {
-	case linux.EPOLL_CTL_ADD:
-		if it != nil {
-			return linux.EEXIST.Ret()
-		}
-		if ep.n == maxEpollItems {
-			return linux.ENOSPC.Ret()
-		}
-		it = &ep.items[ep.n]
-		ep.n++
-	case linux.EPOLL_CTL_MOD:
-		if it == nil {
-			return linux.ENOENT.Ret()
-		}
-	default:
-		return linux.EINVAL.Ret()
-	}
-	*it = epollItem{fd: fd, events: events, data: data, ready: readiness(target) & (events | linux.EPOLLERR | linux.EPOLLHUP)}
-	return 0
-}
-
-func forgetFDIn(ep *epollInstance, fd int32) {
-	for k := 0; k < ep.n; k++ {
-		if ep.items[k].fd == fd {
-			ep.n--
-			ep.items[k] = ep.items[ep.n]
-			return
-		}
-	}
+	return ep.set.Ctl(op, int32(f.RDX), events, data, readiness(target)).Ret0()
 }
 
 // readiness is the current state of a descriptor as epoll events.
@@ -243,10 +184,10 @@ func sysEpollPwait(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind != fdEpoll || int64(f.RDX) <= 0 {
+	if d.kind != fdEpoll || int64(f.RDX) <= 0 || int64(f.RDX) > epoll.MaxEvents {
 		return linux.EINVAL.Ret()
 	}
-	if _, ok := userBytes(f.RSI, f.RDX*epollEventSize, true); !ok {
+	if _, ok := userBytes(f.RSI, f.RDX*epoll.EventSize, true); !ok {
 		return linux.EFAULT.Ret()
 	}
 	if n := collectEvents(&epolls[d.obj], f.RSI, int(f.RDX)); n > 0 {
@@ -265,31 +206,23 @@ func sysEpollPwait(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // collectEvents writes up to max pending events of ep to the user array
-// at addr and returns how many. Edge-triggered items are reported once
-// per occurrence; level-triggered ones while they stay ready.
+// at addr and returns how many (epoll.Set.Collect), with the current
+// readiness of its level-triggered descriptors.
 func collectEvents(ep *epollInstance, addr uint64, max int) int {
-	n := 0
-	for k := 0; k < ep.n && n < max; k++ {
-		it := &ep.items[k]
-		ev := it.ready
-		if it.events&linux.EPOLLET == 0 {
-			if d := lookupFD(uint64(it.fd)); d != nil {
-				ev = readiness(d) & (it.events | linux.EPOLLERR | linux.EPOLLHUP)
-			}
-		}
-		if ev == 0 {
+	dst, ok := userBytes(addr, uint64(max)*epoll.EventSize, true)
+	if !ok {
+		return 0
+	}
+	var now epoll.Readiness
+	for k := range ep.set.Len() {
+		if !ep.set.Level(k) {
 			continue
 		}
-		it.ready = 0
-		b, ok := userBytes(addr+uint64(n*epollEventSize), epollEventSize, true)
-		if !ok {
-			break
+		if d := lookupFD(uint64(ep.set.FD(k))); d != nil {
+			now[k] = readiness(d)
 		}
-		binary.LittleEndian.PutUint32(b, ev)
-		binary.LittleEndian.PutUint64(b[4:], it.data)
-		n++
 	}
-	return n
+	return ep.set.Collect(dst, &now)
 }
 
 // wakeEpollWaiters completes the epoll_pwait of every blocked thread

@@ -1,23 +1,15 @@
 package kernel
 
 import (
-	"encoding/binary"
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/sigframe"
 )
 
 // Signal state, recorded as Linux would so that M3 can deliver signals:
 // the process-wide actions, and each thread's mask and alternate stack.
-
-// sigaction is the kernel's struct sigaction on x86-64 (LINUX-ABI.md §6).
-type sigaction struct {
-	handler  uint64
-	flags    uint64
-	restorer uint64
-	mask     uint64
-}
 
 func sysRtSigaction(t *Thread, f *amd64.TrapFrame) uint64 {
 	sig := f.RDI
@@ -27,23 +19,23 @@ func sysRtSigaction(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RSI != 0 && (sig == linux.SIGKILL || sig == linux.SIGSTOP) {
 		return linux.EINVAL.Ret()
 	}
-	var next sigaction
+	var next sigframe.Action
 	if f.RSI != 0 {
 		b, ok := userBytes(f.RSI, uint64(unsafe.Sizeof(next)), false)
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		next = *(*sigaction)(unsafe.Pointer(&b[0]))
+		next = *(*sigframe.Action)(unsafe.Pointer(&b[0]))
 	}
 	if f.RDX != 0 {
 		b, ok := userBytes(f.RDX, uint64(unsafe.Sizeof(next)), true)
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		*(*sigaction)(unsafe.Pointer(&b[0])) = sigactions[sig]
+		*(*sigframe.Action)(unsafe.Pointer(&b[0])) = sigactions[sig]
 	}
 	if f.RSI != 0 {
-		next.mask &^= 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
+		next.Mask &^= sigframe.Unblockable
 		sigactions[sig] = next
 	}
 	return 0
@@ -59,7 +51,7 @@ func sysRtSigprocmask(t *Thread, f *amd64.TrapFrame) uint64 {
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		set := *p &^ (1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1))
+		set := *p &^ sigframe.Unblockable
 		switch f.RDI {
 		case linux.SIG_BLOCK:
 			t.sigMask |= set
@@ -82,8 +74,8 @@ func sysRtSigprocmask(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
-	var next stackT
-	if f.RDI != 0 && t.onAltStack(f.RSP) {
+	var next sigframe.Stack
+	if f.RDI != 0 && t.altStack.On(f.RSP) {
 		return linux.EPERM.Ret() // Linux: no changes while running on it
 	}
 	if f.RDI != 0 {
@@ -91,12 +83,9 @@ func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		next = *(*stackT)(unsafe.Pointer(&b[0]))
-		if next.flags&^linux.SS_DISABLE != 0 {
-			return linux.EINVAL.Ret()
-		}
-		if next.flags&linux.SS_DISABLE == 0 && next.size < linux.MINSIGSTKSZ {
-			return linux.ENOMEM.Ret()
+		var e linux.Errno
+		if next, e = sigframe.ValidateStack(*(*sigframe.Stack)(unsafe.Pointer(&b[0]))); e != 0 {
+			return e.Ret()
 		}
 	}
 	if f.RSI != 0 {
@@ -104,19 +93,9 @@ func sysSigaltstack(t *Thread, f *amd64.TrapFrame) uint64 {
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		old := t.altStack
-		switch {
-		case old.size == 0:
-			old.flags = linux.SS_DISABLE
-		case t.onAltStack(f.RSP):
-			old.flags = linux.SS_ONSTACK
-		}
-		*(*stackT)(unsafe.Pointer(&b[0])) = old
+		*(*sigframe.Stack)(unsafe.Pointer(&b[0])) = t.altStack.Status(f.RSP)
 	}
 	if f.RDI != 0 {
-		if next.flags&linux.SS_DISABLE != 0 {
-			next = stackT{}
-		}
 		t.altStack = next
 	}
 	return 0
@@ -164,9 +143,9 @@ func sysKill(t *Thread, f *amd64.TrapFrame) uint64 {
 		return 0
 	}
 	target := t
-	if t.sigMask&sigbit(int(sig)) != 0 {
+	if t.sigMask&sigframe.Bit(int(sig)) != 0 {
 		for i := range liveSlots() {
-			if u := &threads[i]; u.state != threadFree && u.sigMask&sigbit(int(sig)) == 0 {
+			if u := &threads[i]; u.state != threadFree && u.sigMask&sigframe.Bit(int(sig)) == 0 {
 				target = u
 				break
 			}
@@ -178,28 +157,21 @@ func sysKill(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // sysRtSigreturn restores the context saved by deliverSignal, as edited
 // by the handler: every register, the flags a program may set, the
-// signal mask and the vector state. The ucontext is at the stack pointer
-// (the handler's RET popped pretcode).
+// signal mask and the vector state (sigframe.Restore says what is
+// cleaned). The ucontext is at the stack pointer (the handler's RET
+// popped pretcode).
 func sysRtSigreturn(t *Thread, f *amd64.TrapFrame) uint64 {
-	ucAddr := f.RSP
-	uc, ok := userBytes(ucAddr, ucontextSize, false)
+	uc, ok := userBytes(f.RSP, sigframe.UcontextSize, false)
 	if !ok {
 		console.str("coracle: rt_sigreturn with no signal frame on the stack\n")
 		programKilled(SIGSEGV)
 	}
-	le := binary.LittleEndian
-	mc := uc[ucMcontextOff:]
-	get := func(off int) uint64 { return le.Uint64(mc[off:]) }
-	*f = amd64.TrapFrame{
-		R8: get(scR8), R9: get(scR9), R10: get(scR10), R11: get(scR11),
-		R12: get(scR12), R13: get(scR13), R14: get(scR14), R15: get(scR15),
-		RDI: get(scRDI), RSI: get(scRSI), RBP: get(scRBP), RBX: get(scRBX),
-		RDX: get(scRDX), RAX: get(scRAX), RCX: get(scRCX),
-		RSP: get(scRSP), RIP: get(scRIP),
-		RFLAGS: get(scEFLAGS)&userRFLAGS | amd64.UserRFLAGS,
-		CS:     amd64.UserCS, SS: amd64.UserDS,
+	mask, fp, ok := sigframe.Restore(uc, f)
+	if !ok {
+		console.str("coracle: rt_sigreturn to a non-canonical address\n")
+		programKilled(SIGSEGV)
 	}
-	t.sigMask = le.Uint64(uc[ucSigmaskOff:]) &^ unblockable
-	restoreVectorState(t, get(scFPState))
+	t.sigMask = mask
+	restoreVectorState(t, fp)
 	return f.RAX
 }

@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/futex"
 )
 
 // pid is the process ID the program sees: it is the only process.
@@ -141,24 +142,19 @@ func sysFutex(t *Thread, f *amd64.TrapFrame) uint64 {
 			}
 			deadline = nanotime() + max(ns, 1)
 		}
-		t.futexAddr = uintptr(addr)
+		futexes.Wait(t.slot(), addr)
 		block(t, waitFutex, deadline)
 		return 0
 	case linux.FUTEX_WAKE:
 		if addr%4 != 0 {
 			return linux.EINVAL.Ret()
 		}
-		// Linux wakes one waiter even when val is 0 or negative.
-		n := max(int(int32(f.RDX)), 1)
-		woken := 0
-		for i := range liveSlots() {
-			w := &threads[i]
-			if woken < n && w.state == threadBlocked && w.wait == waitFutex && w.futexAddr == uintptr(addr) {
-				wake(w, 0)
-				woken++
-			}
+		var woken [futex.MaxWaiters]int
+		n := futexes.Wake(addr, futex.WakeCount(uint32(f.RDX)), woken[:])
+		for _, i := range woken[:n] {
+			wake(&threads[i], 0)
 		}
-		return uint64(woken)
+		return uint64(n)
 	}
 	return linux.ENOSYS.Ret()
 }

@@ -1,5 +1,7 @@
 package kernel
 
+import "github.com/coracle-os/coracle/kernel/sigframe"
+
 // profileDeadline is when the next profiling tick is due, or 0 when there
 // is none to arm: the timer is off or no thread runs. After an idle
 // period the ticks start over from now.
@@ -29,7 +31,7 @@ func profileTick(fromUser bool) {
 		profNext = 0 // one-shot
 	}
 	if t := cur(); fromUser && t.state == threadRunning {
-		t.pendingSignals |= sigbit(SIGPROF)
-		t.kernelSignals |= sigbit(SIGPROF)
+		t.pendingSignals |= sigframe.Bit(SIGPROF)
+		t.kernelSignals |= sigframe.Bit(SIGPROF)
 	}
 }
