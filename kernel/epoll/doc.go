@@ -11,7 +11,8 @@
 //
 // Specifications: epoll(7), epoll_ctl(2), epoll_wait(2) and
 // include/uapi/linux/eventpoll.h (EPOLL_CTL_*, EPOLL* event bits, the
-// packed struct epoll_event on x86-64). Not supported, as in the kernel
+// packed struct epoll_event on x86-64); docs/linux-abi.md §8 lists what
+// the Go runtime's netpoller relies on. Not supported, as in the kernel
 // that uses it: EPOLLONESHOT, EPOLLEXCLUSIVE and EPOLLWAKEUP (their bits
 // are kept in the interest mask but change nothing), nested epoll
 // instances.

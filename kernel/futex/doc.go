@@ -10,7 +10,8 @@
 // priority in FIFO order), and at least one even when val is 0 or
 // negative, as Linux's futex_wake does. Only private, process-local
 // futexes exist here (one address space), so a futex is its user
-// address. Not supported, as in the kernel that uses it:
+// address; docs/linux-abi.md §4 lists what the Go runtime relies on.
+// Not supported, as in the kernel that uses it:
 // FUTEX_WAIT_BITSET/FUTEX_WAKE_BITSET, FUTEX_REQUEUE/CMP_REQUEUE,
 // FUTEX_WAKE_OP and the PI operations.
 //

@@ -25,7 +25,8 @@
 // is struct rt_sigframe of arch/x86/include/asm/sigframe.h, placed as
 // arch/x86/kernel/signal.c (get_sigframe) places it. Intel SDM Vol. 1
 // §10.5 (FXSAVE area, MXCSR_MASK) and §13.4 (XSAVE header) for what
-// XRSTOR refuses. ../../docs/kernel.md describes delivery as a whole.
+// XRSTOR refuses. docs/linux-abi.md §6 lists what the Go runtime relies
+// on in these frames.
 //
 // # Use
 //
