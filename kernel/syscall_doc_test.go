@@ -10,10 +10,11 @@ import (
 
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 )
 
 // docs/syscalls.md is generated from the system-call tables
-// (syscall_table.go); TestSyscallDoc fails while it is stale and
+// (syscall_table.go) and the socket option table (sock_opt.go); TestSyscallDoc fails while it is stale and
 // rewrites it with -update.
 
 var updateDoc = flag.Bool("update", false, "rewrite docs/syscalls.md from the system-call tables")
@@ -30,6 +31,28 @@ var statusLabel = [...]string{
 	callPartial:        "partial",
 	callENOSYSByDesign: "ENOSYS by design",
 }
+
+// How docs/syscalls.md describes socket options.
+var (
+	kindLabel = [...]string{optInt: "int", optTimeval: "struct timeval"}
+	setLabel  = [...]string{
+		setNone:      "ENOPROTOOPT",
+		setFlag:      "sets or clears it",
+		setIgnore:    "accepted, no effect",
+		setKeepIdle:  "sets it",
+		setKeepIntvl: "sets it",
+		setKeepCnt:   "sets it",
+		setTimeo:     "sets it (0: none)",
+	}
+	getLabel = [...]string{
+		getNone:     "ENOPROTOOPT",
+		getFlag:     "0 or 1",
+		getError:    "the pending error",
+		getType:     "the socket type",
+		getRingSize: fmt.Sprint(socktab.RingSize),
+		getTimeo:    "the timeout",
+	}
+)
 
 // docStatuses is the order of the summary.
 var docStatuses = []callStatus{callFull, callPartial, callENOSYSByDesign, callNotImplemented}
@@ -87,7 +110,8 @@ func syscallDoc() []byte {
 	p("# System calls\n\n")
 	p("What coracle does with each Linux x86-64 system call, and with its own\n")
 	p("private calls. This file is generated from the kernel's system-call\n")
-	p("tables (kernel/syscall_table.go): after changing them, regenerate it with\n\n")
+	p("tables (kernel/syscall_table.go) and socket option table\n")
+	p("(kernel/sock_opt.go): after changing them, regenerate it with\n\n")
 	p("    %s\n\n", regenerateDoc)
 	p("(a test fails while it is stale).\n\n")
 	p("A status says how much of a call is there:\n\n")
@@ -123,6 +147,15 @@ func syscallDoc() []byte {
 		}
 		e := &syscalls[nr]
 		p("| %d | `%s` | %s |%s|\n", nr, name, statusLabel[e.status], cell(e.note))
+	}
+
+	p("\n## Socket options\n\n")
+	p("What setsockopt and getsockopt do with each option (kernel/sock_opt.go);\n")
+	p("every other option, and a direction marked ENOPROTOOPT, answers ENOPROTOOPT.\n\n")
+	p("| Level | Option | Value | setsockopt | getsockopt | Note |\n|---|---|---|---|---|---|\n")
+	for i := range sockopts {
+		o := &sockopts[i]
+		p("| %s | %s | %s | %s | %s |%s|\n", o.levelName, o.optName, kindLabel[o.kind], setLabel[o.set], getLabel[o.get], cell(o.note))
 	}
 
 	p("\n## coracle's private calls\n\n")

@@ -99,3 +99,42 @@ func TestSyscallNoteLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestSockoptTable checks every socket option: named, unique, its value
+// kind matching what the calls do with it, and a flag for each flag
+// option.
+func TestSockoptTable(t *testing.T) {
+	seen := map[[2]uint64]bool{}
+	for i := range sockopts {
+		o := &sockopts[i]
+		what := o.levelName + "/" + o.optName
+		if o.levelName == "" || o.optName == "" {
+			t.Errorf("sockopts[%d] (%d, %d) has no name", i, o.level, o.name)
+		}
+		if k := [2]uint64{o.level, o.name}; seen[k] {
+			t.Errorf("%s: (%d, %d) is listed twice", what, o.level, o.name)
+		} else {
+			seen[k] = true
+		}
+		if o.set == setNone && o.get == getNone {
+			t.Errorf("%s: neither settable nor readable: leave it out", what)
+		}
+		timeval := o.set == setTimeo || o.get == getTimeo
+		if timeval != (o.kind == optTimeval) || timeval && (o.set != setTimeo || o.get != getTimeo || o.arg > 1) {
+			t.Errorf("%s: a struct timeval option is a timeout both ways (arg 0 or 1), and only those are", what)
+		}
+		flag := o.set == setFlag || o.get == getFlag
+		if flag && (o.arg == 0 || o.arg&(o.arg-1) != 0) {
+			t.Errorf("%s: a flag option needs one socktab option bit, has %#x", what, o.arg)
+		}
+		if strings.ContainsAny(o.note, "|\n") {
+			t.Errorf("%s: the note must be one line without '|': %q", what, o.note)
+		}
+		if findSockopt(o.level, o.name) != o {
+			t.Errorf("%s: findSockopt does not find it", what)
+		}
+	}
+	if findSockopt(solSocket, 0x7fff) != nil {
+		t.Error("findSockopt found an option that is not there")
+	}
+}
