@@ -10,7 +10,10 @@
 //	boot_*     the boot sequence, run once before the program: CPU, memory,
 //	           time, devices, vDSO set-up, the program's initial stack
 //	trap_*     dispatch: every exception, interrupt and system call enters here
-//	syscall.go the system-call table and its dispatcher
+//	syscall.go the system-call dispatcher
+//	syscall_table.go
+//	           the system-call tables: handler, status and note of each
+//	           call, from which docs/syscalls.md is generated
 //	sys_*      system-call handlers, one file per area (sys_file, sys_mm,
 //	           sys_signal, sys_socket, sys_epoll, sys_devcall, ...)
 //	sched_*    threads and the scheduler

@@ -234,7 +234,7 @@ var (
 
 // System-call bookkeeping. Trap.
 var (
-	// enosysLogged records which unimplemented calls were reported.
+	// enosysLogged records which calls that answer ENOSYS were reported.
 	enosysLogged [linux.NumSyscalls]bool
 
 	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }

@@ -10,18 +10,7 @@ import (
 
 // The coracle-private system calls of package devcall: device registers,
 // interrupts and DMA memory for drivers that run as goroutines
-// (docs/network.md).
-
-// devioCalls is the private system-call table, indexed from devcall.SysBase.
-var devioCalls = [devcall.SysEnd - devcall.SysBase]syscallFn{
-	devcall.SysMapMMIO - devcall.SysBase:      sysMapMMIO,
-	devcall.SysOpenIRQ - devcall.SysBase:      sysOpenIRQ,
-	devcall.SysAllocDMA - devcall.SysBase:     sysAllocDMA,
-	devcall.SysSockRegister - devcall.SysBase: sysSockRegister,
-	devcall.SysSockNotify - devcall.SysBase:   sysSockNotify,
-	devcall.SysSetFile - devcall.SysBase:      sysSetFile,
-	devcall.SysOpenMSI - devcall.SysBase:      sysOpenMSI,
-}
+// (docs/network.md). Their table is devcalls, in syscall_table.go.
 
 // sysMapMMIO maps device registers [phys, phys+size) uncached,
 // user-accessible and never executable.

@@ -186,59 +186,37 @@ func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
 	return putSockaddr(f.RSI, f.RDX, s.Peer, s.Family).Ret0()
 }
 
+// setsockopt(fd, level, name, value, size): the options of sockopts.
 func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
 	}
-	if f.RSI == solSocket && (f.RDX == soRcvTimeo || f.RDX == soSndTimeo) {
-		return setTimeout(id, f.RDX == soSndTimeo, f.R10, f.R8)
+	o := findSockopt(f.RSI, f.RDX)
+	if o != nil && o.kind == optTimeval {
+		return setTimeout(id, o.arg == 1, f.R10, f.R8)
 	}
 	p, ok := userU32(f.R10, false)
 	if !ok || f.R8 < 4 {
 		return linux.EFAULT.Ret()
 	}
-	v := int32(*p)
-	bit := func(b uint32) {
-		if v != 0 {
-			s.Options.Or(b)
-		} else {
-			s.Options.And(^b)
-		}
-	}
-	switch level, name := f.RSI, f.RDX; {
-	case level == solSocket && (name == soReuseAddr || name == soReusePort):
-		bit(socktab.OptReuseAddr)
-	case level == solSocket && name == soKeepAlive:
-		bit(socktab.OptKeepAlive)
-	case level == solSocket && name == soBroadcast:
-		bit(socktab.OptBroadcast)
-	case level == solSocket && (name == soSndbuf || name == soRcvbuf || name == soLinger):
-		// Accepted; netstack's automatic buffer sizing stays in charge.
-	case level == ipprotoTCP && name == tcpNoDelay:
-		bit(socktab.OptNoDelay)
-	case level == ipprotoTCP && name == tcpKeepIdle:
-		s.KeepIdle.Store(v)
-	case level == ipprotoTCP && name == tcpKeepIntvl:
-		s.KeepIntvl.Store(v)
-	case level == ipprotoTCP && name == tcpKeepCnt:
-		s.KeepCnt.Store(v)
-	case level == ipprotoIPv6 && name == ipv6V6Only:
-		bit(socktab.OptV6Only)
-	default:
+	if o == nil || o.set == setNone {
 		return linux.ENOPROTOOPT.Ret()
 	}
+	setIntSockopt(s, o, int32(*p))
 	addWork(s, socktab.WorkOptions)
 	return 0
 }
 
+// getsockopt(fd, level, name, value, size): the options of sockopts.
 func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
 	}
-	if f.RSI == solSocket && (f.RDX == soRcvTimeo || f.RDX == soSndTimeo) {
-		return getTimeout(id, f.RDX == soSndTimeo, f.R10, f.R8)
+	o := findSockopt(f.RSI, f.RDX)
+	if o != nil && o.kind == optTimeval {
+		return getTimeout(id, o.arg == 1, f.R10, f.R8)
 	}
 	lp, ok := userU32(f.R8, true)
 	if !ok {
@@ -247,32 +225,10 @@ func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	if *lp < 4 {
 		return linux.EINVAL.Ret()
 	}
-	var v int32
-	opts := s.Options.Load()
-	flag := func(b uint32) int32 {
-		if opts&b != 0 {
-			return 1
-		}
-		return 0
-	}
-	switch level, name := f.RSI, f.RDX; {
-	case level == solSocket && name == soError:
-		v = s.Err.Swap(0)
-	case level == solSocket && name == soType:
-		v = s.Type
-	case level == solSocket && name == soReuseAddr:
-		v = flag(socktab.OptReuseAddr)
-	case level == solSocket && name == soKeepAlive:
-		v = flag(socktab.OptKeepAlive)
-	case level == solSocket && (name == soSndbuf || name == soRcvbuf):
-		v = socktab.RingSize
-	case level == ipprotoTCP && name == tcpNoDelay:
-		v = flag(socktab.OptNoDelay)
-	case level == ipprotoIPv6 && name == ipv6V6Only:
-		v = flag(socktab.OptV6Only)
-	default:
+	if o == nil || o.get == getNone {
 		return linux.ENOPROTOOPT.Ret()
 	}
+	v := intSockopt(s, o)
 	p, ok := userU32(f.R10, true)
 	if !ok {
 		return linux.EFAULT.Ret()

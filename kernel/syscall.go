@@ -15,88 +15,15 @@ import (
 // Trap context: every syscallFn runs in it.
 type syscallFn func(t *Thread, f *amd64.TrapFrame) uint64
 
-// syscalls is the system-call table: Linux x86-64 numbers to handlers.
-// Numbers not listed answer ENOSYS, logged once by name.
-var syscalls = [linux.NumSyscalls]syscallFn{
-	linux.SYS_READ:              sysRead,
-	linux.SYS_WRITE:             sysWrite,
-	linux.SYS_CLOSE:             sysClose,
-	linux.SYS_MMAP:              sysMmap,
-	linux.SYS_MPROTECT:          sysMprotect,
-	linux.SYS_MUNMAP:            sysMunmap,
-	linux.SYS_MADVISE:           sysMadvise,
-	linux.SYS_RT_SIGACTION:      sysRtSigaction,
-	linux.SYS_RT_SIGPROCMASK:    sysRtSigprocmask,
-	linux.SYS_RT_SIGRETURN:      sysRtSigreturn,
-	linux.SYS_KILL:              sysKill,
-	linux.SYS_TKILL:             sysTkill,
-	linux.SYS_TGKILL:            sysTgkill,
-	linux.SYS_WRITEV:            sysWritev,
-	linux.SYS_SCHED_YIELD:       sysSchedYield,
-	linux.SYS_NANOSLEEP:         sysNanosleep,
-	linux.SYS_GETPID:            sysGetpid,
-	linux.SYS_CLONE:             sysClone,
-	linux.SYS_EXIT:              sysExit,
-	linux.SYS_UNAME:             sysUname,
-	linux.SYS_FCNTL:             sysFcntl,
-	linux.SYS_GETCWD:            sysGetcwd,
-	linux.SYS_GETTIMEOFDAY:      sysGettimeofday,
-	linux.SYS_GETUID:            sysZero,
-	linux.SYS_GETGID:            sysZero,
-	linux.SYS_GETEUID:           sysZero,
-	linux.SYS_GETEGID:           sysZero,
-	linux.SYS_GETPPID:           sysZero,
-	linux.SYS_SIGALTSTACK:       sysSigaltstack,
-	linux.SYS_PRCTL:             sysPrctl,
-	linux.SYS_ARCH_PRCTL:        sysArchPrctl,
-	linux.SYS_GETTID:            sysGettid,
-	linux.SYS_FUTEX:             sysFutex,
-	linux.SYS_SCHED_GETAFFINITY: sysSchedGetaffinity,
-	linux.SYS_CLOCK_GETTIME:     sysClockGettime,
-	linux.SYS_CLOCK_GETRES:      sysClockGetres,
-	linux.SYS_CLOCK_NANOSLEEP:   sysClockNanosleep,
-	linux.SYS_EXIT_GROUP:        sysExitGroup,
-	linux.SYS_EPOLL_CTL:         sysEpollCtl,
-	linux.SYS_OPENAT:            sysOpenat,
-	linux.SYS_READLINKAT:        sysReadlinkat,
-	linux.SYS_EPOLL_PWAIT:       sysEpollPwait,
-	linux.SYS_EVENTFD2:          sysEventfd2,
-	linux.SYS_EPOLL_CREATE1:     sysEpollCreate1,
-	linux.SYS_PRLIMIT64:         sysPrlimit64,
-	linux.SYS_GETRANDOM:         sysGetrandom,
-	linux.SYS_SOCKET:            sysSocket,
-	linux.SYS_BIND:              sysBind,
-	linux.SYS_LISTEN:            sysListen,
-	linux.SYS_ACCEPT:            sysAccept4,
-	linux.SYS_ACCEPT4:           sysAccept4,
-	linux.SYS_CONNECT:           sysConnect,
-	linux.SYS_GETSOCKNAME:       sysGetsockname,
-	linux.SYS_GETPEERNAME:       sysGetpeername,
-	linux.SYS_SETSOCKOPT:        sysSetsockopt,
-	linux.SYS_GETSOCKOPT:        sysGetsockopt,
-	linux.SYS_SHUTDOWN:          sysShutdown,
-	linux.SYS_SENDTO:            sysSendto,
-	linux.SYS_RECVFROM:          sysRecvfrom,
-	linux.SYS_SENDMSG:           sysSendmsg,
-	linux.SYS_RECVMSG:           sysRecvmsg,
-	linux.SYS_READV:             sysReadv,
-	linux.SYS_PREAD64:           sysPread64,
-	linux.SYS_LSEEK:             sysLseek,
-	linux.SYS_FSTAT:             sysFstat,
-	linux.SYS_NEWFSTATAT:        sysNewfstatat,
-	linux.SYS_SETITIMER:         sysSetitimer,
-	linux.SYS_GETITIMER:         sysGetitimer,
-}
-
 // doSyscall runs the system call in f for t.
 func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	nr := f.RAX
 	var fn syscallFn
 	switch {
 	case nr < linux.NumSyscalls:
-		fn = syscalls[nr]
+		fn = syscalls[nr].fn
 	case nr >= devcall.SysBase && nr < devcall.SysEnd:
-		fn = devioCalls[nr-devcall.SysBase]
+		fn = devcalls[nr-devcall.SysBase].fn
 	}
 	if fn == nil {
 		logENOSYS(nr)
@@ -110,16 +37,23 @@ func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	}
 }
 
-// logENOSYS reports an unimplemented system call the first time it is
-// made.
+// logENOSYS reports a system call that answers ENOSYS the first time it
+// is made: one not implemented, or one refused by design, with the
+// table's note that says why.
 func logENOSYS(nr uint64) {
+	refused := false
 	if nr < linux.NumSyscalls {
 		if enosysLogged[nr] {
 			return
 		}
 		enosysLogged[nr] = true
+		refused = syscalls[nr].status == callENOSYSByDesign
 	}
-	console.str("coracle: unimplemented system call ")
+	if refused {
+		console.str("coracle: refused system call ")
+	} else {
+		console.str("coracle: unimplemented system call ")
+	}
 	if name := linux.SyscallName(nr); name != "" {
 		console.str(name)
 		console.str(" (")
@@ -128,7 +62,13 @@ func logENOSYS(nr uint64) {
 	} else {
 		console.dec(nr)
 	}
-	console.str(": ENOSYS\n")
+	console.str(": ENOSYS")
+	if refused {
+		console.str(" (")
+		console.str(syscalls[nr].note)
+		console.str(")")
+	}
+	console.str("\n")
 }
 
 func sysZero(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }

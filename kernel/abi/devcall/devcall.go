@@ -32,6 +32,26 @@ const (
 	SysEnd
 )
 
+// callNames names each private call after the function here that
+// makes it, for docs/syscalls.md and logs.
+var callNames = [SysEnd - SysBase]string{
+	SysMapMMIO - SysBase:      "MapMMIO",
+	SysOpenIRQ - SysBase:      "OpenIRQ",
+	SysAllocDMA - SysBase:     "AllocDMA",
+	SysSockRegister - SysBase: "SockRegister",
+	SysSockNotify - SysBase:   "SockNotify",
+	SysSetFile - SysBase:      "SetFile",
+	SysOpenMSI - SysBase:      "OpenMSI",
+}
+
+// CallName returns the name of private call nr, or "" if there is none.
+func CallName(nr uint64) string {
+	if nr < SysBase || nr >= SysEnd {
+		return ""
+	}
+	return callNames[nr-SysBase]
+}
+
 // Flags of SysOpenIRQ: how the interrupt line signals (the IOAPIC's
 // trigger mode and polarity for the pin).
 const (

@@ -1,0 +1,178 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+)
+
+// The system-call tables: for each number, the handler and how much of
+// the call coracle implements. doSyscall reads them in trap context, so
+// they are plain data initialised statically. docs/syscalls.md is
+// generated from them (syscall_doc_test.go): edit a row here, then run
+// `go test ./kernel -run TestSyscallDoc -update` (or go generate).
+
+//go:generate go test . -run TestSyscallDoc -update
+
+// callStatus says how much of a system call coracle implements.
+type callStatus uint8
+
+const (
+	// callNotImplemented is a number with no entry: it answers ENOSYS
+	// and is logged once.
+	callNotImplemented callStatus = iota
+	// callFull: as Linux does it, within coracle's model of one
+	// process (pid 1, run by root) and no file system. The note may
+	// say how that model shows.
+	callFull
+	// callPartial: the cases programs use; the note says what is
+	// missing or differs.
+	callPartial
+	// callENOSYSByDesign: refused on purpose, with no handler: the call
+	// answers ENOSYS, logged once with the note, which says why.
+	callENOSYSByDesign
+)
+
+// A syscallEntry is one row of a system-call table. fn is nil exactly
+// when status is callNotImplemented or callENOSYSByDesign; note is one
+// line, required unless status is callFull.
+type syscallEntry struct {
+	fn     syscallFn
+	status callStatus
+	note   string
+}
+
+// Notes shared by several rows.
+const (
+	noteOneProcess   = "one program, one process: there is nothing to fork, and clone makes threads only"
+	noteOneImage     = "the image is the whole system: one program linked with its kernel, nothing else to load or run"
+	noteNoModules    = "the kernel is linked into the image: there are no loadable modules"
+	noteNoVFS        = "there is no VFS to mount into: the only files are the kernel's read-only memory files"
+	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
+	noteRoot         = "always 0: one user, root"
+	noteNoEINTR      = "signals do not interrupt the wait (no EINTR)"
+	noteFileOnly     = "memory files only: ESPIPE on other descriptors"
+	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
+	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
+	noteRead         = "console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
+	noteWrite        = "console, sockets and eventfds; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
+	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
+	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
+	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
+)
+
+// syscalls is the Linux system-call table, by x86-64 number.
+var syscalls = [linux.NumSyscalls]syscallEntry{
+	linux.SYS_READ:              {sysRead, callPartial, noteRead},
+	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
+	linux.SYS_CLOSE:             {sysClose, callFull, ""},
+	linux.SYS_FSTAT:             {sysFstat, callFull, "eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
+	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL)"},
+	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory only, file mappings answer ENODEV; MAP_SHARED is private memory: there is no other process to share with"},
+	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
+	linux.SYS_MUNMAP:            {sysMunmap, callFull, ""},
+	linux.SYS_RT_SIGACTION:      {sysRtSigaction, callFull, ""},
+	linux.SYS_RT_SIGPROCMASK:    {sysRtSigprocmask, callFull, ""},
+	linux.SYS_RT_SIGRETURN:      {sysRtSigreturn, callFull, ""},
+	linux.SYS_PREAD64:           {sysPread64, callPartial, noteFileOnly},
+	linux.SYS_READV:             {sysReadv, callPartial, "as read: " + noteRead},
+	linux.SYS_WRITEV:            {sysWritev, callPartial, "as write: " + noteWrite},
+	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
+	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once; MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing; other advice answers EINVAL"},
+	linux.SYS_NANOSLEEP:         {sysNanosleep, callPartial, noteNoEINTR + ", so the remaining time is never written"},
+	linux.SYS_GETITIMER:         {sysGetitimer, callPartial, noteItimer},
+	linux.SYS_SETITIMER:         {sysSetitimer, callPartial, noteItimer},
+	linux.SYS_GETPID:            {sysGetpid, callFull, "always 1: the only process"},
+	linux.SYS_SOCKET:            {sysSocket, callPartial, "AF_INET and AF_INET6 TCP and UDP sockets; other families (AF_UNIX, AF_NETLINK, ...) answer EAFNOSUPPORT, raw sockets and MPTCP EPROTONOSUPPORT; every socket() answers EAFNOSUPPORT until the socket service has started"},
+	linux.SYS_CONNECT:           {sysConnect, callFull, "AF_UNSPEC disconnects datagram sockets only"},
+	linux.SYS_ACCEPT:            {sysAccept4, callFull, "as accept4 with flags 0"},
+	linux.SYS_SENDTO:            {sysSendto, callPartial, noteSendFlags},
+	linux.SYS_RECVFROM:          {sysRecvfrom, callPartial, noteRecvFlags},
+	linux.SYS_SENDMSG:           {sysSendmsg, callPartial, "no control messages (EOPNOTSUPP); " + noteSendFlags},
+	linux.SYS_RECVMSG:           {sysRecvmsg, callPartial, "no control messages (msg_controllen comes back 0); " + noteRecvFlags},
+	linux.SYS_SHUTDOWN:          {sysShutdown, callFull, ""},
+	linux.SYS_BIND:              {sysBind, callFull, ""},
+	linux.SYS_LISTEN:            {sysListen, callFull, "the backlog is capped at the socket table's accept queue (128)"},
+	linux.SYS_GETSOCKNAME:       {sysGetsockname, callFull, ""},
+	linux.SYS_GETPEERNAME:       {sysGetpeername, callFull, ""},
+	linux.SYS_SETSOCKOPT:        {sysSetsockopt, callPartial, noteSockopt},
+	linux.SYS_GETSOCKOPT:        {sysGetsockopt, callPartial, noteSockopt},
+	linux.SYS_CLONE:             {sysClone, callPartial, noteThreadClone},
+	linux.SYS_FORK:              {nil, callENOSYSByDesign, noteOneProcess},
+	linux.SYS_VFORK:             {nil, callENOSYSByDesign, noteOneProcess},
+	linux.SYS_EXECVE:            {nil, callENOSYSByDesign, noteOneImage},
+	linux.SYS_EXIT:              {sysExit, callFull, "the last thread's exit ends the program"},
+	linux.SYS_KILL:              {sysKill, callFull, "the process is pid 1, which 0 and -1 also name; other pids answer ESRCH"},
+	linux.SYS_UNAME:             {sysUname, callFull, "Linux 6.1.0-coracle on x86_64, node name coracle"},
+	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_NONBLOCK only); F_DUPFD, locks, leases and the rest answer EINVAL"},
+	linux.SYS_GETCWD:            {sysGetcwd, callFull, "always /"},
+	linux.SYS_GETTIMEOFDAY:      {sysGettimeofday, callPartial, "the timezone (second argument) is not written"},
+	linux.SYS_PTRACE:            {nil, callENOSYSByDesign, "one process: there is no other process to trace or be traced by"},
+	linux.SYS_GETUID:            {sysZero, callFull, noteRoot},
+	linux.SYS_GETGID:            {sysZero, callFull, noteRoot},
+	linux.SYS_GETEUID:           {sysZero, callFull, noteRoot},
+	linux.SYS_GETEGID:           {sysZero, callFull, noteRoot},
+	linux.SYS_GETPPID:           {sysZero, callFull, "always 0: the process has no parent"},
+	linux.SYS_SIGALTSTACK:       {sysSigaltstack, callFull, ""},
+	linux.SYS_USELIB:            {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS__SYSCTL:           {nil, callENOSYSByDesign, noteLinuxENOSYS + " (removed in 5.5)"},
+	linux.SYS_PRCTL:             {sysPrctl, callPartial, "EINVAL for every option"},
+	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS; the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
+	linux.SYS_MOUNT:             {nil, callENOSYSByDesign, noteNoVFS},
+	linux.SYS_UMOUNT2:           {nil, callENOSYSByDesign, noteNoVFS},
+	linux.SYS_SWAPON:            {nil, callENOSYSByDesign, "memory is the VM's RAM: there is no swap"},
+	linux.SYS_SWAPOFF:           {nil, callENOSYSByDesign, "memory is the VM's RAM: there is no swap"},
+	linux.SYS_CREATE_MODULE:     {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_INIT_MODULE:       {nil, callENOSYSByDesign, noteNoModules},
+	linux.SYS_DELETE_MODULE:     {nil, callENOSYSByDesign, noteNoModules},
+	linux.SYS_GET_KERNEL_SYMS:   {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_QUERY_MODULE:      {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_NFSSERVCTL:        {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_GETPMSG:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_PUTPMSG:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_AFS_SYSCALL:       {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_TUXCALL:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_SECURITY:          {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_GETTID:            {sysGettid, callFull, ""},
+	linux.SYS_TKILL:             {sysTkill, callFull, ""},
+	linux.SYS_FUTEX:             {sysFutex, callPartial, "FUTEX_WAIT and FUTEX_WAKE, other operations answer ENOSYS; FUTEX_CLOCK_REALTIME is ignored (the timeout stays relative); " + noteNoEINTR},
+	linux.SYS_SCHED_GETAFFINITY: {sysSchedGetaffinity, callFull, "one CPU"},
+	linux.SYS_SET_THREAD_AREA:   {nil, callENOSYSByDesign, noteLinuxENOSYS + " (32-bit TLS; arch_prctl sets the FS base)"},
+	linux.SYS_GET_THREAD_AREA:   {nil, callENOSYSByDesign, noteLinuxENOSYS + " (32-bit TLS; arch_prctl reads the FS base)"},
+	linux.SYS_EPOLL_CTL_OLD:     {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_EPOLL_WAIT_OLD:    {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_CLOCK_GETTIME:     {sysClockGettime, callPartial, noteClockSupport},
+	linux.SYS_CLOCK_GETRES:      {sysClockGetres, callPartial, "1 ns for every clock clock_gettime reads; the others answer EINVAL"},
+	linux.SYS_CLOCK_NANOSLEEP:   {sysClockNanosleep, callPartial, "CLOCK_MONOTONIC, CLOCK_BOOTTIME and CLOCK_REALTIME, relative or TIMER_ABSTIME; other clocks answer EINVAL; " + noteNoEINTR},
+	linux.SYS_EXIT_GROUP:        {sysExitGroup, callFull, ""},
+	linux.SYS_EPOLL_CTL:         {sysEpollCtl, callPartial, "EPOLLONESHOT and EPOLLEXCLUSIVE are ignored; at most 256 descriptors per instance (ENOSPC)"},
+	linux.SYS_TGKILL:            {sysTgkill, callFull, "the thread group is pid 1"},
+	linux.SYS_VSERVER:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
+	linux.SYS_KEXEC_LOAD:        {nil, callENOSYSByDesign, noteOneImage},
+	linux.SYS_OPENAT:            {sysOpenat, callPartial, "the read-only memory files the system publishes (/etc/resolv.conf, /etc/hosts); every other path answers ENOENT, O_CREAT and writing EROFS; a relative path only from AT_FDCWD (the working directory is /)"},
+	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callPartial, "the memory files, and any descriptor with AT_EMPTY_PATH; every other path answers ENOENT"},
+	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "ENOENT for every path: there are no symbolic links, /proc/self/exe included"},
+	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
+	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
+	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
+	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
+	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "reads only, setting a limit answers EPERM; RLIMIT_NOFILE is 1024, every other limit unlimited; pids other than 0 and 1 answer ESRCH"},
+	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
+	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
+	linux.SYS_FINIT_MODULE:      {nil, callENOSYSByDesign, noteNoModules},
+	linux.SYS_GETRANDOM:         {sysGetrandom, callFull, "from RDSEED and RDRAND, ready from boot: never blocks; the flags are not checked"},
+	linux.SYS_KEXEC_FILE_LOAD:   {nil, callENOSYSByDesign, noteOneImage},
+	linux.SYS_EXECVEAT:          {nil, callENOSYSByDesign, noteOneImage},
+}
+
+// devcalls is the table of coracle's private calls (package devcall),
+// indexed from devcall.SysBase.
+var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
+	devcall.SysMapMMIO - devcall.SysBase:      {sysMapMMIO, callFull, "uncached and never executable, in a 64 GiB window; ranges that overlap RAM answer EINVAL"},
+	devcall.SysOpenIRQ - devcall.SysBase:      {sysOpenIRQ, callFull, "IOAPIC pins 0-23, one descriptor per pin (EEXIST)"},
+	devcall.SysAllocDMA - devcall.SysBase:     {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
+	devcall.SysSockRegister - devcall.SysBase: {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
+	devcall.SysSockNotify - devcall.SysBase:   {sysSockNotify, callFull, ""},
+	devcall.SysSetFile - devcall.SysBase:      {sysSetFile, callFull, "at most 16 files of 64 KiB, absolute paths of at most 128 bytes"},
+	devcall.SysOpenMSI - devcall.SysBase:      {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
+}
