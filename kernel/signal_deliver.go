@@ -10,7 +10,7 @@ import (
 )
 
 // Signal delivery as Linux does it on x86-64 (arch/x86/kernel/signal.c,
-// signal_64.c; LINUX-ABI.md §6): a CPU exception in Go code, or a signal
+// signal_64.c; docs/linux-abi.md §6): a CPU exception in Go code, or a signal
 // sent with tgkill, becomes an rt_sigframe on the thread's stack (its
 // sigaltstack when the handler asks for one) and a jump to the handler
 // that rt_sigaction recorded; rt_sigreturn restores what the handler may

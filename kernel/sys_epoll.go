@@ -8,7 +8,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/epoll"
 )
 
-// eventfd and epoll: what the Go runtime's netpoller needs (LINUX-ABI.md
+// eventfd and epoll: what the Go runtime's netpoller needs (docs/linux-abi.md
 // §8). The runtime registers an eventfd (netpollBreak) and, from M4,
 // sockets, edge-triggered, and waits in epoll_pwait with the time to its
 // next timer.

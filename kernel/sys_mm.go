@@ -7,7 +7,7 @@ import (
 )
 
 // Memory system calls over mm: private anonymous memory only, which is
-// all the Go runtime asks for (LINUX-ABI.md §5).
+// all the Go runtime asks for (docs/linux-abi.md §5).
 
 func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 	addr, length, prot, flags, fd := f.RDI, f.RSI, f.RDX, f.R10, int32(f.R8) // Linux reads fd as an int

@@ -18,7 +18,7 @@ func sysGettid(t *Thread, f *amd64.TrapFrame) uint64 { return uint64(t.tid) }
 // fork) cannot be done.
 const threadCloneFlags = linux.CLONE_VM | linux.CLONE_FS | linux.CLONE_FILES | linux.CLONE_SIGHAND | linux.CLONE_THREAD
 
-// sysClone creates a thread (LINUX-ABI.md §3): the child starts at the
+// sysClone creates a thread (docs/linux-abi.md §3): the child starts at the
 // same RIP with the parent's registers, RAX = 0, RSP = the new stack,
 // FS base = tls when CLONE_SETTLS, the parent's signal mask and vector
 // state.
@@ -47,7 +47,7 @@ func sysClone(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // sysExit ends the calling thread. The runtime has already released its
-// stack (LINUX-ABI.md §3), so nothing of the thread's user memory is
+// stack (docs/linux-abi.md §3), so nothing of the thread's user memory is
 // touched.
 func sysExit(t *Thread, f *amd64.TrapFrame) uint64 {
 	t.state = threadFree

@@ -10,6 +10,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
+	"github.com/coracle-os/coracle/kernel/epoll"
 )
 
 // handlerPrefix is what every handler's name must start with: tools/trapcheck
@@ -83,7 +84,7 @@ func TestSyscallNoteLimits(t *testing.T) {
 	}{
 		{&syscalls[linux.SYS_EVENTFD2], maxEventfds},
 		{&syscalls[linux.SYS_EPOLL_CREATE1], maxEpolls},
-		{&syscalls[linux.SYS_EPOLL_CTL], maxEpollItems},
+		{&syscalls[linux.SYS_EPOLL_CTL], epoll.MaxItems},
 		{&syscalls[linux.SYS_LISTEN], socktab.AcceptQueue},
 		{&syscalls[linux.SYS_PRLIMIT64], nofileLimit},
 		{&devcalls[devcall.SysSetFile-devcall.SysBase], maxMemFiles},

@@ -1,7 +1,7 @@
 // Package linux holds the Linux x86-64 ABI values that coracle's syscall
 // personality speaks: system call numbers and names, errno values, and
 // the flag and structure constants of the calls the Go runtime and
-// standard library make (docs/design.md). Values come from the
+// standard library make (docs/linux-abi.md). Values come from the
 // Linux UAPI headers named beside each group.
 //
 // Trap context: all; constants and allocation-free lookups only.
