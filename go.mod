@@ -4,7 +4,7 @@ go 1.26.3
 
 require (
 	golang.org/x/arch v0.32.0
-	golang.org/x/sys v0.43.0
+	golang.org/x/sys v0.49.0
 	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237
 )
 

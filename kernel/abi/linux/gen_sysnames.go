@@ -7,7 +7,9 @@
 // current.
 //
 // Flags: -o names the output file (default sysnames.go); -xsys the
-// golang.org/x/sys module version to read (default the one below).
+// golang.org/x/sys module@version to read (default: the version coracle's
+// go.mod requires, so that the module is in the cache of every machine
+// that builds coracle and the test can regenerate offline).
 package main
 
 import (
@@ -26,12 +28,17 @@ import (
 	"strings"
 )
 
-const xsys = "golang.org/x/sys@v0.49.0"
-
 func main() {
 	out := flag.String("o", "sysnames.go", "output file")
-	mod := flag.String("xsys", xsys, "golang.org/x/sys module@version to read")
+	mod := flag.String("xsys", "", "golang.org/x/sys module@version to read (default: go.mod's)")
 	flag.Parse()
+	if *mod == "" {
+		v, err := exec.Command("go", "list", "-m", "-f", "{{.Path}}@{{.Version}}", "golang.org/x/sys").Output()
+		if err != nil {
+			fail("go list -m golang.org/x/sys: %v", err)
+		}
+		*mod = strings.TrimSpace(string(v))
+	}
 	dir, err := moduleDir(*mod)
 	if err != nil {
 		fail("%v", err)
