@@ -18,7 +18,7 @@ func setupIOAPIC() {
 func reserveDeviceWindows() {
 	// The socket rings: ordinary memory shared with the socket service,
 	// backed on first touch.
-	if _, e := vmas.Map(socktab.Window, socktab.WindowSize, mm.PROT_READ|mm.PROT_WRITE, true); e != 0 {
+	if vmas.Anonymous(socktab.Window, socktab.Window+socktab.WindowSize, mm.PROT_READ|mm.PROT_WRITE) != 0 {
 		bootFailure("cannot reserve the socket ring window")
 	}
 	if vmas.Reserve(dmaWindow, dmaWindow+windowSize, mm.PROT_READ|mm.PROT_WRITE) != 0 ||

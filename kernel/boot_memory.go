@@ -26,18 +26,36 @@ func setupMemory(info *pvh.StartInfo) string {
 			bootFailure("too many RAM ranges in the memory map")
 		}
 	}
-	free := *ram
-	free.Subtract(mm.Range{Start: 0, End: lowMemoryEnd})
-	free.Subtract(mm.Range{Start: img.start, End: img.end})
-	// The tail of the image's zero-initialised data beyond the kernel's
-	// own tables goes back to the allocator and is backed on first
-	// touch (demandZeroTail).
+	// The frames are the RAM left once everything the kernel keeps is
+	// cut out. The tail of the image's zero-initialised data beyond the
+	// kernel's own tables is not kept: it is backed on first touch
+	// (demandZeroTail), so its frames go to the allocator, but only
+	// where they are RAM: in a small VM the tail (the program's large
+	// zeroed arrays) ends past the end of RAM.
 	tail := demandZeroTail(&img)
-	if !free.Add(tail) {
-		bootFailure("too many free ranges in the memory map")
+	imgKept := mm.Range{Start: img.start, End: img.end}
+	if tail.End > tail.Start {
+		imgKept.End = tail.Start
 	}
+	if !ram.Covers(imgKept) {
+		bootFailure("the image does not fit in RAM; give the VM more memory (-m)")
+	}
+	var reserved [4 + pvh.MaxModules]mm.Range
+	reserved[0] = mm.Range{Start: 0, End: lowMemoryEnd}
+	reserved[1] = imgKept
+	reserved[2] = mm.Range{Start: tail.End, End: img.end} // empty unless there is a tail
+	reserved[3] = mm.Range{Start: mmioWindowStart, End: mmioWindowEnd}
+	nres := 4
 	for _, m := range info.Modules() {
-		free.Subtract(mm.Range{Start: m.Addr &^ 4095, End: (m.Addr + m.Size + 4095) &^ 4095})
+		if nres == len(reserved) {
+			bootFailure("too many boot modules")
+		}
+		reserved[nres] = mm.Range{Start: m.Addr, End: m.Addr + m.Size}
+		nres++
+	}
+	var free mm.RangeList
+	if !mm.FreeRAM(&free, ram, reserved[:nres]) {
+		bootFailure("too many free ranges in the memory map")
 	}
 	if !frames.Init(&physMem, free.Ranges()) {
 		bootFailure("cannot set up the frame allocator")

@@ -24,34 +24,36 @@ func userRangeOK(addr, n uint64, write bool) bool {
 }
 
 // mapAnonymous maps [addr, addr+n) at a fixed place for the kernel's own
-// use of user memory (the initial stack).
+// use of user memory (the initial stack): backed on first touch, and not
+// a commit (see canCommit), since little of it is ever touched.
 func mapAnonymous(addr, n uint64, prot uint64) linux.Errno {
-	_, e := vmas.Map(addr, n, mm.Prot(prot), true)
-	return linux.Errno(e)
+	return linux.Errno(vmas.Anonymous(addr, addr+(n+4095)&^4095, mm.Prot(prot)))
 }
 
 // tlbFlushPages bounds per-page invalidation; larger ranges reload CR3.
 const tlbFlushPages = 64
 
-// commitReserve is memory kept back for the kernel's own needs (page
-// tables, new threads) when judging a commit.
+// commitReserve is memory a commit must leave free: for the kernel's own
+// needs (page tables of overcommitted mappings, device memory) and for
+// the runtime's side tables, which it maps without MAP_FIXED and so
+// without a commit check.
 const commitReserve = 1 << 20
 
-// canCommit reports whether a writable mapping of n bytes may be made.
-// Pages are only backed when touched, so, like Linux's overcommit
-// heuristic, a new mapping is refused only when it is larger than all
-// the memory there is: the runtime maps sparse tables that way (the heap
-// arena index is 32 MiB, mostly never touched). A mapping placed over
-// the program's own reservation (MAP_FIXED) is how the Go runtime
-// commits heap it is about to use, so that one must fit in the memory
-// free now: the runtime then reports "out of memory" itself, instead of
-// the VM running out of pages under it later.
-func canCommit(n uint64, fixed bool) bool {
-	limit := frames.TotalCount() * 4096
-	if fixed {
-		limit = frames.FreeCount() * 4096
+// canCommit reports whether a writable mapping of n bytes at addr may be
+// made. Pages are only backed when touched, so, like Linux's overcommit,
+// a mapping placed by the kernel is not limited by memory: the runtime
+// maps sparse tables that way (the heap arena index is 32 MiB, mostly
+// never touched, more than a small VM has). A mapping placed over the
+// program's own reservation (MAP_FIXED) is how the Go runtime commits
+// memory it is about to use, so that one must fit, with every earlier
+// commit's untouched pages and the page tables they all need, in the
+// memory free now (mm.CanCommit): the runtime then reports "out of
+// memory" itself, instead of the VM running out of pages under it later.
+func canCommit(addr, n uint64, fixed bool) bool {
+	if !fixed {
+		return true
 	}
-	return n <= limit-min(limit, commitReserve)
+	return mm.CanCommit(&space, &vmas, addr, n, frames.FreeCount(), commitReserve/4096)
 }
 
 // discard drops the pages of [start, end) and flushes them from the TLB.

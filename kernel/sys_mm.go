@@ -28,7 +28,7 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EEXIST.Ret()
 		}
 	}
-	if prot&linux.PROT_WRITE != 0 && !canCommit(length, fixed) {
+	if prot&linux.PROT_WRITE != 0 && !canCommit(addr, length, fixed) {
 		return linux.ENOMEM.Ret()
 	}
 	got, e := vmas.Map(addr, length, mm.Prot(prot), fixed)

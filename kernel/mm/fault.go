@@ -208,15 +208,17 @@ func ProtectPages(as *AddressSpace, start, end uint64, prot Prot) int {
 const (
 	leafDiscard = iota
 	leafProtect
+	leafCount
 )
 
 // leaves applies op to every present 4 KiB leaf in [start, end) and
-// returns how many it changed. It walks the tables once, keeping the
+// returns how many it changed (leafCount changes nothing and counts
+// them). It walks the tables once, keeping the
 // table of each level, so entries that are absent or map large pages
 // above the page tables are skipped by their whole span, and each table
 // is reached through Mem once.
 //
-// Trap context: called by Discard and ProtectPages.
+// Trap context: called by Discard, ProtectPages and Backed.
 //
 //go:nosplit
 func (as *AddressSpace) leaves(start, end uint64, op int, flags PTE) int {
@@ -249,6 +251,8 @@ func (as *AddressSpace) leaves(start, end uint64, op int, flags PTE) int {
 					t[i] = ne
 					n++
 				}
+			case leafCount:
+				n++
 			}
 		case e&PS != 0 && l <= 2:
 			// A 2 MiB or 1 GiB page: not ours to change.

@@ -41,6 +41,14 @@ type Area struct {
 	// added with Reserve. User calls never place over, unmap or
 	// protect it, and faults in it are never backed.
 	Kernel bool
+	// Committed marks a writable mapping made at a fixed place, which
+	// is how the Go runtime commits memory it is about to use (heap,
+	// its page allocator's tables): the kernel let it be made because
+	// enough frames were free for all of it, so its pages not yet
+	// backed stay promised to the program (Promised). Other mappings
+	// are overcommitted, as Linux does: the runtime reserves large,
+	// sparse tables that way.
+	Committed bool
 }
 
 // VMAs is the set of mappings of the one process, with Linux's mmap
@@ -104,7 +112,7 @@ func (s *VMAs) Reserve(start, end uint64, prot Prot) Errno {
 	if !s.free(start, end) {
 		return EEXIST
 	}
-	if !s.set(start, end, prot, true, false) {
+	if !s.set(start, end, Area{Prot: prot, Kernel: true}, false) {
 		return ENOMEM
 	}
 	return 0
@@ -127,7 +135,7 @@ func (s *VMAs) Anonymous(start, end uint64, prot Prot) Errno {
 	if !s.free(start, end) {
 		return EEXIST
 	}
-	if !s.set(start, end, prot, false, false) {
+	if !s.set(start, end, Area{Prot: prot}, false) {
 		return ENOMEM
 	}
 	return 0
@@ -141,7 +149,9 @@ func (s *VMAs) Anonymous(start, end uint64, prot Prot) Errno {
 // mapping was there; the caller must then Discard [addr, addr+length) so
 // the replaced pages are freed and the new ones read as zero. Errors:
 // EINVAL for a misaligned addr, ENOMEM if the range passes UserTop or
-// touches a kernel area, EPERM below MinAddr.
+// touches a kernel area, EPERM below MinAddr. A writable fixed mapping
+// is Committed; the caller checks, before it maps, that the frames it
+// commits are free (see Promised).
 //
 // Without fixed, a non-zero addr is a hint (rounded up to a page, raised
 // to MinAddr): used if the whole range is free and below UserTop,
@@ -177,7 +187,7 @@ func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
 		if _, kernel := s.Coverage(addr, addr+n); kernel {
 			return 0, ENOMEM
 		}
-		if !s.set(addr, addr+n, prot, false, false) {
+		if !s.set(addr, addr+n, Area{Prot: prot, Committed: prot&PROT_WRITE != 0}, false) {
 			return 0, ENOMEM
 		}
 		return addr, 0
@@ -189,7 +199,7 @@ func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
 			return 0, ENOMEM
 		}
 	}
-	if !s.set(a, a+n, prot, false, false) {
+	if !s.set(a, a+n, Area{Prot: prot}, false) {
 		return 0, ENOMEM
 	}
 	return a, 0
@@ -264,7 +274,7 @@ func (s *VMAs) Unmap(addr, length uint64) Errno {
 	if _, kernel := s.Coverage(addr, end); kernel {
 		return EINVAL
 	}
-	if !s.set(addr, end, 0, false, true) {
+	if !s.set(addr, end, Area{}, true) {
 		return ENOMEM
 	}
 	return 0
@@ -275,7 +285,10 @@ func (s *VMAs) Unmap(addr, length uint64) Errno {
 // ProtectPages. Length 0 succeeds and does nothing (Linux). Errors: EINVAL
 // for a misaligned addr or unknown prot bits; ENOMEM if the range wraps,
 // or any part of it is unmapped or a kernel area (nothing is changed
-// then); ENOMEM also if splitting would exceed MaxAreas.
+// then); ENOMEM also if splitting would exceed MaxAreas. The range stays
+// Committed only if all of it was and prot still allows writes: making
+// memory writable with mprotect commits nothing, and the kernel does not
+// check it against free memory.
 //
 // Trap context: the mprotect system call.
 //
@@ -298,7 +311,11 @@ func (s *VMAs) Protect(addr, length uint64, prot Prot) Errno {
 	if gap, kernel := s.Coverage(addr, end); gap || kernel {
 		return ENOMEM
 	}
-	if !s.set(addr, end, prot, false, false) {
+	committed := prot&PROT_WRITE != 0
+	for i := s.first(addr); committed && i < s.n && s.a[i].Start < end; i++ {
+		committed = s.a[i].Committed
+	}
+	if !s.set(addr, end, Area{Prot: prot, Committed: committed}, false) {
 		return ENOMEM
 	}
 	return 0
@@ -367,15 +384,15 @@ func (s *VMAs) first(addr uint64) int {
 	return lo
 }
 
-// set makes [start, end) one area with prot and kernel, or no area if
-// remove is set, splitting the areas it cuts and merging the result with
+// set makes [start, end) one area with the protection and kind of a (its
+// bounds are ignored), or no area if remove is set, splitting the areas it cuts and merging the result with
 // equal neighbours. It reports false, changing nothing, if the result
 // would exceed MaxAreas.
 //
 // Trap context: O(areas) element moves within the array.
 //
 //go:nosplit
-func (s *VMAs) set(start, end uint64, prot Prot, kernel, remove bool) bool {
+func (s *VMAs) set(start, end uint64, a Area, remove bool) bool {
 	i := s.first(start)
 	j := i
 	for j < s.n && s.a[j].Start < end {
@@ -391,7 +408,7 @@ func (s *VMAs) set(start, end uint64, prot Prot, kernel, remove bool) bool {
 		k++
 	}
 	if !remove {
-		p[k] = Area{Start: start, End: end, Prot: prot, Kernel: kernel}
+		p[k] = Area{Start: start, End: end, Prot: a.Prot, Kernel: a.Kernel, Committed: a.Committed}
 		k++
 	}
 	if i < j && s.a[j-1].End > end {
@@ -449,5 +466,5 @@ func mergePieces(p *[3]Area, k int) int {
 //
 //go:nosplit
 func joins(a, b *Area) bool {
-	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel
+	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel && a.Committed == b.Committed
 }
