@@ -118,7 +118,7 @@ func goroutines() (string, bool) {
 	return fmt.Sprintf("%d goroutines alive at once, %d finished", peak, done.Load()), peak > n && done.Load() == n
 }
 
-// gc allocates far more than the VM's memory (run with -m 96) in
+// gc allocates far more than the VM's memory (run with -m 64) in
 // short-lived blocks: only a working collector returns it in time.
 func gc() (string, bool) {
 	const total, block = 512 << 20, 256 << 10

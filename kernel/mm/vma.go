@@ -41,14 +41,6 @@ type Area struct {
 	// added with Reserve. User calls never place over, unmap or
 	// protect it, and faults in it are never backed.
 	Kernel bool
-	// Committed marks a writable mapping made at a fixed place, which
-	// is how the Go runtime commits memory it is about to use (heap,
-	// its page allocator's tables): the kernel let it be made because
-	// enough frames were free for all of it, so its pages not yet
-	// backed stay promised to the program (Promised). Other mappings
-	// are overcommitted, as Linux does: the runtime reserves large,
-	// sparse tables that way.
-	Committed bool
 }
 
 // VMAs is the set of mappings of the one process, with Linux's mmap
@@ -149,9 +141,7 @@ func (s *VMAs) Anonymous(start, end uint64, prot Prot) Errno {
 // mapping was there; the caller must then Discard [addr, addr+length) so
 // the replaced pages are freed and the new ones read as zero. Errors:
 // EINVAL for a misaligned addr, ENOMEM if the range passes UserTop or
-// touches a kernel area, EPERM below MinAddr. A writable fixed mapping
-// is Committed; the caller checks, before it maps, that the frames it
-// commits are free (see Promised).
+// touches a kernel area, EPERM below MinAddr.
 //
 // Without fixed, a non-zero addr is a hint (rounded up to a page, raised
 // to MinAddr): used if the whole range is free and below UserTop,
@@ -187,7 +177,7 @@ func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
 		if _, kernel := s.Coverage(addr, addr+n); kernel {
 			return 0, ENOMEM
 		}
-		if !s.set(addr, addr+n, Area{Prot: prot, Committed: prot&PROT_WRITE != 0}, false) {
+		if !s.set(addr, addr+n, Area{Prot: prot}, false) {
 			return 0, ENOMEM
 		}
 		return addr, 0
@@ -285,10 +275,7 @@ func (s *VMAs) Unmap(addr, length uint64) Errno {
 // ProtectPages. Length 0 succeeds and does nothing (Linux). Errors: EINVAL
 // for a misaligned addr or unknown prot bits; ENOMEM if the range wraps,
 // or any part of it is unmapped or a kernel area (nothing is changed
-// then); ENOMEM also if splitting would exceed MaxAreas. The range stays
-// Committed only if all of it was and prot still allows writes: making
-// memory writable with mprotect commits nothing, and the kernel does not
-// check it against free memory.
+// then); ENOMEM also if splitting would exceed MaxAreas.
 //
 // Trap context: the mprotect system call.
 //
@@ -311,11 +298,7 @@ func (s *VMAs) Protect(addr, length uint64, prot Prot) Errno {
 	if gap, kernel := s.Coverage(addr, end); gap || kernel {
 		return ENOMEM
 	}
-	committed := prot&PROT_WRITE != 0
-	for i := s.first(addr); committed && i < s.n && s.a[i].Start < end; i++ {
-		committed = s.a[i].Committed
-	}
-	if !s.set(addr, end, Area{Prot: prot, Committed: committed}, false) {
+	if !s.set(addr, end, Area{Prot: prot}, false) {
 		return ENOMEM
 	}
 	return 0
@@ -408,7 +391,7 @@ func (s *VMAs) set(start, end uint64, a Area, remove bool) bool {
 		k++
 	}
 	if !remove {
-		p[k] = Area{Start: start, End: end, Prot: a.Prot, Kernel: a.Kernel, Committed: a.Committed}
+		p[k] = Area{Start: start, End: end, Prot: a.Prot, Kernel: a.Kernel}
 		k++
 	}
 	if i < j && s.a[j-1].End > end {
@@ -466,5 +449,5 @@ func mergePieces(p *[3]Area, k int) int {
 //
 //go:nosplit
 func joins(a, b *Area) bool {
-	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel && a.Committed == b.Committed
+	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel
 }

@@ -125,7 +125,7 @@ func TestVMAsFixedReplaces(t *testing.T) {
 	}
 	want := []Area{
 		{Start: base, End: base + 4*PageSize, Prot: PROT_NONE},
-		{Start: base + 4*PageSize, End: base + 8*PageSize, Prot: PROT_READ | PROT_WRITE, Committed: true},
+		{Start: base + 4*PageSize, End: base + 8*PageSize, Prot: PROT_READ | PROT_WRITE},
 		{Start: base + 8*PageSize, End: base + 16*PageSize, Prot: PROT_NONE},
 	}
 	checkAreasEqual(t, s, want)
@@ -362,8 +362,8 @@ type vmaModel struct {
 }
 
 type pageState struct {
-	mapped, kernel, committed bool
-	prot                      Prot
+	mapped, kernel bool
+	prot           Prot
 }
 
 const modelPages = 1152 // 4.5 MiB: every op lands inside; MinAddr is page 16
@@ -412,7 +412,7 @@ func (m *vmaModel) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errn
 		if m.any(a, n, isKernel) {
 			return 0, ENOMEM
 		}
-		m.set(a, n, pageState{mapped: true, prot: prot, committed: prot&PROT_WRITE != 0})
+		m.set(a, n, pageState{mapped: true, prot: prot})
 		return addr, 0
 	}
 	if addr != 0 {
@@ -460,9 +460,7 @@ func (m *vmaModel) Protect(addr, length uint64, prot Prot) Errno {
 	if a+n > modelPages || m.any(a, n, isKernel) || m.any(a, n, isUnmapped) {
 		return ENOMEM
 	}
-	// Writable, committed memory stays committed; anything else is not.
-	committed := prot&PROT_WRITE != 0 && !m.any(a, n, func(s pageState) bool { return !s.committed })
-	m.set(a, n, pageState{mapped: true, prot: prot, committed: committed})
+	m.set(a, n, pageState{mapped: true, prot: prot})
 	return 0
 }
 
@@ -482,7 +480,7 @@ func (m *vmaModel) compare(t testing.TB, s *VMAs) {
 	for p := uint64(0); p < modelPages; p++ {
 		a, ok := s.Find(p*PageSize + uint64(p%7)*8)
 		want := m.pages[p]
-		got := pageState{mapped: ok, kernel: a.Kernel, committed: a.Committed, prot: a.Prot}
+		got := pageState{mapped: ok, kernel: a.Kernel, prot: a.Prot}
 		if got != want {
 			t.Fatalf("page %#x: got %+v, want %+v; areas %+v", p*PageSize, got, want, s.Areas())
 		}

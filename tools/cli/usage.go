@@ -42,7 +42,8 @@ with one dash or two (-m or --m).
   -m MiB         guest memory in MiB (default %[1]d, at least %[2]d, at most
                  the host's RAM). Small programs run in %[2]d; a net/http
                  server needs 32 (docs/memory.md). A program that runs out
-                 stops with Go's "fatal error: runtime: out of memory"
+                 stops with Go's "fatal error: runtime: out of memory", or
+                 with exit status 123 when it touches more than there is
   -e NAME=VALUE  set an environment variable in the program; repeatable
   --cmdline S    kernel parameters, words separated by spaces, passed on
                  as they are

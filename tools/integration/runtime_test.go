@@ -7,13 +7,11 @@ import (
 )
 
 // The conformance program checks the runtime's view of the machine from
-// inside a 96 MiB guest (docs/memory.md: it needs 72 to 80, depending on
-// how the collector keeps pace): CPUs, clocks, a 50 ms sleep, 10,000
-// goroutines, garbage collection of 5x the VM's memory, arguments and
-// environment.
+// inside a 64 MiB guest: CPUs, clocks, a 50 ms sleep, 10,000 goroutines,
+// garbage collection of 8x the VM's memory, arguments and environment.
 func TestConformance(t *testing.T) {
 	forEachTarget(t, []string{"microvm", "q35"}, func(t *testing.T, machine, accel string) {
-		res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", "96",
+		res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", "64",
 			"-e", "CONFORMANCE_ENV=hello world", confImage, "--",
 			"all", "one", "two words", `"quoted"`, "", "ünïcode")
 		for _, check := range []string{"cpus", "monotonic", "walltime", "sleep", "goroutines", "gc", "args", "env"} {

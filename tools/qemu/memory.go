@@ -13,10 +13,10 @@ const (
 	DefaultMemoryMiB = 256
 	// MinMemoryMiB leaves room for the first MiB, a small image, the
 	// kernel's tables and a Go heap that can start: the smallest
-	// examples (examples/faults) need 14 MiB (docs/memory.md). Bigger
+	// examples (examples/faults) run in it (docs/memory.md). Bigger
 	// programs need more; below what they need they stop with the Go
-	// runtime's "out of memory", or with a boot failure if the image
-	// itself does not fit.
+	// runtime's "out of memory" (or the kernel's, status 123), or with
+	// a boot failure if the image itself does not fit.
 	MinMemoryMiB = 16
 )
 
