@@ -70,5 +70,3 @@ func logENOSYS(nr uint64) {
 	}
 	console.str("\n")
 }
-
-func sysZero(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }

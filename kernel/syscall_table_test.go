@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -56,6 +57,8 @@ func checkEntry(t *testing.T, what string, name string, e *syscallEntry) {
 				got = fn.Name()
 			}
 			t.Errorf("%s: handler %s is not a function kernel.sys*, which tools/trapcheck checks", what, got)
+		} else if file, _ := fn.FileLine(fn.Entry()); !strings.HasPrefix(filepath.Base(file), "sys_") {
+			t.Errorf("%s: handler %s is in %s: handlers live in sys_<area>.go", what, fn.Name(), filepath.Base(file))
 		}
 	}
 }
