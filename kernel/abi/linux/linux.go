@@ -48,6 +48,7 @@ const (
 	EROFS           Errno = 30
 	EPIPE           Errno = 32
 	ENAMETOOLONG    Errno = 36
+	ELOOP           Errno = 40
 	EDESTADDRREQ    Errno = 89
 	EMSGSIZE        Errno = 90
 	EDOM            Errno = 33

@@ -1,0 +1,213 @@
+package vfs
+
+import "github.com/coracle-os/coracle/kernel/abi/linux"
+
+// Limits of path resolution (include/uapi/linux/limits.h; MAXSYMLINKS in
+// include/linux/namei.h).
+const (
+	PathMax     = 4096 // PATH_MAX: bytes in a path, its terminating NUL included
+	NameMax     = 255  // NAME_MAX: bytes in one component
+	MaxSymlinks = 40   // MAXSYMLINKS: links followed in one resolution
+)
+
+// Node names a file: a file system and an inode in it. It is a value, so
+// that trap context can store it without write barriers.
+type Node struct {
+	FS  uint16
+	Ino uint32
+}
+
+// Kind is what a Node is, as far as resolution cares.
+type Kind uint8
+
+const (
+	KindOther   Kind = iota // regular files, devices, pipes, sockets
+	KindDir                 // a directory
+	KindSymlink             // a symbolic link
+)
+
+// A Tree is the file systems as resolution sees them, mounts included.
+//
+// Trap context: all methods; they must not allocate.
+type Tree interface {
+	// Root is "/".
+	Root() Node
+	// Kind tells what n is.
+	Kind(n Node) Kind
+	// Lookup finds name (never "." or "..", at most NameMax bytes) in
+	// directory dir: ENOENT if it is not there. Across a mount point
+	// it returns the root of the file system mounted there.
+	Lookup(dir Node, name []byte) (Node, linux.Errno)
+	// Parent is the directory holding dir: ".." (across mounts; the
+	// root's parent is the root).
+	Parent(dir Node) Node
+	// Readlink copies symbolic link n's target into buf and returns
+	// its length, or ENAMETOOLONG if it does not fit.
+	Readlink(n Node, buf []byte) (int, linux.Errno)
+}
+
+// Flags change how Walk treats the last component.
+type Flags uint8
+
+const (
+	// NoFollow leaves a symbolic link in the last component as it is
+	// (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW, lstat, O_PATH|O_NOFOLLOW). A
+	// trailing slash still follows it, as Linux does.
+	NoFollow Flags = 1 << iota
+	// Parent stops before the last component and returns its directory
+	// and name: what creating, removing and renaming need.
+	Parent
+)
+
+// Last says what the last component of a path was (Linux's LAST_*):
+// callers that create or remove refuse ".", ".." and "/" differently.
+type Last uint8
+
+const (
+	LastName   Last = iota // an ordinary name
+	LastDot                // "."
+	LastDotDot             // ".."
+	LastRoot               // the path is "/" (or slashes only)
+)
+
+// Result is where a Walk ended.
+type Result struct {
+	// Node is the file the path names; with Parent, the directory
+	// that holds (or would hold) the last component.
+	Node Node
+	// Name is the last component, with Parent (empty for LastRoot).
+	// It points into the Walker or the path and is valid until the
+	// Walker's next Walk.
+	Name []byte
+	// Last is what the last component was.
+	Last Last
+	// Slash is set when the path ended in a slash: the caller must
+	// then find or make a directory.
+	Slash bool
+}
+
+// A Walker resolves paths. Its buffers hold the rest of a path while a
+// symbolic link's target is spliced in front of it; it may be reused,
+// not shared by two walks at once.
+type Walker struct {
+	buf [2][PathMax]byte
+}
+
+// Walk resolves path (without its NUL) relative to start, which must be
+// a directory (the working directory or a dirfd), and returns where it
+// ends or Linux's error: ENOENT for an empty path or a missing
+// component, ENOTDIR, ENAMETOOLONG, ELOOP, or what the Tree answers.
+//
+// Trap context: no allocation; its cost is one Lookup per component.
+func (w *Walker) Walk(t Tree, start Node, path []byte, flags Flags) (Result, linux.Errno) {
+	if len(path) == 0 {
+		return Result{}, linux.ENOENT
+	}
+	if len(path) >= PathMax {
+		return Result{}, linux.ENAMETOOLONG
+	}
+	cur, rest := start, path
+	if rest[0] == '/' {
+		cur = t.Root()
+	}
+	links, slot := 0, 0
+	for {
+		rest = skipSlashes(rest)
+		if len(rest) == 0 {
+			// Only slashes: the path was "/", or a link's target was.
+			if t.Kind(cur) != KindDir {
+				return Result{}, linux.ENOTDIR
+			}
+			return Result{Node: cur, Last: LastRoot, Slash: true}, 0
+		}
+		comp, after := cut(rest)
+		if len(comp) > NameMax {
+			return Result{}, linux.ENAMETOOLONG
+		}
+		if t.Kind(cur) != KindDir {
+			return Result{}, linux.ENOTDIR
+		}
+		tail := skipSlashes(after)
+		last, slash := len(tail) == 0, len(after) > 0
+		kind := lastOf(comp)
+		if last && flags&Parent != 0 {
+			return Result{Node: cur, Name: comp, Last: kind, Slash: slash}, 0
+		}
+		var next Node
+		switch kind {
+		case LastDot:
+			next = cur
+		case LastDotDot:
+			next = t.Parent(cur)
+		default:
+			n, e := t.Lookup(cur, comp)
+			if e != 0 {
+				return Result{}, e
+			}
+			next = n
+		}
+		if t.Kind(next) == KindSymlink && (!last || slash || flags&NoFollow == 0) {
+			links++
+			if links > MaxSymlinks {
+				return Result{}, linux.ELOOP
+			}
+			// The target, then what follows the link, in the
+			// buffer the rest is not in.
+			slot ^= 1
+			b := w.buf[slot][:PathMax-1]
+			n, e := t.Readlink(next, b)
+			if e != 0 {
+				return Result{}, e
+			}
+			if n == 0 {
+				return Result{}, linux.ENOENT
+			}
+			if n+len(after) > len(b) {
+				return Result{}, linux.ENAMETOOLONG
+			}
+			n += copy(b[n:], after)
+			rest = b[:n]
+			if rest[0] == '/' {
+				cur = t.Root()
+			}
+			continue
+		}
+		cur, rest = next, tail
+		if last {
+			if slash && t.Kind(cur) != KindDir {
+				return Result{}, linux.ENOTDIR
+			}
+			return Result{Node: cur, Last: kind, Slash: slash}, 0
+		}
+	}
+}
+
+// skipSlashes drops leading slashes.
+func skipSlashes(p []byte) []byte {
+	for len(p) > 0 && p[0] == '/' {
+		p = p[1:]
+	}
+	return p
+}
+
+// cut splits p at its first slash: the component, and the rest from the
+// slash on.
+func cut(p []byte) (comp, after []byte) {
+	for i, c := range p {
+		if c == '/' {
+			return p[:i], p[i:]
+		}
+	}
+	return p, nil
+}
+
+// lastOf classifies a component.
+func lastOf(comp []byte) Last {
+	switch {
+	case len(comp) == 1 && comp[0] == '.':
+		return LastDot
+	case len(comp) == 2 && comp[0] == '.' && comp[1] == '.':
+		return LastDotDot
+	}
+	return LastName
+}

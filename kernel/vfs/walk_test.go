@@ -1,0 +1,301 @@
+package vfs
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"golang.org/x/sys/unix"
+)
+
+// hostTree is a Tree over a directory of the host, read once: every
+// answer comes from what the host's file system holds, so Walk can be
+// compared with the host kernel's own resolution of the same paths.
+type hostTree struct {
+	root    Node
+	kind    map[Node]Kind
+	entries map[Node]map[string]Node
+	parent  map[Node]Node
+	target  map[Node]string
+}
+
+func loadHostTree(t testing.TB, dir string) *hostTree {
+	t.Helper()
+	h := &hostTree{kind: map[Node]Kind{}, entries: map[Node]map[string]Node{}, parent: map[Node]Node{}, target: map[Node]string{}}
+	var load func(path string, parent Node) Node
+	load = func(path string, parent Node) Node {
+		var st unix.Stat_t
+		if err := unix.Lstat(path, &st); err != nil {
+			t.Fatal(err)
+		}
+		n := Node{Ino: uint32(st.Ino)}
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			h.kind[n] = KindDir
+			h.parent[n] = parent
+			if _, seen := h.entries[n]; seen {
+				return n
+			}
+			h.entries[n] = map[string]Node{}
+			ents, err := os.ReadDir(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range ents {
+				h.entries[n][e.Name()] = load(filepath.Join(path, e.Name()), n)
+			}
+		case unix.S_IFLNK:
+			h.kind[n] = KindSymlink
+			target, err := os.Readlink(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.target[n] = target
+		default:
+			h.kind[n] = KindOther
+		}
+		return n
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	h.root = Node{Ino: uint32(st.Ino)}
+	load(dir, h.root)
+	return h
+}
+
+func (h *hostTree) Root() Node           { return h.root }
+func (h *hostTree) Kind(n Node) Kind     { return h.kind[n] }
+func (h *hostTree) Parent(dir Node) Node { return h.parent[dir] }
+func (h *hostTree) Lookup(dir Node, name []byte) (Node, linux.Errno) {
+	n, ok := h.entries[dir][string(name)]
+	if !ok {
+		return Node{}, linux.ENOENT
+	}
+	return n, 0
+}
+func (h *hostTree) Readlink(n Node, buf []byte) (int, linux.Errno) {
+	s := h.target[n]
+	if len(s) > len(buf) {
+		return 0, linux.ENAMETOOLONG
+	}
+	return copy(buf, s), 0
+}
+
+// makeTree builds the tree the tests resolve paths in.
+func makeTree(t testing.TB) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"d", "d/sub", "d/sub/deep", "e"} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"f", "d/g", "d/sub/h", strings.Repeat("n", NameMax)} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"lf":       "f",
+		"ld":       "d",
+		"labs":     "/d/sub",
+		"labsf":    "/f",
+		"lup":      "../../../d",
+		"lself":    ".",
+		"ldot":     "./d/./sub/..",
+		"lloop1":   "lloop2",
+		"lloop2":   "lloop1",
+		"ldang":    "nothere",
+		"lslash":   "d/",
+		"lfslash":  "f/",
+		"lroot":    "/",
+		"d/lback":  "..",
+		"d/lsib":   "../e",
+		"d/sub/lr": "../../lf",
+	}
+	// A chain of MaxSymlinks links that resolves, and one longer.
+	for i := range MaxSymlinks + 1 {
+		links["c"+strconv.Itoa(i)] = "c" + strconv.Itoa(i+1)
+	}
+	links["c"+strconv.Itoa(MaxSymlinks+1)] = "f"
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// hostResolve resolves path as the host kernel does with root as "/":
+// the inode it reaches, or the errno.
+func hostResolve(t testing.TB, rootfd int, path string, flags Flags) (uint32, linux.Errno) {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT}
+	if flags&NoFollow != 0 {
+		how.Flags |= unix.O_NOFOLLOW
+	}
+	fd, err := unix.Openat2(rootfd, path, &how)
+	if err != nil {
+		var errno syscall.Errno
+		if !errors.As(err, &errno) {
+			t.Fatalf("openat2 %q: %v", path, err)
+		}
+		return 0, linux.Errno(errno)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	return uint32(st.Ino), 0
+}
+
+// compare resolves path with Walk and on the host and reports any
+// difference.
+func compare(t *testing.T, w *Walker, h *hostTree, rootfd int, path string, flags Flags) {
+	t.Helper()
+	want, wantErr := hostResolve(t, rootfd, path, flags)
+	got, err := w.Walk(h, h.Root(), []byte(path), flags)
+	switch {
+	case err != wantErr:
+		t.Errorf("Walk(%q, %d): errno %d, the host says %d", path, flags, err, wantErr)
+	case err == 0 && got.Node.Ino != want:
+		t.Errorf("Walk(%q, %d): inode %d, the host says %d", path, flags, got.Node.Ino, want)
+	}
+}
+
+func openRoot(t testing.TB, dir string) int {
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+// TestWalkAgreesWithLinux resolves paths that exercise each rule, with
+// and without NoFollow, and compares with the host kernel.
+func TestWalkAgreesWithLinux(t *testing.T) {
+	dir := makeTree(t)
+	h := loadHostTree(t, dir)
+	rootfd := openRoot(t, dir)
+	defer unix.Close(rootfd)
+	var w Walker
+	long := strings.Repeat("n", NameMax)
+	paths := []string{
+		"/", "//", ".", "..", "/..", "../..", "d", "d/", "d//sub///h", "/d/sub/h", "d/./sub/../g",
+		"f", "f/", "f/.", "f/..", "f/x", "nothere", "nothere/x", "d/nothere/",
+		"lf", "lf/", "ld", "ld/", "ld/g", "ld/sub/../g", "labs", "labs/h", "labsf", "labsf/",
+		"lup", "lup/sub", "lself", "lself/lself/d", "ldot", "ldot/sub",
+		"lloop1", "lloop1/x", "ldang", "ldang/", "lslash", "lslash/g", "lfslash", "lroot", "lroot/d",
+		"d/lback", "d/lback/f", "d/lsib", "d/lsib/", "d/sub/lr", "d/sub/lr/",
+		"c0", "c1", "c0/", "c1/",
+		long, long + "/", long + "n", "d/" + long + "n" + "/x",
+		strings.Repeat("d/../", 800) + "f",
+		strings.Repeat("./", PathMax/2-1) + "f",
+		strings.Repeat("./", PathMax/2) + "f",
+		strings.Repeat("/", PathMax-1),
+		"",
+	}
+	for _, p := range paths {
+		for _, flags := range []Flags{0, NoFollow} {
+			compare(t, &w, h, rootfd, p, flags)
+		}
+	}
+}
+
+// TestWalkParent checks the Parent mode: the directory and the last name.
+func TestWalkParent(t *testing.T) {
+	dir := makeTree(t)
+	h := loadHostTree(t, dir)
+	rootfd := openRoot(t, dir)
+	defer unix.Close(rootfd)
+	var w Walker
+	for _, c := range []struct {
+		path, dir, name string
+		last            Last
+		slash           bool
+	}{
+		{"new", ".", "new", LastName, false},
+		{"d/new/", "d", "new", LastName, true},
+		{"ld/sub/new", "d/sub", "new", LastName, false},
+		{"lf", ".", "lf", LastName, false}, // the link itself: unlink and rename act on it
+		{"d/sub/.", "d/sub", ".", LastDot, false},
+		{"d/..", "d", "..", LastDotDot, false},
+		{"/", ".", "", LastRoot, true},
+		{"labs/new", "d/sub", "new", LastName, false},
+	} {
+		got, err := w.Walk(h, h.Root(), []byte(c.path), Parent)
+		if err != 0 {
+			t.Errorf("Walk(%q, Parent): errno %d", c.path, err)
+			continue
+		}
+		want, _ := hostResolve(t, rootfd, c.dir, 0)
+		if got.Node.Ino != want || string(got.Name) != c.name || got.Last != c.last || got.Slash != c.slash {
+			t.Errorf("Walk(%q, Parent) = inode %d %q last %d slash %v; want inode %d (%s) %q last %d slash %v",
+				c.path, got.Node.Ino, got.Name, got.Last, got.Slash, want, c.dir, c.name, c.last, c.slash)
+		}
+	}
+	for path, want := range map[string]linux.Errno{
+		"f/new":       linux.ENOTDIR,
+		"nothere/new": linux.ENOENT,
+		"lloop1/new":  linux.ELOOP,
+		"":            linux.ENOENT,
+	} {
+		if _, err := w.Walk(h, h.Root(), []byte(path), Parent); err != want {
+			t.Errorf("Walk(%q, Parent): errno %d, want %d", path, err, want)
+		}
+	}
+}
+
+// TestWalkDoesNotAllocate: trap context cannot allocate.
+func TestWalkDoesNotAllocate(t *testing.T) {
+	h := loadHostTree(t, makeTree(t))
+	var w Walker
+	path := []byte("ld/sub/../../lself/d/sub/lr")
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := w.Walk(h, h.Root(), path, 0); err != 0 {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Walk allocates %v times per call", n)
+	}
+}
+
+// FuzzWalk builds paths from the tree's names, dots, slashes and links,
+// and compares every resolution with the host kernel's.
+func FuzzWalk(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3}, false)
+	f.Add([]byte{5, 9, 14, 3, 200}, true)
+	f.Add([]byte{12, 12, 1, 7, 0, 255}, false)
+	dir := makeTree(f)
+	h := loadHostTree(f, dir)
+	rootfd := openRoot(f, dir)
+	words := []string{"d", "f", "sub", "g", "h", "deep", "e", ".", "..", "", "x",
+		"lf", "ld", "labs", "labsf", "lup", "lself", "ldot", "lloop1", "ldang",
+		"lslash", "lfslash", "lroot", "lback", "lsib", "lr", "c0", "c30"}
+	var w Walker
+	f.Fuzz(func(t *testing.T, choice []byte, noFollow bool) {
+		var b bytes.Buffer
+		for i, c := range choice {
+			if i > 0 || c&0x80 != 0 {
+				b.WriteByte('/')
+			}
+			if c&0x40 != 0 {
+				b.WriteByte('/')
+			}
+			b.WriteString(words[int(c&0x3f)%len(words)])
+		}
+		flags := Flags(0)
+		if noFollow {
+			flags = NoFollow
+		}
+		compare(t, &w, h, rootfd, b.String(), flags)
+	})
+}
