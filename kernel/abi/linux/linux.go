@@ -209,3 +209,18 @@ const (
 	RLIMIT_NOFILE = 7
 	RLIM_INFINITY = ^uint64(0)
 )
+
+// File types and errors of the file layer (include/uapi/linux/stat.h,
+// include/uapi/asm-generic/errno-base.h, errno.h, include/uapi/linux/fs.h).
+const (
+	S_IFMT  = 0o170000
+	S_IFDIR = 0o040000
+	S_IFLNK = 0o120000
+
+	EXDEV     Errno = 18
+	EMLINK    Errno = 31
+	ENOTEMPTY Errno = 39
+
+	RENAME_NOREPLACE = 1 << 0
+	RENAME_EXCHANGE  = 1 << 1
+)
