@@ -164,29 +164,32 @@ const (
 
 // Files (include/uapi/asm-generic/fcntl.h).
 const (
-	AT_FDCWD      = -100
-	F_DUPFD       = 0
-	F_GETFD       = 1
-	F_SETFD       = 2
-	F_GETFL       = 3
-	F_SETFL       = 4
-	O_RDONLY      = 0
-	O_WRONLY      = 1
-	O_RDWR        = 2
-	O_ACCMODE     = 3
-	O_CREAT       = 0x40
-	O_TRUNC       = 0x200
-	O_DIRECTORY   = 0x10000
-	O_NONBLOCK    = 0x800
-	AT_EMPTY_PATH = 0x1000
-	SEEK_SET      = 0
-	SEEK_CUR      = 1
-	SEEK_END      = 2
-	S_IFREG       = 0o100000
-	S_IFCHR       = 0o020000
-	S_IFSOCK      = 0o140000
-	O_CLOEXEC     = 0x80000
-	FD_CLOEXEC    = 1
+	AT_FDCWD = -100
+	F_DUPFD  = 0
+	F_GETFD  = 1
+	F_SETFD  = 2
+	F_GETFL  = 3
+	F_SETFL  = 4
+	// F_DUPFD_CLOEXEC is F_LINUX_SPECIFIC_BASE (1024) + 6.
+	F_DUPFD_CLOEXEC = 1030
+	O_RDONLY        = 0
+	O_WRONLY        = 1
+	O_RDWR          = 2
+	O_ACCMODE       = 3
+	O_CREAT         = 0x40
+	O_TRUNC         = 0x200
+	O_DIRECTORY     = 0x10000
+	O_NONBLOCK      = 0x800
+	O_APPEND        = 0x400
+	AT_EMPTY_PATH   = 0x1000
+	SEEK_SET        = 0
+	SEEK_CUR        = 1
+	SEEK_END        = 2
+	S_IFREG         = 0o100000
+	S_IFCHR         = 0o020000
+	S_IFSOCK        = 0o140000
+	O_CLOEXEC       = 0x80000
+	FD_CLOEXEC      = 1
 )
 
 // epoll and eventfd (include/uapi/linux/eventpoll.h, eventfd.h).
@@ -202,6 +205,40 @@ const (
 	EPOLLET       = 1 << 31
 	EFD_NONBLOCK  = 0x800
 	EFD_SEMAPHORE = 1
+)
+
+// close_range(2) flags (include/uapi/linux/close_range.h).
+const (
+	CLOSE_RANGE_UNSHARE = 1 << 1
+	CLOSE_RANGE_CLOEXEC = 1 << 2
+)
+
+// ioctl(2) requests on any descriptor (include/uapi/asm-generic/ioctls.h):
+// the generic ones (ioctl_fionbio, FIOCLEX in fs/ioctl.c), FIONREAD
+// (SIOCINQ on sockets) and the terminal's TCGETS.
+const (
+	TCGETS   = 0x5401
+	FIONREAD = 0x541B
+	FIONBIO  = 0x5421
+	FIONCLEX = 0x5450
+	FIOCLEX  = 0x5451
+)
+
+// poll(2) events (include/uapi/asm-generic/poll.h): POLLIN, POLLOUT,
+// POLLERR, POLLHUP and POLLRDHUP have the values of their EPOLL twins.
+const (
+	POLLIN     = 0x1
+	POLLPRI    = 0x2
+	POLLOUT    = 0x4
+	POLLERR    = 0x8
+	POLLHUP    = 0x10
+	POLLNVAL   = 0x20
+	POLLRDNORM = 0x40
+	POLLWRNORM = 0x100
+	POLLRDHUP  = 0x2000
+	// FD_SETSIZE is the size of select's descriptor sets
+	// (include/uapi/linux/posix_types.h __FD_SETSIZE).
+	FD_SETSIZE = 1024
 )
 
 // Resource limits (include/uapi/asm-generic/resource.h).
