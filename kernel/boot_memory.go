@@ -186,7 +186,7 @@ func demandZeroTail(img *imageLayout) mm.Range {
 	kernelEnd := uint64(uintptr(unsafe.Pointer(&xsaveAreas))) + uint64(len(xsaveAreas))
 	for _, end := range [...]uint64{
 		uint64(uintptr(unsafe.Pointer(&threads))) + uint64(unsafe.Sizeof(threads)),
-		uint64(uintptr(unsafe.Pointer(&fds))) + uint64(unsafe.Sizeof(fds)),
+		uint64(uintptr(unsafe.Pointer(&fdt))) + uint64(unsafe.Sizeof(fdt)),
 		uint64(uintptr(unsafe.Pointer(&epolls))) + uint64(unsafe.Sizeof(epolls)),
 		uint64(uintptr(unsafe.Pointer(&socktab.Table))) + uint64(unsafe.Sizeof(socktab.Table)),
 		uint64(uintptr(unsafe.Pointer(&cmdlineCopy))) + uint64(unsafe.Sizeof(cmdlineCopy)),

@@ -39,22 +39,18 @@ func deviceInterrupt(irq int) {
 	}
 	lapic.EOI()
 	irqs[irq].count++
-	for i := range usedFDs() {
-		if d := &fds[i]; d.kind == fdIRQ && d.obj == irq {
-			fdEvent(int32(i), linux.EPOLLIN)
-		}
-	}
+	kindEvent(fdIRQ, irq, linux.EPOLLIN)
 }
 
 // irqRead returns the interrupts counted since the last read and
 // unmasks the pin.
-func irqRead(d *fileDesc, b []byte) uint64 {
+func irqRead(d *openFile, b []byte) uint64 {
 	if len(b) < 8 {
 		return linux.EINVAL.Ret()
 	}
-	s := &irqs[d.obj]
-	if !isMSI(d.obj) {
-		ioAPIC.SetMasked(d.obj, false)
+	s := &irqs[d.Obj]
+	if !isMSI(int(d.Obj)) {
+		ioAPIC.SetMasked(int(d.Obj), false)
 	}
 	if s.count == 0 {
 		return linux.EAGAIN.Ret()
@@ -66,9 +62,9 @@ func irqRead(d *fileDesc, b []byte) uint64 {
 
 // irqClose masks the pin again (a device may still send a message: it
 // is counted for no one until the vector is opened again).
-func irqClose(d *fileDesc) {
-	if !isMSI(d.obj) {
-		ioAPIC.SetMasked(d.obj, true)
+func irqClose(d *openFile) {
+	if !isMSI(int(d.Obj)) {
+		ioAPIC.SetMasked(int(d.Obj), true)
 	}
-	irqs[d.obj].open = false
+	irqs[d.Obj].open = false
 }

@@ -62,9 +62,9 @@ func freeMemFile(m *memFile) {
 }
 
 // fileRead serves read(2) on an open memory file.
-func fileRead(d *fileDesc, b []byte) uint64 {
-	n := memFileRead(d.obj, d.off, b)
-	d.off += int64(n)
+func fileRead(d *openFile, b []byte) uint64 {
+	n := memFileRead(int(d.Obj), d.Off, b)
+	d.Off += int64(n)
 	return uint64(n)
 }
 
@@ -79,12 +79,12 @@ type stat struct {
 }
 
 // fillStat describes descriptor d in st.
-func fillStat(st *stat, d *fileDesc) {
+func fillStat(st *stat, d *openFile) {
 	*st = stat{nlink: 1, blksize: 4096}
-	switch d.kind {
+	switch d.Kind {
 	case fdFile:
-		m := &memFiles[d.obj]
-		st.ino = uint64(d.obj) + 1
+		m := &memFiles[d.Obj]
+		st.ino = uint64(d.Obj) + 1
 		st.mode = linux.S_IFREG | 0o444
 		st.size = m.size
 		st.blks = (m.size + 511) / 512
@@ -100,7 +100,7 @@ func fillStat(st *stat, d *fileDesc) {
 	}
 }
 
-func writeStat(addr uint64, d *fileDesc) uint64 {
+func writeStat(addr uint64, d *openFile) uint64 {
 	b, ok := userBytes(addr, uint64(unsafe.Sizeof(stat{})), true)
 	if !ok || addr%8 != 0 {
 		return linux.EFAULT.Ret()

@@ -1,50 +1,99 @@
 package kernel
 
-// The file-descriptor table. Descriptors 0-2 are the serial console;
-// the others are eventfds and epoll instances (and, from M4, sockets).
-// Fixed-size tables: trap handlers never allocate.
-
-type fdKind uint8
-
-const (
-	fdNone fdKind = iota
-	fdConsole
-	fdEventfd
-	fdEpoll
-	fdIRQ    // an interrupt line (devcall.OpenIRQ); obj is the IOAPIC pin
-	fdSocket // a socket (sys_socket.go); obj is its socktab number
-	fdFile   // a read-only memory file (memfile.go); obj indexes memFiles
+import (
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/fdtable"
 )
 
-type fileDesc struct {
-	kind    fdKind
-	flags   uint32 // O_NONBLOCK and friends, as F_GETFL reports them
-	cloexec bool
-	obj     int   // index into eventfds, epolls, ...
-	off     int64 // fdFile: the file offset
-}
+// The descriptor layer: descriptors point at open-file descriptions in
+// fdt (package fdtable keeps the tables and the dup, close-on-exec and
+// RLIMIT_NOFILE rules). A description's Kind says what it is and Obj
+// which one: the kinds below. A new kind of open file plugs in at these
+// places, each a switch on the kind:
+//
+//   - read and write (sys_file.go), for read(2), write(2), readv and
+//     writev; sockets have their own path;
+//   - readiness (sys_epoll.go): what the file is ready for, as EPOLL*
+//     bits, which epoll, poll, ppoll and pselect6 all use; when the file
+//     becomes ready, kindEvent(kind, obj, events) reports the rising
+//     edge to epoll and wakes poll waiters;
+//   - releaseFile (below): what closing the last descriptor does;
+//   - fillStat (fd_memfile.go): fstat's file type and mode;
+//   - fionread (sys_ioctl.go): ioctl FIONREAD, the bytes a read would
+//     return now (ENOTTY where Linux has no answer).
+//
+// Descriptors 0-2 are one description of the serial console.
 
-const maxFDs = 1024
+const (
+	fdConsole fdtable.Kind = 1 + iota
+	fdEventfd
+	fdEpoll
+	fdIRQ    // an interrupt line (devcall.OpenIRQ); Obj is the IOAPIC pin
+	fdSocket // a socket (sys_socket.go); Obj is its socktab number
+	fdFile   // a read-only memory file (fd_memfile.go); Obj indexes memFiles
+)
 
-// lookupFD returns the descriptor fd, or nil.
-func lookupFD(fd uint64) *fileDesc {
-	if fd >= maxFDs || fds[fd].kind == fdNone {
-		return nil
+// openFile is an open-file description.
+type openFile = fdtable.File
+
+const maxFDs = fdtable.MaxFDs
+
+// lookupFD returns the description of descriptor fd, or nil.
+func lookupFD(fd uint64) *openFile { return fdt.Get(fd) }
+
+// allocFD makes a description and the lowest free descriptor for it, or
+// returns -1 (EMFILE).
+func allocFD(kind fdtable.Kind, obj int, flags uint32, cloexec bool) int {
+	fd, e := fdt.Open(kind, int32(obj), flags, cloexec)
+	if e != 0 {
+		return -1
 	}
-	return &fds[fd]
+	return fd
 }
 
-// usedFDs is the part of the table that has ever held a descriptor.
-func usedFDs() []fileDesc { return fds[:fdsHigh] }
+// openConsole makes descriptors 0, 1 and 2: one description of the
+// console, as a shell passes one terminal's.
+func openConsole() {
+	fdt.Open(fdConsole, 0, linux.O_RDWR, false)
+	fdt.DupTo(0, 1, false)
+	fdt.DupTo(0, 2, false)
+}
 
-// allocFD takes the lowest free descriptor, or returns -1 (EMFILE).
-func allocFD(kind fdKind, obj int, flags uint32, cloexec bool) int {
-	for i := range fds {
-		if fds[i].kind == fdNone {
-			fds[i] = fileDesc{kind: kind, obj: obj, flags: flags, cloexec: cloexec}
-			fdsHigh = max(fdsHigh, i+1)
-			return i
+// closeFD closes descriptor fd: epoll forgets it and, if it was its
+// description's last descriptor, the description's kind releases it.
+func closeFD(fd uint64) linux.Errno {
+	closed, e := fdt.Close(fd)
+	if e != 0 {
+		return e
+	}
+	forgetFD(int32(fd))
+	releaseFile(&closed)
+	return 0
+}
+
+// releaseFile runs what closing the last descriptor of f does (nothing
+// if f is not a released description).
+func releaseFile(f *openFile) {
+	switch f.Kind {
+	case fdEventfd:
+		eventfds[f.Obj].used = false
+	case fdEpoll:
+		epolls[f.Obj].used = false
+	case fdIRQ:
+		irqClose(f)
+	case fdSocket:
+		socketClose(int(f.Obj))
+	}
+}
+
+// kindEvent reports that the object obj of kind became ready for events
+// (a rising edge) on every descriptor of its description.
+func kindEvent(kind fdtable.Kind, obj int, events uint32) {
+	for fd := fdt.Next(0); fd >= 0; fd = fdt.Next(fd + 1) {
+		if d := fdt.Get(uint64(fd)); d.Kind == kind && int(d.Obj) == obj {
+			notifyEpolls(int32(fd), events)
 		}
 	}
-	return -1
+	wakeEpollWaiters()
+	wakePollWaiters()
 }

@@ -61,6 +61,7 @@ const (
 	waitSleep
 	waitEpoll
 	waitSocket // a blocking socket call, made again when the socket changes
+	waitPoll   // poll, ppoll or pselect6 (sys_poll.go); RAX is the call's number
 )
 
 const (

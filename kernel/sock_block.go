@@ -21,15 +21,15 @@ const syscallInsnLen = 2
 
 // blocking reports whether a call on descriptor d that got ret would
 // block on Linux: EAGAIN, a blocking descriptor and no MSG_DONTWAIT.
-func blocking(d *fileDesc, ret uint64, dontWait bool) bool {
-	return ret == linux.EAGAIN.Ret() && d.flags&linux.O_NONBLOCK == 0 && !dontWait
+func blocking(d *openFile, ret uint64, dontWait bool) bool {
+	return ret == linux.EAGAIN.Ret() && d.Flags&linux.O_NONBLOCK == 0 && !dontWait
 }
 
 // sockResult returns ret, the result of a call on socket descriptor d,
 // or parks t to make the call again if it would block.
-func sockResult(t *Thread, f *amd64.TrapFrame, d *fileDesc, ret uint64, dontWait bool) uint64 {
+func sockResult(t *Thread, f *amd64.TrapFrame, d *openFile, ret uint64, dontWait bool) uint64 {
 	if blocking(d, ret, dontWait) {
-		return waitSocketThenRetry(t, f, d.obj)
+		return waitSocketThenRetry(t, f, int(d.Obj))
 	}
 	return ret
 }

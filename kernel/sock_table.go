@@ -46,10 +46,10 @@ func sockOf(fd uint64) (int, *socktab.Socket, linux.Errno) {
 	if d == nil {
 		return 0, nil, linux.EBADF
 	}
-	if d.kind != fdSocket {
+	if d.Kind != fdSocket {
 		return 0, nil, linux.ENOTSOCK
 	}
-	return d.obj, &socktab.Table[d.obj], 0
+	return int(d.Obj), &socktab.Table[d.Obj], 0
 }
 
 // doorbell makes the service's work descriptor readable, if it is not.
@@ -57,9 +57,13 @@ func doorbell() {
 	if sockWorkFD < 0 {
 		return
 	}
-	if e := &eventfds[fds[sockWorkFD].obj]; e.count == 0 {
+	d := lookupFD(uint64(sockWorkFD))
+	if d == nil || d.Kind != fdEventfd {
+		return
+	}
+	if e := &eventfds[d.Obj]; e.count == 0 {
 		e.count = 1
-		fdEvent(sockWorkFD, linux.EPOLLIN)
+		kindEvent(fdEventfd, int(d.Obj), linux.EPOLLIN)
 	}
 }
 
@@ -274,9 +278,5 @@ func socketChanged(id int) {
 	if rising == 0 {
 		return
 	}
-	for i := range usedFDs() {
-		if d := &fds[i]; d.kind == fdSocket && d.obj == id {
-			fdEvent(int32(i), rising)
-		}
-	}
+	kindEvent(fdSocket, id, rising)
 }

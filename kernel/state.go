@@ -9,6 +9,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/clock"
+	"github.com/coracle-os/coracle/kernel/fdtable"
 	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/sigframe"
@@ -176,16 +177,12 @@ var (
 	vdsoImage [vdso.Size]byte
 )
 
-// Descriptors, published files, eventfds and epoll. Trap.
+// Descriptors, published files, eventfds, epoll and poll. Trap (and
+// boot: openConsole).
 var (
-	fds = [maxFDs]fileDesc{
-		0: {kind: fdConsole, flags: linux.O_RDWR},
-		1: {kind: fdConsole, flags: linux.O_RDWR},
-		2: {kind: fdConsole, flags: linux.O_RDWR},
-	}
-	// fdsHigh bounds the descriptors ever used, for loops over the
-	// table.
-	fdsHigh = 3
+	// fdt holds the descriptors and open-file descriptions
+	// (fd_table.go); openConsole makes 0-2 at boot.
+	fdt fdtable.Table
 
 	memFiles [maxMemFiles]memFile
 	eventfds [maxEventfds]eventfd

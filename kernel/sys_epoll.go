@@ -48,11 +48,11 @@ func sysEventfd2(t *Thread, f *amd64.TrapFrame) uint64 {
 	return linux.EMFILE.Ret()
 }
 
-func eventfdRead(d *fileDesc, b []byte) uint64 {
+func eventfdRead(d *openFile, b []byte) uint64 {
 	if len(b) < 8 {
 		return linux.EINVAL.Ret()
 	}
-	e := &eventfds[d.obj]
+	e := &eventfds[d.Obj]
 	if e.count == 0 {
 		// Blocking reads of an empty eventfd are not needed by the
 		// runtime, which always opens it non-blocking.
@@ -67,41 +67,30 @@ func eventfdRead(d *fileDesc, b []byte) uint64 {
 	return 8
 }
 
-func eventfdWrite(d *fileDesc, b []byte) uint64 {
+func eventfdWrite(d *openFile, b []byte) uint64 {
 	if len(b) < 8 {
 		return linux.EINVAL.Ret()
 	}
 	v := binary.LittleEndian.Uint64(b)
-	e := &eventfds[d.obj]
+	e := &eventfds[d.Obj]
 	if v == ^uint64(0) || e.count+v < e.count || e.count+v == ^uint64(0) {
 		return linux.EAGAIN.Ret()
 	}
 	e.count += v
 	if v > 0 {
-		fdEvent(fdIndex(d), linux.EPOLLIN)
+		kindEvent(fdEventfd, int(d.Obj), linux.EPOLLIN)
 	}
 	return 8
 }
 
-// fdIndex returns the descriptor number of d.
-func fdIndex(d *fileDesc) int32 {
-	for i := range usedFDs() {
-		if &fds[i] == d {
-			return int32(i)
-		}
-	}
-	return -1
-}
-
-// fdEvent records that events happened on fd (a rising edge) and wakes
-// epoll waiters.
-func fdEvent(fd int32, events uint32) {
+// notifyEpolls records that events happened on fd (a rising edge) in
+// every epoll instance that watches it.
+func notifyEpolls(fd int32, events uint32) {
 	for i := range epolls {
 		if ep := &epolls[i]; ep.used {
 			ep.set.Notify(fd, events)
 		}
 	}
-	wakeEpollWaiters()
 }
 
 // forgetFD removes a closed descriptor from every epoll instance.
@@ -133,15 +122,15 @@ func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind != fdEpoll {
+	if d.Kind != fdEpoll {
 		return linux.EINVAL.Ret()
 	}
-	ep := &epolls[d.obj]
+	ep := &epolls[d.Obj]
 	target := lookupFD(f.RDX)
 	if target == nil {
 		return linux.EBADF.Ret()
 	}
-	if target.kind == fdFile {
+	if target.Kind == fdFile {
 		return linux.EPERM.Ret() // Linux: regular files are always ready
 	}
 	op := f.RSI
@@ -159,20 +148,23 @@ func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // readiness is the current state of a descriptor as epoll events.
-func readiness(d *fileDesc) uint32 {
-	switch d.kind {
+func readiness(d *openFile) uint32 {
+	switch d.Kind {
 	case fdEventfd:
 		r := uint32(linux.EPOLLOUT)
-		if eventfds[d.obj].count > 0 {
+		if eventfds[d.Obj].count > 0 {
 			r |= linux.EPOLLIN
 		}
 		return r
-	case fdConsole:
-		return linux.EPOLLOUT
+	case fdConsole, fdFile:
+		// A read of the console answers end of file at once; a
+		// memory file is a regular file, always ready (epoll_ctl
+		// refuses it, as Linux does).
+		return linux.EPOLLIN | linux.EPOLLOUT
 	case fdSocket:
-		return socketReadiness(d.obj)
+		return socketReadiness(int(d.Obj))
 	case fdIRQ:
-		if irqs[d.obj].count > 0 {
+		if irqs[d.Obj].count > 0 {
 			return linux.EPOLLIN
 		}
 	}
@@ -184,13 +176,13 @@ func sysEpollPwait(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind != fdEpoll || int64(f.RDX) <= 0 || int64(f.RDX) > epoll.MaxEvents {
+	if d.Kind != fdEpoll || int64(f.RDX) <= 0 || int64(f.RDX) > epoll.MaxEvents {
 		return linux.EINVAL.Ret()
 	}
 	if _, ok := userBytes(f.RSI, f.RDX*epoll.EventSize, true); !ok {
 		return linux.EFAULT.Ret()
 	}
-	if n := collectEvents(&epolls[d.obj], f.RSI, int(f.RDX)); n > 0 {
+	if n := collectEvents(&epolls[d.Obj], f.RSI, int(f.RDX)); n > 0 {
 		return uint64(n)
 	}
 	timeout := int64(int32(f.R10)) // milliseconds; -1 waits forever
@@ -234,11 +226,11 @@ func wakeEpollWaiters() {
 			continue
 		}
 		d := lookupFD(t.Frame.RDI)
-		if d == nil || d.kind != fdEpoll {
+		if d == nil || d.Kind != fdEpoll {
 			wake(t, linux.EBADF.Ret())
 			continue
 		}
-		if n := collectEvents(&epolls[d.obj], t.Frame.RSI, int(t.Frame.RDX)); n > 0 {
+		if n := collectEvents(&epolls[d.Obj], t.Frame.RSI, int(t.Frame.RDX)); n > 0 {
 			wake(t, uint64(n))
 		}
 	}

@@ -10,8 +10,8 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind == fdSocket {
-		return sockResult(t, f, d, socketRead(d.obj, f.RSI, f.RDX), false)
+	if d.Kind == fdSocket {
+		return sockResult(t, f, d, socketRead(int(d.Obj), f.RSI, f.RDX), false)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, true)
 	if !ok {
@@ -21,8 +21,8 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // read reads into b from a descriptor that is not a socket.
-func read(d *fileDesc, b []byte) uint64 {
-	switch d.kind {
+func read(d *openFile, b []byte) uint64 {
+	switch d.Kind {
 	case fdConsole:
 		return 0 // no console input yet: end of file
 	case fdEventfd:
@@ -40,8 +40,8 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind == fdSocket {
-		return sockResult(t, f, d, socketWrite(d.obj, f.RSI, f.RDX), false)
+	if d.Kind == fdSocket {
+		return sockResult(t, f, d, socketWrite(int(d.Obj), f.RSI, f.RDX), false)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, false)
 	if !ok {
@@ -51,8 +51,8 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // write writes b to a descriptor that is not a socket.
-func write(d *fileDesc, b []byte) uint64 {
-	switch d.kind {
+func write(d *openFile, b []byte) uint64 {
+	switch d.Kind {
 	case fdConsole:
 		console.bytes(b)
 		return uint64(len(b))
@@ -87,12 +87,12 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 	if _, ok := iov.total(); !ok {
 		return linux.EINVAL.Ret()
 	}
-	if d.kind == fdSocket {
+	if d.Kind == fdSocket {
 		if in {
-			ret, _, _ := sockRecv(d.obj, iov, 0)
+			ret, _, _ := sockRecv(int(d.Obj), iov, 0)
 			return sockResult(t, f, d, ret, false)
 		}
-		return sockResult(t, f, d, sockSend(d.obj, iov, nil), false)
+		return sockResult(t, f, d, sockSend(int(d.Obj), iov, nil), false)
 	}
 	var total uint64
 	for i := range iov.vecs {
@@ -124,46 +124,7 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 }
 
 func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
-	d := lookupFD(f.RDI)
-	if d == nil {
-		return linux.EBADF.Ret()
-	}
-	switch d.kind {
-	case fdEventfd:
-		eventfds[d.obj].used = false
-	case fdEpoll:
-		epolls[d.obj].used = false
-	case fdIRQ:
-		irqClose(d)
-	case fdSocket:
-		socketClose(d.obj)
-	}
-	forgetFD(int32(f.RDI))
-	*d = fileDesc{}
-	return 0
-}
-
-func sysFcntl(t *Thread, f *amd64.TrapFrame) uint64 {
-	d := lookupFD(f.RDI)
-	if d == nil {
-		return linux.EBADF.Ret()
-	}
-	switch f.RSI {
-	case linux.F_GETFD:
-		if d.cloexec {
-			return linux.FD_CLOEXEC
-		}
-		return 0
-	case linux.F_SETFD:
-		d.cloexec = f.RDX&linux.FD_CLOEXEC != 0
-		return 0
-	case linux.F_GETFL:
-		return uint64(d.flags)
-	case linux.F_SETFL:
-		d.flags = d.flags&^linux.O_NONBLOCK | uint32(f.RDX)&linux.O_NONBLOCK
-		return 0
-	}
-	return linux.EINVAL.Ret()
+	return closeFD(fdArg(f.RDI)).Ret0()
 }
 
 func sysReadlinkat(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -217,7 +178,7 @@ func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind != fdFile {
+	if d.Kind != fdFile {
 		return linux.ESPIPE.Ret()
 	}
 	if int64(f.R10) < 0 {
@@ -227,7 +188,7 @@ func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
 	if !ok {
 		return linux.EFAULT.Ret()
 	}
-	return uint64(memFileRead(d.obj, int64(f.R10), b))
+	return uint64(memFileRead(int(d.Obj), int64(f.R10), b))
 }
 
 // lseek(fd, offset, whence)
@@ -236,23 +197,23 @@ func sysLseek(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
-	if d.kind != fdFile {
+	if d.Kind != fdFile {
 		return linux.ESPIPE.Ret()
 	}
 	off := int64(f.RSI)
 	switch f.RDX {
 	case linux.SEEK_SET:
 	case linux.SEEK_CUR:
-		off += d.off
+		off += d.Off
 	case linux.SEEK_END:
-		off += memFiles[d.obj].size
+		off += memFiles[d.Obj].size
 	default:
 		return linux.EINVAL.Ret()
 	}
 	if off < 0 {
 		return linux.EINVAL.Ret()
 	}
-	d.off = off
+	d.Off = off
 	return uint64(off)
 }
 
@@ -288,5 +249,5 @@ func sysNewfstatat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if i < 0 {
 		return linux.ENOENT.Ret()
 	}
-	return writeStat(f.RDX, &fileDesc{kind: fdFile, obj: i})
+	return writeStat(f.RDX, &openFile{Kind: fdFile, Obj: int32(i)})
 }

@@ -59,29 +59,45 @@ func sysUname(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
-// nofileLimit is RLIMIT_NOFILE: the size of the descriptor table.
+// nofileLimit is the highest RLIMIT_NOFILE: the size of the descriptor
+// table.
 const nofileLimit = maxFDs
 
+// prlimit64(pid, resource, new_limit, old_limit). RLIMIT_NOFILE can be
+// set, up to nofileLimit (fdtable.Table.SetLimit); every other limit is
+// infinite and fixed.
 func sysPrlimit64(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDI != 0 && f.RDI != pid {
 		return linux.ESRCH.Ret()
 	}
-	if f.RDX != 0 {
-		return linux.EPERM.Ret() // limits are fixed
-	}
-	if f.R10 == 0 {
-		return 0
-	}
-	b, ok := userBytes(f.R10, 16, true)
-	if !ok {
-		return linux.EFAULT.Ret()
-	}
 	cur, lim := linux.RLIM_INFINITY, linux.RLIM_INFINITY
 	if f.RSI == linux.RLIMIT_NOFILE {
-		cur, lim = nofileLimit, nofileLimit
+		cur, lim = uint64(fdt.Limit()), uint64(fdt.HardLimit())
 	}
-	binary.LittleEndian.PutUint64(b, cur)
-	binary.LittleEndian.PutUint64(b[8:], lim)
+	var old []byte
+	if f.R10 != 0 {
+		b, ok := userBytes(f.R10, 16, true)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		old = b
+	}
+	if f.RDX != 0 {
+		b, ok := userBytes(f.RDX, 16, false)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		if f.RSI != linux.RLIMIT_NOFILE {
+			return linux.EPERM.Ret() // fixed
+		}
+		if e := fdt.SetLimit(binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])); e != 0 {
+			return e.Ret()
+		}
+	}
+	if old != nil {
+		binary.LittleEndian.PutUint64(old, cur)
+		binary.LittleEndian.PutUint64(old[8:], lim)
+	}
 	return 0
 }
 

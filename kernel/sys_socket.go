@@ -160,7 +160,7 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	if e := connectTo(id, s, f.RSI, f.RDX, socktab.Connecting); e != 0 {
 		return e.Ret()
 	}
-	if d := lookupFD(f.RDI); d.flags&linux.O_NONBLOCK == 0 {
+	if d := lookupFD(f.RDI); d.Flags&linux.O_NONBLOCK == 0 {
 		waitConnect(t, id)
 		return 0 // the waker sets the result
 	}

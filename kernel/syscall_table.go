@@ -58,6 +58,7 @@ const (
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
+	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
 
@@ -66,6 +67,10 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_READ:              {sysRead, callPartial, noteRead},
 	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
 	linux.SYS_CLOSE:             {sysClose, callFull, ""},
+	linux.SYS_POLL:              {sysPoll, callPartial, notePoll},
+	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files and sockets; ENOTTY elsewhere, as Linux answers for eventfd and epoll); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY"},
+	linux.SYS_DUP:               {sysDup, callFull, ""},
+	linux.SYS_DUP2:              {sysDup2, callFull, ""},
 	linux.SYS_FSTAT:             {sysFstat, callFull, "eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
 	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL)"},
 	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory only, file mappings answer ENODEV; MAP_SHARED is private memory: there is no other process to share with"},
@@ -104,7 +109,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_EXIT:              {sysExit, callFull, "the last thread's exit ends the program"},
 	linux.SYS_KILL:              {sysKill, callFull, "the process is pid 1, which 0 and -1 also name; other pids answer ESRCH"},
 	linux.SYS_UNAME:             {sysUname, callFull, "Linux 6.1.0-coracle on x86_64, node name coracle"},
-	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_NONBLOCK only); F_DUPFD, locks, leases and the rest answer EINVAL"},
+	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); locks, leases, owners, seals and pipe sizes answer EINVAL"},
 	linux.SYS_GETCWD:            {sysGetcwd, callFull, "always /"},
 	linux.SYS_GETTIMEOFDAY:      {sysGettimeofday, callPartial, "the timezone (second argument) is not written"},
 	linux.SYS_PTRACE:            {nil, callENOSYSByDesign, "one process: there is no other process to trace or be traced by"},
@@ -152,17 +157,21 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_OPENAT:            {sysOpenat, callPartial, "the read-only memory files the system publishes (/etc/resolv.conf, /etc/hosts); every other path answers ENOENT, O_CREAT and writing EROFS; a relative path only from AT_FDCWD (the working directory is /)"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callPartial, "the memory files, and any descriptor with AT_EMPTY_PATH; every other path answers ENOENT"},
 	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "ENOENT for every path: there are no symbolic links, /proc/self/exe included"},
+	linux.SYS_PSELECT6:          {sysPselect6, callPartial, notePoll + "; the time left is written back, as Linux does"},
+	linux.SYS_PPOLL:             {sysPpoll, callPartial, notePoll + "; the time left is written back, as Linux does"},
 	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
 	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
 	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
-	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "reads only, setting a limit answers EPERM; RLIMIT_NOFILE is 1024, every other limit unlimited; pids other than 0 and 1 answer ESRCH"},
+	linux.SYS_DUP3:              {sysDup3, callFull, ""},
+	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above); every other limit is unlimited and setting it answers EPERM; pids other than 0 and 1 answer ESRCH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_FINIT_MODULE:      {nil, callENOSYSByDesign, noteNoModules},
 	linux.SYS_GETRANDOM:         {sysGetrandom, callFull, "from RDSEED and RDRAND, ready from boot: never blocks; the flags are not checked"},
 	linux.SYS_KEXEC_FILE_LOAD:   {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_EXECVEAT:          {nil, callENOSYSByDesign, noteOneImage},
+	linux.SYS_CLOSE_RANGE:       {sysCloseRange, callFull, "CLOSE_RANGE_UNSHARE changes nothing: one process, whose table nothing shares"},
 }
 
 // devcalls is the table of coracle's private calls (package devcall),

@@ -52,27 +52,24 @@ type slot struct {
 }
 
 // A Table is one process's descriptors and descriptions. The zero Table
-// is empty with limit 0; Init makes it usable.
+// is empty, with both RLIMIT_NOFILE limits MaxFDs.
 type Table struct {
 	fds   [MaxFDs]slot
 	files [MaxFiles]File
 	// high bounds the descriptors ever used: loops over the table stop
 	// there.
-	high  int
-	// limit and hard are RLIMIT_NOFILE's soft and hard limits.
-	limit, hard int
-}
-
-// Init empties t and sets both its RLIMIT_NOFILE limits to MaxFDs.
-func (t *Table) Init() {
-	*t = Table{limit: MaxFDs, hard: MaxFDs}
+	high int
+	// softCut and hardCut are how far RLIMIT_NOFILE's soft and hard
+	// limits are below MaxFDs (so that the zero Table has both at
+	// MaxFDs).
+	softCut, hardCut int
 }
 
 // Limit is the RLIMIT_NOFILE in force: descriptors are below it.
-func (t *Table) Limit() int { return t.limit }
+func (t *Table) Limit() int { return MaxFDs - t.softCut }
 
 // HardLimit is RLIMIT_NOFILE's hard limit.
-func (t *Table) HardLimit() int { return t.hard }
+func (t *Table) HardLimit() int { return MaxFDs - t.hardCut }
 
 // SetLimit sets RLIMIT_NOFILE (setrlimit(2)): EINVAL if cur is above
 // max, EPERM if max is above MaxFDs (Linux's answer for a limit above
@@ -86,7 +83,7 @@ func (t *Table) SetLimit(cur, max uint64) linux.Errno {
 	if max > MaxFDs {
 		return linux.EPERM
 	}
-	t.limit, t.hard = int(cur), int(max)
+	t.softCut, t.hardCut = MaxFDs-int(cur), MaxFDs-int(max)
 	return 0
 }
 
@@ -155,7 +152,7 @@ func (t *Table) DupMin(old, min uint64, cloexec bool) (int, linux.Errno) {
 	if i < 0 {
 		return -1, linux.EBADF
 	}
-	if min >= uint64(t.limit) {
+	if min >= uint64(t.Limit()) {
 		return -1, linux.EINVAL
 	}
 	fd := t.free(int(min))
@@ -173,7 +170,7 @@ func (t *Table) DupMin(old, min uint64, cloexec bool) (int, linux.Errno) {
 // changes nothing (dup2's rule; dup3 answers EINVAL before calling).
 func (t *Table) DupTo(old, new uint64, cloexec bool) (fd int, closed File, e linux.Errno) {
 	i := t.FileIndex(old)
-	if i < 0 || new >= uint64(t.limit) {
+	if i < 0 || new >= uint64(t.Limit()) {
 		return -1, File{}, linux.EBADF
 	}
 	if old == new {
@@ -243,7 +240,7 @@ func clampFD(fd uint64) int {
 // free returns the lowest free descriptor at or above min and below the
 // limit, or -1.
 func (t *Table) free(min int) int {
-	for fd := min; fd < t.limit; fd++ {
+	for fd, n := min, t.Limit(); fd < n; fd++ {
 		if t.fds[fd].file == 0 {
 			return fd
 		}

@@ -14,7 +14,6 @@ const (
 func newTable(t *testing.T, n int) *Table {
 	t.Helper()
 	tab := new(Table)
-	tab.Init()
 	for i := range n {
 		fd, e := tab.Open(kindA, int32(i), linux.O_RDWR, false)
 		if e != 0 || fd != i {
@@ -222,7 +221,6 @@ func TestNext(t *testing.T) {
 
 func TestNoAllocations(t *testing.T) {
 	tab := new(Table)
-	tab.Init()
 	n := testing.AllocsPerRun(100, func() {
 		fd, _ := tab.Open(kindA, 1, 0, false)
 		d, _ := tab.DupMin(uint64(fd), 3, true)

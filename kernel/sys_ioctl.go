@@ -1,0 +1,93 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
+	"github.com/coracle-os/coracle/kernel/fdtable"
+)
+
+// ioctl(2): the requests every descriptor takes (FIONBIO, FIOCLEX,
+// FIONCLEX), FIONREAD where Linux answers it, and ENOTTY for everything
+// else, TCGETS included.
+//
+// No descriptor is a terminal, the serial console included: it has no
+// line discipline (no echo, no line editing, no signals from ^C, no
+// window size), so a program that asks TCGETS whether it may use one
+// (Go's golang.org/x/term, isatty in C) is told no, and falls back to
+// plain reads and writes, which the console does serve. fstat still
+// shows it as the character device it is.
+
+// ioctl(fd, request, arg)
+func sysIoctl(t *Thread, f *amd64.TrapFrame) uint64 {
+	fd := fdArg(f.RDI)
+	d := lookupFD(fd)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	switch uint32(f.RSI) {
+	case linux.FIOCLEX:
+		return fdt.SetCloseOnExec(fd, true).Ret0()
+	case linux.FIONCLEX:
+		return fdt.SetCloseOnExec(fd, false).Ret0()
+	case linux.FIONBIO:
+		p, ok := userU32(f.RDX, false)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		flags := d.Flags &^ linux.O_NONBLOCK
+		if *p != 0 {
+			flags |= linux.O_NONBLOCK
+		}
+		fdtable.SetFL(d, flags)
+		return 0
+	case linux.FIONREAD:
+		n, e := fionread(d)
+		if e != 0 {
+			return e.Ret()
+		}
+		p, ok := userU32(f.RDX, true)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		*p = uint32(n)
+		return 0
+	}
+	return linux.ENOTTY.Ret()
+}
+
+// fionread is FIONREAD on d: the bytes a read would return now. Linux
+// answers it for regular files (the bytes from the offset to the end,
+// negative past the end) and sockets (SIOCINQ: a stream's unread bytes,
+// EINVAL on a listening socket; a datagram socket's next datagram's
+// length); eventfd, epoll and the console, having no answer, give
+// ENOTTY.
+func fionread(d *openFile) (int32, linux.Errno) {
+	switch d.Kind {
+	case fdFile:
+		return int32(memFiles[d.Obj].size - d.Off), 0
+	case fdSocket:
+		s := &socktab.Table[d.Obj]
+		if s.Type == socktab.Dgram {
+			return int32(nextDgramLen(int(d.Obj), s)), 0
+		}
+		if s.State.Load() == socktab.Listening {
+			return 0, linux.EINVAL
+		}
+		return int32(s.Rx.Used()), 0
+	}
+	return 0, linux.ENOTTY
+}
+
+// nextDgramLen is the payload length of the first datagram queued on
+// socket id, or 0.
+func nextDgramLen(id int, s *socktab.Socket) int {
+	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
+	if head == tail {
+		return 0
+	}
+	var h [socktab.DgramHeader]byte
+	socktab.CopyOut(h[:], socktab.RingData(id, true), head)
+	n, _ := socktab.ParseDgramHeader(&h)
+	return n
+}
