@@ -37,6 +37,8 @@ const (
 	getType                       // the socket type
 	getRingSize                   // socktab.RingSize, the size of each ring
 	getTimeo                      // sockTimeouts[id][arg]
+	getProtocol                   // the protocol: IPPROTO_TCP or IPPROTO_UDP
+	getDomain                     // the address family
 )
 
 // A sockopt is one option: its level and name, and how each call
@@ -59,6 +61,8 @@ var sockopts = [...]sockopt{
 	{solSocket, soReuseAddr, optInt, setFlag, getFlag, socktab.OptReuseAddr, "SOL_SOCKET", "SO_REUSEADDR", ""},
 	{solSocket, soReusePort, optInt, setFlag, getNone, socktab.OptReuseAddr, "SOL_SOCKET", "SO_REUSEPORT", "sets SO_REUSEADDR: no load balancing across sockets"},
 	{solSocket, soType, optInt, setNone, getType, 0, "SOL_SOCKET", "SO_TYPE", ""},
+	{solSocket, soProtocol, optInt, setNone, getProtocol, 0, "SOL_SOCKET", "SO_PROTOCOL", "golang.org/x/sys/unix reads it to decode every IPv4 and IPv6 address (Getsockname, Accept, Recvfrom)"},
+	{solSocket, soDomain, optInt, setNone, getDomain, 0, "SOL_SOCKET", "SO_DOMAIN", ""},
 	{solSocket, soError, optInt, setNone, getError, 0, "SOL_SOCKET", "SO_ERROR", "reading clears the pending error"},
 	{solSocket, soBroadcast, optInt, setFlag, getNone, socktab.OptBroadcast, "SOL_SOCKET", "SO_BROADCAST", ""},
 	{solSocket, soSndbuf, optInt, setIgnore, getRingSize, 0, "SOL_SOCKET", "SO_SNDBUF", "reads the socket's ring size; netstack sizes its buffers itself"},
@@ -115,6 +119,13 @@ func intSockopt(s *socktab.Socket, o *sockopt) int32 {
 		return s.Type
 	case getRingSize:
 		return socktab.RingSize
+	case getProtocol:
+		if s.Type == socktab.Dgram {
+			return ipprotoUDP
+		}
+		return ipprotoTCP
+	case getDomain:
+		return s.Family
 	}
 	return 0
 }

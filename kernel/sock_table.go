@@ -27,6 +27,8 @@ const (
 	soReusePort   = 15
 	soRcvTimeo    = 20
 	soSndTimeo    = 21
+	soProtocol    = 38
+	soDomain      = 39
 	ipprotoIPv6   = 41
 	ipv6V6Only    = 26
 	tcpNoDelay    = 1

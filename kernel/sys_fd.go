@@ -81,7 +81,9 @@ func sysFcntl(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // close_range(first, last, flags). CLOSE_RANGE_UNSHARE changes nothing:
-// the one process's table is never shared with another.
+// there is one descriptor table, which every thread uses (Linux would
+// give the calling thread a copy of its own, which the threads a Go
+// program's goroutines move between could not use).
 func sysCloseRange(t *Thread, f *amd64.TrapFrame) uint64 {
 	first, last, flags := fdArg(f.RDI), fdArg(f.RSI), f.RDX
 	if flags&^(linux.CLOSE_RANGE_UNSHARE|linux.CLOSE_RANGE_CLOEXEC) != 0 || first > last {

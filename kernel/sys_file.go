@@ -165,7 +165,7 @@ func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
 	case flags&linux.O_DIRECTORY != 0:
 		return linux.ENOTDIR.Ret()
 	}
-	fd := allocFD(fdFile, i, linux.O_RDONLY|uint32(f.RDX)&linux.O_NONBLOCK, f.RDX&linux.O_CLOEXEC != 0)
+	fd := allocFD(fdFile, i, linux.O_RDONLY|linux.O_LARGEFILE|uint32(f.RDX)&(linux.O_NONBLOCK|linux.O_APPEND), f.RDX&linux.O_CLOEXEC != 0)
 	if fd < 0 {
 		return linux.EMFILE.Ret()
 	}

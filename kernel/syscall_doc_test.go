@@ -50,6 +50,8 @@ var (
 		getError:    "the pending error",
 		getType:     "the socket type",
 		getRingSize: fmt.Sprint(socktab.RingSize),
+		getProtocol: "IPPROTO_TCP or IPPROTO_UDP",
+		getDomain:   "AF_INET or AF_INET6",
 		getTimeo:    "the timeout",
 	}
 )

@@ -68,7 +68,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
 	linux.SYS_CLOSE:             {sysClose, callFull, ""},
 	linux.SYS_POLL:              {sysPoll, callPartial, notePoll},
-	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files and sockets; ENOTTY elsewhere, as Linux answers for eventfd and epoll); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY"},
+	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files and sockets; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
 	linux.SYS_DUP:               {sysDup, callFull, ""},
 	linux.SYS_DUP2:              {sysDup2, callFull, ""},
 	linux.SYS_FSTAT:             {sysFstat, callFull, "eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
@@ -171,7 +171,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETRANDOM:         {sysGetrandom, callFull, "from RDSEED and RDRAND, ready from boot: never blocks; the flags are not checked"},
 	linux.SYS_KEXEC_FILE_LOAD:   {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_EXECVEAT:          {nil, callENOSYSByDesign, noteOneImage},
-	linux.SYS_CLOSE_RANGE:       {sysCloseRange, callFull, "CLOSE_RANGE_UNSHARE changes nothing: one process, whose table nothing shares"},
+	linux.SYS_CLOSE_RANGE:       {sysCloseRange, callFull, "CLOSE_RANGE_UNSHARE is accepted and changes nothing: every thread keeps the one table (Linux gives the calling thread a copy of its own)"},
 }
 
 // devcalls is the table of coracle's private calls (package devcall),

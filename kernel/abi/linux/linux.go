@@ -181,15 +181,18 @@ const (
 	O_DIRECTORY     = 0x10000
 	O_NONBLOCK      = 0x800
 	O_APPEND        = 0x400
-	AT_EMPTY_PATH   = 0x1000
-	SEEK_SET        = 0
-	SEEK_CUR        = 1
-	SEEK_END        = 2
-	S_IFREG         = 0o100000
-	S_IFCHR         = 0o020000
-	S_IFSOCK        = 0o140000
-	O_CLOEXEC       = 0x80000
-	FD_CLOEXEC      = 1
+	// O_LARGEFILE is set on every file open(2) opens on 64-bit Linux
+	// (force_o_largefile), so F_GETFL shows it.
+	O_LARGEFILE   = 0x8000
+	AT_EMPTY_PATH = 0x1000
+	SEEK_SET      = 0
+	SEEK_CUR      = 1
+	SEEK_END      = 2
+	S_IFREG       = 0o100000
+	S_IFCHR       = 0o020000
+	S_IFSOCK      = 0o140000
+	O_CLOEXEC     = 0x80000
+	FD_CLOEXEC    = 1
 )
 
 // epoll and eventfd (include/uapi/linux/eventpoll.h, eventfd.h).
