@@ -87,13 +87,18 @@ func releaseFile(f *openFile) {
 }
 
 // kindEvent reports that the object obj of kind became ready for events
-// (a rising edge) on every descriptor of its description.
+// (a rising edge) on every descriptor of its description, and wakes the
+// epoll and poll waiters that now have something to report.
 func kindEvent(kind fdtable.Kind, obj int, events uint32) {
+	open := false
 	for fd := fdt.Next(0); fd >= 0; fd = fdt.Next(fd + 1) {
 		if d := fdt.Get(uint64(fd)); d.Kind == kind && int(d.Obj) == obj {
 			notifyEpolls(int32(fd), events)
+			open = true
 		}
 	}
-	wakeEpollWaiters()
-	wakePollWaiters()
+	if open {
+		wakeEpollWaiters()
+		wakePollWaiters()
+	}
 }

@@ -150,7 +150,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_CLOCK_GETRES:      {sysClockGetres, callPartial, "1 ns for every clock clock_gettime reads; the others answer EINVAL"},
 	linux.SYS_CLOCK_NANOSLEEP:   {sysClockNanosleep, callPartial, "CLOCK_MONOTONIC, CLOCK_BOOTTIME and CLOCK_REALTIME, relative or TIMER_ABSTIME; other clocks answer EINVAL; " + noteNoEINTR},
 	linux.SYS_EXIT_GROUP:        {sysExitGroup, callFull, ""},
-	linux.SYS_EPOLL_CTL:         {sysEpollCtl, callPartial, "EPOLLONESHOT and EPOLLEXCLUSIVE are ignored; at most 256 descriptors per instance (ENOSPC)"},
+	linux.SYS_EPOLL_CTL:         {sysEpollCtl, callPartial, "EPOLLONESHOT and EPOLLEXCLUSIVE are ignored; at most 256 descriptors per instance (ENOSPC); a registration is dropped when its descriptor is closed, even while a dup keeps the file open (Linux keeps it until the file is released)"},
 	linux.SYS_TGKILL:            {sysTgkill, callFull, "the thread group is pid 1"},
 	linux.SYS_VSERVER:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
 	linux.SYS_KEXEC_LOAD:        {nil, callENOSYSByDesign, noteOneImage},

@@ -92,8 +92,13 @@ func dupCalls() {
 	// dup2 and dup3 to numbers the runtime leaves alone.
 	r, _, e := unix.Syscall(unix.SYS_DUP2, uintptr(d), uintptr(d), 0)
 	say("dup2 of a descriptor to itself", fmt.Sprint(int(r) == d, " ", errno(errOf(e))))
-	err = unix.Dup2(200, 200)
-	say("dup2 of a closed descriptor to itself", errno(err))
+	// x/sys/unix's Dup2 is dup3 on amd64, which refuses equal
+	// descriptors: the raw call.
+	_, _, e = unix.Syscall(unix.SYS_DUP2, 200, 200, 0)
+	say("dup2 of a closed descriptor to itself", errno(errOf(e)))
+	r, _, e = unix.Syscall(unix.SYS_DUP2, uintptr(d), 102, 0)
+	say("dup2 to 102", fmt.Sprint(r, " ", errno(errOf(e)), " cloexec ", cloexec(102), " offset ", offset(102)))
+	unix.Close(102)
 	err = unix.Dup3(d, d, 0)
 	say("dup3 of a descriptor to itself", errno(err))
 	err = unix.Dup3(d, 100, unix.O_CLOEXEC)
