@@ -9,7 +9,9 @@ import (
 
 // ioctl(2): the requests every descriptor takes (FIONBIO, FIOCLEX,
 // FIONCLEX), FIONREAD where Linux answers it, and ENOTTY for everything
-// else, TCGETS included.
+// else, TCGETS included; but an epoll descriptor answers EINVAL, as
+// epoll's own ioctl handler (Linux 6.9 and later, for EPIOCSPARAMS)
+// answers the requests it does not know.
 //
 // No descriptor is a terminal, the serial console included: it has no
 // line discipline (no echo, no line editing, no signals from ^C, no
@@ -53,6 +55,9 @@ func sysIoctl(t *Thread, f *amd64.TrapFrame) uint64 {
 		*p = uint32(n)
 		return 0
 	}
+	if d.Kind == fdEpoll {
+		return linux.EINVAL.Ret()
+	}
 	return linux.ENOTTY.Ret()
 }
 
@@ -60,8 +65,8 @@ func sysIoctl(t *Thread, f *amd64.TrapFrame) uint64 {
 // answers it for regular files (the bytes from the offset to the end,
 // negative past the end) and sockets (SIOCINQ: a stream's unread bytes,
 // EINVAL on a listening socket; a datagram socket's next datagram's
-// length); eventfd, epoll and the console, having no answer, give
-// ENOTTY.
+// length); eventfd and the console, having no answer, give ENOTTY, and
+// epoll EINVAL.
 func fionread(d *openFile) (int32, linux.Errno) {
 	switch d.Kind {
 	case fdFile:
@@ -75,6 +80,8 @@ func fionread(d *openFile) (int32, linux.Errno) {
 			return 0, linux.EINVAL
 		}
 		return int32(s.Rx.Used()), 0
+	case fdEpoll:
+		return 0, linux.EINVAL
 	}
 	return 0, linux.ENOTTY
 }

@@ -29,6 +29,11 @@ func TestDescriptors(t *testing.T) {
 	if got, want := guest["os.Stdout.Stat mode (system)"], "Dc---------"; got != want {
 		t.Errorf("os.Stdout.Stat mode in the guest: %q, want %q (a character device)", got, want)
 	}
+	for _, k := range []string{"TCGETS on stdin", "TCGETS on stdout", "TCGETS on stderr"} {
+		if got := guest[k]; got != "ENOTTY" {
+			t.Errorf("%s in the guest: %q, want ENOTTY (the console is not a terminal)", k, got)
+		}
+	}
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("no native comparison on %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
