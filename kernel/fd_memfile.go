@@ -95,6 +95,10 @@ func fillStat(st *stat, d *openFile) {
 		st.rdev = 4<<8 | 64 // ttyS0
 	case fdSocket:
 		st.mode = linux.S_IFSOCK | 0o777
+	case fdPipe:
+		st.mode = linux.S_IFIFO | 0o600
+		id, _ := pipeOf(d)
+		st.ino = uint64(id) + 1 // both ends: one pipe, one inode
 	default:
 		st.mode = 0o600 // anonymous inodes: eventfd, epoll, interrupts
 	}

@@ -31,6 +31,7 @@ const (
 	fdIRQ    // an interrupt line (devcall.OpenIRQ); Obj is the IOAPIC pin
 	fdSocket // a socket (sys_socket.go); Obj is its socktab number
 	fdFile   // a read-only memory file (fd_memfile.go); Obj indexes memFiles
+	fdPipe   // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
 )
 
 // openFile is an open-file description.
@@ -83,6 +84,8 @@ func releaseFile(f *openFile) {
 		irqClose(f)
 	case fdSocket:
 		socketClose(int(f.Obj))
+	case fdPipe:
+		pipeClose(f)
 	}
 }
 

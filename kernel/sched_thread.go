@@ -41,7 +41,13 @@ type Thread struct {
 	// sockWait is, plus one, the socket a blocking socket call waits
 	// for (waitSocket); the call runs again when the socket changes.
 	sockWait int32
-	_        [12]byte // keeps the size a multiple of 16 (checkThreadLayout)
+	// pipeWait is, plus one, the pipe a blocking read or write waits
+	// for (waitPipe), or last waited for; pipeDone is how much of a
+	// blocking write that waits for room has gone in already: the call,
+	// made again on that pipe, goes on from there. Both together keep
+	// the size a multiple of 16 (checkThreadLayout).
+	pipeWait int32
+	pipeDone uint64
 }
 
 type threadState uint8
@@ -62,6 +68,7 @@ const (
 	waitEpoll
 	waitSocket // a blocking socket call, made again when the socket changes
 	waitPoll   // poll, ppoll or pselect6 (sys_poll.go); RAX is the call's number
+	waitPipe   // a blocking pipe read or write, made again when the pipe changes
 )
 
 const (

@@ -113,6 +113,15 @@ func programKilled(sig int) {
 	Exit(exitstatus.ProgramFault)
 }
 
+// raiseSIGPIPE is what a write with no reader left does besides
+// answering EPIPE. The Go runtime's handler ignores it (it only notes
+// it for os/signal), and package os turns EPIPE on descriptors 1 and 2
+// into the SIGPIPE that ends the program, as on Linux.
+func raiseSIGPIPE(t *Thread) {
+	sendSignal(t, SIGPIPE)
+	t.kernelSignals |= sigframe.Bit(SIGPIPE)
+}
+
 // sendSignal marks sig pending for t; it is delivered the next time t
 // returns to ring 3 with sig unblocked.
 func sendSignal(t *Thread, sig int) {
@@ -150,7 +159,12 @@ func deliverPending(t *Thread) {
 			programKilled(sig)
 		}
 		info := sigframe.Info{Signo: int32(sig), Code: SI_TKILL, PID: pid, FromUser: true}
-		if fromKernel {
+		switch {
+		case fromKernel && sig == SIGPIPE:
+			// Linux raises it with send_sig(SIGPIPE, current, 0):
+			// SI_USER, from the process itself.
+			info = sigframe.Info{Signo: int32(sig), Code: SI_USER, PID: pid, FromUser: true}
+		case fromKernel:
 			info = sigframe.Info{Signo: int32(sig), Code: SI_KERNEL}
 		}
 		if !deliverSignal(t, sig, &info) {

@@ -12,6 +12,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/fdtable"
 	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/sigframe"
 	"github.com/coracle-os/coracle/kernel/vdso"
 )
@@ -177,8 +178,8 @@ var (
 	vdsoImage [vdso.Size]byte
 )
 
-// Descriptors, published files, eventfds, epoll and poll. Trap (and
-// boot: openConsole).
+// Descriptors, published files, eventfds, epoll, poll and pipes. Trap
+// (and boot: openConsole).
 var (
 	// fdt holds the descriptors and open-file descriptions
 	// (fd_table.go); openConsole makes 0-2 at boot.
@@ -187,6 +188,12 @@ var (
 	memFiles [maxMemFiles]memFile
 	eventfds [maxEventfds]eventfd
 	epolls   [maxEpolls]epollInstance
+
+	// pipes are the pipes (fd_pipe.go); their buffers are frames.
+	// pipeLastReady is each pipe's read-end and write-end readiness as
+	// last reported, to find rising edges for edge-triggered epoll.
+	pipes         [maxPipes]pipe.Pipe
+	pipeLastReady [maxPipes][2]uint32
 )
 
 // Sockets. Trap; the socket table itself (socktab, in memory the socket

@@ -163,6 +163,8 @@ func readiness(d *openFile) uint32 {
 		return linux.EPOLLIN | linux.EPOLLOUT
 	case fdSocket:
 		return socketReadiness(int(d.Obj))
+	case fdPipe:
+		return pipeReadiness(d)
 	case fdIRQ:
 		if irqs[d.Obj].count > 0 {
 			return linux.EPOLLIN

@@ -13,6 +13,10 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind == fdSocket {
 		return sockResult(t, f, d, socketRead(int(d.Obj), f.RSI, f.RDX), false)
 	}
+	if d.Kind == fdPipe {
+		var v iovec
+		return pipeRead(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
 	b, ok := userBytes(f.RSI, f.RDX, true)
 	if !ok {
 		return linux.EFAULT.Ret()
@@ -42,6 +46,10 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	if d.Kind == fdSocket {
 		return sockResult(t, f, d, socketWrite(int(d.Obj), f.RSI, f.RDX), false)
+	}
+	if d.Kind == fdPipe {
+		var v iovec
+		return pipeWrite(t, f, d, oneIOV(&v, f.RSI, f.RDX))
 	}
 	b, ok := userBytes(f.RSI, f.RDX, false)
 	if !ok {
@@ -93,6 +101,12 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 			return sockResult(t, f, d, ret, false)
 		}
 		return sockResult(t, f, d, sockSend(int(d.Obj), iov, nil), false)
+	}
+	if d.Kind == fdPipe {
+		if in {
+			return pipeRead(t, f, d, iov)
+		}
+		return pipeWrite(t, f, d, iov)
 	}
 	var total uint64
 	for i := range iov.vecs {

@@ -65,8 +65,8 @@ func sysIoctl(t *Thread, f *amd64.TrapFrame) uint64 {
 // answers it for regular files (the bytes from the offset to the end,
 // negative past the end) and sockets (SIOCINQ: a stream's unread bytes,
 // EINVAL on a listening socket; a datagram socket's next datagram's
-// length); eventfd and the console, having no answer, give ENOTTY, and
-// epoll EINVAL.
+// length) and pipes (the bytes buffered, on either end); eventfd and the
+// console, having no answer, give ENOTTY, and epoll EINVAL.
 func fionread(d *openFile) (int32, linux.Errno) {
 	switch d.Kind {
 	case fdFile:
@@ -80,6 +80,9 @@ func fionread(d *openFile) (int32, linux.Errno) {
 			return 0, linux.EINVAL
 		}
 		return int32(s.Rx.Used()), 0
+	case fdPipe:
+		id, _ := pipeOf(d)
+		return int32(pipes[id].Len()), 0 // either end, as on Linux
 	case fdEpoll:
 		return 0, linux.EINVAL
 	}

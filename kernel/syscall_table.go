@@ -54,11 +54,12 @@ const (
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
 	noteRead         = "console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
-	noteWrite        = "console, sockets and eventfds; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteWrite        = "console, sockets, pipes and eventfds; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
+	notePipe         = "64 KiB of buffer per pipe, at most 64 pipes (ENFILE), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
 
@@ -68,10 +69,10 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
 	linux.SYS_CLOSE:             {sysClose, callFull, ""},
 	linux.SYS_POLL:              {sysPoll, callPartial, notePoll},
-	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files and sockets; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
+	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files, sockets and pipes; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
 	linux.SYS_DUP:               {sysDup, callFull, ""},
 	linux.SYS_DUP2:              {sysDup2, callFull, ""},
-	linux.SYS_FSTAT:             {sysFstat, callFull, "eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
+	linux.SYS_FSTAT:             {sysFstat, callFull, "pipes are S_IFIFO (mode 0600, one inode for both ends); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
 	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL)"},
 	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory only, file mappings answer ENODEV; MAP_SHARED is private memory: there is no other process to share with"},
 	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
@@ -82,6 +83,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PREAD64:           {sysPread64, callPartial, noteFileOnly},
 	linux.SYS_READV:             {sysReadv, callPartial, "as read: " + noteRead},
 	linux.SYS_WRITEV:            {sysWritev, callPartial, "as write: " + noteWrite},
+	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
 	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
 	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once; MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing; other advice answers EINVAL"},
 	linux.SYS_NANOSLEEP:         {sysNanosleep, callPartial, noteNoEINTR + ", so the remaining time is never written"},
@@ -159,11 +161,13 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "ENOENT for every path: there are no symbolic links, /proc/self/exe included"},
 	linux.SYS_PSELECT6:          {sysPselect6, callPartial, notePoll + "; the time left is written back, as Linux does"},
 	linux.SYS_PPOLL:             {sysPpoll, callPartial, notePoll + "; the time left is written back, as Linux does"},
+	linux.SYS_SPLICE:            {sysSplice, callPartial, "moves nothing: EINVAL for every pair of open descriptors (EBADF if one is not open), as Linux answers for files that cannot splice, so callers such as Go's io.Copy between sockets read and write instead"},
 	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
 	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
 	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
 	linux.SYS_DUP3:              {sysDup3, callFull, ""},
+	linux.SYS_PIPE2:             {sysPipe2, callPartial, "O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) and other flags answer EINVAL; " + notePipe},
 	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above); every other limit is unlimited and setting it answers EPERM; pids other than 0 and 1 answer ESRCH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},

@@ -1,0 +1,280 @@
+// Pipeprobe exercises pipes as Go programs use them and prints what it
+// saw, one line per check, in words that do not depend on timing: the
+// integration test runs it natively on the host and in the guest and
+// compares the two. os.Pipe goes through the netpoller (non-blocking
+// descriptors, epoll, deadlines); syscall.Pipe2 gives raw descriptors
+// that block in the kernel.
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	goroutines()
+	brokenPipe()
+	blocking()
+	nonBlocking()
+	atomicWrites()
+	deadlines()
+	stat()
+	capture()
+	fmt.Println("pipeprobe: done")
+}
+
+// payload is n bytes that are not all alike.
+func payload(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*31 + i>>9)
+	}
+	return b
+}
+
+// goroutines sends a megabyte through os.Pipe from one goroutine to
+// another: both block in the netpoller in turn, 64 KiB at a time.
+func goroutines() {
+	r, w := must2(os.Pipe())
+	data := payload(1 << 20)
+	go func() {
+		for off := 0; off < len(data); off += 100_000 {
+			must(w.Write(data[off:min(off+100_000, len(data))]))
+		}
+		w.Close()
+	}()
+	got := must(io.ReadAll(r))
+	r.Close()
+	fmt.Printf("pipeprobe: os.Pipe carried %d bytes between goroutines, intact %v, then EOF\n", len(got), sha256.Sum256(got) == sha256.Sum256(data))
+}
+
+// brokenPipe writes after the read end closed: EPIPE, and SIGPIPE
+// (which the runtime hands to os/signal and otherwise ignores on
+// descriptors other than 1 and 2), and the program goes on.
+func brokenPipe() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGPIPE)
+	defer signal.Stop(sig)
+	r, w := must2(os.Pipe())
+	r.Close()
+	_, err := w.Write([]byte("nobody reads this"))
+	gotSig := false
+	select {
+	case <-sig:
+		gotSig = true
+	case <-time.After(5 * time.Second):
+	}
+	w.Close()
+	fmt.Printf("pipeprobe: write with no reader: EPIPE %v, SIGPIPE raised %v, still running\n", errors.Is(err, syscall.EPIPE), gotSig)
+
+	// Without os/signal the runtime ignores it: the program survives.
+	signal.Stop(sig)
+	var p [2]int
+	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	syscall.Close(p[0])
+	_, err = syscall.Write(p[1], []byte("x"))
+	syscall.Close(p[1])
+	fmt.Printf("pipeprobe: raw write with no reader: %v, still running\n", err)
+}
+
+// blocking uses raw descriptors without O_NONBLOCK: a read of an empty
+// pipe waits for a writer, and a write larger than the pipe goes in
+// piece by piece as the reader drains it, returning only when all of it
+// is in.
+func blocking() {
+	var p [2]int
+	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		must(syscall.Write(p[1], []byte("late")))
+	}()
+	buf := make([]byte, 64)
+	n := must(syscall.Read(p[0], buf))
+	fmt.Printf("pipeprobe: blocking read waited for %q\n", buf[:n])
+
+	data := payload(300_000)
+	wrote := make(chan int)
+	go func() {
+		wrote <- must(syscall.Write(p[1], data))
+	}()
+	time.Sleep(50 * time.Millisecond) // the writer fills the pipe and waits
+	var got []byte
+	rb := make([]byte, 20000)
+	for len(got) < len(data) {
+		n := must(syscall.Read(p[0], rb))
+		got = append(got, rb[:n]...)
+	}
+	fmt.Printf("pipeprobe: blocking write of %d returned %d, data intact %v\n", len(data), <-wrote, bytes.Equal(got, data))
+
+	syscall.Close(p[1])
+	n, err := syscall.Read(p[0], buf)
+	fmt.Printf("pipeprobe: blocking read after the writer closed: %d %v\n", n, err)
+	syscall.Close(p[0])
+}
+
+// nonBlocking fills a pipe through O_NONBLOCK descriptors: 64 KiB, and
+// then EAGAIN; PIPE_BUF-sized writes are never split.
+func nonBlocking() {
+	var p [2]int
+	check(syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC))
+	buf := make([]byte, 8192)
+	_, err := syscall.Read(p[0], buf)
+	fmt.Printf("pipeprobe: non-blocking read of an empty pipe: %v\n", err)
+	flags := must(fcntl(p[1], syscall.F_GETFL))
+	fmt.Printf("pipeprobe: write end F_GETFL: O_WRONLY %v O_NONBLOCK %v\n", flags&syscall.O_ACCMODE == syscall.O_WRONLY, flags&syscall.O_NONBLOCK != 0)
+
+	total := 0
+	for {
+		n, err := syscall.Write(p[1], make([]byte, 4096))
+		if err != nil {
+			fmt.Printf("pipeprobe: non-blocking fill took %d bytes, then %v\n", total, err)
+			break
+		}
+		total += n
+	}
+	must(syscall.Read(p[0], buf[:1]))
+	_, err = syscall.Write(p[1], make([]byte, 4096))
+	fmt.Printf("pipeprobe: PIPE_BUF write with one byte free: %v\n", err)
+	must(syscall.Read(p[0], buf[:4095]))
+	n, err := syscall.Write(p[1], make([]byte, 4097))
+	fmt.Printf("pipeprobe: PIPE_BUF+1 write with a page free: %d %v\n", n, err)
+	n, err = syscall.Write(p[1], make([]byte, 100_000))
+	fmt.Printf("pipeprobe: large write to a full pipe: %d %v\n", n, err)
+	syscall.Close(p[1])
+	total = 0
+	for {
+		n, err := syscall.Read(p[0], buf)
+		if n <= 0 {
+			fmt.Printf("pipeprobe: drained %d bytes, then %d %v\n", total, n, err)
+			break
+		}
+		total += n
+	}
+	syscall.Close(p[0])
+}
+
+func fcntl(fd, cmd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// atomicWrites has four writers share one blocking pipe, each writing
+// PIPE_BUF-sized blocks of its own byte: the reader must find every
+// block whole, never interleaved with another writer's.
+func atomicWrites() {
+	var p [2]int
+	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	const writers, blocks = 4, 64
+	var wg sync.WaitGroup
+	for k := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := bytes.Repeat([]byte{byte('a' + k)}, 4096)
+			for range blocks {
+				if n := must(syscall.Write(p[1], b)); n != len(b) {
+					panic("short atomic write")
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); syscall.Close(p[1]) }()
+	var all []byte
+	buf := make([]byte, 10000) // not a multiple of 4096
+	for {
+		n := must(syscall.Read(p[0], buf))
+		if n == 0 {
+			break
+		}
+		all = append(all, buf[:n]...)
+	}
+	syscall.Close(p[0])
+	whole := len(all) == writers*blocks*4096
+	count := map[byte]int{}
+	for off := 0; whole && off < len(all); off += 4096 {
+		blk := all[off : off+4096]
+		if !bytes.Equal(blk, bytes.Repeat(blk[:1], 4096)) {
+			whole = false
+		}
+		count[blk[0]]++
+	}
+	fmt.Printf("pipeprobe: %d writers, %d PIPE_BUF writes each: every block whole %v, %d per writer %v\n",
+		writers, blocks, whole, blocks, count['a'] == blocks && count['d'] == blocks)
+}
+
+// deadlines: the netpoller sees pipe readiness, so deadlines work.
+func deadlines() {
+	r, w := must2(os.Pipe())
+	r.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	_, err := r.Read(make([]byte, 10))
+	fmt.Printf("pipeprobe: read deadline on an empty pipe: %v\n", errors.Is(err, os.ErrDeadlineExceeded))
+	w.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	n, err := w.Write(make([]byte, 100_000))
+	fmt.Printf("pipeprobe: write deadline on a full pipe: %d written, %v\n", n, errors.Is(err, os.ErrDeadlineExceeded))
+	r.SetReadDeadline(time.Time{})
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		w.Close()
+	}()
+	got := must(io.ReadAll(r))
+	fmt.Printf("pipeprobe: read until the writer closed: %d bytes, then EOF\n", len(got))
+	r.Close()
+}
+
+func stat() {
+	r, w := must2(os.Pipe())
+	fi := must(r.Stat())
+	wi := must(w.Stat())
+	fmt.Printf("pipeprobe: stat: %v named pipe %v, both ends one pipe %v\n", fi.Mode(), fi.Mode()&os.ModeNamedPipe != 0, os.SameFile(fi, wi))
+	r.Close()
+	w.Close()
+}
+
+// capture does what package testing does to check an Example: point
+// os.Stdout at a pipe, run it, read what it printed.
+func capture() {
+	stdout := os.Stdout
+	r, w := must2(os.Pipe())
+	os.Stdout = w
+	out := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		_, err := io.Copy(&b, r)
+		r.Close()
+		check(err)
+		out <- b.String()
+	}()
+	fmt.Println("hello from an example")
+	fmt.Printf("%d lines\n", 2)
+	w.Close()
+	os.Stdout = stdout
+	fmt.Printf("pipeprobe: captured %q\n", <-out)
+}
+
+func must[T any](v T, err error) T {
+	check(err)
+	return v
+}
+
+func must2[T, U any](a T, b U, err error) (T, U) {
+	check(err)
+	return a, b
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Println("pipeprobe: unexpected error:", err)
+		os.Exit(1)
+	}
+}
