@@ -20,6 +20,10 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "exhaust" {
+		exhaust()
+		return
+	}
 	goroutines()
 	brokenPipe()
 	blocking()
@@ -159,6 +163,41 @@ func nonBlocking() {
 		total += n
 	}
 	syscall.Close(p[0])
+}
+
+// exhaust makes pipes until the system says no, closes them, and makes
+// as many again: their buffers came back. The limit is the system's
+// (coracle's pipe table, or memory in a small VM), not Linux's, so only
+// the guest runs this.
+func exhaust() {
+	var ends []int
+	var err error
+	for {
+		var p [2]int
+		if err = syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			break
+		}
+		ends = append(ends, p[0], p[1])
+		must(syscall.Write(p[1], payload(65536))) // touch every buffer page
+	}
+	made := len(ends) / 2
+	for _, fd := range ends {
+		syscall.Close(fd)
+	}
+	again := 0
+	ends = ends[:0]
+	for range made {
+		var p [2]int
+		if syscall.Pipe2(p[:], 0) != nil {
+			break
+		}
+		ends = append(ends, p[0], p[1])
+		again++
+	}
+	for _, fd := range ends {
+		syscall.Close(fd)
+	}
+	fmt.Printf("pipeprobe: made %d pipes, then %v (%d); after closing them, %d again\n", made, err, int(err.(syscall.Errno)), again)
 }
 
 func fcntl(fd, cmd int) (int, error) {

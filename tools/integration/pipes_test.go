@@ -1,0 +1,147 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/image"
+)
+
+// Pipes (testdata/pipeprobe): os.Pipe between goroutines, EOF, EPIPE
+// and SIGPIPE, blocking and non-blocking descriptors, PIPE_BUF
+// atomicity with concurrent writers, deadlines through the netpoller,
+// fstat, and an Example-style capture of os.Stdout. The program runs
+// natively on the host too, and the guest must print the same lines.
+func TestPipes(t *testing.T) {
+	img := buildTestProgram(t, "pipeprobe")
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", img)
+	if res.err != nil || res.status != 0 {
+		t.Fatalf("want exit status 0\n%s", res)
+	}
+	native := filepath.Join(t.TempDir(), "pipeprobe")
+	build := exec.Command("go", "build", "-o", native, "./tools/integration/testdata/pipeprobe")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("native build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, native).Output()
+	if err != nil {
+		t.Fatalf("native run: %v\n%s", err, out)
+	}
+	want := linesWithPrefix(string(out), "pipeprobe:")
+	got := linesWithPrefix(res.stdout, "pipeprobe:")
+	if len(want) < 15 || want[len(want)-1] != "pipeprobe: done" {
+		t.Fatalf("the native run printed too little:\n%s", out)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("guest and host differ\n--- host ---\n%s\n--- guest ---\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+	}
+}
+
+// Pipes run out as the pipe table says (ENFILE at 64), in the smallest
+// VM too, and closing them gives their buffers back.
+func TestPipesExhaust(t *testing.T) {
+	img := buildTestProgram(t, "pipeprobe")
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", "-m", "16", img, "--", "exhaust")
+	want := "pipeprobe: made 64 pipes, then too many open files in system (23); after closing them, 64 again"
+	if !strings.Contains(res.stdout, want) || res.err != nil || res.status != 0 {
+		t.Errorf("want %q and exit status 0\n%s", want, res)
+	}
+}
+
+// linesWithPrefix returns the lines of out that start with prefix.
+func linesWithPrefix(out, prefix string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// A test binary built with go test -c and linked with the kernel runs
+// its Examples: package testing captures each one's output through
+// os.Pipe and compares it with the Output comment (testdata/pipeexample:
+// one example passes, one prints more than a pipe holds, one is wrong on
+// purpose and must be reported).
+func TestExampleCapture(t *testing.T) {
+	img := buildTestImage(t, "tools/integration/testdata/pipeexample", "pipeexample")
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", img, "--", "-test.v", "-test.run", "^ExampleGreet(_large)?$")
+	for _, want := range []string{"--- PASS: ExampleGreet ", "--- PASS: ExampleGreet_large ", "\nPASS\n"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("console lacks %q\n%s", want, res)
+		}
+	}
+	if res.err != nil || res.status != 0 {
+		t.Errorf("want exit status 0\n%s", res)
+	}
+
+	res = coracle(t, "run", "--accel", "tcg", "--net", "none", img, "--", "-test.run", "ExampleGreet_mismatch")
+	for _, want := range []string{"--- FAIL: ExampleGreet_mismatch", "got:\nhello, world\nwant:\ngoodbye, world\n", "\nFAIL\n"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("console lacks %q\n%s", want, res)
+		}
+	}
+	if res.err != nil || res.status != 1 {
+		t.Errorf("want exit status 1\n%s", res)
+	}
+}
+
+// buildTestImage links the test binary of the package in dir (relative
+// to the module root, package name name) with the kernel, as coracle
+// build links a main package: an overlay adds a file that imports the
+// kernel, the linker's entry point is the PVH entry stub, and the ELF
+// file gets its PVH note.
+func buildTestImage(t *testing.T, dir, name string) string {
+	t.Helper()
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	tmp := t.TempDir()
+	src := filepath.Join(tmp, "kernel.go")
+	if err := os.WriteFile(src, []byte("package "+name+"\n\nimport _ \""+image.KernelImportPath+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	overlay, err := json.Marshal(struct{ Replace map[string]string }{
+		Replace: map[string]string{filepath.Join(repoRoot, dir, "zz_coracle_kernel_test.go"): src},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(ov, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(tmp, "linked.elf")
+	cmd := exec.Command("go", "test", "-c", "-overlay", ov, "-ldflags", "-E "+image.EntrySymbol, "-o", linked, "./"+dir)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c: %v\n%s", err, out)
+	}
+	elf, err := os.ReadFile(linked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := image.RewritePVHNote(elf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := image.Verify(img); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, name+".img")
+	if err := os.WriteFile(out, img, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
