@@ -1,7 +1,7 @@
 // Package kernel is coracle's library kernel: it owns the CPU after the
 // boot stub, builds the address space, and runs the unmodified Go runtime
 // in ring 3 on a Linux system-call personality (threads, futexes, mmap
-// with demand paging, time, signals, epoll, sockets), reporting crashes.
+// with demand paging, time, signals, epoll, pipes, sockets), reporting crashes.
 // A program becomes a coracle image by importing this package; `coracle
 // build` adds that import for it. Everything in it runs in ring 0.
 //
@@ -20,7 +20,7 @@
 //	signal_*   signal delivery (frames, fault signals)
 //	time_*     clocks, the local APIC timer, idle, the profiling tick
 //	mem_*      the address-space layout, page faults, user memory access
-//	fd_*       the descriptor table and the kernel's read-only files
+//	fd_*       the descriptor table, the kernel's read-only files, pipes
 //	sock_*     the kernel's side of sockets (the table, I/O, blocking)
 //	dev_*      device interrupts
 //	diag_*     diagnostics: crash reports, strace, sysprof, boot stamps
