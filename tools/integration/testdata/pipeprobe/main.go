@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -31,6 +32,7 @@ func main() {
 	atomicWrites()
 	deadlines()
 	stat()
+	descriptors()
 	capture()
 	fmt.Println("pipeprobe: done")
 }
@@ -278,6 +280,53 @@ func stat() {
 	fmt.Printf("pipeprobe: stat: %v named pipe %v, both ends one pipe %v\n", fi.Mode(), fi.Mode()&os.ModeNamedPipe != 0, os.SameFile(fi, wi))
 	r.Close()
 	w.Close()
+}
+
+// descriptors: FIONREAD on either end, a dup of the write end keeps the
+// pipe open after the original closes, and poll sees data and hang-up.
+func descriptors() {
+	var p [2]int
+	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	must(syscall.Write(p[1], payload(1234)))
+	fmt.Printf("pipeprobe: FIONREAD: read end %d, write end %d\n", fionread(p[0]), fionread(p[1]))
+
+	dup := must(syscall.Dup(p[1]))
+	syscall.Close(p[1])
+	fds := []pollFd{{fd: int32(p[0]), events: pollIn}}
+	buf := make([]byte, 2000)
+	n := must(syscall.Read(p[0], buf))
+	fmt.Printf("pipeprobe: poll with the pipe drained and a dup of the writer open: %d ready\n", poll(fds, 0))
+	must(syscall.Write(dup, []byte("via the dup")))
+	ready := poll(fds, 1000)
+	m := must(syscall.Read(p[0], buf))
+	fmt.Printf("pipeprobe: read %d, then through the dup %q; poll %d ready, revents %#x\n", n, buf[:m], ready, fds[0].revents)
+	syscall.Close(dup)
+	ready = poll(fds, 1000)
+	fmt.Printf("pipeprobe: after the last writer closed: poll %d ready, revents %#x\n", ready, fds[0].revents)
+	syscall.Close(p[0])
+}
+
+func fionread(fd int) int {
+	var n int32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+		return -int(e)
+	}
+	return int(n)
+}
+
+type pollFd struct {
+	fd              int32
+	events, revents int16
+}
+
+const pollIn = 0x1
+
+func poll(fds []pollFd, ms int) int {
+	r, _, e := syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)), uintptr(ms))
+	if e != 0 {
+		return -int(e)
+	}
+	return int(r)
 }
 
 // capture does what package testing does to check an Example: point
