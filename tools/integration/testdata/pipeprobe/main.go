@@ -124,6 +124,29 @@ func blocking() {
 	n, err := syscall.Read(p[0], buf)
 	fmt.Printf("pipeprobe: blocking read after the writer closed: %d %v\n", n, err)
 	syscall.Close(p[0])
+
+	// A blocking write waiting for room when the reader goes away
+	// returns what went in (and raises SIGPIPE, which the runtime
+	// ignores here).
+	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	type result struct {
+		n   int
+		err error
+	}
+	cut := make(chan result)
+	go func() {
+		n, err := syscall.Write(p[1], data)
+		cut <- result{n, err}
+	}()
+	time.Sleep(100 * time.Millisecond) // the writer fills the pipe and waits
+	must(syscall.Read(p[0], buf[:10])) // less than a page: it still waits
+	time.Sleep(50 * time.Millisecond)
+	syscall.Close(p[0])
+	r := <-cut
+	fmt.Printf("pipeprobe: blocking write when the reader closed: %d of %d went in, %v\n", r.n, len(data), r.err)
+	_, err = syscall.Write(p[1], data)
+	fmt.Printf("pipeprobe: and the next write: %v\n", err)
+	syscall.Close(p[1])
 }
 
 // nonBlocking fills a pipe through O_NONBLOCK descriptors: 64 KiB, and
