@@ -49,6 +49,7 @@ func kernelMain(infoErr error) {
 	bootCmdline = cmd
 	setupKernelStack()
 	setupTime()
+	setupRootFS()
 	openConsole()
 	startProgram(cmd)
 }

@@ -18,7 +18,7 @@ import (
 //     becomes ready, kindEvent(kind, obj, events) reports the rising
 //     edge to epoll and wakes poll waiters;
 //   - releaseFile (below): what closing the last descriptor does;
-//   - fillStat (fd_memfile.go): fstat's file type and mode;
+//   - fillStat (fd_file.go): fstat's file type and mode;
 //   - fionread (sys_ioctl.go): ioctl FIONREAD, the bytes a read would
 //     return now (ENOTTY where Linux has no answer).
 //
@@ -30,7 +30,7 @@ const (
 	fdEpoll
 	fdIRQ    // an interrupt line (devcall.OpenIRQ); Obj is the IOAPIC pin
 	fdSocket // a socket (sys_socket.go); Obj is its socktab number
-	fdFile   // a read-only memory file (fd_memfile.go); Obj indexes memFiles
+	fdFile   // a file of the root file system (fd_file.go); Obj is its inode
 	fdPipe   // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
 )
 
@@ -86,6 +86,8 @@ func releaseFile(f *openFile) {
 		socketClose(int(f.Obj))
 	case fdPipe:
 		pipeClose(f)
+	case fdFile:
+		rootFS.Close(fileIno(f))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
 // User memory. The program's pages are in the same address space, so
@@ -124,19 +125,25 @@ func (v userIOV) total() (n uint64, ok bool) {
 	return n, true
 }
 
-// userPath reads the NUL-terminated path at addr.
+// userPath reads the NUL-terminated path at addr: ENAMETOOLONG if no
+// NUL comes within PATH_MAX bytes, EFAULT if the string runs into
+// memory the program may not read. Each page is checked once.
 func userPath(addr uint64) ([]byte, linux.Errno) {
-	for n := uint64(0); n < maxPathLen; n++ {
-		b, ok := userBytes(addr+n, 1, false)
+	for n := uint64(0); n < vfs.PathMax; {
+		chunk := min(4096-(addr+n)%4096, vfs.PathMax-n)
+		b, ok := userBytes(addr+n, chunk, false)
 		if !ok {
 			return nil, linux.EFAULT
 		}
-		if b[0] == 0 {
-			p, _ := userBytes(addr, n, false)
-			return p, 0
+		for i, c := range b {
+			if c == 0 {
+				p, _ := userBytes(addr, n+uint64(i), false)
+				return p, 0
+			}
 		}
+		n += chunk
 	}
-	return nil, linux.ENAMETOOLONG // longer than any file here: none of ours
+	return nil, linux.ENAMETOOLONG
 }
 
 // addrPointer turns an address of kernel-owned memory that the garbage

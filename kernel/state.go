@@ -14,7 +14,9 @@ import (
 	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/sigframe"
+	"github.com/coracle-os/coracle/kernel/tmpfs"
 	"github.com/coracle-os/coracle/kernel/vdso"
+	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
 // The kernel's mutable state, all of it, by concern.
@@ -178,14 +180,13 @@ var (
 	vdsoImage [vdso.Size]byte
 )
 
-// Descriptors, published files, eventfds, epoll, poll and pipes. Trap
+// Descriptors, eventfds, epoll, poll and pipes. Trap
 // (and boot: openConsole).
 var (
 	// fdt holds the descriptors and open-file descriptions
 	// (fd_table.go); openConsole makes 0-2 at boot.
 	fdt fdtable.Table
 
-	memFiles [maxMemFiles]memFile
 	eventfds [maxEventfds]eventfd
 	epolls   [maxEpolls]epollInstance
 
@@ -194,6 +195,27 @@ var (
 	// last reported, to find rising edges for edge-triggered epoll.
 	pipes         [maxPipes]pipe.Pipe
 	pipeLastReady [maxPipes][2]uint32
+)
+
+// The root file system (fs_root.go). Boot-set (setupRootFS stores the
+// Pages source in rootFS); trap from then on.
+var (
+	rootFS         tmpfs.FS
+	rootPageSource rootPages
+
+	// walkers resolve paths; a call that resolves two (rename, link)
+	// uses both, since a Result's name may point into its Walker.
+	walkers [2]vfs.Walker
+
+	// cwd is the working directory (one process, so one).
+	cwd tmpfs.Ino
+
+	// umask is the file mode creation mask (umask(2)).
+	umask uint32
+
+	// linkBuf holds a link's target for readlink and the working
+	// directory's path for getcwd.
+	linkBuf [vfs.PathMax]byte
 )
 
 // Sockets. Trap; the socket table itself (socktab, in memory the socket

@@ -6,6 +6,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
 // The coracle-private system calls of package devcall: device registers,
@@ -95,8 +96,9 @@ func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
 	return linux.ENOSPC.Ret()
 }
 
-// sysSetFile (devcall.SetFile): publish (path, contents), replacing any
-// file at path.
+// sysSetFile (devcall.SetFile): publish (path, contents) as a regular
+// file of the root file system (mode 0644), making the directories on
+// the way and replacing the contents of a file already at path.
 func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 	path, ok := userBytes(f.RDI, f.RSI, false)
 	if !ok {
@@ -106,40 +108,10 @@ func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 	if !ok {
 		return linux.EFAULT.Ret()
 	}
-	if len(path) < 2 || len(path) > maxPathLen || path[0] != '/' {
+	if len(path) < 2 || len(path) >= vfs.PathMax || path[0] != '/' {
 		return linux.EINVAL.Ret()
 	}
-	if len(data) > maxFilePages*4096 {
-		return linux.EFBIG.Ret()
-	}
-	slot := lookupMemFile(path)
-	if slot < 0 {
-		for i := range memFiles {
-			if memFiles[i].pathLen == 0 {
-				slot = i
-				break
-			}
-		}
-		if slot < 0 {
-			return linux.ENOSPC.Ret()
-		}
-	}
-	var nf memFile
-	for p := 0; p*4096 < len(data); p++ {
-		pa, ok := frames.Alloc()
-		if !ok {
-			freeMemFile(&nf)
-			return linux.ENOMEM.Ret()
-		}
-		nf.frames[p] = pa
-		copy(physMem.Page(pa)[:], data[p*4096:])
-	}
-	nf.pathLen = copy(nf.path[:], path)
-	nf.size = int64(len(data))
-	nf.mtime = walltime()
-	freeMemFile(&memFiles[slot])
-	memFiles[slot] = nf
-	return 0
+	return publishFile(path, data).Ret0()
 }
 
 // sysSockRegister (devcall.SockRegister) makes an eventfd the service's

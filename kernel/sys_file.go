@@ -67,7 +67,7 @@ func write(d *openFile, b []byte) uint64 {
 	case fdEventfd:
 		return eventfdWrite(d, b)
 	case fdFile:
-		return linux.EBADF.Ret() // opened read-only
+		return fileWrite(d, b)
 	}
 	return linux.EINVAL.Ret()
 }
@@ -141,53 +141,19 @@ func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
 	return closeFD(fdArg(f.RDI)).Ret0()
 }
 
-func sysReadlinkat(t *Thread, f *amd64.TrapFrame) uint64 {
-	return linux.ENOENT.Ret()
-}
-
-func sysGetcwd(t *Thread, f *amd64.TrapFrame) uint64 {
-	b, ok := userBytes(f.RDI, f.RSI, true)
-	if !ok {
-		return linux.EFAULT.Ret()
-	}
-	if len(b) < 2 {
-		return linux.ERANGE.Ret()
-	}
-	b[0], b[1] = '/', 0
-	return 2
-}
-
-// openat(dirfd, path, flags, mode)
-func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
-	path, e := userPath(f.RSI)
-	if e != 0 {
-		return e.Ret()
-	}
-	if len(path) > 0 && path[0] != '/' && int32(f.RDI) != linux.AT_FDCWD {
-		return linux.ENOENT.Ret() // no directory can be open
-	}
-	i := lookupMemFile(path)
-	if i < 0 {
-		if f.RDX&linux.O_CREAT != 0 {
-			return linux.EROFS.Ret()
-		}
-		return linux.ENOENT.Ret()
-	}
-	switch flags := f.RDX; {
-	case flags&linux.O_ACCMODE != linux.O_RDONLY || flags&(linux.O_CREAT|linux.O_TRUNC) != 0:
-		return linux.EROFS.Ret()
-	case flags&linux.O_DIRECTORY != 0:
-		return linux.ENOTDIR.Ret()
-	}
-	fd := allocFD(fdFile, i, linux.O_RDONLY|linux.O_LARGEFILE|uint32(f.RDX)&(linux.O_NONBLOCK|linux.O_APPEND), f.RDX&linux.O_CLOEXEC != 0)
-	if fd < 0 {
-		return linux.EMFILE.Ret()
-	}
-	return uint64(fd)
-}
-
 // pread64(fd, buf, count, offset)
 func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
+	return positioned(f, true)
+}
+
+// pwrite64(fd, buf, count, offset)
+func sysPwrite64(t *Thread, f *amd64.TrapFrame) uint64 {
+	return positioned(f, false)
+}
+
+// positioned serves pread64 (in) and pwrite64: files of the root only
+// (ESPIPE on pipes, sockets and the rest), the offset left as it is.
+func positioned(f *amd64.TrapFrame, in bool) uint64 {
 	d := lookupFD(f.RDI)
 	if d == nil {
 		return linux.EBADF.Ret()
@@ -198,11 +164,21 @@ func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
 	if int64(f.R10) < 0 {
 		return linux.EINVAL.Ret()
 	}
-	b, ok := userBytes(f.RSI, f.RDX, true)
+	b, ok := userBytes(f.RSI, f.RDX, in)
 	if !ok {
 		return linux.EFAULT.Ret()
 	}
-	return uint64(memFileRead(int(d.Obj), int64(f.R10), b))
+	var n int
+	var e linux.Errno
+	if in {
+		n, e = filePread(d, b, int64(f.R10))
+	} else {
+		n, e = filePwrite(d, b, int64(f.R10))
+	}
+	if e != 0 {
+		return e.Ret()
+	}
+	return uint64(n)
 }
 
 // lseek(fd, offset, whence)
@@ -214,21 +190,37 @@ func sysLseek(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind != fdFile {
 		return linux.ESPIPE.Ret()
 	}
-	off := int64(f.RSI)
-	switch f.RDX {
-	case linux.SEEK_SET:
-	case linux.SEEK_CUR:
-		off += d.Off
-	case linux.SEEK_END:
-		off += memFiles[d.Obj].size
-	default:
-		return linux.EINVAL.Ret()
+	if d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
 	}
-	if off < 0 {
-		return linux.EINVAL.Ret()
+	off, e := fileSeek(d, int64(f.RSI), f.RDX)
+	if e != 0 {
+		return e.Ret()
 	}
-	d.Off = off
 	return uint64(off)
+}
+
+// getdents64(fd, dirp, count)
+func sysGetdents64(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(f.RDI)
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.Kind != fdFile {
+		return linux.ENOTDIR.Ret()
+	}
+	if d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
+	}
+	b, ok := userBytes(f.RSI, uint64(uint32(f.RDX)), true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	n, e := getdents(d, b)
+	if e != 0 {
+		return e.Ret()
+	}
+	return uint64(n)
 }
 
 // fstat(fd, statbuf)
@@ -240,28 +232,68 @@ func sysFstat(t *Thread, f *amd64.TrapFrame) uint64 {
 	return writeStat(f.RSI, d)
 }
 
-// newfstatat(dirfd, path, statbuf, flags)
-func sysNewfstatat(t *Thread, f *amd64.TrapFrame) uint64 {
-	path, e := userPath(f.RSI)
-	if e != 0 {
-		return e.Ret()
+// fsync(fd) and fdatasync(fd): a file of the root is in memory, so
+// there is nothing to write back; other descriptors answer EINVAL, as
+// Linux does for pipes and sockets.
+func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(fdArg(f.RDI))
+	switch {
+	case d == nil:
+		return linux.EBADF.Ret()
+	case d.Kind != fdFile:
+		return linux.EINVAL.Ret()
+	case d.Flags&linux.O_PATH != 0:
+		return linux.EBADF.Ret()
 	}
-	if len(path) == 0 {
-		if f.R10&linux.AT_EMPTY_PATH == 0 {
-			return linux.ENOENT.Ret()
-		}
-		d := lookupFD(f.RDI)
-		if d == nil {
-			return linux.EBADF.Ret()
-		}
-		return writeStat(f.RDX, d)
+	return 0
+}
+
+// ftruncate(fd, length): EINVAL unless open for writing (EBADF with
+// O_PATH), EISDIR on a directory.
+func sysFtruncate(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(fdArg(f.RDI))
+	switch {
+	case d == nil:
+		return linux.EBADF.Ret()
+	case d.Flags&linux.O_PATH != 0:
+		return linux.EBADF.Ret()
+	case d.Kind != fdFile || !canWrite(d) || int64(f.RSI) < 0:
+		return linux.EINVAL.Ret()
 	}
-	if path[0] != '/' && int32(f.RDI) != linux.AT_FDCWD {
-		return linux.ENOENT.Ret()
+	return rootFS.Truncate(fileIno(d), int64(f.RSI), walltime()).Ret0()
+}
+
+// fchmod(fd, mode)
+func sysFchmod(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(fdArg(f.RDI))
+	switch {
+	case d == nil, d.Flags&linux.O_PATH != 0:
+		return linux.EBADF.Ret()
+	case d.Kind != fdFile:
+		return 0 // pipes, sockets, ...: their modes are fixed here
 	}
-	i := lookupMemFile(path)
-	if i < 0 {
-		return linux.ENOENT.Ret()
+	rootFS.Chmod(fileIno(d), uint32(f.RSI)&0o7777, walltime())
+	return 0
+}
+
+// fstatfs(fd, buf)
+func sysFstatfs(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(fdArg(f.RDI))
+	if d == nil {
+		return linux.EBADF.Ret()
 	}
-	return writeStat(f.RDX, &openFile{Kind: fdFile, Obj: int32(i)})
+	return writeStatfs(f.RSI, d)
+}
+
+// fchdir(fd)
+func sysFchdir(t *Thread, f *amd64.TrapFrame) uint64 {
+	d := lookupFD(fdArg(f.RDI))
+	if d == nil {
+		return linux.EBADF.Ret()
+	}
+	if d.Kind != fdFile || rootFS.Getattr(fileIno(d)).Mode&linux.S_IFMT != linux.S_IFDIR {
+		return linux.ENOTDIR.Ret()
+	}
+	setCwd(fileIno(d))
+	return 0
 }

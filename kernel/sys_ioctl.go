@@ -70,7 +70,14 @@ func sysIoctl(t *Thread, f *amd64.TrapFrame) uint64 {
 func fionread(d *openFile) (int32, linux.Errno) {
 	switch d.Kind {
 	case fdFile:
-		return int32(memFiles[d.Obj].size - d.Off), 0
+		a := rootFS.Getattr(fileIno(d))
+		if d.Flags&linux.O_PATH != 0 {
+			return 0, linux.EBADF
+		}
+		if a.Mode&linux.S_IFMT != linux.S_IFREG {
+			return 0, linux.ENOTTY
+		}
+		return int32(a.Size - d.Off), 0
 	case fdSocket:
 		s := &socktab.Table[d.Obj]
 		if s.Type == socktab.Dgram {

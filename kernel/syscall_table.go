@@ -46,15 +46,17 @@ const (
 	noteOneProcess   = "one program, one process: there is nothing to fork, and clone makes threads only"
 	noteOneImage     = "the image is the whole system: one program linked with its kernel, nothing else to load or run"
 	noteNoModules    = "the kernel is linked into the image: there are no loadable modules"
-	noteNoVFS        = "there is no VFS to mount into: the only files are the kernel's read-only memory files"
+	noteNoVFS        = "one file system, the in-memory root: there is nothing to mount yet"
+	noteRootFS       = "files live in the in-memory root file system (a tmpfs); "
+	noteNoPerms      = "one user, root: permissions are never checked"
 	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
 	noteRoot         = "always 0: one user, root"
 	noteNoEINTR      = "signals do not interrupt the wait (no EINTR)"
-	noteFileOnly     = "memory files only: ESPIPE on other descriptors"
+	noteFileOnly     = "files of the root file system only: ESPIPE on pipes, sockets and the rest"
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
-	noteRead         = "console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
-	noteWrite        = "console, sockets, pipes and eventfds; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteRead         = "files, pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
+	noteWrite        = "console, files, sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
@@ -72,15 +74,20 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files, sockets and pipes; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
 	linux.SYS_DUP:               {sysDup, callFull, ""},
 	linux.SYS_DUP2:              {sysDup2, callFull, ""},
-	linux.SYS_FSTAT:             {sysFstat, callFull, "pipes are S_IFIFO (mode 0600, one inode for both ends); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
-	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL)"},
+	linux.SYS_STAT:              {sysStat, callFull, "as newfstatat from AT_FDCWD"},
+	linux.SYS_LSTAT:             {sysLstat, callFull, "as newfstatat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
+	linux.SYS_OPEN:              {sysOpen, callPartial, "as openat from AT_FDCWD"},
+	linux.SYS_FSTAT:             {sysFstat, callFull, "files of the root report tmpfs's sizes, links and times (st_dev 0x21); pipes are S_IFIFO (mode 0600, one inode for both ends); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
+	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL); on a directory only SEEK_SET and SEEK_CUR to a position getdents64 gave (0 rewinds), EINVAL elsewhere"},
 	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory only, file mappings answer ENODEV; MAP_SHARED is private memory: there is no other process to share with"},
 	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
 	linux.SYS_MUNMAP:            {sysMunmap, callFull, ""},
 	linux.SYS_RT_SIGACTION:      {sysRtSigaction, callFull, ""},
 	linux.SYS_RT_SIGPROCMASK:    {sysRtSigprocmask, callFull, ""},
 	linux.SYS_RT_SIGRETURN:      {sysRtSigreturn, callFull, ""},
-	linux.SYS_PREAD64:           {sysPread64, callPartial, noteFileOnly},
+	linux.SYS_PREAD64:           {sysPread64, callFull, noteFileOnly},
+	linux.SYS_PWRITE64:          {sysPwrite64, callFull, noteFileOnly + "; with O_APPEND it appends, as Linux does"},
+	linux.SYS_ACCESS:            {sysAccess, callFull, "as faccessat from AT_FDCWD"},
 	linux.SYS_READV:             {sysReadv, callPartial, "as read: " + noteRead},
 	linux.SYS_WRITEV:            {sysWritev, callPartial, "as write: " + noteWrite},
 	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
@@ -112,7 +119,26 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_KILL:              {sysKill, callFull, "the process is pid 1, which 0 and -1 also name; other pids answer ESRCH"},
 	linux.SYS_UNAME:             {sysUname, callFull, "Linux 6.1.0-coracle on x86_64, node name coracle"},
 	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); locks, leases, owners, seals and pipe sizes answer EINVAL"},
-	linux.SYS_GETCWD:            {sysGetcwd, callFull, "always /"},
+	linux.SYS_FSYNC:             {sysFsync, callFull, "files are in memory: nothing to write back; EINVAL on pipes, sockets and the rest"},
+	linux.SYS_FDATASYNC:         {sysFsync, callFull, "as fsync"},
+	linux.SYS_TRUNCATE:          {sysTruncate, callFull, ""},
+	linux.SYS_FTRUNCATE:         {sysFtruncate, callFull, ""},
+	linux.SYS_GETCWD:            {sysGetcwd, callFull, "the working directory's path, found from its inode up through its parents; ENOENT once it is removed"},
+	linux.SYS_CHDIR:             {sysChdir, callFull, ""},
+	linux.SYS_FCHDIR:            {sysFchdir, callFull, ""},
+	linux.SYS_RENAME:            {sysRename, callFull, "as renameat2 with flags 0"},
+	linux.SYS_MKDIR:             {sysMkdir, callFull, "as mkdirat from AT_FDCWD"},
+	linux.SYS_RMDIR:             {sysRmdir, callFull, "as unlinkat with AT_REMOVEDIR"},
+	linux.SYS_CREAT:             {sysCreat, callPartial, "as open with O_CREAT, O_WRONLY and O_TRUNC"},
+	linux.SYS_LINK:              {sysLink, callFull, "as linkat with flags 0"},
+	linux.SYS_UNLINK:            {sysUnlink, callFull, "as unlinkat with flags 0"},
+	linux.SYS_SYMLINK:           {sysSymlink, callFull, "as symlinkat"},
+	linux.SYS_READLINK:          {sysReadlink, callPartial, "as readlinkat"},
+	linux.SYS_CHMOD:             {sysChmod, callFull, "as fchmodat"},
+	linux.SYS_FCHMOD:            {sysFchmod, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0"},
+	linux.SYS_UMASK:             {sysUmask, callFull, "starts at 022"},
+	linux.SYS_STATFS:            {sysStatfs, callFull, "TMPFS_MAGIC; blocks are the VM's frames, free blocks those free beyond the 1 MiB kept for the kernel; at most 65536 inodes"},
+	linux.SYS_FSTATFS:           {sysFstatfs, callFull, "as statfs for files of the root; pipes, sockets and anonymous descriptors report their file systems' magic numbers and no sizes"},
 	linux.SYS_GETTIMEOFDAY:      {sysGettimeofday, callPartial, "the timezone (second argument) is not written"},
 	linux.SYS_PTRACE:            {nil, callENOSYSByDesign, "one process: there is no other process to trace or be traced by"},
 	linux.SYS_GETUID:            {sysZero, callFull, noteRoot},
@@ -156,9 +182,18 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_TGKILL:            {sysTgkill, callFull, "the thread group is pid 1"},
 	linux.SYS_VSERVER:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
 	linux.SYS_KEXEC_LOAD:        {nil, callENOSYSByDesign, noteOneImage},
-	linux.SYS_OPENAT:            {sysOpenat, callPartial, "the read-only memory files the system publishes (/etc/resolv.conf, /etc/hosts); every other path answers ENOENT, O_CREAT and writing EROFS; a relative path only from AT_FDCWD (the working directory is /)"},
-	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callPartial, "the memory files, and any descriptor with AT_EMPTY_PATH; every other path answers ENOENT"},
-	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "ENOENT for every path: there are no symbolic links, /proc/self/exe included"},
+	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty"},
+	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE answers EOPNOTSUPP; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; " + noteNoPerms},
+	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
+	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
+	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},
+	linux.SYS_RENAMEAT:          {sysRenameat, callFull, "as renameat2 with flags 0"},
+	linux.SYS_LINKAT:            {sysLinkat, callPartial, "AT_SYMLINK_FOLLOW; AT_EMPTY_PATH is accepted but an empty path answers ENOENT"},
+	linux.SYS_SYMLINKAT:         {sysSymlinkat, callFull, ""},
+	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "an empty path answers ENOENT (Linux reads the link dirfd is open on); there is no /proc, so /proc/self/exe is missing too"},
+	linux.SYS_FCHMODAT:          {sysFchmodat, callFull, ""},
+	linux.SYS_FACCESSAT:         {sysFaccessat, callFull, "as root: everything is allowed but X_OK on a file with no execute bit (EACCES)"},
+	linux.SYS_UTIMENSAT:         {sysUtimensat, callFull, "UTIME_NOW and UTIME_OMIT; a NULL path sets the times of the file dirfd is open on; pipes, sockets and the rest keep no times (0)"},
 	linux.SYS_PSELECT6:          {sysPselect6, callPartial, notePoll + "; the time left is written back, as Linux does"},
 	linux.SYS_PPOLL:             {sysPpoll, callPartial, notePoll + "; the time left is written back, as Linux does"},
 	linux.SYS_SPLICE:            {sysSplice, callPartial, "moves nothing: EINVAL for every pair of open descriptors (EBADF if one is not open), as Linux answers for files that cannot splice, so callers such as Go's io.Copy between sockets read and write instead"},
@@ -168,6 +203,8 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
 	linux.SYS_DUP3:              {sysDup3, callFull, ""},
 	linux.SYS_PIPE2:             {sysPipe2, callPartial, "O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) and other flags answer EINVAL; " + notePipe},
+	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE; RENAME_WHITEOUT answers EINVAL; one file system, so never EXDEV yet"},
+	linux.SYS_FACCESSAT2:        {sysFaccessat2, callFull, "as faccessat; AT_EACCESS, AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH"},
 	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above); every other limit is unlimited and setting it answers EPERM; pids other than 0 and 1 answer ESRCH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
@@ -186,6 +223,6 @@ var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysAllocDMA - devcall.SysBase:     {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
 	devcall.SysSockRegister - devcall.SysBase: {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
 	devcall.SysSockNotify - devcall.SysBase:   {sysSockNotify, callFull, ""},
-	devcall.SysSetFile - devcall.SysBase:      {sysSetFile, callFull, "at most 16 files of 64 KiB, absolute paths of at most 128 bytes"},
+	devcall.SysSetFile - devcall.SysBase:      {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
 	devcall.SysOpenMSI - devcall.SysBase:      {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
 }

@@ -1,0 +1,214 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/tmpfs"
+	"github.com/coracle-os/coracle/kernel/vfs"
+)
+
+// The root file system: one tmpfs, made at boot as "/" (mode 0755) with
+// /tmp (mode 01777), whose pages come from the frame allocator. It is the
+// only file namespace: the files services publish with devcall.SetFile
+// (/etc/resolv.conf, /etc/hosts) are ordinary files in it. Paths resolve
+// with vfs.Walker over it, from the working directory (cwd) or a
+// directory descriptor.
+
+// rootFSID is the root tmpfs's vfs.Node FS number.
+const rootFSID = 1
+
+// rootFSDev is the st_dev the root's files report (0:rootFSID+0x20; the
+// number means nothing beyond telling file systems apart).
+const rootFSDev = 0x20 + rootFSID
+
+// rootPages gives the root tmpfs frames, zeroed, through the direct map.
+// A page is refused while taking it would leave less than commitReserve
+// free, as a commit or a pipe is: files must fill up with ENOSPC, never
+// eat the memory the kernel and the runtime need.
+type rootPages struct{}
+
+// Alloc implements tmpfs.Pages.
+func (*rootPages) Alloc() (uint64, bool) {
+	if frames.FreeCount() <= commitReserve/4096 {
+		return 0, false
+	}
+	return frames.AllocZeroed()
+}
+
+// Free implements tmpfs.Pages.
+func (*rootPages) Free(pa uint64) { frames.Free(pa) }
+
+// Page implements tmpfs.Pages.
+func (*rootPages) Page(pa uint64) *[tmpfs.PageSize]byte { return physMem.Page(pa) }
+
+// setupRootFS makes the root file system and /tmp, and starts the
+// working directory at "/".
+func setupRootFS() {
+	now := walltime()
+	if rootFS.Init(&rootPageSource, rootFSID, 0o755, now) != 0 {
+		bootFailure("no memory for the root file system")
+	}
+	if _, e := rootFS.Mkdir(tmpfs.RootIno, []byte("tmp"), 0o1777, now); e != 0 {
+		bootFailure("no memory for /tmp")
+	}
+	cwd = tmpfs.RootIno
+	rootFS.Open(cwd)
+	umask = 0o022
+}
+
+// setCwd makes directory ino the working directory. The working
+// directory counts as an opener of its inode, as a descriptor does, so
+// that a removed working directory stays a (removed, empty) directory
+// instead of an inode free for reuse.
+func setCwd(ino tmpfs.Ino) {
+	rootFS.Open(ino)
+	rootFS.Close(cwd)
+	cwd = ino
+}
+
+// inoNode is the vfs.Node of root inode ino.
+func inoNode(ino tmpfs.Ino) vfs.Node { return vfs.Node{FS: rootFSID, Ino: ino} }
+
+// startDir is the directory a path relative to dirfd starts from: the
+// working directory for AT_FDCWD, else the directory dirfd is open on
+// (EBADF if it is not open, ENOTDIR if it is no directory). An absolute
+// path ignores dirfd, as on Linux.
+func startDir(dirfd uint64, path []byte) (vfs.Node, linux.Errno) {
+	if len(path) > 0 && path[0] == '/' || int32(dirfd) == linux.AT_FDCWD {
+		return inoNode(cwd), 0
+	}
+	d := lookupFD(fdArg(dirfd))
+	if d == nil {
+		return vfs.Node{}, linux.EBADF
+	}
+	if d.Kind != fdFile || rootFS.Kind(inoNode(tmpfs.Ino(d.Obj))) != vfs.KindDir {
+		return vfs.Node{}, linux.ENOTDIR
+	}
+	return inoNode(tmpfs.Ino(d.Obj)), 0
+}
+
+// resolve walks path from dirfd with walker w (a second walker lets a
+// call hold two results: rename, link).
+func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, linux.Errno) {
+	start, e := startDir(dirfd, path)
+	if e != 0 {
+		return vfs.Result{}, e
+	}
+	return walkers[w].Walk(&rootFS, start, path, flags)
+}
+
+// resolveAt reads the path at addr and resolves it: the common start of
+// the calls that take (dirfd, path).
+func resolveAt(w int, dirfd, addr uint64, flags vfs.Flags) (vfs.Result, linux.Errno) {
+	path, e := userPath(addr)
+	if e != 0 {
+		return vfs.Result{}, e
+	}
+	return resolve(w, dirfd, path, flags)
+}
+
+// publishFile makes path (absolute) a regular file of mode 0644 holding
+// data, making the directories on the way (mode 0755) and replacing the
+// contents of a file already there, so that descriptors open on it read
+// the new contents. ENOSPC if the memory runs out.
+func publishFile(path, data []byte) linux.Errno {
+	now := walltime()
+	dir := tmpfs.Ino(tmpfs.RootIno)
+	for {
+		for len(path) > 0 && path[0] == '/' {
+			path = path[1:]
+		}
+		name := path
+		rest := []byte(nil)
+		for i, c := range path {
+			if c == '/' {
+				name, rest = path[:i], path[i:]
+				break
+			}
+		}
+		if len(name) == 0 || len(name) > vfs.NameMax || lastIsDots(name) {
+			return linux.EINVAL
+		}
+		n, e := rootFS.Lookup(inoNode(dir), name)
+		if len(rest) == 0 {
+			ino := n.Ino
+			switch {
+			case e == linux.ENOENT:
+				ino, e = rootFS.Create(dir, name, 0o644, now)
+			case e == 0 && rootFS.Kind(n) != vfs.KindOther:
+				return linux.EISDIR // a directory or a link is there
+			}
+			if e != 0 {
+				return e
+			}
+			if e := rootFS.Truncate(ino, 0, now); e != 0 {
+				return e
+			}
+			if w, e := rootFS.Write(ino, 0, data, now); e != 0 || w < len(data) {
+				rootFS.Truncate(ino, 0, now)
+				return linux.ENOSPC
+			}
+			return 0
+		}
+		if e == linux.ENOENT {
+			n.Ino, e = rootFS.Mkdir(dir, name, 0o755, now)
+			n.FS = rootFSID
+		}
+		if e != 0 {
+			return e
+		}
+		if rootFS.Kind(n) != vfs.KindDir {
+			return linux.ENOTDIR
+		}
+		dir, path = n.Ino, rest
+	}
+}
+
+// lastIsDots reports whether a component is "." or "..".
+func lastIsDots(name []byte) bool {
+	return string(name) == "." || string(name) == ".."
+}
+
+// cwdPath writes the working directory's absolute path into buf, from
+// its end, and returns where it starts: ENOENT if the directory was
+// removed, ERANGE if it does not fit. tmpfs keeps each directory's
+// parent; the name is found by searching the parent for the child.
+func cwdPath(buf []byte) (int, linux.Errno) {
+	ino := cwd
+	if rootFS.Getattr(ino).Nlink == 0 {
+		return 0, linux.ENOENT
+	}
+	at := len(buf)
+	if ino == tmpfs.RootIno {
+		at--
+		buf[at] = '/'
+		return at, 0
+	}
+	for ino != tmpfs.RootIno {
+		parent := rootFS.Parent(inoNode(ino)).Ino
+		found := false
+		var e linux.Errno
+		rootFS.ReadDir(parent, 0, func(child tmpfs.Ino, name []byte, _ uint32, _ uint64) bool {
+			if child != ino {
+				return true
+			}
+			found = true
+			if at < len(name)+1 {
+				e = linux.ERANGE
+				return false
+			}
+			at -= len(name)
+			copy(buf[at:], name)
+			at--
+			buf[at] = '/'
+			return false
+		})
+		if e != 0 {
+			return 0, e
+		}
+		if !found {
+			return 0, linux.ENOENT
+		}
+		ino = parent
+	}
+	return at, 0
+}
