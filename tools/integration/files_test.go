@@ -68,4 +68,3 @@ func TestFilesFull(t *testing.T) {
 		t.Errorf("want exit status 0\n%s", res)
 	}
 }
-
