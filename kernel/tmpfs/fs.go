@@ -32,7 +32,7 @@ func (fs *FS) Init(pages Pages, id uint16, perm uint32, now int64) linux.Errno {
 		return e
 	}
 	if root != RootIno {
-		panic("tmpfs: the root is not inode 1")
+		return linux.EINVAL // cannot happen: a fresh table hands out 1 first
 	}
 	n := fs.inode(root)
 	n.nlink, n.parent, n.size = 2, root, 2*direntSize
