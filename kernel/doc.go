@@ -20,7 +20,8 @@
 //	signal_*   signal delivery (frames, fault signals)
 //	time_*     clocks, the local APIC timer, idle, the profiling tick
 //	mem_*      the address-space layout, page faults, user memory access
-//	fd_*       the descriptor table, the kernel's read-only files, pipes
+//	fd_*       the descriptor table, open files of the root file system, pipes
+//	fs_*       the root file system (a tmpfs), the working directory
 //	sock_*     the kernel's side of sockets (the table, I/O, blocking)
 //	dev_*      device interrupts
 //	diag_*     diagnostics: crash reports, strace, sysprof, boot stamps

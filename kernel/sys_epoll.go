@@ -158,7 +158,7 @@ func readiness(d *openFile) uint32 {
 		return r
 	case fdConsole, fdFile:
 		// A read of the console answers end of file at once; a
-		// memory file is a regular file, always ready (epoll_ctl
+		// file of the root is always ready, as a Linux regular file is (epoll_ctl
 		// refuses it, as Linux does).
 		return linux.EPOLLIN | linux.EPOLLOUT
 	case fdSocket:

@@ -21,7 +21,7 @@ const (
 	// and is logged once.
 	callNotImplemented callStatus = iota
 	// callFull: as Linux does it, within coracle's model of one
-	// process (pid 1, run by root) and no file system. The note may
+	// process (pid 1, run by root) and one in-memory root file system. The note may
 	// say how that model shows.
 	callFull
 	// callPartial: the cases programs use; the note says what is
@@ -71,7 +71,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
 	linux.SYS_CLOSE:             {sysClose, callFull, ""},
 	linux.SYS_POLL:              {sysPoll, callPartial, notePoll},
-	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (memory files, sockets and pipes; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
+	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (regular files, sockets and pipes; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
 	linux.SYS_DUP:               {sysDup, callFull, ""},
 	linux.SYS_DUP2:              {sysDup2, callFull, ""},
 	linux.SYS_STAT:              {sysStat, callFull, "as newfstatat from AT_FDCWD"},

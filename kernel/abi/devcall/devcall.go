@@ -27,7 +27,7 @@ const (
 	SysAllocDMA                      // (size) → virt, phys in RDX
 	SysSockRegister                  // () → fd: the socket service's work descriptor (kernel/abi/socktab)
 	SysSockNotify                    // (sock) → 0: a socket's state changed; re-evaluate readiness
-	SysSetFile                       // (path, pathLen, data, dataLen) → 0: publish a read-only file
+	SysSetFile                       // (path, pathLen, data, dataLen) → 0: publish a file
 	SysOpenMSI                       // () → fd, message in RDX (data<<32 | address)
 	SysEnd
 )
@@ -131,10 +131,12 @@ func SockNotify(sock int) {
 	syscall.RawSyscall(SysSockNotify, uintptr(sock), 0, 0)
 }
 
-// SetFile publishes a read-only file at path (absolute) with contents
-// data, replacing any earlier one: the program can then open, read and
-// stat it, as the standard library does /etc/resolv.conf and /etc/hosts.
-// The kernel keeps its own copy of data, at most 64 KiB.
+// SetFile publishes a file at path (absolute) with contents data: the
+// kernel makes it a regular file of the root file system (mode 0644,
+// making the directories on the way) or replaces the contents of the
+// file there, and the program opens, reads and stats it as the standard
+// library does /etc/resolv.conf and /etc/hosts. The kernel keeps its own
+// copy of data.
 func SetFile(path string, data []byte) error {
 	p := []byte(path)
 	var d unsafe.Pointer

@@ -1,6 +1,6 @@
 // Fdprobe exercises the descriptor calls through golang.org/x/sys/unix:
 // dup, dup2, dup3, fcntl, close_range, ioctl, poll, ppoll, pselect6 and
-// RLIMIT_NOFILE, on a memory file (/etc/hosts), eventfds and loopback
+// RLIMIT_NOFILE, on a regular file (/etc/hosts), eventfds and loopback
 // sockets. Each line it prints is "fdprobe: what: result" and does not
 // depend on descriptor numbers the runtime took, so that the same
 // program run natively on Linux prints the same lines, but for those
@@ -127,7 +127,7 @@ func fcntlCalls() {
 	say("F_DUPFD from 110", fmt.Sprint(d, " cloexec ", cloexec(d)))
 	d2 := must(unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 110))
 	say("F_DUPFD_CLOEXEC from 110", fmt.Sprint(d2, " cloexec ", cloexec(d2)))
-	say("F_GETFL of a memory file", fmt.Sprintf("%#x", must(unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0))))
+	say("F_GETFL of a regular file", fmt.Sprintf("%#x", must(unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0))))
 	must(unix.FcntlInt(uintptr(fd), unix.F_SETFL, unix.O_NONBLOCK|unix.O_WRONLY|unix.O_CREAT))
 	say("F_SETFL O_NONBLOCK|O_WRONLY|O_CREAT, F_GETFL through the dup", fmt.Sprintf("%#x", must(unix.FcntlInt(uintptr(d), unix.F_GETFL, 0))))
 	must(unix.FcntlInt(uintptr(d2), unix.F_SETFL, unix.O_APPEND))
