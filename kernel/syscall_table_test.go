@@ -12,6 +12,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/epoll"
+	"github.com/coracle-os/coracle/kernel/tmpfs"
 )
 
 // handlerPrefix is what every handler's name must start with: tools/trapcheck
@@ -90,6 +91,8 @@ func TestSyscallNoteLimits(t *testing.T) {
 		{&syscalls[linux.SYS_EPOLL_CTL], epoll.MaxItems},
 		{&syscalls[linux.SYS_LISTEN], socktab.AcceptQueue},
 		{&syscalls[linux.SYS_PRLIMIT64], nofileLimit},
+		{&syscalls[linux.SYS_STATFS], tmpfs.MaxInodes},
+		{&syscalls[linux.SYS_STATFS], commitReserve >> 20},
 		{&devcalls[devcall.SysOpenMSI-devcall.SysBase], maxMSIs},
 		{&devcalls[devcall.SysOpenIRQ-devcall.SysBase], maxIRQs - 1},
 		{&devcalls[devcall.SysMapMMIO-devcall.SysBase], windowSize >> 30},
