@@ -372,10 +372,7 @@ func symlinkPath(taddr, dirfd, addr uint64) uint64 {
 		return linux.EEXIST.Ret()
 	}
 	if r.Slash {
-		if _, e := rootFS.Lookup(r.Node, r.Name); e == 0 {
-			return linux.EEXIST.Ret()
-		}
-		return linux.ENOENT.Ret()
+		return slashedName(r).Ret()
 	}
 	_, e = rootFS.Symlink(r.Node.Ino, r.Name, target, walltime())
 	return e.Ret0()
@@ -413,10 +410,7 @@ func linkPath(odirfd, oaddr, ndirfd, naddr uint64, flags uint32) uint64 {
 		return linux.EXDEV.Ret()
 	}
 	if n.Slash {
-		if _, e := rootFS.Lookup(n.Node, n.Name); e == 0 {
-			return linux.EEXIST.Ret()
-		}
-		return linux.ENOENT.Ret()
+		return slashedName(n).Ret()
 	}
 	return rootFS.Link(o.Node.Ino, n.Node.Ino, n.Name, walltime()).Ret0()
 }
@@ -601,4 +595,14 @@ func sysStatfs(t *Thread, f *amd64.TrapFrame) uint64 {
 		return e.Ret()
 	}
 	return writeStatfs(f.RSI, nil)
+}
+
+// slashedName is what symlink and link answer for a new name written
+// with a trailing slash, which can only name a directory: EEXIST if the
+// name is taken, else ENOENT.
+func slashedName(r vfs.Result) linux.Errno {
+	if _, e := rootFS.Lookup(r.Node, r.Name); e == 0 {
+		return linux.EEXIST
+	}
+	return linux.ENOENT
 }

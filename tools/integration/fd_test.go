@@ -1,9 +1,6 @@
 package integration
 
 import (
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -34,20 +31,8 @@ func TestDescriptors(t *testing.T) {
 			t.Errorf("%s in the guest: %q, want ENOTTY (the console is not a terminal)", k, got)
 		}
 	}
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skipf("no native comparison on %s/%s", runtime.GOOS, runtime.GOARCH)
-	}
-	bin := filepath.Join(t.TempDir(), "fdprobe")
-	build := exec.Command("go", "build", "-o", bin, "./tools/integration/testdata/fdprobe")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building fdprobe natively: %v\n%s", err, out)
-	}
-	out, err := exec.Command(bin).Output()
-	if err != nil {
-		t.Fatalf("fdprobe natively: %v\n%s", err, out)
-	}
-	native := probeLines(string(out))
+	out := runNative(t, "fdprobe")
+	native := probeLines(out)
 	if len(native) < 60 {
 		t.Fatalf("fdprobe natively printed %d lines\n%s", len(native), out)
 	}

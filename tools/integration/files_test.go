@@ -1,13 +1,9 @@
 package integration
 
 import (
-	"context"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // tmpfsMagic is TMPFS_MAGIC (include/uapi/linux/magic.h).
@@ -26,26 +22,7 @@ func TestFiles(t *testing.T) {
 	if res.err != nil || res.status != 0 {
 		t.Fatalf("want exit status 0\n%s", res)
 	}
-	native := filepath.Join(t.TempDir(), "fsprobe")
-	build := exec.Command("go", "build", "-o", native, "./tools/integration/testdata/fsprobe")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("native build: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, native, "/dev/shm").Output()
-	if err != nil {
-		t.Fatalf("native run: %v\n%s", err, out)
-	}
-	want := linesWithPrefix(string(out), "fsprobe:")
-	got := linesWithPrefix(res.stdout, "fsprobe:")
-	if len(want) < 150 || want[len(want)-1] != "fsprobe: done" {
-		t.Fatalf("the native run printed too little:\n%s", out)
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("guest and host differ\n--- host ---\n%s\n--- guest ---\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
-	}
+	sameLines(t, "fsprobe:", res.stdout, runNative(t, "fsprobe", "/dev/shm"), 150)
 }
 
 // Filling /tmp in a small VM ends in ENOSPC, not in a kernel fault or

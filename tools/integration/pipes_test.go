@@ -1,14 +1,12 @@
 package integration
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coracle-os/coracle/tools/image"
 )
@@ -24,26 +22,7 @@ func TestPipes(t *testing.T) {
 	if res.err != nil || res.status != 0 {
 		t.Fatalf("want exit status 0\n%s", res)
 	}
-	native := filepath.Join(t.TempDir(), "pipeprobe")
-	build := exec.Command("go", "build", "-o", native, "./tools/integration/testdata/pipeprobe")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("native build: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, native).Output()
-	if err != nil {
-		t.Fatalf("native run: %v\n%s", err, out)
-	}
-	want := linesWithPrefix(string(out), "pipeprobe:")
-	got := linesWithPrefix(res.stdout, "pipeprobe:")
-	if len(want) < 15 || want[len(want)-1] != "pipeprobe: done" {
-		t.Fatalf("the native run printed too little:\n%s", out)
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("guest and host differ\n--- host ---\n%s\n--- guest ---\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
-	}
+	sameLines(t, "pipeprobe:", res.stdout, runNative(t, "pipeprobe"), 15)
 }
 
 // Pipes run out as the pipe table says (ENFILE at 64), in the smallest
@@ -55,17 +34,6 @@ func TestPipesExhaust(t *testing.T) {
 	if !strings.Contains(res.stdout, want) || res.err != nil || res.status != 0 {
 		t.Errorf("want %q and exit status 0\n%s", want, res)
 	}
-}
-
-// linesWithPrefix returns the lines of out that start with prefix.
-func linesWithPrefix(out, prefix string) []string {
-	var lines []string
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, prefix) {
-			lines = append(lines, l)
-		}
-	}
-	return lines
 }
 
 // A test binary built with go test -c and linked with the kernel runs
