@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/coracle-os/coracle/tools/internal/newc"
 )
 
 // Initramfs is the content of an initramfs: /init, /dev/console for its
@@ -28,7 +30,7 @@ type File struct {
 // Bytes returns the archive: a newc cpio archive, uncompressed.
 func (fs Initramfs) Bytes() ([]byte, error) {
 	var buf bytes.Buffer
-	w := NewCPIOWriter(&buf)
+	w := newc.NewWriter(&buf)
 	w.Dir("dev", 0o755)
 	w.CharDev("dev/console", 0o600, 5, 1)
 	w.File("init", 0o755, fs.Init)

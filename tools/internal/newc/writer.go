@@ -1,4 +1,10 @@
-package linuxguest
+// Package newc writes cpio archives in the "new ASCII" (newc) format:
+// the program's files that coracle build packs into an image (the kernel
+// reads them with kernel/cpio), and the initramfs of the Linux guest the
+// benchmarks compare with.
+//
+// Trap context: none; host only.
+package newc
 
 import (
 	"fmt"
@@ -10,61 +16,71 @@ const (
 	cpioDir     = 0o040000
 	cpioRegular = 0o100000
 	cpioCharDev = 0o020000
+	cpioSymlink = 0o120000
 )
 
-// cpioTrailer names the entry that ends an archive.
-const cpioTrailer = "TRAILER!!!"
+// trailer names the entry that ends an archive.
+const trailer = "TRAILER!!!"
 
-// CPIOWriter writes a cpio archive in the "new ASCII" (newc) format, the
+// Writer writes a cpio archive in the "new ASCII" (newc) format, the
 // one the Linux kernel unpacks as an initramfs (Documentation/
 // driver-api/early-userspace/buffer-format.rst): each entry is a
 // 110-byte header of "070701" and thirteen 8-digit hexadecimal fields,
 // the NUL-terminated name, padding to a multiple of 4, the data, padding
-// to a multiple of 4. Entries are owned by root, dated 0, and numbered
-// from 1. The first error sticks: Close returns it.
-type CPIOWriter struct {
+// to a multiple of 4. Entries are owned by root, dated Mtime, and
+// numbered from 1. The first error sticks: Close returns it.
+type Writer struct {
+	// Mtime is the modification time (seconds since the Unix epoch) of
+	// the entries added after it is set; 0 to begin with.
+	Mtime uint32
+
 	w   io.Writer
 	ino uint32
 	err error
 }
 
-// NewCPIOWriter returns a writer of a newc archive to w.
-func NewCPIOWriter(w io.Writer) *CPIOWriter { return &CPIOWriter{w: w} }
+// NewWriter returns a writer of a newc archive to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Dir adds a directory.
-func (c *CPIOWriter) Dir(name string, perm uint32) {
+func (c *Writer) Dir(name string, perm uint32) {
 	c.entry(name, cpioDir|perm, 2, 0, 0, nil)
 }
 
 // File adds a regular file holding data.
-func (c *CPIOWriter) File(name string, perm uint32, data []byte) {
+func (c *Writer) File(name string, perm uint32, data []byte) {
 	c.entry(name, cpioRegular|perm, 1, 0, 0, data)
 }
 
+// Symlink adds a symbolic link to target.
+func (c *Writer) Symlink(name, target string) {
+	c.entry(name, cpioSymlink|0o777, 1, 0, 0, []byte(target))
+}
+
 // CharDev adds a character device node.
-func (c *CPIOWriter) CharDev(name string, perm, major, minor uint32) {
+func (c *Writer) CharDev(name string, perm, major, minor uint32) {
 	c.entry(name, cpioCharDev|perm, 1, major, minor, nil)
 }
 
 // Close writes the trailer entry and returns the first error. It does
 // not close the underlying writer.
-func (c *CPIOWriter) Close() error {
-	c.ino = 0
-	c.entry(cpioTrailer, 0, 1, 0, 0, nil)
+func (c *Writer) Close() error {
+	c.ino, c.Mtime = 0, 0
+	c.entry(trailer, 0, 1, 0, 0, nil)
 	return c.err
 }
 
-func (c *CPIOWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32, data []byte) {
+func (c *Writer) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32, data []byte) {
 	if c.err != nil {
 		return
 	}
 	ino := uint32(0)
-	if name != cpioTrailer {
+	if name != trailer {
 		c.ino++
 		ino = c.ino
 	}
 	header := fmt.Sprintf("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-		ino, mode, 0, 0, nlink, 0, len(data),
+		ino, mode, 0, 0, nlink, c.Mtime, len(data),
 		0, 0, rdevMajor, rdevMinor, // devmajor, devminor: the archive's own device
 		len(name)+1, 0) // namesize counts the NUL; check is 0 in newc
 	c.write([]byte(header))
@@ -75,11 +91,11 @@ func (c *CPIOWriter) entry(name string, mode, nlink, rdevMajor, rdevMinor uint32
 }
 
 // pad writes the zeros that round n up to a multiple of 4.
-func (c *CPIOWriter) pad(n int) {
+func (c *Writer) pad(n int) {
 	c.write(make([]byte, (4-n%4)%4))
 }
 
-func (c *CPIOWriter) write(b []byte) {
+func (c *Writer) write(b []byte) {
 	if c.err != nil || len(b) == 0 {
 		return
 	}

@@ -1,4 +1,4 @@
-package linuxguest
+package newc
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ type cpioEntry struct {
 	headerOffset, dataEnd int
 }
 
-// readCPIO parses a newc archive independently of CPIOWriter.
+// readCPIO parses a newc archive independently of Writer.
 func readCPIO(t *testing.T, b []byte) []cpioEntry {
 	t.Helper()
 	var entries []cpioEntry
@@ -57,7 +57,7 @@ func readCPIO(t *testing.T, b []byte) []cpioEntry {
 		e.dataEnd = off
 		off += (4 - off%4) % 4
 		entries = append(entries, e)
-		if e.name == cpioTrailer {
+		if e.name == trailer {
 			if off != len(b) {
 				t.Errorf("%d bytes after the trailer", len(b)-off)
 			}
@@ -66,9 +66,9 @@ func readCPIO(t *testing.T, b []byte) []cpioEntry {
 	}
 }
 
-func TestCPIOWriter(t *testing.T) {
+func TestWriter(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewCPIOWriter(&buf)
+	w := NewWriter(&buf)
 	w.Dir("dev", 0o755)
 	w.CharDev("dev/console", 0o600, 5, 1)
 	w.File("init", 0o755, []byte("hello")) // 5 bytes: padded
@@ -82,7 +82,7 @@ func TestCPIOWriter(t *testing.T) {
 		{name: "dev/console", ino: 2, mode: 0o020600, nlink: 1, rdevMajor: 5, rdevMinor: 1},
 		{name: "init", ino: 3, mode: 0o100755, nlink: 1, data: "hello"},
 		{name: "x", ino: 4, mode: 0o100644, nlink: 1, data: "1234"},
-		{name: cpioTrailer, ino: 0, mode: 0, nlink: 1},
+		{name: trailer, ino: 0, mode: 0, nlink: 1},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)
@@ -98,7 +98,7 @@ func TestCPIOWriter(t *testing.T) {
 
 func TestCPIOHeaderBytes(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewCPIOWriter(&buf)
+	w := NewWriter(&buf)
 	w.File("a", 0o755, []byte("xy"))
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -113,14 +113,14 @@ func TestCPIOHeaderBytes(t *testing.T) {
 	}
 }
 
-// cpio(1), when installed, must list what CPIOWriter wrote.
+// cpio(1), when installed, must list what Writer wrote.
 func TestCPIOReadByCpioCommand(t *testing.T) {
 	path, err := exec.LookPath("cpio")
 	if err != nil {
 		t.Skip("cpio is not installed")
 	}
 	var buf bytes.Buffer
-	w := NewCPIOWriter(&buf)
+	w := NewWriter(&buf)
 	w.Dir("dev", 0o755)
 	w.File("init", 0o755, []byte("#!/bin/true\n"))
 	if err := w.Close(); err != nil {
@@ -147,8 +147,8 @@ func (f *failingWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func TestCPIOWriterReportsFirstError(t *testing.T) {
-	w := NewCPIOWriter(&failingWriter{n: 1})
+func TestWriterReportsFirstError(t *testing.T) {
+	w := NewWriter(&failingWriter{n: 1})
 	w.File("init", 0o755, []byte("data"))
 	w.Dir("dev", 0o755)
 	err := w.Close()
