@@ -50,6 +50,7 @@ func kernelMain(infoErr error) {
 	setupKernelStack()
 	setupTime()
 	setupRootFS()
+	unpackFiles()
 	openConsole()
 	startProgram(cmd)
 }

@@ -11,6 +11,7 @@ func build(ctx context.Context, b BuildArgs, stdio Stdio) error {
 	_, err := image.Build(ctx, image.Options{
 		Pkg:      b.Pkg,
 		Output:   b.Output,
+		Files:    b.Files,
 		Progress: stdio.Stderr,
 	})
 	return err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -21,7 +22,8 @@ type Invocation struct {
 
 // BuildArgs are the arguments of coracle build.
 type BuildArgs struct {
-	Output string // -o; empty for the default
+	Output string        // -o; empty for the default
+	Files  []image.Files // --files DIR[:GUESTDIR], in order
 	Pkg    string
 }
 
@@ -31,9 +33,10 @@ type RunArgs struct {
 	Env       []string // -e NAME=VALUE, in order
 	Params    string   // --cmdline
 	Machine   qemu.Machine
-	Accel     qemu.Accel // qemu.AccelAuto unless forced
-	Target    string     // PKG or IMAGE
-	Args      []string   // the program's arguments, after --
+	Accel     qemu.Accel    // qemu.AccelAuto unless forced
+	Target    string        // PKG or IMAGE
+	Files     []image.Files // --files DIR[:GUESTDIR], in order
+	Args      []string      // the program's arguments, after --
 	// Cmdline is the kernel command line: cmdline.Encode of Params,
 	// Args and Env.
 	Cmdline string
@@ -95,6 +98,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func buildFlags(b *BuildArgs) *flag.FlagSet {
 	fs := newFlagSet("build")
 	fs.StringVar(&b.Output, "o", "", "")
+	filesFlag(fs, &b.Files)
 	return fs
 }
 
@@ -110,6 +114,7 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 		return nil
 	})
 	fs.StringVar(&r.Params, "cmdline", "", "")
+	filesFlag(fs, &r.Files)
 	fs.StringVar(machine, "machine", string(qemu.DefaultMachine), "")
 	fs.StringVar(accel, "accel", "auto", "")
 	fs.Func("p", "", func(v string) error {
@@ -130,6 +135,18 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 		return fmt.Errorf("unknown network %q: use user, tap or none", v)
 	})
 	return fs
+}
+
+// filesFlag defines --files, which may be repeated.
+func filesFlag(fs *flag.FlagSet, files *[]image.Files) {
+	fs.Func("files", "", func(v string) error {
+		f, err := image.ParseFiles(v)
+		if err != nil {
+			return err
+		}
+		*files = append(*files, f)
+		return nil
+	})
 }
 
 func parseBuild(args []string) (BuildArgs, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -122,6 +123,8 @@ func TestParseBuild(t *testing.T) {
 		{[]string{"./examples/hello"}, BuildArgs{Pkg: "./examples/hello"}},
 		{[]string{"-o", "out.img", "example.com/cmd/x"}, BuildArgs{Output: "out.img", Pkg: "example.com/cmd/x"}},
 		{[]string{"--o=/tmp/a b.img", "."}, BuildArgs{Output: "/tmp/a b.img", Pkg: "."}},
+		{[]string{"--files", "..", "--files=..:/srv/x/", "."}, BuildArgs{Pkg: ".", Files: []image.Files{
+			{HostDir: "..", GuestDir: "/"}, {HostDir: "..", GuestDir: "/srv/x"}}}},
 	}
 	for _, tt := range tests {
 		inv, err := Parse(append([]string{"build"}, tt.args...))
@@ -129,7 +132,7 @@ func TestParseBuild(t *testing.T) {
 			t.Errorf("Parse(build %q): %v", tt.args, err)
 			continue
 		}
-		if inv.Command != "build" || inv.Build != tt.want {
+		if inv.Command != "build" || !reflect.DeepEqual(inv.Build, tt.want) {
 			t.Errorf("Parse(build %q) = %s %+v, want build %+v", tt.args, inv.Command, inv.Build, tt.want)
 		}
 	}
@@ -145,6 +148,21 @@ func TestParseHelp(t *testing.T) {
 	for _, args := range [][]string{{"run", "-h"}, {"run", "--help", "p"}, {"build", "-h"}} {
 		if _, err := Parse(args); !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("Parse(%q) = %v, want flag.ErrHelp", args, err)
+		}
+	}
+}
+
+func TestParseFilesErrors(t *testing.T) {
+	for _, tt := range []struct{ arg, want string }{
+		{"..:srv", "not absolute"},
+		{"..:", "not absolute"},
+		{"no-such-dir", "name an existing directory"},
+		{"parse.go", "is not a directory"},
+		{":/srv", "want DIR[:GUESTDIR]"},
+	} {
+		_, err := Parse([]string{"build", "--files", tt.arg, "."})
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "files") {
+			t.Errorf("build --files %s: %v, want an error about --files containing %q", tt.arg, err, tt.want)
 		}
 	}
 }

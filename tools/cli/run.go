@@ -43,11 +43,14 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		imagePath, err = image.Build(ctx, image.Options{
 			Pkg:      r.Target,
 			Output:   filepath.Join(tmp, "guest.img"),
+			Files:    r.Files,
 			Progress: stdio.Stderr,
 		})
 		if err != nil {
 			return fail(err)
 		}
+	} else if len(r.Files) > 0 {
+		return fail(fmt.Errorf("--files needs a package: the files are built into the image, and %s is built already; rebuild it with coracle build --files", r.Target))
 	} else if err := verifyImage(r.Target); err != nil {
 		return fail(err)
 	}

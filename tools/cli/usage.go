@@ -8,8 +8,8 @@ import (
 )
 
 // shortUsage follows a usage error.
-const shortUsage = `usage: coracle build [-o IMAGE] PKG
-       coracle run [-m MiB] [-e NAME=VALUE]... [--cmdline S] [--machine microvm|q35|pc]
+const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... PKG
+       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
@@ -21,7 +21,7 @@ the Go runtime and the coracle kernel are linked into one x86-64 ELF image
 that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 
 Usage:
-  coracle build [-o IMAGE] PKG
+  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle help
 
@@ -33,6 +33,15 @@ github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
 
   -o IMAGE       write the image to IMAGE (default: the last element of
                  PKG's import path plus ".img", in the current directory)
+  --files DIR[:GUESTDIR]
+                 pack the tree under the host directory DIR into the image;
+                 the kernel unpacks it at boot into the guest's root file
+                 system under GUESTDIR (absolute, default /: DIR/etc/app.conf
+                 becomes /etc/app.conf), writable like the rest of it.
+                 Directories, regular files and symbolic links, with their
+                 modes and times; owners are dropped. The files take guest
+                 memory twice (the image's copy and the unpacked one).
+                 Repeatable; later trees replace earlier files
 
 coracle run boots IMAGE, an existing ELF image, or else builds PKG into a
 temporary directory and boots that. Flags come before PKG|IMAGE; words
@@ -45,6 +54,8 @@ with one dash or two (-m or --m).
                  stops with Go's "fatal error: runtime: out of memory", or
                  with exit status 123 when it touches more than there is
   -e NAME=VALUE  set an environment variable in the program; repeatable
+  --files DIR[:GUESTDIR]
+                 as for coracle build (PKG only: an IMAGE has its files)
   --cmdline S    kernel parameters, words separated by spaces, passed on
                  as they are
   --machine M    QEMU machine: microvm (default: no firmware, boots in tens

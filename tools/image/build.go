@@ -20,6 +20,9 @@ type Options struct {
 	// Dir is the directory the go command runs in, and relative paths
 	// are resolved against. Empty means the current directory.
 	Dir string
+	// Files are host directories the guest finds in its root file
+	// system (coracle build --files), embedded in the image.
+	Files []Files
 	// Progress receives "coracle: " progress lines. Nil discards them.
 	Progress io.Writer
 
@@ -85,7 +88,13 @@ func Build(ctx context.Context, opts Options) (string, error) {
 		// The program uses sockets: link the service that serves them.
 		imports = append(imports, NetworkImportPath)
 	}
-	overlay, err := writeOverlay(tmp, pkg.Dir, imports)
+	var extra map[string]string
+	if len(opts.Files) > 0 {
+		if extra, err = filesOverlay(ctx, dir, tmp, kernelImport, opts.Files); err != nil {
+			return "", err
+		}
+	}
+	overlay, err := writeOverlay(tmp, pkg.Dir, imports, extra)
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package image
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 )
@@ -26,8 +27,9 @@ package main
 
 // writeOverlay writes, into tmp, the kernel file for the main package in
 // pkgDir and the overlay description that adds it to pkgDir. It returns
-// the overlay file's path, for go build -overlay.
-func writeOverlay(tmp, pkgDir string, imports []string) (string, error) {
+// the overlay file's path, for go build -overlay. extra are further
+// replacements (the program's files).
+func writeOverlay(tmp, pkgDir string, imports []string, extra map[string]string) (string, error) {
 	target := filepath.Join(pkgDir, OverlayFileName)
 	if _, err := os.Lstat(target); err == nil {
 		return "", fmt.Errorf("%s already exists; coracle build adds a file of that name to the package: rename yours", target)
@@ -36,9 +38,9 @@ func writeOverlay(tmp, pkgDir string, imports []string) (string, error) {
 	if err := os.WriteFile(source, []byte(kernelFileSource(imports)), 0o644); err != nil {
 		return "", err
 	}
-	overlay, err := json.Marshal(struct{ Replace map[string]string }{
-		Replace: map[string]string{target: source},
-	})
+	replace := map[string]string{target: source}
+	maps.Copy(replace, extra)
+	overlay, err := json.Marshal(struct{ Replace map[string]string }{Replace: replace})
 	if err != nil {
 		return "", err
 	}
