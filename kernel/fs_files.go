@@ -25,7 +25,7 @@ func unpackFiles() {
 	for {
 		ent, err := r.Next()
 		if err == cpio.End {
-			return
+			break
 		}
 		if err != 0 {
 			console.str("coracle: boot failed: the program's files are malformed at byte ")
@@ -45,6 +45,22 @@ func unpackFiles() {
 			console.dec(uint64(e))
 			filesFailure(" (a file is where a directory should be, or a name is too long)",
 				"change the directory given to coracle build --files")
+		}
+	}
+	// Making a directory's entries changed its times: set them again,
+	// as the archive has them.
+	r = cpio.NewReader(b)
+	for {
+		ent, err := r.Next()
+		if err != 0 {
+			return
+		}
+		if ent.Mode&cpio.TypeMask != cpio.TypeDir {
+			continue
+		}
+		if n, e := walkers[0].Walk(&rootFS, inoNode(tmpfs.RootIno), ent.Name, vfs.NoFollow); e == 0 {
+			mtime := int64(ent.Mtime) * 1e9
+			rootFS.SetTimes(n.Node.Ino, mtime, mtime, walltime())
 		}
 	}
 }
