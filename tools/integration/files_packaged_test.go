@@ -90,3 +90,27 @@ func TestFilesPackagedAtRoot(t *testing.T) {
 		t.Errorf("run --files IMAGE: want the error that --files needs a package\n%s", res)
 	}
 }
+
+// Files that do not fit in the guest's memory stop the boot with exit
+// status 120 and a line that says so and names the fix, not a fault.
+func TestFilesPackagedTooBig(t *testing.T) {
+	tree := t.TempDir()
+	// Incompressible bytes, 20 MB: with the image's own copy, more than
+	// a 32 MiB guest holds.
+	blob := make([]byte, 20_000_000)
+	for i, x := 0, uint32(1); i < len(blob); i++ {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		blob[i] = byte(x)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "blob"), blob, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", "-m", "32", "--files", tree,
+		"./tools/integration/testdata/filesprobe", "--", "/")
+	want := "coracle: boot failed: cannot unpack /blob: the program's files (20000240 bytes) do not fit in memory: give the guest more memory with coracle run -m\n"
+	if res.status != 120 || !strings.Contains(res.stdout, want) {
+		t.Errorf("want exit status 120 and %q\n%s", want, res)
+	}
+}
