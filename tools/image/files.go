@@ -62,11 +62,16 @@ func FilesArchive(files []Files) ([]byte, error) {
 				}
 			}
 		}
-		err := filepath.WalkDir(f.HostDir, func(p string, d fs.DirEntry, err error) error {
+		// A DIR that is a symbolic link names the directory it points to.
+		hostDir, err := filepath.EvalSymlinks(f.HostDir)
+		if err != nil {
+			return nil, fmt.Errorf("packing --files %s: %w", f.HostDir, err)
+		}
+		err = filepath.WalkDir(hostDir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			rel, err := filepath.Rel(f.HostDir, p)
+			rel, err := filepath.Rel(hostDir, p)
 			if err != nil {
 				return err
 			}

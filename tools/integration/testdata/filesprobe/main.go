@@ -53,6 +53,11 @@ func main() {
 		fmt.Println("filesprobe: walk:", err)
 		os.Exit(1)
 	}
+	matches, err := filepath.Glob(filepath.Join(root, "*", "*.conf"))
+	for i := range matches {
+		matches[i], _ = filepath.Rel(root, matches[i])
+	}
+	fmt.Println("filesprobe: glob */*.conf:", matches, err)
 	name := filepath.Join(root, "sub", "written.txt")
 	if err := os.WriteFile(name, []byte("written in place\n"), 0o644); err != nil {
 		fmt.Println("filesprobe: write:", err)
