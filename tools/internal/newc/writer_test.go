@@ -4,67 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/coracle-os/coracle/tools/internal/newc/newctest"
 )
-
-// cpioEntry is one entry read back by readCPIO.
-type cpioEntry struct {
-	name                  string
-	ino, mode, nlink      uint64
-	rdevMajor, rdevMinor  uint64
-	data                  string
-	headerOffset, dataEnd int
-}
-
-// readCPIO parses a newc archive independently of Writer.
-func readCPIO(t *testing.T, b []byte) []cpioEntry {
-	t.Helper()
-	var entries []cpioEntry
-	off := 0
-	for {
-		if off%4 != 0 {
-			t.Fatalf("entry at offset %d is not 4-byte aligned", off)
-		}
-		if len(b)-off < 110 || string(b[off:off+6]) != "070701" {
-			t.Fatalf("no newc header at offset %d", off)
-		}
-		field := func(i int) uint64 {
-			s := string(b[off+6+8*i : off+14+8*i])
-			v, err := strconv.ParseUint(s, 16, 32)
-			if err != nil {
-				t.Fatalf("header field %d %q at offset %d: %v", i, s, off, err)
-			}
-			return v
-		}
-		e := cpioEntry{ino: field(0), mode: field(1), nlink: field(4), rdevMajor: field(9), rdevMinor: field(10), headerOffset: off}
-		size, namesize := int(field(6)), int(field(11))
-		for _, i := range []int{2, 3, 5, 7, 8, 12} { // uid gid mtime devmajor devminor check
-			if field(i) != 0 {
-				t.Errorf("header field %d = %d, want 0", i, field(i))
-			}
-		}
-		name := b[off+110 : off+110+namesize]
-		if name[len(name)-1] != 0 {
-			t.Fatalf("name %q is not NUL-terminated", name)
-		}
-		e.name = string(name[:len(name)-1])
-		off += 110 + namesize
-		off += (4 - off%4) % 4
-		e.data = string(b[off : off+size])
-		off += size
-		e.dataEnd = off
-		off += (4 - off%4) % 4
-		entries = append(entries, e)
-		if e.name == trailer {
-			if off != len(b) {
-				t.Errorf("%d bytes after the trailer", len(b)-off)
-			}
-			return entries
-		}
-	}
-}
 
 func TestWriter(t *testing.T) {
 	var buf bytes.Buffer
@@ -76,20 +20,20 @@ func TestWriter(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := readCPIO(t, buf.Bytes())
-	want := []cpioEntry{
-		{name: "dev", ino: 1, mode: 0o040755, nlink: 2},
-		{name: "dev/console", ino: 2, mode: 0o020600, nlink: 1, rdevMajor: 5, rdevMinor: 1},
-		{name: "init", ino: 3, mode: 0o100755, nlink: 1, data: "hello"},
-		{name: "x", ino: 4, mode: 0o100644, nlink: 1, data: "1234"},
-		{name: trailer, ino: 0, mode: 0, nlink: 1},
+	got := newctest.Read(t, buf.Bytes())
+	want := []newctest.Entry{
+		{Name: "dev", Ino: 1, Mode: 0o040755, Nlink: 2},
+		{Name: "dev/console", Ino: 2, Mode: 0o020600, Nlink: 1, RdevMajor: 5, RdevMinor: 1},
+		{Name: "init", Ino: 3, Mode: 0o100755, Nlink: 1, Data: "hello"},
+		{Name: "x", Ino: 4, Mode: 0o100644, Nlink: 1, Data: "1234"},
+		{Name: trailer, Ino: 0, Mode: 0, Nlink: 1},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)
 	}
 	for i := range want {
 		g := got[i]
-		g.headerOffset, g.dataEnd = 0, 0
+		g.HeaderOffset, g.DataEnd = 0, 0
 		if g != want[i] {
 			t.Errorf("entry %d = %+v, want %+v", i, g, want[i])
 		}

@@ -3,6 +3,8 @@ package linuxguest
 import (
 	"strings"
 	"testing"
+
+	"github.com/coracle-os/coracle/tools/internal/newc/newctest"
 )
 
 func TestInitramfs(t *testing.T) {
@@ -19,16 +21,16 @@ func TestInitramfs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range readCPIO(t, b) {
-		got = append(got, e.name)
-		if e.name == "init" && (e.data != "init program" || e.mode != 0o100755) {
+	for _, e := range newctest.Read(t, b) {
+		got = append(got, e.Name)
+		if e.Name == "init" && (e.Data != "init program" || e.Mode != 0o100755) {
 			t.Errorf("init: %+v", e)
 		}
-		if e.name == "lib/modules" && e.mode != 0o040755 {
-			t.Errorf("lib/modules: mode %o", e.mode)
+		if e.Name == "lib/modules" && e.Mode != 0o040755 {
+			t.Errorf("lib/modules: mode %o", e.Mode)
 		}
 	}
-	want := "dev dev/console init httpd lib lib/modules lib/modules/failover.ko lib/modules/virtio.ko " + cpioTrailer
+	want := "dev dev/console init httpd lib lib/modules lib/modules/failover.ko lib/modules/virtio.ko TRAILER!!!"
 	if strings.Join(got, " ") != want {
 		t.Errorf("entries %s\nwant    %s", strings.Join(got, " "), want)
 	}
