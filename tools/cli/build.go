@@ -12,6 +12,7 @@ func build(ctx context.Context, b BuildArgs, stdio Stdio) error {
 		Pkg:      b.Pkg,
 		Output:   b.Output,
 		Files:    b.Files,
+		TZData:   b.TZData,
 		Progress: stdio.Stderr,
 	})
 	return err

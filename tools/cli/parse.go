@@ -24,6 +24,7 @@ type Invocation struct {
 type BuildArgs struct {
 	Output string        // -o; empty for the default
 	Files  []image.Files // --files DIR[:GUESTDIR], in order
+	TZData bool          // --tzdata
 	Pkg    string
 }
 
@@ -36,6 +37,7 @@ type RunArgs struct {
 	Accel     qemu.Accel    // qemu.AccelAuto unless forced
 	Target    string        // PKG or IMAGE
 	Files     []image.Files // --files DIR[:GUESTDIR], in order
+	TZData    bool          // --tzdata
 	Args      []string      // the program's arguments, after --
 	// Cmdline is the kernel command line: cmdline.Encode of Params,
 	// Args and Env.
@@ -99,6 +101,7 @@ func buildFlags(b *BuildArgs) *flag.FlagSet {
 	fs := newFlagSet("build")
 	fs.StringVar(&b.Output, "o", "", "")
 	filesFlag(fs, &b.Files)
+	fs.BoolVar(&b.TZData, "tzdata", false, "")
 	return fs
 }
 
@@ -115,6 +118,7 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 	})
 	fs.StringVar(&r.Params, "cmdline", "", "")
 	filesFlag(fs, &r.Files)
+	fs.BoolVar(&r.TZData, "tzdata", false, "")
 	fs.StringVar(machine, "machine", string(qemu.DefaultMachine), "")
 	fs.StringVar(accel, "accel", "auto", "")
 	fs.Func("p", "", func(v string) error {

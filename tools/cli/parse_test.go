@@ -45,6 +45,8 @@ func TestParseRun(t *testing.T) {
 				Network: qemu.Network{Mode: qemu.NetUser, Forwards: []qemu.Forward{{Proto: "tcp", HostPort: 8080, GuestPort: 80}, {Proto: "udp", HostPort: 5353, GuestPort: 53}}}}},
 		{"tap", []string{"--tap", "tap0", "p"},
 			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p", Network: qemu.Network{Mode: qemu.NetTap, Tap: "tap0"}}},
+		{"time zone database", []string{"--tzdata", "p"},
+			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p", TZData: true}},
 		{"no network", []string{"--net", "none", "p"},
 			RunArgs{MemoryMiB: 256, Machine: qemu.Microvm, Target: "p", Cmdline: "coracle.argv0=p", Network: qemu.Network{Mode: qemu.NetNone}}},
 	}
@@ -125,6 +127,7 @@ func TestParseBuild(t *testing.T) {
 		{[]string{"--o=/tmp/a b.img", "."}, BuildArgs{Output: "/tmp/a b.img", Pkg: "."}},
 		{[]string{"--files", "..", "--files=..:/srv/x/", "."}, BuildArgs{Pkg: ".", Files: []image.Files{
 			{HostDir: "..", GuestDir: "/"}, {HostDir: "..", GuestDir: "/srv/x"}}}},
+		{[]string{"--tzdata", "."}, BuildArgs{Pkg: ".", TZData: true}},
 	}
 	for _, tt := range tests {
 		inv, err := Parse(append([]string{"build"}, tt.args...))

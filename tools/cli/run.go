@@ -44,6 +44,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 			Pkg:      r.Target,
 			Output:   filepath.Join(tmp, "guest.img"),
 			Files:    r.Files,
+			TZData:   r.TZData,
 			Progress: stdio.Stderr,
 		})
 		if err != nil {
@@ -51,6 +52,8 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		}
 	} else if len(r.Files) > 0 {
 		return fail(fmt.Errorf("--files needs a package: the files are built into the image, and %s is built already; rebuild it with coracle build --files", r.Target))
+	} else if r.TZData {
+		return fail(fmt.Errorf("--tzdata needs a package: the time zone database is linked into the image, and %s is built already; rebuild it with coracle build --tzdata", r.Target))
 	} else if err := verifyImage(r.Target); err != nil {
 		return fail(err)
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // shortUsage follows a usage error.
-const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... PKG
-       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--cmdline S] [--machine microvm|q35|pc]
+const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] PKG
+       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
@@ -21,7 +21,7 @@ the Go runtime and the coracle kernel are linked into one x86-64 ELF image
 that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 
 Usage:
-  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... PKG
+  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle help
 
@@ -41,7 +41,16 @@ github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
                  Directories, regular files and symbolic links, with their
                  modes and times; owners are dropped. The files take guest
                  memory twice (the image's copy and the unpacked one).
-                 Repeatable; later trees replace earlier files
+                 Repeatable; later trees replace earlier files.
+                 A program that verifies TLS certificates with the system
+                 roots needs the host's CA bundle in the guest:
+                 --files /etc/ssl/certs:/etc/ssl/certs
+  --tzdata       link Go's time zone database (package time/tzdata, about
+                 450 KB) into the image, so that time.LoadLocation finds
+                 every zone; without it, or a zoneinfo tree given with
+                 --files /usr/share/zoneinfo:/usr/share/zoneinfo, only UTC
+                 and Local (UTC) exist and other zones fail with "unknown
+                 time zone"
 
 coracle run boots IMAGE, an existing ELF image, or else builds PKG into a
 temporary directory and boots that. Flags come before PKG|IMAGE; words
@@ -56,6 +65,7 @@ with one dash or two (-m or --m).
   -e NAME=VALUE  set an environment variable in the program; repeatable
   --files DIR[:GUESTDIR]
                  as for coracle build (PKG only: an IMAGE has its files)
+  --tzdata       as for coracle build (PKG only)
   --cmdline S    kernel parameters, words separated by spaces, passed on
                  as they are
   --machine M    QEMU machine: microvm (default: no firmware, boots in tens

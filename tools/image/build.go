@@ -23,6 +23,11 @@ type Options struct {
 	// Files are host directories the guest finds in its root file
 	// system (coracle build --files), embedded in the image.
 	Files []Files
+	// TZData links Go's embedded time zone database (package
+	// time/tzdata, about 450 KB) into the image, so that
+	// time.LoadLocation works without a zoneinfo tree in the guest's
+	// file system (coracle build --tzdata).
+	TZData bool
 	// Progress receives "coracle: " progress lines. Nil discards them.
 	Progress io.Writer
 
@@ -87,6 +92,12 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	if opts.kernelImport == "" && slices.Contains(pkg.Deps, "net") {
 		// The program uses sockets: link the service that serves them.
 		imports = append(imports, NetworkImportPath)
+	}
+	if opts.TZData {
+		// time/tzdata reaches into package time by linkname without
+		// importing it: import time too, so that a program that does not
+		// use it still links.
+		imports = append(imports, "time", TZDataImportPath)
 	}
 	var extra map[string]string
 	if len(opts.Files) > 0 {

@@ -251,3 +251,34 @@ func TestDefaultOutputName(t *testing.T) {
 		}
 	}
 }
+
+// --tzdata links the standard library's embedded time zone database, and
+// only then.
+func TestBuildTZData(t *testing.T) {
+	dir := writeTestModule(t, nil)
+	for _, tz := range []bool{false, true} {
+		opts := testOptions(dir, ".", nil)
+		opts.TZData = tz
+		opts.Output = fmt.Sprintf("tz-%v.img", tz)
+		path, err := Build(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := elf.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syms, err := f.Symbols()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		linked := false
+		for _, s := range syms {
+			linked = linked || strings.HasPrefix(s.Name, TZDataImportPath+".")
+		}
+		if linked != tz {
+			t.Errorf("TZData %v: the image has symbols of %s: %v", tz, TZDataImportPath, linked)
+		}
+	}
+}

@@ -16,6 +16,12 @@ const (
 	// when the program depends on package net.
 	NetworkImportPath = ModulePath + "/net/autostart"
 
+	// TZDataImportPath is the standard library's embedded time zone
+	// database: the overlay imports it for coracle build --tzdata. The
+	// time package falls back to it when $ZONEINFO and the system
+	// directories (/usr/share/zoneinfo/, ...) do not have the zone.
+	TZDataImportPath = "time/tzdata"
+
 	// EntrySymbol is the ELF entry point: the 32-bit PVH entry stub,
 	// written in assembly in package boot. The linker's -E flag makes it
 	// e_entry, and RewritePVHNote copies e_entry into the PVH note.
