@@ -11,10 +11,11 @@ import (
 const tzprobe = "./tools/integration/testdata/tzprobe"
 
 // coracle build --tzdata links Go's zone database: time.LoadLocation in
-// the guest, which has no /usr/share/zoneinfo, gives the same times as
-// the same program run natively with Go's own database.
+// the guest, which has no /usr/share/zoneinfo, and time.Local from $TZ
+// give the same times as the same program run natively with Go's own
+// database.
 func TestTimeZones(t *testing.T) {
-	res := coracle(t, "run", "--accel", "tcg", "--net", "none", "--tzdata", tzprobe)
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", "--tzdata", "-e", "TZ=Asia/Kolkata", tzprobe)
 	if res.err != nil || res.status != 0 {
 		t.Fatalf("want exit status 0\n%s", res)
 	}
@@ -29,20 +30,23 @@ func TestTimeZones(t *testing.T) {
 		t.Skipf("no zone database in GOROOT to compare with: %v", err)
 	}
 	t.Setenv("ZONEINFO", zoneinfo)
+	t.Setenv("TZ", "Asia/Kolkata")
 	native := runNative(t, "tzprobe")
 	if strings.Contains(native, "error") {
 		t.Fatalf("the native run failed:\n%s", native)
 	}
-	sameLines(t, "tzprobe:", res.stdout, native, 7)
+	sameLines(t, "tzprobe:", res.stdout, native, 10)
 }
 
 // Without --tzdata (and without a zoneinfo tree from --files) a zone is
-// Go's own error, which the program can handle, not a crash.
+// Go's own error, which the program can handle, not a crash, and $TZ
+// leaves time.Local UTC, as on Linux.
 func TestTimeZonesMissing(t *testing.T) {
-	res := coracle(t, "run", "--accel", "tcg", "--net", "none", tzprobe)
+	res := coracle(t, "run", "--accel", "tcg", "--net", "none", "-e", "TZ=Asia/Kolkata", tzprobe)
 	for _, want := range []string{
 		"tzprobe: Europe/Paris: error: unknown time zone Europe/Paris\n",
 		"tzprobe: America/New_York: error: unknown time zone America/New_York\n",
+		"tzprobe: Local: 2026-01-15 12:00:00 +0000 UTC\n",
 		"tzprobe: done\n",
 	} {
 		if !strings.Contains(res.stdout, want) {

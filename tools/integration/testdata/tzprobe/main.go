@@ -27,5 +27,10 @@ func main() {
 			fmt.Printf("tzprobe: %s: %s\n", name, t.In(loc).Format("2006-01-02 15:04:05 -0700 MST"))
 		}
 	}
+	// time.Local comes from $TZ (or /etc/localtime), through the same
+	// search; a zone that is not found leaves it UTC.
+	for _, t := range instants {
+		fmt.Printf("tzprobe: Local: %s\n", t.In(time.Local).Format("2006-01-02 15:04:05 -0700 MST"))
+	}
 	fmt.Println("tzprobe: done")
 }
