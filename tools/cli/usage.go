@@ -46,7 +46,7 @@ github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
                  roots needs the host's CA bundle in the guest:
                  --files /etc/ssl/certs:/etc/ssl/certs
   --tzdata       link Go's time zone database (package time/tzdata, about
-                 450 KB) into the image, so that time.LoadLocation finds
+                 400 KiB) into the image, so that time.LoadLocation finds
                  every zone; without it, or a zoneinfo tree given with
                  --files /usr/share/zoneinfo:/usr/share/zoneinfo, only UTC
                  and Local (UTC) exist and other zones fail with "unknown

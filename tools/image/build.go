@@ -24,7 +24,7 @@ type Options struct {
 	// system (coracle build --files), embedded in the image.
 	Files []Files
 	// TZData links Go's embedded time zone database (package
-	// time/tzdata, about 450 KB) into the image, so that
+	// time/tzdata, about 400 KiB) into the image, so that
 	// time.LoadLocation works without a zoneinfo tree in the guest's
 	// file system (coracle build --tzdata).
 	TZData bool
