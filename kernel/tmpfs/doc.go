@@ -1,10 +1,11 @@
 // Package tmpfs is an in-memory file system with Linux tmpfs semantics:
-// directories, regular files, symbolic links and hard links, kept
-// entirely in pages the kernel's frame allocator hands it, so that it can
-// run in trap context. It implements vfs.Tree for path resolution and
-// the operations the file system calls need (create, mkdir, symlink,
-// link, unlink, rmdir, rename with RENAME_NOREPLACE and RENAME_EXCHANGE,
-// read, write, truncate, readdir, stat), with Linux's errors.
+// directories, regular files, symbolic links, character device nodes
+// and hard links, kept entirely in pages the kernel's frame allocator
+// hands it, so that it can run in trap context. It implements vfs.Tree
+// for path resolution and the operations the file system calls need
+// (create, mkdir, mknod, symlink, link, unlink, rmdir, rename with
+// RENAME_NOREPLACE and RENAME_EXCHANGE, read, write, truncate, readdir,
+// stat), with Linux's errors.
 //
 // Memory. Nothing is reserved up front: inodes live 64 to a page, taken
 // when the table needs another; a directory is a chain of pages of

@@ -8,15 +8,20 @@ type Attr struct {
 	Mode                uint32
 	Nlink               uint32
 	Size                int64
-	Blocks              int64 // 512-byte blocks of data pages held
+	Blocks              int64  // 512-byte blocks of data pages held
+	Rdev                uint64 // a character device's number (Mknod); 0 otherwise
 	Atime, Mtime, Ctime int64
 }
 
 // Getattr returns ino's attributes.
 func (fs *FS) Getattr(ino Ino) Attr {
 	n := fs.inode(ino)
-	return Attr{Ino: ino, Mode: n.mode, Nlink: n.nlink, Size: n.size, Blocks: int64(n.pages) * (PageSize / 512),
+	a := Attr{Ino: ino, Mode: n.mode, Nlink: n.nlink, Size: n.size, Blocks: int64(n.pages) * (PageSize / 512),
 		Atime: n.atime, Mtime: n.mtime, Ctime: n.ctime}
+	if n.mode&linux.S_IFMT == linux.S_IFCHR {
+		a.Rdev = n.data
+	}
+	return a
 }
 
 // Chmod sets ino's permission bits.

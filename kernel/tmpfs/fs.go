@@ -124,6 +124,20 @@ func (fs *FS) Create(dir Ino, name []byte, perm uint32, now int64) (Ino, linux.E
 	return fs.add(dir, name, linux.S_IFREG|perm&0o7777, now)
 }
 
+// Mknod makes a character device node name in dir with permissions
+// perm and device number rdev (mknod(2) with S_IFCHR). tmpfs only keeps
+// the number: reading and writing the device is the caller's, as
+// Linux's tmpfs leaves it to the driver; Read, Write and Truncate refuse
+// the node with EINVAL.
+func (fs *FS) Mknod(dir Ino, name []byte, perm uint32, rdev uint64, now int64) (Ino, linux.Errno) {
+	ino, e := fs.add(dir, name, linux.S_IFCHR|perm&0o7777, now)
+	if e != 0 {
+		return 0, e
+	}
+	fs.inode(ino).data = rdev
+	return ino, 0
+}
+
 // Mkdir makes an empty directory name in dir.
 func (fs *FS) Mkdir(dir Ino, name []byte, perm uint32, now int64) (Ino, linux.Errno) {
 	if e := fs.checkNew(dir, name); e == 0 && fs.inode(dir).nlink >= maxLinks {

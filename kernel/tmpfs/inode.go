@@ -24,7 +24,7 @@ type inode struct {
 	mode   uint32 // S_IFMT type | permission bits; 0: free
 	nlink  uint32
 	size   int64
-	data   uint64 // regular: radix root (0: empty); dir: first entry page; symlink: target page; free: next free ino
+	data   uint64 // regular: radix root (0: empty); dir: first entry page; symlink: target page; char device: rdev; free: next free ino
 	parent Ino    // directories: the directory holding it
 	opens  uint32 // open descriptions (Open/Close): an unlinked file lives while >0
 	height uint32 // regular: levels of the radix tree above the data pages
