@@ -48,6 +48,9 @@ func filePread(d *openFile, b []byte, off int64) (int, linux.Errno) {
 	if !canRead(d) {
 		return 0, linux.EBADF
 	}
+	if rdev, ok := fileDev(d); ok {
+		return devRead(rdev, b)
+	}
 	return rootFS.Read(fileIno(d), off, b)
 }
 
@@ -73,6 +76,9 @@ func filePwrite(d *openFile, b []byte, off int64) (int, linux.Errno) {
 	if !canWrite(d) {
 		return 0, linux.EBADF
 	}
+	if rdev, ok := fileDev(d); ok {
+		return devWrite(rdev, b)
+	}
 	if len(b) == 0 {
 		return 0, 0
 	}
@@ -89,8 +95,14 @@ func filePwrite(d *openFile, b []byte, off int64) (int, linux.Errno) {
 // fileSeek is lseek on a file of the root. A directory takes SEEK_SET
 // and SEEK_CUR to a position getdents64 gave (0 rewinds); other
 // positions answer EINVAL, since a tmpfs position must fall on an entry.
+// A device stays at 0 whatever is asked, as Linux's null, zero, full
+// and random devices do.
 func fileSeek(d *openFile, off int64, whence uint64) (int64, linux.Errno) {
 	a := rootFS.Getattr(fileIno(d))
+	if a.Mode&linux.S_IFMT == linux.S_IFCHR {
+		d.Off = 0
+		return 0, 0
+	}
 	dir := a.Mode&linux.S_IFMT == linux.S_IFDIR
 	switch whence {
 	case linux.SEEK_SET:
@@ -189,6 +201,8 @@ func direntType(mode uint32) uint8 {
 		return linux.DT_DIR
 	case linux.S_IFLNK:
 		return linux.DT_LNK
+	case linux.S_IFCHR:
+		return linux.DT_CHR
 	}
 	return linux.DT_REG
 }
@@ -226,7 +240,7 @@ func fillStat(st *stat, d *openFile) {
 // statIno describes root inode ino in st.
 func statIno(st *stat, ino tmpfs.Ino) {
 	a := rootFS.Getattr(ino)
-	*st = stat{dev: rootFSDev, ino: uint64(ino), nlink: uint64(a.Nlink), mode: a.Mode,
+	*st = stat{dev: rootFSDev, ino: uint64(ino), nlink: uint64(a.Nlink), mode: a.Mode, rdev: a.Rdev,
 		size: a.Size, blksize: 4096, blks: a.Blocks,
 		atime: nsTimespec(a.Atime), mtime: nsTimespec(a.Mtime), ctime: nsTimespec(a.Ctime)}
 }

@@ -50,6 +50,7 @@ func setupRootFS() {
 	if _, e := rootFS.Mkdir(tmpfs.RootIno, []byte("tmp"), 0o1777, now); e != 0 {
 		bootFailure("no memory for /tmp")
 	}
+	setupDev(now)
 	cwd = tmpfs.RootIno
 	rootFS.Open(cwd)
 	umask = 0o022

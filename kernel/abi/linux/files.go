@@ -28,6 +28,7 @@ const (
 	UTIME_OMIT = 1<<30 - 2
 
 	// getdents64 d_type values.
+	DT_CHR = 2
 	DT_DIR = 4
 	DT_REG = 8
 	DT_LNK = 10

@@ -27,6 +27,7 @@ const (
 	ESRCH           Errno = 3
 	EINTR           Errno = 4
 	EIO             Errno = 5
+	ENXIO           Errno = 6
 	EBADF           Errno = 9
 	ECHILD          Errno = 10
 	EAGAIN          Errno = 11
