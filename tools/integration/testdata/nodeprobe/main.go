@@ -1,0 +1,89 @@
+// Command nodeprobe uses the device nodes of /dev through package os
+// (stat, open, read, write, seek) and prints what it sees, one line a
+// check with the prefix "nodeprobe:", so that the guest's output can be
+// compared with a native run on Linux.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+func main() {
+	for _, name := range []string{"null", "zero", "full", "random", "urandom"} {
+		probe("/dev/" + name)
+	}
+	// Go's usual ways of throwing output away and reading nothing.
+	n, err := io.Copy(io.Discard, must(os.Open(os.DevNull)))
+	fmt.Printf("nodeprobe: copy from %s: %d bytes, err %v\n", os.DevNull, n, err)
+	err = os.WriteFile(os.DevNull, []byte("gone"), 0o644)
+	fmt.Printf("nodeprobe: WriteFile(%s) (O_TRUNC): err %v\n", os.DevNull, err)
+	b, err := io.ReadAll(io.LimitReader(must(os.Open("/dev/zero")), 1<<20))
+	fmt.Printf("nodeprobe: 1 MiB of /dev/zero: %d bytes, all zero %v, err %v\n", len(b), allZero(b), err)
+	fmt.Println("nodeprobe: done")
+}
+
+// probe checks one device node.
+func probe(path string) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		fmt.Printf("nodeprobe: %s: stat: %v\n", path, err)
+		return
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	fmt.Printf("nodeprobe: %s: mode %v, char device %v, rdev %d,%d, size %d\n", path, fi.Mode(),
+		fi.Mode()&fs.ModeCharDevice != 0, major(st.Rdev), minor(st.Rdev), fi.Size())
+
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Printf("nodeprobe: %s: open: %v\n", path, err)
+		return
+	}
+	defer f.Close()
+	var fst syscall.Stat_t
+	err = syscall.Fstat(int(f.Fd()), &fst)
+	fmt.Printf("nodeprobe: %s: fstat: same node %v, err %v\n", path, fst.Ino == st.Ino && fst.Rdev == st.Rdev && fst.Mode == st.Mode, err)
+
+	buf := bytes.Repeat([]byte{0xaa}, 4096)
+	n, err := f.Read(buf)
+	fmt.Printf("nodeprobe: %s: read 4096: %d, all zero %v, err %v\n", path, n, allZero(buf[:n]), err)
+	if n == len(buf) && !allZero(buf) {
+		// Random bytes: two reads must differ and be no constant fill.
+		again := make([]byte, len(buf))
+		f.Read(again)
+		fmt.Printf("nodeprobe: %s: reads differ %v, has 0xaa fill %v\n", path, !bytes.Equal(buf, again), bytes.Equal(buf[:64], bytes.Repeat([]byte{0xaa}, 64)))
+	}
+	n, err = f.Write([]byte("hello, device"))
+	fmt.Printf("nodeprobe: %s: write 13: %d, err %v, ENOSPC %v\n", path, n, err, errors.Is(err, syscall.ENOSPC))
+	off, err := f.Seek(100, io.SeekStart)
+	fmt.Printf("nodeprobe: %s: seek 100: %d, err %v\n", path, off, err)
+	n, err = f.ReadAt(buf[:10], 5)
+	fmt.Printf("nodeprobe: %s: pread: %d, err %v\n", path, n, err)
+}
+
+// major and minor decode a device number as glibc's gnu_dev_major and
+// gnu_dev_minor do.
+func major(dev uint64) uint64 { return dev>>8&0xfff | dev>>32&^0xfff }
+func minor(dev uint64) uint64 { return dev&0xff | dev>>12&^0xff }
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func must(f *os.File, err error) *os.File {
+	if err != nil {
+		fmt.Printf("nodeprobe: %v\n", err)
+		os.Exit(1)
+	}
+	return f
+}
