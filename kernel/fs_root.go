@@ -51,6 +51,7 @@ func setupRootFS() {
 		bootFailure("no memory for /tmp")
 	}
 	setupDev(now)
+	setupProc(now)
 	cwd = tmpfs.RootIno
 	rootFS.Open(cwd)
 	umask = 0o022

@@ -216,6 +216,12 @@ var (
 	// linkBuf holds a link's target for readlink and the working
 	// directory's path for getcwd.
 	linkBuf [vfs.PathMax]byte
+
+	// procMeminfo and procCpuinfo are the generated files of /proc
+	// (fs_proc.go), boot-set; procBuf holds their contents while they
+	// are generated.
+	procMeminfo, procCpuinfo tmpfs.Ino
+	procBuf                  [1024]byte
 )
 
 // Sockets. Trap; the socket table itself (socktab, in memory the socket

@@ -82,6 +82,11 @@ func openPath(dirfd, addr uint64, flags, mode uint32) uint64 {
 	case kind == linux.S_IFDIR && flags&linux.O_PATH == 0 && (acc != linux.O_RDONLY || flags&linux.O_CREAT != 0):
 		return linux.EISDIR.Ret()
 	}
+	if kind == linux.S_IFREG && flags&linux.O_PATH == 0 {
+		if e := procRefresh(ino); e != 0 {
+			return e.Ret()
+		}
+	}
 	if kind == linux.S_IFREG && flags&(linux.O_TRUNC|linux.O_PATH) == linux.O_TRUNC && a.Size != 0 {
 		if e := rootFS.Truncate(ino, 0, walltime()); e != 0 {
 			return e.Ret()

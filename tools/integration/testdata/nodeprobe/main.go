@@ -11,6 +11,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -25,7 +27,36 @@ func main() {
 	fmt.Printf("nodeprobe: WriteFile(%s) (O_TRUNC): err %v\n", os.DevNull, err)
 	b, err := io.ReadAll(io.LimitReader(must(os.Open("/dev/zero")), 1<<20))
 	fmt.Printf("nodeprobe: 1 MiB of /dev/zero: %d bytes, all zero %v, err %v\n", len(b), allZero(b), err)
+	procs()
 	fmt.Println("nodeprobe: done")
+}
+
+// procs checks the parts of /proc that Go programs read: the lines
+// with the prefix "nodeprobe:" are the same on any Linux; "nodeproc:"
+// lines give the numbers, which the test checks against the VM's.
+func procs() {
+	exe, err := os.Executable()
+	fmt.Printf("nodeprobe: os.Executable: same name as argv[0] %v, err %v\n", filepath.Base(exe) == filepath.Base(os.Args[0]), err)
+	fi, err := os.Lstat("/proc/self/exe")
+	fmt.Printf("nodeprobe: /proc/self/exe: symlink %v, err %v\n", err == nil && fi.Mode()&fs.ModeSymlink != 0, err)
+	fmt.Printf("nodeproc: exe %s\n", exe)
+
+	mem, err := os.ReadFile("/proc/meminfo")
+	fields := map[string]uint64{}
+	for _, line := range strings.Split(string(mem), "\n") {
+		var name string
+		var kb uint64
+		if n, _ := fmt.Sscanf(line, "%s %d kB", &name, &kb); n == 2 {
+			fields[strings.TrimSuffix(name, ":")] = kb
+		}
+	}
+	fmt.Printf("nodeprobe: /proc/meminfo: err %v, MemTotal>0 %v, MemFree<=MemTotal %v, MemAvailable<=MemTotal %v\n", err,
+		fields["MemTotal"] > 0, fields["MemFree"] <= fields["MemTotal"], fields["MemAvailable"] <= fields["MemTotal"])
+	fmt.Printf("nodeproc: MemTotal %d MemFree %d\n", fields["MemTotal"], fields["MemFree"])
+
+	cpu, err := os.ReadFile("/proc/cpuinfo")
+	fmt.Printf("nodeprobe: /proc/cpuinfo: err %v, processor 0 %v, model name %v\n", err,
+		strings.HasPrefix(string(cpu), "processor\t: 0\n"), strings.Contains(string(cpu), "\nmodel name\t: "))
 }
 
 // probe checks one device node.
