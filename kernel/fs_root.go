@@ -7,7 +7,7 @@ import (
 )
 
 // The root file system: one tmpfs, made at boot as "/" (mode 0755) with
-// /tmp (mode 01777), whose pages come from the frame allocator. It is the
+// /tmp (mode 01777), /dev (fs_dev.go) and /proc (fs_proc.go), whose pages come from the frame allocator. It is the
 // only file namespace: the files services publish with devcall.SetFile
 // (/etc/resolv.conf, /etc/hosts) are ordinary files in it. Paths resolve
 // with vfs.Walker over it, from the working directory (cwd) or a
@@ -40,7 +40,7 @@ func (*rootPages) Free(pa uint64) { frames.Free(pa) }
 // Page implements tmpfs.Pages.
 func (*rootPages) Page(pa uint64) *[tmpfs.PageSize]byte { return physMem.Page(pa) }
 
-// setupRootFS makes the root file system and /tmp, and starts the
+// setupRootFS makes the root file system, /tmp, /dev and /proc, and starts the
 // working directory at "/".
 func setupRootFS() {
 	now := walltime()

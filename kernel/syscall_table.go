@@ -55,8 +55,8 @@ const (
 	noteFileOnly     = "files of the root file system only: ESPIPE on pipes, sockets and the rest"
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
-	noteRead         = "files, pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
-	noteWrite        = "console, files, sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
+	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
@@ -78,7 +78,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_LSTAT:             {sysLstat, callFull, "as newfstatat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
 	linux.SYS_OPEN:              {sysOpen, callPartial, "as openat from AT_FDCWD"},
 	linux.SYS_FSTAT:             {sysFstat, callFull, "files of the root report tmpfs's sizes, links and times (st_dev 0x21); pipes are S_IFIFO (mode 0600, one inode for both ends); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0"},
-	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL); on a directory only SEEK_SET and SEEK_CUR to a position getdents64 gave (0 rewinds), EINVAL elsewhere"},
+	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL); on a directory only SEEK_SET and SEEK_CUR to a position getdents64 gave (0 rewinds), EINVAL elsewhere; a device of /dev stays at 0, as on Linux"},
 	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory only, file mappings answer ENODEV; MAP_SHARED is private memory: there is no other process to share with"},
 	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
 	linux.SYS_MUNMAP:            {sysMunmap, callFull, ""},
