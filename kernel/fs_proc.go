@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"strconv"
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
@@ -75,12 +74,13 @@ func procRefresh(ino tmpfs.Ino) linux.Errno {
 	if n, e := rootFS.Lookup(dir, name); e != 0 || n.Ino != ino {
 		return 0
 	}
-	b := procBuf[:0]
+	var w procText
 	if ino == procMeminfo {
-		b = meminfo(b)
+		meminfo(&w)
 	} else {
-		b = cpuinfo(b)
+		cpuinfo(&w)
 	}
+	b := procBuf[:w.n]
 	now := walltime()
 	if e := rootFS.Truncate(ino, 0, now); e != 0 {
 		return e
@@ -92,45 +92,65 @@ func procRefresh(ino tmpfs.Ino) linux.Errno {
 	return 0
 }
 
-// meminfo appends /proc/meminfo's lines to b: the frames the allocator
+// procText writes a generated file into procBuf, dropping what does
+// not fit; unlike append it never grows a slice, so it cannot allocate.
+type procText struct{ n int }
+
+func (w *procText) str(s string)   { w.n += copy(procBuf[w.n:], s) }
+func (w *procText) bytes(b []byte) { w.n += copy(procBuf[w.n:], b) }
+
+// dec writes v in decimal, right-aligned in width columns.
+func (w *procText) dec(v uint64, width int) {
+	var d [20]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = '0' + byte(v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	for pad := width - (len(d) - i); pad > 0; pad-- {
+		w.str(" ")
+	}
+	w.bytes(d[i:])
+}
+
+// meminfo writes /proc/meminfo's lines: the frames the allocator
 // manages as MemTotal, the free ones as MemFree, and those beyond the
 // commit reserve the kernel keeps as MemAvailable.
-func meminfo(b []byte) []byte {
+func meminfo(w *procText) {
 	total, free := frames.TotalCount()*4, frames.FreeCount()*4
 	avail := uint64(0)
 	if free > commitReserve/1024 {
 		avail = free - commitReserve/1024
 	}
-	b = meminfoLine(b, "MemTotal:", total)
-	b = meminfoLine(b, "MemFree:", free)
-	b = meminfoLine(b, "MemAvailable:", avail)
-	b = meminfoLine(b, "SwapTotal:", 0)
-	return meminfoLine(b, "SwapFree:", 0)
+	meminfoLine(w, "MemTotal:", total)
+	meminfoLine(w, "MemFree:", free)
+	meminfoLine(w, "MemAvailable:", avail)
+	meminfoLine(w, "SwapTotal:", 0)
+	meminfoLine(w, "SwapFree:", 0)
 }
 
-// meminfoLine appends one line in Linux's layout: the label padded to
+// meminfoLine writes one line in Linux's layout: the label padded to
 // 16 columns, the number right-aligned in 8, then " kB".
-func meminfoLine(b []byte, label string, kb uint64) []byte {
-	b = append(b, label...)
-	var num [20]byte
-	digits := strconv.AppendUint(num[:0], kb, 10)
-	for pad := 16 - len(label) + 8 - len(digits); pad > 0; pad-- {
-		b = append(b, ' ')
-	}
-	b = append(b, digits...)
-	return append(b, " kB\n"...)
+func meminfoLine(w *procText, label string, kb uint64) {
+	w.str(label)
+	w.dec(kb, 16-len(label)+8)
+	w.str(" kB\n")
 }
 
-// cpuinfo appends /proc/cpuinfo's lines for the one CPU: its vendor,
+// cpuinfo writes /proc/cpuinfo's lines for the one CPU: its vendor,
 // family, model and stepping and its brand string, from CPUID.
-func cpuinfo(b []byte) []byte {
+func cpuinfo(w *procText) {
 	var s [48]byte
 	_, ebx, ecx, edx := amd64.CPUID(0, 0)
 	for i := range 4 {
 		s[i], s[4+i], s[8+i] = byte(ebx>>(8*i)), byte(edx>>(8*i)), byte(ecx>>(8*i))
 	}
-	b = append(b, "processor\t: 0\nvendor_id\t: "...)
-	b = append(b, s[:12]...)
+	w.str("processor\t: 0\nvendor_id\t: ")
+	w.bytes(s[:12])
 	eax, _, _, _ := amd64.CPUID(1, 0)
 	family, model := eax>>8&0xf, eax>>4&0xf
 	if family == 0xf {
@@ -139,11 +159,11 @@ func cpuinfo(b []byte) []byte {
 	if family >= 6 {
 		model |= eax >> 12 & 0xf0
 	}
-	b = append(b, "\ncpu family\t: "...)
-	b = strconv.AppendUint(b, uint64(family), 10)
-	b = append(b, "\nmodel\t\t: "...)
-	b = strconv.AppendUint(b, uint64(model), 10)
-	b = append(b, "\nmodel name\t: "...)
+	w.str("\ncpu family\t: ")
+	w.dec(uint64(family), 0)
+	w.str("\nmodel\t\t: ")
+	w.dec(uint64(model), 0)
+	w.str("\nmodel name\t: ")
 	if max, _, _, _ := amd64.CPUID(0x80000000, 0); max >= 0x80000004 {
 		for leaf := range uint32(3) {
 			a, bx, c, d := amd64.CPUID(0x80000002+leaf, 0)
@@ -160,9 +180,9 @@ func cpuinfo(b []byte) []byte {
 		for len(name) > 0 && name[0] == ' ' {
 			name = name[1:]
 		}
-		b = append(b, name...)
+		w.bytes(name)
 	}
-	b = append(b, "\nstepping\t: "...)
-	b = strconv.AppendUint(b, uint64(eax&0xf), 10)
-	return append(b, "\ncpu cores\t: 1\n\n"...)
+	w.str("\nstepping\t: ")
+	w.dec(uint64(eax&0xf), 0)
+	w.str("\ncpu cores\t: 1\n\n")
 }
