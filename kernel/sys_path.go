@@ -369,15 +369,9 @@ func symlinkPath(taddr, dirfd, addr uint64) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
-	r, e := resolveAt(0, dirfd, addr, vfs.Parent)
-	switch {
-	case e != 0:
+	r, e := newName(0, dirfd, addr)
+	if e != 0 {
 		return e.Ret()
-	case r.Last != vfs.LastName:
-		return linux.EEXIST.Ret()
-	}
-	if r.Slash {
-		return slashedName(r).Ret()
 	}
 	_, e = rootFS.Symlink(r.Node.Ino, r.Name, target, walltime())
 	return e.Ret0()
@@ -405,17 +399,12 @@ func linkPath(odirfd, oaddr, ndirfd, naddr uint64, flags uint32) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
-	n, e := resolveAt(1, ndirfd, naddr, vfs.Parent)
+	n, e := newName(1, ndirfd, naddr)
 	switch {
 	case e != 0:
 		return e.Ret()
-	case n.Last != vfs.LastName:
-		return linux.EEXIST.Ret()
 	case o.Node.FS != n.Node.FS:
 		return linux.EXDEV.Ret()
-	}
-	if n.Slash {
-		return slashedName(n).Ret()
 	}
 	return rootFS.Link(o.Node.Ino, n.Node.Ino, n.Name, walltime()).Ret0()
 }
@@ -602,12 +591,23 @@ func sysStatfs(t *Thread, f *amd64.TrapFrame) uint64 {
 	return writeStatfs(f.RSI, nil)
 }
 
-// slashedName is what symlink and link answer for a new name written
-// with a trailing slash, which can only name a directory: EEXIST if the
-// name is taken, else ENOENT.
-func slashedName(r vfs.Result) linux.Errno {
-	if _, e := rootFS.Lookup(r.Node, r.Name); e == 0 {
-		return linux.EEXIST
+// newName resolves the new name symlink and link make (with the
+// Walker of slot): its directory and last component. ".", ".." and "/"
+// are taken (EEXIST); a name written with a trailing slash can only be a
+// directory, which neither makes: EEXIST if the name is taken, else
+// ENOENT.
+func newName(slot int, dirfd, addr uint64) (vfs.Result, linux.Errno) {
+	r, e := resolveAt(slot, dirfd, addr, vfs.Parent)
+	switch {
+	case e != 0:
+		return r, e
+	case r.Last != vfs.LastName:
+		return r, linux.EEXIST
+	case r.Slash:
+		if _, e := rootFS.Lookup(r.Node, r.Name); e == 0 {
+			return r, linux.EEXIST
+		}
+		return r, linux.ENOENT
 	}
-	return linux.ENOENT
+	return r, 0
 }

@@ -205,16 +205,25 @@ func (fs *FS) Link(ino, dir Ino, name []byte, now int64) linux.Errno {
 	return 0
 }
 
+// entry finds the entry name in directory dir, for removing it: ENOTDIR
+// if dir is not a directory, ENOENT if name is not there.
+func (fs *FS) entry(dir Ino, name []byte) (d *inode, pa uint64, off int, ino Ino, e linux.Errno) {
+	if !fs.isDir(dir) {
+		return nil, 0, 0, 0, linux.ENOTDIR
+	}
+	d = fs.inode(dir)
+	if pa, off, ino = fs.dirFind(d, name); ino == 0 {
+		return nil, 0, 0, 0, linux.ENOENT
+	}
+	return d, pa, off, ino, 0
+}
+
 // Unlink removes name from dir: EISDIR for a directory (use Rmdir).
 func (fs *FS) Unlink(dir Ino, name []byte, now int64) linux.Errno {
-	if !fs.isDir(dir) {
-		return linux.ENOTDIR
-	}
-	d := fs.inode(dir)
-	pa, off, ino := fs.dirFind(d, name)
+	d, pa, off, ino, e := fs.entry(dir, name)
 	switch {
-	case ino == 0:
-		return linux.ENOENT
+	case e != 0:
+		return e
 	case fs.isDir(ino):
 		return linux.EISDIR
 	}
@@ -226,14 +235,10 @@ func (fs *FS) Unlink(dir Ino, name []byte, now int64) linux.Errno {
 
 // Rmdir removes the empty directory name from dir.
 func (fs *FS) Rmdir(dir Ino, name []byte, now int64) linux.Errno {
-	if !fs.isDir(dir) {
-		return linux.ENOTDIR
-	}
-	d := fs.inode(dir)
-	pa, off, ino := fs.dirFind(d, name)
+	d, pa, off, ino, e := fs.entry(dir, name)
 	switch {
-	case ino == 0:
-		return linux.ENOENT
+	case e != 0:
+		return e
 	case !fs.isDir(ino):
 		return linux.ENOTDIR
 	case !fs.dirEmpty(fs.inode(ino)):
