@@ -55,7 +55,7 @@ const (
 	noteFileOnly     = "files of the root file system only: ESPIPE on pipes, sockets and the rest"
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
-	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking"
+	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking; a buffer that is not mapped is EFAULT even when there is nothing to read (Linux answers 0 then)"
 	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -515,6 +516,44 @@ func errnos() {
 	say("lseek on a pipe", errno(seekPipe()))
 	_, err = unix.Pread(-1, make([]byte, 1), 0)
 	say("pread bad fd", errno(err))
+	badInput()
+}
+
+// badInput hands the kernel what no careful program would: pointers to
+// nothing, buffers that run off their mapping, descriptors past any
+// table. Each must get Linux's errno, and the kernel must keep going.
+func badInput() {
+	raw := func(nr, a, b, c uintptr) string {
+		_, _, e := unix.Syscall(nr, a, b, c)
+		if e == 0 {
+			return "ok"
+		}
+		return errno(e)
+	}
+	f, err := os.Create("bad")
+	must(err)
+	defer f.Close()
+	defer os.Remove("bad")
+	fd := f.Fd()
+	say("write from address 16", raw(unix.SYS_WRITE, fd, 16, 8))
+	_, err = f.WriteAt([]byte("data"), 0)
+	must(err)
+	// Linux looks at the buffer only when it copies: with nothing to
+	// read it answers 0 (coracle checks first; the read note says so).
+	_, _, e := unix.Syscall6(unix.SYS_PREAD64, fd, 16, 8, 0, 0, 0)
+	say("read into address 16", errno(e))
+	say("open of a path at address 16", raw(unix.SYS_OPEN, 16, unix.O_RDONLY, 0))
+	say("stat into address 16", raw(unix.SYS_STAT, uintptr(unsafe.Pointer(unsafe.StringData("bad\x00"))), 16, 0))
+	say("write past the end of the address space", raw(unix.SYS_WRITE, fd, 1<<47-4, 8))
+	say("read to a descriptor past the table", raw(unix.SYS_READ, 1<<20, uintptr(unsafe.Pointer(&make([]byte, 8)[0])), 8))
+	say("close of a descriptor past the table", raw(unix.SYS_CLOSE, 1<<20, 0, 0))
+	say("negative descriptor", raw(unix.SYS_FSTAT, ^uintptr(0), uintptr(unsafe.Pointer(new(unix.Stat_t))), 0))
+	buf := make([]byte, 64)
+	say("unaligned write", raw(unix.SYS_PWRITE64, fd, uintptr(unsafe.Pointer(&buf[1])), 7))
+	say("unaligned read", raw(unix.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&buf[3])), 5))
+	_, _, e = unix.Syscall6(unix.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&buf[0])), 5, ^uintptr(0), 0, 0)
+	say("negative offset", errno(e))
+	say("mkdir of a name with no end", raw(unix.SYS_MKDIR, 16, 0o755, 0))
 }
 
 func readlinkZero(p string) error {
