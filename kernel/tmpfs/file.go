@@ -50,15 +50,26 @@ func (fs *FS) Close(ino Ino) {
 	}
 }
 
+// regular is what reading, writing or truncating n answers when n is
+// not a regular file: EISDIR for a directory, EINVAL for anything else.
+func regular(n *inode) linux.Errno {
+	switch n.mode & linux.S_IFMT {
+	case linux.S_IFREG:
+		return 0
+	case linux.S_IFDIR:
+		return linux.EISDIR
+	}
+	return linux.EINVAL
+}
+
 // Read copies the bytes of regular file ino at off into b and returns
 // how many: fewer at the end of the file, 0 past it.
 func (fs *FS) Read(ino Ino, off int64, b []byte) (int, linux.Errno) {
 	n := fs.inode(ino)
+	if e := regular(n); e != 0 {
+		return 0, e
+	}
 	switch {
-	case n.mode&linux.S_IFMT == linux.S_IFDIR:
-		return 0, linux.EISDIR
-	case n.mode&linux.S_IFMT != linux.S_IFREG:
-		return 0, linux.EINVAL
 	case off < 0:
 		return 0, linux.EINVAL
 	}
@@ -70,11 +81,10 @@ func (fs *FS) Read(ino Ino, off int64, b []byte) (int, linux.Errno) {
 // nothing did).
 func (fs *FS) Write(ino Ino, off int64, b []byte, now int64) (int, linux.Errno) {
 	n := fs.inode(ino)
+	if e := regular(n); e != 0 {
+		return 0, e
+	}
 	switch {
-	case n.mode&linux.S_IFMT == linux.S_IFDIR:
-		return 0, linux.EISDIR
-	case n.mode&linux.S_IFMT != linux.S_IFREG:
-		return 0, linux.EINVAL
 	case off < 0:
 		return 0, linux.EINVAL
 	case len(b) == 0:
@@ -90,11 +100,10 @@ func (fs *FS) Write(ino Ino, off int64, b []byte, now int64) (int, linux.Errno) 
 // Truncate sets regular file ino's size.
 func (fs *FS) Truncate(ino Ino, size int64, now int64) linux.Errno {
 	n := fs.inode(ino)
+	if e := regular(n); e != 0 {
+		return e
+	}
 	switch {
-	case n.mode&linux.S_IFMT == linux.S_IFDIR:
-		return linux.EISDIR
-	case n.mode&linux.S_IFMT != linux.S_IFREG:
-		return linux.EINVAL
 	case size < 0:
 		return linux.EINVAL
 	case size > MaxFileSize:
