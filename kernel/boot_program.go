@@ -43,6 +43,8 @@ func startProgram(cmd string) {
 
 		SysinfoEHDR: setupVDSO(),
 	}
+	defaults := [...]linuxstack.Default{{Name: "GOMEMLIMIT", Value: memoryLimitValue()}}
+	p.Defaults = defaults[:]
 	if !fillRandom(p.Random[:]) {
 		bootFailure("the CPU's random-number generator failed")
 	}

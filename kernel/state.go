@@ -70,6 +70,9 @@ var (
 	// argv0Buf holds the decoded program name.
 	argv0Buf [256]byte
 
+	// memLimitBuf holds the default GOMEMLIMIT value (mem_limit.go).
+	memLimitBuf [24]byte
+
 	// bootStamps are the TSC stamps coracle.bootstamps prints.
 	bootStamps bootTimes
 

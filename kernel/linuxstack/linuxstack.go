@@ -6,7 +6,8 @@
 //
 // Arguments and environment come straight from coracle's kernel command
 // line (package cmdline): each coracle.arg and coracle.env word is decoded
-// into the stack area in place.
+// into the stack area in place. Entries the kernel adds (Params.Defaults)
+// follow them, unless the command line sets the same name.
 //
 // Trap context: none. Build runs on the boot path before the Go runtime
 // exists, so it does not allocate; it writes only into the memory it is
@@ -43,6 +44,16 @@ type Params struct {
 	// SysinfoEHDR is AT_SYSINFO_EHDR, the vDSO's ELF header; 0 for no
 	// vDSO (the entry is then AT_IGNORE).
 	SysinfoEHDR uint64
+	// Defaults are environment entries, NAME=VALUE, that follow the
+	// command line's coracle.env words; each is left out when one of
+	// those sets NAME, so the user's setting wins.
+	Defaults []Default
+}
+
+// Default is an environment entry the kernel adds unless the user sets
+// Name.
+type Default struct {
+	Name, Value string
 }
 
 const (
@@ -70,6 +81,9 @@ func Build(mem []byte, base uint64, p Params) (sp uint64, err error) {
 		return 0, ErrBadCmdline
 	}
 	argc, envc, strBytes := count(p)
+	defEnvc, defBytes := countDefaults(p)
+	envc += defEnvc
+	strBytes += defBytes
 	words := 1 + argc + 1 + envc + 1 + 2*auxPairs
 	strBytes += len(p.Program) + 1 + len(platform) + 1 + len(p.Random)
 	// Strings take the top strBytes; the vector sits below them, aligned.
@@ -116,6 +130,19 @@ func Build(mem []byte, base uint64, p Params) (sp uint64, err error) {
 			mem[strTop+n] = 0
 			word(base + uint64(strTop))
 		}
+		if key == cmdline.EnvKey {
+			for _, d := range p.Defaults {
+				if setByUser(p.Cmdline, d.Name) {
+					continue
+				}
+				strTop -= len(d.Name) + 1 + len(d.Value) + 1
+				n := copy(mem[strTop:], d.Name)
+				mem[strTop+n] = '='
+				n += 1 + copy(mem[strTop+n+1:], d.Value)
+				mem[strTop+n] = 0
+				word(base + uint64(strTop))
+			}
+		}
 		word(0) // NULL after argv, then after envp
 	}
 	vdso := [2]uint64{AT_SYSINFO_EHDR, p.SysinfoEHDR}
@@ -159,6 +186,29 @@ func count(p Params) (argc, envc, strBytes int) {
 		}
 		strBytes += cmdline.DecodedLen(w.Value) + 1
 	}
+}
+
+// countDefaults returns the number of p.Defaults the user does not set
+// and the bytes their strings take with '=' and NUL.
+func countDefaults(p Params) (envc, strBytes int) {
+	for _, d := range p.Defaults {
+		if !setByUser(p.Cmdline, d.Name) {
+			envc++
+			strBytes += len(d.Name) + 1 + len(d.Value) + 1
+		}
+	}
+	return envc, strBytes
+}
+
+// setByUser reports whether a coracle.env word of cmd sets name.
+func setByUser(cmd, name string) bool {
+	sc := cmdline.NewScanner(cmd)
+	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
+		if w.Key == cmdline.EnvKey && cmdline.EnvNames(w.Value, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func alignDown(n, a int) int {

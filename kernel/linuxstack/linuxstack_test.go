@@ -137,3 +137,40 @@ func TestBuildRejectsMalformedCmdline(t *testing.T) {
 		t.Errorf("err %v, want ErrBadCmdline", err)
 	}
 }
+
+// Defaults follow the user's environment, and one the user sets is left
+// out, whatever the values; the sizes are exact (checked as in
+// TestBuildTooSmall).
+func TestBuildDefaults(t *testing.T) {
+	defaults := []Default{{"GOMEMLIMIT", "46MiB"}, {"EMPTY", ""}}
+	for _, tt := range []struct {
+		env, want []string
+	}{
+		{nil, []string{"GOMEMLIMIT=46MiB", "EMPTY="}},
+		{[]string{"A=b"}, []string{"A=b", "GOMEMLIMIT=46MiB", "EMPTY="}},
+		{[]string{"GOMEMLIMIT=off"}, []string{"GOMEMLIMIT=off", "EMPTY="}},
+		{[]string{"GOMEMLIMIT="}, []string{"GOMEMLIMIT=", "EMPTY="}},
+		{[]string{"GOMEMLIMITS=1", "EMPTY=x"}, []string{"GOMEMLIMITS=1", "EMPTY=x", "GOMEMLIMIT=46MiB"}},
+	} {
+		cl, err := cmdline.Encode("", []string{"arg"}, tt.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := Params{Program: "p", Cmdline: cl, Defaults: defaults}
+		built := false
+		for n := 64; n < 512; n++ {
+			mem := make([]byte, n)
+			sp, err := Build(mem, 0x2000, params)
+			if err != nil {
+				continue
+			}
+			built = true
+			if p := parse(t, mem, 0x2000, sp); !slices.Equal(p.envp, tt.want) || !slices.Equal(p.argv, []string{"p", "arg"}) {
+				t.Fatalf("env %q, %d bytes: argv %q envp %q, want envp %q", tt.env, n, p.argv, p.envp, tt.want)
+			}
+		}
+		if !built {
+			t.Errorf("env %q: Build never succeeded", tt.env)
+		}
+	}
+}

@@ -59,9 +59,12 @@ with one dash or two (-m or --m).
 
   -m MiB         guest memory in MiB (default %[1]d, at least %[2]d, at most
                  the host's RAM). Small programs run in %[2]d; a net/http
-                 server needs 32 (docs/memory.md). A program that runs out
-                 stops with Go's "fatal error: runtime: out of memory", or
-                 with exit status 123 when it touches more than there is
+                 server needs 32 (docs/memory.md). The kernel sets the
+                 Go runtime's memory limit, GOMEMLIMIT, to what the
+                 program has room for (-e GOMEMLIMIT=... or =off to
+                 choose). A program that runs out stops with Go's "fatal
+                 error: runtime: out of memory", or with exit status 123
+                 when it touches more than there is
   -e NAME=VALUE  set an environment variable in the program; repeatable
   --files DIR[:GUESTDIR]
                  as for coracle build (PKG only: an IMAGE has its files)

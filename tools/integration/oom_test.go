@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -53,17 +54,26 @@ func TestOutOfMemory(t *testing.T) {
 // program touches (exit status 123).
 var kernelOOM = regexp.MustCompile(`(?m)^coracle: out of memory: `)
 
-// examples/hello churns 256 MiB through its heap, and below what it needs
-// (docs/memory.md) it touches more than there is after the runtime's
-// commits succeeded. Whichever way it ends at the small sizes the CLI
-// accepts, the end is one of the two clean ones: the runtime's report
-// (status 2) or the kernel's out-of-memory line (status 123), never a
-// kernel fault.
+// examples/hello churns 256 MiB through its heap. Under the memory limit
+// the kernel sets (GOMEMLIMIT) it runs to completion at every size the
+// CLI accepts. With the limit off, the collector lets the heap grow past
+// the VM's memory (docs/memory.md) and it touches more than there is
+// after the runtime's commits succeeded; the end is then one of the two
+// clean ones: the runtime's report (status 2) or the kernel's
+// out-of-memory line (status 123), never a kernel fault.
 func TestOutOfMemoryEndsCleanly(t *testing.T) {
 	for _, mib := range []int{16, 24, 32} {
 		t.Run(fmt.Sprintf("hello/%dMiB", mib), func(t *testing.T) {
 			forEachTarget(t, []string{"microvm"}, func(t *testing.T, machine, accel string) {
 				res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", fmt.Sprint(mib), helloImage)
+				if res.err != nil || res.status != 0 || !strings.Contains(res.stdout, "done in ") {
+					t.Errorf("want the program to finish (exit status 0) under the kernel's memory limit\n%s", res)
+				}
+			})
+		})
+		t.Run(fmt.Sprintf("hello/%dMiB/nolimit", mib), func(t *testing.T) {
+			forEachTarget(t, []string{"microvm"}, func(t *testing.T, machine, accel string) {
+				res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", fmt.Sprint(mib), "-e", "GOMEMLIMIT=off", helloImage)
 				if res.err != nil {
 					t.Fatalf("%v\n%s", res.err, res)
 				}
@@ -77,6 +87,65 @@ func TestOutOfMemoryEndsCleanly(t *testing.T) {
 					if strings.Contains(res.stdout, s) {
 						t.Errorf("the console shows %q\n%s", s, res)
 					}
+				}
+			})
+		})
+	}
+}
+
+// The kernel tells the runtime how much room it has (GOMEMLIMIT, below
+// the VM's memory, so that a churning heap is collected before its
+// growth is refused), and a GOMEMLIMIT the user sets, or off, wins.
+func TestMemoryLimit(t *testing.T) {
+	img := buildTestProgram(t, "memhog")
+	limitLine := regexp.MustCompile(`(?m)^memhog: limit (\d+)$`)
+	envLine := regexp.MustCompile(`(?m)^memhog: env GOMEMLIMIT=(.*)$`)
+	totalLine := regexp.MustCompile(`(?m)^memhog: MemTotal: (\d+) kB$`)
+	for _, c := range []struct {
+		name, env string
+		check     func(limit, total int64, env string) string
+	}{
+		{"default", "", func(limit, total int64, env string) string {
+			if env != fmt.Sprintf("%dMiB", limit>>20) || limit%(1<<20) != 0 {
+				return fmt.Sprintf("GOMEMLIMIT=%s and limit %d disagree", env, limit)
+			}
+			if limit >= total*1024 || limit < total*1024/2 {
+				return fmt.Sprintf("limit %d MiB, want between half and all of MemTotal %d MiB", limit>>20, total>>10)
+			}
+			return ""
+		}},
+		{"off", "GOMEMLIMIT=off", func(limit, _ int64, env string) string {
+			if env != "off" || limit != 1<<63-1 {
+				return fmt.Sprintf("GOMEMLIMIT=%s limit %d, want off and no limit", env, limit)
+			}
+			return ""
+		}},
+		{"user", "GOMEMLIMIT=10MiB", func(limit, _ int64, env string) string {
+			if env != "10MiB" || limit != 10<<20 {
+				return fmt.Sprintf("GOMEMLIMIT=%s limit %d, want the user's 10MiB", env, limit)
+			}
+			return ""
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			forEachTarget(t, []string{"microvm"}, func(t *testing.T, machine, accel string) {
+				args := []string{"run", "--machine", machine, "--accel", accel, "-m", "64"}
+				if c.env != "" {
+					args = append(args, "-e", c.env)
+				}
+				res := coracle(t, append(args, img, "--", "limit")...)
+				if res.err != nil || res.status != 0 {
+					t.Fatalf("want exit status 0\n%s", res)
+				}
+				limit, total := limitLine.FindStringSubmatch(res.stdout), totalLine.FindStringSubmatch(res.stdout)
+				envs := envLine.FindAllStringSubmatch(res.stdout, -1)
+				if limit == nil || total == nil || len(envs) != 1 {
+					t.Fatalf("want one limit line, one MemTotal line and one GOMEMLIMIT entry\n%s", res)
+				}
+				l, _ := strconv.ParseInt(limit[1], 10, 64)
+				tot, _ := strconv.ParseInt(total[1], 10, 64)
+				if msg := c.check(l, tot, envs[0][1]); msg != "" {
+					t.Errorf("%s\n%s", msg, res)
 				}
 			})
 		})

@@ -187,3 +187,25 @@ func Has(s, key string) bool {
 		}
 	}
 }
+
+// EnvNames reports whether encoded v, a coracle.env value that passed
+// Check, sets the variable name: whether its decoded text up to the first
+// '=' is name. It decodes as it compares, so it needs no buffer.
+func EnvNames(v, name string) bool {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '=' {
+			return n == len(name)
+		}
+		if c == '%' {
+			c = byte(unhex(v[i+1])<<4 | unhex(v[i+2]))
+			i += 2
+		}
+		if n == len(name) || name[n] != c {
+			return false
+		}
+		n++
+	}
+	return false
+}

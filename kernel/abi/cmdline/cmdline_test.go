@@ -272,3 +272,25 @@ func TestHas(t *testing.T) {
 		}
 	}
 }
+
+// EnvNames agrees with decoding the value and cutting it at the first '='.
+func TestEnvNames(t *testing.T) {
+	values := []string{"GOMEMLIMIT=1", "GOMEMLIMIT=", "GOMEMLIMITX=1", "GOMEMLIMI=1", "%47OMEMLIMIT=1",
+		"GOMEMLIMIT%3D1", "GOMEMLIMIT", "A=GOMEMLIMIT=1", "gomemlimit=1", "GOMEMLIMIT=a=b", "x%20y=1"}
+	for _, v := range values {
+		if _, reason := checkEscapes(v); reason != "" {
+			t.Fatalf("bad test value %q: %s", v, reason)
+		}
+		if !validEnv(v) {
+			continue // Check refuses it
+		}
+		dec := decodeValue(t, v)
+		for _, name := range []string{"GOMEMLIMIT", "A", "x y", ""} {
+			n, _, found := strings.Cut(dec, "=")
+			want := found && n == name
+			if got := EnvNames(v, name); got != want {
+				t.Errorf("EnvNames(%q, %q) = %v, want %v", v, name, got, want)
+			}
+		}
+	}
+}

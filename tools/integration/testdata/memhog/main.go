@@ -9,12 +9,16 @@
 //	big    1 MiB blocks, each a heap allocation of its own
 //	small  64-byte objects in a linked list: many spans, GC metadata
 //	       grows with the heap
+//	limit  allocate nothing; print the runtime's memory limit, every
+//	       GOMEMLIMIT entry of the environment and MemTotal
 package main
 
 import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"strings"
 )
 
 type node struct {
@@ -31,6 +35,20 @@ func main() {
 	rand.Read(seed)
 	fmt.Printf("memhog: %s, seed %x\n", mode, seed[:4])
 	switch mode {
+	case "limit":
+		fmt.Printf("memhog: limit %d\n", debug.SetMemoryLimit(-1))
+		for _, kv := range os.Environ() {
+			if strings.HasPrefix(kv, "GOMEMLIMIT=") {
+				fmt.Printf("memhog: env %s\n", kv)
+			}
+		}
+		meminfo, err := os.ReadFile("/proc/meminfo")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		total, _, _ := strings.Cut(string(meminfo), "\n")
+		fmt.Printf("memhog: %s\n", strings.Join(strings.Fields(total), " "))
 	case "big":
 		var keep [][]byte
 		for {
