@@ -68,7 +68,16 @@ const (
 	LastDot                // "."
 	LastDotDot             // ".."
 	LastRoot               // the path is "/" (or slashes only)
+	LastMount              // the walk reached a mount point (Result.Rest)
 )
+
+// MountPoints is implemented by a Tree some of whose directories are
+// mount points of file systems the Walker does not enter: a walk that
+// reaches one by name stops there, with LastMount, and leaves the rest
+// of the path to the mounted file system.
+type MountPoints interface {
+	MountPoint(n Node) bool
+}
 
 // Result is where a Walk ended.
 type Result struct {
@@ -84,6 +93,9 @@ type Result struct {
 	// Slash is set when the path ended in a slash: the caller must
 	// then find or make a directory.
 	Slash bool
+	// Rest is, with LastMount, the path left after the mount point
+	// Node (empty, or starting with a slash), valid as Name is.
+	Rest []byte
 }
 
 // A Walker resolves paths. Its buffers hold the rest of a path while a
@@ -143,6 +155,9 @@ func (w *Walker) Walk(t Tree, start Node, path []byte, flags Flags) (Result, lin
 			n, e := t.Lookup(cur, comp)
 			if e != 0 {
 				return Result{}, e
+			}
+			if m, ok := t.(MountPoints); ok && m.MountPoint(n) {
+				return Result{Node: n, Last: LastMount, Rest: after, Slash: slash}, 0
 			}
 			next = n
 		}

@@ -299,3 +299,51 @@ func FuzzWalk(f *testing.F) {
 		compare(t, &w, h, rootfd, b.String(), flags)
 	})
 }
+
+// mountTree is a hostTree whose directory d/sub is a mount point.
+type mountTree struct {
+	*hostTree
+	mount Node
+}
+
+func (m mountTree) MountPoint(n Node) bool { return n == m.mount }
+
+// TestWalkStopsAtMountPoint: a walk that reaches a mount point by name,
+// directly or through links, stops there and leaves the rest; one that
+// only names it as the last component with Parent does not.
+func TestWalkStopsAtMountPoint(t *testing.T) {
+	dir := makeTree(t)
+	h := loadHostTree(t, dir)
+	rootfd := openRoot(t, dir)
+	defer unix.Close(rootfd)
+	sub, _ := hostResolve(t, rootfd, "d/sub", 0)
+	m := mountTree{h, Node{Ino: uint32(sub)}}
+	var w Walker
+	for _, c := range []struct {
+		path  string
+		flags Flags
+		rest  string
+		slash bool
+	}{
+		{"d/sub", 0, "", false},
+		{"d/sub/", 0, "/", true},
+		{"d/sub/h", 0, "/h", true},
+		{"/d/sub//x/../y", NoFollow, "//x/../y", true},
+		{"d/sub/new", Parent, "/new", true},
+		{"ld/sub/h", 0, "/h", true},
+		{"labs/anything", 0, "/anything", true}, // labs points at /d/sub
+		{"d/./sub/.", 0, "/.", true},
+	} {
+		got, err := w.Walk(m, m.Root(), []byte(c.path), c.flags)
+		if err != 0 || got.Last != LastMount || got.Node != m.mount || string(got.Rest) != c.rest || got.Slash != c.slash {
+			t.Errorf("Walk(%q, %d) = node %v last %d rest %q slash %v errno %d; want the mount point, rest %q slash %v",
+				c.path, c.flags, got.Node, got.Last, got.Rest, got.Slash, err, c.rest, c.slash)
+		}
+	}
+	if got, err := w.Walk(m, m.Root(), []byte("d/sub"), Parent); err != 0 || got.Last != LastName || string(got.Name) != "sub" {
+		t.Errorf("Walk(d/sub, Parent) = last %d name %q errno %d; want the name in d", got.Last, got.Name, err)
+	}
+	if got, err := w.Walk(m, m.Root(), []byte("d/g"), 0); err != 0 || got.Last == LastMount {
+		t.Errorf("Walk(d/g) = last %d errno %d; want an ordinary result", got.Last, err)
+	}
+}

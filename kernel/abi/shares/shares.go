@@ -1,0 +1,114 @@
+// Package shares is the contract between the kernel and the file service
+// that serves host directories shared into the guest (coracle run -v,
+// over virtio-9p): the requests the kernel hands the service, the results
+// the service hands back, and the kernel command-line words that name
+// the shares.
+//
+// A file system call that reaches a shared directory cannot be answered
+// in trap context: the answer is on the host, behind a device and a
+// protocol. So the kernel parks the calling thread, queues a Request,
+// and makes the service's work descriptor readable; the service (a
+// goroutine, fs/shares) takes the request with devcall.ShareTake, does
+// it over 9P, and ends the call with devcall.ShareDone and a Result. The
+// kernel then finishes the call (makes the descriptor of an open, moves
+// a file offset) and wakes the thread. Data moves directly between the
+// host and the program's buffer, which the kernel has checked: the
+// service runs in the program's address space.
+//
+// Paths in requests are relative to a directory the service has open (a
+// Handle) or to the share's root (Root), and never leave the share: ".."
+// at its root stays there.
+//
+// Trap context: the types and constants are used there; nothing here
+// allocates.
+package shares
+
+// Limits.
+const (
+	// MaxShares is how many directories one VM may share.
+	MaxShares = 8
+	// PathMax is the longest path a request carries, its NUL included
+	// (Linux's PATH_MAX).
+	PathMax = 4096
+)
+
+// Root, as a request's directory, is the share's root directory.
+const Root = -1
+
+// Op is what a request asks.
+type Op uint32
+
+// Operations. "Dir, Path" names a file by a path relative to directory
+// Dir (a handle, or Root); results are in Result.
+const (
+	OpOpen     Op = 1 + iota // Dir, Path, Flags (O_*), Mode: a new Handle and its Stat
+	OpStat                   // Dir, Path, Flags (AT_SYMLINK_NOFOLLOW): Stat
+	OpFstat                  // Handle: Stat
+	OpRead                   // Handle, Offset, Buf, Len: N bytes read
+	OpWrite                  // Handle, Offset, Buf, Len: N bytes written; Offset after them
+	OpReaddir                // Handle, Offset (0 or a previous Result.Offset), Buf, Len: N bytes of linux_dirent64 records; Offset to go on from
+	OpMkdir                  // Dir, Path, Mode
+	OpUnlink                 // Dir, Path, Flags (AT_REMOVEDIR)
+	OpRename                 // Dir, Path to Dir2, Path2
+	OpReadlink               // Dir, Path, Buf, Len: N bytes of the link's target
+	OpSymlink                // Dir, Path (the new link), Path2 (its target)
+	OpTruncate               // Dir, Path, or Handle if Path is empty; Offset is the new size
+	OpFsync                  // Handle
+	OpClose                  // Handle; nobody waits for the result
+	OpChmod                  // Dir, Path, Mode
+	OpEnd
+)
+
+var opNames = [OpEnd]string{"", "open", "stat", "fstat", "read", "write", "readdir", "mkdir",
+	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod"}
+
+// String names the operation.
+func (o Op) String() string {
+	if o < OpEnd {
+		return opNames[o]
+	}
+	return "op?"
+}
+
+// Request is one call for the service to make.
+type Request struct {
+	ID    uint32 // the kernel's; the Result carries it back
+	Op    Op
+	Share uint32 // index of the share, in command-line order
+	_     uint32
+
+	Dir, Dir2 int32 // directories the paths start from: handles, or Root
+	Handle    int32 // the open file the call is about
+	Flags     uint32
+	Mode      uint32
+	_         uint32
+	Offset    int64
+	Buf, Len  uint64 // the program's buffer
+
+	PathLen, Path2Len uint32
+	Path, Path2       [PathMax]byte
+}
+
+// PathBytes and Path2Bytes return the request's paths.
+func (r *Request) PathBytes() []byte  { return r.Path[:r.PathLen] }
+func (r *Request) Path2Bytes() []byte { return r.Path2[:r.Path2Len] }
+
+// Result ends a request.
+type Result struct {
+	ID     uint32
+	Errno  uint32 // 0, or the Linux errno the call fails with
+	N      int64
+	Offset int64
+	Handle int32
+	_      uint32
+	Stat   Stat
+}
+
+// Stat is a file's attributes, as stat(2) reports them.
+type Stat struct {
+	Ino, Nlink, Rdev    uint64
+	Mode, UID, GID      uint32
+	_                   uint32
+	Size, Blocks        int64
+	Atime, Mtime, Ctime int64 // nanoseconds since 1970
+}
