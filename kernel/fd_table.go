@@ -32,6 +32,7 @@ const (
 	fdSocket // a socket (sys_socket.go); Obj is its socktab number
 	fdFile   // a file of the root file system (fd_file.go); Obj is its inode
 	fdPipe   // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
+	fdShare  // a file or directory of a shared host directory (fs_share.go); Obj is share<<24 | the service's handle
 )
 
 // openFile is an open-file description.
@@ -88,6 +89,8 @@ func releaseFile(f *openFile) {
 		pipeClose(f)
 	case fdFile:
 		rootFS.Close(fileIno(f))
+	case fdShare:
+		shareRelease(f.Obj)
 	}
 }
 

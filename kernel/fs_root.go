@@ -114,6 +114,36 @@ func resolveAt(w int, dirfd, addr uint64, flags vfs.Flags) (vfs.Result, linux.Er
 // the new contents. ENOSPC if the memory runs out.
 func publishFile(path, data []byte) linux.Errno {
 	now := walltime()
+	dir, name, e := makeParents(path, now)
+	if e != 0 {
+		return e
+	}
+	n, e := rootFS.Lookup(inoNode(dir), name)
+	ino := n.Ino
+	switch {
+	case e == linux.ENOENT:
+		ino, e = rootFS.Create(dir, name, 0o644, now)
+	case e == 0 && rootFS.Kind(n) != vfs.KindOther:
+		return linux.EISDIR // a directory or a link is there
+	}
+	if e != 0 {
+		return e
+	}
+	if e := rootFS.Truncate(ino, 0, now); e != 0 {
+		return e
+	}
+	if w, e := rootFS.Write(ino, 0, data, now); e != 0 || w < len(data) {
+		rootFS.Truncate(ino, 0, now)
+		return linux.ENOSPC
+	}
+	return 0
+}
+
+// makeParents makes the directories (mode 0755) on the way to absolute
+// path's last component, following no links, and returns the directory
+// that holds it and its name: EINVAL for an empty, "." or ".." or
+// overlong component, ENOTDIR if a file or link is on the way.
+func makeParents(path []byte, now int64) (tmpfs.Ino, []byte, linux.Errno) {
 	dir := tmpfs.Ino(tmpfs.RootIno)
 	for {
 		for len(path) > 0 && path[0] == '/' {
@@ -128,38 +158,21 @@ func publishFile(path, data []byte) linux.Errno {
 			}
 		}
 		if len(name) == 0 || len(name) > vfs.NameMax || lastIsDots(name) {
-			return linux.EINVAL
+			return 0, nil, linux.EINVAL
+		}
+		if len(rest) == 0 {
+			return dir, name, 0
 		}
 		n, e := rootFS.Lookup(inoNode(dir), name)
-		if len(rest) == 0 {
-			ino := n.Ino
-			switch {
-			case e == linux.ENOENT:
-				ino, e = rootFS.Create(dir, name, 0o644, now)
-			case e == 0 && rootFS.Kind(n) != vfs.KindOther:
-				return linux.EISDIR // a directory or a link is there
-			}
-			if e != 0 {
-				return e
-			}
-			if e := rootFS.Truncate(ino, 0, now); e != 0 {
-				return e
-			}
-			if w, e := rootFS.Write(ino, 0, data, now); e != 0 || w < len(data) {
-				rootFS.Truncate(ino, 0, now)
-				return linux.ENOSPC
-			}
-			return 0
-		}
 		if e == linux.ENOENT {
 			n.Ino, e = rootFS.Mkdir(dir, name, 0o755, now)
 			n.FS = rootFSID
 		}
 		if e != 0 {
-			return e
+			return 0, nil, e
 		}
 		if rootFS.Kind(n) != vfs.KindDir {
-			return linux.ENOTDIR
+			return 0, nil, linux.ENOTDIR
 		}
 		dir, path = n.Ino, rest
 	}

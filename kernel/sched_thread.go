@@ -66,9 +66,11 @@ const (
 	waitFutex
 	waitSleep
 	waitEpoll
-	waitSocket // a blocking socket call, made again when the socket changes
-	waitPoll   // poll, ppoll or pselect6 (sys_poll.go); RAX is the call's number
-	waitPipe   // a blocking pipe read or write, made again when the pipe changes
+	waitSocket    // a blocking socket call, made again when the socket changes
+	waitPoll      // poll, ppoll or pselect6 (sys_poll.go); RAX is the call's number
+	waitPipe      // a blocking pipe read or write, made again when the pipe changes
+	waitShare     // a call into a shared directory, ended by the file service (fs_share.go)
+	waitShareSlot // a call into a shared directory waiting for a request slot, made again
 )
 
 const (

@@ -7,6 +7,7 @@ import (
 	"github.com/coracle-os/coracle/boot/pvh"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/clock"
 	"github.com/coracle-os/coracle/kernel/fdtable"
@@ -273,4 +274,23 @@ var (
 	enosysLogged [linux.NumSyscalls]bool
 
 	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
+)
+
+// Shared host directories (fs_share.go). shareMounts and shareCount are
+// boot-set; the request slots, pending closes and the service's work
+// descriptor are trap.
+var (
+	shareMounts [shares.MaxShares]shareMount
+	shareCount  int
+
+	shareSlots [maxShareRequests]shareSlot
+
+	// shareCloses holds handles to close (Obj + 1; 0: free) that
+	// found every request slot busy.
+	shareCloses [64]int32
+
+	// shareWorkFD is the file service's work descriptor, an eventfd
+	// (devcall.ShareRegister), or -1 before the service registers:
+	// calls into a share then answer ENODEV.
+	shareWorkFD int32 = -1
 )

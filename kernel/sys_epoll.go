@@ -130,7 +130,7 @@ func sysEpollCtl(t *Thread, f *amd64.TrapFrame) uint64 {
 	if target == nil {
 		return linux.EBADF.Ret()
 	}
-	if target.Kind == fdFile {
+	if target.Kind == fdFile || target.Kind == fdShare {
 		return linux.EPERM.Ret() // Linux: regular files are always ready
 	}
 	op := f.RSI
@@ -156,7 +156,7 @@ func readiness(d *openFile) uint32 {
 			r |= linux.EPOLLIN
 		}
 		return r
-	case fdConsole, fdFile:
+	case fdConsole, fdFile, fdShare:
 		// A read of the console answers end of file at once; a
 		// file of the root is always ready, as a Linux regular file is (epoll_ctl
 		// refuses it, as Linux does).

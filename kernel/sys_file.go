@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
 func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -16,6 +17,9 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind == fdPipe {
 		var v iovec
 		return pipeRead(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
+	if d.Kind == fdShare {
+		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, true)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, true)
 	if !ok {
@@ -50,6 +54,9 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind == fdPipe {
 		var v iovec
 		return pipeWrite(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
+	if d.Kind == fdShare {
+		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, false)
 	}
 	b, ok := userBytes(f.RSI, f.RDX, false)
 	if !ok {
@@ -108,6 +115,16 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 		}
 		return pipeWrite(t, f, d, iov)
 	}
+	if d.Kind == fdShare {
+		// One buffer per call: the first that is not empty (a short
+		// transfer, which readv and writev may make).
+		for i := range iov.vecs {
+			if v := iov.vecs[i]; v.len > 0 {
+				return shareRead(t, f, f.RDI, d, v.base, v.len, -1, in)
+			}
+		}
+		return 0
+	}
 	var total uint64
 	for i := range iov.vecs {
 		b, ok := iov.buf(i, in)
@@ -143,11 +160,17 @@ func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // pread64(fd, buf, count, offset)
 func sysPread64(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := lookupFD(f.RDI); d != nil && d.Kind == fdShare && int64(f.R10) >= 0 {
+		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, int64(f.R10), true)
+	}
 	return positioned(f, true)
 }
 
 // pwrite64(fd, buf, count, offset)
 func sysPwrite64(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := lookupFD(f.RDI); d != nil && d.Kind == fdShare && int64(f.R10) >= 0 {
+		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, int64(f.R10), false)
+	}
 	return positioned(f, false)
 }
 
@@ -187,6 +210,9 @@ func sysLseek(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
+	if d.Kind == fdShare {
+		return shareSeek(t, f, f.RDI, d, int64(f.RSI), f.RDX)
+	}
 	if d.Kind != fdFile {
 		return linux.ESPIPE.Ret()
 	}
@@ -205,6 +231,9 @@ func sysGetdents64(t *Thread, f *amd64.TrapFrame) uint64 {
 	d := lookupFD(f.RDI)
 	if d == nil {
 		return linux.EBADF.Ret()
+	}
+	if d.Kind == fdShare {
+		return shareGetdents(t, f, f.RDI, d, f.RSI, uint64(uint32(f.RDX)))
 	}
 	if d.Kind != fdFile {
 		return linux.ENOTDIR.Ret()
@@ -229,6 +258,9 @@ func sysFstat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d == nil {
 		return linux.EBADF.Ret()
 	}
+	if d.Kind == fdShare {
+		return shareFstat(t, f, f.RDI, d, f.RSI)
+	}
 	return writeStat(f.RSI, d)
 }
 
@@ -240,6 +272,8 @@ func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch {
 	case d == nil:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return shareFileOp(t, f, shares.OpFsync, fdArg(f.RDI), d, 0, 0)
 	case d.Kind != fdFile:
 		return linux.EINVAL.Ret()
 	case d.Flags&linux.O_PATH != 0:
@@ -257,6 +291,8 @@ func sysFtruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EBADF.Ret()
 	case d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare && canWrite(d) && int64(f.RSI) >= 0:
+		return shareFileOp(t, f, shares.OpTruncate, fdArg(f.RDI), d, int64(f.RSI), 0)
 	case d.Kind != fdFile || !canWrite(d) || int64(f.RSI) < 0:
 		return linux.EINVAL.Ret()
 	}
@@ -269,6 +305,8 @@ func sysFchmod(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch {
 	case d == nil, d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return shareFileOp(t, f, shares.OpChmod, fdArg(f.RDI), d, 0, uint32(f.RSI)&0o7777)
 	case d.Kind != fdFile:
 		return 0 // pipes, sockets, ...: their modes are fixed here
 	}
@@ -290,6 +328,9 @@ func sysFchdir(t *Thread, f *amd64.TrapFrame) uint64 {
 	d := lookupFD(fdArg(f.RDI))
 	if d == nil {
 		return linux.EBADF.Ret()
+	}
+	if d.Kind == fdShare {
+		return linux.EOPNOTSUPP.Ret() // the working directory stays in the root
 	}
 	if d.Kind != fdFile || rootFS.Getattr(fileIno(d)).Mode&linux.S_IFMT != linux.S_IFDIR {
 		return linux.ENOTDIR.Ret()

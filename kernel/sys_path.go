@@ -5,6 +5,7 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
@@ -19,16 +20,25 @@ const atFDCWD = uint64(0xffffff9c) // AT_FDCWD as a register holds it
 
 // openat(dirfd, path, flags, mode)
 func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, f.RDX&linux.O_NOFOLLOW == 0); ok {
+		return shareOpen(t, f, tg, uint32(f.RDX), uint32(f.R10))
+	}
 	return openPath(f.RDI, f.RSI, uint32(f.RDX), uint32(f.R10))
 }
 
 // open(path, flags, mode)
 func sysOpen(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, f.RSI&linux.O_NOFOLLOW == 0); ok {
+		return shareOpen(t, f, tg, uint32(f.RSI), uint32(f.RDX))
+	}
 	return openPath(atFDCWD, f.RDI, uint32(f.RSI), uint32(f.RDX))
 }
 
 // creat(path, mode)
 func sysCreat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
+		return shareOpen(t, f, tg, linux.O_CREAT|linux.O_WRONLY|linux.O_TRUNC, uint32(f.RSI))
+	}
 	return openPath(atFDCWD, f.RDI, linux.O_CREAT|linux.O_WRONLY|linux.O_TRUNC, uint32(f.RSI))
 }
 
@@ -125,16 +135,30 @@ func createFile(dirfd uint64, path []byte, mode uint32) (tmpfs.Ino, linux.Errno)
 
 // newfstatat(dirfd, path, statbuf, flags)
 func sysNewfstatat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := lookupFD(fdArg(f.RDI)); d != nil && d.Kind == fdShare && f.R10&linux.AT_EMPTY_PATH != 0 {
+		if p, e := userPath(f.RSI); e == 0 && len(p) == 0 {
+			return shareFstat(t, f, fdArg(f.RDI), d, f.RDX)
+		}
+	}
+	if tg, ok := sharePath(0, f.RDI, f.RSI, f.R10&linux.AT_SYMLINK_NOFOLLOW == 0); ok {
+		return shareStatPath(t, f, tg, f.RDX, uint32(f.R10))
+	}
 	return statPath(f.RDI, f.RSI, f.RDX, uint32(f.R10))
 }
 
 // stat(path, statbuf)
 func sysStat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
+		return shareStatPath(t, f, tg, f.RSI, 0)
+	}
 	return statPath(atFDCWD, f.RDI, f.RSI, 0)
 }
 
 // lstat(path, statbuf)
 func sysLstat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, false); ok {
+		return shareStatPath(t, f, tg, f.RSI, linux.AT_SYMLINK_NOFOLLOW)
+	}
 	return statPath(atFDCWD, f.RDI, f.RSI, linux.AT_SYMLINK_NOFOLLOW)
 }
 
@@ -179,11 +203,17 @@ func statInoAt(buf uint64, ino tmpfs.Ino) uint64 {
 
 // readlinkat(dirfd, path, buf, bufsiz)
 func sysReadlinkat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, false); ok {
+		return shareReadlink(t, f, tg, f.RDX, f.R10)
+	}
 	return readlinkPath(f.RDI, f.RSI, f.RDX, f.R10)
 }
 
 // readlink(path, buf, bufsiz)
 func sysReadlink(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, false); ok {
+		return shareReadlink(t, f, tg, f.RSI, f.RDX)
+	}
 	return readlinkPath(atFDCWD, f.RDI, f.RSI, f.RDX)
 }
 
@@ -231,11 +261,17 @@ func sysGetcwd(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // mkdirat(dirfd, path, mode)
 func sysMkdirat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, false); ok {
+		return shareSimple(t, f, shares.OpMkdir, tg, 0, uint32(f.RDX)&^umask&0o7777, 0)
+	}
 	return mkdirPath(f.RDI, f.RSI, uint32(f.RDX))
 }
 
 // mkdir(path, mode)
 func sysMkdir(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, false); ok {
+		return shareSimple(t, f, shares.OpMkdir, tg, 0, uint32(f.RSI)&^umask&0o7777, 0)
+	}
 	return mkdirPath(atFDCWD, f.RDI, uint32(f.RSI))
 }
 
@@ -256,16 +292,25 @@ func sysUnlinkat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDX&^linux.AT_REMOVEDIR != 0 {
 		return linux.EINVAL.Ret()
 	}
+	if tg, ok := sharePath(0, f.RDI, f.RSI, false); ok {
+		return shareSimple(t, f, shares.OpUnlink, tg, uint32(f.RDX), 0, 0)
+	}
 	return unlinkPath(f.RDI, f.RSI, f.RDX&linux.AT_REMOVEDIR != 0)
 }
 
 // unlink(path)
 func sysUnlink(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, false); ok {
+		return shareSimple(t, f, shares.OpUnlink, tg, 0, 0, 0)
+	}
 	return unlinkPath(atFDCWD, f.RDI, false)
 }
 
 // rmdir(path)
 func sysRmdir(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, false); ok {
+		return shareSimple(t, f, shares.OpUnlink, tg, linux.AT_REMOVEDIR, 0, 0)
+	}
 	return unlinkPath(atFDCWD, f.RDI, true)
 }
 
@@ -304,16 +349,25 @@ func unlinkPath(dirfd, addr uint64, dir bool) uint64 {
 
 // renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
 func sysRenameat2(t *Thread, f *amd64.TrapFrame) uint64 {
+	if ret, ok := renameInShares(t, f, f.RDI, f.RSI, f.RDX, f.R10, uint32(f.R8)); ok {
+		return ret
+	}
 	return renamePath(f.RDI, f.RSI, f.RDX, f.R10, uint32(f.R8))
 }
 
 // renameat(olddirfd, oldpath, newdirfd, newpath)
 func sysRenameat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if ret, ok := renameInShares(t, f, f.RDI, f.RSI, f.RDX, f.R10, 0); ok {
+		return ret
+	}
 	return renamePath(f.RDI, f.RSI, f.RDX, f.R10, 0)
 }
 
 // rename(oldpath, newpath)
 func sysRename(t *Thread, f *amd64.TrapFrame) uint64 {
+	if ret, ok := renameInShares(t, f, atFDCWD, f.RDI, atFDCWD, f.RSI, 0); ok {
+		return ret
+	}
 	return renamePath(atFDCWD, f.RDI, atFDCWD, f.RSI, 0)
 }
 
@@ -356,11 +410,17 @@ func renamePath(odirfd, oaddr, ndirfd, naddr uint64, flags uint32) uint64 {
 
 // symlinkat(target, newdirfd, linkpath)
 func sysSymlinkat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RSI, f.RDX, false); ok {
+		return symlinkInShare(t, f, tg, f.RDI)
+	}
 	return symlinkPath(f.RDI, f.RSI, f.RDX)
 }
 
 // symlink(target, linkpath)
 func sysSymlink(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RSI, false); ok {
+		return symlinkInShare(t, f, tg, f.RDI)
+	}
 	return symlinkPath(f.RDI, atFDCWD, f.RSI)
 }
 
@@ -382,11 +442,17 @@ func sysLinkat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.R8&^(linux.AT_SYMLINK_FOLLOW|linux.AT_EMPTY_PATH) != 0 {
 		return linux.EINVAL.Ret()
 	}
+	if linkTouchesShare(f.RDI, f.RSI, f.RDX, f.R10) {
+		return linux.EXDEV.Ret()
+	}
 	return linkPath(f.RDI, f.RSI, f.RDX, f.R10, uint32(f.R8))
 }
 
 // link(oldpath, newpath)
 func sysLink(t *Thread, f *amd64.TrapFrame) uint64 {
+	if linkTouchesShare(atFDCWD, f.RDI, atFDCWD, f.RSI) {
+		return linux.EXDEV.Ret()
+	}
 	return linkPath(atFDCWD, f.RDI, atFDCWD, f.RSI, 0)
 }
 
@@ -411,6 +477,9 @@ func linkPath(odirfd, oaddr, ndirfd, naddr uint64, flags uint32) uint64 {
 
 // truncate(path, length)
 func sysTruncate(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok && int64(f.RSI) >= 0 {
+		return shareSimple(t, f, shares.OpTruncate, tg, 0, 0, int64(f.RSI))
+	}
 	r, e := resolveAt(0, atFDCWD, f.RDI, 0)
 	switch {
 	case e != 0:
@@ -423,11 +492,17 @@ func sysTruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // fchmodat(dirfd, path, mode)
 func sysFchmodat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, true); ok {
+		return shareSimple(t, f, shares.OpChmod, tg, 0, uint32(f.RDX)&0o7777, 0)
+	}
 	return chmodPath(f.RDI, f.RSI, uint32(f.RDX))
 }
 
 // chmod(path, mode)
 func sysChmod(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
+		return shareSimple(t, f, shares.OpChmod, tg, 0, uint32(f.RSI)&0o7777, 0)
+	}
 	return chmodPath(atFDCWD, f.RDI, uint32(f.RSI))
 }
 
@@ -510,6 +585,9 @@ func sysUtimensat(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // chdir(path)
 func sysChdir(t *Thread, f *amd64.TrapFrame) uint64 {
+	if _, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
+		return linux.EOPNOTSUPP.Ret() // the working directory stays in the root
+	}
 	r, e := resolveAt(0, atFDCWD, f.RDI, 0)
 	if e != 0 {
 		return e.Ret()
@@ -530,16 +608,25 @@ func sysUmask(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // faccessat(dirfd, path, mode)
 func sysFaccessat(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, true); ok && f.RDX&^7 == 0 {
+		return shareAccess(t, f, tg, uint32(f.RDX), 0)
+	}
 	return accessPath(f.RDI, f.RSI, uint32(f.RDX), 0)
 }
 
 // faccessat2(dirfd, path, mode, flags)
 func sysFaccessat2(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, f.RDI, f.RSI, f.R10&linux.AT_SYMLINK_NOFOLLOW == 0); ok && f.RDX&^7 == 0 {
+		return shareAccess(t, f, tg, uint32(f.RDX), uint32(f.R10))
+	}
 	return accessPath(f.RDI, f.RSI, uint32(f.RDX), uint32(f.R10))
 }
 
 // access(path, mode)
 func sysAccess(t *Thread, f *amd64.TrapFrame) uint64 {
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok && f.RSI&^7 == 0 {
+		return shareAccess(t, f, tg, uint32(f.RSI), 0)
+	}
 	return accessPath(atFDCWD, f.RDI, uint32(f.RSI), 0)
 }
 

@@ -218,11 +218,14 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 // devcalls is the table of coracle's private calls (package devcall),
 // indexed from devcall.SysBase.
 var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
-	devcall.SysMapMMIO - devcall.SysBase:      {sysMapMMIO, callFull, "uncached and never executable, in a 64 GiB window; ranges that overlap RAM answer EINVAL"},
-	devcall.SysOpenIRQ - devcall.SysBase:      {sysOpenIRQ, callFull, "IOAPIC pins 0-23, one descriptor per pin (EEXIST)"},
-	devcall.SysAllocDMA - devcall.SysBase:     {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
-	devcall.SysSockRegister - devcall.SysBase: {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
-	devcall.SysSockNotify - devcall.SysBase:   {sysSockNotify, callFull, ""},
-	devcall.SysSetFile - devcall.SysBase:      {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
-	devcall.SysOpenMSI - devcall.SysBase:      {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
+	devcall.SysMapMMIO - devcall.SysBase:       {sysMapMMIO, callFull, "uncached and never executable, in a 64 GiB window; ranges that overlap RAM answer EINVAL"},
+	devcall.SysOpenIRQ - devcall.SysBase:       {sysOpenIRQ, callFull, "IOAPIC pins 0-23, one descriptor per pin (EEXIST)"},
+	devcall.SysAllocDMA - devcall.SysBase:      {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
+	devcall.SysSockRegister - devcall.SysBase:  {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
+	devcall.SysSockNotify - devcall.SysBase:    {sysSockNotify, callFull, ""},
+	devcall.SysSetFile - devcall.SysBase:       {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
+	devcall.SysOpenMSI - devcall.SysBase:       {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
+	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once: a second registration answers EBUSY"},
+	devcall.SysShareTake - devcall.SysBase:     {sysShareTake, callFull, "EAGAIN when no request waits"},
+	devcall.SysShareDone - devcall.SysBase:     {sysShareDone, callFull, "EINVAL for a request the service does not hold"},
 }

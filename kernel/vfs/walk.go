@@ -71,10 +71,10 @@ const (
 	LastMount              // the walk reached a mount point (Result.Rest)
 )
 
-// MountPoints is implemented by a Tree some of whose directories are
-// mount points of file systems the Walker does not enter: a walk that
-// reaches one by name stops there, with LastMount, and leaves the rest
-// of the path to the mounted file system.
+// MountPoints names the directories of a Tree that are mount points of
+// file systems the Walker does not enter: a WalkMounts that reaches one
+// by name stops there, with LastMount, and leaves the rest of the path
+// to the mounted file system.
 type MountPoints interface {
 	MountPoint(n Node) bool
 }
@@ -112,6 +112,12 @@ type Walker struct {
 //
 // Trap context: no allocation; its cost is one Lookup per component.
 func (w *Walker) Walk(t Tree, start Node, path []byte, flags Flags) (Result, linux.Errno) {
+	return w.WalkMounts(t, nil, start, path, flags)
+}
+
+// WalkMounts is Walk that stops at the mount points mounts names (none
+// if nil). Trap context, as Walk.
+func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte, flags Flags) (Result, linux.Errno) {
 	if len(path) == 0 {
 		return Result{}, linux.ENOENT
 	}
@@ -156,7 +162,7 @@ func (w *Walker) Walk(t Tree, start Node, path []byte, flags Flags) (Result, lin
 			if e != 0 {
 				return Result{}, e
 			}
-			if m, ok := t.(MountPoints); ok && m.MountPoint(n) {
+			if mounts != nil && mounts.MountPoint(n) {
 				return Result{Node: n, Last: LastMount, Rest: after, Slash: slash}, 0
 			}
 			next = n

@@ -334,16 +334,16 @@ func TestWalkStopsAtMountPoint(t *testing.T) {
 		{"labs/anything", 0, "/anything", true}, // labs points at /d/sub
 		{"d/./sub/.", 0, "/.", true},
 	} {
-		got, err := w.Walk(m, m.Root(), []byte(c.path), c.flags)
+		got, err := w.WalkMounts(m, m, m.Root(), []byte(c.path), c.flags)
 		if err != 0 || got.Last != LastMount || got.Node != m.mount || string(got.Rest) != c.rest || got.Slash != c.slash {
 			t.Errorf("Walk(%q, %d) = node %v last %d rest %q slash %v errno %d; want the mount point, rest %q slash %v",
 				c.path, c.flags, got.Node, got.Last, got.Rest, got.Slash, err, c.rest, c.slash)
 		}
 	}
-	if got, err := w.Walk(m, m.Root(), []byte("d/sub"), Parent); err != 0 || got.Last != LastName || string(got.Name) != "sub" {
+	if got, err := w.WalkMounts(m, m, m.Root(), []byte("d/sub"), Parent); err != 0 || got.Last != LastName || string(got.Name) != "sub" {
 		t.Errorf("Walk(d/sub, Parent) = last %d name %q errno %d; want the name in d", got.Last, got.Name, err)
 	}
-	if got, err := w.Walk(m, m.Root(), []byte("d/g"), 0); err != 0 || got.Last == LastMount {
+	if got, err := w.WalkMounts(m, m, m.Root(), []byte("d/g"), 0); err != 0 || got.Last == LastMount {
 		t.Errorf("Walk(d/g) = last %d errno %d; want an ordinary result", got.Last, err)
 	}
 }

@@ -17,31 +17,39 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
 // Private system-call numbers.
 const (
-	SysBase         = 0x10000
-	SysMapMMIO      = SysBase + iota // (phys, size) → virt
-	SysOpenIRQ                       // (irq, flags) → fd
-	SysAllocDMA                      // (size) → virt, phys in RDX
-	SysSockRegister                  // () → fd: the socket service's work descriptor (kernel/abi/socktab)
-	SysSockNotify                    // (sock) → 0: a socket's state changed; re-evaluate readiness
-	SysSetFile                       // (path, pathLen, data, dataLen) → 0: publish a file
-	SysOpenMSI                       // () → fd, message in RDX (data<<32 | address)
+	SysBase          = 0x10000
+	SysMapMMIO       = SysBase + iota // (phys, size) → virt
+	SysOpenIRQ                        // (irq, flags) → fd
+	SysAllocDMA                       // (size) → virt, phys in RDX
+	SysSockRegister                   // () → fd: the socket service's work descriptor (kernel/abi/socktab)
+	SysSockNotify                     // (sock) → 0: a socket's state changed; re-evaluate readiness
+	SysSetFile                        // (path, pathLen, data, dataLen) → 0: publish a file
+	SysOpenMSI                        // () → fd, message in RDX (data<<32 | address)
+	SysShareRegister                  // () → fd: the file service's work descriptor (kernel/abi/shares)
+	SysShareTake                      // (*shares.Request) → 0, or EAGAIN: the next request
+	SysShareDone                      // (*shares.Result) → 0: a request's end
 	SysEnd
 )
 
 // callNames names each private call after the function here that
 // makes it, for docs/syscalls.md and logs.
 var callNames = [SysEnd - SysBase]string{
-	SysMapMMIO - SysBase:      "MapMMIO",
-	SysOpenIRQ - SysBase:      "OpenIRQ",
-	SysAllocDMA - SysBase:     "AllocDMA",
-	SysSockRegister - SysBase: "SockRegister",
-	SysSockNotify - SysBase:   "SockNotify",
-	SysSetFile - SysBase:      "SetFile",
-	SysOpenMSI - SysBase:      "OpenMSI",
+	SysMapMMIO - SysBase:       "MapMMIO",
+	SysOpenIRQ - SysBase:       "OpenIRQ",
+	SysAllocDMA - SysBase:      "AllocDMA",
+	SysSockRegister - SysBase:  "SockRegister",
+	SysSockNotify - SysBase:    "SockNotify",
+	SysSetFile - SysBase:       "SetFile",
+	SysOpenMSI - SysBase:       "OpenMSI",
+	SysShareRegister - SysBase: "ShareRegister",
+	SysShareTake - SysBase:     "ShareTake",
+	SysShareDone - SysBase:     "ShareDone",
 }
 
 // CallName returns the name of private call nr, or "" if there is none.
@@ -170,4 +178,37 @@ func OpenMSI() (*os.File, MSIMessage, error) {
 	}
 	m := MSIMessage{Address: uint64(uint32(msg)), Data: uint32(msg >> 32)}
 	return os.NewFile(fd, fmt.Sprintf("msi%d", m.Data)), m, nil
+}
+
+// ShareRegister makes the caller the file service for shared host
+// directories (kernel/abi/shares). It returns the work descriptor, which
+// becomes readable when requests wait; reading it (8 bytes) rearms it.
+func ShareRegister() (*os.File, error) {
+	fd, _, e := syscall.RawSyscall(SysShareRegister, 0, 0, 0)
+	if e != 0 {
+		return nil, errnoErr("register the file service", e)
+	}
+	return os.NewFile(fd, "share-work"), nil
+}
+
+// ShareTake copies the next waiting request into req; it reports false
+// when none waits.
+func ShareTake(req *shares.Request) (bool, error) {
+	_, _, e := syscall.RawSyscall(SysShareTake, uintptr(unsafe.Pointer(req)), 0, 0)
+	switch e {
+	case 0:
+		return true, nil
+	case syscall.EAGAIN:
+		return false, nil
+	}
+	return false, errnoErr("take a file request", e)
+}
+
+// ShareDone ends a request with res.
+func ShareDone(res *shares.Result) error {
+	_, _, e := syscall.RawSyscall(SysShareDone, uintptr(unsafe.Pointer(res)), 0, 0)
+	if e != 0 {
+		return errnoErr("end a file request", e)
+	}
+	return nil
 }

@@ -70,6 +70,12 @@ func (o Op) String() string {
 	return "op?"
 }
 
+// StatAccess, in an OpStat request's Flags, asks only whether the
+// program may reach the file as Mode (faccessat's F_OK, R_OK, W_OK,
+// X_OK bits) says, as root: the result has no Stat, just the errno
+// (EACCES for X_OK on a file without an execute bit).
+const StatAccess = 1 << 30
+
 // Request is one call for the service to make.
 type Request struct {
 	ID    uint32 // the kernel's; the Result carries it back
@@ -111,4 +117,49 @@ type Stat struct {
 	_                   uint32
 	Size, Blocks        int64
 	Atime, Mtime, Ctime int64 // nanoseconds since 1970
+}
+
+// Key is the kernel command-line word that names a share:
+// coracle.share=TAG:PATH or coracle.share=TAG:PATH:ro, one per share in
+// order, where TAG is the virtio-9p device's mount tag (letters, digits,
+// '-' and '_') and PATH the absolute guest path of its mount point,
+// percent-encoded as coracle.arg values are (and so never holding a
+// literal ':').
+const Key = "coracle.share"
+
+// Split splits a coracle.share value into the tag, the still-encoded
+// path and whether the share is read-only; ok is false if it is
+// malformed.
+func Split(v string) (tag, path string, readOnly, ok bool) {
+	i := 0
+	for i < len(v) && v[i] != ':' {
+		i++
+	}
+	if i == 0 || i == len(v) || !validTag(v[:i]) {
+		return "", "", false, false
+	}
+	tag, path = v[:i], v[i+1:]
+	if n := len(path) - len(":ro"); n >= 0 && path[n:] == ":ro" {
+		path, readOnly = path[:n], true
+	}
+	for j := 0; j < len(path); j++ {
+		if path[j] == ':' {
+			return "", "", false, false
+		}
+	}
+	if len(path) == 0 || path[0] != '/' {
+		return "", "", false, false
+	}
+	return tag, path, readOnly, true
+}
+
+// validTag reports whether tag is made of letters, digits, '-' and '_'.
+func validTag(tag string) bool {
+	for i := 0; i < len(tag); i++ {
+		c := tag[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

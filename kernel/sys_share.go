@@ -1,0 +1,309 @@
+package kernel
+
+import (
+	"unsafe"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
+	"github.com/coracle-os/coracle/kernel/vfs"
+)
+
+// The file service's private calls (fs_share.go has the design).
+
+// sysShareRegister (devcall.ShareRegister) makes an eventfd the file
+// service's work descriptor and returns it.
+func sysShareRegister(t *Thread, f *amd64.TrapFrame) uint64 {
+	if shareWorkFD >= 0 {
+		return linux.EBUSY.Ret()
+	}
+	for i := range eventfds {
+		e := &eventfds[i]
+		if e.used {
+			continue
+		}
+		fd := allocFD(fdEventfd, i, linux.O_RDWR|linux.O_NONBLOCK, true)
+		if fd < 0 {
+			return linux.EMFILE.Ret()
+		}
+		*e = eventfd{used: true, count: 1}
+		shareWorkFD = int32(fd)
+		return uint64(fd)
+	}
+	return linux.EMFILE.Ret()
+}
+
+// sysShareTake (devcall.ShareTake) copies the oldest queued request
+// into the service's shares.Request at f.RDI; EAGAIN when there is none.
+func sysShareTake(t *Thread, f *amd64.TrapFrame) uint64 {
+	b, ok := userBytes(f.RDI, uint64(unsafe.Sizeof(shares.Request{})), true)
+	if !ok || f.RDI%8 != 0 {
+		return linux.EFAULT.Ret()
+	}
+	for i := range shareCloses {
+		if c := shareCloses[i]; c != 0 {
+			if s := shareSlotFree(); s != nil {
+				shareCloses[i] = 0
+				obj := c - 1
+				s.req = shares.Request{ID: s.req.ID, Op: shares.OpClose, Share: uint32(shareOfObj(obj)), Handle: handleOfObj(obj), Dir: shares.Root}
+				s.done, s.thread, s.state = doneNoWaiter, -1, slotQueued
+			}
+		}
+	}
+	for i := range shareSlots {
+		s := &shareSlots[i]
+		if s.state != slotQueued {
+			continue
+		}
+		*(*shares.Request)(unsafe.Pointer(&b[0])) = s.req
+		s.state = slotTaken
+		return 0
+	}
+	return linux.EAGAIN.Ret()
+}
+
+// sysShareDone (devcall.ShareDone) ends the request the service's
+// shares.Result at f.RDI names.
+func sysShareDone(t *Thread, f *amd64.TrapFrame) uint64 {
+	b, ok := userBytes(f.RDI, uint64(unsafe.Sizeof(shares.Result{})), false)
+	if !ok || f.RDI%8 != 0 {
+		return linux.EFAULT.Ret()
+	}
+	res := *(*shares.Result)(unsafe.Pointer(&b[0]))
+	if res.ID >= maxShareRequests || shareSlots[res.ID].state != slotTaken {
+		return linux.EINVAL.Ret()
+	}
+	s := &shareSlots[res.ID]
+	ret := finishShare(s, &res)
+	if s.done != doneNoWaiter {
+		if w := &threads[s.thread]; w.state == threadBlocked && w.wait == waitShare {
+			wake(w, ret)
+		}
+	}
+	if s.state == slotTaken {
+		s.state = slotFree
+	}
+	wakeShareSlotWaiters()
+	return 0
+}
+
+
+// The calls on shares, in the order of sys_path.go and sys_file.go.
+// Each handler there passes a call on to one of these when the path
+// leads into a share (sharePath) or the descriptor is open in one.
+
+// sharePath reads the path at addr and reports whether, from dirfd, it
+// leads into a share, and where (walker w).
+func sharePath(w int, dirfd, addr uint64, follow bool) (shareTarget, bool) {
+	if shareCount == 0 {
+		return shareTarget{}, false
+	}
+	path, e := userPath(addr)
+	if e != 0 {
+		return shareTarget{}, false // the caller reports it
+	}
+	flags := vfs.Flags(0)
+	if !follow {
+		flags = vfs.NoFollow
+	}
+	return intoShare(w, dirfd, path, flags)
+}
+
+// shareOpen is openat on a share: the service opens (or makes) the file
+// and the kernel makes the descriptor when it answers.
+func shareOpen(t *Thread, f *amd64.TrapFrame, tg shareTarget, flags, mode uint32) uint64 {
+	if flags&linux.O_TMPFILE == linux.O_TMPFILE {
+		return linux.EOPNOTSUPP.Ret()
+	}
+	if shareReadOnly(tg.share, shares.OpOpen, flags) {
+		return linux.EROFS.Ret()
+	}
+	return sharePathCall(t, f, shares.OpOpen, tg, flags, mode&^umask&0o7777, func(s *shareSlot) linux.Errno {
+		s.done, s.cloexec = doneOpen, flags&linux.O_CLOEXEC != 0
+		s.keep = flags&^(linux.O_CREAT|linux.O_EXCL|linux.O_NOCTTY|linux.O_TRUNC|linux.O_CLOEXEC) | linux.O_LARGEFILE
+		return 0
+	})
+}
+
+// shareStatPath is newfstatat on a share.
+func shareStatPath(t *Thread, f *amd64.TrapFrame, tg shareTarget, buf uint64, flags uint32) uint64 {
+	if _, ok := userStat(buf); !ok {
+		return linux.EFAULT.Ret()
+	}
+	return sharePathCall(t, f, shares.OpStat, tg, flags&linux.AT_SYMLINK_NOFOLLOW, 0, func(s *shareSlot) linux.Errno {
+		s.done, s.req.Buf = doneStat, buf
+		return 0
+	})
+}
+
+// shareReadlink is readlinkat on a share.
+func shareReadlink(t *Thread, f *amd64.TrapFrame, tg shareTarget, buf, size uint64) uint64 {
+	if int64(size) <= 0 {
+		return linux.EINVAL.Ret()
+	}
+	if _, ok := userBytes(buf, size, true); !ok {
+		return linux.EFAULT.Ret()
+	}
+	return sharePathCall(t, f, shares.OpReadlink, tg, 0, 0, func(s *shareSlot) linux.Errno {
+		s.req.Buf, s.req.Len = buf, size
+		return 0
+	})
+}
+
+// shareSimple makes op, one that only succeeds or fails, on a share.
+func shareSimple(t *Thread, f *amd64.TrapFrame, op shares.Op, tg shareTarget, flags, mode uint32, size int64) uint64 {
+	if shareReadOnly(tg.share, op, flags) {
+		return linux.EROFS.Ret()
+	}
+	return sharePathCall(t, f, op, tg, flags, mode, func(s *shareSlot) linux.Errno {
+		s.req.Offset = size
+		return 0
+	})
+}
+
+// shareRename is renameat2 within one share (EXDEV between a share and
+// anything else, as between two mounts).
+func shareRename(t *Thread, f *amd64.TrapFrame, from, to shareTarget, flags uint32) uint64 {
+	if from.share != to.share {
+		return linux.EXDEV.Ret()
+	}
+	if flags != 0 {
+		return linux.EINVAL.Ret() // RENAME_NOREPLACE and the rest: 9P has no way to ask
+	}
+	if shareReadOnly(from.share, shares.OpRename, 0) {
+		return linux.EROFS.Ret()
+	}
+	return sharePathCall(t, f, shares.OpRename, from, 0, 0, func(s *shareSlot) linux.Errno {
+		s.req.Dir2 = to.dir
+		return s.setPath(2, to.rest)
+	})
+}
+
+// shareSymlink is symlinkat with the new link in a share.
+func shareSymlink(t *Thread, f *amd64.TrapFrame, tg shareTarget, target []byte) uint64 {
+	if shareReadOnly(tg.share, shares.OpSymlink, 0) {
+		return linux.EROFS.Ret()
+	}
+	return sharePathCall(t, f, shares.OpSymlink, tg, 0, 0, func(s *shareSlot) linux.Errno {
+		return s.setPath(2, target)
+	})
+}
+
+// shareAccess is faccessat2 on a share: the program is root, so the file
+// must exist, be writable unless the share is read-only, and have an
+// execute bit for X_OK (the service checks that from the mode).
+func shareAccess(t *Thread, f *amd64.TrapFrame, tg shareTarget, mode, flags uint32) uint64 {
+	if mode&linux.W_OK != 0 && shareMounts[tg.share].readOnly {
+		return linux.EROFS.Ret()
+	}
+	return sharePathCall(t, f, shares.OpStat, tg, flags&linux.AT_SYMLINK_NOFOLLOW|shares.StatAccess, mode, nil)
+}
+
+// shareRead is read (pos < 0: at the file offset, which moves) and
+// pread64 on a share file.
+func shareRead(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, buf, n uint64, pos int64, in bool) uint64 {
+	switch {
+	case d.Flags&linux.O_PATH != 0, in && !canRead(d), !in && !canWrite(d):
+		return linux.EBADF.Ret()
+	}
+	if _, ok := userBytes(buf, n, in); !ok {
+		return linux.EFAULT.Ret()
+	}
+	op, done := shares.OpRead, doneReturnN
+	if !in {
+		op = shares.OpWrite
+	}
+	if pos < 0 {
+		done, pos = doneMoveOff, d.Off
+	}
+	return shareFileCall(t, f, op, fd, d, done, func(s *shareSlot) {
+		s.req.Buf, s.req.Len, s.req.Offset = buf, n, pos
+	})
+}
+
+// shareSeek is lseek on a share file: SEEK_END asks the service for the
+// size.
+func shareSeek(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, off int64, whence uint64) uint64 {
+	if d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
+	}
+	switch whence {
+	case linux.SEEK_SET:
+	case linux.SEEK_CUR:
+		off += d.Off
+	case linux.SEEK_END:
+		return shareFileCall(t, f, shares.OpFstat, fd, d, doneSeekEnd, func(s *shareSlot) { s.req.Offset = off })
+	default:
+		return linux.EINVAL.Ret()
+	}
+	if off < 0 {
+		return linux.EINVAL.Ret()
+	}
+	d.Off = off
+	return uint64(off)
+}
+
+// shareGetdents is getdents64 on a share directory: the offset is the
+// service's cookie.
+func shareGetdents(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, buf, n uint64) uint64 {
+	if d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
+	}
+	if _, ok := userBytes(buf, n, true); !ok {
+		return linux.EFAULT.Ret()
+	}
+	return shareFileCall(t, f, shares.OpReaddir, fd, d, doneMoveOff, func(s *shareSlot) {
+		s.req.Buf, s.req.Len, s.req.Offset = buf, n, d.Off
+	})
+}
+
+// shareFstat is fstat on a share file.
+func shareFstat(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, buf uint64) uint64 {
+	if _, ok := userStat(buf); !ok {
+		return linux.EFAULT.Ret()
+	}
+	return shareFileCall(t, f, shares.OpFstat, fd, d, doneStat, func(s *shareSlot) { s.req.Buf = buf })
+}
+
+// shareFileOp makes op, one that only succeeds or fails, on a share
+// file: fsync, ftruncate (size) and fchmod (mode).
+func shareFileOp(t *Thread, f *amd64.TrapFrame, op shares.Op, fd uint64, d *openFile, size int64, mode uint32) uint64 {
+	if d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
+	}
+	if shareReadOnly(shareOfObj(d.Obj), op, 0) {
+		return linux.EROFS.Ret()
+	}
+	return shareFileCall(t, f, op, fd, d, doneReturnN, func(s *shareSlot) { s.req.Offset, s.req.Mode = size, mode })
+}
+
+// renameInShares is rename with either path in a share: within one
+// share the service renames; across a share's edge it is EXDEV.
+func renameInShares(t *Thread, f *amd64.TrapFrame, odirfd, oaddr, ndirfd, naddr uint64, flags uint32) (uint64, bool) {
+	from, inFrom := sharePath(0, odirfd, oaddr, false)
+	to, inTo := sharePath(1, ndirfd, naddr, false)
+	switch {
+	case inFrom && inTo:
+		return shareRename(t, f, from, to, flags), true
+	case inFrom || inTo:
+		return linux.EXDEV.Ret(), true
+	}
+	return 0, false
+}
+
+// symlinkInShare is symlinkat with the new link in a share.
+func symlinkInShare(t *Thread, f *amd64.TrapFrame, tg shareTarget, taddr uint64) uint64 {
+	target, e := userPath(taddr)
+	if e != 0 {
+		return e.Ret()
+	}
+	return shareSymlink(t, f, tg, target)
+}
+
+// linkTouchesShare reports whether a hard link would join a share and
+// anything (EXDEV: links into, out of or within a share are not made).
+func linkTouchesShare(odirfd, oaddr, ndirfd, naddr uint64) bool {
+	_, a := sharePath(0, odirfd, oaddr, false)
+	_, b := sharePath(1, ndirfd, naddr, false)
+	return a || b
+}
