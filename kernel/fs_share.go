@@ -45,12 +45,12 @@ const (
 // Completions: what the kernel does with a slot's result, besides
 // waking its thread with Result.N or the errno.
 const (
-	doneReturnN   uint8 = iota // return N
-	doneOpen                   // make a descriptor for Result.Handle
-	doneStat                   // store Result.Stat at Request.Buf
-	doneMoveOff                // return N, and Result.Offset becomes fd's offset
-	doneSeekEnd                // fd's offset becomes Result.Stat.Size + Request.Offset
-	doneNoWaiter               // nobody waits (close)
+	doneReturnN  uint8 = iota // return N
+	doneOpen                  // make a descriptor for Result.Handle
+	doneStat                  // store Result.Stat at Request.Buf
+	doneMoveOff               // return N, and Result.Offset becomes fd's offset
+	doneSeekEnd               // fd's offset becomes Result.Stat.Size + Request.Offset
+	doneNoWaiter              // nobody waits (close)
 )
 
 // shareSlot is a queued or taken request.
@@ -68,8 +68,8 @@ type shareSlot struct {
 // shareObj packs a share and a service handle into a description's Obj.
 func shareObj(share int, handle int32) int32 { return int32(share)<<24 | handle&0xffffff }
 
-func shareOfObj(obj int32) int       { return int(obj >> 24) }
-func handleOfObj(obj int32) int32    { return obj & 0xffffff }
+func shareOfObj(obj int32) int    { return int(obj >> 24) }
+func handleOfObj(obj int32) int32 { return obj & 0xffffff }
 func shareOfIno(ino tmpfs.Ino) int {
 	for i := range shareCount {
 		if shareMounts[i].ino == ino {
@@ -83,7 +83,9 @@ func shareOfIno(ino tmpfs.Ino) int {
 type shareMountPoints struct{}
 
 // MountPoint implements vfs.MountPoints.
-func (shareMountPoints) MountPoint(n vfs.Node) bool { return n.FS == rootFSID && shareOfIno(n.Ino) >= 0 }
+func (shareMountPoints) MountPoint(n vfs.Node) bool {
+	return n.FS == rootFSID && shareOfIno(n.Ino) >= 0
+}
 
 // setupShares mounts the shares the command line names, in order:
 // coracle.share=TAG:PATH[:ro], PATH absolute and percent-encoded as

@@ -87,7 +87,6 @@ func sysShareDone(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
-
 // The calls on shares, in the order of sys_path.go and sys_file.go.
 // Each handler there passes a call on to one of these when the path
 // leads into a share (sharePath) or the descriptor is open in one.
