@@ -102,12 +102,13 @@ func setupShares(cmd string) {
 		}
 		_, path, ro, ok := shares.Split(w.Value)
 		buf := shareSlots[0].req.Path[:] // free until the program runs
-		if !ok || cmdline.DecodedLen(path) >= len(buf) {
+		if !ok || !cmdline.ValidEscapes(path) || cmdline.DecodedLen(path) >= len(buf) {
 			console.str("coracle: malformed coracle.share word; left out\n")
-			continue
+			continue // the file service leaves it out too
 		}
 		p := buf[:cmdline.Decode(buf, path)]
 		if e := mountShare(p, ro); e != 0 {
+			shareCount++ // unmounted (inode 0 is none), but numbered as the service numbers it
 			console.str("coracle: cannot mount a share on ")
 			console.str(unsafe.String(&p[0], len(p)))
 			console.str(": errno ")

@@ -14,6 +14,7 @@ const (
 	Block   DeviceType = 2
 	Console DeviceType = 3
 	Entropy DeviceType = 4
+	NineP   DeviceType = 9 // 9P transport (§5.20 lists it; the device follows the 9P2000.L protocol)
 )
 
 func (t DeviceType) String() string {
@@ -26,6 +27,8 @@ func (t DeviceType) String() string {
 		return "console"
 	case Entropy:
 		return "entropy"
+	case NineP:
+		return "9p"
 	}
 	return fmt.Sprintf("type %d", uint32(t))
 }

@@ -13,6 +13,7 @@ func build(ctx context.Context, b BuildArgs, stdio Stdio) error {
 		Output:   b.Output,
 		Files:    b.Files,
 		TZData:   b.TZData,
+		Shares:   b.Shares,
 		Progress: stdio.Stderr,
 	})
 	return err

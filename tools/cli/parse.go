@@ -25,6 +25,7 @@ type BuildArgs struct {
 	Output string        // -o; empty for the default
 	Files  []image.Files // --files DIR[:GUESTDIR], in order
 	TZData bool          // --tzdata
+	Shares bool          // --shares
 	Pkg    string
 }
 
@@ -38,6 +39,7 @@ type RunArgs struct {
 	Target    string        // PKG or IMAGE
 	Files     []image.Files // --files DIR[:GUESTDIR], in order
 	TZData    bool          // --tzdata
+	Shares    []qemu.Share  // -v HOSTDIR:GUESTDIR[:ro], in order
 	Args      []string      // the program's arguments, after --
 	// Cmdline is the kernel command line: cmdline.Encode of Params,
 	// Args and Env.
@@ -102,6 +104,7 @@ func buildFlags(b *BuildArgs) *flag.FlagSet {
 	fs.StringVar(&b.Output, "o", "", "")
 	filesFlag(fs, &b.Files)
 	fs.BoolVar(&b.TZData, "tzdata", false, "")
+	fs.BoolVar(&b.Shares, "shares", false, "")
 	return fs
 }
 
@@ -130,6 +133,14 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 		return nil
 	})
 	fs.StringVar(&r.Network.Tap, "tap", "", "")
+	fs.Func("v", "", func(v string) error {
+		s, err := qemu.ParseShare(v)
+		if err != nil {
+			return err
+		}
+		r.Shares = append(r.Shares, s)
+		return nil
+	})
 	fs.Func("net", "", func(v string) error {
 		switch m := qemu.NetMode(v); m {
 		case qemu.NetUser, qemu.NetTap, qemu.NetNone:
@@ -210,6 +221,12 @@ func parseRun(args []string) (RunArgs, error) {
 	}
 	if name := programName(r.Target); name != "" && !strings.Contains(r.Params, cmdline.Argv0Key+"=") {
 		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + cmdline.Argv0Word(name))
+	}
+	if len(r.Shares) > 0 {
+		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + strings.Join(qemu.ShareWords(r.Shares), " "))
+		if len(r.Cmdline) > cmdline.MaxLen {
+			return r, usageErrorf("run: the kernel command line is %d bytes with the shares; the limit is %d", len(r.Cmdline), cmdline.MaxLen)
+		}
 	}
 	return r, nil
 }

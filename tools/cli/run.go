@@ -45,6 +45,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 			Output:   filepath.Join(tmp, "guest.img"),
 			Files:    r.Files,
 			TZData:   r.TZData,
+			Shares:   len(r.Shares) > 0,
 			Progress: stdio.Stderr,
 		})
 		if err != nil {
@@ -56,6 +57,12 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		return fail(fmt.Errorf("--tzdata needs a package: the time zone database is linked into the image, and %s is built already; rebuild it with coracle build --tzdata", r.Target))
 	} else if err := verifyImage(r.Target); err != nil {
 		return fail(err)
+	} else if len(r.Shares) > 0 {
+		if ok, err := image.HasShares(r.Target); err != nil {
+			return fail(err)
+		} else if !ok {
+			return fail(fmt.Errorf("-v needs the file service for shared directories, and %s was built without it; rebuild it with coracle build --shares", r.Target))
+		}
 	}
 
 	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
@@ -68,6 +75,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		MemoryMiB: r.MemoryMiB,
 		Accel:     accel.Accel,
 		Network:   r.Network,
+		Shares:    r.Shares,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
 		return fail(err)

@@ -28,6 +28,10 @@ type Options struct {
 	// time.LoadLocation works without a zoneinfo tree in the guest's
 	// file system (coracle build --tzdata).
 	TZData bool
+	// Shares links the file service for shared host directories
+	// (package fs/shares), which coracle run -v needs (coracle build
+	// --shares).
+	Shares bool
 	// Progress receives "coracle: " progress lines. Nil discards them.
 	Progress io.Writer
 
@@ -92,6 +96,9 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	if opts.kernelImport == "" && slices.Contains(pkg.Deps, "net") {
 		// The program uses sockets: link the service that serves them.
 		imports = append(imports, NetworkImportPath)
+	}
+	if opts.Shares {
+		imports = append(imports, SharesImportPath)
 	}
 	if opts.TZData {
 		// time/tzdata reaches into package time by linkname without

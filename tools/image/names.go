@@ -16,6 +16,11 @@ const (
 	// when the program depends on package net.
 	NetworkImportPath = ModulePath + "/net/autostart"
 
+	// SharesImportPath is the file service for host directories shared
+	// over virtio-9p (coracle run -v): the overlay imports it for
+	// coracle build --shares; HasShares finds it in an image.
+	SharesImportPath = ModulePath + "/fs/shares"
+
 	// TZDataImportPath is the standard library's embedded time zone
 	// database: the overlay imports it for coracle build --tzdata. The
 	// time package falls back to it when $ZONEINFO and the system

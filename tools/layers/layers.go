@@ -12,6 +12,7 @@
 //	boot      boot/...          ring 0 before the Go runtime: PVH entry, hvm_start_info
 //	kernel    kernel/...        ring 0: system calls, threads, memory, signals, time, crash reports
 //	drivers   drivers/...       ring 3 goroutines: PCI, virtio transports and devices
+//	fs        fs/...            ring 3 goroutines: the file service for shared host directories (9P)
 //	net       net/...           ring 3 goroutines: gVisor netstack glue and the socket service
 //	app       examples/...      ring 3: programs
 //	host      tools/...         never in an image: the coracle command, tests, benchmarks
@@ -46,6 +47,7 @@ var Layers = []Layer{
 	{Name: "boot", Ring: "0", Folders: []string{"boot/..."}},
 	{Name: "kernel", Ring: "0", Folders: []string{"kernel/..."}},
 	{Name: "drivers", Ring: "3", Folders: []string{"drivers/..."}},
+	{Name: "fs", Ring: "3", Folders: []string{"fs/..."}},
 	{Name: "net", Ring: "3", Folders: []string{"net/..."}},
 	{Name: "app", Ring: "3", Folders: []string{"examples/..."}},
 	{Name: "host", Ring: "host", Folders: []string{"tools/..."}},

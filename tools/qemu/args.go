@@ -28,6 +28,9 @@ type Config struct {
 	Accel     Accel   // KVM or TCG, usually from ChooseAccel
 	// Network is the guest's NIC, if any (the zero value: none).
 	Network Network
+	// Shares are host directories shared over virtio-9p; the command
+	// line must hold their ShareWords.
+	Shares []Share
 	// ExtraArgs are appended to QEMU's arguments: devices, such as a
 	// NIC, that the fixed options do not add.
 	ExtraArgs []string
@@ -86,5 +89,6 @@ func (c Config) Args() ([]string, error) {
 		return nil, err
 	}
 	args = append(args, nic...)
+	args = append(args, sharesArgs(c.Shares, c.Machine)...)
 	return append(args, c.ExtraArgs...), nil
 }

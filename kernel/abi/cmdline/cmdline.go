@@ -209,3 +209,11 @@ func EnvNames(v, name string) bool {
 	}
 	return false
 }
+
+// ValidEscapes reports whether every '%' in v starts a two-digit hex
+// escape: what Decode needs of a value Check did not see (words of keys
+// other than coracle.arg, coracle.env and coracle.argv0).
+func ValidEscapes(v string) bool {
+	_, reason := checkEscapes(v)
+	return reason == ""
+}

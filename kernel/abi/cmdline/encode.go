@@ -81,7 +81,13 @@ const Argv0Key = "coracle.argv0"
 
 // Argv0Word returns the command-line word that sets os.Args[0] to name.
 func Argv0Word(name string) string {
+	return EncodeWord(Argv0Key, name)
+}
+
+// EncodeWord returns the command-line word key=value, value percent-encoded
+// as coracle.arg values are.
+func EncodeWord(key, value string) string {
 	var b strings.Builder
-	word(&b, Argv0Key, name)
+	word(&b, key, value)
 	return b.String()
 }
