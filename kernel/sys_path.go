@@ -442,16 +442,16 @@ func sysLinkat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.R8&^(linux.AT_SYMLINK_FOLLOW|linux.AT_EMPTY_PATH) != 0 {
 		return linux.EINVAL.Ret()
 	}
-	if linkTouchesShare(f.RDI, f.RSI, f.RDX, f.R10) {
-		return linux.EXDEV.Ret()
+	if ret, ok := linkInShares(t, f, f.RDI, f.RSI, f.RDX, f.R10, uint32(f.R8)); ok {
+		return ret
 	}
 	return linkPath(f.RDI, f.RSI, f.RDX, f.R10, uint32(f.R8))
 }
 
 // link(oldpath, newpath)
 func sysLink(t *Thread, f *amd64.TrapFrame) uint64 {
-	if linkTouchesShare(atFDCWD, f.RDI, atFDCWD, f.RSI) {
-		return linux.EXDEV.Ret()
+	if ret, ok := linkInShares(t, f, atFDCWD, f.RDI, atFDCWD, f.RSI, 0); ok {
+		return ret
 	}
 	return linkPath(atFDCWD, f.RDI, atFDCWD, f.RSI, 0)
 }

@@ -299,10 +299,22 @@ func symlinkInShare(t *Thread, f *amd64.TrapFrame, tg shareTarget, taddr uint64)
 	return shareSymlink(t, f, tg, target)
 }
 
-// linkTouchesShare reports whether a hard link would join a share and
-// anything (EXDEV: links into, out of or within a share are not made).
-func linkTouchesShare(odirfd, oaddr, ndirfd, naddr uint64) bool {
-	_, a := sharePath(0, odirfd, oaddr, false)
-	_, b := sharePath(1, ndirfd, naddr, false)
-	return a || b
+// linkInShares is linkat with either path in a share: within one share
+// the service links; across a share's edge it is EXDEV.
+func linkInShares(t *Thread, f *amd64.TrapFrame, odirfd, oaddr, ndirfd, naddr uint64, flags uint32) (uint64, bool) {
+	from, inFrom := sharePath(0, odirfd, oaddr, flags&linux.AT_SYMLINK_FOLLOW != 0)
+	to, inTo := sharePath(1, ndirfd, naddr, false)
+	switch {
+	case inFrom && inTo && from.share == to.share:
+		if shareReadOnly(from.share, shares.OpLink, 0) {
+			return linux.EROFS.Ret(), true
+		}
+		return sharePathCall(t, f, shares.OpLink, from, flags&linux.AT_SYMLINK_FOLLOW, 0, func(s *shareSlot) linux.Errno {
+			s.req.Dir2 = to.dir
+			return s.setPath(2, to.rest)
+		}), true
+	case inFrom || inTo:
+		return linux.EXDEV.Ret(), true
+	}
+	return 0, false
 }

@@ -108,6 +108,8 @@ func (s *service) do(req *shares.Request, res *shares.Result) error {
 			return f.SetAttr(p9.SetAttrMask{Size: true}, p9.SetAttr{Size: uint64(req.Offset)})
 		}
 		return f.SetAttr(p9.SetAttrMask{Permissions: true}, p9.SetAttr{Permissions: p9.FileMode(req.Mode)})
+	case shares.OpLink:
+		return s.link(req)
 	}
 	return s.change(req)
 }
@@ -152,6 +154,28 @@ func (s *service) change(req *shares.Request) error {
 		return errno(syscall.ENOSYS)
 	}
 	return err
+}
+
+// link makes a hard link at Dir2, Path2 to the file at Dir, Path.
+func (s *service) link(req *shares.Request) error {
+	const atSymlinkFollow = 0x400
+	old, err := s.resolve(req, req.Dir, string(req.PathBytes()), req.Flags&atSymlinkFollow != 0)
+	if err != nil {
+		return err
+	}
+	defer old.file.Close()
+	if old.attr.Mode.FileType() == p9.ModeDirectory {
+		return errno(syscall.EPERM)
+	}
+	dir, name, err := s.parent(req, req.Dir2, string(req.Path2Bytes()))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	if name == "" {
+		return errno(syscall.EEXIST)
+	}
+	return dir.Link(old.file, name)
 }
 
 // open opens (or makes) a file and keeps it as a new handle.

@@ -89,6 +89,9 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 		}
 		if f.attr.Mode.FileType() != p9.ModeSymlink {
 			f.file.Close()
+			if len(rest) > 0 && f.attr.Mode.FileType() != p9.ModeDirectory {
+				return found{}, errno(syscall.ENOTDIR)
+			}
 			comps = append(comps, name)
 			continue
 		}

@@ -8,8 +8,9 @@ import (
 )
 
 // shortUsage follows a usage error.
-const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] PKG
-       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [--cmdline S] [--machine microvm|q35|pc]
+const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] PKG
+       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [-v HOSTDIR:GUESTDIR[:ro]]...
+                   [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
@@ -21,7 +22,7 @@ the Go runtime and the coracle kernel are linked into one x86-64 ELF image
 that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 
 Usage:
-  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] PKG
+  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle help
 
@@ -51,6 +52,9 @@ github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
                  --files /usr/share/zoneinfo:/usr/share/zoneinfo, only UTC
                  and Local (UTC) exist and other zones fail with "unknown
                  time zone"
+  --shares       link the file service for host directories shared with
+                 coracle run -v (a 9P client, about 1 MiB), so that the
+                 image can be run with -v later
 
 coracle run boots IMAGE, an existing ELF image, or else builds PKG into a
 temporary directory and boots that. Flags come before PKG|IMAGE; words
@@ -69,6 +73,15 @@ with one dash or two (-m or --m).
   --files DIR[:GUESTDIR]
                  as for coracle build (PKG only: an IMAGE has its files)
   --tzdata       as for coracle build (PKG only)
+  -v HOSTDIR:GUESTDIR[:ro]
+                 share the host directory HOSTDIR with the guest, which
+                 finds it at GUESTDIR (absolute, not /), read-write (or
+                 read-only with :ro): what the program writes there is
+                 on the host at once. Over virtio-9p, which QEMU has and
+                 Firecracker and Cloud Hypervisor do not (docs/files.md).
+                 Files the guest makes belong to the user running QEMU.
+                 A PKG is built with the file service; an IMAGE must
+                 have been built with --shares. Repeatable
   --cmdline S    kernel parameters, words separated by spaces, passed on
                  as they are
   --machine M    QEMU machine: microvm (default: no firmware, boots in tens

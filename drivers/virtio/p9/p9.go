@@ -172,7 +172,7 @@ func (d *Device) submit() error {
 	if d.closed {
 		return ErrClosed
 	}
-	d.partial = plainVersion(d.partial)
+	d.partial = forQEMU(d.partial)
 	s := d.free[len(d.free)-1]
 	d.free = d.free[:len(d.free)-1]
 	out := uint64(s) * 2 * MessageSize
@@ -255,11 +255,27 @@ func (d *Device) collect() {
 	}
 }
 
-// Tversion's message type and the protocol QEMU's server speaks.
+// Message types the transport rewrites, and the protocol QEMU's server
+// speaks.
 const (
+	tfsync    = 50
 	tversion  = 100
 	version9P = "9P2000.L"
 )
+
+// forQEMU adapts the client's messages to what QEMU's server decodes:
+// plainVersion, and Tfsync, which 9P2000.L gives a datasync word
+// (fid[4] datasync[4]) that the client leaves out; without it QEMU
+// cannot decode the request and stops serving the device. The sync
+// asked for is a full one.
+func forQEMU(m []byte) []byte {
+	if len(m) == 11 && m[4] == tfsync {
+		m = append(m, 0, 0, 0, 0)
+		binary.LittleEndian.PutUint32(m, uint32(len(m)))
+		return m
+	}
+	return plainVersion(m)
+}
 
 // plainVersion rewrites a Tversion that asks for a dialect of 9P2000.L
 // ("9P2000.L.Google.7": the client asks for its own extensions first)

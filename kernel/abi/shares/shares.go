@@ -56,11 +56,12 @@ const (
 	OpFsync                  // Handle
 	OpClose                  // Handle; nobody waits for the result
 	OpChmod                  // Dir, Path, Mode
+	OpLink                   // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
 	OpEnd
 )
 
 var opNames = [OpEnd]string{"", "open", "stat", "fstat", "read", "write", "readdir", "mkdir",
-	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod"}
+	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod", "link"}
 
 // String names the operation.
 func (o Op) String() string {
