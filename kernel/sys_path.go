@@ -481,13 +481,10 @@ func sysTruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 		return shareSimple(t, f, shares.OpTruncate, tg, 0, 0, int64(f.RSI))
 	}
 	r, e := resolveAt(0, atFDCWD, f.RDI, 0)
-	switch {
-	case e != 0:
+	if e != 0 {
 		return e.Ret()
-	case int64(f.RSI) < 0:
-		return linux.EINVAL.Ret()
 	}
-	return rootFS.Truncate(r.Node.Ino, int64(f.RSI), walltime()).Ret0()
+	return truncateFile(r.Node.Ino, int64(f.RSI)).Ret0()
 }
 
 // fchmodat(dirfd, path, mode)
