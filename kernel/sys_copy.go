@@ -226,11 +226,8 @@ func sysCopyFileRange(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EBADF.Ret()
 	}
 	count := f.R8
-	if pin+int64(count) < pin || pout+int64(count) < pout {
-		return linux.EOVERFLOW.Ret()
-	}
-	if pin < 0 || pout < 0 {
-		return linux.EINVAL.Ret()
+	if pin < 0 || pout < 0 || pin+int64(count) < pin || pout+int64(count) < pout {
+		return linux.EOVERFLOW.Ret() // what Linux answers for a negative offset too
 	}
 	size := rootFS.Getattr(fileIno(in)).Size
 	if pin >= size {
