@@ -70,8 +70,9 @@ func fileWrite(d *openFile, b []byte) uint64 {
 }
 
 // filePwrite writes at off (the end, with O_APPEND, as Linux's pwrite
-// does): EBADF unless open for writing; what fitted when the pages run
-// out, ENOSPC if nothing did.
+// does): EBADF unless open for writing; cut short at RLIMIT_FSIZE
+// (fs_limit.go); what fitted when the pages run out, ENOSPC if nothing
+// did.
 func filePwrite(d *openFile, b []byte, off int64) (int, linux.Errno) {
 	if !canWrite(d) {
 		return 0, linux.EBADF
@@ -82,6 +83,11 @@ func filePwrite(d *openFile, b []byte, off int64) (int, linux.Errno) {
 	if len(b) == 0 {
 		return 0, 0
 	}
+	k, e := fsizeAllow(off, len(b))
+	if e != 0 {
+		return 0, e
+	}
+	b = b[:k]
 	if off+int64(len(b)) > tmpfs.MaxFileSize || off+int64(len(b)) < off {
 		return 0, linux.EFBIG
 	}

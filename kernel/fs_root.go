@@ -90,8 +90,15 @@ func startDir(dirfd uint64, path []byte) (vfs.Node, linux.Errno) {
 
 // resolve walks path from dirfd with walker w (a second walker lets a
 // call hold two results: rename, link).
+//
+// With vfs.Beneath or vfs.InRoot, dirfd is the start (and the root) of
+// an absolute path too.
 func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, linux.Errno) {
-	start, e := startDir(dirfd, path)
+	startPath := path
+	if flags&(vfs.Beneath|vfs.InRoot) != 0 {
+		startPath = nil
+	}
+	start, e := startDir(dirfd, startPath)
 	if e != 0 {
 		return vfs.Result{}, e
 	}

@@ -37,6 +37,7 @@ const (
 	SIGTTIN  = 21
 	SIGTTOU  = 22
 	SIGURG   = 23
+	SIGXFSZ  = 25
 	SIGPROF  = 27
 	SIGWINCH = 28
 
@@ -122,6 +123,13 @@ func raiseSIGPIPE(t *Thread) {
 	t.kernelSignals |= sigframe.Bit(SIGPIPE)
 }
 
+// raiseSIGXFSZ is what a write or a growth past RLIMIT_FSIZE does
+// besides answering EFBIG (fs_limit.go), as Linux's send_sig does.
+func raiseSIGXFSZ(t *Thread) {
+	sendSignal(t, SIGXFSZ)
+	t.kernelSignals |= sigframe.Bit(SIGXFSZ)
+}
+
 // sendSignal marks sig pending for t; it is delivered the next time t
 // returns to ring 3 with sig unblocked.
 func sendSignal(t *Thread, sig int) {
@@ -160,8 +168,8 @@ func deliverPending(t *Thread) {
 		}
 		info := sigframe.Info{Signo: int32(sig), Code: SI_TKILL, PID: pid, FromUser: true}
 		switch {
-		case fromKernel && sig == SIGPIPE:
-			// Linux raises it with send_sig(SIGPIPE, current, 0):
+		case fromKernel && (sig == SIGPIPE || sig == SIGXFSZ):
+			// Linux raises them with send_sig(sig, current, 0):
 			// SI_USER, from the process itself.
 			info = sigframe.Info{Signo: int32(sig), Code: SI_USER, PID: pid, FromUser: true}
 		case fromKernel:

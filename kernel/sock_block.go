@@ -38,7 +38,7 @@ func sockResult(t *Thread, f *amd64.TrapFrame, d *openFile, ret uint64, dontWait
 // SO_RCVTIMEO), as Linux times them.
 func sending(nr uint64) bool {
 	switch nr {
-	case linux.SYS_WRITE, linux.SYS_WRITEV, linux.SYS_SENDTO, linux.SYS_SENDMSG, linux.SYS_CONNECT:
+	case linux.SYS_WRITE, linux.SYS_WRITEV, linux.SYS_SENDTO, linux.SYS_SENDMSG, linux.SYS_CONNECT, linux.SYS_SENDFILE:
 		return true
 	}
 	return false

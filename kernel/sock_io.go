@@ -146,6 +146,34 @@ func streamSend(id int, s *socktab.Socket, iov userIOV) uint64 {
 	return n
 }
 
+// streamSendKernel is streamSend of kernel bytes (sendfile): what went
+// in, EAGAIN when the ring is full.
+func streamSendKernel(id int, b []byte) (int, linux.Errno) {
+	s := &socktab.Table[id]
+	switch st := s.State.Load(); {
+	case s.TxShut.Load():
+		return 0, linux.EPIPE
+	case st == socktab.Connecting:
+		return 0, linux.EAGAIN
+	case st != socktab.Connected:
+		return 0, linux.ENOTCONN
+	}
+	if e := pendingError(s); e != 0 {
+		return 0, e
+	}
+	head, tail := s.Tx.Head.Load(), s.Tx.Tail.Load()
+	n := min(uint64(len(b)), socktab.RingSize-(tail-head))
+	if n == 0 {
+		socketChanged(id)
+		return 0, linux.EAGAIN
+	}
+	socktab.CopyIn(socktab.RingData(id, false), tail, b[:n])
+	s.Tx.Tail.Store(tail + n)
+	addWork(s, socktab.WorkTx)
+	socketChanged(id)
+	return int(n), 0
+}
+
 func dgramRecv(id int, s *socktab.Socket, iov userIOV, flags uint64) (uint64, socktab.Addr, int32) {
 	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
 	if head == tail {

@@ -226,6 +226,15 @@ var (
 	// are generated.
 	procMeminfo, procCpuinfo tmpfs.Ino
 	procBuf                  [1024]byte
+
+	// copyBuf carries data from a file to where sendfile and
+	// copy_file_range put it (sys_copy.go), a page at a time.
+	copyBuf [tmpfs.PageSize]byte
+
+	// fsizeLimit is RLIMIT_FSIZE (soft, hard): writes, truncates and
+	// allocations past the soft limit fail with EFBIG and raise SIGXFSZ
+	// (fs_limit.go).
+	fsizeLimit = [2]uint64{linux.RLIM_INFINITY, linux.RLIM_INFINITY}
 )
 
 // Sockets. Trap; the socket table itself (socktab, in memory the socket

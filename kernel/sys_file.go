@@ -196,7 +196,11 @@ func positioned(f *amd64.TrapFrame, in bool) uint64 {
 	if in {
 		n, e = filePread(d, b, int64(f.R10))
 	} else {
-		n, e = filePwrite(d, b, int64(f.R10))
+		off := int64(f.R10)
+		if d.Flags&linux.O_APPEND != 0 {
+			off = rootFS.Getattr(fileIno(d)).Size // as Linux's pwrite does
+		}
+		n, e = filePwrite(d, b, off)
 	}
 	if e != 0 {
 		return e.Ret()
@@ -296,7 +300,7 @@ func sysFtruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 	case d.Kind != fdFile || !canWrite(d) || int64(f.RSI) < 0:
 		return linux.EINVAL.Ret()
 	}
-	return rootFS.Truncate(fileIno(d), int64(f.RSI), walltime()).Ret0()
+	return truncateFile(fileIno(d), int64(f.RSI)).Ret0()
 }
 
 // fchmod(fd, mode)

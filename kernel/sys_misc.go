@@ -64,34 +64,65 @@ func sysUname(t *Thread, f *amd64.TrapFrame) uint64 {
 const nofileLimit = maxFDs
 
 // prlimit64(pid, resource, new_limit, old_limit). RLIMIT_NOFILE can be
-// set, up to nofileLimit (fdtable.Table.SetLimit); every other limit is
-// infinite and fixed.
+// set, up to nofileLimit (fdtable.Table.SetLimit), and RLIMIT_FSIZE
+// to anything (fs_limit.go: root may raise its hard limits); every
+// other limit is infinite and fixed.
 func sysPrlimit64(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDI != 0 && f.RDI != pid {
 		return linux.ESRCH.Ret()
 	}
+	return prlimit(f.RSI, f.RDX, f.R10)
+}
+
+// getrlimit(resource, rlim)
+func sysGetrlimit(t *Thread, f *amd64.TrapFrame) uint64 {
+	return prlimit(f.RDI, 0, f.RSI)
+}
+
+// setrlimit(resource, rlim)
+func sysSetrlimit(t *Thread, f *amd64.TrapFrame) uint64 {
+	return prlimit(f.RDI, f.RSI, 0)
+}
+
+// prlimit stores the struct rlimit at newAddr (if not 0) as resource's
+// limits, after writing the old ones at oldAddr (if not 0).
+func prlimit(resource, newAddr, oldAddr uint64) uint64 {
 	cur, lim := linux.RLIM_INFINITY, linux.RLIM_INFINITY
-	if f.RSI == linux.RLIMIT_NOFILE {
+	switch resource {
+	case linux.RLIMIT_NOFILE:
 		cur, lim = uint64(fdt.Limit()), uint64(fdt.HardLimit())
+	case linux.RLIMIT_FSIZE:
+		cur, lim = fsizeLimit[0], fsizeLimit[1]
+	}
+	if resource >= linux.RLIM_NLIMITS {
+		return linux.EINVAL.Ret()
 	}
 	var old []byte
-	if f.R10 != 0 {
-		b, ok := userBytes(f.R10, 16, true)
+	if oldAddr != 0 {
+		b, ok := userBytes(oldAddr, 16, true)
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
 		old = b
 	}
-	if f.RDX != 0 {
-		b, ok := userBytes(f.RDX, 16, false)
+	if newAddr != 0 {
+		b, ok := userBytes(newAddr, 16, false)
 		if !ok {
 			return linux.EFAULT.Ret()
 		}
-		if f.RSI != linux.RLIMIT_NOFILE {
+		ncur, nlim := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+		switch resource {
+		case linux.RLIMIT_NOFILE:
+			if e := fdt.SetLimit(ncur, nlim); e != 0 {
+				return e.Ret()
+			}
+		case linux.RLIMIT_FSIZE:
+			if ncur > nlim {
+				return linux.EINVAL.Ret()
+			}
+			fsizeLimit = [2]uint64{ncur, nlim}
+		default:
 			return linux.EPERM.Ret() // fixed
-		}
-		if e := fdt.SetLimit(binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])); e != 0 {
-			return e.Ret()
 		}
 	}
 	if old != nil {

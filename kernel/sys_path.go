@@ -43,34 +43,41 @@ func sysCreat(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // openPath opens (or, with O_CREAT, makes) the file at the path at
-// addr. O_TMPFILE answers EOPNOTSUPP.
+// addr, as open and openat do: O_PATH drops the flags it does not take.
 func openPath(dirfd, addr uint64, flags, mode uint32) uint64 {
-	if flags&linux.O_TMPFILE == linux.O_TMPFILE {
-		return linux.EOPNOTSUPP.Ret()
-	}
 	if flags&linux.O_PATH != 0 {
 		flags &= linux.O_PATH | linux.O_DIRECTORY | linux.O_NOFOLLOW | linux.O_CLOEXEC
 	}
-	if flags&(linux.O_CREAT|linux.O_DIRECTORY) == linux.O_CREAT|linux.O_DIRECTORY {
-		return linux.EINVAL.Ret() // Linux 6.4 and later
+	return openScoped(dirfd, addr, flags, mode, 0)
+}
+
+// openScoped opens the file at the path at addr with flags that are
+// checked already, resolving it within scope (openat2's resolve flags
+// as vfs.Flags).
+func openScoped(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 {
+	if flags&linux.O_TMPFILE == linux.O_TMPFILE {
+		return openTmpfile(dirfd, addr, flags, mode, scope)
+	}
+	if flags&linux.O_TMPFILE_BIT != 0 || flags&(linux.O_CREAT|linux.O_DIRECTORY) == linux.O_CREAT|linux.O_DIRECTORY {
+		return linux.EINVAL.Ret() // __O_TMPFILE without O_DIRECTORY; O_CREAT|O_DIRECTORY: Linux 6.4 and later
 	}
 	path, e := userPath(addr)
 	if e != 0 {
 		return e.Ret()
 	}
-	walk := vfs.Flags(0)
+	walk := scope
 	if flags&linux.O_NOFOLLOW != 0 {
-		walk = vfs.NoFollow
+		walk |= vfs.NoFollow
 	}
 	var ino tmpfs.Ino
 	switch {
 	case flags&linux.O_CREAT != 0 && flags&linux.O_EXCL != 0:
-		ino, e = createFile(dirfd, path, mode)
+		ino, e = createFile(dirfd, path, mode, scope)
 	case flags&linux.O_CREAT != 0:
 		r, e1 := resolve(0, dirfd, path, walk)
 		ino, e = r.Node.Ino, e1
 		if e == linux.ENOENT {
-			ino, e = createFile(dirfd, path, mode)
+			ino, e = createFile(dirfd, path, mode, scope)
 		} else if e == 0 && rootFS.Kind(r.Node) == vfs.KindDir {
 			e = linux.EISDIR
 		}
@@ -102,6 +109,12 @@ func openPath(dirfd, addr uint64, flags, mode uint32) uint64 {
 			return e.Ret()
 		}
 	}
+	return openIno(ino, flags)
+}
+
+// openIno gives a new descriptor on root inode ino with open's flags:
+// EMFILE when the table is full.
+func openIno(ino tmpfs.Ino, flags uint32) uint64 {
 	keep := flags &^ (linux.O_CREAT | linux.O_EXCL | linux.O_NOCTTY | linux.O_TRUNC | linux.O_CLOEXEC)
 	if flags&linux.O_PATH == 0 {
 		keep |= linux.O_LARGEFILE
@@ -114,10 +127,33 @@ func openPath(dirfd, addr uint64, flags, mode uint32) uint64 {
 	return uint64(fd)
 }
 
+// openTmpfile serves O_TMPFILE: an unnamed regular file in the directory
+// at the path, open for writing (EINVAL otherwise, and with O_CREAT),
+// which linkat with AT_EMPTY_PATH may name unless O_EXCL was given.
+func openTmpfile(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 {
+	if acc := flags & linux.O_ACCMODE; flags&linux.O_CREAT != 0 || acc != linux.O_WRONLY && acc != linux.O_RDWR {
+		return linux.EINVAL.Ret()
+	}
+	r, e := resolveAt(0, dirfd, addr, scope)
+	if e != 0 {
+		return e.Ret()
+	}
+	ino, e := rootFS.CreateUnnamed(r.Node.Ino, mode&^umask&0o7777, flags&linux.O_EXCL == 0, walltime())
+	if e != 0 {
+		return e.Ret()
+	}
+	fd := openIno(ino, flags)
+	if int64(fd) < 0 {
+		rootFS.Open(ino)
+		rootFS.Close(ino) // frees it: it has no link
+	}
+	return fd
+}
+
 // createFile makes a new regular file at path (EEXIST if anything is
 // there, a dangling link included), with mode less the umask.
-func createFile(dirfd uint64, path []byte, mode uint32) (tmpfs.Ino, linux.Errno) {
-	r, e := resolve(0, dirfd, path, vfs.Parent)
+func createFile(dirfd uint64, path []byte, mode uint32, scope vfs.Flags) (tmpfs.Ino, linux.Errno) {
+	r, e := resolve(0, dirfd, path, vfs.Parent|scope)
 	switch {
 	case e != 0:
 		return 0, e
@@ -461,8 +497,26 @@ func linkPath(odirfd, oaddr, ndirfd, naddr uint64, flags uint32) uint64 {
 	if flags&linux.AT_SYMLINK_FOLLOW != 0 {
 		walk = 0
 	}
-	o, e := resolveAt(0, odirfd, oaddr, walk)
+	opath, e := userPath(oaddr)
 	if e != 0 {
+		return e.Ret()
+	}
+	var o vfs.Result
+	if len(opath) == 0 && flags&linux.AT_EMPTY_PATH != 0 {
+		// The file olddirfd is open on (an O_TMPFILE file gets its
+		// name so): the working directory for AT_FDCWD.
+		o.Node = inoNode(cwd)
+		if int32(odirfd) != linux.AT_FDCWD {
+			d := lookupFD(fdArg(odirfd))
+			switch {
+			case d == nil:
+				return linux.EBADF.Ret()
+			case d.Kind != fdFile:
+				return linux.EXDEV.Ret() // pipes and sockets live on other file systems
+			}
+			o.Node = inoNode(fileIno(d))
+		}
+	} else if o, e = resolve(0, odirfd, opath, walk); e != 0 {
 		return e.Ret()
 	}
 	n, e := newName(1, ndirfd, naddr)
@@ -481,13 +535,10 @@ func sysTruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 		return shareSimple(t, f, shares.OpTruncate, tg, 0, 0, int64(f.RSI))
 	}
 	r, e := resolveAt(0, atFDCWD, f.RDI, 0)
-	switch {
-	case e != 0:
+	if e != 0 {
 		return e.Ret()
-	case int64(f.RSI) < 0:
-		return linux.EINVAL.Ret()
 	}
-	return rootFS.Truncate(r.Node.Ino, int64(f.RSI), walltime()).Ret0()
+	return truncateFile(r.Node.Ino, int64(f.RSI)).Ret0()
 }
 
 // fchmodat(dirfd, path, mode)

@@ -56,7 +56,7 @@ const (
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
 	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking; a buffer that is not mapped is EFAULT even when there is nothing to read (Linux answers 0 then)"
-	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a file write past RLIMIT_FSIZE is cut short there, or answers EFBIG and raises SIGXFSZ; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
@@ -86,10 +86,11 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_RT_SIGPROCMASK:    {sysRtSigprocmask, callFull, ""},
 	linux.SYS_RT_SIGRETURN:      {sysRtSigreturn, callFull, ""},
 	linux.SYS_PREAD64:           {sysPread64, callFull, noteFileOnly},
-	linux.SYS_PWRITE64:          {sysPwrite64, callFull, noteFileOnly + "; with O_APPEND it appends, as Linux does"},
+	linux.SYS_PWRITE64:          {sysPwrite64, callFull, noteFileOnly + "; with O_APPEND it appends, as Linux does; RLIMIT_FSIZE applies"},
 	linux.SYS_ACCESS:            {sysAccess, callFull, "as faccessat from AT_FDCWD"},
 	linux.SYS_READV:             {sysReadv, callPartial, "as read: " + noteRead},
 	linux.SYS_WRITEV:            {sysWritev, callPartial, "as write: " + noteWrite},
+	linux.SYS_SENDFILE:          {sysSendfile, callPartial, "from regular files of the root only (EINVAL from pipes, sockets, the console and devices, which Linux can splice from) to a file of the root (not O_APPEND: EINVAL), a pipe, a TCP socket or the console; offsets through the pointer or the file position as Linux; a full pipe or socket parks a blocking caller and answers EAGAIN when either descriptor is O_NONBLOCK"},
 	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
 	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
 	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once; MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing; other advice answers EINVAL"},
@@ -140,6 +141,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_STATFS:            {sysStatfs, callFull, "TMPFS_MAGIC; blocks are the VM's frames, free blocks those free beyond the 1 MiB kept for the kernel; at most 65536 inodes"},
 	linux.SYS_FSTATFS:           {sysFstatfs, callFull, "as statfs for files of the root; pipes, sockets and anonymous descriptors report their file systems' magic numbers and no sizes"},
 	linux.SYS_GETTIMEOFDAY:      {sysGettimeofday, callPartial, "the timezone (second argument) is not written"},
+	linux.SYS_GETRLIMIT:         {sysGetrlimit, callFull, "as prlimit64 on the calling process"},
 	linux.SYS_PTRACE:            {nil, callENOSYSByDesign, "one process: there is no other process to trace or be traced by"},
 	linux.SYS_GETUID:            {sysZero, callFull, noteRoot},
 	linux.SYS_GETGID:            {sysZero, callFull, noteRoot},
@@ -151,6 +153,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS__SYSCTL:           {nil, callENOSYSByDesign, noteLinuxENOSYS + " (removed in 5.5)"},
 	linux.SYS_PRCTL:             {sysPrctl, callPartial, "EINVAL for every option"},
 	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS; the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
+	linux.SYS_SETRLIMIT:         {sysSetrlimit, callPartial, "as prlimit64 on the calling process"},
 	linux.SYS_MOUNT:             {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_UMOUNT2:           {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_SWAPON:            {nil, callENOSYSByDesign, "memory is the VM's RAM: there is no swap"},
@@ -183,12 +186,12 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_VSERVER:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
 	linux.SYS_KEXEC_LOAD:        {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty"},
-	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE answers EOPNOTSUPP; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; " + noteNoPerms},
+	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE makes an unnamed file that linkat with AT_EMPTY_PATH can name unless O_EXCL was given; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; " + noteNoPerms},
 	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
 	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},
 	linux.SYS_RENAMEAT:          {sysRenameat, callFull, "as renameat2 with flags 0"},
-	linux.SYS_LINKAT:            {sysLinkat, callPartial, "AT_SYMLINK_FOLLOW; AT_EMPTY_PATH is accepted but an empty path answers ENOENT"},
+	linux.SYS_LINKAT:            {sysLinkat, callFull, "AT_SYMLINK_FOLLOW; AT_EMPTY_PATH links the file olddirfd is open on (an O_TMPFILE file once, unless O_EXCL; a file unlinked while open answers ENOENT; a pipe or socket EXDEV)"},
 	linux.SYS_SYMLINKAT:         {sysSymlinkat, callFull, ""},
 	linux.SYS_READLINKAT:        {sysReadlinkat, callPartial, "an empty path answers ENOENT (Linux reads the link dirfd is open on); there is no /proc, so /proc/self/exe is missing too"},
 	linux.SYS_FCHMODAT:          {sysFchmodat, callFull, ""},
@@ -198,21 +201,29 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PPOLL:             {sysPpoll, callPartial, notePoll + "; the time left is written back, as Linux does"},
 	linux.SYS_SPLICE:            {sysSplice, callPartial, "moves nothing: EINVAL for every pair of open descriptors (EBADF if one is not open), as Linux answers for files that cannot splice, so callers such as Go's io.Copy between sockets read and write instead"},
 	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
+	linux.SYS_FALLOCATE:         {sysFallocate, callPartial, noteRootFS + "as Linux's tmpfs: mode 0 and FALLOC_FL_KEEP_SIZE hold the range's pages (all or none: ENOSPC when the memory kept free would be touched), FALLOC_FL_PUNCH_HOLE with FALLOC_FL_KEEP_SIZE gives them back; every other mode answers EOPNOTSUPP (ZERO_RANGE too, as on tmpfs), after the VFS's checks (EBADF, ESPIPE on a pipe, ENODEV on sockets, devices and the rest); RLIMIT_FSIZE applies (EFBIG and SIGXFSZ)"},
 	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
 	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
 	linux.SYS_DUP3:              {sysDup3, callFull, ""},
 	linux.SYS_PIPE2:             {sysPipe2, callPartial, "O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) and other flags answer EINVAL; " + notePipe},
+	linux.SYS_PREADV:            {sysPreadv, callFull, noteFileOnly},
+	linux.SYS_PWRITEV:           {sysPwritev, callFull, noteFileOnly + "; with O_APPEND it appends, as Linux does"},
 	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE; RENAME_WHITEOUT answers EINVAL; one file system, so never EXDEV yet"},
 	linux.SYS_FACCESSAT2:        {sysFaccessat2, callFull, "as faccessat; AT_EACCESS, AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH"},
-	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above); every other limit is unlimited and setting it answers EPERM; pids other than 0 and 1 answer ESRCH"},
+	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above), and RLIMIT_FSIZE to anything (writes, truncates, fallocate and copies past it answer EFBIG and raise SIGXFSZ); every other limit is unlimited and setting it answers EPERM; EINVAL past RLIM_NLIMITS; pids other than 0 and 1 answer ESRCH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_FINIT_MODULE:      {nil, callENOSYSByDesign, noteNoModules},
 	linux.SYS_GETRANDOM:         {sysGetrandom, callFull, "from RDSEED and RDRAND, ready from boot: never blocks; the flags are not checked"},
+	linux.SYS_COPY_FILE_RANGE:   {sysCopyFileRange, callFull, "between regular files of the root (EINVAL for anything else, EISDIR for a directory); offsets through the pointers or the file positions; overlapping ranges of one file answer EINVAL; RLIMIT_FSIZE applies; one file system, so never EXDEV"},
+	linux.SYS_PREADV2:           {sysPreadv2, callPartial, "as preadv, or at the file position (any descriptor) with offset -1; RWF_HIPRI, RWF_DSYNC, RWF_SYNC and RWF_NOAPPEND accepted; RWF_NOWAIT makes a pipe or socket read non-blocking and answers EOPNOTSUPP on files, as tmpfs does; RWF_ATOMIC, RWF_DONTCACHE and unknown flags answer EOPNOTSUPP"},
+	linux.SYS_PWRITEV2:          {sysPwritev2, callPartial, "as pwritev, or at the file position (any descriptor) with offset -1; RWF_APPEND and RWF_NOAPPEND override O_APPEND for the call, RWF_NOSIGNAL (Linux 6.16) keeps a broken pipe from raising SIGPIPE, RWF_HIPRI, RWF_DSYNC and RWF_SYNC change nothing; RWF_NOWAIT as preadv2; RWF_ATOMIC, RWF_DONTCACHE and unknown flags answer EOPNOTSUPP"},
+	linux.SYS_STATX:             {sysStatx, callPartial, "the stat fields and STATX_MNT_ID (mount ID 1) whatever the mask asks, as Linux 6.1 answers; no STATX_BTIME (tmpfs keeps no birth time here); the VFS's attributes (STATX_ATTR_MOUNT_ROOT on /) and tmpfs's attribute mask; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (a NULL path too, as Linux 6.11), AT_NO_AUTOMOUNT and the AT_STATX_* sync flags; EINVAL for STATX__RESERVED, both sync flags or unknown flags"},
 	linux.SYS_KEXEC_FILE_LOAD:   {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_EXECVEAT:          {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_CLOSE_RANGE:       {sysCloseRange, callFull, "CLOSE_RANGE_UNSHARE is accepted and changes nothing: every thread keeps the one table (Linux gives the calling thread a copy of its own)"},
+	linux.SYS_OPENAT2:           {sysOpenat2, callPartial, "as openat, with open_how checked as Linux (EINVAL for unknown flags or resolve bits, a mode without O_CREAT or O_TMPFILE, O_PATH with other flags, RESOLVE_BENEATH with RESOLVE_IN_ROOT; E2BIG for a larger struct with nonzero tail); RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH, RESOLVE_IN_ROOT and RESOLVE_NO_XDEV as Linux; there are no magic links, so RESOLVE_NO_MAGICLINKS changes nothing; RESOLVE_CACHED succeeds (everything is in memory) unless the open creates or truncates (EAGAIN)"},
 }
 
 // devcalls is the table of coracle's private calls (package devcall),

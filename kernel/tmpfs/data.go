@@ -113,30 +113,28 @@ func (fs *FS) writeData(n *inode, off int64, b []byte) (int, linux.Errno) {
 	return done, 0
 }
 
-// truncateData sets n's size, freeing the pages wholly past it and
-// zeroing the rest of the last page, so that growing the file again
-// reads zeros.
+// truncateData sets n's size, freeing the pages wholly past it (those
+// fallocate kept past the old size too) and zeroing the rest of the
+// last page, so that growing the file again reads zeros.
 func (fs *FS) truncateData(n *inode, size int64) {
-	if size < n.size {
-		if size%PageSize != 0 {
-			if pa, _ := fs.dataPage(n, size, false); pa != 0 {
-				clear(fs.pages.Page(pa)[size%PageSize:])
-			}
+	if size < n.size && size%PageSize != 0 {
+		if pa, _ := fs.dataPage(n, size, false); pa != 0 {
+			clear(fs.pages.Page(pa)[size%PageSize:])
 		}
-		keep := (size + PageSize - 1) / PageSize // data pages kept
-		if n.data != 0 && fs.cut(n, n.data, n.height, 0, keep) {
-			n.data, n.height = 0, 0
-		}
+	}
+	keep := (size + PageSize - 1) / PageSize // data pages kept
+	if n.data != 0 && fs.cut(n, n.data, n.height, 0, keep, MaxFileSize/PageSize) {
+		n.data, n.height = 0, 0
 	}
 	n.size = size
 }
 
-// cut frees the data pages with index >= keep below the node at pa, of
-// height h, whose first data page has index first. It reports whether the
-// node is now empty, and frees it then.
-func (fs *FS) cut(n *inode, pa uint64, h uint32, first, keep int64) bool {
+// cut frees the data pages with index in [lo, hi) below the node at pa,
+// of height h, whose first data page has index first. It reports
+// whether the node is now empty, and frees it then.
+func (fs *FS) cut(n *inode, pa uint64, h uint32, first, lo, hi int64) bool {
 	if h == 0 {
-		if first >= keep {
+		if first >= lo && first < hi {
 			fs.pages.Free(pa)
 			n.pages--
 			return true
@@ -151,7 +149,7 @@ func (fs *FS) cut(n *inode, pa uint64, h uint32, first, keep int64) bool {
 			continue
 		}
 		start := first + i*span
-		if start+span > keep && fs.cut(n, w[i], h-1, start, keep) {
+		if start+span > lo && start < hi && fs.cut(n, w[i], h-1, start, lo, hi) {
 			w[i] = 0
 			continue
 		}

@@ -124,6 +124,32 @@ func (fs *FS) Create(dir Ino, name []byte, perm uint32, now int64) (Ino, linux.E
 	return fs.add(dir, name, linux.S_IFREG|perm&0o7777, now)
 }
 
+// CreateUnnamed makes a regular file with permissions perm and no
+// name, as open(2) with O_TMPFILE does in directory dir: it has no link
+// and lives while the caller keeps it open (Open right after). With
+// linkable, Link may give it a name once (linkat with AT_EMPTY_PATH);
+// without (O_EXCL), never. ENOTDIR if dir is no directory, ENOENT if it
+// was removed.
+func (fs *FS) CreateUnnamed(dir Ino, perm uint32, linkable bool, now int64) (Ino, linux.Errno) {
+	d := fs.inode(dir)
+	switch {
+	case d.mode&linux.S_IFMT != linux.S_IFDIR:
+		return 0, linux.ENOTDIR
+	case d.nlink == 0:
+		return 0, linux.ENOENT
+	}
+	ino, e := fs.newInode(linux.S_IFREG|perm&0o7777, now)
+	if e != 0 {
+		return 0, e
+	}
+	n := fs.inode(ino)
+	n.nlink = 0
+	if linkable {
+		n.parent = dir // a regular file's parent marks it linkable
+	}
+	return ino, 0
+}
+
 // Mknod makes a character device node name in dir with permissions
 // perm and device number rdev (mknod(2) with S_IFCHR). tmpfs only keeps
 // the number: reading and writing the device is the caller's, as
@@ -189,8 +215,8 @@ func (fs *FS) Link(ino, dir Ino, name []byte, now int64) linux.Errno {
 	switch {
 	case n.mode&linux.S_IFMT == linux.S_IFDIR:
 		return linux.EPERM
-	case n.nlink == 0:
-		return linux.ENOENT // unlinked, only open (Linux: linkat of such a file)
+	case n.nlink == 0 && (n.mode&linux.S_IFMT != linux.S_IFREG || n.parent == 0):
+		return linux.ENOENT // unlinked, only open, and not a linkable CreateUnnamed file
 	case n.nlink >= maxLinks:
 		return linux.EMLINK
 	}
@@ -199,6 +225,7 @@ func (fs *FS) Link(ino, dir Ino, name []byte, now int64) linux.Errno {
 	}
 	n = fs.inode(ino)
 	n.nlink++
+	n.parent = 0 // linked once: no longer an unnamed file
 	n.ctime = now
 	d := fs.inode(dir)
 	d.mtime, d.ctime = now, now

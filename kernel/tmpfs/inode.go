@@ -25,7 +25,7 @@ type inode struct {
 	nlink  uint32
 	size   int64
 	data   uint64 // regular: radix root (0: empty); dir: first entry page; symlink: target page; char device: rdev; free: next free ino
-	parent Ino    // directories: the directory holding it
+	parent Ino    // directories: the directory holding it; regular: nonzero while an unnamed file may be linked (CreateUnnamed)
 	opens  uint32 // open descriptions (Open/Close): an unlinked file lives while >0
 	height uint32 // regular: levels of the radix tree above the data pages
 	pages  uint32 // regular: data pages held (st_blocks)

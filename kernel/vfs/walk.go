@@ -57,6 +57,18 @@ const (
 	// Parent stops before the last component and returns its directory
 	// and name: what creating, removing and renaming need.
 	Parent
+	// NoSymlinks fails with ELOOP at any symbolic link it would follow
+	// (openat2's RESOLVE_NO_SYMLINKS).
+	NoSymlinks
+	// Beneath keeps resolution inside start: an absolute path or link
+	// target, or ".." out of start, fails with EXDEV (RESOLVE_BENEATH).
+	Beneath
+	// InRoot resolves as if start were "/": absolute paths and link
+	// targets begin there and ".." stops there (RESOLVE_IN_ROOT).
+	InRoot
+	// NoXDev fails with EXDEV where resolution would cross into
+	// another file system, a mount point included (RESOLVE_NO_XDEV).
+	NoXDev
 )
 
 // Last says what the last component of a path was (Linux's LAST_*):
@@ -124,9 +136,16 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 	if len(path) >= PathMax {
 		return Result{}, linux.ENAMETOOLONG
 	}
+	root := t.Root()
+	if flags&(Beneath|InRoot) != 0 {
+		root = start
+	}
 	cur, rest := start, path
 	if rest[0] == '/' {
-		cur = t.Root()
+		if flags&Beneath != 0 {
+			return Result{}, linux.EXDEV
+		}
+		cur = root
 	}
 	links, slot := 0, 0
 	for {
@@ -156,18 +175,34 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 		case LastDot:
 			next = cur
 		case LastDotDot:
-			next = t.Parent(cur)
+			switch {
+			case cur != root:
+				next = t.Parent(cur)
+			case flags&Beneath != 0:
+				return Result{}, linux.EXDEV
+			default:
+				next = root // ".." of the root is the root
+			}
 		default:
 			n, e := t.Lookup(cur, comp)
 			if e != 0 {
 				return Result{}, e
 			}
 			if mounts != nil && mounts.MountPoint(n) {
+				if flags&NoXDev != 0 {
+					return Result{}, linux.EXDEV // into another file system
+				}
 				return Result{Node: n, Last: LastMount, Rest: after, Slash: slash}, 0
 			}
 			next = n
 		}
+		if flags&NoXDev != 0 && next.FS != cur.FS {
+			return Result{}, linux.EXDEV
+		}
 		if t.Kind(next) == KindSymlink && (!last || slash || flags&NoFollow == 0) {
+			if flags&NoSymlinks != 0 {
+				return Result{}, linux.ELOOP
+			}
 			links++
 			if links > MaxSymlinks {
 				return Result{}, linux.ELOOP
@@ -189,7 +224,10 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 			n += copy(b[n:], after)
 			rest = b[:n]
 			if rest[0] == '/' {
-				cur = t.Root()
+				if flags&Beneath != 0 {
+					return Result{}, linux.EXDEV
+				}
+				cur = root
 			}
 			continue
 		}

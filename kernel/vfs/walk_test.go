@@ -347,3 +347,68 @@ func TestWalkStopsAtMountPoint(t *testing.T) {
 		t.Errorf("Walk(d/g) = last %d errno %d; want an ordinary result", got.Last, err)
 	}
 }
+
+// hostResolveHow is hostResolve from dirfd with openat2's resolve flags
+// for flags' Beneath, InRoot, NoSymlinks and NoXDev.
+func hostResolveHow(t testing.TB, dirfd int, path string, flags Flags) (uint32, linux.Errno) {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC}
+	for f, r := range map[Flags]uint64{Beneath: unix.RESOLVE_BENEATH, InRoot: unix.RESOLVE_IN_ROOT,
+		NoSymlinks: unix.RESOLVE_NO_SYMLINKS, NoXDev: unix.RESOLVE_NO_XDEV} {
+		if flags&f != 0 {
+			how.Resolve |= r
+		}
+	}
+	if flags&NoFollow != 0 {
+		how.Flags |= unix.O_NOFOLLOW
+	}
+	fd, err := unix.Openat2(dirfd, path, &how)
+	if err != nil {
+		var errno syscall.Errno
+		if !errors.As(err, &errno) {
+			t.Fatalf("openat2 %q: %v", path, err)
+		}
+		return 0, linux.Errno(errno)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	return uint32(st.Ino), 0
+}
+
+// TestWalkResolveFlags resolves paths from the tree's root and from a
+// directory inside it with openat2's scoping flags and compares with the
+// host kernel.
+func TestWalkResolveFlags(t *testing.T) {
+	dir := makeTree(t)
+	h := loadHostTree(t, dir)
+	var w Walker
+	paths := []string{
+		"f", "/f", "..", "../f", "d/..", "d/../..", "lf", "ld/g", "labs", "labs/h", "lup", "lself",
+		"ldot", "lroot", "d/lback", "d/lsib", "sub/lr", "g", "sub/../g", "/", ".", "lloop1", "ldang", "c0",
+	}
+	for _, from := range []string{".", "d"} {
+		fd := openRoot(t, filepath.Join(dir, from))
+		start := h.root
+		if from != "." {
+			start = h.entries[h.root][from]
+		}
+		for _, scope := range []Flags{Beneath, InRoot} {
+			for _, extra := range []Flags{0, NoSymlinks, NoXDev, NoFollow, NoSymlinks | NoFollow} {
+				flags := scope | extra
+				for _, p := range paths {
+					want, wantErr := hostResolveHow(t, fd, p, flags)
+					got, err := w.Walk(h, start, []byte(p), flags)
+					switch {
+					case err != wantErr:
+						t.Errorf("from %s Walk(%q, %#x): errno %d, the host says %d", from, p, flags, err, wantErr)
+					case err == 0 && got.Node.Ino != want:
+						t.Errorf("from %s Walk(%q, %#x): inode %d, the host says %d", from, p, flags, got.Node.Ino, want)
+					}
+				}
+			}
+		}
+		unix.Close(fd)
+	}
+}
