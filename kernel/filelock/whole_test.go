@@ -15,7 +15,7 @@ func TestWhole(t *testing.T) {
 		}
 	}
 	step(1, 1, Read, 0)
-	step(1, 2, Read, 0)  // shared with shared
+	step(1, 2, Read, 0) // shared with shared
 	step(1, 3, Write, linux.EAGAIN)
 	step(2, 3, Write, 0) // another file
 	step(1, 1, Read, 0)  // again: kept
