@@ -119,6 +119,17 @@ func (r *Records) Set(l Lock) linux.Errno {
 	return 0
 }
 
+// Holds reports whether l's owner holds a lock on l's file that
+// overlaps l's range: whether setting l may release something.
+func (r *Records) Holds(l Lock) bool {
+	for i := range r.locks[:r.high] {
+		if o := &r.locks[i]; r.mine(o, &l) && o.Start <= l.End && l.Start <= o.End {
+			return true
+		}
+	}
+	return false
+}
+
 // mine reports whether held lock o belongs to l's owner on l's file.
 func (r *Records) mine(o, l *Lock) bool {
 	return o.Type != Unlock && o.Key == l.Key && o.Owner == l.Owner
