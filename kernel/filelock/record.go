@@ -28,6 +28,12 @@ type Lock struct {
 	Owner      Owner
 	Type       Type
 	Start, End int64
+
+	// seq orders the owners of a file's locks: Linux keeps a file's
+	// record locks in one list, each owner's together and by start,
+	// owners in the order they took their first lock, and F_GETLK
+	// reports the first conflicting lock in that list.
+	seq uint64
 }
 
 // conflicts reports whether a, held, keeps b from being taken: another
@@ -50,17 +56,31 @@ type Records struct {
 	locks [MaxRecords]Lock // Type Unlock: a free slot
 	// high bounds the slots ever used: loops stop there.
 	high int
+	// seq numbers the owners' groups (Lock.seq).
+	seq uint64
 }
 
-// Test is F_GETLK: the first lock in the table that would keep l from
-// being taken, and whether there is one.
+// Test is F_GETLK: the lock that would keep l from being taken, and
+// whether there is one. Of several it is the one Linux reports: the
+// first in its list, where the owners are in the order they took their
+// first lock on the file (still held), and each owner's locks by start.
 func (r *Records) Test(l Lock) (Lock, bool) {
+	found := -1
 	for i := range r.locks[:r.high] {
-		if conflicts(&r.locks[i], &l) {
-			return r.locks[i], true
+		o := &r.locks[i]
+		if conflicts(o, &l) && (found < 0 || before(o, &r.locks[found])) {
+			found = i
 		}
 	}
-	return Lock{}, false
+	if found < 0 {
+		return Lock{}, false
+	}
+	return r.locks[found], true
+}
+
+// before reports whether a comes before b in Linux's list.
+func before(a, b *Lock) bool {
+	return a.seq < b.seq || a.seq == b.seq && a.Start < b.Start
 }
 
 // Set is F_SETLK: l's owner takes a lock of l's type on l's range (or,
@@ -78,8 +98,14 @@ func (r *Records) Set(l Lock) linux.Errno {
 	if l.Type != Unlock {
 		need++
 	}
+	l.seq = 0
 	for i := range r.locks[:r.high] {
-		if o := &r.locks[i]; r.mine(o, &l) && o.Type != l.Type && o.Start < l.Start && o.End > l.End {
+		o := &r.locks[i]
+		if !r.mine(o, &l) {
+			continue
+		}
+		l.seq = o.seq // the owner's group keeps its place
+		if o.Type != l.Type && o.Start < l.Start && o.End > l.End {
 			need++ // o is split in two
 		}
 	}
@@ -114,6 +140,10 @@ func (r *Records) Set(l Lock) linux.Errno {
 		}
 	}
 	if l.Type != Unlock {
+		if l.seq == 0 {
+			r.seq++
+			l.seq = r.seq
+		}
 		r.insert(l)
 	}
 	return 0

@@ -298,3 +298,26 @@ func TestNoAllocation(t *testing.T) {
 		t.Errorf("%v allocations per run", n)
 	}
 }
+
+// Of several conflicting locks Test reports the first in Linux's list:
+// owners in the order they took their first lock, each owner's by
+// start; an owner that gave up every lock goes to the end.
+func TestTestOrder(t *testing.T) {
+	var r Records
+	set(t, &r, 1, Read, 20, 29)
+	set(t, &r, 2, Read, 0, 9)
+	set(t, &r, 1, Read, 5, 6) // owner 1 is still first, now from 5
+	probe := Lock{Key: 1, Owner: 3, Type: Write, Start: 0, End: MaxOffset}
+	if l, _ := r.Test(probe); l.Owner != 1 || l.Start != 5 {
+		t.Errorf("Test = %+v, want owner 1's lock at 5", l)
+	}
+	set(t, &r, 1, Unlock, 0, MaxOffset)
+	set(t, &r, 1, Read, 40, 40)
+	if l, _ := r.Test(probe); l.Owner != 2 {
+		t.Errorf("Test = %+v, want owner 2's lock", l)
+	}
+	set(t, &r, 2, Write, 0, 9) // replaces all of owner 2's locks: keeps its place
+	if l, _ := r.Test(probe); l.Owner != 2 || l.Type != Write {
+		t.Errorf("Test = %+v, want owner 2's write lock", l)
+	}
+}
