@@ -244,6 +244,15 @@ func TestAgainstModel(t *testing.T) {
 				if ok && !conflicts(&got, &l) {
 					t.Fatalf("round %d step %d: %s answered %+v, which does not conflict", round, step, what, got)
 				}
+				c := m[[2]int{int(l.Key), int(l.Owner)}]
+				s, e := cellRange(l)
+				holds := false
+				for i := s; i <= e; i++ {
+					holds = holds || c[i] != Unlock
+				}
+				if r.Holds(l) != holds {
+					t.Fatalf("round %d step %d: Holds(%+v) = %v, model says %v", round, step, l, !holds, holds)
+				}
 			default:
 				what = fmt.Sprintf("Set(%+v)", l)
 				e := r.Set(l)
