@@ -26,6 +26,11 @@ import (
 // detects deadlocks only between POSIX lock owners, which here are one
 // process and so never wait for each other: no call answers EDEADLK.
 //
+// Files of shared host directories cannot be locked (ENOLCK, as Linux
+// answers where a network file system has no lock service): two opens of
+// one host file are two unrelated handles here, which could not tell
+// that their locks conflict.
+//
 // Closing any descriptor of a file drops the process's POSIX locks on
 // it; releasing a description (its last descriptor closed) drops its
 // OFD and flock locks (dropFileLocks, from closeFD and dupTo).
@@ -89,8 +94,11 @@ func sysFlock(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	fd := fdArg(f.RDI)
 	d := lookupFD(fd)
-	if d == nil || d.Flags&linux.O_PATH != 0 {
+	switch {
+	case d == nil, d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return linux.ENOLCK.Ret()
 	}
 	key, owner := lockKey(d), filelock.Owner(fdt.FileIndex(fd))
 	// Any change of a held lock (an unlock, a downgrade, a conversion,
@@ -111,8 +119,11 @@ func sysFlock(t *Thread, f *amd64.TrapFrame) uint64 {
 // flock at f.RDX.
 func fcntlLock(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile) uint64 {
 	cmd := f.RSI
-	if d.Flags&linux.O_PATH != 0 {
+	switch {
+	case d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return linux.ENOLCK.Ret()
 	}
 	get := cmd == linux.F_GETLK || cmd == linux.F_OFD_GETLK
 	b, ok := userBytes(f.RDX, linux.SizeofFlock, get)

@@ -12,7 +12,9 @@ import (
 // for want of permission; tmpfs keeps the IDs in the inode (stat reports
 // them) and clears the set-ID bits as Linux's chown does. The IDs are
 // C uid_t and gid_t, 32 bits: the upper half of each register is
-// ignored; -1 keeps a value.
+// ignored; -1 keeps a value. Files of shared host directories keep the
+// host's owners: the file service has no call to change them, so chown
+// there answers EOPNOTSUPP.
 
 // chown(path, owner, group)
 func sysChown(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -37,6 +39,8 @@ func sysFchown(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch {
 	case d == nil, d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return linux.EOPNOTSUPP.Ret()
 	case d.Kind != fdFile:
 		return 0
 	}
@@ -65,12 +69,17 @@ func chownPath(dirfd, addr uint64, uid, gid, flags uint32) uint64 {
 			switch {
 			case d == nil:
 				return linux.EBADF.Ret()
+			case d.Kind == fdShare:
+				return linux.EOPNOTSUPP.Ret()
 			case d.Kind != fdFile:
 				return 0 // pipes, sockets, ...: no owner kept
 			}
 			ino = fileIno(d)
 		}
 	} else {
+		if _, ok := sharePath(0, dirfd, addr, flags&linux.AT_SYMLINK_NOFOLLOW == 0); ok {
+			return linux.EOPNOTSUPP.Ret()
+		}
 		walk := vfs.Flags(0)
 		if flags&linux.AT_SYMLINK_NOFOLLOW != 0 {
 			walk = vfs.NoFollow

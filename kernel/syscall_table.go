@@ -62,7 +62,7 @@ const (
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
 	notePipe         = "64 KiB of buffer per pipe, at most 64 pipes (ENFILE), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
-	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK)"
+	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories cannot be locked (ENOLCK)"
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
 
@@ -138,9 +138,9 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_READLINK:          {sysReadlink, callPartial, "as readlinkat"},
 	linux.SYS_CHMOD:             {sysChmod, callFull, "as fchmodat"},
 	linux.SYS_FCHMOD:            {sysFchmod, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0"},
-	linux.SYS_CHOWN:             {sysChown, callFull, "as fchownat from AT_FDCWD"},
-	linux.SYS_FCHOWN:            {sysFchown, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0"},
-	linux.SYS_LCHOWN:            {sysLchown, callFull, "as fchownat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
+	linux.SYS_CHOWN:             {sysChown, callPartial, "as fchownat from AT_FDCWD"},
+	linux.SYS_FCHOWN:            {sysFchown, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0; EOPNOTSUPP on files of shared host directories"},
+	linux.SYS_LCHOWN:            {sysLchown, callPartial, "as fchownat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
 	linux.SYS_UMASK:             {sysUmask, callFull, "starts at 022"},
 	linux.SYS_STATFS:            {sysStatfs, callFull, "TMPFS_MAGIC; blocks are the VM's frames, free blocks those free beyond the 1 MiB kept for the kernel; at most 65536 inodes"},
 	linux.SYS_FSTATFS:           {sysFstatfs, callFull, "as statfs for files of the root; pipes, sockets and anonymous descriptors report their file systems' magic numbers and no sizes"},
@@ -191,7 +191,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty"},
 	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE answers EOPNOTSUPP; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; " + noteNoPerms},
 	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
-	linux.SYS_FCHOWNAT:          {sysFchownat, callFull, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0"},
+	linux.SYS_FCHOWNAT:          {sysFchownat, callPartial, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0; shared host directories keep the host's owners (EOPNOTSUPP)"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
 	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},
 	linux.SYS_RENAMEAT:          {sysRenameat, callFull, "as renameat2 with flags 0"},
