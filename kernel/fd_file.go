@@ -246,7 +246,7 @@ func fillStat(st *stat, d *openFile) {
 // statIno describes root inode ino in st.
 func statIno(st *stat, ino tmpfs.Ino) {
 	a := rootFS.Getattr(ino)
-	*st = stat{dev: rootFSDev, ino: uint64(ino), nlink: uint64(a.Nlink), mode: a.Mode, rdev: a.Rdev,
+	*st = stat{dev: rootFSDev, ino: uint64(ino), nlink: uint64(a.Nlink), mode: a.Mode, uid: a.Uid, gid: a.Gid, rdev: a.Rdev,
 		size: a.Size, blksize: 4096, blks: a.Blocks,
 		atime: nsTimespec(a.Atime), mtime: nsTimespec(a.Mtime), ctime: nsTimespec(a.Ctime)}
 }

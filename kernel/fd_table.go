@@ -61,14 +61,17 @@ func openConsole() {
 	fdt.DupTo(0, 2, false)
 }
 
-// closeFD closes descriptor fd: epoll forgets it and, if it was its
-// description's last descriptor, the description's kind releases it.
+// closeFD closes descriptor fd: epoll forgets it, its file's locks go
+// as close(2) says and, if it was its description's last descriptor,
+// the description's kind releases it.
 func closeFD(fd uint64) linux.Errno {
+	key, desc := fileLockID(fd)
 	closed, e := fdt.Close(fd)
 	if e != 0 {
 		return e
 	}
 	forgetFD(int32(fd))
+	dropFileLocks(key, desc, closed.Kind != fdtable.None)
 	releaseFile(&closed)
 	return 0
 }

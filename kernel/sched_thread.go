@@ -71,6 +71,7 @@ const (
 	waitPipe      // a blocking pipe read or write, made again when the pipe changes
 	waitShare     // a call into a shared directory, ended by the file service (fs_share.go)
 	waitShareSlot // a call into a shared directory waiting for a request slot, made again
+	waitLock      // flock, F_SETLKW or F_OFD_SETLKW (sys_lock.go), made again when a lock is released
 )
 
 const (

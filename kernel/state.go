@@ -11,6 +11,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/clock"
 	"github.com/coracle-os/coracle/kernel/fdtable"
+	"github.com/coracle-os/coracle/kernel/filelock"
 	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/pipe"
@@ -199,6 +200,11 @@ var (
 	// last reported, to find rising edges for edge-triggered epoll.
 	pipes         [maxPipes]pipe.Pipe
 	pipeLastReady [maxPipes][2]uint32
+
+	// recordLocks are fcntl's record locks, POSIX and OFD; flockLocks
+	// are flock's (sys_lock.go).
+	recordLocks filelock.Records
+	flockLocks  filelock.Whole
 )
 
 // The root file system (fs_root.go). Boot-set (setupRootFS stores the

@@ -6,10 +6,10 @@ import (
 	"github.com/coracle-os/coracle/kernel/fdtable"
 )
 
-// Descriptor calls: dup, dup2, dup3, fcntl and close_range, on the
-// descriptor and description tables of fd_table.go. Descriptor numbers
-// are C unsigned ints (dup(2)): the upper half of the register is
-// ignored, as Linux ignores it.
+// Descriptor calls: dup, dup2, dup3, fcntl (its lock commands are
+// sys_lock.go's) and close_range, on the descriptor and description
+// tables of fd_table.go. Descriptor numbers are C unsigned ints (dup(2)):
+// the upper half of the register is ignored, as Linux ignores it.
 
 // fdArg is a descriptor-number argument.
 func fdArg(r uint64) uint64 { return uint64(uint32(r)) }
@@ -39,12 +39,14 @@ func sysDup3(t *Thread, f *amd64.TrapFrame) uint64 {
 // dupTo makes newfd a copy of oldfd, closing what newfd held first.
 func dupTo(oldfd, newfd uint64, cloexec bool) uint64 {
 	wasOpen := oldfd != newfd && lookupFD(newfd) != nil
+	key, desc := fileLockID(newfd)
 	fd, closed, e := fdt.DupTo(oldfd, newfd, cloexec)
 	if e != 0 {
 		return e.Ret()
 	}
 	if wasOpen {
 		forgetFD(int32(newfd))
+		dropFileLocks(key, desc, closed.Kind != fdtable.None)
 		releaseFile(&closed)
 	}
 	return uint64(fd)
@@ -76,6 +78,8 @@ func sysFcntl(t *Thread, f *amd64.TrapFrame) uint64 {
 	case linux.F_SETFL:
 		fdtable.SetFL(d, uint32(f.RDX))
 		return 0
+	case linux.F_GETLK, linux.F_SETLK, linux.F_SETLKW, linux.F_OFD_GETLK, linux.F_OFD_SETLK, linux.F_OFD_SETLKW:
+		return fcntlLock(t, f, fd, d)
 	}
 	return linux.EINVAL.Ret()
 }

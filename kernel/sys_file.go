@@ -286,6 +286,18 @@ func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
+// sync(): the files are in memory, so there is nothing to write back.
+func sysSync(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }
+
+// syncfs(fd): as sync, for the file system of any open descriptor;
+// EBADF for an O_PATH one, as Linux answers.
+func sysSyncfs(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := lookupFD(fdArg(f.RDI)); d == nil || d.Flags&linux.O_PATH != 0 {
+		return linux.EBADF.Ret()
+	}
+	return 0
+}
+
 // ftruncate(fd, length): EINVAL unless open for writing (EBADF with
 // O_PATH), EISDIR on a directory.
 func sysFtruncate(t *Thread, f *amd64.TrapFrame) uint64 {

@@ -62,6 +62,7 @@ const (
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
 	notePipe         = "64 KiB of buffer per pipe, at most 64 pipes (ENFILE), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
+	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories cannot be locked (ENOLCK)"
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
 
@@ -119,7 +120,8 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_EXIT:              {sysExit, callFull, "the last thread's exit ends the program"},
 	linux.SYS_KILL:              {sysKill, callFull, "the process is pid 1, which 0 and -1 also name; other pids answer ESRCH"},
 	linux.SYS_UNAME:             {sysUname, callFull, "Linux 6.1.0-coracle on x86_64, node name coracle"},
-	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); locks, leases, owners, seals and pipe sizes answer EINVAL"},
+	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); record locks as Linux (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms; " + noteLocks + "); leases, owners, seals and pipe sizes answer EINVAL"},
+	linux.SYS_FLOCK:             {sysFlock, callPartial, "locks belong to the open-file description, as on Linux; " + noteLocks},
 	linux.SYS_FSYNC:             {sysFsync, callFull, "files are in memory: nothing to write back; EINVAL on pipes, sockets and the rest"},
 	linux.SYS_FDATASYNC:         {sysFsync, callFull, "as fsync"},
 	linux.SYS_TRUNCATE:          {sysTruncate, callFull, ""},
@@ -137,6 +139,9 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_READLINK:          {sysReadlink, callPartial, "as readlinkat"},
 	linux.SYS_CHMOD:             {sysChmod, callFull, "as fchmodat"},
 	linux.SYS_FCHMOD:            {sysFchmod, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0"},
+	linux.SYS_CHOWN:             {sysChown, callPartial, "as fchownat from AT_FDCWD"},
+	linux.SYS_FCHOWN:            {sysFchown, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0; EOPNOTSUPP on files of shared host directories"},
+	linux.SYS_LCHOWN:            {sysLchown, callPartial, "as fchownat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
 	linux.SYS_UMASK:             {sysUmask, callFull, "starts at 022"},
 	linux.SYS_STATFS:            {sysStatfs, callFull, "TMPFS_MAGIC; blocks are the VM's frames, free blocks those free beyond the 1 MiB kept for the kernel; at most 65536 inodes"},
 	linux.SYS_FSTATFS:           {sysFstatfs, callFull, "as statfs for files of the root; pipes, sockets and anonymous descriptors report their file systems' magic numbers and no sizes"},
@@ -154,6 +159,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PRCTL:             {sysPrctl, callPartial, "EINVAL for every option"},
 	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS; the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
 	linux.SYS_SETRLIMIT:         {sysSetrlimit, callPartial, "as prlimit64 on the calling process"},
+	linux.SYS_SYNC:              {sysSync, callFull, "files are in memory: nothing to write back"},
 	linux.SYS_MOUNT:             {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_UMOUNT2:           {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_SWAPON:            {nil, callENOSYSByDesign, "memory is the VM's RAM: there is no swap"},
@@ -188,6 +194,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty"},
 	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE makes an unnamed file that linkat with AT_EMPTY_PATH can name unless O_EXCL was given; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; " + noteNoPerms},
 	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
+	linux.SYS_FCHOWNAT:          {sysFchownat, callPartial, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0; shared host directories keep the host's owners (EOPNOTSUPP)"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
 	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},
 	linux.SYS_RENAMEAT:          {sysRenameat, callFull, "as renameat2 with flags 0"},
@@ -212,6 +219,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE; RENAME_WHITEOUT answers EINVAL; one file system, so never EXDEV yet"},
 	linux.SYS_FACCESSAT2:        {sysFaccessat2, callFull, "as faccessat; AT_EACCESS, AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH"},
 	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above), and RLIMIT_FSIZE to anything (writes, truncates, fallocate and copies past it answer EFBIG and raise SIGXFSZ); every other limit is unlimited and setting it answers EPERM; EINVAL past RLIM_NLIMITS; pids other than 0 and 1 answer ESRCH"},
+	linux.SYS_SYNCFS:            {sysSyncfs, callFull, "as sync; EBADF for a descriptor that is not open or is O_PATH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_FINIT_MODULE:      {nil, callENOSYSByDesign, noteNoModules},

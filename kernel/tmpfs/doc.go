@@ -5,7 +5,7 @@
 // for path resolution and the operations the file system calls need
 // (create, mkdir, mknod, symlink, link, unlink, rmdir, rename with
 // RENAME_NOREPLACE and RENAME_EXCHANGE, read, write, truncate, readdir,
-// stat), with Linux's errors.
+// stat, chmod, chown), with Linux's errors.
 //
 // Memory. Nothing is reserved up front: inodes live 64 to a page, taken
 // when the table needs another; a directory is a chain of pages of

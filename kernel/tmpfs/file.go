@@ -11,13 +11,14 @@ type Attr struct {
 	Blocks              int64  // 512-byte blocks of data pages held
 	Rdev                uint64 // a character device's number (Mknod); 0 otherwise
 	Atime, Mtime, Ctime int64
+	Uid, Gid            uint32
 }
 
 // Getattr returns ino's attributes.
 func (fs *FS) Getattr(ino Ino) Attr {
 	n := fs.inode(ino)
 	a := Attr{Ino: ino, Mode: n.mode, Nlink: n.nlink, Size: n.size, Blocks: int64(n.pages) * (PageSize / 512),
-		Atime: n.atime, Mtime: n.mtime, Ctime: n.ctime}
+		Atime: n.atime, Mtime: n.mtime, Ctime: n.ctime, Uid: n.uid, Gid: n.gid}
 	if n.mode&linux.S_IFMT == linux.S_IFCHR {
 		a.Rdev = n.data
 	}
@@ -28,6 +29,32 @@ func (fs *FS) Getattr(ino Ino) Attr {
 func (fs *FS) Chmod(ino Ino, perm uint32, now int64) {
 	n := fs.inode(ino)
 	n.mode = n.mode&linux.S_IFMT | perm&0o7777
+	n.ctime = now
+}
+
+// NoID, as Chown's uid or gid, keeps the value ((uid_t)-1 of chown(2)).
+const NoID = ^uint32(0)
+
+// Chown sets ino's owner and group, each unless NoID, as chown(2) does
+// for root (who may give a file to anyone): a file that is not a
+// directory loses its set-user-ID bit, and its set-group-ID bit if it
+// is group-executable (without group execute the bit marks mandatory
+// locking and stays), even when neither ID changes. The change time is
+// now.
+func (fs *FS) Chown(ino Ino, uid, gid uint32, now int64) {
+	n := fs.inode(ino)
+	if uid != NoID {
+		n.uid = uid
+	}
+	if gid != NoID {
+		n.gid = gid
+	}
+	if n.mode&linux.S_IFMT != linux.S_IFDIR {
+		n.mode &^= linux.S_ISUID
+		if n.mode&(linux.S_ISGID|linux.S_IXGRP) == linux.S_ISGID|linux.S_IXGRP {
+			n.mode &^= linux.S_ISGID
+		}
+	}
 	n.ctime = now
 }
 

@@ -15,11 +15,12 @@ const (
 	// together (ENOSPC past it).
 	MaxInodes = 1 << 16
 
-	inodeSize     = 64
+	inodeSize     = 128
 	inodesPerPage = PageSize / inodeSize
 )
 
-// inode is one file's metadata, 64 bytes in an inode page.
+// inode is one file's metadata, 128 bytes in an inode page; the tail is
+// room for what stat may yet report.
 type inode struct {
 	mode   uint32 // S_IFMT type | permission bits; 0: free
 	nlink  uint32
@@ -32,9 +33,12 @@ type inode struct {
 	atime  int64
 	mtime  int64
 	ctime  int64
+	uid    uint32 // owner (Chown)
+	gid    uint32
+	_      [inodeSize - 72]byte
 }
 
-var _ [inodeSize - unsafe.Sizeof(inode{})]struct{} // inode is exactly 64 bytes
+var _ [inodeSize - unsafe.Sizeof(inode{})]struct{} // inode is exactly inodeSize bytes
 var _ [unsafe.Sizeof(inode{}) - inodeSize]struct{}
 
 // inode returns inode ino (which must be allocated or on the free list).
