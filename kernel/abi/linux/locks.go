@@ -37,6 +37,5 @@ const (
 const (
 	EDEADLK     Errno = 35
 	ENOLCK      Errno = 37
-	EOVERFLOW   Errno = 75
 	EWOULDBLOCK       = EAGAIN
 )
