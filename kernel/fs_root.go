@@ -89,27 +89,21 @@ func startDir(dirfd uint64, path []byte) (vfs.Node, linux.Errno) {
 }
 
 // resolve walks path from dirfd with walker w (a second walker lets a
-<<<<<<< HEAD
-// call hold two results: rename, link).
+// call hold two results: rename, link). An empty path is ENOENT whatever
+// dirfd is, as Linux answers before it looks at dirfd (the calls that
+// take AT_EMPTY_PATH deal with it first).
 //
 // With vfs.Beneath or vfs.InRoot, dirfd is the start (and the root) of
 // an absolute path too.
 func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, linux.Errno) {
+	if len(path) == 0 {
+		return vfs.Result{}, linux.ENOENT
+	}
 	startPath := path
 	if flags&(vfs.Beneath|vfs.InRoot) != 0 {
 		startPath = nil
 	}
 	start, e := startDir(dirfd, startPath)
-=======
-// call hold two results: rename, link). An empty path is ENOENT whatever
-// dirfd is, as Linux answers before it looks at dirfd (the calls that
-// take AT_EMPTY_PATH deal with it first).
-func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, linux.Errno) {
-	if len(path) == 0 {
-		return vfs.Result{}, linux.ENOENT
-	}
-	start, e := startDir(dirfd, path)
->>>>>>> calls-meta
 	if e != 0 {
 		return vfs.Result{}, e
 	}
