@@ -50,6 +50,7 @@ const (
 	doneStat                  // store Result.Stat at Request.Buf
 	doneMoveOff               // return N, and Result.Offset becomes fd's offset
 	doneSeekEnd               // fd's offset becomes Result.Stat.Size + Request.Offset
+	doneStatx                 // store Result.Stat as a struct statx at Request.Buf
 	doneNoWaiter              // nobody waits (close)
 )
 
@@ -347,6 +348,15 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 			return linux.EFAULT.Ret()
 		}
 		shareStat(st, int(s.req.Share), &res.Stat)
+		return 0
+	case doneStatx:
+		b, ok := userBytes(s.req.Buf, uint64(unsafe.Sizeof(statxT{})), true)
+		if !ok {
+			return linux.EFAULT.Ret()
+		}
+		var st stat
+		shareStat(&st, int(s.req.Share), &res.Stat)
+		fillStatx((*statxT)(unsafe.Pointer(&b[0])), &st, false)
 		return 0
 	case doneMoveOff, doneSeekEnd:
 		d := lookupFD(uint64(s.fd))

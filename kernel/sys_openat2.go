@@ -47,6 +47,11 @@ func sysOpenat2(t *Thread, f *amd64.TrapFrame) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
+	if resolveFlags&^linux.RESOLVE_NO_MAGICLINKS == 0 { // no scoping: as openat
+		if tg, ok := sharePath(0, f.RDI, f.RSI, flags&linux.O_NOFOLLOW == 0); ok {
+			return shareOpen(t, f, tg, uint32(flags), uint32(mode))
+		}
+	}
 	return openScoped(f.RDI, f.RSI, uint32(flags), uint32(mode), scope)
 }
 

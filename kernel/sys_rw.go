@@ -60,6 +60,9 @@ func vectoredAt(t *Thread, f *amd64.TrapFrame, in, v2 bool) uint64 {
 	if off == -1 {
 		return vectoredWithFlags(t, f, d, in, flags)
 	}
+	if d.Kind == fdShare {
+		return shareVectoredAt(t, f, d, in, off)
+	}
 	if d.Kind != fdFile {
 		return linux.ESPIPE.Ret()
 	}

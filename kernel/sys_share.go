@@ -318,3 +318,57 @@ func linkInShares(t *Thread, f *amd64.TrapFrame, odirfd, oaddr, ndirfd, naddr ui
 	}
 	return 0, false
 }
+
+// statxInShare is statx (checked flags) on a share's file: by path, or
+// by descriptor with AT_EMPTY_PATH.
+func statxInShare(t *Thread, f *amd64.TrapFrame, flags uint32) (uint64, bool) {
+	if shareCount == 0 {
+		return 0, false
+	}
+	buf := f.R8
+	if flags&linux.AT_EMPTY_PATH != 0 {
+		empty := f.RSI == 0
+		if !empty {
+			p, e := userPath(f.RSI)
+			empty = e == 0 && len(p) == 0
+		}
+		if d := lookupFD(fdArg(f.RDI)); empty && d != nil && d.Kind == fdShare {
+			if _, ok := userBytes(buf, uint64(unsafe.Sizeof(statxT{})), true); !ok {
+				return linux.EFAULT.Ret(), true
+			}
+			return shareFileCall(t, f, shares.OpFstat, fdArg(f.RDI), d, doneStatx, func(s *shareSlot) { s.req.Buf = buf }), true
+		}
+	}
+	if f.RSI == 0 {
+		return 0, false
+	}
+	tg, ok := sharePath(0, f.RDI, f.RSI, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+	if !ok {
+		return 0, false
+	}
+	if _, ok := userBytes(buf, uint64(unsafe.Sizeof(statxT{})), true); !ok {
+		return linux.EFAULT.Ret(), true
+	}
+	return sharePathCall(t, f, shares.OpStat, tg, flags&linux.AT_SYMLINK_NOFOLLOW, 0, func(s *shareSlot) linux.Errno {
+		s.done, s.req.Buf = doneStatx, buf
+		return 0
+	}), true
+}
+
+// shareVectoredAt is preadv and pwritev at offset off on a share file:
+// one buffer per call, the first that is not empty (a short transfer).
+func shareVectoredAt(t *Thread, f *amd64.TrapFrame, d *openFile, in bool, off int64) uint64 {
+	iov, e := loadIOV(f.RSI, f.RDX)
+	if e != 0 {
+		return e.Ret()
+	}
+	if _, ok := iov.total(); !ok {
+		return linux.EINVAL.Ret()
+	}
+	for i := range iov.vecs {
+		if v := iov.vecs[i]; v.len > 0 {
+			return shareRead(t, f, f.RDI, d, v.base, v.len, off, in)
+		}
+	}
+	return 0
+}

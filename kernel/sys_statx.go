@@ -50,6 +50,9 @@ func sysStatx(t *Thread, f *amd64.TrapFrame) uint64 {
 		flags&linux.AT_STATX_SYNC_TYPE == linux.AT_STATX_SYNC_TYPE || mask&linux.STATX__RESERVED != 0 {
 		return linux.EINVAL.Ret()
 	}
+	if ret, ok := statxInShare(t, f, flags); ok {
+		return ret
+	}
 	var st stat
 	var path []byte
 	if f.RSI != 0 || flags&linux.AT_EMPTY_PATH == 0 {

@@ -96,7 +96,10 @@ func sleep() (string, bool) {
 	start := time.Now()
 	time.Sleep(50 * time.Millisecond)
 	d := time.Since(start)
-	return fmt.Sprintf("50ms sleep took %v", d.Round(time.Microsecond)), d >= 50*time.Millisecond && d <= 200*time.Millisecond
+	// Not early, and over well before a broken timer would end it: how
+	// close to 50 ms it ends depends on the host's load, which is for
+	// benchmarks to measure.
+	return fmt.Sprintf("50ms sleep took %v", d.Round(time.Microsecond)), d >= 50*time.Millisecond && d <= 2*time.Second
 }
 
 func goroutines() (string, bool) {

@@ -78,7 +78,7 @@ with one dash or two (-m or --m).
                  finds it at GUESTDIR (absolute, not /), read-write (or
                  read-only with :ro): what the program writes there is
                  on the host at once. Over virtio-9p, which QEMU has and
-                 Firecracker and Cloud Hypervisor do not (docs/files.md).
+                 Firecracker and Cloud Hypervisor do not (docs/shares.md).
                  Files the guest makes belong to the user running QEMU.
                  A PKG is built with the file service; an IMAGE must
                  have been built with --shares. Repeatable

@@ -16,8 +16,10 @@ import (
 )
 
 // examples/fileserver, an unmodified net/http program, serves a host
-// directory packed into the image with --files through http.FileServer,
-// lists its directories, and keeps uploads in the guest's /tmp.
+// directory through http.FileServer and lists its directories: packed
+// into the image with --files, with uploads kept in the guest's /tmp;
+// and shared with -v (virtio-9p), with uploads written to a second
+// shared directory, where the host finds them.
 func TestFileServer(t *testing.T) {
 	tree := t.TempDir()
 	blob := make([]byte, 300<<10)
@@ -36,12 +38,34 @@ func TestFileServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	img := filepath.Join(t.TempDir(), "fileserver.img")
-	if res := coracle(t, "build", "-o", img, "--files", tree+":/srv", "./examples/fileserver"); res.err != nil || res.status != 0 {
-		t.Fatalf("build: %v\n%s", res.err, res)
-	}
+	t.Run("files", func(t *testing.T) {
+		img := filepath.Join(t.TempDir(), "fileserver.img")
+		if res := coracle(t, "build", "-o", img, "--files", tree+":/srv", "./examples/fileserver"); res.err != nil || res.status != 0 {
+			t.Fatalf("build: %v\n%s", res.err, res)
+		}
+		checkFileServer(t, files, nil, img)
+	})
+	t.Run("shared", func(t *testing.T) {
+		img := filepath.Join(t.TempDir(), "fileserver.img")
+		if res := coracle(t, "build", "--shares", "-o", img, "./examples/fileserver"); res.err != nil || res.status != 0 {
+			t.Fatalf("build: %v\n%s", res.err, res)
+		}
+		uploads := t.TempDir()
+		up := checkFileServer(t, files, []string{"-v", tree + ":/srv:ro", "-v", uploads + ":/uploads"}, img, "--", "-uploads", "/uploads")
+		if got, err := os.ReadFile(filepath.Join(uploads, "up.bin")); err != nil || !bytes.Equal(got, up) {
+			t.Errorf("the upload on the host: %d bytes, %v; want the 1 MiB uploaded", len(got), err)
+		}
+	})
+}
+
+// checkFileServer boots the fileserver image with the run flags flags
+// (and what follows the image) and checks what it serves; it returns the
+// bytes it uploaded.
+func checkFileServer(t *testing.T, files map[string][]byte, flags []string, img string, rest ...string) []byte {
+	t.Helper()
 	port := freePort(t)
-	g := startGuest(t, 5*time.Minute, "run", "--accel", "tcg", "-p", fmt.Sprintf("%d:8080", port), img)
+	args := append([]string{"run", "--accel", "tcg", "-p", fmt.Sprintf("%d:8080", port)}, flags...)
+	g := startGuest(t, 5*time.Minute, append(append(args, img), rest...)...)
 	g.waitFor(t, "from DHCP", 2*time.Minute)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	client := &http.Client{Timeout: time.Minute}
@@ -92,4 +116,5 @@ func TestFileServer(t *testing.T) {
 	if !strings.Contains(g.out.String(), "fileserver: serving /srv on") {
 		t.Errorf("no serving line\n%s", g)
 	}
+	return up
 }
