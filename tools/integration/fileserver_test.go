@@ -67,6 +67,7 @@ func checkFileServer(t *testing.T, files map[string][]byte, flags []string, img 
 	args := append([]string{"run", "--accel", "tcg", "-p", fmt.Sprintf("%d:8080", port)}, flags...)
 	g := startGuest(t, 5*time.Minute, append(append(args, img), rest...)...)
 	g.waitFor(t, "from DHCP", 2*time.Minute)
+	g.waitFor(t, "fileserver: serving", time.Minute) // listening: with shares, main starts after they are attached
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	client := &http.Client{Timeout: time.Minute}
 	get := func(path string) (int, []byte) {
