@@ -5,7 +5,7 @@
 // standard output:
 //
 //	filebench: start dir=/tmp benchtime=200ms clocksource=tsc
-//	filebench: op=open-stat-close n=40000 ns=212345678
+//	filebench: op=getpid n=120000 ns=212345678
 //	...
 //	filebench: done
 //
@@ -21,13 +21,15 @@
 //
 // Usage:
 //
-//	fileprobe [-dir /tmp] [-benchtime 200ms] [-seq-mib 256] [-mount]
+//	fileprobe [-dir /tmp] [-benchtime 200ms] [-seq-mib 256] [-mount] [-only OP,...]
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,6 +41,7 @@ func main() {
 	benchtime := flag.Duration("benchtime", 200*time.Millisecond, "least time each operation is timed for")
 	seqMiB := flag.Int("seq-mib", 256, "size of the sequential write and read, in MiB")
 	mount := flag.Bool("mount", false, "mount a tmpfs on -dir, and sysfs on /sys, first (Linux as PID 1)")
+	only := flag.String("only", "", "comma-separated operations to time (default all), to look at one closely")
 	flag.Parse()
 
 	if *mount {
@@ -48,6 +51,9 @@ func main() {
 	}
 	fmt.Printf("%s start dir=%s benchtime=%v clocksource=%s\n", prefix, *dir, *benchtime, clockSource())
 	for _, b := range benchmarks(*dir, *seqMiB) {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), b.name) {
+			continue
+		}
 		r, err := b.run(*benchtime)
 		if err != nil {
 			fail(b.name, err)

@@ -23,6 +23,7 @@ const (
 // pipes, with the runtime's poller between the two goroutines.
 func benchmarks(dir string, seqMiB int) []benchmark {
 	var bs []benchmark
+	bs = append(bs, nullSyscall())
 	bs = append(bs, openStatClose(filepath.Join(dir, "stat-target")))
 	bs = append(bs, preadBlock(filepath.Join(dir, "pread-file")))
 	bs = append(bs, pwriteBlock(filepath.Join(dir, "pwrite-file")))
@@ -30,6 +31,24 @@ func benchmarks(dir string, seqMiB int) []benchmark {
 	bs = append(bs, readDir(filepath.Join(dir, "dir1000")))
 	bs = append(bs, pipeRoundTrip())
 	return append(bs, sequential(filepath.Join(dir, "sequential"), seqMiB)...)
+}
+
+// nullSyscall makes a system call that does next to nothing (getpid),
+// the way the file calls are made (syscall.Syscall, which tells the
+// runtime's scheduler): the fixed cost of entering and leaving a kernel,
+// against which the other figures can be read.
+func nullSyscall() benchmark {
+	return benchmark{
+		name: "getpid",
+		op: func(n int) error {
+			for range n {
+				if _, _, errno := syscall.Syscall(syscall.SYS_GETPID, 0, 0, 0); errno != 0 {
+					return fmt.Errorf("getpid: %w", errno)
+				}
+			}
+			return nil
+		},
+	}
 }
 
 // openStatClose opens an existing 4 KiB file, fstats it and closes it.

@@ -4,6 +4,7 @@
 // prints side by side the median time per operation of each, with the
 // ratio coracle/Linux:
 //
+//   - for reference, getpid: what a system call costs at least;
 //   - open + fstat + close of an existing file;
 //   - pread of 4 KiB from a file in memory, pwrite of 4 KiB over one;
 //   - create (O_CREAT|O_EXCL) + close + unlink;

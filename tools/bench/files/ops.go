@@ -11,6 +11,7 @@ type operation struct {
 
 // operations are the table's rows, in fileprobe's order.
 var operations = []operation{
+	{name: "getpid", about: "getpid, for reference: a system call's fixed cost"},
 	{name: "open-stat-close", about: "open + fstat + close of an existing 4 KiB file"},
 	{name: "pread-4k", about: "pread of 4 KiB from a 1 MiB file in memory"},
 	{name: "pwrite-4k", about: "pwrite of 4 KiB over a 1 MiB file"},
