@@ -12,6 +12,7 @@ import (
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -75,7 +76,7 @@ func coracleCmdline() string {
 
 // linuxCmdline is the Linux guest's kernel command line: base, the TSC
 // frequency when tscKHz is not 0 and base does not give one (see
-// tsc.go), then what netinit reads (tools/bench/netinit).
+// tools/bench/internal/tsc), then what netinit reads (tools/bench/netinit).
 func linuxCmdline(base string, tscKHz uint64, modules []string) string {
 	var words []string
 	if tscKHz > 0 && !strings.Contains(base, "tsc_early_khz=") {
@@ -175,7 +176,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	}
 	var tscKHz uint64
 	if base.Accel == qemu.TCG {
-		tscKHz = hostTSCkHz()
+		tscKHz = tsc.HostKHz()
 	}
 	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.linuxCmdline, tscKHz, order), "-initrd", initramfs)
 	if err != nil {

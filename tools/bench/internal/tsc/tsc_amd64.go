@@ -1,4 +1,4 @@
-package main
+package tsc
 
 // rdtsc returns the time-stamp counter of the CPU it runs on.
 //

@@ -1,4 +1,8 @@
-package main
+// Package tsc measures the host's time-stamp counter frequency, which
+// the benchmarks give a Linux guest under TCG on its command line.
+//
+// Host only: never linked into an image.
+package tsc
 
 import (
 	"runtime"
@@ -15,13 +19,13 @@ import (
 // the IO-APIC timer check just before. tsc_early_khz= skips the
 // calibration. Under TCG the guest's TSC is the host's, unscaled (QEMU's
 // cpu_get_ticks reads the host counter), so the host's frequency is the
-// right value; hostTSCkHz measures it. The coracle kernel calibrates its
+// right value; HostKHz measures it. The coracle kernel calibrates its
 // TSC itself and is not given anything.
 
-// hostTSCkHz measures the host's TSC frequency in kHz against the
+// HostKHz measures the host's TSC frequency in kHz against the
 // monotonic clock: the median of three 50 ms measurements, each on one
 // OS thread. It returns 0 where the TSC cannot be read.
-func hostTSCkHz() uint64 {
+func HostKHz() uint64 {
 	if runtime.GOARCH != "amd64" {
 		return 0
 	}

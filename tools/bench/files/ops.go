@@ -1,0 +1,34 @@
+package main
+
+// operation is a row of the table: an operation fileprobe times.
+type operation struct {
+	name  string // as fileprobe reports it (op=NAME)
+	about string // the table's first column
+	// mibPerOp is the data one iteration moves, in MiB, for a throughput
+	// figure; 0 for the rest.
+	mibPerOp float64
+}
+
+// operations are the table's rows, in fileprobe's order.
+var operations = []operation{
+	{name: "getpid", about: "getpid, for reference: a system call's fixed cost"},
+	{name: "open-stat-close", about: "open + fstat + close of an existing 4 KiB file"},
+	{name: "pread-4k", about: "pread of 4 KiB from a 1 MiB file in memory"},
+	{name: "pwrite-4k", about: "pwrite of 4 KiB over a 1 MiB file"},
+	{name: "create-unlink", about: "create (O_CREAT, O_EXCL) + close + unlink"},
+	{name: "readdir-1000", about: "open + getdents64 (8 KiB buffer) to the end + close, 1,000 files"},
+	{name: "pipe-roundtrip", about: "1 byte to a goroutine and back through two os.Pipe pipes"},
+	{name: "seq-write-1m", about: "sequential write to a new file, per 1 MiB write", mibPerOp: 1},
+	{name: "seq-read-1m", about: "sequential read of that file, per 1 MiB read", mibPerOp: 1},
+}
+
+// missingOps returns the operations s has no figure for.
+func missingOps(s sample) []string {
+	var missing []string
+	for _, op := range operations {
+		if _, ok := s.ops[op.name]; !ok {
+			missing = append(missing, op.name)
+		}
+	}
+	return missing
+}

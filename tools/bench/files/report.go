@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// report is everything the benchmark prints on stdout.
+type report struct {
+	command   string // the command line that produced it
+	source    string // the revision the guests were built from
+	cpu       string
+	qemu      string // QEMU's version line
+	accel     string // accelerator and CPU model, as passed to QEMU
+	machine   string
+	memoryMiB int
+	count     int
+	benchtime time.Duration
+	seqMiB    int
+	guests    []*guest // coracle, then Linux
+}
+
+// write prints the report: a header, then the tables in Markdown, so
+// that it can be pasted into docs as it is.
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "File benchmark: the same program (tools/bench/fileprobe) on coracle and on Linux\n\n")
+	fmt.Fprintf(w, "command:  %s\n", r.command)
+	fmt.Fprintf(w, "source:   %s\n", r.source)
+	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
+	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	fmt.Fprintf(w, "guests:   %s, -M %s, 1 vCPU, %d MiB, no network; one guest at a time (coracle first in odd boots, Linux in even ones)\n",
+		r.accel, r.machine, r.memoryMiB)
+	for _, g := range r.guests {
+		if g.about != "" {
+			fmt.Fprintf(w, "          %s: %s%s\n", g.name, g.about, g.clockText())
+		}
+	}
+	fmt.Fprintf(w, "method:   each operation timed with time.Now over a growing iteration count until one run lasts %v (that run counts);\n", r.benchtime)
+	fmt.Fprintf(w, "          the sequential transfer (%d MiB) once per boot; medians over %d boot(s) of each guest\n\n", r.seqMiB, r.count)
+
+	coracle, linux := r.guest("coracle"), r.guest("Linux")
+	fmt.Fprintln(w, "| operation | coracle | Linux | coracle/Linux |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
+	var slower []string
+	for _, op := range operations {
+		c, l := coracle.median(op.name), linux.median(op.name)
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", op.about, figure(c, op), figure(l, op), ratio(c, l))
+		if c > 0 && l > 0 && c > l {
+			slower = append(slower, fmt.Sprintf("%s (%s)", op.name, ratio(c, l)))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Figures are median times per operation (and MiB/s for the sequential transfer); the ratio is")
+	fmt.Fprintln(w, "coracle's median over Linux's, both measured in this run: below 1 means coracle is faster.")
+	if coracle.measured() && linux.measured() {
+		if len(slower) == 0 {
+			fmt.Fprintln(w, "coracle is slower than Linux in: none of the operations.")
+		} else {
+			fmt.Fprintf(w, "coracle is slower than Linux in: %s.\n", strings.Join(slower, ", "))
+		}
+	}
+
+	if r.count > 1 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Each boot (time per operation, in boot order):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| operation | coracle | Linux |")
+		fmt.Fprintln(w, "| --- | --- | --- |")
+		for _, op := range operations {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", op.name, coracle.bootsText(op.name), linux.bootsText(op.name))
+		}
+	}
+
+	var problems []string
+	for _, g := range r.guests {
+		if g.missing != "" {
+			problems = append(problems, g.name+": "+g.missing)
+		}
+		for _, b := range g.boots {
+			if b.err != nil {
+				problems = append(problems, fmt.Sprintf("%s, boot %d: %s", g.name, b.boot, oneLine(b.err.Error())))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Problems:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "QEMU command lines:")
+	for _, g := range r.guests {
+		if len(g.args) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", g.name, hostinfo.ShellQuote(append([]string{qemu.Binary}, g.args...)))
+		}
+	}
+}
+
+// guest returns the guest named, or nil.
+func (r report) guest(name string) *guest {
+	for _, g := range r.guests {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// figure is a table cell: the time per operation, with the throughput
+// for a transfer; "—" without a figure.
+func figure(ns float64, op operation) string {
+	if ns == 0 {
+		return "—"
+	}
+	s := formatNs(ns)
+	if op.mibPerOp > 0 {
+		s += fmt.Sprintf(" (%.0f MiB/s)", op.mibPerOp*1e9/ns)
+	}
+	return s
+}
+
+// measured reports whether g has at least one boot with figures.
+func (g *guest) measured() bool {
+	if g == nil {
+		return false
+	}
+	for _, b := range g.boots {
+		if b.err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// median is g's median time per operation of op in nanoseconds over its
+// boots that reported it; 0 when none did.
+func (g *guest) median(op string) float64 {
+	if g == nil {
+		return 0
+	}
+	var xs []float64
+	for _, b := range g.boots {
+		if t, ok := b.sample.ops[op]; ok && b.err == nil {
+			xs = append(xs, t.nsPerOp())
+		}
+	}
+	return median(xs)
+}
+
+// bootsText lists g's times per operation of op boot by boot.
+func (g *guest) bootsText(op string) string {
+	if g == nil || len(g.boots) == 0 {
+		return "—"
+	}
+	var parts []string
+	for _, b := range g.boots {
+		if t, ok := b.sample.ops[op]; ok && b.err == nil {
+			parts = append(parts, formatNs(t.nsPerOp()))
+		} else {
+			parts = append(parts, "failed")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// clockText names the clock sources the guest reported, if any did.
+func (g *guest) clockText() string {
+	seen := map[string]bool{}
+	var names []string
+	for _, b := range g.boots {
+		if c := b.sample.clockSource; c != "" && c != "unknown" && !seen[c] {
+			seen[c] = true
+			names = append(names, c)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; clock source " + strings.Join(names, ", ")
+}
+
+func oneLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return strings.Join(strings.Fields(first), " ")
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sampleOf returns a sample with every operation at ns nanoseconds per
+// iteration (over 10 iterations).
+func sampleOf(ns int64) sample {
+	s := sample{ops: map[string]opTiming{}, done: true}
+	for _, op := range operations {
+		s.ops[op.name] = opTiming{n: 10, total: time.Duration(10 * ns)}
+	}
+	return s
+}
+
+func testReport() report {
+	coracle := &guest{name: "coracle", about: "an image", args: []string{"-M", "microvm"}, boots: []bootResult{
+		{boot: 1, sample: sampleOf(1000)},
+		{boot: 2, sample: sampleOf(3000)},
+		{boot: 3, err: errors.New("QEMU ended\nmore")},
+	}}
+	linux := &guest{name: "Linux", about: "a kernel", args: []string{"-M", "microvm"}, boots: []bootResult{
+		{boot: 1, sample: sampleOf(4000)},
+		{boot: 2, sample: sampleOf(4000)},
+		{boot: 3, sample: sampleOf(4000)},
+	}}
+	// Linux wins the pipe round trip.
+	linux.boots[0].sample.clockSource = "tsc-early"
+	for i := range linux.boots {
+		linux.boots[i].sample.ops["pipe-roundtrip"] = opTiming{n: 1, total: 1000}
+	}
+	return report{command: "bench-files -count 3", count: 3, benchtime: 200 * time.Millisecond, seqMiB: 256, memoryMiB: 512, machine: "microvm",
+		guests: []*guest{coracle, linux}}
+}
+
+// The table has a row per operation with both medians (the failed boot
+// left out) and their ratio, names where coracle is slower, lists each
+// boot, and reports the failed boot.
+func TestReportWrite(t *testing.T) {
+	var b strings.Builder
+	testReport().write(&b)
+	out := b.String()
+	for _, want := range []string{
+		"command:  bench-files -count 3\n",
+		"Linux: a kernel; clock source tsc-early\n",
+		"| open + fstat + close of an existing 4 KiB file | 2.00 µs | 4.00 µs | 0.50 |\n",
+		"| 1 byte to a goroutine and back through two os.Pipe pipes | 2.00 µs | 1.00 µs | 2.00 |\n",
+		"| sequential write to a new file, per 1 MiB write | 2.00 µs (500000 MiB/s) | 4.00 µs (250000 MiB/s) | 0.50 |\n",
+		"coracle is slower than Linux in: pipe-roundtrip (2.00).\n",
+		"| pread-4k | 1.00 µs, 3.00 µs, failed | 4.00 µs, 4.00 µs, 4.00 µs |\n",
+		"  - coracle, boot 3: QEMU ended\n",
+		"  coracle: qemu-system-x86_64 -M microvm\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// Every table row has as many cells as its header: no stray '|'.
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "| ") && strings.Count(line, "|") != 5 && strings.Count(line, "|") != 4 {
+			t.Errorf("table row with %d bars: %q", strings.Count(line, "|"), line)
+		}
+	}
+}
+
+// A skipped guest leaves its cells empty and no ratio.
+func TestReportSkipped(t *testing.T) {
+	r := testReport()
+	r.guests[1] = &guest{name: "Linux", missing: "skipped (-skip-linux)"}
+	var b strings.Builder
+	r.write(&b)
+	out := b.String()
+	for _, want := range []string{
+		"| pread of 4 KiB from a 1 MiB file in memory | 2.00 µs | — | n/a |\n",
+		"  - Linux: skipped (-skip-linux)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "slower than Linux") {
+		t.Errorf("a verdict without Linux figures:\n%s", out)
+	}
+}
