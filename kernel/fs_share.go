@@ -284,7 +284,7 @@ func shareReadOnly(share int, op shares.Op, flags uint32) bool {
 	switch op {
 	case shares.OpOpen:
 		return flags&linux.O_ACCMODE != linux.O_RDONLY || flags&(linux.O_CREAT|linux.O_TRUNC) != 0
-	case shares.OpMkdir, shares.OpUnlink, shares.OpRename, shares.OpSymlink, shares.OpTruncate, shares.OpChmod, shares.OpWrite, shares.OpLink:
+	case shares.OpMkdir, shares.OpUnlink, shares.OpRename, shares.OpSymlink, shares.OpTruncate, shares.OpChmod, shares.OpWrite, shares.OpLink, shares.OpSetTimes:
 		return true
 	}
 	return false

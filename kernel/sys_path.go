@@ -599,6 +599,9 @@ func sysUtimensat(t *Thread, f *amd64.TrapFrame) uint64 {
 			return 0
 		}
 	}
+	if ret, ok := utimesInShare(t, f, flags, times, omit); ok {
+		return ret
+	}
 	var ino tmpfs.Ino
 	if f.RSI == 0 {
 		if int32(f.RDI) == linux.AT_FDCWD {

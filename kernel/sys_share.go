@@ -372,3 +372,40 @@ func shareVectoredAt(t *Thread, f *amd64.TrapFrame, d *openFile, in bool, off in
 	}
 	return 0
 }
+
+// utimesInShare is utimensat (checked flags, times worked out) on a
+// share's file: by path, or by descriptor with a NULL path.
+func utimesInShare(t *Thread, f *amd64.TrapFrame, flags uint32, times [2]int64, omit [2]bool) (uint64, bool) {
+	if shareCount == 0 {
+		return 0, false
+	}
+	mode := uint32(0)
+	if omit[0] {
+		mode |= shares.OmitAtime
+	}
+	if omit[1] {
+		mode |= shares.OmitMtime
+	}
+	fill := func(s *shareSlot) { s.req.Offset, s.req.Len, s.req.Mode = times[0], uint64(times[1]), mode }
+	if f.RSI == 0 {
+		d := lookupFD(fdArg(f.RDI))
+		if d == nil || d.Kind != fdShare {
+			return 0, false
+		}
+		if shareReadOnly(shareOfObj(d.Obj), shares.OpSetTimes, 0) {
+			return linux.EROFS.Ret(), true
+		}
+		return shareFileCall(t, f, shares.OpSetTimes, fdArg(f.RDI), d, doneReturnN, fill), true
+	}
+	tg, ok := sharePath(0, f.RDI, f.RSI, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+	if !ok {
+		return 0, false
+	}
+	if shareReadOnly(tg.share, shares.OpSetTimes, 0) {
+		return linux.EROFS.Ret(), true
+	}
+	return sharePathCall(t, f, shares.OpSetTimes, tg, flags&linux.AT_SYMLINK_NOFOLLOW, mode, func(s *shareSlot) linux.Errno {
+		fill(s)
+		return 0
+	}), true
+}

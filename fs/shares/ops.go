@@ -85,7 +85,7 @@ func (s *service) do(req *shares.Request, res *shares.Result) error {
 			return err
 		}
 		return h.file.FSync()
-	case shares.OpTruncate, shares.OpChmod:
+	case shares.OpTruncate, shares.OpChmod, shares.OpSetTimes:
 		var f p9.File
 		if req.PathLen == 0 && req.Handle >= 0 {
 			h, err := s.handle(req.Handle)
@@ -94,7 +94,8 @@ func (s *service) do(req *shares.Request, res *shares.Result) error {
 			}
 			f = h.file
 		} else {
-			w, attr, err := s.walk(req, string(req.PathBytes()), true)
+			follow := req.Op != shares.OpSetTimes || req.Flags&0x100 == 0 // AT_SYMLINK_NOFOLLOW
+			w, attr, err := s.walk(req, string(req.PathBytes()), follow)
 			if err != nil {
 				return err
 			}
@@ -104,8 +105,22 @@ func (s *service) do(req *shares.Request, res *shares.Result) error {
 			}
 			f = w
 		}
-		if req.Op == shares.OpTruncate {
+		switch req.Op {
+		case shares.OpTruncate:
 			return f.SetAttr(p9.SetAttrMask{Size: true}, p9.SetAttr{Size: uint64(req.Offset)})
+		case shares.OpSetTimes:
+			var mask p9.SetAttrMask
+			var attr p9.SetAttr
+			if req.Mode&shares.OmitAtime == 0 {
+				mask.ATime, mask.ATimeNotSystemTime = true, true
+				attr.ATimeSeconds, attr.ATimeNanoSeconds = uint64(req.Offset/1e9), uint64(req.Offset%1e9)
+			}
+			if req.Mode&shares.OmitMtime == 0 {
+				mtime := int64(req.Len)
+				mask.MTime, mask.MTimeNotSystemTime = true, true
+				attr.MTimeSeconds, attr.MTimeNanoSeconds = uint64(mtime/1e9), uint64(mtime%1e9)
+			}
+			return f.SetAttr(mask, attr)
 		}
 		return f.SetAttr(p9.SetAttrMask{Permissions: true}, p9.SetAttr{Permissions: p9.FileMode(req.Mode)})
 	case shares.OpLink:

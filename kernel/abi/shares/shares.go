@@ -57,11 +57,12 @@ const (
 	OpClose                  // Handle; nobody waits for the result
 	OpChmod                  // Dir, Path, Mode
 	OpLink                   // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
+	OpSetTimes               // Dir, Path (Flags: AT_SYMLINK_NOFOLLOW), or Handle if Path is empty: the access time Offset and the modification time Len (ns), unless Mode says OmitAtime or OmitMtime
 	OpEnd
 )
 
 var opNames = [OpEnd]string{"", "open", "stat", "fstat", "read", "write", "readdir", "mkdir",
-	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod", "link"}
+	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod", "link", "settimes"}
 
 // String names the operation.
 func (o Op) String() string {
@@ -76,6 +77,13 @@ func (o Op) String() string {
 // X_OK bits) says, as root: the result has no Stat, just the errno
 // (EACCES for X_OK on a file without an execute bit).
 const StatAccess = 1 << 30
+
+// OmitAtime and OmitMtime, in an OpSetTimes request's Mode, leave a
+// time as it is.
+const (
+	OmitAtime = 1 << iota
+	OmitMtime
+)
 
 // Request is one call for the service to make.
 type Request struct {

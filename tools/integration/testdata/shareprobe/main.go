@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -133,6 +134,10 @@ func main() {
 	say("chmod", errno(os.Chmod(filepath.Join(out, "log.txt"), 0o600)))
 	fi, _ = os.Stat(filepath.Join(out, "log.txt"))
 	say("mode after chmod", fi.Mode())
+	when := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
+	say("chtimes", errno(os.Chtimes(filepath.Join(out, "log.txt"), when, when)))
+	fi, _ = os.Stat(filepath.Join(out, "log.txt"))
+	say("mtime after chtimes", fi.ModTime().UTC())
 	say("symlink", errno(os.Symlink("log.txt", filepath.Join(out, "latest"))))
 	target, err = os.Readlink(filepath.Join(out, "latest"))
 	say("readlink the new link", target+" "+errno(err))
