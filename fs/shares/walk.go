@@ -56,53 +56,72 @@ func (s *service) walk(req *shares.Request, path string, follow bool) (p9.File, 
 }
 
 func (s *service) resolve(req *shares.Request, dir int32, path string, follow bool) (found, error) {
-	sh, comps, err := s.start(req, dir)
+	sh, base, err := s.start(req, dir)
 	if err != nil {
 		return found{}, err
 	}
-	comps = append([]string(nil), comps...)
+	comps := append([]string(nil), base...)
 	mustDir := strings.HasSuffix(path, "/")
 	rest := splitPath(path)
 	links := 0
 	for len(rest) > 0 {
-		name := rest[0]
-		rest = rest[1:]
-		switch name {
-		case ".":
-			continue
-		case "..":
+		if rest[0] == ".." {
 			if len(comps) > 0 {
 				comps = comps[:len(comps)-1]
 			}
+			rest = rest[1:]
 			continue
 		}
-		if len(name) > 255 {
-			return found{}, errno(syscall.ENAMETOOLONG)
+		// The names up to the next "..": one 9P walk tells every one's
+		// type, so a path without links costs one walk.
+		var batch []string
+		for len(rest) > 0 && rest[0] != ".." {
+			if rest[0] != "." {
+				if len(rest[0]) > 255 {
+					return found{}, errno(syscall.ENAMETOOLONG)
+				}
+				batch = append(batch, rest[0])
+			}
+			rest = rest[1:]
 		}
-		if len(rest) == 0 && !follow && !mustDir {
-			comps = append(comps, name)
-			break
+		if len(batch) == 0 {
+			continue
 		}
-		f, err := walkTo(sh.root, append(comps, name))
-		if err != nil {
+		qids, err := walkTypes(sh.root, comps, batch)
+		if err != nil && !hasLink(qids) {
 			return found{}, err
 		}
-		if f.attr.Mode.FileType() != p9.ModeSymlink {
-			f.file.Close()
-			if len(rest) > 0 && f.attr.Mode.FileType() != p9.ModeDirectory {
+		link := -1
+		for i, q := range qids {
+			last := i == len(batch)-1 && len(rest) == 0
+			if q.Type&p9.TypeSymlink != 0 && (!last || follow || mustDir) {
+				link = i
+				break
+			}
+			if !last && q.Type&p9.TypeDir == 0 {
 				return found{}, errno(syscall.ENOTDIR)
 			}
-			comps = append(comps, name)
+		}
+		if link < 0 {
+			if err != nil {
+				return found{}, err
+			}
+			comps = append(comps, batch...)
 			continue
+		}
+		if links++; links > maxSymlinks {
+			return found{}, errno(syscall.ELOOP)
+		}
+		f, err := walkTo(sh.root, append(comps, batch[:link+1]...))
+		if err != nil {
+			return found{}, err
 		}
 		target, err := f.file.Readlink()
 		f.file.Close()
 		if err != nil {
 			return found{}, err
 		}
-		if links++; links > maxSymlinks {
-			return found{}, errno(syscall.ELOOP)
-		}
+		comps = append(comps, batch[:link]...)
 		if strings.HasPrefix(target, "/") {
 			inside, ok := strings.CutPrefix(target, sh.guest)
 			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
@@ -110,9 +129,10 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 			}
 			comps, target = comps[:0], inside
 		}
-		rest = append(splitPath(target), rest...)
-		if target == "" || strings.HasSuffix(target, "/") {
-			mustDir = mustDir || len(rest) == 0
+		after := append(batch[link+1:len(batch):len(batch)], rest...)
+		rest = append(splitPath(target), after...)
+		if len(after) == 0 && (target == "" || strings.HasSuffix(target, "/")) {
+			mustDir = true
 		}
 	}
 	f, err := walkTo(sh.root, comps)
@@ -127,17 +147,74 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 	return f, nil
 }
 
+// walkTypes walks from root along comps and then names, and returns the
+// QIDs of names. If a name is missing (ENOENT), or one before it is not
+// a directory (ENOTDIR; a symbolic link is not one to the server), it
+// returns the QIDs of the names before it with the error.
+func walkTypes(root p9.File, comps, names []string) ([]p9.QID, error) {
+	all := append(append([]string(nil), comps...), names...)
+	var qids []p9.QID
+	var f p9.File
+	ofNames := func() []p9.QID {
+		if len(qids) <= len(comps) {
+			return nil
+		}
+		return qids[len(comps):]
+	}
+	for len(all) > 0 {
+		n := min(len(all), maxWalk)
+		from := root
+		if f != nil {
+			from = f
+		}
+		q, next, err := from.Walk(all[:n])
+		if f != nil {
+			f.Close()
+			f = nil
+		}
+		if err != nil {
+			return ofNames(), err
+		}
+		qids = append(qids, q...)
+		if len(q) < n {
+			next.Close() // the server made no file; this frees the client's
+			if k := len(qids); k > 0 && qids[k-1].Type&p9.TypeDir == 0 {
+				return ofNames(), errno(syscall.ENOTDIR)
+			}
+			return ofNames(), errno(syscall.ENOENT)
+		}
+		f, all = next, all[n:]
+	}
+	if f != nil {
+		f.Close()
+	}
+	return ofNames(), nil
+}
+
+// hasLink reports whether one of qids is a symbolic link's.
+func hasLink(qids []p9.QID) bool {
+	for _, q := range qids {
+		if q.Type&p9.TypeSymlink != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // walkTo walks from root along comps, maxWalk names at a time, and
 // returns the file with its attributes.
 func walkTo(root p9.File, comps []string) (found, error) {
-	_, f, err := root.Walk(nil)
-	if err != nil {
-		return found{}, err
-	}
-	for len(comps) > 0 {
+	var f p9.File
+	for first := true; first || len(comps) > 0; first = false {
 		n := min(len(comps), maxWalk)
-		qids, next, err := f.Walk(comps[:n])
-		f.Close()
+		from := root
+		if f != nil {
+			from = f
+		}
+		qids, next, err := from.Walk(comps[:n])
+		if f != nil {
+			f.Close()
+		}
 		if err != nil {
 			return found{}, err
 		}

@@ -27,8 +27,17 @@ func shareTree(t *testing.T, dir string, big []byte) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Symlink("in.txt", filepath.Join(dir, "link")); err != nil {
-		t.Fatal(err)
+	for link, target := range map[string]string{
+		"link":        "in.txt",
+		"ldir":        "sub",
+		"sub/up":      "../dir with spaces",
+		"loop1":       "loop2",
+		"loop2":       "loop1",
+		"sub/dangles": "nowhere",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

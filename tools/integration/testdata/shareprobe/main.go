@@ -76,6 +76,12 @@ func main() {
 		say("stat in.txt", fmt.Sprintf("%d %v", fi.Size(), fi.Mode()))
 	}
 
+	// Paths through links.
+	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
+		b, err := os.ReadFile(at(p))
+		say("read "+p, fmt.Sprintf("%q %s", b, errno(err)))
+	}
+
 	// Errors.
 	_, err = os.Stat(at("missing"))
 	say("stat a missing file", errno(err))
