@@ -71,7 +71,8 @@ func fileDev(d *openFile) (uint64, bool) {
 // devRead reads device rdev into b: null reads end of file; zero and
 // full read zeros; random and urandom read from the source getrandom
 // uses (the CPU's), so reading never blocks, as urandom and, since
-// Linux 5.6, random once seeded do. ENXIO for a number with no device.
+// Linux 5.6, random once seeded do; ttyS0 reads end of file, as the
+// console does. ENXIO for a number with no device.
 func devRead(rdev uint64, b []byte) (int, linux.Errno) {
 	switch rdev {
 	case devNull:
