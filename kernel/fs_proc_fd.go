@@ -224,8 +224,18 @@ func procFDText(t *procfs.Text, d *openFile) {
 		procfs.AnonLink(t, "eventfd")
 	case fdEpoll:
 		procfs.AnonLink(t, "eventpoll")
+	case fdShare:
+		// The kernel keeps no path within the share (the file service
+		// holds a handle): the share's mount point stands for it.
+		if ino := shareMounts[shareOfObj(d.Obj)].ino; ino != 0 {
+			if at, e := dirPath(ino, t.B); e == 0 {
+				t.N = copy(t.B, t.B[at:])
+				return
+			}
+		}
+		t.Str("(share)")
 	default:
-		procfs.AnonLink(t, "irq")
+		procfs.AnonLink(t, "irq") // an interrupt line (devcall.OpenIRQ)
 	}
 }
 

@@ -1,7 +1,11 @@
 package kernel
 
 import (
+	"unsafe"
+
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/kernel/linuxstack"
 	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/procfs"
@@ -279,15 +283,52 @@ func procStatus(o *procOut) {
 	procfs.StatusText(&o.Text, &s)
 }
 
-// procMounts writes /proc/1/mounts or mountinfo: the root tmpfs, the
-// one file system (/dev, /proc and /sys are directories of it), with
-// the device number its files report (rootFSDev).
+// procMounts writes /proc/1/mounts or mountinfo: the root tmpfs (/dev,
+// /proc and /sys are directories of it), with the device number its
+// files report (rootFSDev), then each shared host directory mounted on
+// it (fs_share.go), a 9p file system named by its tag, with its
+// files' device number.
 func procMounts(o *procOut, info bool) {
 	m := procfs.Mount{ID: 1, Parent: 1, DevMajor: rootFSDev >> 8, DevMinor: rootFSDev & 0xff, Root: "/", Point: "/",
 		Options: "rw", FSType: "tmpfs", Source: "tmpfs", SuperOptions: "rw"}
+	procMountLine(o, &m, info)
+	sc := cmdline.NewScanner(bootCmdline)
+	share := 0
+	for w, ok := sc.Next(); ok && share < shareCount; w, ok = sc.Next() {
+		if w.Key != shares.Key {
+			continue
+		}
+		// The words setupShares numbers: the well-formed ones.
+		tag, path, ro, ok := shares.Split(w.Value)
+		if !ok || !cmdline.ValidEscapes(path) || cmdline.DecodedLen(path) >= len(shares.Request{}.Path) {
+			continue
+		}
+		i := share
+		share++
+		ino := shareMounts[i].ino
+		if ino == 0 {
+			continue // not mounted
+		}
+		at, e := dirPath(ino, linkBuf[:])
+		if e != 0 {
+			continue
+		}
+		dev := uint64(shareDev + i)
+		m = procfs.Mount{ID: int64(2 + i), Parent: 1, DevMajor: uint32(dev >> 8), DevMinor: uint32(dev & 0xff), Root: "/",
+			Point: unsafe.String(&linkBuf[at], len(linkBuf)-at), Options: "rw", FSType: "9p", Source: tag,
+			SuperOptions: "rw,trans=virtio"}
+		if ro {
+			m.Options, m.SuperOptions = "ro", "ro,trans=virtio"
+		}
+		procMountLine(o, &m, info)
+	}
+}
+
+func procMountLine(o *procOut, m *procfs.Mount, info bool) {
+	o.need(200 + len(m.Point) + len(m.Source))
 	if info {
-		procfs.MountinfoLine(&o.Text, &m)
+		procfs.MountinfoLine(&o.Text, m)
 	} else {
-		procfs.MountsLine(&o.Text, &m)
+		procfs.MountsLine(&o.Text, m)
 	}
 }

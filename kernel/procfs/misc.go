@@ -12,7 +12,9 @@ type Mount struct {
 }
 
 // MountsLine writes m as /proc/PID/mounts shows it (fstab(5)'s
-// layout): source, point, type, options, "0 0".
+// layout): source, point, type, options, "0 0". The options are the
+// mount's, then the file system's own past its leading rw or ro, as
+// show_vfsmnt merges them.
 func MountsLine(t *Text, m *Mount) {
 	t.Str(m.Source)
 	t.Byte(' ')
@@ -21,6 +23,12 @@ func MountsLine(t *Text, m *Mount) {
 	t.Str(m.FSType)
 	t.Byte(' ')
 	t.Str(m.Options)
+	for i := 0; i < len(m.SuperOptions); i++ {
+		if m.SuperOptions[i] == ',' {
+			t.Str(m.SuperOptions[i:])
+			break
+		}
+	}
 	t.Str(" 0 0\n")
 }
 

@@ -203,6 +203,15 @@ func TestMountLinesMatchHost(t *testing.T) {
 	}
 }
 
+func TestMountsLineMergesOptions(t *testing.T) {
+	w := text(256)
+	MountsLine(w, &Mount{Source: "share0", Point: "/mnt/x", FSType: "9p", Options: "ro", SuperOptions: "ro,trans=virtio"})
+	MountsLine(w, &Mount{Source: "tmpfs", Point: "/", FSType: "tmpfs", Options: "rw", SuperOptions: "rw"})
+	if got := string(w.Bytes()); got != "share0 /mnt/x 9p ro,trans=virtio 0 0\ntmpfs / tmpfs rw 0 0\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
 func TestUptimeAndLists(t *testing.T) {
 	w := text(128)
 	Uptime(w, 9285_707_000_000, 10504_160_000_000)
