@@ -129,11 +129,12 @@ const (
 	pfW    = 2
 )
 
-// imageLayout is the image's loadable segments, page-rounded.
+// imageLayout is the image's loadable segments, page-rounded, with
+// each one's offset in the ELF file (for /proc/self/maps).
 type imageLayout struct {
 	start, end uint64
 	n          int
-	segments   [8]struct{ start, end, flags uint64 }
+	segments   [8]struct{ start, end, flags, off uint64 }
 }
 
 // imageHeader returns the address of the image's ELF header: the Go
@@ -165,6 +166,7 @@ func readImage() (img imageLayout, ok bool) {
 		}
 		s := &img.segments[img.n]
 		s.start, s.end, s.flags = va&^4095, (va+memsz+4095)&^4095, uint64(le.Uint32(p[4:]))
+		s.off = le.Uint64(p[8:]) &^ 4095
 		img.n++
 		img.start, img.end = min(img.start, s.start), max(img.end, s.end)
 	}

@@ -52,6 +52,7 @@ func startProgram(cmd string) {
 	if err != nil {
 		bootFailure(err.Error())
 	}
+	procSaveStart(area, sp)
 	t := newThread()
 	initVectorState(t.xsave)
 	t.Frame = amd64.TrapFrame{

@@ -159,6 +159,9 @@ func getdents(d *openFile, b []byte) (int, linux.Errno) {
 	if a.Nlink == 0 {
 		return 0, 0
 	}
+	if d.Off == 0 && ino == procFDDir {
+		procListFDs() // a listing of /proc/1/fd starts: the open descriptors now
+	}
 	n := 0
 	full := false
 	put := func(child tmpfs.Ino, name []byte, mode uint32, next int64) bool {
@@ -234,6 +237,7 @@ func fillStat(st *stat, d *openFile) {
 		st.rdev = 4<<8 | 64 // ttyS0
 	case fdSocket:
 		st.mode = linux.S_IFSOCK | 0o777
+		st.ino = uint64(d.Obj) + 1 // socket:[N] in /proc/self/fd
 	case fdPipe:
 		st.mode = linux.S_IFIFO | 0o600
 		id, _ := pipeOf(d)
@@ -249,6 +253,7 @@ func statIno(st *stat, ino tmpfs.Ino) {
 	*st = stat{dev: rootFSDev, ino: uint64(ino), nlink: uint64(a.Nlink), mode: a.Mode, uid: a.Uid, gid: a.Gid, rdev: a.Rdev,
 		size: a.Size, blksize: 4096, blks: a.Blocks,
 		atime: nsTimespec(a.Atime), mtime: nsTimespec(a.Mtime), ctime: nsTimespec(a.Ctime)}
+	statProcSize(st, ino)
 }
 
 func nsTimespec(ns int64) timespec { return timespec{ns / 1e9, ns % 1e9} }

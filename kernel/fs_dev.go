@@ -13,6 +13,11 @@ import (
 // served here by device number instead of by tmpfs. The files under
 // DIR given to coracle build --files are unpacked afterwards, so they
 // may replace a node like any file.
+//
+// ttyS0 (4,64, mode 0620, as fstat reports descriptors 0-2) is the
+// serial console, which /proc/self/fd/0-2 and so /dev/stdin,
+// /dev/stdout and /dev/stderr lead to: it reads end of file, as the
+// console does, and writes to the console.
 
 // Device numbers, encoded as Linux's new_encode_dev does for numbers
 // below 256: major<<8 | minor.
@@ -23,21 +28,26 @@ const (
 	devFull     = devMemMajor<<8 | 7
 	devRandom   = devMemMajor<<8 | 8
 	devURandom  = devMemMajor<<8 | 9
+
+	devTTYMajor = 4 // the serial ports are 4,64 on
+	devTTYS0    = devTTYMajor<<8 | 64
 )
 
 // devNodes are the nodes setupDev makes in /dev.
 var devNodes = [...]struct {
 	name string
 	rdev uint64
+	mode uint32
 }{
-	{"null", devNull},
-	{"zero", devZero},
-	{"full", devFull},
-	{"random", devRandom},
-	{"urandom", devURandom},
+	{"null", devNull, 0o666},
+	{"zero", devZero, 0o666},
+	{"full", devFull, 0o666},
+	{"random", devRandom, 0o666},
+	{"urandom", devURandom, 0o666},
+	{"ttyS0", devTTYS0, 0o620},
 }
 
-// setupDev makes /dev (mode 0755) and its device nodes (mode 0666).
+// setupDev makes /dev (mode 0755) and its device nodes.
 // Boot path.
 func setupDev(now int64) {
 	dir, e := rootFS.Mkdir(tmpfs.RootIno, []byte("dev"), 0o755, now)
@@ -45,7 +55,7 @@ func setupDev(now int64) {
 		bootFailure("no memory for /dev")
 	}
 	for _, n := range devNodes {
-		if _, e := rootFS.Mknod(dir, []byte(n.name), 0o666, n.rdev, now); e != 0 {
+		if _, e := rootFS.Mknod(dir, strBytes(n.name), n.mode, n.rdev, now); e != 0 {
 			bootFailure("no memory for /dev")
 		}
 	}
@@ -61,7 +71,8 @@ func fileDev(d *openFile) (uint64, bool) {
 // devRead reads device rdev into b: null reads end of file; zero and
 // full read zeros; random and urandom read from the source getrandom
 // uses (the CPU's), so reading never blocks, as urandom and, since
-// Linux 5.6, random once seeded do. ENXIO for a number with no device.
+// Linux 5.6, random once seeded do; ttyS0 reads end of file, as the
+// console does. ENXIO for a number with no device.
 func devRead(rdev uint64, b []byte) (int, linux.Errno) {
 	switch rdev {
 	case devNull:
@@ -74,6 +85,8 @@ func devRead(rdev uint64, b []byte) (int, linux.Errno) {
 			return 0, linux.EIO
 		}
 		return len(b), 0
+	case devTTYS0:
+		return 0, 0 // no console input yet: end of file
 	}
 	return 0, linux.ENXIO
 }
@@ -81,13 +94,30 @@ func devRead(rdev uint64, b []byte) (int, linux.Errno) {
 // devWrite writes b to device rdev: null, zero, random and urandom take
 // everything and keep nothing (Linux's random mixes what is written into
 // its pool without crediting entropy; the CPU's source has no pool);
-// full answers ENOSPC.
+// full answers ENOSPC; ttyS0 writes to the console.
 func devWrite(rdev uint64, b []byte) (int, linux.Errno) {
 	switch rdev {
 	case devNull, devZero, devRandom, devURandom:
 		return len(b), 0
 	case devFull:
 		return 0, linux.ENOSPC
+	case devTTYS0:
+		console.bytes(b)
+		return len(b), 0
 	}
 	return 0, linux.ENXIO
+}
+
+// consoleNode is /dev/ttyS0's inode, if it is still the console's node.
+func consoleNode() (tmpfs.Ino, bool) {
+	dev, e := rootFS.Lookup(rootFS.Root(), []byte("dev"))
+	if e != 0 {
+		return 0, false
+	}
+	n, e := rootFS.Lookup(dev, []byte("ttyS0"))
+	if e != 0 {
+		return 0, false
+	}
+	a := rootFS.Getattr(n.Ino)
+	return n.Ino, a.Mode&linux.S_IFMT == linux.S_IFCHR && a.Rdev == devTTYS0
 }

@@ -7,10 +7,11 @@ import (
 )
 
 // The root file system: one tmpfs, made at boot as "/" (mode 0755) with
-// /tmp (mode 01777), /dev (fs_dev.go) and /proc (fs_proc.go), whose pages come from the frame allocator. It is the
+// /tmp (mode 01777), /dev (fs_dev.go), /proc and /sys (fs_proc.go), whose pages come from the frame allocator. It is the
 // only file namespace: the files services publish with devcall.SetFile
 // (/etc/resolv.conf, /etc/hosts) are ordinary files in it. Paths resolve
-// with vfs.Walker over it, from the working directory (cwd) or a
+// with vfs.Walker over it (as rootTree, which adds the magic links of
+// /proc/1/fd, fs_proc_fd.go), from the working directory (cwd) or a
 // directory descriptor.
 
 // rootFSID is the root tmpfs's vfs.Node FS number.
@@ -107,7 +108,7 @@ func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, lin
 	if e != 0 {
 		return vfs.Result{}, e
 	}
-	return walkers[w].Walk(&rootFS, start, path, flags)
+	return walkers[w].Walk(rootTree{}, start, path, flags)
 }
 
 // resolveAt reads the path at addr and resolves it: the common start of
@@ -197,10 +198,14 @@ func lastIsDots(name []byte) bool {
 
 // cwdPath writes the working directory's absolute path into buf, from
 // its end, and returns where it starts: ENOENT if the directory was
-// removed, ERANGE if it does not fit. tmpfs keeps each directory's
-// parent; the name is found by searching the parent for the child.
-func cwdPath(buf []byte) (int, linux.Errno) {
-	ino := cwd
+// removed, ERANGE if it does not fit.
+func cwdPath(buf []byte) (int, linux.Errno) { return dirPath(cwd, buf) }
+
+// dirPath writes directory ino's absolute path into buf, from its end,
+// and returns where it starts: ENOENT if the directory was removed,
+// ERANGE if it does not fit. tmpfs keeps each directory's parent; the
+// name is found by searching the parent for the child.
+func dirPath(ino tmpfs.Ino, buf []byte) (int, linux.Errno) {
 	if rootFS.Getattr(ino).Nlink == 0 {
 		return 0, linux.ENOENT
 	}

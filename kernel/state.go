@@ -158,6 +158,9 @@ var (
 	useTSCDeadline bool
 	// armedAt is the deadline the timer is armed for (0: none).
 	armedAt int64
+	// idleNs is the time spent idle (halted, waiting for an
+	// interrupt), for /proc/uptime.
+	idleNs int64
 	// apicTicksPerMs is the one-shot timer's rate (divide by 16).
 	apicTicksPerMs uint64
 
@@ -227,11 +230,23 @@ var (
 	// directory's path for getcwd.
 	linkBuf [vfs.PathMax]byte
 
-	// procMeminfo and procCpuinfo are the generated files of /proc
-	// (fs_proc.go), boot-set; procBuf holds their contents while they
-	// are generated.
-	procMeminfo, procCpuinfo tmpfs.Ino
-	procBuf                  [1024]byte
+	// procFiles are the generated files of /proc and /sys
+	// (procFileTable, fs_proc.go) and procFDDir is /proc/1/fd,
+	// boot-set; procBuf holds a piece of a file while it is generated,
+	// and procFDLinks the link /proc/1/fd holds for each descriptor
+	// (fs_proc_fd.go), or 0.
+	procFiles   [len(procFileTable)]procFile
+	procFDDir   tmpfs.Ino
+	procBuf     [4096]byte
+	procFDLinks [maxFDs]tmpfs.Ino
+
+	// What the program started with, for /proc/1: the initial stack
+	// pointer, a copy of the auxiliary vector, the monotonic time.
+	// Boot-set (startProgram).
+	procInitialSP uint64
+	procAuxv      [512]byte
+	procAuxvLen   int
+	procStartNs   int64
 
 	// copyBuf carries data from a file to where sendfile and
 	// copy_file_range put it (sys_copy.go), a page at a time.

@@ -79,8 +79,11 @@ func timerInterrupt() {
 }
 
 // idle waits, interrupts on, for the next interrupt; the caller then
-// looks for work. The timer is armed for the earliest deadline.
+// looks for work. The timer is armed for the earliest deadline. The time
+// waited counts as idle time (/proc/uptime).
 func idle() {
-	armTimer(nanotime())
+	start := nanotime()
+	armTimer(start)
 	amd64.WaitForInterrupt()
+	idleNs += nanotime() - start
 }

@@ -174,3 +174,69 @@ func TestBuildDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestStackReadsBuild reads back what Build wrote with Stack, as
+// /proc/PID/cmdline, environ and auxv do, and checks it against the
+// runtime's view of the same stack.
+func TestStackReadsBuild(t *testing.T) {
+	mem := make([]byte, 8192)
+	const base = 0x7fff_0000_0000
+	cmd := "coracle.arg=-v coracle.arg=a%20b coracle.env=HOME=/root coracle.env=X="
+	sp, err := Build(mem, base, Params{Program: "/bin/prog", Cmdline: cmd, PageSize: 4096, HWCap: 7, SysinfoEHDR: 0x1000,
+		Defaults: []Default{{Name: "GOMEMLIMIT", Value: "10MiB"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := parse(t, mem, base, sp)
+	s := Stack{Mem: mem, Base: base, SP: sp}
+	var argv, envp []string
+	for i := uint64(0); ; i++ {
+		a, ok := s.Arg(i)
+		if !ok {
+			break
+		}
+		b, ok := s.String(a)
+		if !ok {
+			t.Fatalf("argument %d at %#x unreadable", i, a)
+		}
+		argv = append(argv, string(b))
+	}
+	for i := uint64(0); ; i++ {
+		a, ok := s.Env(i)
+		if !ok {
+			break
+		}
+		b, _ := s.String(a)
+		envp = append(envp, string(b))
+	}
+	if !slices.Equal(argv, want.argv) || !slices.Equal(envp, want.envp) {
+		t.Errorf("Stack read argv %q envp %q; the runtime reads %q %q", argv, envp, want.argv, want.envp)
+	}
+	a, n, ok := s.Auxv()
+	if !ok || n != 2*8*auxPairs {
+		t.Fatalf("Auxv = %#x, %d, %v; want %d bytes", a, n, ok, 2*8*auxPairs)
+	}
+	got := map[uint64]uint64{}
+	for i := 0; i < n-16; i += 16 {
+		k, _ := s.Word(a + uint64(i))
+		v, _ := s.Word(a + uint64(i) + 8)
+		got[k] = v
+	}
+	if len(got) != len(want.auxv) || got[AT_PAGESZ] != 4096 || got[AT_SYSINFO_EHDR] != 0x1000 || got[AT_RANDOM] != want.auxv[AT_RANDOM] {
+		t.Errorf("Auxv pairs %v, want %v", got, want.auxv)
+	}
+	// Reads outside the area fail.
+	if _, ok := s.Word(base - 8); ok {
+		t.Error("Word below the area succeeded")
+	}
+	if _, ok := s.Word(base + uint64(len(mem)) - 4); ok {
+		t.Error("Word across the end succeeded")
+	}
+	if _, ok := s.String(base + uint64(len(mem))); ok {
+		t.Error("String past the end succeeded")
+	}
+	bad := Stack{Mem: mem, Base: base, SP: base + uint64(len(mem)) - 8}
+	if _, _, ok := bad.Auxv(); ok {
+		t.Error("Auxv without an end succeeded")
+	}
+}

@@ -69,6 +69,9 @@ func (fs *FS) Lookup(dir vfs.Node, name []byte) (vfs.Node, linux.Errno) {
 // Parent implements vfs.Tree.
 func (fs *FS) Parent(dir vfs.Node) vfs.Node { return fs.node(fs.inode(dir.Ino).parent) }
 
+// Jump implements vfs.Tree: a tmpfs link always names a path.
+func (fs *FS) Jump(vfs.Node) (vfs.Node, bool, linux.Errno) { return vfs.Node{}, false, 0 }
+
 // Readlink implements vfs.Tree.
 func (fs *FS) Readlink(n vfs.Node, buf []byte) (int, linux.Errno) {
 	in := fs.inode(n.Ino)

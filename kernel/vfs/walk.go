@@ -44,6 +44,12 @@ type Tree interface {
 	// Readlink copies symbolic link n's target into buf and returns
 	// its length, or ENAMETOOLONG if it does not fit.
 	Readlink(n Node, buf []byte) (int, linux.Errno)
+	// Jump tells whether symbolic link n names a file itself rather
+	// than a path (Linux's "magic links", /proc/PID/fd/N, which lead
+	// to the open file wherever it is now, even removed): if so, a
+	// walk that follows n goes on at target, or fails with e. Trees
+	// without such links answer false.
+	Jump(n Node) (target Node, ok bool, e linux.Errno)
 }
 
 // Flags change how Walk treats the last component.
@@ -206,6 +212,19 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 			links++
 			if links > MaxSymlinks {
 				return Result{}, linux.ELOOP
+			}
+			if to, ok, e := t.Jump(next); ok {
+				if e != 0 {
+					return Result{}, e
+				}
+				cur, rest = to, tail
+				if last {
+					if slash && t.Kind(cur) != KindDir {
+						return Result{}, linux.ENOTDIR
+					}
+					return Result{Node: cur, Last: kind, Slash: slash}, 0
+				}
+				continue
 			}
 			// The target, then what follows the link, in the
 			// buffer the rest is not in.

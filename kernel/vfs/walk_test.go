@@ -23,6 +23,14 @@ type hostTree struct {
 	entries map[Node]map[string]Node
 	parent  map[Node]Node
 	target  map[Node]string
+	// jump makes links magic: following one goes to the node, or
+	// fails with the errno.
+	jump map[Node]jumpTo
+}
+
+type jumpTo struct {
+	n Node
+	e linux.Errno
 }
 
 func loadHostTree(t testing.TB, dir string) *hostTree {
@@ -87,6 +95,11 @@ func (h *hostTree) Readlink(n Node, buf []byte) (int, linux.Errno) {
 		return 0, linux.ENAMETOOLONG
 	}
 	return copy(buf, s), 0
+}
+
+func (h *hostTree) Jump(n Node) (Node, bool, linux.Errno) {
+	j, ok := h.jump[n]
+	return j.n, ok, j.e
 }
 
 // makeTree builds the tree the tests resolve paths in.
@@ -250,6 +263,65 @@ func TestWalkParent(t *testing.T) {
 	} {
 		if _, err := w.Walk(h, h.Root(), []byte(path), Parent); err != want {
 			t.Errorf("Walk(%q, Parent): errno %d, want %d", path, err, want)
+		}
+	}
+}
+
+// TestWalkMagicLinks: a link the Tree says is magic leads to its node
+// itself, as /proc/PID/fd/N does on Linux, whatever its text says;
+// NoFollow and Parent leave it alone like any link.
+func TestWalkMagicLinks(t *testing.T) {
+	h := loadHostTree(t, makeTree(t))
+	var w Walker
+	node := func(path string) Node {
+		t.Helper()
+		r, e := w.Walk(h, h.Root(), []byte(path), NoFollow)
+		if e != 0 {
+			t.Fatalf("Walk(%q): errno %d", path, e)
+		}
+		return r.Node
+	}
+	ldang, lloop1, lslash := node("ldang"), node("lloop1"), node("lslash")
+	h.jump = map[Node]jumpTo{
+		ldang:  {n: node("d/sub")},
+		lloop1: {n: node("f")},
+		lslash: {e: linux.ENXIO},
+	}
+	for _, c := range []struct {
+		path  string
+		flags Flags
+		want  string // a path without magic links, or "" for errno
+		errno linux.Errno
+	}{
+		{"ldang", 0, "d/sub", 0},
+		{"ldang/", 0, "d/sub", 0},
+		{"ldang/deep", 0, "d/sub/deep", 0},
+		{"ldang/..", 0, "d", 0},
+		{"d/lsib/../ldang/h", 0, "d/sub/h", 0},
+		{"ldang/deep", NoFollow, "d/sub/deep", 0},
+		{"lloop1", 0, "f", 0},
+		{"lloop1/", 0, "", linux.ENOTDIR},
+		{"lloop1/x", 0, "", linux.ENOTDIR},
+		{"lslash", 0, "", linux.ENXIO},
+		{"lslash/g", 0, "", linux.ENXIO},
+	} {
+		got, e := w.Walk(h, h.Root(), []byte(c.path), c.flags)
+		if e != c.errno {
+			t.Errorf("Walk(%q, %d): errno %d, want %d", c.path, c.flags, e, c.errno)
+			continue
+		}
+		if e == 0 && got.Node != node(c.want) {
+			t.Errorf("Walk(%q, %d) = %v, want %s (%v)", c.path, c.flags, got.Node, c.want, node(c.want))
+		}
+	}
+	for _, l := range []string{"ldang", "lloop1", "lslash"} {
+		got, e := w.Walk(h, h.Root(), []byte(l), NoFollow)
+		if e != 0 || h.Kind(got.Node) != KindSymlink {
+			t.Errorf("Walk(%q, NoFollow) = %v, %d: want the link itself", l, got.Node, e)
+		}
+		got, e = w.Walk(h, h.Root(), []byte(l), Parent)
+		if e != 0 || got.Node != h.Root() || string(got.Name) != l {
+			t.Errorf("Walk(%q, Parent) = %v %q, %d: want the root and the link's name", l, got.Node, got.Name, e)
 		}
 	}
 }

@@ -160,6 +160,7 @@ const (
 	SS_DISABLE  = 2
 	MINSIGSTKSZ = 2048
 	SIGKILL     = 9
+	SIGCHLD     = 17
 	SIGSTOP     = 19
 )
 
