@@ -121,7 +121,7 @@ func fileAreaReadable(a *mm.Area, addr, end uint64) bool {
 // in Linux's order: EBADF for no descriptor (or O_PATH), EINVAL for a
 // mapping neither shared nor private, EACCES for a descriptor not open
 // for reading, or a shared writable mapping of one not open for
-// writing or in append mode, ENODEV for anything but a regular file of
+// writing (O_APPEND does not matter, as on Linux), ENODEV for anything but a regular file of
 // the root (pipes, sockets, directories, devices, shared host files).
 //
 // Trap context: mmap.
@@ -140,7 +140,7 @@ func fileBacking(fd int32, flags, prot, off uint64) (b mm.Backing, anon bool, e 
 	switch {
 	case !canRead(d):
 		return b, false, linux.EACCES
-	case b.Shared && prot&linux.PROT_WRITE != 0 && (!canWrite(d) || d.Flags&linux.O_APPEND != 0):
+	case b.Shared && prot&linux.PROT_WRITE != 0 && !canWrite(d):
 		return b, false, linux.EACCES
 	case d.Kind != fdFile:
 		return b, false, linux.ENODEV
