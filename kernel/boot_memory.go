@@ -63,6 +63,7 @@ func setupMemory(info *pvh.StartInfo) string {
 	if space.Init(&physMem, &frames) != 0 {
 		outOfMemory("page tables")
 	}
+	space.Files = &fileMaps
 	// The direct map: every RAM range, then the MMIO window uncached.
 	const directFlags = mm.P | mm.RW | mm.XD
 	var mapped uint64 // ranges are sorted; two may share a 2 MiB page

@@ -48,6 +48,7 @@ func setupRootFS() {
 	if rootFS.Init(&rootPageSource, rootFSID, 0o755, now) != 0 {
 		bootFailure("no memory for the root file system")
 	}
+	rootFS.SetMapper(&fileMaps)
 	if _, e := rootFS.Mkdir(tmpfs.RootIno, []byte("tmp"), 0o1777, now); e != 0 {
 		bootFailure("no memory for /tmp")
 	}

@@ -51,7 +51,11 @@ func pageFault(f *amd64.TrapFrame, fromUser bool) {
 		return
 	case r == mm.FaultNoMem:
 		outOfMemory("a page of the program")
-	case fromUser && (r == mm.FaultMapErr || r == mm.FaultAccErr):
+	case r == mm.FaultBus && !fromUser:
+		// The kernel checked the buffer against its file's size
+		// (userRangeOK): only a hole it could not fill ends here.
+		outOfMemory("a page of a mapped file")
+	case fromUser && (r == mm.FaultMapErr || r == mm.FaultAccErr || r == mm.FaultBus):
 		userFault(f, addr, r)
 	default:
 		kernelFault(f)

@@ -18,6 +18,9 @@ func userRangeOK(addr, n uint64, write bool) bool {
 		if !ok || area.Prot&(mm.PROT_READ|mm.PROT_WRITE) == 0 || write && area.Prot&mm.PROT_WRITE == 0 {
 			return false
 		}
+		if area.File != 0 && !fileAreaReadable(&area, a, end) {
+			return false
+		}
 		a = area.End
 	}
 	return true

@@ -49,6 +49,7 @@ const (
 	FPE_FLTINV  = 7
 	TRAP_BRKPT  = 1
 	BUS_ADRALN  = 1
+	BUS_ADRERR  = 2
 	SEGV_MAPERR = 1
 	SEGV_ACCERR = 2
 )
@@ -58,6 +59,9 @@ const (
 func faultSignal(f *amd64.TrapFrame, cr2 uint64, pf mm.FaultResult) sigframe.Info {
 	switch f.Vector {
 	case amd64.VectorPF:
+		if pf == mm.FaultBus {
+			return sigframe.Info{Signo: SIGBUS, Code: BUS_ADRERR, Addr: cr2}
+		}
 		code := int32(SEGV_MAPERR)
 		if pf == mm.FaultAccErr {
 			code = SEGV_ACCERR

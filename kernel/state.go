@@ -113,6 +113,14 @@ var (
 	// cmdlineCopy holds the command line once the boot identity map,
 	// through which boot.Info points at it, is gone.
 	cmdlineCopy [pvh.MaxCmdline]byte
+
+	// mappedFiles are the root's files that some area maps, each held
+	// open once (mem_file.go); mappedCount of them are in use.
+	// fileMaps gives their pages to faults and hears of truncation
+	// (installed in space and rootFS at boot).
+	mappedFiles [maxMappedFiles]tmpfs.Ino
+	mappedCount int
+	fileMaps    fileMapper
 )
 
 // Threads and the scheduler. Trap.

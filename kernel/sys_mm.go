@@ -6,15 +6,27 @@ import (
 	"github.com/coracle-os/coracle/kernel/mm"
 )
 
-// Memory system calls over mm: private anonymous memory only, which is
-// all the Go runtime asks for (docs/linux-abi.md §5).
+// Memory system calls over mm: anonymous memory, which is all the Go
+// runtime asks for (docs/linux-abi.md §5), and mappings of the root's
+// regular files (mem_file.go).
 
 func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
-	addr, length, prot, flags, fd := f.RDI, f.RSI, f.RDX, f.R10, int32(f.R8) // Linux reads fd as an int
-	if flags&linux.MAP_ANONYMOUS == 0 || fd != -1 && fd != 0 {
-		return linux.ENODEV.Ret() // no files to map yet
+	addr, length, prot, flags, fd, off := f.RDI, f.RSI, f.RDX, f.R10, int32(f.R8), f.R9 // Linux reads fd as an int
+	if off%4096 != 0 {
+		return linux.EINVAL.Ret()
 	}
-	if flags&linux.MAP_SHARED != 0 {
+	var b mm.Backing
+	if flags&linux.MAP_ANONYMOUS == 0 {
+		var anon bool
+		var e linux.Errno
+		if b, anon, e = fileBacking(fd, flags, prot, off); e != 0 {
+			return e.Ret()
+		}
+		if anon {
+			flags |= linux.MAP_ANONYMOUS
+		}
+	}
+	if b.File == 0 && flags&linux.MAP_SHARED != 0 {
 		// Shared anonymous memory is private memory when there is
 		// one process and no fork.
 		flags = flags&^linux.MAP_SHARED | linux.MAP_PRIVATE
@@ -28,15 +40,20 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EEXIST.Ret()
 		}
 	}
-	if prot&linux.PROT_WRITE != 0 && !canCommit(addr, length, fixed) {
+	if prot&linux.PROT_WRITE != 0 && !b.Shared && !canCommit(addr, length, fixed) {
 		return linux.ENOMEM.Ret()
 	}
-	got, e := vmas.Map(addr, length, mm.Prot(prot), fixed)
+	if b.File != 0 && !holdFile(b.File) {
+		return linux.ENOMEM.Ret()
+	}
+	got, e := vmas.MapFile(addr, length, mm.Prot(prot), fixed, b)
 	if e != 0 {
+		releaseUnmappedFiles()
 		return linux.Errno(e).Ret()
 	}
 	if fixed {
 		discard(got, got+length)
+		releaseUnmappedFiles()
 	}
 	return got
 }
@@ -46,6 +63,7 @@ func sysMunmap(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.Errno(e).Ret()
 	}
 	discard(f.RDI, f.RDI+f.RSI)
+	releaseUnmappedFiles()
 	return 0
 }
 
@@ -60,6 +78,30 @@ func sysMprotect(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
+// msync(addr, length, flags): a shared mapping's pages are the file's
+// own, so there is nothing to write back; the call checks its arguments
+// as Linux does.
+func sysMsync(t *Thread, f *amd64.TrapFrame) uint64 {
+	addr, length, flags := f.RDI, f.RSI, f.RDX
+	switch {
+	case addr%4096 != 0,
+		flags&^(linux.MS_ASYNC|linux.MS_INVALIDATE|linux.MS_SYNC) != 0,
+		flags&linux.MS_ASYNC != 0 && flags&linux.MS_SYNC != 0:
+		return linux.EINVAL.Ret()
+	}
+	end := addr + (length+4095)&^4095
+	switch {
+	case end < addr:
+		return linux.ENOMEM.Ret()
+	case end == addr:
+		return 0
+	}
+	if gap, kernel := vmas.Coverage(addr, end); gap || kernel {
+		return linux.ENOMEM.Ret()
+	}
+	return 0
+}
+
 func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 	addr, length := f.RDI, f.RSI
 	if addr%4096 != 0 {
@@ -68,7 +110,8 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch f.RDX {
 	case linux.MADV_DONTNEED, linux.MADV_FREE:
 		// Both give the pages back now; the next touch reads zeros,
-		// which the runtime relies on for DONTNEED.
+		// which the runtime relies on for DONTNEED, or the file's
+		// page again in a file mapping.
 		gap, kernel := vmas.Coverage(addr, addr+length)
 		if kernel {
 			return linux.EINVAL.Ret()

@@ -8,7 +8,9 @@
 // 4-20 for the entry formats), §4.7 (page-fault error code), §4.10.4
 // (which changes need a TLB invalidation); Linux mmap(2), munmap(2),
 // mprotect(2), madvise(2) semantics for private anonymous memory as the
-// Go 1.26 runtime uses them (docs/linux-abi.md §5).
+// Go 1.26 runtime uses them (docs/linux-abi.md §5), and for file
+// mappings: areas with a Backing, whose faults map the file's frames
+// (AddressSpace.Files), copied on write in private mappings.
 //
 // # Use
 //

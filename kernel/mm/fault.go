@@ -36,6 +36,10 @@ const (
 	// FaultNoMem: no frame left for the page or a table. The kernel's
 	// out-of-memory path.
 	FaultNoMem
+	// FaultBus: a file area's page lies wholly past the end of its
+	// file, or the file had no page to give for a hole. SIGBUS,
+	// BUS_ADRERR, as Linux sends.
+	FaultBus
 	// FaultBadTable: a reserved bit in a paging entry, or a large page
 	// inside a user area. A kernel bug: crash with a report.
 	FaultBadTable
@@ -82,6 +86,8 @@ func (r FaultResult) String() string {
 		return "SEGV_ACCERR"
 	case FaultNoMem:
 		return "out of memory"
+	case FaultBus:
+		return "BUS_ADRERR"
 	case FaultBadTable:
 		return "bad page table"
 	}
@@ -120,25 +126,38 @@ func LeafFlags(prot Prot) PTE {
 //
 //go:nosplit
 func Decide(s *VMAs, addr uint64, code uint64) (PTE, FaultResult) {
+	_, flags, r := decide(s, addr, code)
+	return flags, r
+}
+
+// decide is Decide, also returning the area.
+//
+// Trap context: the page-fault handler; pure.
+//
+//go:nosplit
+func decide(s *VMAs, addr uint64, code uint64) (Area, PTE, FaultResult) {
 	if code&PF_RSVD != 0 {
-		return 0, FaultBadTable
+		return Area{}, 0, FaultBadTable
 	}
 	a, ok := s.Find(addr)
 	if !ok {
-		return 0, FaultMapErr
+		return a, 0, FaultMapErr
 	}
 	switch {
 	case a.Kernel, a.Prot&protMask == 0,
 		code&PF_WR != 0 && a.Prot&PROT_WRITE == 0,
 		code&PF_ID != 0 && a.Prot&PROT_EXEC == 0:
-		return 0, FaultAccErr
+		return a, 0, FaultAccErr
 	}
-	return LeafFlags(a.Prot), FaultBacked
+	return a, LeafFlags(a.Prot), FaultBacked
 }
 
 // HandleFault handles a page fault at addr (CR2) with error code code:
 // Decide, then back the page with a zeroed frame from as.Frames, or, if
-// it is already present, rewrite its flags to match its area. No TLB
+// it is already present, rewrite its flags to match its area. A file
+// area's page is the file's own frame (as.Files), mapped read-only and
+// marked CopyOnWrite in a private area, where a write fault then copies
+// it into a frame of the address space (see fileFault). No TLB
 // flush is needed either way: the entry was not present, or the fault
 // itself invalidated the faulting page's TLB and paging-structure cache
 // entries (SDM §4.10.4.1), so the next access reads the new entry.
@@ -147,7 +166,7 @@ func Decide(s *VMAs, addr uint64, code uint64) (PTE, FaultResult) {
 //
 //go:nosplit
 func HandleFault(as *AddressSpace, s *VMAs, addr, code uint64) FaultResult {
-	flags, r := Decide(s, addr, code)
+	a, flags, r := decide(s, addr, code)
 	if r != FaultBacked {
 		return r
 	}
@@ -161,6 +180,8 @@ func HandleFault(as *AddressSpace, s *VMAs, addr, code uint64) FaultResult {
 		return FaultNoMem
 	case at != 0:
 		return FaultBadTable // a 2 MiB or 1 GiB page inside a user area
+	case a.File != 0:
+		return as.fileFault(&t[i], a.at(va), code&PF_WR != 0, flags)
 	case t[i].Present():
 		t[i] = withFlags(t[i], flags)
 		return FaultUpdated
@@ -173,10 +194,65 @@ func HandleFault(as *AddressSpace, s *VMAs, addr, code uint64) FaultResult {
 	return FaultBacked
 }
 
+// fileFault backs or updates the entry e of a page of a file area with
+// backing b (b.Off is the page's file offset) for a fault that wrote or
+// not, given the area's leaf flags. A private area maps the file's
+// frame read-only with FilePage|CopyOnWrite until a write copies it
+// into a frame of its own (a write fault on an absent page copies at
+// once); a shared area maps the file's frame with the area's rights and
+// FilePage. Errors: FaultBus when the file has no page there,
+// FaultNoMem when no frame is left for a copy.
+//
+// Trap context: the page-fault handler.
+//
+//go:nosplit
+func (as *AddressSpace) fileFault(e *PTE, b Backing, write bool, flags PTE) FaultResult {
+	if e.Present() {
+		if *e&CopyOnWrite == 0 {
+			*e = withFlags(*e, flags)
+			return FaultUpdated
+		}
+		if !write {
+			*e = withFlags(*e, flags&^RW)
+			return FaultUpdated
+		}
+		return as.copyPage(e, e.Addr(), flags)
+	}
+	pa, ok := as.Files.FilePage(b.File, b.Off)
+	switch {
+	case !ok:
+		return FaultBus
+	case b.Shared:
+		*e = PTE(pa) | flags | FilePage
+		return FaultBacked
+	case write:
+		return as.copyPage(e, pa, flags)
+	}
+	*e = PTE(pa) | flags&^RW | FilePage | CopyOnWrite
+	return FaultBacked
+}
+
+// copyPage points e at a new frame holding a copy of the page at pa,
+// with flags.
+//
+// Trap context: the page-fault handler.
+//
+//go:nosplit
+func (as *AddressSpace) copyPage(e *PTE, pa uint64, flags PTE) FaultResult {
+	np, ok := as.Frames.Alloc()
+	if !ok {
+		return FaultNoMem
+	}
+	*as.Mem.Page(np) = *as.Mem.Page(pa)
+	*e = PTE(np) | flags
+	return FaultBacked
+}
+
 // Discard unmaps every present 4 KiB page in [start, end) and frees its
 // frame, for munmap, MAP_FIXED and MADV_DONTNEED: a later touch faults in
-// a zeroed page. Mappings of frames the allocator does not own are just
-// removed; 2 MiB and 1 GiB pages are left alone, and so are tables. It
+// a zeroed page, or the file's page again. A file's frame (FilePage) is
+// only unmapped: the file owns it. Mappings of frames the allocator does
+// not own are just removed; 2 MiB and 1 GiB pages are left alone, and so are tables. It
 // returns the number of pages unmapped; if non-zero, the caller
 // invalidates the range in the TLB before returning to user mode.
 // start is rounded down and end up to pages; a range that is empty, wraps
@@ -192,8 +268,20 @@ func Discard(as *AddressSpace, start, end uint64) int {
 	return as.leaves(start, end, leafDiscard, 0)
 }
 
+// DropFilePages unmaps the present file pages (FilePage) in [start,
+// end), keeping the private copies: for a hole punched in a mapped
+// file, whose pages are about to go. Ranges and the TLB as for Discard.
+//
+// Trap context: fallocate.
+//
+//go:nosplit
+func DropFilePages(as *AddressSpace, start, end uint64) int {
+	return as.leaves(start, end, leafDropFile, 0)
+}
+
 // ProtectPages gives every present 4 KiB page in [start, end) the leaf
-// flags for prot, after VMAs.Protect succeeded. It returns the number of
+// flags for prot, after VMAs.Protect succeeded; a CopyOnWrite page stays
+// read-only. It returns the number of
 // entries changed; if non-zero, the caller invalidates the range. Ranges
 // as for Discard.
 //
@@ -207,6 +295,7 @@ func ProtectPages(as *AddressSpace, start, end uint64, prot Prot) int {
 // Operations of leaves.
 const (
 	leafDiscard = iota
+	leafDropFile
 	leafProtect
 	leafCount
 )
@@ -244,10 +333,21 @@ func (as *AddressSpace) leaves(start, end uint64, op int, flags PTE) int {
 			switch op {
 			case leafDiscard:
 				t[i] = 0
-				as.Frames.Free(e.Addr())
+				if e&FilePage == 0 {
+					as.Frames.Free(e.Addr())
+				}
 				n++
+			case leafDropFile:
+				if e&FilePage != 0 {
+					t[i] = 0
+					n++
+				}
 			case leafProtect:
-				if ne := withFlags(e, flags); ne != e {
+				f := flags
+				if e&CopyOnWrite != 0 {
+					f &^= RW
+				}
+				if ne := withFlags(e, f); ne != e {
 					t[i] = ne
 					n++
 				}

@@ -17,6 +17,18 @@ type AddressSpace struct {
 	Root   uint64  // physical address of the PML4 (CR3 bits 51:12)
 	Mem    PhysMem // reaches the tables
 	Frames *Frames // gives frames for new tables, and pages to HandleFault
+	Files  Files   // the pages of mapped files, for faults in file areas
+}
+
+// Files gives the fault handler the pages of the files that areas map.
+type Files interface {
+	// FilePage returns the frame holding the page at offset off (page
+	// aligned) of file, making it if the file has a hole there, or
+	// ok=false if the page lies wholly past the end of the file or no
+	// page is left to make. The frame stays the file's.
+	//
+	// Trap context: the page-fault handler.
+	FilePage(file uint32, off uint64) (pa uint64, ok bool)
 }
 
 // Init allocates an empty PML4. To adopt an existing one instead, set

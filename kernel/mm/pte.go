@@ -19,6 +19,16 @@ const (
 	G   PTE = 1 << 8  // global: kept across CR3 loads (needs CR4.PGE)
 	XD  PTE = 1 << 63 // execute-disable (needs IA32_EFER.NXE, else reserved)
 
+	// Bits 9 to 11 of a leaf are ignored by the CPU (SDM Table 4-20)
+	// and free for software; mm uses two.
+
+	// FilePage marks a leaf that maps a file's frame: the file owns
+	// it, so unmapping never frees it.
+	FilePage PTE = 1 << 9
+	// CopyOnWrite marks a file's frame in a private mapping: it stays
+	// read-only whatever the area allows, and a write fault copies it.
+	CopyOnWrite PTE = 1 << 10
+
 	// AddrMask selects the address of a table or a 4 KiB page: bits
 	// 51:12 (MAXPHYADDR is at most 52).
 	AddrMask PTE = 0x000f_ffff_ffff_f000

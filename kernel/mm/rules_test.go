@@ -154,8 +154,8 @@ func TestTrapCheck(t *testing.T) {
 		}
 	}
 	for _, must := range []string{
-		"HandleFault", "Decide", // Discard and ProtectPages inline into their callers
-		"(*VMAs).Map", "(*VMAs).Unmap", "(*VMAs).Protect", "(*VMAs).set",
+		"HandleFault", "decide", "(*AddressSpace).fileFault", // Discard and ProtectPages inline into their callers
+		"(*VMAs).MapFile", "(*VMAs).Unmap", "(*VMAs).Protect", "(*VMAs).set",
 		"(*AddressSpace).Map", "(*AddressSpace).walk", "(*AddressSpace).leaves",
 		"(*Frames).Alloc", "(*Frames).AllocZeroed", "(*Frames).Free",
 	} {

@@ -41,10 +41,46 @@ type Area struct {
 	// added with Reserve. User calls never place over, unmap or
 	// protect it, and faults in it are never backed.
 	Kernel bool
+	Backing
 }
 
+// Backing is what a mapping shows: anonymous memory (File 0) or the
+// pages of a file.
+type Backing struct {
+	// File names the mapped file for the kernel's Files (a tmpfs
+	// inode); 0 is anonymous memory, backed by zeroed frames.
+	File uint32
+	// Off is the file offset of the area's Start, page aligned.
+	Off uint64
+	// Shared marks a MAP_SHARED file mapping: the file's pages are
+	// mapped with the area's rights, so writes reach the file. A
+	// private mapping maps them read-only and copies a page on the
+	// first write to it.
+	Shared bool
+}
+
+// at returns the backing of the page at addr of area a.
+//
+// Trap context: arithmetic.
+//
+//go:nosplit
+func (a *Area) at(addr uint64) Backing {
+	b := a.Backing
+	if b.File != 0 {
+		b.Off += addr - a.Start
+	}
+	return b
+}
+
+// FileOffset returns the file offset of addr in file area a.
+//
+// Trap context: arithmetic.
+//
+//go:nosplit
+func (a *Area) FileOffset(addr uint64) uint64 { return a.Off + addr - a.Start }
+
 // VMAs is the set of mappings of the one process, with Linux's mmap
-// semantics for private anonymous memory. Areas are kept sorted by
+// semantics for anonymous memory and file mappings. Areas are kept sorted by
 // address, disjoint, and merged: no two adjacent areas have the same
 // protection and kind. The capacity is MaxAreas; an operation that would
 // need more areas fails with ENOMEM and changes nothing.
@@ -156,7 +192,18 @@ func (s *VMAs) Anonymous(start, end uint64, prot Prot) Errno {
 //
 //go:nosplit
 func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
-	if prot&^protMask != 0 || length == 0 {
+	return s.MapFile(addr, length, prot, fixed, Backing{})
+}
+
+// MapFile is Map for a mapping with backing b: the pages of file b.File
+// from offset b.Off (page aligned), shared or private. The errors are
+// Map's; EINVAL also for a misaligned offset.
+//
+// Trap context: the mmap system call.
+//
+//go:nosplit
+func (s *VMAs) MapFile(addr, length uint64, prot Prot, fixed bool, b Backing) (uint64, Errno) {
+	if prot&^protMask != 0 || length == 0 || b.Off&pageMask != 0 {
 		return 0, EINVAL
 	}
 	n := (length + pageMask) &^ pageMask
@@ -177,7 +224,7 @@ func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
 		if _, kernel := s.Coverage(addr, addr+n); kernel {
 			return 0, ENOMEM
 		}
-		if !s.set(addr, addr+n, Area{Prot: prot}, false) {
+		if !s.set(addr, addr+n, Area{Prot: prot, Backing: b}, false) {
 			return 0, ENOMEM
 		}
 		return addr, 0
@@ -189,7 +236,7 @@ func (s *VMAs) Map(addr, length uint64, prot Prot, fixed bool) (uint64, Errno) {
 			return 0, ENOMEM
 		}
 	}
-	if !s.set(a, a+n, Area{Prot: prot}, false) {
+	if !s.set(a, a+n, Area{Prot: prot, Backing: b}, false) {
 		return 0, ENOMEM
 	}
 	return a, 0
@@ -275,7 +322,10 @@ func (s *VMAs) Unmap(addr, length uint64) Errno {
 // ProtectPages. Length 0 succeeds and does nothing (Linux). Errors: EINVAL
 // for a misaligned addr or unknown prot bits; ENOMEM if the range wraps,
 // or any part of it is unmapped or a kernel area (nothing is changed
-// then); ENOMEM also if splitting would exceed MaxAreas.
+// then); ENOMEM also if splitting would exceed MaxAreas. A range over
+// several areas changes each in turn (each keeps its backing), which
+// may split the first and the last: it needs room for two more areas
+// before anything changes, even if merging would need none.
 //
 // Trap context: the mprotect system call.
 //
@@ -298,10 +348,42 @@ func (s *VMAs) Protect(addr, length uint64, prot Prot) Errno {
 	if gap, kernel := s.Coverage(addr, end); gap || kernel {
 		return ENOMEM
 	}
-	if !s.set(addr, end, Area{Prot: prot}, false) {
+	if a, _ := s.Find(addr); a.End >= end {
+		// Inside one area: one change, which may need up to two more
+		// areas or merge into its neighbours.
+		a.Prot = prot
+		a.Backing = a.at(addr)
+		if !s.set(addr, end, a, false) {
+			return ENOMEM
+		}
+		return 0
+	}
+	if s.n+2 > MaxAreas {
 		return ENOMEM
 	}
+	for at := addr; at < end; {
+		a, _ := s.Find(at)
+		stop := min(a.End, end)
+		a.Prot = prot
+		a.Backing = a.at(at)
+		s.set(at, stop, a, false)
+		at = stop
+	}
 	return 0
+}
+
+// Maps reports whether any area maps file.
+//
+// Trap context: O(areas).
+//
+//go:nosplit
+func (s *VMAs) Maps(file uint32) bool {
+	for i := range s.n {
+		if s.a[i].File == file {
+			return true
+		}
+	}
+	return false
 }
 
 // Find returns the area that contains addr, user or kernel.
@@ -391,11 +473,12 @@ func (s *VMAs) set(start, end uint64, a Area, remove bool) bool {
 		k++
 	}
 	if !remove {
-		p[k] = Area{Start: start, End: end, Prot: a.Prot, Kernel: a.Kernel}
+		p[k] = Area{Start: start, End: end, Prot: a.Prot, Kernel: a.Kernel, Backing: a.Backing}
 		k++
 	}
 	if i < j && s.a[j-1].End > end {
 		p[k] = s.a[j-1]
+		p[k].Backing = p[k].at(end)
 		p[k].Start = end
 		k++
 	}
@@ -403,6 +486,7 @@ func (s *VMAs) set(start, end uint64, a Area, remove bool) bool {
 	if k > 0 {
 		if i > 0 && joins(&s.a[i-1], &p[0]) {
 			p[0].Start = s.a[i-1].Start
+			p[0].Backing = s.a[i-1].Backing
 			i--
 		}
 		if j < s.n && joins(&p[k-1], &s.a[j]) {
@@ -443,11 +527,13 @@ func mergePieces(p *[3]Area, k int) int {
 }
 
 // joins reports whether b starts where a ends and both have the same
-// protection and kind, so they must be one area.
+// protection and kind, and, for a file, b's pages follow a's in the
+// same file, so they must be one area.
 //
 // Trap context: a comparison.
 //
 //go:nosplit
 func joins(a, b *Area) bool {
-	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel
+	return a.End == b.Start && a.Prot == b.Prot && a.Kernel == b.Kernel &&
+		a.File == b.File && a.Shared == b.Shared && (a.File == 0 || a.FileOffset(a.End) == b.Off)
 }

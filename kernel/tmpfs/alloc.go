@@ -63,6 +63,7 @@ func (fs *FS) PunchHole(ino Ino, off, n int64, now int64) linux.Errno {
 	end = min(end, MaxFileSize)
 	fs.zeroIn(node, off, min(end, (off+PageSize-1)/PageSize*PageSize))
 	if lo, hi := (off+PageSize-1)/PageSize, end/PageSize; lo < hi && node.data != 0 {
+		fs.unmap(ino, lo*PageSize, hi*PageSize, false)
 		if fs.cut(node, node.data, node.height, 0, lo, hi) {
 			node.data, node.height = 0, 0
 		}

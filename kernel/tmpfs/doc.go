@@ -5,7 +5,9 @@
 // for path resolution and the operations the file system calls need
 // (create, mkdir, mknod, symlink, link, unlink, rmdir, rename with
 // RENAME_NOREPLACE and RENAME_EXCHANGE, read, write, truncate, readdir,
-// stat, chmod, chown), with Linux's errors.
+// stat, chmod, chown), with Linux's errors, and gives mappings a
+// file's own pages (MapPage), telling a Mapper before it frees mapped
+// pages.
 //
 // Memory. Nothing is reserved up front: inodes live 64 to a page, taken
 // when the table needs another; a directory is a chain of pages of

@@ -136,6 +136,7 @@ func (fs *FS) Truncate(ino Ino, size int64, now int64) linux.Errno {
 	case size > MaxFileSize:
 		return linux.EFBIG
 	}
+	fs.unmap(ino, (size+PageSize-1)/PageSize*PageSize, MaxFileSize, true)
 	fs.truncateData(n, size)
 	n.mtime, n.ctime = now, now
 	return 0

@@ -16,6 +16,7 @@ type FS struct {
 	inodePages [MaxInodes / inodesPerPage]uint64
 	free       Ino // first free inode, threaded through inode.data
 	inodes     int // live inodes
+	mapper     Mapper
 }
 
 var _ vfs.Tree = (*FS)(nil)

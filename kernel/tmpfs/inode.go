@@ -97,6 +97,7 @@ func (fs *FS) freeInode(ino Ino) {
 	n := fs.inode(ino)
 	switch n.mode & linux.S_IFMT {
 	case linux.S_IFREG:
+		fs.unmap(ino, 0, MaxFileSize, true) // nothing maps it: a mapper holds it open
 		fs.truncateData(n, 0)
 	case linux.S_IFDIR:
 		fs.freeDirPages(n)

@@ -125,10 +125,16 @@ const (
 
 	MAP_SHARED          = 0x01
 	MAP_PRIVATE         = 0x02
+	MAP_SHARED_VALIDATE = 0x03
+	MAP_TYPE            = 0x0f
 	MAP_FIXED           = 0x10
 	MAP_ANONYMOUS       = 0x20
 	MAP_NORESERVE       = 0x4000
 	MAP_FIXED_NOREPLACE = 0x100000
+
+	MS_ASYNC      = 1 // msync(2)
+	MS_INVALIDATE = 2
+	MS_SYNC       = 4
 
 	MADV_NORMAL     = 0
 	MADV_DONTNEED   = 4
