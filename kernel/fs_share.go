@@ -7,6 +7,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
+	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
@@ -52,6 +53,7 @@ const (
 	doneSeekEnd               // fd's offset becomes Result.Stat.Size + Request.Offset
 	doneStatx                 // store Result.Stat as a struct statx at Request.Buf
 	doneNoWaiter              // nobody waits (close)
+	doneMmap                  // a read into a new private mapping at Request.Buf: give it the protection in keep, return its address
 )
 
 // shareSlot is a queued or taken request.
@@ -329,6 +331,10 @@ func shareSlotFree() *shareSlot {
 // returns the call's result.
 func finishShare(s *shareSlot, res *shares.Result) uint64 {
 	if res.Errno != 0 {
+		if s.done == doneMmap {
+			vmas.Unmap(s.req.Buf, s.req.Len)
+			discard(s.req.Buf, s.req.Buf+s.req.Len)
+		}
 		return linux.Errno(res.Errno).Ret()
 	}
 	switch s.done {
@@ -358,6 +364,12 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 		shareStat(&st, int(s.req.Share), &res.Stat)
 		fillStatx((*statxT)(unsafe.Pointer(&b[0])), &st, false)
 		return 0
+	case doneMmap:
+		prot := mm.Prot(s.keep)
+		if vmas.Protect(s.req.Buf, s.req.Len, prot) == 0 && mm.ProtectPages(&space, s.req.Buf, s.req.Buf+s.req.Len, prot) > 0 {
+			flushTLB(s.req.Buf, s.req.Buf+s.req.Len)
+		}
+		return s.req.Buf
 	case doneMoveOff, doneSeekEnd:
 		d := lookupFD(uint64(s.fd))
 		if d == nil || d.Kind != fdShare || d.Obj != s.obj {

@@ -15,6 +15,11 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 	if off%4096 != 0 {
 		return linux.EINVAL.Ret()
 	}
+	if flags&linux.MAP_ANONYMOUS == 0 {
+		if d := lookupFD(uint64(uint32(fd))); fd >= 0 && d != nil && d.Kind == fdShare {
+			return shareMmap(t, f, uint64(uint32(fd)), d, addr, length, prot, flags, off)
+		}
+	}
 	var b mm.Backing
 	if flags&linux.MAP_ANONYMOUS == 0 {
 		var anon bool

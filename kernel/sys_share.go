@@ -6,6 +6,7 @@ import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
+	"github.com/coracle-os/coracle/kernel/mm"
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
@@ -408,4 +409,53 @@ func utimesInShare(t *Thread, f *amd64.TrapFrame, flags uint32, times [2]int64, 
 		fill(s)
 		return 0
 	}), true
+}
+
+// shareMmap is mmap of a share file: MAP_PRIVATE only, as a copy read
+// into new anonymous memory when the call is made (the file's later
+// changes do not show, and pages past its end read zeros instead of
+// raising SIGBUS); MAP_SHARED answers ENODEV.
+func shareMmap(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, addr, length, prot, flags, off uint64) uint64 {
+	switch {
+	case d.Flags&linux.O_PATH != 0:
+		return linux.EBADF.Ret()
+	case flags&linux.MAP_TYPE != linux.MAP_PRIVATE:
+		if flags&linux.MAP_TYPE == linux.MAP_SHARED || flags&linux.MAP_TYPE == linux.MAP_SHARED_VALIDATE {
+			return linux.ENODEV.Ret()
+		}
+		return linux.EINVAL.Ret()
+	case !canRead(d):
+		return linux.EACCES.Ret()
+	case prot&^(linux.PROT_READ|linux.PROT_WRITE|linux.PROT_EXEC) != 0, length == 0, int64(off) < 0:
+		return linux.EINVAL.Ret()
+	case shareWorkFD < 0:
+		return linux.ENODEV.Ret()
+	}
+	length = (length + 4095) &^ 4095
+	fixed := flags&(linux.MAP_FIXED|linux.MAP_FIXED_NOREPLACE) != 0
+	if flags&linux.MAP_FIXED_NOREPLACE != 0 {
+		if gap, kernel := vmas.Coverage(addr, addr+length); !gap || kernel {
+			return linux.EEXIST.Ret()
+		}
+	}
+	if !canCommit(addr, length, true) { // every page is written now
+		return linux.ENOMEM.Ret()
+	}
+	s := shareSlotFor(t, f)
+	if s == nil {
+		return f.RAX
+	}
+	got, e := vmas.MapFile(addr, length, mm.Prot(linux.PROT_READ|linux.PROT_WRITE), fixed, mm.Backing{})
+	if e != 0 {
+		s.state = slotFree
+		return linux.Errno(e).Ret()
+	}
+	if fixed {
+		discard(got, got+length)
+		releaseUnmappedFiles()
+	}
+	s.req.Dir, s.req.Handle, s.req.Flags = shares.Root, handleOfObj(d.Obj), d.Flags
+	s.done, s.fd, s.obj, s.keep = doneMmap, int32(fd), d.Obj, uint32(prot)
+	s.req.Buf, s.req.Len, s.req.Offset = got, length, int64(off)
+	return s.post(t, shares.OpRead, shareOfObj(d.Obj))
 }

@@ -76,6 +76,23 @@ func main() {
 		say("stat in.txt", fmt.Sprintf("%d %v", fi.Size(), fi.Mode()))
 	}
 
+	// A private mapping of a file: a copy to read and to change.
+	if mf, err := os.Open(at("big.bin")); err == nil {
+		m, err := unix.Mmap(int(mf.Fd()), 4096, 8192, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
+		if err == nil {
+			same := string(m) == string(big[4096:4096+8192])
+			m[0] ^= 0xff
+			again, _ := os.ReadFile(at("big.bin"))
+			say("mmap private", fmt.Sprintf("the file's bytes %v, the file unchanged by a write %v", same, string(again) == string(big)))
+			unix.Munmap(m)
+		} else {
+			say("mmap private", errno(err))
+		}
+		_, err = unix.Mmap(int(mf.Fd()), 1, 4096, unix.PROT_READ, unix.MAP_PRIVATE)
+		say("mmap at an unaligned offset", errno(err))
+		mf.Close()
+	}
+
 	// Paths through links.
 	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
 		b, err := os.ReadFile(at(p))
