@@ -229,17 +229,8 @@ func (s *shareSlot) setPath(which int, p []byte) linux.Errno {
 	return 0
 }
 
-// ringShareDoorbell makes the service's work descriptor readable.
-func ringShareDoorbell() {
-	d := lookupFD(uint64(shareWorkFD))
-	if d == nil || d.Kind != fdEventfd {
-		return
-	}
-	if e := &eventfds[d.Obj]; e.count == 0 {
-		e.count = 1
-		kindEvent(fdEventfd, int(d.Obj), linux.EPOLLIN)
-	}
-}
+// ringShareDoorbell makes the file service's work descriptor readable.
+func ringShareDoorbell() { ringWorkFD(shareWorkFD) }
 
 // sharePathCall queues op on target tg for t, with flags and mode;
 // fill, if not nil, adds what else the request needs.

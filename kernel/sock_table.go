@@ -54,20 +54,8 @@ func sockOf(fd uint64) (int, *socktab.Socket, linux.Errno) {
 	return int(d.Obj), &socktab.Table[d.Obj], 0
 }
 
-// doorbell makes the service's work descriptor readable, if it is not.
-func doorbell() {
-	if sockWorkFD < 0 {
-		return
-	}
-	d := lookupFD(uint64(sockWorkFD))
-	if d == nil || d.Kind != fdEventfd {
-		return
-	}
-	if e := &eventfds[d.Obj]; e.count == 0 {
-		e.count = 1
-		kindEvent(fdEventfd, int(d.Obj), linux.EPOLLIN)
-	}
-}
+// doorbell makes the socket service's work descriptor readable.
+func doorbell() { ringWorkFD(sockWorkFD) }
 
 func addWork(s *socktab.Socket, w uint32) {
 	s.Work.Or(w)

@@ -118,23 +118,7 @@ func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 // work descriptor and returns it. It starts readable: the service scans
 // the table once when it starts.
 func sysSockRegister(t *Thread, f *amd64.TrapFrame) uint64 {
-	if sockWorkFD >= 0 {
-		return linux.EBUSY.Ret()
-	}
-	for i := range eventfds {
-		e := &eventfds[i]
-		if e.used {
-			continue
-		}
-		fd := allocFD(fdEventfd, i, linux.O_RDWR|linux.O_NONBLOCK, true)
-		if fd < 0 {
-			return linux.EMFILE.Ret()
-		}
-		*e = eventfd{used: true, count: 1}
-		sockWorkFD = int32(fd)
-		return uint64(fd)
-	}
-	return linux.EMFILE.Ret()
+	return registerWorkFD(&sockWorkFD)
 }
 
 // sysSockNotify: the service changed socket f.RDI.

@@ -15,23 +15,7 @@ import (
 // sysShareRegister (devcall.ShareRegister) makes an eventfd the file
 // service's work descriptor and returns it.
 func sysShareRegister(t *Thread, f *amd64.TrapFrame) uint64 {
-	if shareWorkFD >= 0 {
-		return linux.EBUSY.Ret()
-	}
-	for i := range eventfds {
-		e := &eventfds[i]
-		if e.used {
-			continue
-		}
-		fd := allocFD(fdEventfd, i, linux.O_RDWR|linux.O_NONBLOCK, true)
-		if fd < 0 {
-			return linux.EMFILE.Ret()
-		}
-		*e = eventfd{used: true, count: 1}
-		shareWorkFD = int32(fd)
-		return uint64(fd)
-	}
-	return linux.EMFILE.Ret()
+	return registerWorkFD(&shareWorkFD)
 }
 
 // sysShareTake (devcall.ShareTake) copies the oldest queued request

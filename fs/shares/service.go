@@ -18,7 +18,6 @@ import (
 
 	"github.com/hugelgupf/p9/p9"
 
-	"github.com/coracle-os/coracle/drivers/pci"
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtio9p "github.com/coracle-os/coracle/drivers/virtio/p9"
 	"github.com/coracle-os/coracle/kernel"
@@ -116,30 +115,9 @@ func shareWords(cmd string) []shareWord {
 // findDevices opens the virtio 9P devices, by tag: those the command
 // line's virtio_mmio.device words name (microvm), or else on the PCI bus.
 func findDevices(cmd string) (map[string]*virtio9p.Device, error) {
-	words, err := virtio.ParseCmdline(cmd)
-	if err != nil {
-		return nil, err
-	}
-	var devs []virtio.Device
-	if len(words) > 0 {
-		devs, err = virtio.FindMMIO(words, virtio.KernelResources{})
-	} else if cs := new(pci.Mechanism1); cs.Present() {
-		var found, ninep []*pci.Device
-		found, err = pci.Enumerate(cs)
-		for _, d := range found {
-			if t, _, ok := virtio.PCIType(d); ok && t == virtio.NineP {
-				ninep = append(ninep, d)
-			}
-		}
-		var ferr error
-		devs, ferr = virtio.FindPCI(ninep, virtio.KernelResources{})
-		err = errors.Join(err, ferr)
-	}
+	devs, err := virtio.Find(cmd, virtio.NineP)
 	byTag := map[string]*virtio9p.Device{}
 	for _, d := range devs {
-		if d.Type != virtio.NineP {
-			continue
-		}
 		nd, oerr := virtio9p.Open(d, devcall.IRQLevel)
 		if oerr != nil {
 			err = errors.Join(err, oerr)

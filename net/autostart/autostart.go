@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/coracle-os/coracle/drivers/pci"
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtionet "github.com/coracle-os/coracle/drivers/virtio/net"
 	"github.com/coracle-os/coracle/kernel"
@@ -76,38 +75,17 @@ func start(cmd string) error {
 // devices the command line names (microvm, Firecracker), or else on the
 // PCI bus (q35, pc). No NIC at all is not an error.
 func findNIC(cmd string) (*virtionet.Device, error) {
-	words, err := virtio.ParseCmdline(cmd)
-	if err != nil {
+	devs, err := virtio.Find(cmd, virtio.Net)
+	if len(devs) == 0 {
 		return nil, err
 	}
-	var devs []virtio.Device
-	if len(words) > 0 {
-		devs, err = virtio.FindMMIO(words, virtio.KernelResources{})
-	} else if cs := new(pci.Mechanism1); cs.Present() {
-		// Legacy INTx: level-triggered, on the IOAPIC pin firmware
-		// wrote into the Interrupt Line register.
-		var found []*pci.Device
-		found, err = pci.Enumerate(cs)
-		var nets []*pci.Device
-		for _, d := range found {
-			if t, _, ok := virtio.PCIType(d); ok && t == virtio.Net {
-				nets = append(nets, d)
-			}
-		}
-		var ferr error
-		devs, ferr = virtio.FindPCI(nets, virtio.KernelResources{})
-		err = errors.Join(err, ferr)
-	}
-	for _, d := range devs {
-		if d.Type == virtio.Net {
-			nic, nerr := virtionet.Open(d, virtionet.Interrupts{
-				LineFlags: devcall.IRQLevel,
-				NoMSIX:    cmdline.Has(cmd, "coracle.nomsix"),
-			})
-			return nic, errors.Join(err, nerr)
-		}
-	}
-	return nil, err
+	// Legacy INTx on PCI: level-triggered, on the IOAPIC pin firmware
+	// wrote into the Interrupt Line register.
+	nic, nerr := virtionet.Open(devs[0], virtionet.Interrupts{
+		LineFlags: devcall.IRQLevel,
+		NoMSIX:    cmdline.Has(cmd, "coracle.nomsix"),
+	})
+	return nic, errors.Join(err, nerr)
 }
 
 // publishFiles gives the program /etc/resolv.conf and /etc/hosts for the
