@@ -41,22 +41,29 @@ func procStack() linuxstack.Stack {
 	return linuxstack.Stack{Mem: area, Base: userStackTop - argArea, SP: procInitialSP}
 }
 
+// procString returns the address and bytes of argument i (or
+// environment string i, with env) of the initial stack s.
+func procString(s linuxstack.Stack, env bool, i uint64) (uint64, []byte, bool) {
+	var a uint64
+	var ok bool
+	if env {
+		a, ok = s.Env(i)
+	} else {
+		a, ok = s.Arg(i)
+	}
+	if !ok {
+		return 0, nil, false
+	}
+	b, ok := s.String(a)
+	return a, b, ok
+}
+
 // procStrings writes the arguments (cmdline) or the environment
 // (environ), each string followed by a NUL.
 func procStrings(o *procOut, env bool) {
 	s := procStack()
 	for i := uint64(0); ; i++ {
-		var a uint64
-		var ok bool
-		if env {
-			a, ok = s.Env(i)
-		} else {
-			a, ok = s.Arg(i)
-		}
-		if !ok {
-			return
-		}
-		b, ok := s.String(a)
+		_, b, ok := procString(s, env, i)
 		if !ok {
 			return
 		}
@@ -72,17 +79,7 @@ func procStrings(o *procOut, env bool) {
 func procStringsRange(env bool) (start, end uint64) {
 	s := procStack()
 	for i := uint64(0); ; i++ {
-		var a uint64
-		var ok bool
-		if env {
-			a, ok = s.Env(i)
-		} else {
-			a, ok = s.Arg(i)
-		}
-		if !ok {
-			return start, end
-		}
-		b, ok := s.String(a)
+		a, b, ok := procString(s, env, i)
 		if !ok {
 			return start, end
 		}
