@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -188,6 +189,39 @@ func main() {
 	os.RemoveAll(many)
 	_, err = os.Stat(many)
 	say("RemoveAll", errno(err))
+
+	// Many goroutines at once: more calls in flight than the kernel
+	// has request slots (16), each writing and reading back its own file.
+	var wg sync.WaitGroup
+	bad := make(chan string, 64)
+	for g := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := filepath.Join(dir, fmt.Sprintf("conc-%d", g))
+			for i := range 10 {
+				want := []byte(strings.Repeat(fmt.Sprintf("%d.%d ", g, i), 100))
+				if err := os.WriteFile(name, want, 0o644); err != nil {
+					bad <- err.Error()
+					return
+				}
+				if got, err := os.ReadFile(name); err != nil || string(got) != string(want) {
+					bad <- fmt.Sprintf("%s: read back %d bytes, %v", name, len(got), err)
+					return
+				}
+			}
+			if err := os.Remove(name); err != nil {
+				bad <- err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	close(bad)
+	var problems []string
+	for p := range bad {
+		problems = append(problems, p)
+	}
+	say("24 goroutines at once", fmt.Sprintf("%d problems %v", len(problems), problems))
 
 	if len(os.Args) > 2 {
 		ro := os.Args[2]
