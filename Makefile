@@ -74,9 +74,11 @@ bench-http:
 # create+unlink, a 1,000-entry readdir, a pipe round trip between two
 # goroutines and a 256 MiB sequential write and read, in coracle's /tmp
 # and in a tmpfs on Linux (Debian's kernel, fetched as for bench-boot),
-# with the same QEMU, accelerator, vCPU and memory (512 MiB); medians of
-# 5 boots each, side by side with ratios. About 2 minutes under TCG.
-# BENCH_FLAGS adds flags, e.g. BENCH_FLAGS="-count 3".
+# with the same QEMU, accelerator, vCPU and memory (512 MiB); then the
+# file operations in a directory shared from the host over virtio-9p
+# (coracle run -v; Linux's 9p with the same msize, cache=none); medians
+# of 5 boots each, side by side with ratios. About 3 minutes under TCG.
+# BENCH_FLAGS adds flags, e.g. BENCH_FLAGS="-count 3" or "-shares=false".
 .PHONY: bench-files
 bench-files: qemu
 	$(GO) build -o bin/bench-files ./tools/bench/files

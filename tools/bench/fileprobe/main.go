@@ -1,6 +1,7 @@
 // Command fileprobe is the guest program of the file benchmark
 // (tools/bench/files). It times file-system and pipe operations in a
-// directory of an in-memory file system, each over many iterations with
+// directory, of an in-memory file system or shared from the host, each
+// over many iterations with
 // time.Now, and prints one machine-readable line per operation on
 // standard output:
 //
@@ -37,21 +38,33 @@ import (
 const prefix = "filebench:"
 
 func main() {
-	dir := flag.String("dir", "/tmp", "the directory to work in, on an in-memory file system")
+	dir := flag.String("dir", "/tmp", "the directory to work in")
 	benchtime := flag.Duration("benchtime", 200*time.Millisecond, "least time each operation is timed for")
 	seqMiB := flag.Int("seq-mib", 256, "size of the sequential write and read, in MiB")
 	mount := flag.Bool("mount", false, "mount a tmpfs on -dir, and sysfs on /sys, first (Linux as PID 1)")
 	only := flag.String("only", "", "comma-separated operations to time (default all), to look at one closely")
+	share := flag.String("9p", "", "with -mount: mount the virtio 9P share with this mount tag on -dir, not a tmpfs")
+	shareOpts := flag.String("9p-opts", "trans=virtio,version=9p2000.L", "with -9p: the mount options")
+	modules := flag.String("modules", "", "with -9p: comma-separated kernel modules to load from "+moduleDir+" first, in order")
 	flag.Parse()
 
 	if *mount {
-		if err := mountTmpfs(*dir); err != nil {
+		var err error
+		if *share != "" {
+			err = mountShare(*dir, *share, *shareOpts, splitList(*modules))
+		} else {
+			err = mountTmpfs(*dir)
+		}
+		if err == nil {
+			err = mountSysfs()
+		}
+		if err != nil {
 			fail("mount", err)
 		}
 	}
 	fmt.Printf("%s start dir=%s benchtime=%v clocksource=%s\n", prefix, *dir, *benchtime, clockSource())
 	for _, b := range benchmarks(*dir, *seqMiB) {
-		if *only != "" && !slices.Contains(strings.Split(*only, ","), b.name) {
+		if *only != "" && !slices.Contains(splitList(*only), b.name) {
 			continue
 		}
 		r, err := b.run(*benchtime)
@@ -67,4 +80,12 @@ func main() {
 func fail(op string, err error) {
 	fmt.Printf("%s error op=%s: %v\n", prefix, op, err)
 	os.Exit(1)
+}
+
+// splitList splits a comma-separated flag value; "" is no items.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

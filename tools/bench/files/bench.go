@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -43,27 +44,29 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.memoryMiB, Accel: accel.Accel}
 	// The revision the guests are built from: read before they are.
 	source := hostinfo.SourceRevision(ctx)
-	guests := prepare(ctx, o, base, tmp, stderr)
+	suites := suites(ctx, o, base, tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 
 	for boot := 1; boot <= o.count; boot++ {
-		for _, g := range bootOrder(guests, boot) {
-			if g.missing != "" {
-				continue
+		for _, s := range suites {
+			for _, g := range bootOrder(s.guests, boot) {
+				if g.missing != "" {
+					continue
+				}
+				b := measure(ctx, qemuPath, g, s.ops, boot, o, stderr)
+				if ctx.Err() != nil {
+					return context.Cause(ctx)
+				}
+				if b.err != nil {
+					g.failed = true
+					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.count, b.err)
+				} else {
+					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.count, summary(b.sample, s.ops))
+				}
+				g.boots = append(g.boots, b)
 			}
-			b := measure(ctx, qemuPath, g, boot, o, stderr)
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			if b.err != nil {
-				g.failed = true
-				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.err)
-			} else {
-				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.sample))
-			}
-			g.boots = append(g.boots, b)
 		}
 	}
 
@@ -73,19 +76,20 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		cpu:       hostinfo.CPU(),
 		qemu:      hostinfo.QEMUVersion(ctx, qemuPath),
 		accel:     hostinfo.Accel(accel.Accel),
-		machine:   argAfter(firstArgs(guests), "-M"),
+		machine:   argAfter(firstArgs(suites), "-M"),
 		memoryMiB: o.memoryMiB,
 		count:     o.count,
 		benchtime: o.benchtime,
-		seqMiB:    o.seqMiB,
-		guests:    guests,
+		suites:    suites,
 	}
 	r.write(stdout)
 
 	var failed []string
-	for _, g := range guests {
-		if g.failed {
-			failed = append(failed, g.name)
+	for _, s := range suites {
+		for _, g := range s.guests {
+			if g.failed {
+				failed = append(failed, g.name+" ("+s.name+")")
+			}
 		}
 	}
 	if len(failed) > 0 {
@@ -94,14 +98,21 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	return nil
 }
 
-// measure boots g once and reads its figures. A boot that fails, or
-// whose guest reports an error or leaves an operation out, has err set.
-func measure(ctx context.Context, qemuPath string, g *guest, boot int, o options, log io.Writer) bootResult {
+// measure boots g once and reads its figures for ops. A boot that
+// fails, or whose guest reports an error or leaves an operation out, has
+// err set. A shared directory starts each boot empty.
+func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, boot int, o options, log io.Writer) bootResult {
+	b := bootResult{boot: boot}
+	if g.hostDir != "" {
+		if err := emptyDir(g.hostDir); err != nil {
+			b.err = err
+			return b
+		}
+	}
 	console, err := bootOnce(ctx, qemuPath, g.args, o.timeout)
 	if o.verbose {
 		fmt.Fprintf(log, "--- %s, boot %d: console ---\n%s\n", g.name, boot, strings.TrimSpace(console))
 	}
-	b := bootResult{boot: boot}
 	if err != nil {
 		b.err = err
 		return b
@@ -116,17 +127,17 @@ func measure(ctx context.Context, qemuPath string, g *guest, boot int, o options
 	case !b.sample.done:
 		b.err = fmt.Errorf("no %q line", doneLine)
 	default:
-		if missing := missingOps(b.sample); len(missing) > 0 {
+		if missing := missingOps(b.sample, ops); len(missing) > 0 {
 			b.err = fmt.Errorf("no figures for %s", strings.Join(missing, ", "))
 		}
 	}
 	return b
 }
 
-// summary is a progress line's account of a sample.
-func summary(s sample) string {
+// summary is a progress line's account of a sample's figures for ops.
+func summary(s sample, ops []operation) string {
 	var parts []string
-	for _, op := range operations {
+	for _, op := range ops {
 		parts = append(parts, op.name+" "+formatNs(s.ops[op.name].nsPerOp()))
 	}
 	return strings.Join(parts, ", ")
@@ -144,10 +155,27 @@ func bootOrder(guests []*guest, boot int) []*guest {
 }
 
 // firstArgs returns the QEMU arguments of the first guest that has any.
-func firstArgs(guests []*guest) []string {
-	for _, g := range guests {
-		if len(g.args) > 0 {
-			return g.args
+func firstArgs(suites []*suite) []string {
+	for _, s := range suites {
+		for _, g := range s.guests {
+			if len(g.args) > 0 {
+				return g.args
+			}
+		}
+	}
+	return nil
+}
+
+// emptyDir removes everything in dir, which stays: a shared directory
+// as a new boot must find it, without what an earlier boot left.
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
 		}
 	}
 	return nil

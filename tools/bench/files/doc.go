@@ -29,6 +29,22 @@
 // default: the 256 MiB file must fit in memory beside the kernel and the
 // program). No network device is attached.
 //
+// With -shares (the default) the file operations, without getpid and
+// the pipe, are also timed in a directory shared from the host, a second
+// table: each guest gets a fresh host directory (emptied before each
+// boot), served by QEMU's -fsdev local (security_model=none) through a
+// virtio-9p-device, as coracle run -v HOSTDIR:/share serves it. coracle
+// mounts it itself (an image with the file service, coracle build
+// --shares); Linux's fileprobe loads the 9P modules (9p, 9pnet,
+// 9pnet_virtio and what they depend on) and mounts it with version
+// 9p2000.L, coracle's msize (drivers/virtio/p9.MessageSize) and
+// cache=none, Linux's default cache mode. Linux finds the virtio-mmio
+// device through ACPI, so its machine has ACPI on
+// (linuxguest.MicrovmACPI); nothing else differs. The sequential
+// transfer there is 64 MiB (-share-seq-mib). -coracle-env NAME=VALUE
+// sets coracle's environment (GOMAXPROCS=2, to see what handing the
+// processor to the file service costs).
+//
 // fileprobe times each operation like testing.B: with a growing iteration
 // count until a run lasts -benchtime, and reports the iterations and the
 // nanoseconds of that run in lines starting "filebench:"; the sequential
@@ -39,6 +55,7 @@
 //
 //	go run ./tools/bench/files [-count 5] [-benchtime 200ms] [-seq-mib 256] [-accel kvm|tcg|auto]
 //	                           [-m MiB] [-skip-coracle] [-skip-linux] [-linux-cmdline S] [-cache DIR] [-v]
+//	                           [-tmpfs=false] [-shares=false] [-share-seq-mib 64] [-coracle-env NAME=VALUE]
 //
 // Host only: never linked into an image.
 package main

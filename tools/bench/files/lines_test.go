@@ -30,8 +30,11 @@ func TestParseConsole(t *testing.T) {
 	if got := s.ops["seq-write-1m"].nsPerOp(); got != 2175476794.0/256 {
 		t.Errorf("nsPerOp = %v", got)
 	}
-	if missing := missingOps(s); len(missing) != len(operations)-2 {
+	if missing := missingOps(s, operations); len(missing) != len(operations)-2 {
 		t.Errorf("missingOps = %v", missing)
+	}
+	if missing := missingOps(s, shareOperations); len(missing) != len(shareOperations)-2 {
+		t.Errorf("missingOps(share) = %v", missing)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/command"
@@ -29,6 +30,10 @@ type options struct {
 	cacheDir     string
 	timeout      time.Duration
 	verbose      bool
+	tmpfs        bool     // time the operations in a tmpfs
+	shares       bool     // time them in a directory shared from the host
+	shareSeqMiB  int      // the sequential transfer's size in the share
+	coracleEnv   []string // NAME=VALUE for coracle's guests (coracle run -e)
 }
 
 func main() { command.Main(parseFlags, run) }
@@ -48,6 +53,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "longest wait for one boot to report everything")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed")
+	fs.BoolVar(&o.tmpfs, "tmpfs", true, "time the operations in an in-memory file system (coracle's root, Linux's tmpfs)")
+	fs.BoolVar(&o.shares, "shares", true, "time the file operations in a directory shared from the host over virtio-9p")
+	fs.IntVar(&o.shareSeqMiB, "share-seq-mib", 64, "size of the sequential write and read in the shared directory, in MiB")
+	fs.Func("coracle-env", "NAME=VALUE in the coracle guests' environment, as coracle run -e (repeatable; e.g. GOMAXPROCS=2)", func(v string) error {
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+			return fmt.Errorf("want NAME=VALUE")
+		}
+		o.coracleEnv = append(o.coracleEnv, v)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: files [flags]\n\nTimes file and pipe operations of one program on coracle and on Linux, in QEMU.\n\n")
 		fs.PrintDefaults()
@@ -67,8 +82,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return usage("-count must be at least 1")
 	case o.benchtime <= 0:
 		return usage("-benchtime must be positive")
-	case o.seqMiB < 1:
-		return usage("-seq-mib must be at least 1")
+	case o.seqMiB < 1 || o.shareSeqMiB < 1:
+		return usage("-seq-mib and -share-seq-mib must be at least 1")
+	case !o.tmpfs && !o.shares:
+		return usage("-tmpfs=false and -shares=false leave nothing to measure")
 	case o.skipCoracle && o.skipLinux:
 		return usage("-skip-coracle and -skip-linux leave nothing to measure")
 	}

@@ -9,7 +9,7 @@ type operation struct {
 	mibPerOp float64
 }
 
-// operations are the table's rows, in fileprobe's order.
+// operations are the tmpfs table's rows, in fileprobe's order.
 var operations = []operation{
 	{name: "getpid", about: "getpid, for reference: a system call's fixed cost"},
 	{name: "open-stat-close", about: "open + fstat + close of an existing 4 KiB file"},
@@ -22,10 +22,10 @@ var operations = []operation{
 	{name: "seq-read-1m", about: "sequential read of that file, per 1 MiB read", mibPerOp: 1},
 }
 
-// missingOps returns the operations s has no figure for.
-func missingOps(s sample) []string {
+// missingOps returns the operations of ops that s has no figure for.
+func missingOps(s sample, ops []operation) []string {
 	var missing []string
-	for _, op := range operations {
+	for _, op := range ops {
 		if _, ok := s.ops[op.name]; !ok {
 			missing = append(missing, op.name)
 		}

@@ -21,8 +21,7 @@ type report struct {
 	memoryMiB int
 	count     int
 	benchtime time.Duration
-	seqMiB    int
-	guests    []*guest // coracle, then Linux
+	suites    []*suite
 }
 
 // write prints the report: a header, then the tables in Markdown, so
@@ -35,19 +34,60 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
 	fmt.Fprintf(w, "guests:   %s, -M %s, 1 vCPU, %d MiB, no network; one guest at a time (coracle first in odd boots, Linux in even ones)\n",
 		r.accel, r.machine, r.memoryMiB)
-	for _, g := range r.guests {
-		if g.about != "" {
-			fmt.Fprintf(w, "          %s: %s%s\n", g.name, g.about, g.clockText())
+	fmt.Fprintf(w, "method:   each operation timed with time.Now over a growing iteration count until one run lasts %v (that run counts);\n", r.benchtime)
+	fmt.Fprintf(w, "          the sequential transfer once per boot; medians over %d boot(s) of each guest\n", r.count)
+	for _, s := range r.suites {
+		fmt.Fprintln(w)
+		r.writeSuite(w, s)
+	}
+
+	var problems []string
+	for _, s := range r.suites {
+		for _, g := range s.guests {
+			if g.missing != "" {
+				problems = append(problems, fmt.Sprintf("%s (%s): %s", g.name, s.name, g.missing))
+			}
+			for _, b := range g.boots {
+				if b.err != nil {
+					problems = append(problems, fmt.Sprintf("%s (%s), boot %d: %s", g.name, s.name, b.boot, oneLine(b.err.Error())))
+				}
+			}
 		}
 	}
-	fmt.Fprintf(w, "method:   each operation timed with time.Now over a growing iteration count until one run lasts %v (that run counts);\n", r.benchtime)
-	fmt.Fprintf(w, "          the sequential transfer (%d MiB) once per boot; medians over %d boot(s) of each guest\n\n", r.seqMiB, r.count)
+	if len(problems) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Problems:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
 
-	coracle, linux := r.guest("coracle"), r.guest("Linux")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "QEMU command lines:")
+	for _, s := range r.suites {
+		for _, g := range s.guests {
+			if len(g.args) > 0 {
+				fmt.Fprintf(w, "  %s (%s): %s\n", g.name, s.name, hostinfo.ShellQuote(append([]string{qemu.Binary}, g.args...)))
+			}
+		}
+	}
+}
+
+// writeSuite prints one suite's tables: the medians with their ratios,
+// and each boot's figures.
+func (r report) writeSuite(w io.Writer, s *suite) {
+	fmt.Fprintf(w, "%s; sequential transfer of %d MiB\n", s.title, s.seqMiB)
+	for _, g := range s.guests {
+		if g.about != "" {
+			fmt.Fprintf(w, "  %s: %s%s\n", g.name, g.about, g.clockText())
+		}
+	}
+	fmt.Fprintln(w)
+	coracle, linux := s.guest("coracle"), s.guest("Linux")
 	fmt.Fprintln(w, "| operation | coracle | Linux | coracle/Linux |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
 	var slower []string
-	for _, op := range operations {
+	for _, op := range s.ops {
 		c, l := coracle.median(op.name), linux.median(op.name)
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", op.about, figure(c, op), figure(l, op), ratio(c, l))
 		if c > 0 && l > 0 && c > l {
@@ -71,42 +111,15 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "| operation | coracle | Linux |")
 		fmt.Fprintln(w, "| --- | --- | --- |")
-		for _, op := range operations {
+		for _, op := range s.ops {
 			fmt.Fprintf(w, "| %s | %s | %s |\n", op.name, coracle.bootsText(op.name), linux.bootsText(op.name))
-		}
-	}
-
-	var problems []string
-	for _, g := range r.guests {
-		if g.missing != "" {
-			problems = append(problems, g.name+": "+g.missing)
-		}
-		for _, b := range g.boots {
-			if b.err != nil {
-				problems = append(problems, fmt.Sprintf("%s, boot %d: %s", g.name, b.boot, oneLine(b.err.Error())))
-			}
-		}
-	}
-	if len(problems) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Problems:")
-		for _, p := range problems {
-			fmt.Fprintf(w, "  - %s\n", p)
-		}
-	}
-
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "QEMU command lines:")
-	for _, g := range r.guests {
-		if len(g.args) > 0 {
-			fmt.Fprintf(w, "  %s: %s\n", g.name, hostinfo.ShellQuote(append([]string{qemu.Binary}, g.args...)))
 		}
 	}
 }
 
-// guest returns the guest named, or nil.
-func (r report) guest(name string) *guest {
-	for _, g := range r.guests {
+// guest returns the suite's guest named, or nil.
+func (s *suite) guest(name string) *guest {
+	for _, g := range s.guests {
 		if g.name == name {
 			return g
 		}

@@ -33,8 +33,8 @@ func testReport() report {
 	for i := range linux.boots {
 		linux.boots[i].sample.ops["pipe-roundtrip"] = opTiming{n: 1, total: 1000}
 	}
-	return report{command: "bench-files -count 3", count: 3, benchtime: 200 * time.Millisecond, seqMiB: 256, memoryMiB: 512, machine: "microvm",
-		guests: []*guest{coracle, linux}}
+	return report{command: "bench-files -count 3", count: 3, benchtime: 200 * time.Millisecond, memoryMiB: 512, machine: "microvm",
+		suites: []*suite{{name: tmpfsSuite, title: "In memory", seqMiB: 256, ops: operations, guests: []*guest{coracle, linux}}}}
 }
 
 // The table has a row per operation with both medians (the failed boot
@@ -46,14 +46,15 @@ func TestReportWrite(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"command:  bench-files -count 3\n",
-		"Linux: a kernel; clock source tsc-early\n",
+		"In memory; sequential transfer of 256 MiB\n",
+		"  Linux: a kernel; clock source tsc-early\n",
 		"| open + fstat + close of an existing 4 KiB file | 2.00 µs | 4.00 µs | 0.50 |\n",
 		"| 1 byte to a goroutine and back through two os.Pipe pipes | 2.00 µs | 1.00 µs | 2.00 |\n",
 		"| sequential write to a new file, per 1 MiB write | 2.00 µs (500000 MiB/s) | 4.00 µs (250000 MiB/s) | 0.50 |\n",
 		"coracle is slower than Linux in: pipe-roundtrip (2.00).\n",
 		"| pread-4k | 1.00 µs, 3.00 µs, failed | 4.00 µs, 4.00 µs, 4.00 µs |\n",
-		"  - coracle, boot 3: QEMU ended\n",
-		"  coracle: qemu-system-x86_64 -M microvm\n",
+		"  - coracle (tmpfs), boot 3: QEMU ended\n",
+		"  coracle (tmpfs): qemu-system-x86_64 -M microvm\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -70,13 +71,13 @@ func TestReportWrite(t *testing.T) {
 // A skipped guest leaves its cells empty and no ratio.
 func TestReportSkipped(t *testing.T) {
 	r := testReport()
-	r.guests[1] = &guest{name: "Linux", missing: "skipped (-skip-linux)"}
+	r.suites[0].guests[1] = &guest{name: "Linux", missing: "skipped (-skip-linux)"}
 	var b strings.Builder
 	r.write(&b)
 	out := b.String()
 	for _, want := range []string{
 		"| pread of 4 KiB from a 1 MiB file in memory | 2.00 µs | — | n/a |\n",
-		"  - Linux: skipped (-skip-linux)\n",
+		"  - Linux (tmpfs): skipped (-skip-linux)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -84,5 +85,39 @@ func TestReportSkipped(t *testing.T) {
 	}
 	if strings.Contains(out, "slower than Linux") {
 		t.Errorf("a verdict without Linux figures:\n%s", out)
+	}
+}
+
+// The share suite has its own table, of the file operations only, after
+// the tmpfs one; the header names each suite's guests.
+func TestReportSuites(t *testing.T) {
+	r := testReport()
+	shareGuest := func(name string, ns int64) *guest {
+		return &guest{name: name, about: name + " in a share", args: []string{"-M", "microvm"}, boots: []bootResult{{boot: 1, sample: sampleOf(ns)}}}
+	}
+	r.suites = append(r.suites, &suite{name: shareSuite, title: "Shared", seqMiB: 64, ops: shareOperations,
+		guests: []*guest{shareGuest("coracle", 8000), shareGuest("Linux", 2000)}})
+	var b strings.Builder
+	r.write(&b)
+	out := b.String()
+	tmpfs, share := strings.Index(out, "In memory; sequential"), strings.Index(out, "Shared; sequential transfer of 64 MiB\n")
+	if tmpfs < 0 || share < tmpfs {
+		t.Fatalf("want the tmpfs suite, then the share suite:\n%s", out)
+	}
+	shared := out[share:]
+	for _, want := range []string{
+		"  coracle: coracle in a share\n",
+		"| pread of 4 KiB from a 1 MiB file | 8.00 µs | 2.00 µs | 4.00 |\n",
+		"coracle is slower than Linux in: open-stat-close (4.00), pread-4k (4.00),",
+	} {
+		if !strings.Contains(shared, want) {
+			t.Errorf("share table lacks %q:\n%s", want, shared)
+		}
+	}
+	section, _, _ := strings.Cut(shared, "QEMU command lines:")
+	for _, absent := range []string{"getpid", "pipe-roundtrip"} {
+		if strings.Contains(section, absent) {
+			t.Errorf("share table has %s:\n%s", absent, section)
+		}
 	}
 }

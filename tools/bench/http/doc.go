@@ -16,7 +16,7 @@
 // (coracle-bench-PID) and removes at the end, also after an error or an
 // interrupt. One machine option differs: coracle boots as coracle run
 // boots it (microvm,acpi=off,rtc=on), Linux with ACPI on, without which
-// Debian's kernel cannot find the NIC (see linuxMachine). The tap device
+// Debian's kernel cannot find the NIC (see linuxguest.MicrovmACPI). The tap device
 // is 192.0.2.1/24; QEMU and wrk run inside the namespace (ip netns exec).
 // Only addresses of 192.0.2.0/24 (TEST-NET-1) are used.
 //

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -34,19 +33,9 @@ const (
 var linuxModules = []string{"virtio_mmio", "virtio_net"}
 
 // linuxMachine is the Linux guest's QEMU machine: the coracle guest's
-// "microvm,acpi=off,rtc=on" (tools/qemu, as coracle run boots it) with
-// ACPI on. Debian's kernel is built without
-// CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so its virtio_mmio ignores the
-// device= words that microvm appends to the command line when ACPI is
-// off ("virtio_mmio: unknown parameter 'device' ignored") and finds no
-// NIC; with ACPI on it finds the NIC in the DSDT (a LNRO0005 device).
-// ioapic2=off keeps the virtio-mmio interrupts where they are with ACPI
-// off, on the first IOAPIC's pins 5-12 (with ACPI, microvm adds a second
-// IOAPIC by default and moves them to 16-23). The transports, the NIC's
-// (the last, 0xfeb00e00, IRQ 12) and all other devices are the same.
-// coracle, for its part, finds virtio-mmio devices only on the command
-// line and does not read ACPI tables.
-const linuxMachine = "microvm,acpi=on,ioapic2=off,rtc=on"
+// with ACPI on, without which Debian's kernel finds no virtio-mmio NIC
+// (see linuxguest.MicrovmACPI).
+const linuxMachine = linuxguest.MicrovmACPI
 
 // defaultLinuxCmdline puts Linux's console on the first serial port,
 // prints no messages but errors, and makes a failed /init end QEMU
@@ -98,17 +87,6 @@ func qemuArgs(base qemu.Config, kernel, cmdline string, extra ...string) ([]stri
 	cfg.Image, cfg.Cmdline = kernel, cmdline
 	cfg.ExtraArgs = append([]string{"-smp", "1"}, extra...)
 	return cfg.Args()
-}
-
-// withMachine returns args with the value of -M replaced by m.
-func withMachine(args []string, m string) ([]string, error) {
-	i := slices.Index(args, "-M")
-	if i < 0 || i+1 >= len(args) {
-		return nil, fmt.Errorf("no -M in the QEMU arguments %q", args)
-	}
-	args = slices.Clone(args)
-	args[i+1] = m
-	return args, nil
 }
 
 // baseConfig is what both guests share.
@@ -182,7 +160,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	if err != nil {
 		return g, err
 	}
-	g.args, err = withMachine(args, linuxMachine)
+	g.args, err = linuxguest.WithMachine(args, linuxMachine)
 	return g, err
 }
 

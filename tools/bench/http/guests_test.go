@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coracle-os/coracle/net/stack"
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -54,7 +55,7 @@ func TestGuestsShareQEMUArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if linux, err = withMachine(linux, linuxMachine); err != nil {
+	if linux, err = linuxguest.WithMachine(linux, linuxMachine); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range [][]string{
@@ -85,9 +86,6 @@ func TestGuestsShareQEMUArgs(t *testing.T) {
 	}
 	if a, b := strip(coracle), strip(linux); !slices.Equal(a, b) {
 		t.Errorf("the guests' QEMU arguments differ beyond -M, -kernel, -append and -initrd:\ncoracle %q\nLinux   %q", a, b)
-	}
-	if _, err := withMachine([]string{"-m", "256"}, linuxMachine); err == nil {
-		t.Error("withMachine without -M succeeded")
 	}
 }
 

@@ -11,6 +11,6 @@
 // kernel unpacks, and GoBuild builds the static linux/amd64 programs that
 // go into it.
 //
-// Used by tools/bench/boot and tools/bench/http. Host only: never linked
-// into an image.
+// Used by tools/bench/boot, tools/bench/http and tools/bench/files.
+// Host only: never linked into an image.
 package linuxguest
