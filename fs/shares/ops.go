@@ -361,7 +361,7 @@ func (s *service) readdir(req *shares.Request, res *shares.Result) error {
 		return errno(syscall.ENOTDIR)
 	}
 	buf := userBuf(req.Buf, req.Len)
-	ents, err := h.file.Readdir(uint64(req.Offset), uint32(min(len(buf), 32<<10)))
+	ents, err := h.entries(uint64(req.Offset))
 	if err != nil {
 		return err
 	}
@@ -384,8 +384,43 @@ func (s *service) readdir(req *shares.Request, res *shares.Result) error {
 	if n == 0 && len(ents) > 0 {
 		return errno(syscall.EINVAL) // the buffer cannot hold one entry
 	}
+	h.keepEntries(uint64(off), ents)
 	res.N, res.Offset = int64(n), off
 	return nil
+}
+
+// readdirAsk is how many bytes of entries one 9P readdir asks for: a
+// whole message's worth, more than a program's getdents64 buffer
+// usually holds; the rest waits in the handle for the next call.
+const readdirAsk = 60 << 10
+
+// entries returns the directory's entries from offset on: those a
+// previous call read and did not hand out, if it stopped there, or a
+// new 9P readdir's.
+func (h *handle) entries(offset uint64) ([]p9.Dirent, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.pending) > 0 && h.pendingFrom == offset {
+		return h.pending, nil
+	}
+	return h.file.Readdir(offset, readdirAsk)
+}
+
+// keepEntries keeps the entries of ents after the one at offset off for
+// the next call, which goes on from off.
+func (h *handle) keepEntries(off uint64, ents []p9.Dirent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pending, h.pendingFrom = nil, off
+	for i, e := range ents {
+		if e.Offset == off {
+			h.pending = ents[i+1:]
+			return
+		}
+	}
+	if off == 0 || len(ents) == 0 {
+		h.pending = ents // nothing handed out yet
+	}
 }
 
 // direntType is an entry's d_type: a 9P2000.L server sends Linux's

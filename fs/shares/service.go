@@ -54,6 +54,10 @@ type handle struct {
 	comps  []string // its path from the share's root (for directories: where relative paths start)
 	dir    bool
 	append bool
+
+	mu          sync.Mutex
+	pending     []p9.Dirent // entries read and not handed out yet; guarded by mu
+	pendingFrom uint64      // the offset they follow; guarded by mu
 }
 
 // start attaches the shares the command line names and serves the
