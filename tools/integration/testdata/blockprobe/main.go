@@ -5,37 +5,40 @@
 package main
 
 import (
-	"fmt"
 	"net"
-	"os"
 	"syscall"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
+
+// pr prints the lines, each behind the prefix "blockprobe:".
+var pr = probe.P("blockprobe")
 
 var _ = net.IPv4len // package net brings in coracle's socket service
 
 func main() {
 	tcp()
 	udp()
-	fmt.Println("blockprobe: done")
+	pr.Printf("done")
 }
 
 func tcp() {
 	l := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0))
-	check(syscall.Bind(l, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
-	check(syscall.Listen(l, 8))
+	pr.Check(syscall.Bind(l, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	pr.Check(syscall.Listen(l, 8))
 	sa, err := syscall.Getsockname(l)
-	check(err)
+	pr.Check(err)
 	port := sa.(*syscall.SockaddrInet4).Port
 
 	done := make(chan string)
 	go func() {
 		time.Sleep(100 * time.Millisecond) // accept waits for this
 		c := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0))
-		check(syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}))
+		pr.Check(syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}))
 		time.Sleep(100 * time.Millisecond) // the server's read waits for this
 		_, err := syscall.Write(c, []byte("ping"))
-		check(err)
+		pr.Check(err)
 		buf := make([]byte, 16)
 		n := must(syscall.Read(c, buf))
 		syscall.Close(c)
@@ -43,65 +46,54 @@ func tcp() {
 	}()
 	start := time.Now()
 	c, _, err := syscall.Accept(l)
-	check(err)
+	pr.Check(err)
 	buf := make([]byte, 16)
 	n := must(syscall.Read(c, buf))
 	if string(buf[:n]) != "ping" {
-		fail("server read %q", buf[:n])
+		pr.Fail("server read %q", buf[:n])
 	}
 	_, err = syscall.Write(c, []byte("pong"))
-	check(err)
+	pr.Check(err)
 	if got := <-done; got != "pong" {
-		fail("client read %q", got)
+		pr.Fail("client read %q", got)
 	}
 	syscall.Close(c)
 	syscall.Close(l)
-	fmt.Printf("blockprobe: tcp accept, connect, read and write blocked and completed (%v)\n", time.Since(start).Round(100*time.Millisecond) >= 200*time.Millisecond)
+	pr.Printf("tcp accept, connect, read and write blocked and completed (%v)", time.Since(start).Round(100*time.Millisecond) >= 200*time.Millisecond)
 }
 
 func udp() {
 	s := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0))
-	check(syscall.Bind(s, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	pr.Check(syscall.Bind(s, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
 	sa, err := syscall.Getsockname(s)
-	check(err)
+	pr.Check(err)
 	go func() {
 		time.Sleep(100 * time.Millisecond)
 		c := must(syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0))
-		check(syscall.Sendto(c, []byte("hello"), 0, sa))
+		pr.Check(syscall.Sendto(c, []byte("hello"), 0, sa))
 		syscall.Close(c)
 	}()
 	buf := make([]byte, 16)
 	n, _, err := syscall.Recvfrom(s, buf, 0)
-	check(err)
+	pr.Check(err)
 	if string(buf[:n]) != "hello" {
-		fail("udp read %q", buf[:n])
+		pr.Fail("udp read %q", buf[:n])
 	}
 	if _, _, err := syscall.Recvfrom(s, buf, syscall.MSG_DONTWAIT); err != syscall.EAGAIN {
-		fail("recvfrom with MSG_DONTWAIT on an empty socket: %v, want EAGAIN", err)
+		pr.Fail("recvfrom with MSG_DONTWAIT on an empty socket: %v, want EAGAIN", err)
 	}
 	// SO_RCVTIMEO: a blocking receive gives up with EAGAIN.
 	tv := syscall.Timeval{Usec: 200_000}
-	check(syscall.SetsockoptTimeval(s, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv))
+	pr.Check(syscall.SetsockoptTimeval(s, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv))
 	start := time.Now()
 	if _, _, err := syscall.Recvfrom(s, buf, 0); err != syscall.EAGAIN || time.Since(start) < 200*time.Millisecond {
-		fail("recvfrom with a 200 ms SO_RCVTIMEO: %v after %v, want EAGAIN after the timeout", err, time.Since(start))
+		pr.Fail("recvfrom with a 200 ms SO_RCVTIMEO: %v after %v, want EAGAIN after the timeout", err, time.Since(start))
 	}
 	syscall.Close(s)
-	fmt.Println("blockprobe: udp recvfrom blocked and completed; MSG_DONTWAIT did not; SO_RCVTIMEO timed out")
+	pr.Printf("udp recvfrom blocked and completed; MSG_DONTWAIT did not; SO_RCVTIMEO timed out")
 }
 
 func must(v int, err error) int {
-	check(err)
+	pr.Check(err)
 	return v
-}
-
-func check(err error) {
-	if err != nil {
-		fail("%v", err)
-	}
-}
-
-func fail(format string, args ...any) {
-	fmt.Printf("blockprobe: FAIL: "+format+"\n", args...)
-	os.Exit(1)
 }

@@ -6,15 +6,18 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"syscall"
 	"time"
 	"unsafe"
 	_ "unsafe" // go:linkname
 
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
+
 	"golang.org/x/sys/unix"
 )
+
+// pr prints the lines, each behind the prefix "clockprobe:".
+var pr = probe.P("clockprobe")
 
 const atSysinfoEHDR = 33
 
@@ -22,14 +25,14 @@ func main() {
 	vdso := uint64(0)
 	auxv, err := unix.Auxv()
 	if err != nil {
-		fail("auxv: %v", err)
+		pr.Fail("auxv: %v", err)
 	}
 	for _, kv := range auxv {
 		if kv[0] == atSysinfoEHDR {
 			vdso = uint64(kv[1])
 		}
 	}
-	fmt.Printf("clockprobe: vDSO at %#x\n", vdso)
+	pr.Printf("vDSO at %#x", vdso)
 
 	for _, clock := range []struct {
 		name string
@@ -44,10 +47,10 @@ func main() {
 			b := syscallClock(clock.id)
 			c := clock.now()
 			if !(a <= b && b <= c) {
-				fail("%s: vDSO %d, system call %d, vDSO %d: out of order", clock.name, a, b, c)
+				pr.Fail("%s: vDSO %d, system call %d, vDSO %d: out of order", clock.name, a, b, c)
 			}
 		}
-		fmt.Printf("clockprobe: %s agrees with the system call\n", clock.name)
+		pr.Printf("%s agrees with the system call", clock.name)
 	}
 
 	const n = 100000
@@ -61,7 +64,7 @@ func main() {
 		syscallClock(unix.CLOCK_MONOTONIC)
 	}
 	perSyscall := time.Since(start) / (n / 10)
-	fmt.Printf("clockprobe: time.Now %v, clock_gettime system call %v\n", perNow, perSyscall)
+	pr.Printf("time.Now %v, clock_gettime system call %v", perNow, perSyscall)
 }
 
 // monotonicNow is the runtime's CLOCK_MONOTONIC reading (what
@@ -74,12 +77,7 @@ func monotonicNow() int64
 func syscallClock(id int) int64 {
 	var ts unix.Timespec
 	if _, _, e := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, uintptr(id), uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		fail("clock_gettime(%d): %v", id, e)
+		pr.Fail("clock_gettime(%d): %v", id, e)
 	}
 	return ts.Nano()
-}
-
-func fail(format string, args ...any) {
-	fmt.Printf("clockprobe: FAIL: "+format+"\n", args...)
-	os.Exit(1)
 }

@@ -11,9 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"sync"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
+
+// pr prints the lines, each behind the prefix "loopprobe:".
+var pr = probe.P("loopprobe")
 
 func main() {
 	for _, network := range []struct{ name, addr string }{{"tcp4", "127.0.0.1:0"}, {"tcp6", "[::1]:0"}} {
@@ -21,13 +25,13 @@ func main() {
 	}
 	httpSelf()
 	udpEcho()
-	fmt.Println("loopprobe: done")
+	pr.Printf("done")
 }
 
 func tcpEcho(network, addr string) {
 	l, err := net.Listen(network, addr)
 	if err != nil {
-		fail("listen %s %s: %v", network, addr, err)
+		pr.Fail("listen %s %s: %v", network, addr, err)
 	}
 	defer l.Close()
 	go func() {
@@ -63,30 +67,30 @@ func tcpEcho(network, addr string) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		fail("%s: %v", network, err)
+		pr.Fail("%s: %v", network, err)
 	}
-	fmt.Printf("loopprobe: %s echo of %d bytes on 8 connections over %v\n", network, len(payload), l.Addr())
+	pr.Printf("%s echo of %d bytes on 8 connections over %v", network, len(payload), l.Addr())
 }
 
 func httpSelf() {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fail("listen: %v", err)
+		pr.Fail("listen: %v", err)
 	}
 	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello, self") }))
 	resp, err := http.Get("http://" + l.Addr().String() + "/")
 	if err != nil {
-		fail("GET: %v", err)
+		pr.Fail("GET: %v", err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	fmt.Printf("loopprobe: http: %s %q\n", resp.Status, b)
+	pr.Printf("http: %s %q", resp.Status, b)
 }
 
 func udpEcho() {
 	s, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
-		fail("listen udp: %v", err)
+		pr.Fail("listen udp: %v", err)
 	}
 	defer s.Close()
 	go func() {
@@ -101,24 +105,19 @@ func udpEcho() {
 	}()
 	c, err := net.Dial("udp4", s.LocalAddr().String())
 	if err != nil {
-		fail("dial udp: %v", err)
+		pr.Fail("dial udp: %v", err)
 	}
 	defer c.Close()
 	buf := make([]byte, 1<<16)
 	for _, size := range []int{1, 512, 9000, 60000} {
 		msg := bytes.Repeat([]byte{byte(size)}, size)
 		if _, err := c.Write(msg); err != nil {
-			fail("udp send %d: %v", size, err)
+			pr.Fail("udp send %d: %v", size, err)
 		}
 		n, err := c.Read(buf)
 		if err != nil || !bytes.Equal(buf[:n], msg) {
-			fail("udp echo of %d bytes: %d back, %v", size, n, err)
+			pr.Fail("udp echo of %d bytes: %d back, %v", size, n, err)
 		}
 	}
-	fmt.Println("loopprobe: udp echo of 1, 512, 9000 and 60000 bytes")
-}
-
-func fail(format string, args ...any) {
-	fmt.Printf("loopprobe: FAIL: "+format+"\n", args...)
-	os.Exit(1)
+	pr.Printf("udp echo of 1, 512, 9000 and 60000 bytes")
 }

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,45 +20,15 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
+
 	"golang.org/x/exp/mmap"
 )
 
+// pr prints the lines, each behind the prefix "mmapprobe:".
+var pr = probe.P("mmapprobe")
+
 const page = 4096
-
-func say(what string, v any) { fmt.Printf("mmapprobe: %s: %v\n", what, v) }
-
-func must(err error) {
-	if err != nil {
-		fmt.Printf("mmapprobe: FAIL: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-// errno is err's errno name, or "ok".
-func errno(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		switch e {
-		case syscall.EINVAL:
-			return "EINVAL"
-		case syscall.EACCES:
-			return "EACCES"
-		case syscall.ENODEV:
-			return "ENODEV"
-		case syscall.EBADF:
-			return "EBADF"
-		case syscall.ENOMEM:
-			return "ENOMEM"
-		case syscall.EFAULT:
-			return "EFAULT"
-		}
-		return fmt.Sprintf("errno %d", int(e))
-	}
-	return err.Error()
-}
 
 // load reads b[i], reporting a fault (SIGBUS or SIGSEGV) instead of
 // dying: "fault at +N" with N the offset from b's start of the address
@@ -107,7 +76,7 @@ func fileByte(f *os.File, off int64) string {
 
 func blocks(f *os.File) int64 {
 	var st syscall.Stat_t
-	must(syscall.Fstat(int(f.Fd()), &st))
+	pr.Check(syscall.Fstat(int(f.Fd()), &st))
 	return st.Blocks
 }
 
@@ -117,7 +86,7 @@ func main() {
 		os.Exit(2)
 	}
 	dir, err := os.MkdirTemp(os.Args[1], "mmapprobe")
-	must(err)
+	pr.Check(err)
 	defer os.RemoveAll(dir)
 
 	// A file of three pages and 100 bytes: page i is filled with 'a'+i.
@@ -126,9 +95,9 @@ func main() {
 	for i := range content {
 		content[i] = 'a' + byte(i/page)
 	}
-	must(os.WriteFile(name, content, 0o644))
+	pr.Check(os.WriteFile(name, content, 0o644))
 	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	must(err)
+	pr.Check(err)
 	fd := int(f.Fd())
 
 	private(f, fd)
@@ -140,139 +109,132 @@ func main() {
 	devZero()
 	expMmap(name)
 	elfOverMapping(dir)
-	must(f.Close())
-	fmt.Println("mmapprobe: done")
+	pr.Check(f.Close())
+	pr.Printf("done")
 }
 
 func private(f *os.File, fd int) {
 	m, err := syscall.Mmap(fd, 0, 5*page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("private read-only map", errno(err))
+	pr.Say("private read-only map", probe.Errno(err))
 	if err != nil {
 		return
 	}
-	say("private page 0", load(m, 0))
-	say("private page 2", load(m, 2*page+5))
-	say("private last byte of file", load(m, 3*page+99))
-	say("private byte past the end in the last page", load(m, 3*page+100))
-	say("private page past the end", load(m, 4*page))
-	say("private write to read-only", store(m, 0, 'X'))
+	pr.Say("private page 0", load(m, 0))
+	pr.Say("private page 2", load(m, 2*page+5))
+	pr.Say("private last byte of file", load(m, 3*page+99))
+	pr.Say("private byte past the end in the last page", load(m, 3*page+100))
+	pr.Say("private page past the end", load(m, 4*page))
+	pr.Say("private write to read-only", store(m, 0, 'X'))
 	// A later write to the file shows in a page not copied.
 	f.WriteAt([]byte("Z"), 10)
-	say("private sees a later write", load(m, 10))
+	pr.Say("private sees a later write", load(m, 10))
 	f.WriteAt([]byte("a"), 10)
-	must(syscall.Munmap(m))
+	pr.Check(syscall.Munmap(m))
 
 	w, err := syscall.Mmap(fd, 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
-	say("private writable map", errno(err))
-	say("private store", store(w, 1, 'P'))
-	say("private reads its store", load(w, 1))
-	say("file after private store", fileByte(f, 1))
+	pr.Say("private writable map", probe.Errno(err))
+	pr.Say("private store", store(w, 1, 'P'))
+	pr.Say("private reads its store", load(w, 1))
+	pr.Say("file after private store", fileByte(f, 1))
 	f.WriteAt([]byte("Q"), 2)
-	say("copied page after a file write", load(w, 2))
-	say("uncopied page after a file write", func() string {
+	pr.Say("copied page after a file write", load(w, 2))
+	pr.Say("uncopied page after a file write", func() string {
 		f.WriteAt([]byte("R"), page+2)
 		defer f.WriteAt([]byte("b"), page+2)
 		return load(w, page+2)
 	}())
 	f.WriteAt([]byte("a"), 2)
 	// MADV_DONTNEED drops the copy: the file's page shows again.
-	say("madvise DONTNEED", errno(syscall.Madvise(w[:page], syscall.MADV_DONTNEED)))
-	say("after DONTNEED", load(w, 1))
+	pr.Say("madvise DONTNEED", probe.Errno(syscall.Madvise(w[:page], syscall.MADV_DONTNEED)))
+	pr.Say("after DONTNEED", load(w, 1))
 	// mprotect read-only and back.
-	say("mprotect read", errno(syscall.Mprotect(w, syscall.PROT_READ)))
-	say("store after mprotect read", store(w, page, 'M'))
-	say("mprotect read-write", errno(syscall.Mprotect(w[page:2*page], syscall.PROT_READ|syscall.PROT_WRITE)))
-	say("store after mprotect read-write", store(w, page, 'M'))
-	say("file after it", fileByte(f, page))
-	must(syscall.Munmap(w))
+	pr.Say("mprotect read", probe.Errno(syscall.Mprotect(w, syscall.PROT_READ)))
+	pr.Say("store after mprotect read", store(w, page, 'M'))
+	pr.Say("mprotect read-write", probe.Errno(syscall.Mprotect(w[page:2*page], syscall.PROT_READ|syscall.PROT_WRITE)))
+	pr.Say("store after mprotect read-write", store(w, page, 'M'))
+	pr.Say("file after it", fileByte(f, page))
+	pr.Check(syscall.Munmap(w))
 
 	// An offset, and PROT_EXEC.
 	o, err := syscall.Mmap(fd, 2*page, 2*page, syscall.PROT_READ|syscall.PROT_EXEC, syscall.MAP_PRIVATE)
-	say("map at offset 2 pages, executable", errno(err))
+	pr.Say("map at offset 2 pages, executable", probe.Errno(err))
 	if err == nil {
-		say("its first byte", load(o, 0))
-		say("its second page", load(o, page+50))
-		must(syscall.Munmap(o))
+		pr.Say("its first byte", load(o, 0))
+		pr.Say("its second page", load(o, page+50))
+		pr.Check(syscall.Munmap(o))
 	}
 }
 
 func shared(f *os.File, fd int) {
 	s, err := syscall.Mmap(fd, page, 3*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	say("shared map", errno(err))
+	pr.Say("shared map", probe.Errno(err))
 	if err != nil {
 		return
 	}
-	say("shared store", store(s, 0, 'S'))
-	say("file after shared store", fileByte(f, page))
+	pr.Say("shared store", store(s, 0, 'S'))
+	pr.Say("file after shared store", fileByte(f, page))
 	f.WriteAt([]byte("T"), page+1)
-	say("shared sees a file write", load(s, 1))
-	say("shared past the end", load(s, 2*page+200))
+	pr.Say("shared sees a file write", load(s, 1))
+	pr.Say("shared past the end", load(s, 2*page+200))
 	_, _, e := syscall.Syscall(syscall.SYS_MSYNC, uintptr(unsafe.Pointer(&s[0])), 3*page, 4 /* MS_SYNC */)
-	say("msync", errno(errnoErr(e)))
+	pr.Say("msync", probe.Errno(probe.Err(e)))
 	_, _, e = syscall.Syscall(syscall.SYS_MSYNC, uintptr(unsafe.Pointer(&s[0])), page, 5)
-	say("msync MS_SYNC|MS_ASYNC", errno(errnoErr(e)))
+	pr.Say("msync MS_SYNC|MS_ASYNC", probe.Errno(probe.Err(e)))
 	// read(2) into a shared mapping writes the file.
 	src, _ := os.Open(f.Name())
 	src.ReadAt(s[10:15], 0)
 	src.Close()
-	say("file after read into the mapping", fileByte(f, page+10))
+	pr.Say("file after read into the mapping", fileByte(f, page+10))
 	f.WriteAt([]byte("bb"), page)
 	f.WriteAt([]byte("bbbbb"), page+10)
-	must(syscall.Munmap(s))
+	pr.Check(syscall.Munmap(s))
 	_, _, e = syscall.Syscall(syscall.SYS_MSYNC, uintptr(unsafe.Pointer(&s[0])), page, 4)
-	say("msync after munmap", errno(errnoErr(e)))
+	pr.Say("msync after munmap", probe.Errno(probe.Err(e)))
 
 	ro, err := syscall.Mmap(fd, 0, page, syscall.PROT_READ, syscall.MAP_SHARED)
-	say("shared read-only map", errno(err))
+	pr.Say("shared read-only map", probe.Errno(err))
 	if err == nil {
-		say("its first byte", load(ro, 0))
-		say("store into it", store(ro, 0, 'x'))
-		must(syscall.Munmap(ro))
+		pr.Say("its first byte", load(ro, 0))
+		pr.Say("store into it", store(ro, 0, 'x'))
+		pr.Check(syscall.Munmap(ro))
 	}
-}
-
-func errnoErr(e syscall.Errno) error {
-	if e == 0 {
-		return nil
-	}
-	return e
 }
 
 func errorsProbe(dir, name string, fd int) {
 	_, err := syscall.Mmap(fd, 100, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("unaligned offset", errno(err))
+	pr.Say("unaligned offset", probe.Errno(err))
 	_, err = syscall.Mmap(fd, 0, 0, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("length 0", errno(err))
+	pr.Say("length 0", probe.Errno(err))
 	_, err = syscall.Mmap(fd, 0, page, syscall.PROT_READ, 0)
-	say("neither shared nor private", errno(err))
+	pr.Say("neither shared nor private", probe.Errno(err))
 	_, err = syscall.Mmap(999, 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("bad descriptor", errno(err))
+	pr.Say("bad descriptor", probe.Errno(err))
 
 	wo, _ := os.OpenFile(name, os.O_WRONLY, 0)
 	_, err = syscall.Mmap(int(wo.Fd()), 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("write-only descriptor", errno(err))
+	pr.Say("write-only descriptor", probe.Errno(err))
 	wo.Close()
 	ro, _ := os.Open(name)
 	_, err = syscall.Mmap(int(ro.Fd()), 0, page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	say("read-only descriptor, shared writable", errno(err))
+	pr.Say("read-only descriptor, shared writable", probe.Errno(err))
 	m, err := syscall.Mmap(int(ro.Fd()), 0, page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
-	say("read-only descriptor, private writable", errno(err))
+	pr.Say("read-only descriptor, private writable", probe.Errno(err))
 	if err == nil {
 		syscall.Munmap(m)
 	}
 	ro.Close()
 	ap, _ := os.OpenFile(name, os.O_RDWR|os.O_APPEND, 0)
 	_, err = syscall.Mmap(int(ap.Fd()), 0, page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	say("append descriptor, shared writable", errno(err))
+	pr.Say("append descriptor, shared writable", probe.Errno(err))
 	ap.Close()
 
 	d, _ := os.Open(dir)
 	_, err = syscall.Mmap(int(d.Fd()), 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("directory", errno(err))
+	pr.Say("directory", probe.Errno(err))
 	d.Close()
 	r, w, _ := os.Pipe()
 	_, err = syscall.Mmap(int(r.Fd()), 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	say("pipe", errno(err))
+	pr.Say("pipe", probe.Errno(err))
 	r.Close()
 	w.Close()
 }
@@ -280,82 +242,82 @@ func errorsProbe(dir, name string, fd int) {
 // lifetime: a mapping outlives its descriptor and the file's name.
 func lifetime(dir string, content []byte) {
 	name := filepath.Join(dir, "gone")
-	must(os.WriteFile(name, content, 0o644))
+	pr.Check(os.WriteFile(name, content, 0o644))
 	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	must(err)
+	pr.Check(err)
 	m, err := syscall.Mmap(int(f.Fd()), 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	must(err)
-	must(f.Close())
-	say("after close", load(m, page))
-	must(os.Remove(name))
-	say("after unlink", load(m, 0))
-	say("store after unlink", store(m, 0, 'u'))
-	say("read it back", load(m, 0))
-	must(syscall.Munmap(m))
+	pr.Check(err)
+	pr.Check(f.Close())
+	pr.Say("after close", load(m, page))
+	pr.Check(os.Remove(name))
+	pr.Say("after unlink", load(m, 0))
+	pr.Say("store after unlink", store(m, 0, 'u'))
+	pr.Say("read it back", load(m, 0))
+	pr.Check(syscall.Munmap(m))
 }
 
 // truncation: a mapped file cut short raises SIGBUS past its new end,
 // private copies included, and growing it again brings back zeros.
 func truncation(dir string, content []byte) {
 	name := filepath.Join(dir, "short")
-	must(os.WriteFile(name, content, 0o644))
+	pr.Check(os.WriteFile(name, content, 0o644))
 	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	must(err)
+	pr.Check(err)
 	s, err := syscall.Mmap(int(f.Fd()), 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	must(err)
+	pr.Check(err)
 	p, err := syscall.Mmap(int(f.Fd()), 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
-	must(err)
-	say("shared page 2 before", load(s, 2*page))
-	say("private page 2 before", load(p, 2*page))
-	say("private copy of page 2", store(p, 2*page, 'C'))
-	say("private page 1 before", load(p, page))
-	must(f.Truncate(page + 10))
-	say("shared page 0 after truncating", load(s, 0))
-	say("shared tail of page 1", load(s, page+20))
-	say("shared page 2 after truncating", load(s, 2*page))
-	say("private copied page 2 after truncating", load(p, 2*page))
-	say("private page 1 after truncating", load(p, page+5))
-	must(f.Truncate(3 * page))
-	say("shared page 2 after growing", load(s, 2*page))
-	say("private page 2 after growing", load(p, 2*page))
+	pr.Check(err)
+	pr.Say("shared page 2 before", load(s, 2*page))
+	pr.Say("private page 2 before", load(p, 2*page))
+	pr.Say("private copy of page 2", store(p, 2*page, 'C'))
+	pr.Say("private page 1 before", load(p, page))
+	pr.Check(f.Truncate(page + 10))
+	pr.Say("shared page 0 after truncating", load(s, 0))
+	pr.Say("shared tail of page 1", load(s, page+20))
+	pr.Say("shared page 2 after truncating", load(s, 2*page))
+	pr.Say("private copied page 2 after truncating", load(p, 2*page))
+	pr.Say("private page 1 after truncating", load(p, page+5))
+	pr.Check(f.Truncate(3 * page))
+	pr.Say("shared page 2 after growing", load(s, 2*page))
+	pr.Say("private page 2 after growing", load(p, 2*page))
 	// A hole punched under a mapping.
 	f.WriteAt(bytes.Repeat([]byte{'h'}, page), page)
-	say("private page 1 before the hole", load(p, page))
-	say("shared page 1 before the hole", load(s, page))
+	pr.Say("private page 1 before the hole", load(p, page))
+	pr.Say("shared page 1 before the hole", load(s, page))
 	const punch = 0x02 | 0x01 // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
-	say("punch a hole", errno(syscall.Fallocate(int(f.Fd()), punch, page, page)))
-	say("shared page 1 after the hole", load(s, page))
-	say("private page 1 after the hole", load(p, page))
-	must(syscall.Munmap(s))
-	must(syscall.Munmap(p))
-	must(f.Close())
+	pr.Say("punch a hole", probe.Errno(syscall.Fallocate(int(f.Fd()), punch, page, page)))
+	pr.Say("shared page 1 after the hole", load(s, page))
+	pr.Say("private page 1 after the hole", load(p, page))
+	pr.Check(syscall.Munmap(s))
+	pr.Check(syscall.Munmap(p))
+	pr.Check(f.Close())
 }
 
 // holes: a sparse file's hole reads as zeros through a mapping and a
 // shared store fills it.
 func holes(dir string) {
 	f, err := os.Create(filepath.Join(dir, "sparse"))
-	must(err)
-	must(f.Truncate(4 * page))
+	pr.Check(err)
+	pr.Check(f.Truncate(4 * page))
 	m, err := syscall.Mmap(int(f.Fd()), 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	must(err)
-	say("blocks of the sparse file", blocks(f))
-	say("hole through the mapping", load(m, 3*page))
-	say("store into a hole", store(m, page, 'H'))
-	say("file after it", fileByte(f, page))
-	say("blocks of the file now", blocks(f) > 0)
-	must(syscall.Munmap(m))
-	must(f.Close())
+	pr.Check(err)
+	pr.Say("blocks of the sparse file", blocks(f))
+	pr.Say("hole through the mapping", load(m, 3*page))
+	pr.Say("store into a hole", store(m, page, 'H'))
+	pr.Say("file after it", fileByte(f, page))
+	pr.Say("blocks of the file now", blocks(f) > 0)
+	pr.Check(syscall.Munmap(m))
+	pr.Check(f.Close())
 }
 
 func devZero() {
 	f, err := os.OpenFile("/dev/zero", os.O_RDWR, 0)
-	must(err)
+	pr.Check(err)
 	m, err := syscall.Mmap(int(f.Fd()), 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
-	say("map /dev/zero", errno(err))
+	pr.Say("map /dev/zero", probe.Errno(err))
 	if err == nil {
-		say("/dev/zero reads", load(m, 5))
-		say("/dev/zero takes a store", store(m, 5, 'z'))
+		pr.Say("/dev/zero reads", load(m, 5))
+		pr.Say("/dev/zero takes a store", store(m, 5, 'z'))
 		syscall.Munmap(m)
 	}
 	f.Close()
@@ -363,16 +325,16 @@ func devZero() {
 
 func expMmap(name string) {
 	r, err := mmap.Open(name)
-	say("x/exp/mmap open", errno(err))
+	pr.Say("x/exp/mmap open", probe.Errno(err))
 	if err != nil {
 		return
 	}
-	say("x/exp/mmap len", r.Len())
-	say("x/exp/mmap At(page+1)", string(r.At(page+1)))
+	pr.Say("x/exp/mmap len", r.Len())
+	pr.Say("x/exp/mmap At(page+1)", string(r.At(page+1)))
 	b := make([]byte, 4)
 	n, err := r.ReadAt(b, 3*page+98)
-	say("x/exp/mmap ReadAt at the end", fmt.Sprintf("%d %q %v", n, b[:n], err))
-	say("x/exp/mmap close", errno(r.Close()))
+	pr.Say("x/exp/mmap ReadAt at the end", fmt.Sprintf("%d %q %v", n, b[:n], err))
+	pr.Say("x/exp/mmap close", probe.Errno(r.Close()))
 }
 
 // elfOverMapping parses an ELF header written to a file through
@@ -391,13 +353,13 @@ func elfOverMapping(dir string) {
 	var buf bytes.Buffer
 	binary.Write(&buf, binary.LittleEndian, &h)
 	name := filepath.Join(dir, "elf")
-	must(os.WriteFile(name, buf.Bytes(), 0o755))
+	pr.Check(os.WriteFile(name, buf.Bytes(), 0o755))
 	r, err := mmap.Open(name)
-	must(err)
+	pr.Check(err)
 	defer r.Close()
 	ef, err := elf.NewFile(r)
-	say("debug/elf over a mapping", errno(err))
+	pr.Say("debug/elf over a mapping", probe.Errno(err))
 	if err == nil {
-		say("its class, machine, type, entry", fmt.Sprintf("%v %v %v %#x", ef.Class, ef.Machine, ef.Type, ef.Entry))
+		pr.Say("its class, machine, type, entry", fmt.Sprintf("%v %v %v %#x", ef.Class, ef.Machine, ef.Type, ef.Entry))
 	}
 }

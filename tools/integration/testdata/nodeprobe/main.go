@@ -5,6 +5,8 @@
 package main
 
 import (
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -16,19 +18,22 @@ import (
 	"syscall"
 )
 
+// pr prints the lines, each behind the prefix "nodeprobe:".
+var pr = probe.P("nodeprobe")
+
 func main() {
 	for _, name := range []string{"null", "zero", "full", "random", "urandom"} {
-		probe("/dev/" + name)
+		device("/dev/" + name)
 	}
 	// Go's usual ways of throwing output away and reading nothing.
 	n, err := io.Copy(io.Discard, must(os.Open(os.DevNull)))
-	fmt.Printf("nodeprobe: copy from %s: %d bytes, err %v\n", os.DevNull, n, err)
+	pr.Printf("copy from %s: %d bytes, err %v", os.DevNull, n, err)
 	err = os.WriteFile(os.DevNull, []byte("gone"), 0o644)
-	fmt.Printf("nodeprobe: WriteFile(%s) (O_TRUNC): err %v\n", os.DevNull, err)
+	pr.Printf("WriteFile(%s) (O_TRUNC): err %v", os.DevNull, err)
 	b, err := io.ReadAll(io.LimitReader(must(os.Open("/dev/zero")), 1<<20))
-	fmt.Printf("nodeprobe: 1 MiB of /dev/zero: %d bytes, all zero %v, err %v\n", len(b), allZero(b), err)
+	pr.Printf("1 MiB of /dev/zero: %d bytes, all zero %v, err %v", len(b), allZero(b), err)
 	procs()
-	fmt.Println("nodeprobe: done")
+	pr.Printf("done")
 }
 
 // procs checks the parts of /proc that Go programs read: the lines
@@ -36,9 +41,9 @@ func main() {
 // lines give the numbers, which the test checks against the VM's.
 func procs() {
 	exe, err := os.Executable()
-	fmt.Printf("nodeprobe: os.Executable: same name as argv[0] %v, err %v\n", filepath.Base(exe) == filepath.Base(os.Args[0]), err)
+	pr.Printf("os.Executable: same name as argv[0] %v, err %v", filepath.Base(exe) == filepath.Base(os.Args[0]), err)
 	fi, err := os.Lstat("/proc/self/exe")
-	fmt.Printf("nodeprobe: /proc/self/exe: symlink %v, err %v\n", err == nil && fi.Mode()&fs.ModeSymlink != 0, err)
+	pr.Printf("/proc/self/exe: symlink %v, err %v", err == nil && fi.Mode()&fs.ModeSymlink != 0, err)
 	fmt.Printf("nodeproc: exe %s\n", exe)
 
 	mem, err := os.ReadFile("/proc/meminfo")
@@ -50,51 +55,51 @@ func procs() {
 			fields[strings.TrimSuffix(name, ":")] = kb
 		}
 	}
-	fmt.Printf("nodeprobe: /proc/meminfo: err %v, MemTotal>0 %v, MemFree<=MemTotal %v, MemAvailable<=MemTotal %v\n", err,
+	pr.Printf("/proc/meminfo: err %v, MemTotal>0 %v, MemFree<=MemTotal %v, MemAvailable<=MemTotal %v", err,
 		fields["MemTotal"] > 0, fields["MemFree"] <= fields["MemTotal"], fields["MemAvailable"] <= fields["MemTotal"])
 	fmt.Printf("nodeproc: MemTotal %d MemFree %d\n", fields["MemTotal"], fields["MemFree"])
 
 	cpu, err := os.ReadFile("/proc/cpuinfo")
-	fmt.Printf("nodeprobe: /proc/cpuinfo: err %v, processor 0 %v, model name %v\n", err,
+	pr.Printf("/proc/cpuinfo: err %v, processor 0 %v, model name %v", err,
 		strings.HasPrefix(string(cpu), "processor\t: 0\n"), strings.Contains(string(cpu), "\nmodel name\t: "))
 }
 
-// probe checks one device node.
-func probe(path string) {
+// device checks one device node.
+func device(path string) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		fmt.Printf("nodeprobe: %s: stat: %v\n", path, err)
+		pr.Printf("%s: stat: %v", path, err)
 		return
 	}
 	st := fi.Sys().(*syscall.Stat_t)
-	fmt.Printf("nodeprobe: %s: mode %v, char device %v, rdev %d,%d, size %d\n", path, fi.Mode(),
+	pr.Printf("%s: mode %v, char device %v, rdev %d,%d, size %d", path, fi.Mode(),
 		fi.Mode()&fs.ModeCharDevice != 0, major(st.Rdev), minor(st.Rdev), fi.Size())
 
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		fmt.Printf("nodeprobe: %s: open: %v\n", path, err)
+		pr.Printf("%s: open: %v", path, err)
 		return
 	}
 	defer f.Close()
 	var fst syscall.Stat_t
 	err = syscall.Fstat(int(f.Fd()), &fst)
-	fmt.Printf("nodeprobe: %s: fstat: same node %v, err %v\n", path, fst.Ino == st.Ino && fst.Rdev == st.Rdev && fst.Mode == st.Mode, err)
+	pr.Printf("%s: fstat: same node %v, err %v", path, fst.Ino == st.Ino && fst.Rdev == st.Rdev && fst.Mode == st.Mode, err)
 
 	buf := bytes.Repeat([]byte{0xaa}, 4096)
 	n, err := f.Read(buf)
-	fmt.Printf("nodeprobe: %s: read 4096: %d, all zero %v, err %v\n", path, n, allZero(buf[:n]), err)
+	pr.Printf("%s: read 4096: %d, all zero %v, err %v", path, n, allZero(buf[:n]), err)
 	if n == len(buf) && !allZero(buf) {
 		// Random bytes: two reads must differ and be no constant fill.
 		again := make([]byte, len(buf))
 		f.Read(again)
-		fmt.Printf("nodeprobe: %s: reads differ %v, has 0xaa fill %v\n", path, !bytes.Equal(buf, again), bytes.Equal(buf[:64], bytes.Repeat([]byte{0xaa}, 64)))
+		pr.Printf("%s: reads differ %v, has 0xaa fill %v", path, !bytes.Equal(buf, again), bytes.Equal(buf[:64], bytes.Repeat([]byte{0xaa}, 64)))
 	}
 	n, err = f.Write([]byte("hello, device"))
-	fmt.Printf("nodeprobe: %s: write 13: %d, err %v, ENOSPC %v\n", path, n, err, errors.Is(err, syscall.ENOSPC))
+	pr.Printf("%s: write 13: %d, err %v, ENOSPC %v", path, n, err, errors.Is(err, syscall.ENOSPC))
 	off, err := f.Seek(100, io.SeekStart)
-	fmt.Printf("nodeprobe: %s: seek 100: %d, err %v\n", path, off, err)
+	pr.Printf("%s: seek 100: %d, err %v", path, off, err)
 	n, err = f.ReadAt(buf[:10], 5)
-	fmt.Printf("nodeprobe: %s: pread: %d, err %v\n", path, n, err)
+	pr.Printf("%s: pread: %d, err %v", path, n, err)
 }
 
 // major and minor decode a device number as glibc's gnu_dev_major and
@@ -111,10 +116,8 @@ func allZero(b []byte) bool {
 	return true
 }
 
+// must returns f, failing the probe when err is not nil.
 func must(f *os.File, err error) *os.File {
-	if err != nil {
-		fmt.Printf("nodeprobe: %v\n", err)
-		os.Exit(1)
-	}
+	pr.Check(err)
 	return f
 }

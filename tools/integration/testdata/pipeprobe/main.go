@@ -18,7 +18,12 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
+
+// pr prints the lines, each behind the prefix "pipeprobe:".
+var pr = probe.P("pipeprobe")
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "exhaust" {
@@ -34,7 +39,7 @@ func main() {
 	stat()
 	descriptors()
 	capture()
-	fmt.Println("pipeprobe: done")
+	pr.Printf("done")
 }
 
 // payload is n bytes that are not all alike.
@@ -59,7 +64,7 @@ func goroutines() {
 	}()
 	got := must(io.ReadAll(r))
 	r.Close()
-	fmt.Printf("pipeprobe: os.Pipe carried %d bytes between goroutines, intact %v, then EOF\n", len(got), sha256.Sum256(got) == sha256.Sum256(data))
+	pr.Printf("os.Pipe carried %d bytes between goroutines, intact %v, then EOF", len(got), sha256.Sum256(got) == sha256.Sum256(data))
 }
 
 // brokenPipe writes after the read end closed: EPIPE, and SIGPIPE
@@ -79,16 +84,16 @@ func brokenPipe() {
 	case <-time.After(5 * time.Second):
 	}
 	w.Close()
-	fmt.Printf("pipeprobe: write with no reader: EPIPE %v, SIGPIPE raised %v, still running\n", errors.Is(err, syscall.EPIPE), gotSig)
+	pr.Printf("write with no reader: EPIPE %v, SIGPIPE raised %v, still running", errors.Is(err, syscall.EPIPE), gotSig)
 
 	// Without os/signal the runtime ignores it: the program survives.
 	signal.Stop(sig)
 	var p [2]int
-	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
 	syscall.Close(p[0])
 	_, err = syscall.Write(p[1], []byte("x"))
 	syscall.Close(p[1])
-	fmt.Printf("pipeprobe: raw write with no reader: %v, still running\n", err)
+	pr.Printf("raw write with no reader: %v, still running", err)
 }
 
 // blocking uses raw descriptors without O_NONBLOCK: a read of an empty
@@ -97,14 +102,14 @@ func brokenPipe() {
 // is in.
 func blocking() {
 	var p [2]int
-	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		must(syscall.Write(p[1], []byte("late")))
 	}()
 	buf := make([]byte, 64)
 	n := must(syscall.Read(p[0], buf))
-	fmt.Printf("pipeprobe: blocking read waited for %q\n", buf[:n])
+	pr.Printf("blocking read waited for %q", buf[:n])
 
 	data := payload(300_000)
 	wrote := make(chan int)
@@ -118,17 +123,17 @@ func blocking() {
 		n := must(syscall.Read(p[0], rb))
 		got = append(got, rb[:n]...)
 	}
-	fmt.Printf("pipeprobe: blocking write of %d returned %d, data intact %v\n", len(data), <-wrote, bytes.Equal(got, data))
+	pr.Printf("blocking write of %d returned %d, data intact %v", len(data), <-wrote, bytes.Equal(got, data))
 
 	syscall.Close(p[1])
 	n, err := syscall.Read(p[0], buf)
-	fmt.Printf("pipeprobe: blocking read after the writer closed: %d %v\n", n, err)
+	pr.Printf("blocking read after the writer closed: %d %v", n, err)
 	syscall.Close(p[0])
 
 	// A blocking write waiting for room when the reader goes away
 	// returns what went in (and raises SIGPIPE, which the runtime
 	// ignores here).
-	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
 	type result struct {
 		n   int
 		err error
@@ -143,9 +148,9 @@ func blocking() {
 	time.Sleep(50 * time.Millisecond)
 	syscall.Close(p[0])
 	r := <-cut
-	fmt.Printf("pipeprobe: blocking write when the reader closed: %d of %d went in, %v\n", r.n, len(data), r.err)
+	pr.Printf("blocking write when the reader closed: %d of %d went in, %v", r.n, len(data), r.err)
 	_, err = syscall.Write(p[1], data)
-	fmt.Printf("pipeprobe: and the next write: %v\n", err)
+	pr.Printf("and the next write: %v", err)
 	syscall.Close(p[1])
 }
 
@@ -153,36 +158,36 @@ func blocking() {
 // then EAGAIN; PIPE_BUF-sized writes are never split.
 func nonBlocking() {
 	var p [2]int
-	check(syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC))
 	buf := make([]byte, 8192)
 	_, err := syscall.Read(p[0], buf)
-	fmt.Printf("pipeprobe: non-blocking read of an empty pipe: %v\n", err)
+	pr.Printf("non-blocking read of an empty pipe: %v", err)
 	flags := must(fcntl(p[1], syscall.F_GETFL))
-	fmt.Printf("pipeprobe: write end F_GETFL: O_WRONLY %v O_NONBLOCK %v\n", flags&syscall.O_ACCMODE == syscall.O_WRONLY, flags&syscall.O_NONBLOCK != 0)
+	pr.Printf("write end F_GETFL: O_WRONLY %v O_NONBLOCK %v", flags&syscall.O_ACCMODE == syscall.O_WRONLY, flags&syscall.O_NONBLOCK != 0)
 
 	total := 0
 	for {
 		n, err := syscall.Write(p[1], make([]byte, 4096))
 		if err != nil {
-			fmt.Printf("pipeprobe: non-blocking fill took %d bytes, then %v\n", total, err)
+			pr.Printf("non-blocking fill took %d bytes, then %v", total, err)
 			break
 		}
 		total += n
 	}
 	must(syscall.Read(p[0], buf[:1]))
 	_, err = syscall.Write(p[1], make([]byte, 4096))
-	fmt.Printf("pipeprobe: PIPE_BUF write with one byte free: %v\n", err)
+	pr.Printf("PIPE_BUF write with one byte free: %v", err)
 	must(syscall.Read(p[0], buf[:4095]))
 	n, err := syscall.Write(p[1], make([]byte, 4097))
-	fmt.Printf("pipeprobe: PIPE_BUF+1 write with a page free: %d %v\n", n, err)
+	pr.Printf("PIPE_BUF+1 write with a page free: %d %v", n, err)
 	n, err = syscall.Write(p[1], make([]byte, 100_000))
-	fmt.Printf("pipeprobe: large write to a full pipe: %d %v\n", n, err)
+	pr.Printf("large write to a full pipe: %d %v", n, err)
 	syscall.Close(p[1])
 	total = 0
 	for {
 		n, err := syscall.Read(p[0], buf)
 		if n <= 0 {
-			fmt.Printf("pipeprobe: drained %d bytes, then %d %v\n", total, n, err)
+			pr.Printf("drained %d bytes, then %d %v", total, n, err)
 			break
 		}
 		total += n
@@ -222,7 +227,7 @@ func exhaust() {
 	for _, fd := range ends {
 		syscall.Close(fd)
 	}
-	fmt.Printf("pipeprobe: made %d pipes, then %v (%d); after closing them, %d again\n", made, err, int(err.(syscall.Errno)), again)
+	pr.Printf("made %d pipes, then %v (%d); after closing them, %d again", made, err, int(err.(syscall.Errno)), again)
 }
 
 func fcntl(fd, cmd int) (int, error) {
@@ -238,7 +243,7 @@ func fcntl(fd, cmd int) (int, error) {
 // block whole, never interleaved with another writer's.
 func atomicWrites() {
 	var p [2]int
-	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
 	const writers, blocks = 4, 64
 	var wg sync.WaitGroup
 	for k := range writers {
@@ -273,7 +278,7 @@ func atomicWrites() {
 		}
 		count[blk[0]]++
 	}
-	fmt.Printf("pipeprobe: %d writers, %d PIPE_BUF writes each: every block whole %v, %d per writer %v\n",
+	pr.Printf("%d writers, %d PIPE_BUF writes each: every block whole %v, %d per writer %v",
 		writers, blocks, whole, blocks, count['a'] == blocks && count['d'] == blocks)
 }
 
@@ -282,17 +287,17 @@ func deadlines() {
 	r, w := must2(os.Pipe())
 	r.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	_, err := r.Read(make([]byte, 10))
-	fmt.Printf("pipeprobe: read deadline on an empty pipe: %v\n", errors.Is(err, os.ErrDeadlineExceeded))
+	pr.Printf("read deadline on an empty pipe: %v", errors.Is(err, os.ErrDeadlineExceeded))
 	w.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
 	n, err := w.Write(make([]byte, 100_000))
-	fmt.Printf("pipeprobe: write deadline on a full pipe: %d written, %v\n", n, errors.Is(err, os.ErrDeadlineExceeded))
+	pr.Printf("write deadline on a full pipe: %d written, %v", n, errors.Is(err, os.ErrDeadlineExceeded))
 	r.SetReadDeadline(time.Time{})
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		w.Close()
 	}()
 	got := must(io.ReadAll(r))
-	fmt.Printf("pipeprobe: read until the writer closed: %d bytes, then EOF\n", len(got))
+	pr.Printf("read until the writer closed: %d bytes, then EOF", len(got))
 	r.Close()
 }
 
@@ -300,7 +305,7 @@ func stat() {
 	r, w := must2(os.Pipe())
 	fi := must(r.Stat())
 	wi := must(w.Stat())
-	fmt.Printf("pipeprobe: stat: %v named pipe %v, both ends one pipe %v\n", fi.Mode(), fi.Mode()&os.ModeNamedPipe != 0, os.SameFile(fi, wi))
+	pr.Printf("stat: %v named pipe %v, both ends one pipe %v", fi.Mode(), fi.Mode()&os.ModeNamedPipe != 0, os.SameFile(fi, wi))
 	r.Close()
 	w.Close()
 }
@@ -309,23 +314,23 @@ func stat() {
 // pipe open after the original closes, and poll sees data and hang-up.
 func descriptors() {
 	var p [2]int
-	check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
+	pr.Check(syscall.Pipe2(p[:], syscall.O_CLOEXEC))
 	must(syscall.Write(p[1], payload(1234)))
-	fmt.Printf("pipeprobe: FIONREAD: read end %d, write end %d\n", fionread(p[0]), fionread(p[1]))
+	pr.Printf("FIONREAD: read end %d, write end %d", fionread(p[0]), fionread(p[1]))
 
 	dup := must(syscall.Dup(p[1]))
 	syscall.Close(p[1])
 	fds := []pollFd{{fd: int32(p[0]), events: pollIn}}
 	buf := make([]byte, 2000)
 	n := must(syscall.Read(p[0], buf))
-	fmt.Printf("pipeprobe: poll with the pipe drained and a dup of the writer open: %d ready\n", poll(fds, 0))
+	pr.Printf("poll with the pipe drained and a dup of the writer open: %d ready", poll(fds, 0))
 	must(syscall.Write(dup, []byte("via the dup")))
 	ready := poll(fds, 1000)
 	m := must(syscall.Read(p[0], buf))
-	fmt.Printf("pipeprobe: read %d, then through the dup %q; poll %d ready, revents %#x\n", n, buf[:m], ready, fds[0].revents)
+	pr.Printf("read %d, then through the dup %q; poll %d ready, revents %#x", n, buf[:m], ready, fds[0].revents)
 	syscall.Close(dup)
 	ready = poll(fds, 1000)
-	fmt.Printf("pipeprobe: after the last writer closed: poll %d ready, revents %#x\n", ready, fds[0].revents)
+	pr.Printf("after the last writer closed: poll %d ready, revents %#x", ready, fds[0].revents)
 	syscall.Close(p[0])
 }
 
@@ -363,29 +368,22 @@ func capture() {
 		var b bytes.Buffer
 		_, err := io.Copy(&b, r)
 		r.Close()
-		check(err)
+		pr.Check(err)
 		out <- b.String()
 	}()
 	fmt.Println("hello from an example")
 	fmt.Printf("%d lines\n", 2)
 	w.Close()
 	os.Stdout = stdout
-	fmt.Printf("pipeprobe: captured %q\n", <-out)
+	pr.Printf("captured %q", <-out)
 }
 
 func must[T any](v T, err error) T {
-	check(err)
+	pr.Check(err)
 	return v
 }
 
 func must2[T, U any](a T, b U, err error) (T, U) {
-	check(err)
+	pr.Check(err)
 	return a, b
-}
-
-func check(err error) {
-	if err != nil {
-		fmt.Println("pipeprobe: unexpected error:", err)
-		os.Exit(1)
-	}
 }

@@ -21,22 +21,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
+
 	"golang.org/x/sys/unix"
 )
 
-func say(what string, v any) { fmt.Printf("shareprobe: %s: %v\n", what, v) }
-
-// errno is err's errno name, or "ok".
-func errno(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return unix.ErrnoName(e)
-	}
-	return err.Error()
-}
+// pr prints the lines, each behind the prefix "shareprobe:".
+var pr = probe.P("shareprobe")
 
 func main() {
 	if len(os.Args) < 2 {
@@ -48,33 +39,33 @@ func main() {
 
 	// What the host put there.
 	b, err := os.ReadFile(at("in.txt"))
-	say("read in.txt", fmt.Sprintf("%q %s", b, errno(err)))
+	pr.Say("read in.txt", fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	b, err = os.ReadFile(at("dir with spaces/nested.txt"))
-	say("read a nested file", fmt.Sprintf("%q %s", b, errno(err)))
+	pr.Say("read a nested file", fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	var walked []string
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(dir, p)
 		walked = append(walked, fmt.Sprintf("%s(%v)", rel, d.Type()))
 		return err
 	})
-	say("walk", fmt.Sprintf("%s %s", strings.Join(walked, " "), errno(err)))
+	pr.Say("walk", fmt.Sprintf("%s %s", strings.Join(walked, " "), probe.Errno(err)))
 	big, err := os.ReadFile(at("big.bin"))
 	sum := 0
 	for _, c := range big {
 		sum += int(c)
 	}
-	say("read big.bin", fmt.Sprintf("%d bytes, sum %d, %s", len(big), sum, errno(err)))
+	pr.Say("read big.bin", fmt.Sprintf("%d bytes, sum %d, %s", len(big), sum, probe.Errno(err)))
 	target, err := os.Readlink(at("link"))
-	say("readlink", target+" "+errno(err))
+	pr.Say("readlink", target+" "+probe.Errno(err))
 	b, err = os.ReadFile(at("link"))
-	say("read through the link", fmt.Sprintf("%q %s", b, errno(err)))
+	pr.Say("read through the link", fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	fi, err := os.Lstat(at("link"))
 	if err == nil {
-		say("lstat link", fi.Mode().Type() == fs.ModeSymlink)
+		pr.Say("lstat link", fi.Mode().Type() == fs.ModeSymlink)
 	}
 	fi, err = os.Stat(at("in.txt"))
 	if err == nil {
-		say("stat in.txt", fmt.Sprintf("%d %v", fi.Size(), fi.Mode()))
+		pr.Say("stat in.txt", fmt.Sprintf("%d %v", fi.Size(), fi.Mode()))
 	}
 
 	// A private mapping of a file: a copy to read and to change.
@@ -84,99 +75,99 @@ func main() {
 			same := string(m) == string(big[4096:4096+8192])
 			m[0] ^= 0xff
 			again, _ := os.ReadFile(at("big.bin"))
-			say("mmap private", fmt.Sprintf("the file's bytes %v, the file unchanged by a write %v", same, string(again) == string(big)))
+			pr.Say("mmap private", fmt.Sprintf("the file's bytes %v, the file unchanged by a write %v", same, string(again) == string(big)))
 			unix.Munmap(m)
 		} else {
-			say("mmap private", errno(err))
+			pr.Say("mmap private", probe.Errno(err))
 		}
 		_, err = unix.Mmap(int(mf.Fd()), 1, 4096, unix.PROT_READ, unix.MAP_PRIVATE)
-		say("mmap at an unaligned offset", errno(err))
+		pr.Say("mmap at an unaligned offset", probe.Errno(err))
 		mf.Close()
 	}
 
 	// Paths through links.
 	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
 		b, err := os.ReadFile(at(p))
-		say("read "+p, fmt.Sprintf("%q %s", b, errno(err)))
+		pr.Say("read "+p, fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	}
 
 	// Errors.
 	_, err = os.Stat(at("missing"))
-	say("stat a missing file", errno(err))
+	pr.Say("stat a missing file", probe.Errno(err))
 	_, err = os.Stat(at("in.txt/x"))
-	say("stat through a file", errno(err))
+	pr.Say("stat through a file", probe.Errno(err))
 	_, err = os.OpenFile(at("in.txt"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	say("O_EXCL on an existing file", errno(err))
+	pr.Say("O_EXCL on an existing file", probe.Errno(err))
 	_, err = os.OpenFile(at("sub"), os.O_WRONLY, 0)
-	say("open a directory for writing", errno(err))
+	pr.Say("open a directory for writing", probe.Errno(err))
 	err = os.Remove(at("sub"))
-	say("remove a directory with a file in it", errno(err))
+	pr.Say("remove a directory with a file in it", probe.Errno(err))
 	err = unix.Rmdir(at("in.txt"))
-	say("rmdir a file", errno(err))
+	pr.Say("rmdir a file", probe.Errno(err))
 	err = os.Mkdir(at("sub"), 0o755)
-	say("mkdir an existing name", errno(err))
+	pr.Say("mkdir an existing name", probe.Errno(err))
 
 	// Making and changing.
 	out := at("out")
-	say("mkdir out", errno(os.Mkdir(out, 0o750)))
+	pr.Say("mkdir out", probe.Errno(os.Mkdir(out, 0o750)))
 	f, err := os.Create(filepath.Join(out, "log.txt"))
 	if err != nil {
-		say("create", errno(err))
+		pr.Say("create", probe.Errno(err))
 		os.Exit(1)
 	}
 	for i := range 3 {
 		fmt.Fprintf(f, "line %d\n", i)
 	}
 	n, err := f.Seek(0, io.SeekEnd)
-	say("seek to the end", fmt.Sprintf("%d %s", n, errno(err)))
+	pr.Say("seek to the end", fmt.Sprintf("%d %s", n, probe.Errno(err)))
 	_, err = f.WriteAt([]byte("LINE"), 0)
-	say("pwrite", errno(err))
+	pr.Say("pwrite", probe.Errno(err))
 	fi, _ = f.Stat()
-	say("fstat size", fi.Size())
-	say("fsync", errno(f.Sync()))
-	say("close", errno(f.Close()))
+	pr.Say("fstat size", fi.Size())
+	pr.Say("fsync", probe.Errno(f.Sync()))
+	pr.Say("close", probe.Errno(f.Close()))
 	af, err := os.OpenFile(filepath.Join(out, "log.txt"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		af.WriteString("appended\n")
 		af.Close()
 	}
 	b, err = os.ReadFile(filepath.Join(out, "log.txt"))
-	say("read back", fmt.Sprintf("%q %s", b, errno(err)))
+	pr.Say("read back", fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	rf, err := os.Open(filepath.Join(out, "log.txt"))
 	if err == nil {
 		buf := make([]byte, 4)
 		n, err := rf.ReadAt(buf, 5)
-		say("pread", fmt.Sprintf("%q %d %s", buf[:n], n, errno(err)))
+		pr.Say("pread", fmt.Sprintf("%q %d %s", buf[:n], n, probe.Errno(err)))
 		rf.Seek(7, io.SeekStart)
 		n, _ = rf.Read(buf)
-		say("read after seek", fmt.Sprintf("%q", buf[:n]))
+		pr.Say("read after seek", fmt.Sprintf("%q", buf[:n]))
 		rf.Close()
 	}
-	say("truncate", errno(os.Truncate(filepath.Join(out, "log.txt"), 4)))
+	pr.Say("truncate", probe.Errno(os.Truncate(filepath.Join(out, "log.txt"), 4)))
 	fi, _ = os.Stat(filepath.Join(out, "log.txt"))
-	say("size after truncate", fi.Size())
-	say("chmod", errno(os.Chmod(filepath.Join(out, "log.txt"), 0o600)))
+	pr.Say("size after truncate", fi.Size())
+	pr.Say("chmod", probe.Errno(os.Chmod(filepath.Join(out, "log.txt"), 0o600)))
 	fi, _ = os.Stat(filepath.Join(out, "log.txt"))
-	say("mode after chmod", fi.Mode())
+	pr.Say("mode after chmod", fi.Mode())
 	when := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
-	say("chtimes", errno(os.Chtimes(filepath.Join(out, "log.txt"), when, when)))
+	pr.Say("chtimes", probe.Errno(os.Chtimes(filepath.Join(out, "log.txt"), when, when)))
 	fi, _ = os.Stat(filepath.Join(out, "log.txt"))
-	say("mtime after chtimes", fi.ModTime().UTC())
-	say("symlink", errno(os.Symlink("log.txt", filepath.Join(out, "latest"))))
+	pr.Say("mtime after chtimes", fi.ModTime().UTC())
+	pr.Say("symlink", probe.Errno(os.Symlink("log.txt", filepath.Join(out, "latest"))))
 	target, err = os.Readlink(filepath.Join(out, "latest"))
-	say("readlink the new link", target+" "+errno(err))
-	say("rename", errno(os.Rename(filepath.Join(out, "log.txt"), filepath.Join(out, "result.txt"))))
-	say("write a second file", errno(os.WriteFile(filepath.Join(out, "tmp.txt"), []byte("x"), 0o644)))
-	say("remove it", errno(os.Remove(filepath.Join(out, "tmp.txt"))))
-	say("mkdir and rmdir", errno(errors.Join(os.Mkdir(filepath.Join(out, "gone"), 0o755), os.Remove(filepath.Join(out, "gone")))))
-	say("link in a share", errno(os.Link(filepath.Join(out, "result.txt"), filepath.Join(out, "hard"))))
+	pr.Say("readlink the new link", target+" "+probe.Errno(err))
+	pr.Say("rename", probe.Errno(os.Rename(filepath.Join(out, "log.txt"), filepath.Join(out, "result.txt"))))
+	pr.Say("write a second file", probe.Errno(os.WriteFile(filepath.Join(out, "tmp.txt"), []byte("x"), 0o644)))
+	pr.Say("remove it", probe.Errno(os.Remove(filepath.Join(out, "tmp.txt"))))
+	pr.Say("mkdir and rmdir", probe.Errno(errors.Join(os.Mkdir(filepath.Join(out, "gone"), 0o755), os.Remove(filepath.Join(out, "gone")))))
+	pr.Say("link in a share", probe.Errno(os.Link(filepath.Join(out, "result.txt"), filepath.Join(out, "hard"))))
 	entries, err := os.ReadDir(out)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
 	slices.Sort(names)
-	say("out holds", fmt.Sprintf("%v %s", names, errno(err)))
+	pr.Say("out holds", fmt.Sprintf("%v %s", names, probe.Errno(err)))
 
 	// A directory of many entries, listed in several getdents64 calls.
 	many := at("many")
@@ -185,10 +176,10 @@ func main() {
 		os.WriteFile(filepath.Join(many, fmt.Sprintf("entry-with-a-long-name-%03d", i)), nil, 0o644)
 	}
 	entries, err = os.ReadDir(many)
-	say("many entries", fmt.Sprintf("%d %s", len(entries), errno(err)))
+	pr.Say("many entries", fmt.Sprintf("%d %s", len(entries), probe.Errno(err)))
 	os.RemoveAll(many)
 	_, err = os.Stat(many)
-	say("RemoveAll", errno(err))
+	pr.Say("RemoveAll", probe.Errno(err))
 
 	// Many goroutines at once: more calls in flight than the kernel
 	// has request slots (16), each writing and reading back its own file.
@@ -221,17 +212,17 @@ func main() {
 	for p := range bad {
 		problems = append(problems, p)
 	}
-	say("24 goroutines at once", fmt.Sprintf("%d problems %v", len(problems), problems))
+	pr.Say("24 goroutines at once", fmt.Sprintf("%d problems %v", len(problems), problems))
 
 	if len(os.Args) > 2 {
 		ro := os.Args[2]
 		b, err := os.ReadFile(filepath.Join(ro, "in.txt"))
-		fmt.Printf("ro: read: %q %s\n", b, errno(err))
-		fmt.Printf("ro: create: %s\n", errno(os.WriteFile(filepath.Join(ro, "new"), nil, 0o644)))
-		fmt.Printf("ro: mkdir: %s\n", errno(os.Mkdir(filepath.Join(ro, "d"), 0o755)))
-		fmt.Printf("ro: remove: %s\n", errno(os.Remove(filepath.Join(ro, "in.txt"))))
-		fmt.Printf("ro: rename across shares: %s\n", errno(os.Rename(filepath.Join(dir, "in.txt"), filepath.Join(ro, "x"))))
-		fmt.Printf("ro: rename into the root: %s\n", errno(os.Rename(filepath.Join(dir, "in.txt"), "/tmp/x")))
+		fmt.Printf("ro: read: %q %s\n", b, probe.Errno(err))
+		fmt.Printf("ro: create: %s\n", probe.Errno(os.WriteFile(filepath.Join(ro, "new"), nil, 0o644)))
+		fmt.Printf("ro: mkdir: %s\n", probe.Errno(os.Mkdir(filepath.Join(ro, "d"), 0o755)))
+		fmt.Printf("ro: remove: %s\n", probe.Errno(os.Remove(filepath.Join(ro, "in.txt"))))
+		fmt.Printf("ro: rename across shares: %s\n", probe.Errno(os.Rename(filepath.Join(dir, "in.txt"), filepath.Join(ro, "x"))))
+		fmt.Printf("ro: rename into the root: %s\n", probe.Errno(os.Rename(filepath.Join(dir, "in.txt"), "/tmp/x")))
 	}
-	fmt.Println("shareprobe: done")
+	pr.Printf("done")
 }

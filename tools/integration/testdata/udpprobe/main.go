@@ -10,27 +10,31 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
+
+// pr prints the lines, each behind the prefix "udpprobe:".
+var pr = probe.P("udpprobe")
 
 func main() {
 	if len(os.Args) != 5 {
-		fail("usage: udpprobe ECHO-ADDR DNS-ADDR NAME LISTEN-PORT")
+		pr.Fail("usage: udpprobe ECHO-ADDR DNS-ADDR NAME LISTEN-PORT")
 	}
 	echoAddr, dnsAddr, name, port := os.Args[1], os.Args[2], os.Args[3], os.Args[4]
 
 	conf := waitResolvConf()
-	fmt.Printf("udpprobe: resolv.conf: %s\n", strings.Join(strings.Fields(conf), " "))
+	pr.Printf("resolv.conf: %s", strings.Join(strings.Fields(conf), " "))
 
 	addrs, err := net.LookupHost("localhost")
 	if err != nil {
-		fail("lookup localhost: %v", err)
+		pr.Fail("lookup localhost: %v", err)
 	}
-	fmt.Printf("udpprobe: localhost is %s\n", strings.Join(addrs, " "))
+	pr.Printf("localhost is %s", strings.Join(addrs, " "))
 
 	echoClient(echoAddr)
 
@@ -40,9 +44,9 @@ func main() {
 	}}
 	ips, err := r.LookupHost(context.Background(), name)
 	if err != nil {
-		fail("lookup %s: %v", name, err)
+		pr.Fail("lookup %s: %v", name, err)
 	}
-	fmt.Printf("udpprobe: %s is %s\n", name, strings.Join(ips, " "))
+	pr.Printf("%s is %s", name, strings.Join(ips, " "))
 
 	echoServer(port)
 }
@@ -57,7 +61,7 @@ func waitResolvConf() string {
 			return string(b)
 		}
 		if time.Now().After(deadline) {
-			fail("no name server in /etc/resolv.conf: %q, %v", b, err)
+			pr.Fail("no name server in /etc/resolv.conf: %q, %v", b, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -68,16 +72,16 @@ func waitResolvConf() string {
 func echoClient(addr string) {
 	raddr, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
-		fail("%v", err)
+		pr.Fail("%v", err)
 	}
 	c, err := net.DialUDP("udp", nil, raddr)
 	if err != nil {
-		fail("dial %s: %v", addr, err)
+		pr.Fail("dial %s: %v", addr, err)
 	}
 	defer c.Close()
 	u, err := net.ListenUDP("udp", nil)
 	if err != nil {
-		fail("listen: %v", err)
+		pr.Fail("listen: %v", err)
 	}
 	defer u.Close()
 	buf := make([]byte, 1<<16)
@@ -93,12 +97,12 @@ func echoClient(addr string) {
 				got = exchange(u, raddr, msg, buf)
 			}
 			if !bytes.Equal(got, msg) {
-				fail("echo of %d bytes came back as %d bytes", len(msg), len(got))
+				pr.Fail("echo of %d bytes came back as %d bytes", len(msg), len(got))
 			}
 			n++
 		}
 	}
-	fmt.Printf("udpprobe: %d datagrams echoed by %s\n", n, addr)
+	pr.Printf("%d datagrams echoed by %s", n, addr)
 }
 
 // exchange sends msg (to to, if the socket is not connected) and
@@ -112,21 +116,21 @@ func exchange(c *net.UDPConn, to *net.UDPAddr, msg, buf []byte) []byte {
 			_, err = c.Write(msg)
 		}
 		if err != nil {
-			fail("send %d bytes: %v", len(msg), err)
+			pr.Fail("send %d bytes: %v", len(msg), err)
 		}
 		c.SetReadDeadline(time.Now().Add(2 * time.Second))
 		n, from, err := c.ReadFromUDP(buf)
 		if err == nil {
 			if to != nil && from.Port != to.Port {
-				fail("reply from %v, want %v", from, to)
+				pr.Fail("reply from %v, want %v", from, to)
 			}
 			return buf[:n]
 		}
 		if !os.IsTimeout(err) {
-			fail("receive: %v", err)
+			pr.Fail("receive: %v", err)
 		}
 	}
-	fail("no reply to %d bytes after 5 tries", len(msg))
+	pr.Fail("no reply to %d bytes after 5 tries", len(msg))
 	return nil
 }
 
@@ -135,26 +139,21 @@ func exchange(c *net.UDPConn, to *net.UDPAddr, msg, buf []byte) []byte {
 func echoServer(port string) {
 	pc, err := net.ListenPacket("udp", ":"+port)
 	if err != nil {
-		fail("listen on %s: %v", port, err)
+		pr.Fail("listen on %s: %v", port, err)
 	}
-	fmt.Printf("udpprobe: echoing on %v\n", pc.LocalAddr())
+	pr.Printf("echoing on %v", pc.LocalAddr())
 	buf := make([]byte, 1<<16)
 	for {
 		n, from, err := pc.ReadFrom(buf)
 		if err != nil {
-			fail("echo server: %v", err)
+			pr.Fail("echo server: %v", err)
 		}
 		if string(buf[:n]) == "quit" {
-			fmt.Println("udpprobe: done")
+			pr.Printf("done")
 			return
 		}
 		if _, err := pc.WriteTo(buf[:n], from); err != nil {
-			fail("echo server: %v", err)
+			pr.Fail("echo server: %v", err)
 		}
 	}
-}
-
-func fail(format string, args ...any) {
-	fmt.Printf("udpprobe: FAIL: "+format+"\n", args...)
-	os.Exit(1)
 }
