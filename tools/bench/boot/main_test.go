@@ -11,14 +11,14 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.runs != 5 || o.accel != "tcg" || o.machine != "q35" || o.memoryMiB != 512 || !o.skipLinux {
+	if o.runs != 5 || o.Accel != "tcg" || o.machine != "q35" || o.MemoryMiB != 512 || !o.SkipLinux {
 		t.Errorf("parsed %+v", o)
 	}
 	d, err := parseFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.runs != 20 || d.warmups != 1 || d.machine != "microvm" || d.memoryMiB != 256 || d.skipLinux || d.timeout != 2*time.Minute {
+	if d.runs != 20 || d.warmups != 1 || d.machine != "microvm" || d.MemoryMiB != 256 || d.SkipLinux || d.timeout != 2*time.Minute {
 		t.Errorf("defaults %+v", d)
 	}
 	for _, bad := range [][]string{{"-runs", "0"}, {"-warmup", "-1"}, {"extra"}, {"-nosuchflag"}} {

@@ -7,8 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 )
 
 // bootResult is one timed boot.
@@ -106,14 +107,6 @@ func hasLine(out []byte, line string) bool {
 const maxShown = 2000
 
 // bootError adds the end of the guest's console and QEMU's stderr to err.
-func bootError(err error, console []byte, stderr string) error {
-	return fmt.Errorf("%w\n--- console (end) ---\n%s\n--- QEMU stderr (end) ---\n%s", err, tail(string(console), maxShown), tail(stderr, maxShown))
-}
-
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
+func bootError(err error, out []byte, stderr string) error {
+	return console.WithEnds(err, string(out), maxShown, stderr, maxShown)
 }

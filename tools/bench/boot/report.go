@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 )
 
 // report is everything the benchmark prints on stdout.
 type report struct {
-	command   string // the command line that produced it
-	source    string // the revision the benchmark and guests were built from
-	cpu       string
-	qemu      string // QEMU's version line
-	accel     string // accelerator and CPU model, as passed to QEMU
-	machine   string // the -M value
+	header    hostinfo.Header // command line, source, host CPU, QEMU
+	accel     string          // accelerator and CPU model, as passed to QEMU
+	machine   string          // the -M value
 	memoryMiB int
 	runs      int
 	warmups   int
@@ -29,7 +29,7 @@ type report struct {
 type row struct {
 	system  string
 	line    string // the line waited for
-	times   summary
+	times   figures.Summary
 	missing string // why there are no times: skipped or failed
 	// baseline marks the floor and Linux rows: their medians are the
 	// denominators of the ratio columns.
@@ -47,7 +47,7 @@ const (
 // guestTimes summarizes the bootstamps of the coracle runs, or says why
 // there are none.
 type guestTimes struct {
-	toKernelMain, toRuntime summary
+	toKernelMain, toRuntime figures.Summary
 	missing                 string
 }
 
@@ -55,10 +55,7 @@ type guestTimes struct {
 // it can be pasted into docs as it is.
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "boot time: exec of QEMU -> the guest's first line on the serial console\n\n")
-	fmt.Fprintf(w, "command:  %s\n", r.command)
-	fmt.Fprintf(w, "source:   %s\n", r.source)
-	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
-	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	r.header.Write(w)
 	fmt.Fprintf(w, "guest:    %s, -M %s, %d MiB\n", r.accel, r.machine, r.memoryMiB)
 	fmt.Fprintf(w, "runs:     %d per system, after %d warm-up boot(s), interleaved round by round\n\n", r.runs, r.warmups)
 
@@ -71,8 +68,8 @@ func (r report) write(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s | %s |\n", x.system, x.line,
-			ms(x.times.median, 1), ms(x.times.min, 1), ms(x.times.max, 1),
-			times(ratio(x.times.median, floor)), times(ratio(x.times.median, linux)))
+			ms(x.times.Median, 1), ms(x.times.Min, 1), ms(x.times.Max, 1),
+			times(ratio(x.times.Median, floor)), times(ratio(x.times.Median, linux)))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Ratios are of medians, against the baselines measured in this same run.")
@@ -81,17 +78,17 @@ func (r report) write(w io.Writer) {
 	if r.guest.missing != "" {
 		fmt.Fprintf(w, "coracle guest time, PVH entry -> Go runtime: %s\n", r.guest.missing)
 	} else {
-		fmt.Fprintf(w, "coracle guest time (coracle.bootstamps, TSC, %d runs):\n\n", r.guest.toRuntime.n)
+		fmt.Fprintf(w, "coracle guest time (coracle.bootstamps, TSC, %d runs):\n\n", r.guest.toRuntime.N)
 		fmt.Fprintln(w, "| interval | median ms | min ms | max ms |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
 		for _, g := range []struct {
 			name string
-			s    summary
+			s    figures.Summary
 		}{
 			{"PVH entry -> kernel_main", r.guest.toKernelMain},
 			{"PVH entry -> Go runtime entry", r.guest.toRuntime},
 		} {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.name, ms(g.s.median, 3), ms(g.s.min, 3), ms(g.s.max, 3))
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.name, ms(g.s.Median, 3), ms(g.s.Min, 3), ms(g.s.Max, 3))
 		}
 	}
 	if len(r.qemuLines) > 0 {
@@ -107,7 +104,7 @@ func (r report) write(w io.Writer) {
 func (r report) median(b baseline) time.Duration {
 	for _, x := range r.rows {
 		if x.baseline == b && x.missing == "" {
-			return x.times.median
+			return x.times.Median
 		}
 	}
 	return 0

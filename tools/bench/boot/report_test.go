@@ -4,28 +4,33 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 )
 
 func sampleReport() report {
 	ms := time.Millisecond
 	return report{
-		command:   "bin/bench-boot -runs 3",
-		source:    "5d5d149aabbc",
-		cpu:       "AMD EPYC, 2 CPUs",
-		qemu:      "QEMU emulator version 7.2.22",
+		header: hostinfo.Header{
+			Command: "bin/bench-boot -runs 3",
+			Source:  "5d5d149aabbc",
+			CPU:     "AMD EPYC, 2 CPUs",
+			QEMU:    "QEMU emulator version 7.2.22",
+		},
 		accel:     "TCG (-accel tcg -cpu max)",
 		machine:   "microvm,acpi=off,rtc=on",
 		memoryMiB: 256,
 		runs:      3,
 		warmups:   1,
 		rows: []row{
-			{system: "floor", line: "floor: ready", times: summary{3, 30 * ms, 28 * ms, 35 * ms}, baseline: floorBaseline},
-			{system: "coracle", line: "main: ready", times: summary{3, 75 * ms, 70 * ms, 90 * ms}},
-			{system: "Linux", line: "main: ready", times: summary{3, 1500 * ms, 1400 * ms, 1600 * ms}, baseline: linuxBaseline},
+			{system: "floor", line: "floor: ready", times: figures.Summary{N: 3, Median: 30 * ms, Min: 28 * ms, Max: 35 * ms}, baseline: floorBaseline},
+			{system: "coracle", line: "main: ready", times: figures.Summary{N: 3, Median: 75 * ms, Min: 70 * ms, Max: 90 * ms}},
+			{system: "Linux", line: "main: ready", times: figures.Summary{N: 3, Median: 1500 * ms, Min: 1400 * ms, Max: 1600 * ms}, baseline: linuxBaseline},
 		},
 		guest: guestTimes{
-			toKernelMain: summary{3, 470 * time.Microsecond, 460 * time.Microsecond, 480 * time.Microsecond},
-			toRuntime:    summary{3, 18 * ms, 17500 * time.Microsecond, 19 * ms},
+			toKernelMain: figures.Summary{N: 3, Median: 470 * time.Microsecond, Min: 460 * time.Microsecond, Max: 480 * time.Microsecond},
+			toRuntime:    figures.Summary{N: 3, Median: 18 * ms, Min: 17500 * time.Microsecond, Max: 19 * ms},
 		},
 		qemuLines: []string{"floor: qemu-system-x86_64 -M microvm"},
 	}

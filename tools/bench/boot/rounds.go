@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 )
 
 // measure boots every system o.warmups times untimed, then o.runs times
@@ -76,5 +78,5 @@ func summarizeStamps(s *system) guestTimes {
 		toKernel = append(toKernel, st.toKernelMain())
 		toRuntime = append(toRuntime, st.toRuntime())
 	}
-	return guestTimes{toKernelMain: summarize(toKernel), toRuntime: summarize(toRuntime)}
+	return guestTimes{toKernelMain: figures.Summarize(toKernel), toRuntime: figures.Summarize(toRuntime)}
 }

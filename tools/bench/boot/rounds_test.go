@@ -10,7 +10,7 @@ func TestSummarizeStamps(t *testing.T) {
 	s.addStamps([]byte("coracle: bootstamps tsc_hz=1000000 entry=0 kernel_main=1000 runtime_entry=20000\r\nmain: ready\r\n"))
 	s.addStamps([]byte("coracle: bootstamps tsc_hz=1000000 entry=0 kernel_main=3000 runtime_entry=40000\r\nmain: ready\r\n"))
 	g := summarizeStamps(s)
-	if g.missing != "" || g.toKernelMain.median != 2*time.Millisecond || g.toRuntime.max != 40*time.Millisecond {
+	if g.missing != "" || g.toKernelMain.Median != 2*time.Millisecond || g.toRuntime.Max != 40*time.Millisecond {
 		t.Errorf("summarizeStamps = %+v", g)
 	}
 

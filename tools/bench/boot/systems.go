@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -66,11 +67,11 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 		return nil, err
 	}
 
-	if o.skipLinux {
+	if o.SkipLinux {
 		linux.missing = "skipped (-skip-linux)"
 	} else if err := prepareLinux(ctx, o, base, tmp, stderr, linux); err != nil {
 		logf("skipping Linux: %v", err)
-		linux.missing = "skipped: " + firstLine(err.Error())
+		linux.missing = "skipped: " + console.FirstLine(err.Error())
 	}
 	return []*system{floor, coracle, linux}, nil
 }
@@ -83,7 +84,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	if o.linuxKernel != "" {
 		k, err = linuxguest.UserKernel(ctx, o.linuxKernel, tmp)
 	} else {
-		k, err = linuxguest.Cache{Dir: o.cacheDir, Log: stderr}.DebianKernel(ctx)
+		k, err = linuxguest.Cache{Dir: o.CacheDir, Log: stderr}.DebianKernel(ctx)
 	}
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 		return err
 	}
 	cfg := base
-	cfg.Image, cfg.Cmdline = k.Vmlinux, o.linuxCmdline
+	cfg.Image, cfg.Cmdline = k.Vmlinux, o.LinuxCmdline
 	args, err := cfg.Args()
 	if err != nil {
 		return err

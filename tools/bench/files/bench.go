@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -19,31 +18,20 @@ import (
 // go to stderr.
 func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
-	want, err := qemu.ParseAccel(o.accel)
+	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
 	if err != nil {
 		return err
 	}
-	if err := qemu.CheckMemory(o.memoryMiB, qemu.HostMemoryMiB()); err != nil {
-		return err
-	}
-	qemuPath, err := exec.LookPath(qemu.Binary)
-	if err != nil {
-		return qemu.ErrNotFound
-	}
-	accel, err := qemu.ChooseAccel(want, qemu.LocalHost())
-	if err != nil {
-		return err
-	}
-	logf("%s", accel.Reason)
+	logf("%s", host.Reason)
 
 	tmp, err := os.MkdirTemp("", "coracle-bench-files-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.memoryMiB, Accel: accel.Accel}
+	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.Accel}
 	// The revision the guests are built from: read before they are.
-	source := hostinfo.SourceRevision(ctx)
+	header := hostinfo.ReadHeader(ctx, argv, host.Path)
 	suites := suites(ctx, o, base, tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -51,11 +39,11 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 
 	for boot := 1; boot <= o.count; boot++ {
 		for _, s := range suites {
-			for _, g := range bootOrder(s.guests, boot) {
+			for _, g := range figures.Interleaved(s.guests, boot) {
 				if g.missing != "" {
 					continue
 				}
-				b := measure(ctx, qemuPath, g, s.ops, boot, o, stderr)
+				b := measure(ctx, host.Path, g, s.ops, boot, o, stderr)
 				if ctx.Err() != nil {
 					return context.Cause(ctx)
 				}
@@ -71,13 +59,10 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	r := report{
-		command:   hostinfo.ShellQuote(argv),
-		source:    source,
-		cpu:       hostinfo.CPU(),
-		qemu:      hostinfo.QEMUVersion(ctx, qemuPath),
-		accel:     hostinfo.Accel(accel.Accel),
-		machine:   argAfter(firstArgs(suites), "-M"),
-		memoryMiB: o.memoryMiB,
+		header:    header,
+		accel:     hostinfo.Accel(host.Accel),
+		machine:   hostinfo.ArgAfter(firstArgs(suites), "-M"),
+		memoryMiB: o.MemoryMiB,
 		count:     o.count,
 		benchtime: o.benchtime,
 		suites:    suites,
@@ -138,20 +123,9 @@ func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, bo
 func summary(s sample, ops []operation) string {
 	var parts []string
 	for _, op := range ops {
-		parts = append(parts, op.name+" "+formatNs(s.ops[op.name].nsPerOp()))
+		parts = append(parts, op.name+" "+figures.FormatNs(s.ops[op.name].nsPerOp()))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// bootOrder returns the order in which the guests boot: as given in odd
-// boots, reversed in even ones, so that a slow drift of the host does
-// not favour one of them.
-func bootOrder(guests []*guest, boot int) []*guest {
-	order := slices.Clone(guests)
-	if boot%2 == 0 {
-		slices.Reverse(order)
-	}
-	return order
 }
 
 // firstArgs returns the QEMU arguments of the first guest that has any.
@@ -179,14 +153,4 @@ func emptyDir(dir string) error {
 		}
 	}
 	return nil
-}
-
-// argAfter returns the argument that follows flag in args, or "".
-func argAfter(args []string, flag string) string {
-	for i, a := range args[:max(len(args)-1, 0)] {
-		if a == flag {
-			return args[i+1]
-		}
-	}
-	return ""
 }

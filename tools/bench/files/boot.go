@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 )
 
 // doneLine is the line fileprobe prints when it has reported every
@@ -18,7 +20,7 @@ const doneLine = linePrefix + " done"
 // bootOnce boots a guest (QEMU at qemuPath with args), waits until it
 // prints the done line or an error line, ends, or timeout passes, kills
 // QEMU, and returns what the guest printed.
-func bootOnce(ctx context.Context, qemuPath string, args []string, timeout time.Duration) (console string, err error) {
+func bootOnce(ctx context.Context, qemuPath string, args []string, timeout time.Duration) (text string, err error) {
 	cmd := exec.Command(qemuPath, args...)
 	out := &watchedBuffer{changed: make(chan struct{}, 1)}
 	var stderr bytes.Buffer
@@ -54,11 +56,11 @@ func bootOnce(ctx context.Context, qemuPath string, args []string, timeout time.
 	}
 	cmd.Process.Kill()
 	<-ended
-	console = out.String()
+	text = out.String()
 	if stopErr != nil {
-		return console, fmt.Errorf("%w\n--- console (end) ---\n%s\n--- QEMU stderr (end) ---\n%s", stopErr, tail(console, 3000), tail(stderr.String(), 1000))
+		return text, console.WithEnds(stopErr, text, 3000, stderr.String(), 1000)
 	}
-	return console, nil
+	return text, nil
 }
 
 // guestFinished reports whether console holds fileprobe's last line: the
@@ -74,14 +76,6 @@ func guestFinished(console string) bool {
 		}
 	}
 	return false
-}
-
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
 }
 
 // watchedBuffer collects a guest's console and signals each write.

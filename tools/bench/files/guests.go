@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
@@ -158,7 +159,7 @@ func prepareLinux(ctx context.Context, o options, s *suite, base qemu.Config, tm
 	if s.name == shareSuite {
 		modules = linuxShareModules
 	}
-	k, err := linuxguest.Cache{Dir: o.cacheDir, Log: log}.DebianKernel(ctx, modules...)
+	k, err := linuxguest.Cache{Dir: o.CacheDir, Log: log}.DebianKernel(ctx, modules...)
 	if err != nil {
 		return g, err
 	}
@@ -201,7 +202,7 @@ func prepareLinux(ctx context.Context, o options, s *suite, base qemu.Config, tm
 	if base.Accel == qemu.TCG {
 		tscKHz = tsc.HostKHz()
 	}
-	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.linuxCmdline, tscKHz, linuxProbeArgs(o, s, order)), shares, "-initrd", initramfs)
+	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.LinuxCmdline, tscKHz, linuxProbeArgs(o, s, order)), shares, "-initrd", initramfs)
 	if err != nil || len(shares) == 0 {
 		g.args = args
 		return g, err
@@ -229,7 +230,7 @@ func suites(ctx context.Context, o options, base qemu.Config, tmp string, log io
 			make func() (*guest, error)
 		}{
 			{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, o, s, base, tmp, log) }},
-			{"Linux", o.skipLinux, func() (*guest, error) { return prepareLinux(ctx, o, s, base, tmp, log) }},
+			{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, s, base, tmp, log) }},
 		} {
 			if p.skip {
 				s.guests = append(s.guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
@@ -239,7 +240,7 @@ func suites(ctx context.Context, o options, base qemu.Config, tmp string, log io
 			g, err := p.make()
 			if err != nil {
 				logf("%s (%s): %v", p.name, s.name, err)
-				g.missing, g.failed = "not measured: "+oneLine(err.Error()), true
+				g.missing, g.failed = "not measured: "+console.OneLine(err.Error()), true
 			}
 			s.guests = append(s.guests, g)
 		}

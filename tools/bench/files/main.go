@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/command"
-	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 )
 
 // defaultMemoryMiB is both guests' memory: the 256 MiB file of the
@@ -19,38 +16,29 @@ const defaultMemoryMiB = 512
 
 // options are the command's flags.
 type options struct {
-	count        int
-	benchtime    time.Duration
-	seqMiB       int
-	accel        string
-	memoryMiB    int
-	skipCoracle  bool
-	skipLinux    bool
-	linuxCmdline string
-	cacheDir     string
-	timeout      time.Duration
-	verbose      bool
-	tmpfs        bool     // time the operations in a tmpfs
-	shares       bool     // time them in a directory shared from the host
-	shareSeqMiB  int      // the sequential transfer's size in the share
-	coracleEnv   []string // NAME=VALUE for coracle's guests (coracle run -e)
+	command.GuestFlags
+	count       int
+	benchtime   time.Duration
+	seqMiB      int
+	skipCoracle bool
+	timeout     time.Duration
+	verbose     bool
+	tmpfs       bool     // time the operations in a tmpfs
+	shares      bool     // time them in a directory shared from the host
+	shareSeqMiB int      // the sequential transfer's size in the share
+	coracleEnv  []string // NAME=VALUE for coracle's guests (coracle run -e)
 }
 
 func main() { command.Main(parseFlags, run) }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("files", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command.NewFlagSet("files", "Times file and pipe operations of one program on coracle and on Linux, in QEMU.", stderr)
+	o.GuestFlags.Add(fs, defaultMemoryMiB, defaultLinuxCmdline, "tsc_early_khz under TCG and fileprobe's arguments are added")
 	fs.IntVar(&o.count, "count", 5, "boots of each guest (the table gives medians)")
 	fs.DurationVar(&o.benchtime, "benchtime", 200*time.Millisecond, "least time the guest times each operation for")
 	fs.IntVar(&o.seqMiB, "seq-mib", 256, "size of the sequential write and read, in MiB")
-	fs.StringVar(&o.accel, "accel", "auto", "QEMU accelerator: kvm, tcg or auto (as coracle run chooses)")
-	fs.IntVar(&o.memoryMiB, "m", defaultMemoryMiB, "guest memory in MiB, the same for both guests")
 	fs.BoolVar(&o.skipCoracle, "skip-coracle", false, "do not measure coracle")
-	fs.BoolVar(&o.skipLinux, "skip-linux", false, "do not measure Linux")
-	fs.StringVar(&o.linuxCmdline, "linux-cmdline", defaultLinuxCmdline, "Linux kernel command line (tsc_early_khz under TCG and fileprobe's arguments are added)")
-	fs.StringVar(&o.cacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "longest wait for one boot to report everything")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed")
 	fs.BoolVar(&o.tmpfs, "tmpfs", true, "time the operations in an in-memory file system (coracle's root, Linux's tmpfs)")
@@ -63,21 +51,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.coracleEnv = append(o.coracleEnv, v)
 		return nil
 	})
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: files [flags]\n\nTimes file and pipe operations of one program on coracle and on Linux, in QEMU.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := command.Parse(fs, args); err != nil {
 		return options{}, err
 	}
-	usage := func(msg string) (options, error) {
-		fmt.Fprintf(stderr, "bench: %s\n", msg)
-		fs.Usage()
-		return options{}, errors.New("usage")
-	}
+	usage := func(msg string) (options, error) { return options{}, command.Usage(fs, msg) }
 	switch {
-	case fs.NArg() > 0:
-		return usage(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	case o.count < 1:
 		return usage("-count must be at least 1")
 	case o.benchtime <= 0:
@@ -86,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return usage("-seq-mib and -share-seq-mib must be at least 1")
 	case !o.tmpfs && !o.shares:
 		return usage("-tmpfs=false and -shares=false leave nothing to measure")
-	case o.skipCoracle && o.skipLinux:
+	case o.skipCoracle && o.SkipLinux:
 		return usage("-skip-coracle and -skip-linux leave nothing to measure")
 	}
 	return o, nil

@@ -6,17 +6,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // report is everything the benchmark prints on stdout.
 type report struct {
-	command   string // the command line that produced it
-	source    string // the revision the guests were built from
-	cpu       string
-	qemu      string // QEMU's version line
-	accel     string // accelerator and CPU model, as passed to QEMU
+	header    hostinfo.Header // command line, source, host CPU, QEMU
+	accel     string          // accelerator and CPU model, as passed to QEMU
 	machine   string
 	memoryMiB int
 	count     int
@@ -28,10 +27,7 @@ type report struct {
 // that it can be pasted into docs as it is.
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "File benchmark: the same program (tools/bench/fileprobe) on coracle and on Linux\n\n")
-	fmt.Fprintf(w, "command:  %s\n", r.command)
-	fmt.Fprintf(w, "source:   %s\n", r.source)
-	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
-	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	r.header.Write(w)
 	fmt.Fprintf(w, "guests:   %s, -M %s, 1 vCPU, %d MiB, no network; one guest at a time (coracle first in odd boots, Linux in even ones)\n",
 		r.accel, r.machine, r.memoryMiB)
 	fmt.Fprintf(w, "method:   each operation timed with time.Now over a growing iteration count until one run lasts %v (that run counts);\n", r.benchtime)
@@ -49,7 +45,7 @@ func (r report) write(w io.Writer) {
 			}
 			for _, b := range g.boots {
 				if b.err != nil {
-					problems = append(problems, fmt.Sprintf("%s (%s), boot %d: %s", g.name, s.name, b.boot, oneLine(b.err.Error())))
+					problems = append(problems, fmt.Sprintf("%s (%s), boot %d: %s", g.name, s.name, b.boot, console.OneLine(b.err.Error())))
 				}
 			}
 		}
@@ -133,7 +129,7 @@ func figure(ns float64, op operation) string {
 	if ns == 0 {
 		return "—"
 	}
-	s := formatNs(ns)
+	s := figures.FormatNs(ns)
 	if op.mibPerOp > 0 {
 		s += fmt.Sprintf(" (%.0f MiB/s)", op.mibPerOp*1e9/ns)
 	}
@@ -165,7 +161,7 @@ func (g *guest) median(op string) float64 {
 			xs = append(xs, t.nsPerOp())
 		}
 	}
-	return median(xs)
+	return figures.Median(xs)
 }
 
 // bootsText lists g's times per operation of op boot by boot.
@@ -176,7 +172,7 @@ func (g *guest) bootsText(op string) string {
 	var parts []string
 	for _, b := range g.boots {
 		if t, ok := b.sample.ops[op]; ok && b.err == nil {
-			parts = append(parts, formatNs(t.nsPerOp()))
+			parts = append(parts, figures.FormatNs(t.nsPerOp()))
 		} else {
 			parts = append(parts, "failed")
 		}
@@ -198,9 +194,4 @@ func (g *guest) clockText() string {
 		return ""
 	}
 	return "; clock source " + strings.Join(names, ", ")
-}
-
-func oneLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return strings.Join(strings.Fields(first), " ")
 }

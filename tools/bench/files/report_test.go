@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 )
 
 // sampleOf returns a sample with every operation at ns nanoseconds per
@@ -33,7 +35,7 @@ func testReport() report {
 	for i := range linux.boots {
 		linux.boots[i].sample.ops["pipe-roundtrip"] = opTiming{n: 1, total: 1000}
 	}
-	return report{command: "bench-files -count 3", count: 3, benchtime: 200 * time.Millisecond, memoryMiB: 512, machine: "microvm",
+	return report{header: hostinfo.Header{Command: "bench-files -count 3"}, count: 3, benchtime: 200 * time.Millisecond, memoryMiB: 512, machine: "microvm",
 		suites: []*suite{{name: tmpfsSuite, title: "In memory", seqMiB: 256, ops: operations, guests: []*guest{coracle, linux}}}}
 }
 

@@ -7,15 +7,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
-	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // config is one wrk configuration of the table.
@@ -61,16 +61,9 @@ type measurement struct {
 // stdout. Progress and problems go to stderr.
 func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
-	want, err := qemu.ParseAccel(o.accel)
+	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
 	if err != nil {
 		return err
-	}
-	if err := qemu.CheckMemory(o.memoryMiB, qemu.HostMemoryMiB()); err != nil {
-		return err
-	}
-	qemuPath, err := exec.LookPath(qemu.Binary)
-	if err != nil {
-		return qemu.ErrNotFound
 	}
 	wrkPath, err := ensureWrk(ctx, stderr)
 	if err != nil {
@@ -82,11 +75,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	if _, err := exec.LookPath("ip"); err != nil {
 		return errors.New("the ip command is not installed (Debian package iproute2)")
 	}
-	accel, err := qemu.ChooseAccel(want, qemu.LocalHost())
-	if err != nil {
-		return err
-	}
-	logf("%s", accel.Reason)
+	logf("%s", host.Reason)
 
 	tmp, err := os.MkdirTemp("", "coracle-bench-http-")
 	if err != nil {
@@ -94,9 +83,9 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 	defer os.RemoveAll(tmp)
 	ns := newNetns(os.Getpid())
-	base := baseConfig(o, accel.Accel, ns.tap)
+	base := baseConfig(o, host.Accel, ns.tap)
 	// The revision the guests are built from: read before they are.
-	source := hostinfo.SourceRevision(ctx)
+	header := hostinfo.ReadHeader(ctx, argv, host.Path)
 	guests := prepare(ctx, o, base, tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -116,25 +105,22 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	defer stopLoad()
 	peak := watchLoad(loadCtx)
 	for round := 1; round <= o.rounds; round++ {
-		for _, g := range roundOrder(guests, round) {
+		for _, g := range figures.Interleaved(guests, round) {
 			if g.missing != "" || g.stopped {
 				continue
 			}
 			logf("round %d/%d: %s", round, o.rounds, g.name)
-			if err := measureGuest(ctx, o, ns, qemuPath, wrkPath, url, g, rows, round, logf); err != nil {
+			if err := measureGuest(ctx, o, ns, host.Path, wrkPath, url, g, rows, round, logf); err != nil {
 				return err
 			}
 		}
 	}
 
+	header.Load = loadLine(loadBefore, peak(), loadAverage())
 	r := report{
-		load:        [3]string{loadBefore, peak(), loadAverage()},
-		command:     hostinfo.ShellQuote(argv),
-		source:      source,
-		cpu:         hostinfo.CPU(),
-		qemu:        hostinfo.QEMUVersion(ctx, qemuPath),
-		accel:       hostinfo.Accel(accel.Accel),
-		memoryMiB:   o.memoryMiB,
+		header:      header,
+		accel:       hostinfo.Accel(host.Accel),
+		memoryMiB:   o.MemoryMiB,
 		wrk:         wrkVersion(ctx, wrkPath),
 		threads:     o.threads,
 		rounds:      o.rounds,
@@ -175,17 +161,6 @@ func wrkCommandLines(ns netns, wrkPath, url string, o options, rows []config) []
 	return lines
 }
 
-// roundOrder returns the order in which the guests are measured in a
-// round: as given in odd rounds, reversed in even ones, so that a slow
-// drift of the host does not favour one of them.
-func roundOrder(guests []*guest, round int) []*guest {
-	order := slices.Clone(guests)
-	if round%2 == 0 {
-		slices.Reverse(order)
-	}
-	return order
-}
-
 // measureGuest boots g, waits until httpd answers, and runs wrk for each
 // config: a warm-up, then the measured run, whose figures are added to
 // g.results. What goes wrong with the guest is recorded in g (the report
@@ -197,7 +172,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 		g.results = make(map[config][]measurement)
 	}
 	problem := func(err error) {
-		g.problems = append(g.problems, fmt.Sprintf("round %d: %s", round, oneLine(err.Error())))
+		g.problems = append(g.problems, fmt.Sprintf("round %d: %s", round, console.OneLine(err.Error())))
 		g.failed = true
 	}
 	start := time.Now()
@@ -215,7 +190,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 		}
 		logf("%s: %v", g.name, v.describe(err))
 		problem(fmt.Errorf("did not come up: %w; console: %s", err, lastLine(v.console.String())))
-		g.console = tail(v.console.String(), 3000)
+		g.console = console.Tail(v.console.String(), 3000)
 		return nil
 	}
 	logf("%s: httpd answers, %.1f s after QEMU started", g.name, time.Since(start).Seconds())
@@ -249,7 +224,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 		problem(fmt.Errorf("QEMU ended during the benchmark (%v); console: %s", v.waitErr, lastLine(v.console.String())))
 	}
 	if troubled || o.verbose {
-		g.console = tail(v.console.String(), 3000)
+		g.console = console.Tail(v.console.String(), 3000)
 		logf("%s: console (end):\n%s", g.name, g.console)
 	}
 	return nil
@@ -298,7 +273,7 @@ func runWrk(ctx context.Context, ns netns, wrkPath string, r wrkRun) measurement
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return measurement{err: fmt.Errorf("wrk: %w: %s", err, tail(stderr.String()+string(out), 500))}
+		return measurement{err: fmt.Errorf("wrk: %w: %s", err, console.Tail(stderr.String()+string(out), 500))}
 	}
 	res, err := parseWrk(string(out))
 	if err != nil {
@@ -317,13 +292,20 @@ func runWrk(ctx context.Context, ns netns, wrkPath string, r wrkRun) measurement
 // summary is a progress line's account of m.
 func summary(m measurement) string {
 	if m.err != nil {
-		return "failed: " + firstLine(m.err.Error())
+		return "failed: " + console.FirstLine(m.err.Error())
 	}
 	s := fmt.Sprintf("%.0f requests/s, p99 %s ms (%d requests in %.1f s)", m.res.perSecond, millis(m.res.p99), m.res.requests, m.res.elapsed.Seconds())
 	if e := m.res.errorSummary(); e != "" {
 		s += "; " + e
 	}
 	return s
+}
+
+// loadLine is the report's line about the host's load: the 1-minute
+// load average before the first guest, the highest while they ran, and
+// after.
+func loadLine(before, peak, after string) string {
+	return fmt.Sprintf("1-minute load average %s before the first guest, at most %s while they ran, %s after", before, peak, after)
 }
 
 // loadAverage returns the host's 1-minute load average, from

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
@@ -93,7 +94,7 @@ func qemuArgs(base qemu.Config, kernel, cmdline string, extra ...string) ([]stri
 func baseConfig(o options, accel qemu.Accel, tap string) qemu.Config {
 	return qemu.Config{
 		Machine:   qemu.Microvm,
-		MemoryMiB: o.memoryMiB,
+		MemoryMiB: o.MemoryMiB,
 		Accel:     accel,
 		Network:   qemu.Network{Mode: qemu.NetTap, Tap: tap},
 	}
@@ -115,7 +116,7 @@ func prepareCoracle(ctx context.Context, base qemu.Config, tmp string, log io.Wr
 // the initramfs: netinit as /init, httpd, the modules.
 func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, log io.Writer) (*guest, error) {
 	g := &guest{name: "Linux"}
-	k, err := linuxguest.Cache{Dir: o.cacheDir, Log: log}.DebianKernel(ctx, linuxModules...)
+	k, err := linuxguest.Cache{Dir: o.CacheDir, Log: log}.DebianKernel(ctx, linuxModules...)
 	if err != nil {
 		return g, err
 	}
@@ -156,7 +157,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	if base.Accel == qemu.TCG {
 		tscKHz = tsc.HostKHz()
 	}
-	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.linuxCmdline, tscKHz, order), "-initrd", initramfs)
+	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.LinuxCmdline, tscKHz, order), "-initrd", initramfs)
 	if err != nil {
 		return g, err
 	}
@@ -175,7 +176,7 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, log i
 		make func() (*guest, error)
 	}{
 		{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, base, tmp, log) }},
-		{"Linux", o.skipLinux, func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, log) }},
+		{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, log) }},
 	} {
 		if p.skip {
 			guests = append(guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
@@ -185,14 +186,9 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, log i
 		g, err := p.make()
 		if err != nil {
 			logf("%s: %v", p.name, err)
-			g.missing, g.failed = "not measured: "+firstLine(err.Error()), true
+			g.missing, g.failed = "not measured: "+console.FirstLine(err.Error()), true
 		}
 		guests = append(guests, g)
 	}
 	return guests
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,24 +10,19 @@ import (
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/command"
-	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // options are the command's flags.
 type options struct {
+	command.GuestFlags
 	rounds           int
 	duration, warmup time.Duration
 	wrkTimeout       time.Duration
 	connections      []int
 	threads          int
 	path             string
-	accel            string
-	memoryMiB        int
 	skipCoracle      bool
-	skipLinux        bool
-	linuxCmdline     string
-	cacheDir         string
 	bootTimeout      time.Duration
 	verbose          bool
 }
@@ -42,8 +35,8 @@ func main() {
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	o := options{connections: []int{1, 64}}
-	fs := flag.NewFlagSet("http", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command.NewFlagSet("http", "Measures wrk against examples/httpd on coracle and on Linux, in QEMU on a tap device.", stderr)
+	o.GuestFlags.Add(fs, qemu.DefaultMemoryMiB, defaultLinuxCmdline, "netinit's words are added")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each boots each guest and runs every configuration (the table gives medians)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured wrk run (whole seconds)")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "length of the unreported wrk run before each measured one (0: none)")
@@ -55,29 +48,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	})
 	fs.IntVar(&o.threads, "threads", 1, "wrk threads (at most the connections)")
 	fs.StringVar(&o.path, "path", "/", "the URL path to GET")
-	fs.StringVar(&o.accel, "accel", "auto", "QEMU accelerator: kvm, tcg or auto (as coracle run chooses)")
-	fs.IntVar(&o.memoryMiB, "m", qemu.DefaultMemoryMiB, "guest memory in MiB, the same for both guests")
 	fs.BoolVar(&o.skipCoracle, "skip-coracle", false, "do not measure coracle")
-	fs.BoolVar(&o.skipLinux, "skip-linux", false, "do not measure Linux")
-	fs.StringVar(&o.linuxCmdline, "linux-cmdline", defaultLinuxCmdline, "Linux kernel command line (netinit's words are added)")
-	fs.StringVar(&o.cacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
 	fs.DurationVar(&o.bootTimeout, "boot-timeout", time.Minute, "longest wait for a guest's server to answer after QEMU starts")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: http [flags]\n\nMeasures wrk against examples/httpd on coracle and on Linux, in QEMU on a tap device.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := command.Parse(fs, args); err != nil {
 		return options{}, err
 	}
-	usage := func(msg string) (options, error) {
-		fmt.Fprintf(stderr, "bench: %s\n", msg)
-		fs.Usage()
-		return options{}, errors.New("usage")
-	}
+	usage := func(msg string) (options, error) { return options{}, command.Usage(fs, msg) }
 	switch {
-	case fs.NArg() > 0:
-		return usage(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	case o.rounds < 1:
 		return usage("-rounds must be at least 1")
 	case o.duration < time.Second || o.duration%time.Second != 0:
@@ -90,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return usage("-threads must be at least 1")
 	case !strings.HasPrefix(o.path, "/") || strings.ContainsAny(o.path, " \t\n"):
 		return usage("-path must start with / and have no spaces")
-	case o.skipCoracle && o.skipLinux:
+	case o.skipCoracle && o.SkipLinux:
 		return usage("-skip-coracle and -skip-linux leave nothing to measure")
 	}
 	return o, nil

@@ -3,25 +3,22 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
 // report is everything the benchmark prints on stdout.
 type report struct {
-	command   string // the command line that produced it
-	source    string // the revision the guests were built from
-	cpu       string
-	qemu      string // QEMU's version line
-	accel     string // accelerator and CPU model, as passed to QEMU
+	header    hostinfo.Header // command line, source, host CPU, QEMU
+	accel     string          // accelerator and CPU model, as passed to QEMU
 	memoryMiB int
-	wrk       string    // wrk's version line
-	load      [3]string // the host's load average: before the runs, the highest during them, after
+	wrk       string // wrk's version line
 
 	threads, rounds              int
 	duration, warmup, wrkTimeout time.Duration
@@ -38,15 +35,11 @@ type report struct {
 // it can be pasted into docs as it is.
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "HTTP benchmark: wrk against examples/httpd on coracle and on Linux\n\n")
-	fmt.Fprintf(w, "command:  %s\n", r.command)
-	fmt.Fprintf(w, "source:   %s\n", r.source)
-	fmt.Fprintf(w, "host CPU: %s\n", r.cpu)
-	fmt.Fprintf(w, "load:     1-minute load average %s before the first guest, at most %s while they ran, %s after\n", r.load[0], r.load[1], r.load[2])
-	fmt.Fprintf(w, "QEMU:     %s\n", r.qemu)
+	r.header.Write(w)
 	fmt.Fprintf(w, "guests:   %s, 1 vCPU, %d MiB, virtio-net (virtio-mmio) on tap %s, one guest at a time (coracle first in odd rounds, Linux in even ones)\n", r.accel, r.memoryMiB, r.ns.tap)
 	for _, g := range r.guests {
 		if g.about != "" {
-			fmt.Fprintf(w, "          %s: -M %s; %s\n", g.name, argAfter(g.args, "-M"), g.about)
+			fmt.Fprintf(w, "          %s: -M %s; %s\n", g.name, hostinfo.ArgAfter(g.args, "-M"), g.about)
 		}
 	}
 	fmt.Fprintf(w, "network:  network namespace %s; wrk at %s on the tap device, the guest at %s\n", r.ns.name, r.ns.host, guestAddr)
@@ -98,7 +91,7 @@ func (r report) write(w io.Writer) {
 			for _, m := range g.results[c] {
 				switch {
 				case m.err != nil:
-					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s", g.name, m.round, c, oneLine(m.err.Error())))
+					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s", g.name, m.round, c, console.OneLine(m.err.Error())))
 				case m.res.errorCount() > 0:
 					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s in %d requests", g.name, m.round, c, m.res.errorSummary(), m.res.requests))
 				}
@@ -170,7 +163,7 @@ func (s cellStats) rate() float64 {
 	for _, m := range s.ok {
 		xs = append(xs, m.res.perSecond)
 	}
-	return median(xs)
+	return figures.Median(xs)
 }
 
 // p99 is the median of the 99th-percentile latencies.
@@ -179,7 +172,7 @@ func (s cellStats) p99() time.Duration {
 	for _, m := range s.ok {
 		xs = append(xs, float64(m.res.p99))
 	}
-	return time.Duration(median(xs))
+	return time.Duration(figures.Median(xs))
 }
 
 func (s cellStats) rateText() string {
@@ -208,21 +201,6 @@ func (s cellStats) errorText() string {
 		return fmt.Sprintf("%d + %d failed run%s", s.errors, s.failed, plural(int64(s.failed)))
 	}
 	return strconv.FormatInt(s.errors, 10)
-}
-
-// median returns the median of xs (the mean of the middle two for an
-// even count), 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	xs = slices.Clone(xs)
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // roundsText lists g's figures for c round by round: "1759, 68.5; ...".
@@ -269,17 +247,3 @@ func ratio(a, b float64) string {
 
 // secs formats a duration in seconds as wrk is given it.
 func secs(d time.Duration) string { return wrkSeconds(d) }
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(firstLine(s)), " ")
-}
-
-// argAfter returns the argument that follows flag in args, or "".
-func argAfter(args []string, flag string) string {
-	for i, a := range args[:max(len(args)-1, 0)] {
-		if a == flag {
-			return args[i+1]
-		}
-	}
-	return ""
-}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 )
 
 func result(perSecond float64, p99 time.Duration, requests int64) wrkResult {
@@ -38,7 +40,8 @@ func TestReport(t *testing.T) {
 	ns := newNetns(77)
 	url := "http://192.0.2.2:8080/"
 	r := report{
-		load: [3]string{"0.10", "2.01", "1.95"}, command: "bin/bench-http", source: "abc", cpu: "AMD EPYC, 2 CPUs", qemu: "QEMU 7.2", accel: "TCG (-accel tcg -cpu max)",
+		header:    hostinfo.Header{Command: "bin/bench-http", Source: "abc", CPU: "AMD EPYC, 2 CPUs", Load: loadLine("0.10", "2.01", "1.95"), QEMU: "QEMU 7.2"},
+		accel:     "TCG (-accel tcg -cpu max)",
 		memoryMiB: 256, wrk: "wrk 4.1.0", threads: 1, rounds: 2, duration: 10 * time.Second, warmup: 3 * time.Second, wrkTimeout: 5 * time.Second,
 		url: url, ns: ns, configs: rows, guests: []*guest{coracle, linux},
 		wrkCommands: wrkCommandLines(ns, "/usr/bin/wrk", url, o, rows),
@@ -87,31 +90,6 @@ func TestReport(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-func TestMedian(t *testing.T) {
-	for _, tt := range []struct {
-		xs   []float64
-		want float64
-	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
-		if got := median(tt.xs); got != tt.want {
-			t.Errorf("median(%v) = %v, want %v", tt.xs, got, tt.want)
-		}
-	}
-}
-
-func TestRoundOrder(t *testing.T) {
-	a, b := &guest{name: "coracle"}, &guest{name: "Linux"}
-	guests := []*guest{a, b}
-	if got := roundOrder(guests, 1); got[0] != a || got[1] != b {
-		t.Errorf("round 1: %s first", got[0].name)
-	}
-	if got := roundOrder(guests, 2); got[0] != b || got[1] != a {
-		t.Errorf("round 2: %s first", got[0].name)
-	}
-	if guests[0] != a {
-		t.Error("roundOrder reordered its argument")
 	}
 }
 

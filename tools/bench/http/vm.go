@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
 )
 
 // vm is a running guest: QEMU inside the namespace, its serial console
@@ -106,15 +108,7 @@ func hasLinePrefix(out, prefix string) bool {
 // describe returns err with the end of the guest's console and of QEMU's
 // stderr.
 func (v *vm) describe(err error) error {
-	return fmt.Errorf("%w\n--- console (end) ---\n%s\n--- QEMU stderr (end) ---\n%s", err, tail(v.console.String(), 3000), tail(v.stderr.String(), 1000))
-}
-
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
+	return console.WithEnds(err, v.console.String(), 3000, v.stderr.String(), 1000)
 }
 
 // httpProbe returns a probe that GETs url from inside ns, on a new
