@@ -387,7 +387,7 @@ func (d *Device) has(bit int) bool { return d.features&(1<<bit) != 0 }
 // String describes the device: where it is, how it interrupts, its size,
 // block size and what it can do, as
 //
-//	virtio-block at MMIO 0xfeb00000 irq 12, 1073741824 bytes, 512-byte blocks, flush discard write-zeroes
+//	virtio-block at MMIO 0xfeb00000 irq 12, 1073741824 bytes, 512-byte blocks, flush, discard, write-zeroes
 func (d *Device) String() string {
 	s := d.dev.String()
 	if d.irqDesc != "" {
