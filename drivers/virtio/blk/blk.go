@@ -207,6 +207,9 @@ func open(dev virtio.Device, irq Interrupts, p platform) (*Device, error) {
 	d.irq, d.irqDesc = w, desc
 	features, err := virtio.Init(d.t, supported, func(f uint64) error { return d.setup(f, p) })
 	if err != nil {
+		if d.irq != nil {
+			d.irq.Close()
+		}
 		return nil, fmt.Errorf("virtioblk: %v: %w", dev, err)
 	}
 	d.features = features
