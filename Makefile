@@ -1,8 +1,9 @@
 # coracle's build, run and test entry points.
 #
-# Host requirements: Go 1.26 or newer and qemu-system-x86_64. The qemu
-# target checks both and installs QEMU (Debian's qemu-system-x86) when it
-# runs as root; otherwise it prints the command to run.
+# Host requirements: Go 1.26 or newer and qemu-system-x86_64; the tests
+# also need e2fsprogs (mkfs.ext4, e2fsck, dumpe2fs, debugfs). The qemu and
+# test-tools targets check them and install what is missing from Debian's
+# packages when they run as root; otherwise they print the command to run.
 
 GO ?= go
 BIN := bin/coracle
@@ -40,8 +41,9 @@ test: test-tools
 qemu:
 	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86
 
+# e2fsprogs: tools/disk's tests make ext4 images and read them back.
 test-tools:
-	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 curl=curl
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 curl=curl mkfs.ext4=e2fsprogs
 
 clean:
 	rm -rf bin

@@ -32,10 +32,15 @@ devel*) ;; # a development toolchain: assume it is new enough
 esac
 
 # Each argument COMMAND=PACKAGE names a command the target needs and the
-# Debian package that provides it.
+# Debian package that provides it. A command is found in PATH or in
+# /usr/sbin or /sbin, which an ordinary user's PATH may lack (e2fsprogs
+# installs mkfs.ext4 there; coracle looks there too).
+have() {
+	command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
 missing=()
 for want in "$@"; do
-	command -v "${want%%=*}" >/dev/null 2>&1 || missing+=("$want")
+	have "${want%%=*}" || missing+=("$want")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -59,5 +64,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y "${packages[@]}"
 for c in "${commands[@]}"; do
-	command -v "$c" >/dev/null
+	have "$c"
 done

@@ -17,7 +17,7 @@ type Stdio struct {
 // Exit statuses of coracle itself; coracle run otherwise exits with the
 // guest's status (see usage).
 const (
-	exitFailure = 1 // coracle build failed
+	exitFailure = 1 // coracle build or disk create failed
 	exitUsage   = 2 // bad command line
 )
 
@@ -49,6 +49,12 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 		return 0
 	case "run":
 		return run(ctx, inv.Run, stdio)
+	case "disk create":
+		if err := diskCreate(ctx, inv.Disk, stdio); err != nil {
+			fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)
+			return exitFailure
+		}
+		return 0
 	}
 	panic("cli: unhandled command " + inv.Command)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coracle-os/coracle/tools/disk"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/internal/testimage"
 	"github.com/coracle-os/coracle/tools/qemu"
@@ -24,7 +25,7 @@ func runMain(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"run", "-h"}, {"build", "--help"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"run", "-h"}, {"build", "--help"}, {"disk", "-h"}, {"disk", "create", "--help"}} {
 		status, stdout, stderr := runMain(t, args...)
 		if status != 0 || stdout != usage || stderr != "" {
 			t.Errorf("coracle %q: status %d, %d bytes of stdout, stderr %q; want 0 and the usage on stdout", args, status, len(stdout), stderr)
@@ -35,15 +36,16 @@ func TestHelp(t *testing.T) {
 func TestUsageDocumentsEveryFlag(t *testing.T) {
 	var r RunArgs
 	var b BuildArgs
+	var d DiskArgs
 	var s string
-	for _, fs := range []*flag.FlagSet{runFlags(&r, &s, &s), buildFlags(&b)} {
+	for _, fs := range []*flag.FlagSet{runFlags(&r, &s, &s), buildFlags(&b), diskCreateFlags(&d)} {
 		fs.VisitAll(func(f *flag.Flag) {
 			if !regexp.MustCompile(`(?m)^  --?` + regexp.QuoteMeta(f.Name) + ` `).MatchString(usage) {
 				t.Errorf("usage does not document coracle %s's flag -%s", fs.Name(), f.Name)
 			}
 		})
 	}
-	for _, want := range []string{"coracle.arg=", "coracle.env=", "%XX", "0-127", "120", "121", "124", "125"} {
+	for _, want := range append([]string{"coracle.arg=", "coracle.env=", "%XX", "0-127", "120", "121", "124", "125", "first half of disks"}, disk.Features...) {
 		if !strings.Contains(usage, want) {
 			t.Errorf("usage does not mention %q", want)
 		}
@@ -51,7 +53,7 @@ func TestUsageDocumentsEveryFlag(t *testing.T) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"run"}, {"run", "-m", "x", "p"}, {"run", "p", "junk"}, {"build"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"run"}, {"run", "-m", "x", "p"}, {"run", "p", "junk"}, {"build"}, {"disk"}, {"disk", "create", "x.img"}} {
 		status, stdout, stderr := runMain(t, args...)
 		if status != 2 {
 			t.Errorf("coracle %q: status %d, want 2", args, status)

@@ -15,9 +15,10 @@ import (
 
 // Invocation is a parsed coracle command line.
 type Invocation struct {
-	Command string // "build", "run" or "help"
+	Command string // "build", "run", "disk create" or "help"
 	Build   BuildArgs
 	Run     RunArgs
+	Disk    DiskArgs
 }
 
 // BuildArgs are the arguments of coracle build.
@@ -70,6 +71,9 @@ func Parse(args []string) (Invocation, error) {
 	case "run":
 		r, err := parseRun(rest)
 		return Invocation{Command: cmd, Run: r}, err
+	case "disk":
+		d, err := parseDisk(rest)
+		return Invocation{Command: "disk create", Disk: d}, err
 	case "help", "-h", "-help", "--help":
 		return Invocation{Command: "help"}, nil
 	default:

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
+	"github.com/coracle-os/coracle/tools/disk"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -13,6 +15,7 @@ const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... 
                    [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
+       coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
 `
 
@@ -24,6 +27,7 @@ that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 Usage:
   coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
+  coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
   coracle help
 
 coracle build builds the main package PKG (an import path or a directory
@@ -110,6 +114,31 @@ In the values of coracle.env and coracle.arg every byte other than A-Z a-z
 0-9 and - . _ ~ / : , = + @ is percent-encoded (%%XX), so spaces, quotes,
 newlines and any byte reach the program unchanged.
 
+coracle disk create makes FILE, a raw disk image holding an ext4 file
+system, for a virtio-blk disk of the guest. It is the first half of disks:
+the image is ready, but coracle run cannot attach it yet. The host's
+mkfs.ext4 makes it (Debian's package e2fsprogs; its commands are looked for
+in PATH, then in /usr/sbin and /sbin; no root needed), and e2fsck -fn must
+find it clean before it is written to FILE. Every image, whatever its size
+and the host's /etc/mke2fs.conf, has 4 KiB blocks, 256-byte inodes, a jbd2
+journal inside the file system, and exactly these features (Debian's ext4
+default in e2fsprogs 1.47; dumpe2fs -h FILE lists them):
+  %[7]s
+
+  --size SIZE    the image's size: bytes, or a whole number followed by K,
+                 M, G or T (or KiB, MiB, GiB, TiB; all powers of 1024), as
+                 in 64M, 1G, 512MiB, 2GiB; a multiple of 4 KiB and at least
+                 8M, since mkfs.ext4 makes no journal in fewer than 2048
+                 blocks. Required. The file is sparse: it takes space on
+                 the host only for what the file system holds
+  --from DIR     fill the file system with the tree under the host
+                 directory DIR (mkfs.ext4 -d): regular files, directories,
+                 symbolic links, hard links and special files, with their
+                 modes, owners and times. It must fit in SIZE
+  --label NAME   the file system's volume label, at most 16 bytes
+  --force        replace FILE if it exists; the old file stays until the
+                 new image has passed e2fsck
+
 Exit status of coracle run:
   0-127  the program's exit status (os.Exit, or 0 when main returns),
          except for the statuses below
@@ -121,8 +150,27 @@ Exit status of coracle run:
          or QEMU stopped by a signal
   2      bad usage of coracle run
 
-coracle build exits 0 when it wrote the image, 1 when it failed and 2 on
-bad usage.
+coracle build and coracle disk create exit 0 when they wrote the image, 1
+when they failed and 2 on bad usage.
 `, qemu.DefaultMemoryMiB, qemu.MinMemoryMiB,
 	exitstatus.BootFailure, exitstatus.KernelFault,
-	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure)
+	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure,
+	wrap(disk.Features, 72, "\n  "))
+
+// wrap joins words with spaces into lines of at most width bytes,
+// separated by sep.
+func wrap(words []string, width int, sep string) string {
+	var lines []string
+	line := ""
+	for _, w := range words {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), sep)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,12 +99,10 @@ func Create(ctx context.Context, o Options) error {
 
 	// The image is made under a temporary name in o.File's directory, so
 	// that the final rename replaces o.File in one step.
-	img, err := os.CreateTemp(filepath.Dir(o.File), "."+filepath.Base(o.File)+".tmp-")
+	tmp, err := createTemp(o.File)
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", o.File, err)
+		return fmt.Errorf("creating %s: %w", o.File, unwrapPath(err))
 	}
-	tmp := img.Name()
-	img.Close()
 	keep := false
 	defer func() {
 		if !keep {
@@ -138,6 +137,25 @@ func Create(ctx context.Context, o Options) error {
 	}
 	keep = true
 	return nil
+}
+
+// createTemp creates an empty file with a new name in file's directory
+// and returns its name. Unlike os.CreateTemp it asks for mode 0666, which
+// the umask trims as it does for any new file: the image should be as
+// readable as the files its user makes.
+func createTemp(file string) (string, error) {
+	dir, base := filepath.Split(file)
+	for {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d", base, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return name, f.Close()
+	}
 }
 
 // indent returns the command output out as indented lines after a

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -292,5 +293,18 @@ func TestVerifyFindsDamage(t *testing.T) {
 	f.Close()
 	if err := Verify(context.Background(), img); err == nil || !strings.Contains(err.Error(), "e2fsck -fn "+img+" is not clean") {
 		t.Errorf("Verify of a damaged image: %v, want e2fsck's complaint", err)
+	}
+}
+
+func TestCreateHonoursUmask(t *testing.T) {
+	needE2fsprogs(t)
+	old := syscall.Umask(0o027)
+	t.Cleanup(func() { syscall.Umask(old) })
+	img := filepath.Join(t.TempDir(), "disk.img")
+	if err := Create(context.Background(), Options{File: img, Size: MinSize}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(img); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("image: %v, %v; want mode 0640 under umask 027", fi.Mode(), err)
 	}
 }
