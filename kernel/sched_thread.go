@@ -140,6 +140,7 @@ func liveThreads() int {
 // starts with: x87 control word 0x37F and MXCSR 0x1F80 (all exceptions
 // masked), marked valid in XSTATE_BV so that XRSTOR loads them.
 func initVectorState(area uintptr) {
+	cpu0.VectorStateToMemory()
 	b := (*[xsaveAreaSize]byte)(addrPointer(area))
 	clear(b[:])
 	b[0], b[1] = 0x7F, 0x03   // FCW
@@ -150,5 +151,6 @@ func initVectorState(area uintptr) {
 // copyVectorState gives a new thread its creator's x87/SSE/AVX state,
 // as Linux does on clone.
 func copyVectorState(dst, src uintptr) {
+	cpu0.VectorStateToMemory()
 	*(*[xsaveAreaSize]byte)(addrPointer(dst)) = *(*[xsaveAreaSize]byte)(addrPointer(src))
 }

@@ -40,6 +40,78 @@
 #define FXSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x07
 #define FXRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x0F
 
+// The vector registers kernel code may change, moved to and from a save
+// area at DI in XSAVE's standard layout (vector_save.go): XMM0-15 at
+// byte 160 of the legacy region, the upper halves of YMM0-15 at 576.
+#define SAVE_XMM_DI \
+MOVUPS X0, 0+160(DI) \
+MOVUPS X1, 16+160(DI) \
+MOVUPS X2, 32+160(DI) \
+MOVUPS X3, 48+160(DI) \
+MOVUPS X4, 64+160(DI) \
+MOVUPS X5, 80+160(DI) \
+MOVUPS X6, 96+160(DI) \
+MOVUPS X7, 112+160(DI) \
+MOVUPS X8, 128+160(DI) \
+MOVUPS X9, 144+160(DI) \
+MOVUPS X10, 160+160(DI) \
+MOVUPS X11, 176+160(DI) \
+MOVUPS X12, 192+160(DI) \
+MOVUPS X13, 208+160(DI) \
+MOVUPS X14, 224+160(DI) \
+MOVUPS X15, 240+160(DI)
+#define SAVE_YMMH_DI \
+VEXTRACTF128 $1, Y0, 0+576(DI) \
+VEXTRACTF128 $1, Y1, 16+576(DI) \
+VEXTRACTF128 $1, Y2, 32+576(DI) \
+VEXTRACTF128 $1, Y3, 48+576(DI) \
+VEXTRACTF128 $1, Y4, 64+576(DI) \
+VEXTRACTF128 $1, Y5, 80+576(DI) \
+VEXTRACTF128 $1, Y6, 96+576(DI) \
+VEXTRACTF128 $1, Y7, 112+576(DI) \
+VEXTRACTF128 $1, Y8, 128+576(DI) \
+VEXTRACTF128 $1, Y9, 144+576(DI) \
+VEXTRACTF128 $1, Y10, 160+576(DI) \
+VEXTRACTF128 $1, Y11, 176+576(DI) \
+VEXTRACTF128 $1, Y12, 192+576(DI) \
+VEXTRACTF128 $1, Y13, 208+576(DI) \
+VEXTRACTF128 $1, Y14, 224+576(DI) \
+VEXTRACTF128 $1, Y15, 240+576(DI)
+#define LOAD_XMM_DI \
+MOVUPS 0+160(DI), X0 \
+MOVUPS 16+160(DI), X1 \
+MOVUPS 32+160(DI), X2 \
+MOVUPS 48+160(DI), X3 \
+MOVUPS 64+160(DI), X4 \
+MOVUPS 80+160(DI), X5 \
+MOVUPS 96+160(DI), X6 \
+MOVUPS 112+160(DI), X7 \
+MOVUPS 128+160(DI), X8 \
+MOVUPS 144+160(DI), X9 \
+MOVUPS 160+160(DI), X10 \
+MOVUPS 176+160(DI), X11 \
+MOVUPS 192+160(DI), X12 \
+MOVUPS 208+160(DI), X13 \
+MOVUPS 224+160(DI), X14 \
+MOVUPS 240+160(DI), X15
+#define LOAD_YMMH_DI \
+VINSERTF128 $1, 0+576(DI), Y0, Y0 \
+VINSERTF128 $1, 16+576(DI), Y1, Y1 \
+VINSERTF128 $1, 32+576(DI), Y2, Y2 \
+VINSERTF128 $1, 48+576(DI), Y3, Y3 \
+VINSERTF128 $1, 64+576(DI), Y4, Y4 \
+VINSERTF128 $1, 80+576(DI), Y5, Y5 \
+VINSERTF128 $1, 96+576(DI), Y6, Y6 \
+VINSERTF128 $1, 112+576(DI), Y7, Y7 \
+VINSERTF128 $1, 128+576(DI), Y8, Y8 \
+VINSERTF128 $1, 144+576(DI), Y9, Y9 \
+VINSERTF128 $1, 160+576(DI), Y10, Y10 \
+VINSERTF128 $1, 176+576(DI), Y11, Y11 \
+VINSERTF128 $1, 192+576(DI), Y12, Y12 \
+VINSERTF128 $1, 208+576(DI), Y13, Y13 \
+VINSERTF128 $1, 224+576(DI), Y14, Y14 \
+VINSERTF128 $1, 240+576(DI), Y15, Y15
+
 // CALL_DISPATCH calls PerCPU.Dispatch(AX) with BX = PerCPU. The 8 bytes
 // below the return address are the argument's spill slot, which Go's
 // register ABI lets the callee write (the caller owns it): reserve it.
@@ -137,6 +209,20 @@ krestored:
 
 fromUser:
 	MOVQ	PerCPU_XSaveArea(BX), DI
+	CMPB	PerCPU_FastVector(BX), $const_VectorSaveFull
+	JEQ	fullSave
+	// Only what kernel code can change; the x87 state stays in the CPU
+	// until ResumeUser or VectorStateToMemory stores it.
+	MOVQ	DI, PerCPU_EntryArea(BX)
+	STMXCSR	24(DI)
+	SAVE_XMM_DI
+	ORQ	$const_XCR0_SSE, const_xsaveHeaderOffset(DI)
+	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
+	JNE	saved
+	SAVE_YMMH_DI
+	ORQ	$const_XCR0_AVX, const_xsaveHeaderOffset(DI)
+	JMP	saved
+fullSave:
 	MOVL	$-1, AX
 	MOVL	$-1, DX
 	CMPB	PerCPU_UseXSAVE(BX), $0
@@ -166,6 +252,30 @@ TEXT ·ResumeUser(SB),NOSPLIT|NOFRAME,$0
 	SHRQ	$32, DX
 	WRMSR
 	MOVQ	PerCPU_XSaveArea(BX), DI
+	MOVQ	PerCPU_EntryArea(BX), SI
+	TESTQ	SI, SI
+	JEQ	fullRestore
+	MOVQ	$0, PerCPU_EntryArea(BX)
+	CMPQ	SI, DI
+	JNE	otherThread
+	// Back to the thread that entered: its x87 state never left the
+	// CPU. MXCSR is loaded too, for the status flags kernel code's
+	// floating-point arithmetic may have set.
+	LDMXCSR	24(DI)
+	LOAD_XMM_DI
+	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
+	JNE	restored
+	LOAD_YMMH_DI
+	JMP	restored
+otherThread:
+	// Another thread runs next: first store the x87 state the entry
+	// left in the CPU into the area of the thread that entered.
+	MOVQ	SI, DI
+	MOVL	$const_XCR0_X87, AX
+	XORL	DX, DX
+	XSAVE64_DI
+	MOVQ	PerCPU_XSaveArea(BX), DI
+fullRestore:
 	MOVL	$-1, AX
 	MOVL	$-1, DX
 	CMPB	PerCPU_UseXSAVE(BX), $0
@@ -207,6 +317,16 @@ TEXT syscallEntry<>(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	$0                         // error code
 	PUSHQ	$const_VectorSyscall
 	JMP	·trapCommon(SB)
+
+// func saveX87(c *PerCPU)
+TEXT ·saveX87(SB),NOSPLIT,$0-8
+	MOVQ	c+0(FP), BX
+	MOVQ	PerCPU_EntryArea(BX), DI
+	MOVQ	$0, PerCPU_EntryArea(BX)
+	MOVL	$const_XCR0_X87, AX
+	XORL	DX, DX
+	XSAVE64_DI
+	RET
 
 // func syscallEntryAddr() uintptr
 TEXT ·syscallEntryAddr(SB),NOSPLIT,$0-8
