@@ -15,8 +15,10 @@
 // PerCPU.KernelStack; afterwards ResumeUser returns into whichever thread
 // PerCPU.ResumeFrame names. From ring 0 (the idle loop, or a kernel bug)
 // the frame stays on the interrupted stack and the trap returns there.
-// Both ways back pop the frame the same way: trapCommon's pushes in
-// reverse, then IRETQ (trap_test.go checks each IRETQ against them).
+// Every way back pops the frame the same way: trapCommon's pushes in
+// reverse, then IRETQ, or SYSRETQ when ResumeUser returns into a frame
+// that SYSRET restores exactly (trap_test.go checks each IRETQ and
+// SYSRETQ against the pushes).
 //
 // The dispatcher is called as Go calls a closure (ABIInternal): argument
 // in AX, closure pointer in DX, g in R14 = PerCPU.KernelG, X15 zero.
@@ -37,6 +39,9 @@
 // Vector state, with EDX:EAX = ~0 (every enabled component) and DI the area.
 #define XSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x27
 #define XRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x2F
+// SYSRET with REX.W: the return to 64-bit code (without it, to 32-bit).
+#define SYSRETQ BYTE $0x48; BYTE $0x0F; BYTE $0x07
+
 #define FXSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x07
 #define FXRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x0F
 
@@ -286,6 +291,46 @@ fxrstor:
 	FXRSTOR64_DI
 restored:
 	MOVQ	PerCPU_ResumeFrame(BX), SP
+	// SYSRETQ, which is cheaper, when it loads exactly what IRETQ
+	// would: it sets RIP from RCX and RFLAGS from R11 (clearing RF and
+	// VM), and CS and SS to UserCS and UserDS as IA32_STAR names them
+	// (EnableSyscall). A frame that SYSCALL entry built and no one
+	// changed qualifies; one changed by a signal delivery, or built by
+	// an interrupt, almost never does and takes IRETQ. RIP must be in
+	// the lower canonical half: Intel CPUs raise #GP in ring 0, on the
+	// user's stack, for SYSRET to a non-canonical address.
+	MOVQ	TrapFrame_RIP(SP), AX
+	CMPQ	AX, TrapFrame_RCX(SP)
+	JNE	iret
+	SHRQ	$47, AX
+	JNZ	iret
+	MOVQ	TrapFrame_RFLAGS(SP), AX
+	CMPQ	AX, TrapFrame_R11(SP)
+	JNE	iret
+	TESTQ	$~const_sysretRFLAGS, AX
+	JNZ	iret
+	CMPQ	TrapFrame_CS(SP), $const_UserCS
+	JNE	iret
+	CMPQ	TrapFrame_SS(SP), $const_UserDS
+	JNE	iret
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	BP
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
+	MOVQ	40(SP), SP                // RSP, past vector, error code, RIP, CS, RFLAGS
+	SYSRETQ
+iret:
 	POPQ	R15
 	POPQ	R14
 	POPQ	R13
