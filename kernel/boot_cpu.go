@@ -32,7 +32,7 @@ func setupUserEntry() {
 	if enabled&amd64.XCR0_AVX != 0 {
 		avxOffset = amd64.AVXStateOffset()
 	}
-	cpu0.FastVector = amd64.FastVectorMode(useXSAVE, enabled, avxOffset)
+	cpu0.FastVector = amd64.FastVectorMode(useXSAVE, size, enabled, avxOffset)
 	amd64.EnableSyscall()
 }
 

@@ -77,10 +77,14 @@ const (
 const (
 	maxThreads = 256
 	// xsaveAreaSize bounds EnableVectorState's size (AVX-512 needs
-	// about 2.7 KiB).
+	// about 2.7 KiB) and holds the block traps store YMM registers in
+	// (amd64.FastAreaSize).
 	xsaveAreaSize = 4096
 	firstTID      = 1
 )
+
+// The areas hold amd64.FastAreaSize bytes: this fails to compile if not.
+const _ uint = xsaveAreaSize - amd64.FastAreaSize
 
 // cur returns the thread this CPU runs.
 func cur() *Thread { return &threads[currentIndex] }

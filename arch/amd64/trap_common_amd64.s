@@ -45,9 +45,11 @@
 #define FXSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x07
 #define FXRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x0F
 
-// The vector registers kernel code may change, moved to and from a save
-// area at DI in XSAVE's standard layout (vector_save.go): XMM0-15 at
-// byte 160 of the legacy region, the upper halves of YMM0-15 at 576.
+// The vector registers kernel code may change, moved to and from the
+// save area at DI (vector_save.go). With SSE only, XMM0-15 go where
+// XSAVE's standard layout keeps them, at byte 160; with AVX, YMM0-15
+// whole to the area's YMM block, which storeEntryState splits into
+// XSAVE's layout (low halves at 160, high halves at 576) when needed.
 #define SAVE_XMM_DI \
 MOVUPS X0, 0+160(DI) \
 MOVUPS X1, 16+160(DI) \
@@ -65,23 +67,6 @@ MOVUPS X12, 192+160(DI) \
 MOVUPS X13, 208+160(DI) \
 MOVUPS X14, 224+160(DI) \
 MOVUPS X15, 240+160(DI)
-#define SAVE_YMMH_DI \
-VEXTRACTF128 $1, Y0, 0+576(DI) \
-VEXTRACTF128 $1, Y1, 16+576(DI) \
-VEXTRACTF128 $1, Y2, 32+576(DI) \
-VEXTRACTF128 $1, Y3, 48+576(DI) \
-VEXTRACTF128 $1, Y4, 64+576(DI) \
-VEXTRACTF128 $1, Y5, 80+576(DI) \
-VEXTRACTF128 $1, Y6, 96+576(DI) \
-VEXTRACTF128 $1, Y7, 112+576(DI) \
-VEXTRACTF128 $1, Y8, 128+576(DI) \
-VEXTRACTF128 $1, Y9, 144+576(DI) \
-VEXTRACTF128 $1, Y10, 160+576(DI) \
-VEXTRACTF128 $1, Y11, 176+576(DI) \
-VEXTRACTF128 $1, Y12, 192+576(DI) \
-VEXTRACTF128 $1, Y13, 208+576(DI) \
-VEXTRACTF128 $1, Y14, 224+576(DI) \
-VEXTRACTF128 $1, Y15, 240+576(DI)
 #define LOAD_XMM_DI \
 MOVUPS 0+160(DI), X0 \
 MOVUPS 16+160(DI), X1 \
@@ -99,23 +84,57 @@ MOVUPS 192+160(DI), X12 \
 MOVUPS 208+160(DI), X13 \
 MOVUPS 224+160(DI), X14 \
 MOVUPS 240+160(DI), X15
-#define LOAD_YMMH_DI \
-VINSERTF128 $1, 0+576(DI), Y0, Y0 \
-VINSERTF128 $1, 16+576(DI), Y1, Y1 \
-VINSERTF128 $1, 32+576(DI), Y2, Y2 \
-VINSERTF128 $1, 48+576(DI), Y3, Y3 \
-VINSERTF128 $1, 64+576(DI), Y4, Y4 \
-VINSERTF128 $1, 80+576(DI), Y5, Y5 \
-VINSERTF128 $1, 96+576(DI), Y6, Y6 \
-VINSERTF128 $1, 112+576(DI), Y7, Y7 \
-VINSERTF128 $1, 128+576(DI), Y8, Y8 \
-VINSERTF128 $1, 144+576(DI), Y9, Y9 \
-VINSERTF128 $1, 160+576(DI), Y10, Y10 \
-VINSERTF128 $1, 176+576(DI), Y11, Y11 \
-VINSERTF128 $1, 192+576(DI), Y12, Y12 \
-VINSERTF128 $1, 208+576(DI), Y13, Y13 \
-VINSERTF128 $1, 224+576(DI), Y14, Y14 \
-VINSERTF128 $1, 240+576(DI), Y15, Y15
+#define SAVE_YMM_DI \
+VMOVDQU Y0, const_ymmBlockOffset+0(DI) \
+VMOVDQU Y1, const_ymmBlockOffset+32(DI) \
+VMOVDQU Y2, const_ymmBlockOffset+64(DI) \
+VMOVDQU Y3, const_ymmBlockOffset+96(DI) \
+VMOVDQU Y4, const_ymmBlockOffset+128(DI) \
+VMOVDQU Y5, const_ymmBlockOffset+160(DI) \
+VMOVDQU Y6, const_ymmBlockOffset+192(DI) \
+VMOVDQU Y7, const_ymmBlockOffset+224(DI) \
+VMOVDQU Y8, const_ymmBlockOffset+256(DI) \
+VMOVDQU Y9, const_ymmBlockOffset+288(DI) \
+VMOVDQU Y10, const_ymmBlockOffset+320(DI) \
+VMOVDQU Y11, const_ymmBlockOffset+352(DI) \
+VMOVDQU Y12, const_ymmBlockOffset+384(DI) \
+VMOVDQU Y13, const_ymmBlockOffset+416(DI) \
+VMOVDQU Y14, const_ymmBlockOffset+448(DI) \
+VMOVDQU Y15, const_ymmBlockOffset+480(DI)
+#define LOAD_YMM_DI \
+VMOVDQU const_ymmBlockOffset+0(DI), Y0 \
+VMOVDQU const_ymmBlockOffset+32(DI), Y1 \
+VMOVDQU const_ymmBlockOffset+64(DI), Y2 \
+VMOVDQU const_ymmBlockOffset+96(DI), Y3 \
+VMOVDQU const_ymmBlockOffset+128(DI), Y4 \
+VMOVDQU const_ymmBlockOffset+160(DI), Y5 \
+VMOVDQU const_ymmBlockOffset+192(DI), Y6 \
+VMOVDQU const_ymmBlockOffset+224(DI), Y7 \
+VMOVDQU const_ymmBlockOffset+256(DI), Y8 \
+VMOVDQU const_ymmBlockOffset+288(DI), Y9 \
+VMOVDQU const_ymmBlockOffset+320(DI), Y10 \
+VMOVDQU const_ymmBlockOffset+352(DI), Y11 \
+VMOVDQU const_ymmBlockOffset+384(DI), Y12 \
+VMOVDQU const_ymmBlockOffset+416(DI), Y13 \
+VMOVDQU const_ymmBlockOffset+448(DI), Y14 \
+VMOVDQU const_ymmBlockOffset+480(DI), Y15
+#define SPLIT_YMM_DI \
+MOVUPS const_ymmBlockOffset+0(DI), X0; MOVUPS X0, 0+160(DI); MOVUPS const_ymmBlockOffset+0+16(DI), X0; MOVUPS X0, 0+576(DI) \
+MOVUPS const_ymmBlockOffset+32(DI), X0; MOVUPS X0, 16+160(DI); MOVUPS const_ymmBlockOffset+32+16(DI), X0; MOVUPS X0, 16+576(DI) \
+MOVUPS const_ymmBlockOffset+64(DI), X0; MOVUPS X0, 32+160(DI); MOVUPS const_ymmBlockOffset+64+16(DI), X0; MOVUPS X0, 32+576(DI) \
+MOVUPS const_ymmBlockOffset+96(DI), X0; MOVUPS X0, 48+160(DI); MOVUPS const_ymmBlockOffset+96+16(DI), X0; MOVUPS X0, 48+576(DI) \
+MOVUPS const_ymmBlockOffset+128(DI), X0; MOVUPS X0, 64+160(DI); MOVUPS const_ymmBlockOffset+128+16(DI), X0; MOVUPS X0, 64+576(DI) \
+MOVUPS const_ymmBlockOffset+160(DI), X0; MOVUPS X0, 80+160(DI); MOVUPS const_ymmBlockOffset+160+16(DI), X0; MOVUPS X0, 80+576(DI) \
+MOVUPS const_ymmBlockOffset+192(DI), X0; MOVUPS X0, 96+160(DI); MOVUPS const_ymmBlockOffset+192+16(DI), X0; MOVUPS X0, 96+576(DI) \
+MOVUPS const_ymmBlockOffset+224(DI), X0; MOVUPS X0, 112+160(DI); MOVUPS const_ymmBlockOffset+224+16(DI), X0; MOVUPS X0, 112+576(DI) \
+MOVUPS const_ymmBlockOffset+256(DI), X0; MOVUPS X0, 128+160(DI); MOVUPS const_ymmBlockOffset+256+16(DI), X0; MOVUPS X0, 128+576(DI) \
+MOVUPS const_ymmBlockOffset+288(DI), X0; MOVUPS X0, 144+160(DI); MOVUPS const_ymmBlockOffset+288+16(DI), X0; MOVUPS X0, 144+576(DI) \
+MOVUPS const_ymmBlockOffset+320(DI), X0; MOVUPS X0, 160+160(DI); MOVUPS const_ymmBlockOffset+320+16(DI), X0; MOVUPS X0, 160+576(DI) \
+MOVUPS const_ymmBlockOffset+352(DI), X0; MOVUPS X0, 176+160(DI); MOVUPS const_ymmBlockOffset+352+16(DI), X0; MOVUPS X0, 176+576(DI) \
+MOVUPS const_ymmBlockOffset+384(DI), X0; MOVUPS X0, 192+160(DI); MOVUPS const_ymmBlockOffset+384+16(DI), X0; MOVUPS X0, 192+576(DI) \
+MOVUPS const_ymmBlockOffset+416(DI), X0; MOVUPS X0, 208+160(DI); MOVUPS const_ymmBlockOffset+416+16(DI), X0; MOVUPS X0, 208+576(DI) \
+MOVUPS const_ymmBlockOffset+448(DI), X0; MOVUPS X0, 224+160(DI); MOVUPS const_ymmBlockOffset+448+16(DI), X0; MOVUPS X0, 224+576(DI) \
+MOVUPS const_ymmBlockOffset+480(DI), X0; MOVUPS X0, 240+160(DI); MOVUPS const_ymmBlockOffset+480+16(DI), X0; MOVUPS X0, 240+576(DI)
 
 // CALL_DISPATCH calls PerCPU.Dispatch(AX) with BX = PerCPU. The 8 bytes
 // below the return address are the argument's spill slot, which Go's
@@ -220,12 +239,13 @@ fromUser:
 	// until ResumeUser or VectorStateToMemory stores it.
 	MOVQ	DI, PerCPU_EntryArea(BX)
 	STMXCSR	24(DI)
+	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
+	JNE	saveXMM
+	SAVE_YMM_DI
+	JMP	saved
+saveXMM:
 	SAVE_XMM_DI
 	ORQ	$const_XCR0_SSE, const_xsaveHeaderOffset(DI)
-	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
-	JNE	saved
-	SAVE_YMMH_DI
-	ORQ	$const_XCR0_AVX, const_xsaveHeaderOffset(DI)
 	JMP	saved
 fullSave:
 	MOVL	$-1, AX
@@ -267,18 +287,18 @@ TEXT ·ResumeUser(SB),NOSPLIT|NOFRAME,$0
 	// CPU. MXCSR is loaded too, for the status flags kernel code's
 	// floating-point arithmetic may have set.
 	LDMXCSR	24(DI)
-	LOAD_XMM_DI
 	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
-	JNE	restored
-	LOAD_YMMH_DI
+	JNE	loadXMM
+	LOAD_YMM_DI
+	JMP	restored
+loadXMM:
+	LOAD_XMM_DI
 	JMP	restored
 otherThread:
-	// Another thread runs next: first store the x87 state the entry
-	// left in the CPU into the area of the thread that entered.
+	// Another thread runs next: first complete the area of the thread
+	// that entered, whose x87 state is still in the CPU.
 	MOVQ	SI, DI
-	MOVL	$const_XCR0_X87, AX
-	XORL	DX, DX
-	XSAVE64_DI
+	CALL	storeEntryState<>(SB)
 	MOVQ	PerCPU_XSaveArea(BX), DI
 fullRestore:
 	MOVL	$-1, AX
@@ -363,14 +383,28 @@ TEXT syscallEntry<>(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	$const_VectorSyscall
 	JMP	·trapCommon(SB)
 
-// func saveX87(c *PerCPU)
-TEXT ·saveX87(SB),NOSPLIT,$0-8
-	MOVQ	c+0(FP), BX
-	MOVQ	PerCPU_EntryArea(BX), DI
-	MOVQ	$0, PerCPU_EntryArea(BX)
+// storeEntryState completes the save area at DI that a trap from ring 3
+// with BX = PerCPU stored only the vector registers in (FastVector): it
+// moves a YMM block into XSAVE's layout and stores the x87 state, which
+// kernel code never changes, with XSAVE of that component alone (which
+// leaves the other XSTATE_BV bits as they are). Clobbers AX, DX, X0.
+TEXT storeEntryState<>(SB),NOSPLIT|NOFRAME,$0
+	CMPB	PerCPU_FastVector(BX), $const_VectorSaveAVX
+	JNE	x87
+	SPLIT_YMM_DI
+	ORQ	$(const_XCR0_SSE|const_XCR0_AVX), const_xsaveHeaderOffset(DI)
+x87:
 	MOVL	$const_XCR0_X87, AX
 	XORL	DX, DX
 	XSAVE64_DI
+	RET
+
+// func storeEntryVector(c *PerCPU)
+TEXT ·storeEntryVector(SB),NOSPLIT,$0-8
+	MOVQ	c+0(FP), BX
+	MOVQ	PerCPU_EntryArea(BX), DI
+	MOVQ	$0, PerCPU_EntryArea(BX)
+	CALL	storeEntryState<>(SB)
 	RET
 
 // func syscallEntryAddr() uintptr

@@ -9,18 +9,22 @@ package amd64
 // AVX loops end in VZEROUPPER) and nothing else: Go never executes x87 or
 // MMX instructions, and of MXCSR it may set only the sticky exception
 // flags. So when the enabled state is x87 and SSE, or x87, SSE and AVX,
-// the entry stores the vector registers and MXCSR into the thread's area
-// with ordinary moves, in XSAVE's
-// standard layout, marks them valid in XSTATE_BV, and leaves the x87
-// registers in the CPU (PerCPU.EntryArea names the area). ResumeUser
-// loads the vector registers and MXCSR back with moves when it returns
-// to the same
-// thread, and otherwise first stores the entry thread's x87 state
-// (XSAVE of that component alone) and then restores the next thread's
-// whole state with XRSTOR. Kernel code that reads or writes a thread's
-// area calls PerCPU.VectorStateToMemory first. With AVX-512 (whose upper
-// ZMM halves VZEROUPPER also clears) or without XSAVE, every trap saves
-// and restores the whole state with XSAVE/XRSTOR (or FXSAVE/FXRSTOR).
+// the entry stores MXCSR and the vector registers into the thread's area
+// with ordinary moves and leaves the x87 registers in the CPU
+// (PerCPU.EntryArea names the area). With SSE the XMM registers go where
+// XSAVE's standard layout keeps them; with AVX the YMM registers go whole
+// (one 32-byte move each, cheaper than splitting them) to a block of
+// their own past the XSAVE part of the area, at ymmBlockOffset.
+//
+// ResumeUser loads the registers and MXCSR back with moves when it
+// returns to the same thread. Otherwise it first completes the area of
+// the thread that entered: the YMM block split into XSAVE's layout, and
+// the x87 state stored with XSAVE of that component alone; then it
+// restores the next thread's whole state with XRSTOR. Kernel code that
+// reads or writes a thread's area calls PerCPU.VectorStateToMemory first,
+// which completes the area the same way. With AVX-512 (whose upper ZMM
+// halves VZEROUPPER also clears) or without XSAVE, every trap saves and
+// restores the whole state with XSAVE/XRSTOR (or FXSAVE/FXRSTOR).
 const (
 	VectorSaveFull = 0
 	VectorSaveSSE  = 1
@@ -28,21 +32,28 @@ const (
 
 	// xsaveAVXOffset is where XSAVE's standard format keeps the upper
 	// halves of YMM0-YMM15, as CPUID.(EAX=0DH,ECX=2):EBX reports it
-	// (SDM Vol. 1 §13.4); the entry stub has it built in.
+	// (SDM Vol. 1 §13.4); storeEntryState has it built in.
 	xsaveAVXOffset = 576
 	// XSTATE_BV, the first word of the XSAVE header at byte 512.
 	xsaveHeaderOffset = 512
+	// ymmBlockOffset is where VectorSaveAVX stores YMM0-YMM15 whole,
+	// past the XSAVE part of the area (at most ymmBlockOffset bytes).
+	ymmBlockOffset = 1024
+	// FastAreaSize is the least size of a save area (PerCPU.XSaveArea)
+	// when FastVector is VectorSaveAVX.
+	FastAreaSize = ymmBlockOffset + 16*32
 )
 
 // FastVectorMode chooses PerCPU.FastVector from what EnableVectorState
-// enabled and where the CPU's XSAVE layout keeps the AVX state.
-func FastVectorMode(useXSAVE bool, xcr0 uint64, avxOffset uint32) uint8 {
+// enabled (the XSAVE area's size and XCR0) and where the CPU's XSAVE
+// layout keeps the AVX state.
+func FastVectorMode(useXSAVE bool, size int, xcr0 uint64, avxOffset uint32) uint8 {
 	switch {
 	case !useXSAVE:
 		return VectorSaveFull
 	case xcr0 == XCR0_X87|XCR0_SSE:
 		return VectorSaveSSE
-	case xcr0 == XCR0_X87|XCR0_SSE|XCR0_AVX && avxOffset == xsaveAVXOffset:
+	case xcr0 == XCR0_X87|XCR0_SSE|XCR0_AVX && avxOffset == xsaveAVXOffset && size <= ymmBlockOffset:
 		return VectorSaveAVX
 	}
 	return VectorSaveFull
@@ -63,12 +74,12 @@ func AVXStateOffset() uint32 {
 // Trap context: yes.
 func (c *PerCPU) VectorStateToMemory() {
 	if c.EntryArea != 0 {
-		saveX87(c)
+		storeEntryVector(c)
 	}
 }
 
-// saveX87 stores the x87 state into c.EntryArea with XSAVE and clears
-// EntryArea (trap_common_amd64.s).
+// storeEntryVector completes c.EntryArea and clears EntryArea
+// (trap_common_amd64.s).
 //
 //go:noescape
-func saveX87(c *PerCPU)
+func storeEntryVector(c *PerCPU)
