@@ -21,8 +21,8 @@ func setupCPU() {
 }
 
 // setupUserEntry readies the CPU to run ring-3 code: vector state
-// (XSAVE with the components Go may use, and how traps save it) and
-// SYSCALL.
+// (XSAVE with the components Go may use, and how traps save it), the FS
+// base instructions and SYSCALL.
 func setupUserEntry() {
 	size, useXSAVE, enabled := amd64.EnableVectorState()
 	xcr0 = enabled
@@ -33,6 +33,7 @@ func setupUserEntry() {
 		avxOffset = amd64.AVXStateOffset()
 	}
 	cpu0.FastVector = amd64.FastVectorMode(useXSAVE, size, enabled, avxOffset)
+	cpu0.UseFSGSBASE = amd64.EnableFSGSBASE()
 	amd64.EnableSyscall()
 }
 

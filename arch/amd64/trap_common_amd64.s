@@ -24,7 +24,8 @@
 // in AX, closure pointer in DX, g in R14 = PerCPU.KernelG, X15 zero.
 // From ring 3 the stub also loads the kernel's FS base, because Go's
 // wrappers around assembly functions reload g from FS:-8 after each
-// call; ResumeUser puts the thread's FS base back.
+// call; ResumeUser puts the thread's FS base back. Both use WRFSBASE
+// where the CPU has it (PerCPU.UseFSGSBASE), WRMSR otherwise.
 
 #include "textflag.h"
 #include "go_asm.h"
@@ -39,6 +40,10 @@
 // Vector state, with EDX:EAX = ~0 (every enabled component) and DI the area.
 #define XSAVE64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x27
 #define XRSTOR64_DI BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x2F
+// FS base moves (F3 REX.W 0F AE /0 and /2), for CR4.FSGSBASE.
+#define RDFSBASE_DX BYTE $0xF3; BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0xC2
+#define WRFSBASE_AX BYTE $0xF3; BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0xD0
+
 // SYSRET with REX.W: the return to 64-bit code (without it, to 32-bit).
 #define SYSRETQ BYTE $0x48; BYTE $0x0F; BYTE $0x07
 
@@ -258,11 +263,20 @@ fxsave:
 	FXSAVE64_DI
 saved:
 	// The kernel's FS: Go code finds KernelG at FS:-8 (see PerCPU).
-	MOVL	$const_MSR_FS_BASE, CX
 	MOVQ	PerCPU_KernelFSBase(BX), AX
+	CMPB	PerCPU_UseFSGSBASE(BX), $0
+	JEQ	kfsMSR
+	// Ring 3 may have moved its FS base itself: keep the current one.
+	RDFSBASE_DX
+	MOVQ	DX, PerCPU_UserFSBase(BX)
+	WRFSBASE_AX
+	JMP	kfsDone
+kfsMSR:
+	MOVL	$const_MSR_FS_BASE, CX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	WRMSR
+kfsDone:
 	MOVQ	SP, AX
 	MOVQ	PerCPU_KernelStack(BX), SP
 	CALL_DISPATCH
@@ -271,11 +285,17 @@ saved:
 // func ResumeUser()
 TEXT ·ResumeUser(SB),NOSPLIT|NOFRAME,$0
 	MOVQ_GS_TO_BX(PerCPU_Self)
-	MOVL	$const_MSR_FS_BASE, CX
 	MOVQ	PerCPU_UserFSBase(BX), AX
+	CMPB	PerCPU_UseFSGSBASE(BX), $0
+	JEQ	ufsMSR
+	WRFSBASE_AX
+	JMP	ufsDone
+ufsMSR:
+	MOVL	$const_MSR_FS_BASE, CX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	WRMSR
+ufsDone:
 	MOVQ	PerCPU_XSaveArea(BX), DI
 	MOVQ	PerCPU_EntryArea(BX), SI
 	TESTQ	SI, SI
