@@ -11,9 +11,10 @@
 //
 // From ring 3 the frame is built in place in the running thread's
 // TrapFrame (TSS.RSP0 and PerCPU.FrameTop point just past it), the
-// vector state is saved to PerCPU.XSaveArea, and the dispatcher runs on
-// PerCPU.KernelStack; afterwards ResumeUser returns into whichever thread
-// PerCPU.ResumeFrame names. From ring 0 (the idle loop, or a kernel bug)
+// vector state is saved to PerCPU.XSaveArea (only the registers kernel
+// code can change, where PerCPU.FastVector allows: vector_save.go), and
+// the dispatcher runs on PerCPU.KernelStack; afterwards ResumeUser
+// returns into whichever thread PerCPU.ResumeFrame names. From ring 0 (the idle loop, or a kernel bug)
 // the frame stays on the interrupted stack and the trap returns there.
 // Every way back pops the frame the same way: trapCommon's pushes in
 // reverse, then IRETQ, or SYSRETQ when ResumeUser returns into a frame
