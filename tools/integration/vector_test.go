@@ -22,8 +22,5 @@ func TestVectorStateSurvivesTraps(t *testing.T) {
 			t.Logf("the guest has no AVX: only the SSE and x87 state was checked")
 		}
 		sameLines(t, "vecprobe:", res.stdout, runNative(t, "vecprobe"), 4)
-		if strings.Contains(res.stdout, ": thread ") {
-			t.Errorf("what changed:\n%s", res.stdout)
-		}
 	})
 }

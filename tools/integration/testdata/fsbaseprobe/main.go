@@ -10,7 +10,11 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
+
+const p = probe.P("fsbaseprobe")
 
 func moveFS(blk *[2]uint64, got *[3]uint64)
 
@@ -23,8 +27,8 @@ const (
 
 func main() {
 	if !hasFSGSBASE() {
-		fmt.Println("fsbaseprobe: the CPU has no FSGSBASE")
-		fmt.Println("fsbaseprobe: done")
+		p.Printf("the CPU has no FSGSBASE")
+		p.Printf("done")
 		return
 	}
 	runtime.GOMAXPROCS(threads)
@@ -52,10 +56,10 @@ func main() {
 	ok := true
 	for w, b := range bad {
 		if b != "" {
-			fmt.Printf("fsbase: thread %d: %s\n", w, b)
+			p.Printf("FAIL: thread %d: %s", w, b)
 			ok = false
 		}
 	}
-	fmt.Printf("fsbaseprobe: WRFSBASE in %d threads x %d rounds: ARCH_GET_FS and the base after a switch agree: %v\n", threads, rounds, ok)
-	fmt.Println("fsbaseprobe: done")
+	p.Printf("WRFSBASE in %d threads x %d rounds: ARCH_GET_FS and the base after a switch agree: %v", threads, rounds, ok)
+	p.Printf("done")
 }
