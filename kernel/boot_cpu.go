@@ -21,12 +21,19 @@ func setupCPU() {
 }
 
 // setupUserEntry readies the CPU to run ring-3 code: vector state
-// (XSAVE with the components Go may use) and SYSCALL.
+// (XSAVE with the components Go may use, and how traps save it), the FS
+// base instructions and SYSCALL.
 func setupUserEntry() {
 	size, useXSAVE, enabled := amd64.EnableVectorState()
 	xcr0 = enabled
 	cpu0.XSaveSize = uint64(size)
 	cpu0.UseXSAVE = useXSAVE
+	avxOffset := uint32(0)
+	if enabled&amd64.XCR0_AVX != 0 {
+		avxOffset = amd64.AVXStateOffset()
+	}
+	cpu0.FastVector = amd64.FastVectorMode(useXSAVE, size, enabled, avxOffset)
+	cpu0.UseFSGSBASE = amd64.EnableFSGSBASE()
 	amd64.EnableSyscall()
 }
 

@@ -77,10 +77,14 @@ const (
 const (
 	maxThreads = 256
 	// xsaveAreaSize bounds EnableVectorState's size (AVX-512 needs
-	// about 2.7 KiB).
+	// about 2.7 KiB) and holds the block traps store YMM registers in
+	// (amd64.FastAreaSize).
 	xsaveAreaSize = 4096
 	firstTID      = 1
 )
+
+// The areas hold amd64.FastAreaSize bytes: this fails to compile if not.
+const _ uint = xsaveAreaSize - amd64.FastAreaSize
 
 // cur returns the thread this CPU runs.
 func cur() *Thread { return &threads[currentIndex] }
@@ -140,6 +144,7 @@ func liveThreads() int {
 // starts with: x87 control word 0x37F and MXCSR 0x1F80 (all exceptions
 // masked), marked valid in XSTATE_BV so that XRSTOR loads them.
 func initVectorState(area uintptr) {
+	cpu0.VectorStateToMemory()
 	b := (*[xsaveAreaSize]byte)(addrPointer(area))
 	clear(b[:])
 	b[0], b[1] = 0x7F, 0x03   // FCW
@@ -150,5 +155,6 @@ func initVectorState(area uintptr) {
 // copyVectorState gives a new thread its creator's x87/SSE/AVX state,
 // as Linux does on clone.
 func copyVectorState(dst, src uintptr) {
+	cpu0.VectorStateToMemory()
 	*(*[xsaveAreaSize]byte)(addrPointer(dst)) = *(*[xsaveAreaSize]byte)(addrPointer(src))
 }

@@ -221,8 +221,9 @@ func userFPU() sigframe.FPU {
 	return sigframe.FPU{Size: cpu0.XSaveSize, XSAVE: cpu0.UseXSAVE, XCR0: xcr0}
 }
 
-// vectorState is t's vector save area.
+// vectorState is t's vector save area, complete in memory.
 func vectorState(t *Thread) []byte {
+	cpu0.VectorStateToMemory()
 	return unsafe.Slice((*byte)(addrPointer(t.xsave)), cpu0.XSaveSize)
 }
 

@@ -158,7 +158,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_USELIB:            {nil, callENOSYSByDesign, noteLinuxENOSYS},
 	linux.SYS__SYSCTL:           {nil, callENOSYSByDesign, noteLinuxENOSYS + " (removed in 5.5)"},
 	linux.SYS_PRCTL:             {sysPrctl, callPartial, "EINVAL for every option"},
-	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS; the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
+	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS (which also reports a base the thread set with WRFSBASE, enabled where the CPU has FSGSBASE); the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
 	linux.SYS_SETRLIMIT:         {sysSetrlimit, callPartial, "as prlimit64 on the calling process"},
 	linux.SYS_SYNC:              {sysSync, callFull, "files are in memory: nothing to write back"},
 	linux.SYS_MOUNT:             {nil, callENOSYSByDesign, noteNoVFS},

@@ -9,6 +9,10 @@ import "github.com/coracle-os/coracle/arch/amd64"
 // interrupts off, R14 = PerCPU.KernelG.
 func dispatch(f *amd64.TrapFrame) {
 	fromUser := f.CS&3 != 0
+	if fromUser && cpu0.UseFSGSBASE {
+		// Ring 3 may set its FS base with WRFSBASE: the entry read it.
+		cur().fsBase = cpu0.UserFSBase
+	}
 	if sysprofEnabled && f.Vector == amd64.VectorSyscall {
 		nr, start := f.RAX, amd64.Rdtsc()
 		defer sysprofAdd(nr, start)

@@ -14,7 +14,7 @@
 // ordinary (splittable) Go functions are safe there: the stand-in g never
 // asks for more stack.
 //
-// Trap context: the primitives in cpu.go, lapic.go, tsc.go and the
-// PerCPU and TSS setters may run in trap context; they never allocate.
-// Everything else runs once at boot.
+// Trap context: the primitives in cpu.go, lapic.go, tsc.go, the PerCPU
+// and TSS setters and PerCPU.VectorStateToMemory may run in trap
+// context; they never allocate. Everything else runs once at boot.
 package amd64

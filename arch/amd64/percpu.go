@@ -43,11 +43,25 @@ type PerCPU struct {
 	KernelTLS    [2]uintptr
 	KernelFSBase uint64
 	// UserFSBase is the FS base of the thread ResumeUser returns to.
+	// With UseFSGSBASE, where ring 3 can change its FS base itself, the
+	// entry stores the running thread's current one here.
 	UserFSBase uint64
 	// XSaveSize is the size of a vector save area (EnableVectorState).
 	XSaveSize uint64
+	// EntryArea is the save area the last trap from ring 3 stored
+	// only the registers Go code may change in (see FastVector), or 0
+	// when the whole vector state is in memory: the rest of that
+	// thread's state, x87 above all, is still in the CPU.
+	EntryArea uint64
 	// UseXSAVE selects XSAVE64/XRSTOR64 over FXSAVE64/FXRSTOR64.
 	UseXSAVE bool
+	// UseFSGSBASE selects RDFSBASE/WRFSBASE over WRMSR for the FS base
+	// (EnableFSGSBASE).
+	UseFSGSBASE bool
+	// FastVector says how traps from ring 3 save the vector state:
+	// VectorSaveFull, or with plain moves of what kernel code can
+	// change (VectorSaveSSE, VectorSaveAVX); see vector_save.go.
+	FastVector uint8
 }
 
 // MSRs that hold segment bases (SDM Vol. 4, Table 2-2).

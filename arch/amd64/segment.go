@@ -8,7 +8,7 @@ import "unsafe"
 const (
 	KernelCS     = 0x08
 	KernelDS     = 0x10
-	userCS32     = 0x18 | 3 // unused; keeps the SYSRET layout
+	userCS32     = 0x18 | 3 // never loaded; STAR names it for SYSRET
 	UserDS       = 0x20 | 3
 	UserCS       = 0x28 | 3
 	TSSSelector  = 0x30

@@ -19,13 +19,19 @@ const (
 	RFLAGS_AC   = 1 << 18
 	RFLAGS_1    = 1 << 1 // reserved, always 1
 
+	// sysretRFLAGS is the mask SYSRET applies to R11 before loading it
+	// into RFLAGS (SDM Vol. 2B, SYSRET): everything but RF, VM and
+	// reserved bits.
+	sysretRFLAGS = 0x3C7FD7
+
 	// UserRFLAGS is what Go code starts with: interrupts on, port I/O
 	// allowed (docs/design.md, principle 5).
 	UserRFLAGS = RFLAGS_1 | RFLAGS_IF | RFLAGS_IOPL
 )
 
 // EnableSyscall points SYSCALL at the entry stub. STAR's SYSRET half
-// names userCS32: SYSRET would load CS from it+16 and SS from it+8.
+// names userCS32: SYSRET loads CS from it+16 (UserCS) and SS from it+8
+// (UserDS); ResumeUser returns with it when the frame allows.
 // FMASK clears IF (handlers run with interrupts off), TF, DF, NT and AC.
 func EnableSyscall() {
 	Wrmsr(MSR_EFER, Rdmsr(MSR_EFER)|EFER_SCE)

@@ -119,26 +119,50 @@ func TestTrapFrameMatchesAssembly(t *testing.T) {
 				reg, i, want, name, f.Offset)
 		}
 	}
-	returns := 0
+	// Before IRETQ: 15 pops, then ADDQ $16, SP past vector and error
+	// code. Before SYSRETQ: 15 pops, then the user RSP loaded from past
+	// vector, error code, RIP, CS and RFLAGS.
+	before := map[string]string{"IRETQ": "ADDQ	$16, SP", "SYSRETQ": "MOVQ	40(SP), SP"}
+	returns := map[string]int{}
 	for i, l := range lines {
-		if l != "IRETQ" {
+		prev, ok := before[l]
+		if !ok {
 			continue
 		}
-		returns++
-		// Before IRETQ: 15 pops, then ADDQ $16, SP for vector and error code.
-		if i < 16 || lines[i-1] != "ADDQ	$16, SP" {
-			t.Errorf("IRETQ at line %d is not preceded by ADDQ $16, SP", i+1)
+		returns[l]++
+		if i < 16 || lines[i-1] != prev {
+			t.Errorf("%s at line %d is not preceded by %s", l, i+1, prev)
 			continue
 		}
 		for k := range 15 {
 			got := strings.TrimSpace(strings.TrimPrefix(lines[i-2-k], "POPQ"))
 			if want := pushes[k]; !strings.HasPrefix(lines[i-2-k], "POPQ") || got != want {
-				t.Errorf("IRETQ at line %d: pop %d from the end is %q, want POPQ %s", i+1, k, lines[i-2-k], want)
+				t.Errorf("%s at line %d: pop %d from the end is %q, want POPQ %s", l, i+1, k, lines[i-2-k], want)
 			}
 		}
 	}
-	if returns < 2 {
-		t.Errorf("found %d IRETQ paths, want at least 2 (ring 0 and ResumeUser)", returns)
+	if returns["IRETQ"] < 2 || returns["SYSRETQ"] < 1 {
+		t.Errorf("found %d IRETQ and %d SYSRETQ paths, want at least 2 (ring 0 and ResumeUser) and 1 (ResumeUser)", returns["IRETQ"], returns["SYSRETQ"])
+	}
+	// The frame offsets SYSRETQ's path relies on.
+	var f TrapFrame
+	if off := unsafe.Offsetof(f.RSP) - unsafe.Offsetof(f.Vector); off != 40 {
+		t.Errorf("RSP is %d bytes past Vector, want 40 (MOVQ 40(SP), SP)", off)
+	}
+}
+
+// TestSysretSelectors checks that SYSRET, which loads CS from
+// STAR[63:48]+16 and SS from STAR[63:48]+8, lands on the user selectors.
+func TestSysretSelectors(t *testing.T) {
+	base := userCS32 &^ rplUser
+	if cs := (base + 16) | rplUser; cs != UserCS {
+		t.Errorf("SYSRET CS = %#x, want UserCS %#x", cs, UserCS)
+	}
+	if ss := (base + 8) | rplUser; ss != UserDS {
+		t.Errorf("SYSRET SS = %#x, want UserDS %#x", ss, UserDS)
+	}
+	if UserRFLAGS&^sysretRFLAGS != 0 {
+		t.Errorf("UserRFLAGS %#x has bits SYSRET clears", UserRFLAGS)
 	}
 }
 
