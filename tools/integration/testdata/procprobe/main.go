@@ -181,8 +181,10 @@ func memory() {
 		return
 	}
 	num := func(i int) uint64 { v, _ := strconv.ParseUint(fields[i-1], 10, 64); return v }
-	pr.Printf("stat: %d fields, pid %v, comm %v, state %s, vsize>0 %v, 0<rss<=vsize %v, rsslim %s",
-		len(fields), fields[0] == strconv.Itoa(os.Getpid()), fields[1] == strings.TrimSuffix(read("/proc/self/comm"), "\n"), fields[2],
+	// The state is the main thread's: running, or asleep while another
+	// thread reads the file (natively, with the host busy), either way.
+	pr.Printf("stat: %d fields, pid %v, comm %v, state R or S %v, vsize>0 %v, 0<rss<=vsize %v, rsslim %s",
+		len(fields), fields[0] == strconv.Itoa(os.Getpid()), fields[1] == strings.TrimSuffix(read("/proc/self/comm"), "\n"), fields[2] == "R" || fields[2] == "S",
 		num(23) > 0, num(24) > 0 && num(24)*4096 <= num(23), fields[24])
 	pr.Printf("stat: code %v, arg_start..arg_end holds os.Args[1:] %v", num(26) <= uint64(reflect.ValueOf(main).Pointer()) && uint64(reflect.ValueOf(main).Pointer()) < num(27),
 		argsWithin(num(48), num(49)))
@@ -202,8 +204,8 @@ func memory() {
 		v, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(status[k], " kB")), 10, 64)
 		return v
 	}
-	pr.Printf("status: starts with Name %v, Name is comm %v, State %q, Pid %v, Tgid %v, Threads as in stat %v",
-		len(keys) > 0 && keys[0] == "Name", status["Name"] == fields[1], status["State"], status["Pid"] == strconv.Itoa(os.Getpid()),
+	pr.Printf("status: starts with Name %v, Name is comm %v, State R or S %v, Pid %v, Tgid %v, Threads as in stat %v",
+		len(keys) > 0 && keys[0] == "Name", status["Name"] == fields[1], strings.HasPrefix(status["State"], "R ") || strings.HasPrefix(status["State"], "S "), status["Pid"] == strconv.Itoa(os.Getpid()),
 		status["Tgid"] == status["Pid"], status["Threads"] == fields[19])
 	pr.Printf("status: 0<VmRSS<=VmSize %v, VmSize is stat's vsize %v, RssAnon+RssFile+RssShmem=VmRSS %v, SigCgt set %v",
 		kb("VmRSS") > 0 && kb("VmRSS") <= kb("VmSize"), kb("VmSize") == num(23)/1024,
