@@ -67,6 +67,7 @@ func setCwd(ino tmpfs.Ino) {
 	rootFS.Open(ino)
 	rootFS.Close(cwd)
 	cwd = ino
+	leaveShareCwd()
 }
 
 // inoNode is the vfs.Node of root inode ino.
@@ -77,7 +78,19 @@ func inoNode(ino tmpfs.Ino) vfs.Node { return vfs.Node{FS: rootFSID, Ino: ino} }
 // (EBADF if it is not open, ENOTDIR if it is no directory). An absolute
 // path ignores dirfd, as on Linux.
 func startDir(dirfd uint64, path []byte) (vfs.Node, linux.Errno) {
-	if len(path) > 0 && path[0] == '/' || int32(dirfd) == linux.AT_FDCWD {
+	if len(path) > 0 && path[0] == '/' {
+		return inoNode(cwd), 0
+	}
+	if int32(dirfd) == linux.AT_FDCWD {
+		switch {
+		case cwdShare >= 0 && leavesShareRoot(path):
+			// ".." from a share's root: its mount point's parent.
+			return inoNode(shareMounts[shareOfObj(cwdShare)].ino), 0
+		case cwdShare >= 0 && len(path) > 0:
+			// A call that does not go into shares, on a path relative
+			// to a working directory in one.
+			return vfs.Node{}, linux.EXDEV
+		}
 		return inoNode(cwd), 0
 	}
 	d := lookupFD(fdArg(dirfd))

@@ -53,6 +53,7 @@ const (
 	doneSeekEnd               // fd's offset becomes Result.Stat.Size + Request.Offset
 	doneStatx                 // store Result.Stat as a struct statx at Request.Buf
 	doneNoWaiter              // nobody waits (close)
+	doneChdir                 // the working directory becomes the opened directory Result.Handle
 	doneMmap                  // a read into a new private mapping at Request.Buf: give it the protection in keep, return its address
 )
 
@@ -171,6 +172,9 @@ func intoShare(w int, dirfd uint64, path []byte, flags vfs.Flags) (shareTarget, 
 		if d := lookupFD(fdArg(dirfd)); d != nil && d.Kind == fdShare {
 			return shareTarget{share: shareOfObj(d.Obj), dir: handleOfObj(d.Obj), rest: path}, true
 		}
+	}
+	if path[0] != '/' && int32(dirfd) == linux.AT_FDCWD && cwdShare >= 0 && !leavesShareRoot(path) {
+		return shareTarget{share: shareOfObj(cwdShare), dir: handleOfObj(cwdShare), rest: path}, true
 	}
 	start, e := startDir(dirfd, path)
 	if e != 0 {
@@ -339,6 +343,8 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 			return linux.EMFILE.Ret()
 		}
 		return uint64(fd)
+	case doneChdir:
+		return shareChdirDone(int(s.req.Share), res)
 	case doneStat:
 		st, ok := userStat(s.req.Buf)
 		if !ok {
@@ -397,5 +403,46 @@ func wakeShareSlotWaiters() {
 		if w := &threads[i]; w.state == threadBlocked && w.wait == waitShareSlot {
 			wake(w, w.Frame.RAX)
 		}
+	}
+}
+
+// shareChdirDone makes the directory the service opened (res.Handle, at
+// res.Path in share) the working directory, and lets the previous one
+// in a share go.
+func shareChdirDone(share int, res *shares.Result) uint64 {
+	n, e := dirPath(shareMounts[share].ino, linkBuf[:vfs.PathMax-1])
+	rel := res.PathBytes()
+	obj := shareObj(share, res.Handle)
+	if e == 0 && vfs.PathMax-1-n+1+len(rel) >= len(cwdSharePath) {
+		e = linux.ENAMETOOLONG
+	}
+	if e != 0 {
+		shareRelease(obj)
+		return e.Ret()
+	}
+	m := copy(cwdSharePath[:], linkBuf[n:vfs.PathMax-1])
+	if len(rel) > 0 {
+		cwdSharePath[m] = '/'
+		m++
+		m += copy(cwdSharePath[m:], rel)
+	}
+	leaveShareCwd()
+	cwdShare, cwdSharePathLen, cwdAtShareRoot = obj, m, len(rel) == 0
+	return 0
+}
+
+// leavesShareRoot reports whether path, relative to a working directory
+// at a share's root, starts with "..": it leaves the share, which the
+// walk from the mount point (startDir) does as on Linux.
+func leavesShareRoot(path []byte) bool {
+	return cwdAtShareRoot && len(path) >= 2 && path[0] == '.' && path[1] == '.' && (len(path) == 2 || path[2] == '/')
+}
+
+// leaveShareCwd lets go of a working directory in a share, if there is
+// one: chdir into the root does it, as does a new one in a share.
+func leaveShareCwd() {
+	if cwdShare >= 0 {
+		shareRelease(cwdShare)
+		cwdShare = -1
 	}
 }

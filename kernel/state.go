@@ -331,4 +331,14 @@ var (
 	// (devcall.ShareRegister), or -1 before the service registers:
 	// calls into a share then answer ENODEV.
 	shareWorkFD int32 = -1
+
+	// cwdShare is, while the working directory is in a share, the
+	// share's description Obj for it (the service's handle), else -1;
+	// cwdSharePath[:cwdSharePathLen] is its absolute path, for getcwd.
+	cwdShare        int32 = -1
+	cwdSharePath    [shares.PathMax]byte
+	cwdSharePathLen int
+	// cwdAtShareRoot says the working directory is a share's root, so
+	// that ".." leaves the share for the mount point's parent.
+	cwdAtShareRoot bool
 )

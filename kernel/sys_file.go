@@ -346,7 +346,7 @@ func sysFchdir(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EBADF.Ret()
 	}
 	if d.Kind == fdShare {
-		return linux.EOPNOTSUPP.Ret() // the working directory stays in the root
+		return shareChdir(t, f, shareTarget{share: shareOfObj(d.Obj), dir: handleOfObj(d.Obj)}) // "": the directory itself
 	}
 	if d.Kind != fdFile || rootFS.Getattr(fileIno(d)).Mode&linux.S_IFMT != linux.S_IFDIR {
 		return linux.ENOTDIR.Ret()

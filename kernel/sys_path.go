@@ -278,6 +278,9 @@ func readlinkPath(dirfd, addr, buf, size uint64) uint64 {
 // getcwd(buf, size): the working directory's path, with its NUL;
 // ENOENT once it is removed, ERANGE if size is too small.
 func sysGetcwd(t *Thread, f *amd64.TrapFrame) uint64 {
+	if cwdShare >= 0 {
+		return getcwdInShare(f.RDI, f.RSI)
+	}
 	at, e := cwdPath(linkBuf[:vfs.PathMax-1])
 	if e != 0 {
 		return e.Ret()
@@ -639,8 +642,8 @@ func sysUtimensat(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // chdir(path)
 func sysChdir(t *Thread, f *amd64.TrapFrame) uint64 {
-	if _, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
-		return linux.EOPNOTSUPP.Ret() // the working directory stays in the root
+	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
+		return shareChdir(t, f, tg)
 	}
 	r, e := resolveAt(0, atFDCWD, f.RDI, 0)
 	if e != 0 {

@@ -443,3 +443,27 @@ func shareMmap(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, addr, leng
 	s.req.Buf, s.req.Len, s.req.Offset = got, length, int64(off)
 	return s.post(t, shares.OpRead, shareOfObj(d.Obj))
 }
+
+// shareChdir is chdir (and fchdir) into a share: the service opens the
+// directory (O_PATH), and its handle becomes the working directory.
+func shareChdir(t *Thread, f *amd64.TrapFrame, tg shareTarget) uint64 {
+	return sharePathCall(t, f, shares.OpOpen, tg, linux.O_PATH|linux.O_DIRECTORY, 0, func(s *shareSlot) linux.Errno {
+		s.done = doneChdir
+		return 0
+	})
+}
+
+// getcwdInShare is getcwd while the working directory is in a share.
+func getcwdInShare(buf, size uint64) uint64 {
+	n := cwdSharePathLen
+	if size < uint64(n+1) {
+		return linux.ERANGE.Ret()
+	}
+	b, ok := userBytes(buf, uint64(n+1), true)
+	if !ok {
+		return linux.EFAULT.Ret()
+	}
+	copy(b, cwdSharePath[:n])
+	b[n] = 0
+	return uint64(n + 1)
+}

@@ -287,6 +287,9 @@ func (s *service) keep(share int, f p9.File, comps []string, dir, appendOnly boo
 	}
 	s.handles[s.next] = &handle{share: share, file: f, comps: comps, dir: dir, append: appendOnly}
 	res.Handle = s.next
+	if dir {
+		res.PathLen = uint32(copy(res.Path[:], strings.Join(comps, "/")))
+	}
 	return nil
 }
 

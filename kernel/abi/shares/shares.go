@@ -117,7 +117,16 @@ type Result struct {
 	Handle int32
 	_      uint32
 	Stat   Stat
+	// Path is, for OpOpen of a directory, where the new handle is in
+	// the share: its path from the share's root, without a leading
+	// slash ("" for the root). The kernel keeps it for getcwd.
+	PathLen uint32
+	_       uint32
+	Path    [PathMax]byte
 }
+
+// PathBytes returns the result's path.
+func (r *Result) PathBytes() []byte { return r.Path[:min(int(r.PathLen), PathMax)] }
 
 // Stat is a file's attributes, as stat(2) reports them.
 type Stat struct {

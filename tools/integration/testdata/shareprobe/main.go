@@ -85,6 +85,27 @@ func main() {
 		mf.Close()
 	}
 
+	// The working directory in the share: relative paths, getcwd, and
+	// ".." out of it.
+	start, _ := os.Getwd()
+	cwdIs := func(want string) bool { got, err := os.Getwd(); return err == nil && got == want }
+	err = os.Chdir(at("sub"))
+	b, rerr := os.ReadFile("f")
+	pr.Say("chdir into a shared directory", fmt.Sprintf("%s, getcwd right %v, relative read %q %s", probe.Errno(err), cwdIs(at("sub")), b, probe.Errno(rerr)))
+	_, serr := os.Stat("../in.txt")
+	pr.Say("relative stat through ..", probe.Errno(serr))
+	err = os.Chdir("..")
+	pr.Say("chdir .. to the share's root", fmt.Sprintf("%s, getcwd right %v", probe.Errno(err), cwdIs(dir)))
+	err = os.Chdir("..")
+	pr.Say("chdir .. out of the share", fmt.Sprintf("%s, getcwd right %v", probe.Errno(err), cwdIs(filepath.Dir(dir))))
+	f0, err := os.Open(at("sub"))
+	if err == nil {
+		err = f0.Chdir()
+		f0.Close()
+		pr.Say("fchdir into a shared directory", fmt.Sprintf("%s, getcwd right %v", probe.Errno(err), cwdIs(at("sub"))))
+	}
+	os.Chdir(start)
+
 	// Paths through links.
 	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
 		b, err := os.ReadFile(at(p))
