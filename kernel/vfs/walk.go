@@ -194,7 +194,7 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 			if e != 0 {
 				return Result{}, e
 			}
-			if mounts != nil && mounts.MountPoint(n) {
+			if mounts != nil && mounts.MountPoint(n) && !leadsUp(tail) {
 				if flags&NoXDev != 0 {
 					return Result{}, linux.EXDEV // into another file system
 				}
@@ -288,4 +288,23 @@ func lastOf(comp []byte) Last {
 		return LastDotDot
 	}
 	return LastName
+}
+
+// leadsUp reports whether path (after a mount point) goes straight back
+// up: its first component other than "." is "..", which from the mounted
+// file system's root is the mount point's parent, so the walk need not
+// enter the mounted file system at all.
+func leadsUp(path []byte) bool {
+	for {
+		path = skipSlashes(path)
+		comp, after := cut(path)
+		switch lastOf(comp) {
+		case LastDot:
+			path = after
+			continue
+		case LastDotDot:
+			return true
+		}
+		return false
+	}
 }

@@ -418,6 +418,14 @@ func TestWalkStopsAtMountPoint(t *testing.T) {
 	if got, err := w.WalkMounts(m, m, m.Root(), []byte("d/g"), 0); err != 0 || got.Last == LastMount {
 		t.Errorf("Walk(d/g) = last %d errno %d; want an ordinary result", got.Last, err)
 	}
+	// ".." right after the mount point is the mount point's parent, as
+	// from a mounted file system's root on Linux: the walk goes on.
+	g, _ := hostResolve(t, rootfd, "d/g", 0)
+	for _, p := range []string{"d/sub/../g", "d/sub/./../g", "d/sub//..//g", "ld/sub/../g"} {
+		if got, err := w.WalkMounts(m, m, m.Root(), []byte(p), 0); err != 0 || got.Last == LastMount || got.Node.Ino != uint32(g) {
+			t.Errorf("Walk(%q) = node %v last %d errno %d; want d/g", p, got.Node, got.Last, err)
+		}
+	}
 }
 
 // hostResolveHow is hostResolve from dirfd with openat2's resolve flags

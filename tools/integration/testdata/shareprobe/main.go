@@ -105,6 +105,8 @@ func main() {
 		pr.Say("fchdir into a shared directory", fmt.Sprintf("%s, getcwd right %v", probe.Errno(err), cwdIs(at("sub"))))
 	}
 	os.Chdir(start)
+	_, err = os.Stat(dir + "/../" + filepath.Base(dir) + "/in.txt")
+	pr.Say("stat through the share's .. and back", probe.Errno(err))
 
 	// Paths through links.
 	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
