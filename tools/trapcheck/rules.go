@@ -30,9 +30,22 @@ var allocators = []string{
 	"runtime.chanrecv", "runtime.selectgo", "runtime.lock", "runtime.gopanic",
 }
 
+// interfaceConversions are the runtime's conversions of one interface
+// to another (a type assertion or switch to an interface type): they
+// look the method table up in a cache the runtime locks, and build the
+// table, allocating, on a miss.
+var interfaceConversions = []string{
+	"runtime.typeAssert", "runtime.interfaceSwitch", "runtime.assertE2I", "runtime.getitab",
+}
+
 // NoAllocation forbids allocation and the scheduler: there is no heap
 // before the runtime starts, and none that a trap handler may touch.
 func NoAllocation(callee string) string {
+	for _, a := range interfaceConversions {
+		if strings.HasPrefix(callee, a) {
+			return "converts an interface to another interface type (locks and may allocate): pass the second interface in, or assert to a concrete type"
+		}
+	}
 	for _, a := range allocators {
 		if strings.HasPrefix(callee, a) {
 			return "allocates or needs the scheduler"

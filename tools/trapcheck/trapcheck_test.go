@@ -37,8 +37,9 @@ func TestCheckFindsEachViolation(t *testing.T) {
 		found[x.Path[len(x.Path)-2]] += x.Reason + ";"
 	}
 	for caller, want := range map[string]string{
-		"main.allocates":     "allocates",
-		"main.writesPointer": "write barrier",
+		"main.allocates":        "allocates",
+		"main.writesPointer":    "write barrier",
+		"main.assertsInterface": "interface",
 	} {
 		if !strings.Contains(found[caller], want) {
 			t.Errorf("%s: got reasons %q, want one containing %q", caller, found[caller], want)

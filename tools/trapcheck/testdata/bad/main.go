@@ -24,6 +24,24 @@ func writesPointer(p *int) { sink = p }
 //go:noinline
 func clean(a, b int) int { return a*b + 1 }
 
+type walker interface{ walk() }
+type mounter interface{ mount() bool }
+type tree struct{}
+
+func (tree) walk()       {}
+func (tree) mount() bool { return true }
+
+var someTree walker = tree{}
+
+// assertsInterface converts one interface to another: the runtime looks
+// the method table up in a cache it locks, and builds it on a miss.
+//
+//go:noinline
+func assertsInterface(w walker) bool {
+	m, ok := w.(mounter)
+	return ok && m.mount()
+}
+
 //go:noinline
 func root() {
 	allocates()
@@ -31,6 +49,7 @@ func root() {
 	var x int
 	writesPointer(&x)
 	clean(1, 2)
+	assertsInterface(someTree)
 }
 
 func main() { root() }
