@@ -12,7 +12,7 @@
 //	boot      boot/...          ring 0 before the Go runtime: PVH entry, hvm_start_info
 //	kernel    kernel/...        ring 0: system calls, threads, memory, signals, time, crash reports
 //	drivers   drivers/...       ring 3 goroutines: PCI, virtio transports and devices
-//	fs        fs/...            ring 3 goroutines: the file service for shared host directories (9P)
+//	fs        fs/...            ring 3 goroutines: file services (shared host directories over 9P; ext4 and its journal)
 //	net       net/...           ring 3 goroutines: gVisor netstack glue and the socket service
 //	app       examples/...      ring 3: programs
 //	host      tools/...         never in an image: the coracle command, tests, benchmarks
