@@ -29,10 +29,14 @@ const (
 	UTIME_OMIT = 1<<30 - 2
 
 	// getdents64 d_type values.
-	DT_CHR = 2
-	DT_DIR = 4
-	DT_REG = 8
-	DT_LNK = 10
+	DT_UNKNOWN = 0
+	DT_FIFO    = 1
+	DT_CHR     = 2
+	DT_DIR     = 4
+	DT_BLK     = 6
+	DT_REG     = 8
+	DT_LNK     = 10
+	DT_SOCK    = 12
 
 	S_ISVTX = 0o1000
 

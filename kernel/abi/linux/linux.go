@@ -67,6 +67,9 @@ const (
 	ECONNREFUSED    Errno = 111
 	EINPROGRESS     Errno = 115
 	EALREADY        Errno = 114
+	ESTALE          Errno = 116
+	EUCLEAN         Errno = 117
+	EBADMSG         Errno = 74
 )
 
 // Ret0 is Ret, or 0 for no error.
