@@ -26,7 +26,8 @@ const (
 // checkDx checks the dx_entry array at countOff in data: its limit must
 // be what the block holds, its count within it, and with metadata_csum
 // the dx_tail checksum must match (checksums.rst: crc32c(inode seed, the
-// block up to the last used entry, then dt_reserved)).
+// block up to the last used entry, then the dx_tail with dt_checksum
+// zeroed)).
 func (f *FS) checkDx(in *inode, data []byte, countOff int, what string) (limit, count int, err error) {
 	le := binary.LittleEndian
 	bs := f.sb.blockSize
@@ -46,6 +47,7 @@ func (f *FS) checkDx(in *inode, data []byte, countOff int, what string) (limit, 
 		t := countOff + limit*dxEntrySize
 		c := crc32c(in.csumSeed, data[:countOff+count*dxEntrySize])
 		c = crc32c(c, data[t:t+4])
+		c = crc32c(c, []byte{0, 0, 0, 0}) // dt_checksum itself, as zero
 		if stored := le.Uint32(data[t+4:]); c != stored {
 			return 0, 0, badCsum(what, stored, c)
 		}
