@@ -62,7 +62,8 @@ const (
 type dirBlock struct {
 	kind dirBlockKind
 	data []byte
-	end  int // leaves: where the entries end (before the tail)
+	end  int    // leaves: where the entries end (before the tail)
+	n    uint64 // holes: how many blocks the hole spans
 }
 
 // readDirBlock reads logical block lblk of directory in and checks it as
@@ -75,7 +76,7 @@ func (f *FS) readDirBlock(in *inode, lblk uint64) (dirBlock, error) {
 		return dirBlock{}, err
 	}
 	if run.kind != runData {
-		return dirBlock{kind: dirHole}, nil
+		return dirBlock{kind: dirHole, n: run.n}, nil
 	}
 	b, err := f.cache.get(run.phys)
 	if err != nil {
@@ -214,6 +215,14 @@ func (f *FS) dirBlocks(in *inode) uint64 {
 	return (in.size + bs - 1) / bs
 }
 
+// skip is how many blocks the caller moves on after b: all of a hole.
+func (b dirBlock) skip() uint64 {
+	if b.kind == dirHole {
+		return b.n
+	}
+	return 1
+}
+
 // ReadDir returns the entries of directory ino from position cookie on (0
 // for the start; else an entry's Cookie), at most max of them (max <= 0:
 // all). "." and ".." are among them, as getdents64 gives them. Cookies
@@ -226,12 +235,13 @@ func (f *FS) ReadDir(ino uint32, cookie uint64, max int) ([]DirEntry, error) {
 	}
 	bs := uint64(f.sb.blockSize)
 	var out []DirEntry
-	for lblk := cookie / bs; lblk < f.dirBlocks(in); lblk++ {
+	for lblk := cookie / bs; lblk < f.dirBlocks(in); {
 		b, err := f.readDirBlock(in, lblk)
 		if err != nil {
 			return out, err
 		}
 		if b.kind == dirHole || b.kind == dirDxNode {
+			lblk += b.skip()
 			continue
 		}
 		b.dirents(int(bs), func(d dirent) bool {
@@ -249,6 +259,7 @@ func (f *FS) ReadDir(ino uint32, cookie uint64, max int) ([]DirEntry, error) {
 		if max > 0 && len(out) >= max {
 			break
 		}
+		lblk++
 	}
 	return out, nil
 }
@@ -292,7 +303,7 @@ func (f *FS) Lookup(dirIno uint32, name string) (uint32, error) {
 
 // linearLookup searches every block of directory in for name.
 func (f *FS) linearLookup(in *inode, name []byte) (ino uint32, found bool, err error) {
-	for lblk := range f.dirBlocks(in) {
+	for lblk := uint64(0); lblk < f.dirBlocks(in); lblk++ {
 		b, err := f.readDirBlock(in, lblk)
 		if err != nil {
 			return 0, false, err
@@ -300,6 +311,7 @@ func (f *FS) linearLookup(in *inode, name []byte) (ino uint32, found bool, err e
 		if ino, found = b.find(f.sb.blockSize, name); found {
 			return ino, true, nil
 		}
+		lblk += b.skip() - 1
 	}
 	return 0, false, nil
 }

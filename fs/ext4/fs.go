@@ -34,9 +34,6 @@ func Open(dev Device) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFeatures(sb.features); err != nil {
-		return nil, err
-	}
 	if size := sb.blocksCount * uint64(sb.blockSize); size > uint64(dev.Size()) {
 		return nil, errorf(linux.EINVAL, "the file system has %d bytes, the device only %d", size, dev.Size())
 	}

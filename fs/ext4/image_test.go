@@ -59,7 +59,9 @@ func run(t testing.TB, env []string, name string, okCodes []int, args ...string)
 	t.Helper()
 	cmd := exec.Command(tool(t, name), args...)
 	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); ok {
 		for _, c := range okCodes {
 			if ee.ExitCode() == c {
@@ -68,7 +70,7 @@ func run(t testing.TB, env []string, name string, okCodes []int, args ...string)
 		}
 	}
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out, stderr.Bytes())
 	}
 	return string(out)
 }
@@ -214,7 +216,8 @@ func makeTree(root string) (string, error) {
 // coracle disk create gives, with any block size.
 func mke2fsConf() string {
 	return "[defaults]\n\tbase_features = " + strings.Join(disk.Features, ",") +
-		"\n\tinode_size = 256\n\tinode_ratio = 4096\n[fs_types]\n\text4 = {\n\t}\n"
+		"\n\tinode_size = 256\n\tinode_ratio = 4096\n[fs_types]\n\text4 = {\n\t\tinode_size = 256\n\t}\n" +
+		"\tsmall = {\n\t\tinode_ratio = 4096\n\t}\n\tfloppy = {\n\t\tinode_ratio = 4096\n\t}\n"
 }
 
 // image returns a test image of the source tree: block size 1024 or 4096,
@@ -335,4 +338,42 @@ func readAll(f *FS, ino uint32, chunk int) ([]byte, error) {
 			return out.Bytes(), err
 		}
 	}
+}
+
+func writeFile(p, s string) error { return os.WriteFile(p, []byte(s), 0o644) }
+
+// mkfsImage makes an image of size with mkfs.ext4 and the extra
+// arguments, under the test's own mke2fs.conf (coracle's features).
+func mkfsImage(t testing.TB, tree, size string, args ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "mke2fs.conf")
+	if err := os.WriteFile(conf, []byte(mke2fsConf()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "test.img")
+	args = append(append([]string{"-q", "-F"}, args...), img, size)
+	run(t, []string{"MKE2FS_CONFIG=" + conf}, "mkfs.ext4", nil, args...)
+	return img
+}
+
+// smallTree is a tree of a few files for small images.
+func smallTree(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{"data.bin": strings.Repeat("data ", 1000), "sub/a": "a", "sub/b": "b", "link": ""}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if name == "link" {
+			if err := os.Symlink("data.bin", p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -150,6 +150,10 @@ func parseInode(s *superblock, ino uint32, raw []byte) (*inode, error) {
 	default:
 		return nil, corrupt("%s: mode %#o has no valid file type", what, in.mode)
 	}
+	// Logical block numbers have 32 bits (ifork.rst "Extent Tree").
+	if in.size > uint64(s.blockSize)<<32 {
+		return nil, corrupt("%s: size %d", what, in.size)
+	}
 	if in.flags&flagInlineData != 0 {
 		return nil, corrupt("%s has inline data, but the inline_data feature is off", what)
 	}

@@ -110,6 +110,11 @@ func parseSuperblock(b []byte) (*superblock, error) {
 		}
 	}
 
+	// Features before geometry: bigalloc, for one, changes what the
+	// geometry means.
+	if err := checkFeatures(s.features); err != nil {
+		return nil, err
+	}
 	if s.logBlockSize > 6 { // 1 KiB << 6 = 64 KiB, the largest block size
 		return nil, corrupt("superblock block size 2^(10+%d)", s.logBlockSize)
 	}
