@@ -66,6 +66,11 @@ const readROCompat = 0x1 | 0x2 | roHugeFile | roGdtCsum | 0x20 | 0x40 | roMetada
 // Features are the superblock's three feature sets.
 type Features struct{ Compat, Incompat, ROCompat uint32 }
 
+// UnknownROCompat returns the ro_compat features outside the set this
+// package was built for. Reading ignores them, as Linux's read-only
+// mounts do; a writer must refuse to write while any is set.
+func (f Features) UnknownROCompat() Features { return Features{ROCompat: f.ROCompat &^ readROCompat} }
+
 // Names lists the features by their mkfs.ext4 names; unknown bits show
 // as compat_0x..., incompat_0x... or ro_compat_0x....
 func (f Features) Names() []string {

@@ -232,6 +232,19 @@ func TestReadLayout(t *testing.T) {
 			if err != nil || run.kind != runHole {
 				t.Errorf("sparse.bin at 1 MiB: %+v, %v; want a hole", run, err)
 			}
+			// st_blocks and st_nlink as debugfs sees them.
+			img := image(t, v.blockSize, v.htree)
+			for _, p := range []string{"many", "deep", "sparse.bin", "fragmented.bin", "random.bin", "long-link", ""} {
+				st, err := f.Stat(mustResolve(t, f, p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := debugfsReq(t, img, "stat \"/"+p+"\"")
+				want := fmt.Sprintf("Links: %d   Blockcount: %d\n", st.Nlink, st.Blocks)
+				if !strings.Contains(out, want) {
+					t.Errorf("/%s: %q not in debugfs stat:\n%s", p, want, out)
+				}
+			}
 			for name, fast := range map[string]bool{"max-fast-link": true, "min-slow-link": false, "long-link": false, "short-link": true} {
 				in := mustInode(t, f, name)
 				if got := in.blocks == 0; got != fast {
