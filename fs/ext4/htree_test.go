@@ -109,3 +109,73 @@ func TestHtreeLookupMatchesLinear(t *testing.T) {
 		})
 	}
 }
+
+// TestHtreeCollisionContinues checks the lookup of a name whose hash
+// run continues from one leaf into the next. e2fsck -D rarely splits a
+// run of equal hashes, so the test makes one: in an image without
+// checksums it sets the continuation bit (bit 0) of a leaf's index hash.
+// The index then says that the leaf continues the previous leaf's last
+// hash, so a name with exactly that hash must be looked for in the
+// previous leaf and then, because of the bit, in this one.
+func TestHtreeCollisionContinues(t *testing.T) {
+	tool(t, "e2fsck")
+	tree := t.TempDir()
+	if err := mkdirAll(tree + "/many"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		if err := writeFile(fmt.Sprintf("%s/many/name-%04d", tree, i), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	img := mkfsImage(t, "", "8M", "-b", "1024", "-N", "2100", "-O", "^metadata_csum,^has_journal", "-d", tree)
+	run(t, nil, "e2fsck", []int{1}, "-fyD", img)
+	rootBlk := debugfsNumber(t, img, "bmap /many 0", `(?m)^(\d+)$`)
+
+	f := openImage(t, img)
+	many := mustInode(t, f, "many")
+	root, err := f.readDirBlock(many, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root.data[30] != 0 {
+		t.Fatalf("many has %d index levels; the test wants 0", root.data[30])
+	}
+	fr := dxFrame{data: root.data, countOff: dxRootCountOff, count: int(binary.LittleEndian.Uint16(root.data[dxRootCountOff+2:]))}
+	if fr.count < 3 {
+		t.Fatalf("many has %d leaves", fr.count)
+	}
+	// The name in leaf 2 whose hash is the leaf's index hash.
+	const entry = 2
+	h := fr.hash(entry)
+	leaf, err := f.readDirBlock(many, fr.block(entry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	var ino uint32
+	leaf.dirents(f.BlockSize(), func(d dirent) bool {
+		if dh, _ := dirHash(d.name, int(root.data[28]), f.sb.hashSeed); dh == h {
+			name, ino = string(d.name), d.ino
+			return false
+		}
+		return true
+	})
+	if name == "" {
+		t.Fatalf("no name in leaf %d has its index hash %#x", fr.block(entry), h)
+	}
+	if got, err := f.Lookup(many.ino, name); got != ino || err != nil {
+		t.Fatalf("before: lookup %q = %d, %v; want %d", name, got, err, ino)
+	}
+
+	// Set the continuation bit: the byte is the low byte of entry 2's hash.
+	flipBits(t, img, rootBlk*1024+dxRootCountOff+entry*dxEntrySize, 1)
+	f = openImage(t, img)
+	if got, err := f.Lookup(many.ino, name); got != ino || err != nil {
+		t.Errorf("after: lookup %q = %d, %v; want %d (found in the next leaf)", name, got, err, ino)
+	}
+	// A scan of every block finds it too.
+	if _, found, _ := f.linearLookup(many, []byte(name)); !found {
+		t.Errorf("linear lookup of %q fails", name)
+	}
+}

@@ -377,3 +377,23 @@ func smallTree(t testing.TB) string {
 	}
 	return dir
 }
+
+func mkdirAll(p string) error { return os.MkdirAll(p, 0o755) }
+
+// flipBits XORs the byte at off in file with mask.
+func flipBits(t testing.TB, file string, off int64, mask byte) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= mask
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
