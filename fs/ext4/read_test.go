@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -305,3 +307,41 @@ func TestReadErrors(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestReadUnwritten checks that an unwritten extent (debugfs fallocate)
+// reads as zeros even when its blocks hold other bytes.
+func TestReadUnwritten(t *testing.T) {
+	tool(t, "debugfs")
+	img := mkfsImage(t, "", "4M", "-b", "1024", "-d", smallTree(t))
+	run(t, nil, "debugfs", nil, "-w", "-R", "fallocate /data.bin 10 14", img)
+	run(t, nil, "debugfs", nil, "-w", "-R", "sif /data.bin size 20000", img)
+	out := debugfsReq(t, img, "stat /data.bin")
+	m := regexp.MustCompile(`\(10-14\[u\]\):(\d+)-`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no unwritten extent at 10-14:\n%s", out)
+	}
+	phys, _ := strconv.ParseInt(m[1], 10, 64)
+	file, err := os.OpenFile(img, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := file.WriteAt(bytes.Repeat([]byte{0xAA}, 5*1024), phys*1024); err != nil {
+		t.Fatal(err)
+	}
+	file.Close()
+
+	f := openImage(t, img)
+	got, err := readAll(f, mustResolve(t, f, "data.bin"), 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 20000)
+	copy(want, strings.Repeat("data ", 1000))
+	if !bytes.Equal(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		t.Errorf("data.bin: %d bytes, first difference at %d; want the 5000 written bytes, then zeros to 20000", len(got), i)
+	}
+}
