@@ -191,12 +191,9 @@ func intoShare(w int, dirfd uint64, path []byte, flags vfs.Flags) (shareTarget, 
 // frees and returns nil: the caller then returns f.RAX, and the call is
 // made again.
 func shareSlotFor(t *Thread, f *amd64.TrapFrame) *shareSlot {
-	for i := range shareSlots {
-		if s := &shareSlots[i]; s.state == slotFree {
-			*s = shareSlot{thread: int16(t.slot()), fd: -1}
-			s.req.ID = uint32(i)
-			return s
-		}
+	if s := shareSlotFree(); s != nil {
+		s.thread = int16(t.slot())
+		return s
 	}
 	f.RIP -= syscallInsnLen
 	block(t, waitShareSlot, 0)
@@ -291,14 +288,10 @@ func shareReadOnly(share int, op shares.Op, flags uint32) bool {
 // description's last descriptor closes. Nobody waits; if every slot is
 // busy the handle waits in shareCloses.
 func shareRelease(obj int32) {
-	for i := range shareSlots {
-		if s := &shareSlots[i]; s.state == slotFree {
-			*s = shareSlot{done: doneNoWaiter, thread: -1, fd: -1}
-			s.req = shares.Request{ID: uint32(i), Op: shares.OpClose, Share: uint32(shareOfObj(obj)), Handle: handleOfObj(obj), Dir: shares.Root}
-			s.state = slotQueued
-			ringShareDoorbell()
-			return
-		}
+	if s := shareSlotFree(); s != nil {
+		s.queueClose(obj)
+		ringShareDoorbell()
+		return
 	}
 	for i := range shareCloses {
 		if shareCloses[i] == 0 {
@@ -308,6 +301,15 @@ func shareRelease(obj int32) {
 	}
 	// Every slot and every close entry is busy: the handle stays open
 	// on the host until the program ends.
+}
+
+// queueClose makes s, free or just ended, a queued request to close
+// obj's handle, which nobody waits for.
+func (s *shareSlot) queueClose(obj int32) {
+	id := s.req.ID
+	*s = shareSlot{done: doneNoWaiter, thread: -1, fd: -1}
+	s.req = shares.Request{ID: id, Op: shares.OpClose, Share: uint32(shareOfObj(obj)), Handle: handleOfObj(obj), Dir: shares.Root}
+	s.state = slotQueued
 }
 
 // shareSlotFree returns a free slot, reset, or nil.
@@ -337,8 +339,7 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 		fd := allocFD(fdShare, int(shareObj(int(s.req.Share), res.Handle)), s.keep, s.cloexec)
 		if fd < 0 {
 			// Close the handle the service opened, in this slot.
-			s.req = shares.Request{ID: s.req.ID, Op: shares.OpClose, Share: s.req.Share, Handle: res.Handle, Dir: shares.Root}
-			s.done, s.state = doneNoWaiter, slotQueued
+			s.queueClose(shareObj(int(s.req.Share), res.Handle))
 			ringShareDoorbell()
 			return linux.EMFILE.Ret()
 		}

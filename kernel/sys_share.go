@@ -29,9 +29,7 @@ func sysShareTake(t *Thread, f *amd64.TrapFrame) uint64 {
 		if c := shareCloses[i]; c != 0 {
 			if s := shareSlotFree(); s != nil {
 				shareCloses[i] = 0
-				obj := c - 1
-				s.req = shares.Request{ID: s.req.ID, Op: shares.OpClose, Share: uint32(shareOfObj(obj)), Handle: handleOfObj(obj), Dir: shares.Root}
-				s.done, s.thread, s.state = doneNoWaiter, -1, slotQueued
+				s.queueClose(c - 1)
 			}
 		}
 	}
@@ -54,14 +52,23 @@ func sysShareDone(t *Thread, f *amd64.TrapFrame) uint64 {
 	if !ok || f.RDI%8 != 0 {
 		return linux.EFAULT.Ret()
 	}
-	res := *(*shares.Result)(unsafe.Pointer(&b[0]))
+	// Read in place: nothing else runs while the kernel does, and the
+	// result is 4 KiB.
+	res := (*shares.Result)(unsafe.Pointer(&b[0]))
 	if res.ID >= maxShareRequests || shareSlots[res.ID].state != slotTaken {
 		return linux.EINVAL.Ret()
 	}
 	s := &shareSlots[res.ID]
-	ret := finishShare(s, &res)
+	// The waiter, taken before finishShare, which may turn the slot
+	// into a close of the handle an open made when no descriptor was
+	// free: the open's thread must still be woken, with EMFILE.
+	waiter := -1
 	if s.done != doneNoWaiter {
-		if w := &threads[s.thread]; w.state == threadBlocked && w.wait == waitShare {
+		waiter = int(s.thread)
+	}
+	ret := finishShare(s, res)
+	if waiter >= 0 {
+		if w := &threads[waiter]; w.state == threadBlocked && w.wait == waitShare {
 			wake(w, ret)
 		}
 	}

@@ -108,6 +108,31 @@ func main() {
 	_, err = os.Stat(dir + "/../" + filepath.Base(dir) + "/in.txt")
 	pr.Say("stat through the share's .. and back", probe.Errno(err))
 
+	// Opening a share's file with every descriptor taken: EMFILE, and
+	// the call returns (the service's handle is closed again).
+	var lim unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil {
+		low := lim
+		low.Cur = 64
+		unix.Setrlimit(unix.RLIMIT_NOFILE, &low)
+		var open []*os.File
+		var err error
+		for range 100 {
+			var f *os.File
+			if f, err = os.Open(at("in.txt")); err != nil {
+				break
+			}
+			open = append(open, f)
+		}
+		pr.Say("open a share's file past RLIMIT_NOFILE", probe.Errno(err))
+		for _, f := range open {
+			f.Close()
+		}
+		unix.Setrlimit(unix.RLIMIT_NOFILE, &lim)
+		_, err = os.ReadFile(at("in.txt"))
+		pr.Say("read after closing them", probe.Errno(err))
+	}
+
 	// Paths through links.
 	for _, p := range []string{"ldir/f", "ldir/../in.txt", "sub/up/nested.txt", "ldir/up/../in.txt", "loop1", "loop1/x", "sub/dangles", "ldir/./f/", "./sub//f"} {
 		b, err := os.ReadFile(at(p))
