@@ -229,6 +229,8 @@ func (b dirBlock) skip() uint64 {
 // are byte positions in the directory, so they stay valid while the
 // directory does not change.
 func (f *FS) ReadDir(ino uint32, cookie uint64, max int) ([]DirEntry, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	in, err := f.dirInode(ino)
 	if err != nil {
 		return nil, err
@@ -278,6 +280,8 @@ func checkName(name string) error {
 // Lookup returns the inode number that name has in directory dirIno.
 // An htree directory is searched through its hash index (see htree.go).
 func (f *FS) Lookup(dirIno uint32, name string) (uint32, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	if err := checkName(name); err != nil {
 		return 0, err
 	}

@@ -94,12 +94,13 @@ func appendNames(names []string, set uint32, table map[uint32]string, kind strin
 }
 
 // checkFeatures returns the error Open gives for features it cannot
-// read, or nil.
-func checkFeatures(f Features) error {
-	if f.Incompat&incompatRecover != 0 {
+// read, or nil. With recovering, needs_recovery is allowed: Mount
+// replays the journal.
+func checkFeatures(f Features, recovering bool) error {
+	if f.Incompat&incompatRecover != 0 && !recovering {
 		return errorf(linux.EINVAL, "the journal needs recovery (needs_recovery is set): the file system was not unmounted cleanly; replay the journal first (e2fsck -E journal_only, or mount it in Linux)")
 	}
-	if bad := f.Incompat &^ readIncompat; bad != 0 {
+	if bad := f.Incompat &^ (readIncompat | incompatRecover); bad != 0 {
 		return errorf(linux.EINVAL, "unsupported incompat feature(s): %s", strings.Join(Features{Incompat: bad}.Names(), ", "))
 	}
 	if f.Incompat&incompatExtents == 0 {

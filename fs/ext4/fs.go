@@ -3,6 +3,7 @@ package ext4
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
@@ -17,6 +18,14 @@ type FS struct {
 	sb     *superblock
 	groups []groupDesc
 	cache  *blockCache
+
+	// mu orders the public calls: reads take it shared, changes
+	// exclusive. Internal methods expect the caller to hold it.
+	mu sync.RWMutex
+	// w is the write side's state (journal, running transaction,
+	// allocator bookkeeping); nil for an FS from Open or a read-only
+	// Mount.
+	w *writer
 }
 
 // Open reads the superblock and group descriptors of the file system on
@@ -25,12 +34,16 @@ type FS struct {
 // the features it cannot read (inline_data, meta_bg, encrypt, casefold,
 // bigalloc, ..., or an image without extents) and a journal that needs
 // recovery.
-func Open(dev Device) (*FS, error) {
+func Open(dev Device) (*FS, error) { return open(dev, false) }
+
+// open is Open; with recovering, a journal that needs recovery is left
+// for the caller (Mount) to replay.
+func open(dev Device, recovering bool) (*FS, error) {
 	raw := make([]byte, superblockSize)
 	if _, err := dev.ReadAt(raw, superblockOffset); err != nil {
 		return nil, ioError(err, "reading the superblock")
 	}
-	sb, err := parseSuperblock(raw)
+	sb, err := parseSuperblock(raw, recovering)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +78,19 @@ func (f *FS) Features() Features { return f.sb.features }
 // (ino-1)/s_inodes_per_group, index (ino-1)%s_inodes_per_group in that
 // group's table). An inode that is not in use is ESTALE, as in Linux.
 func (f *FS) inode(ino uint32) (*inode, error) {
+	in, err := f.inodeSlot(ino)
+	if err != nil {
+		return nil, err
+	}
+	if in.links == 0 || in.mode == 0 {
+		return nil, errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
+	}
+	return in, nil
+}
+
+// inodeSlot reads and checks inode ino like inode, but returns it even
+// when its link count is 0: an unlinked inode that is still open.
+func (f *FS) inodeSlot(ino uint32) (*inode, error) {
 	if ino == 0 || ino > f.sb.inodesCount {
 		return nil, errorf(linux.ESTALE, "inode %d does not exist (the file system has %d)", ino, f.sb.inodesCount)
 	}
@@ -85,14 +111,7 @@ func (f *FS) inode(ino uint32) (*inode, error) {
 		return nil, err
 	}
 	raw := b.data[off%bs : off%bs+uint64(f.sb.inodeSize)]
-	in, err := parseInode(f.sb, ino, raw)
-	if err != nil {
-		return nil, err
-	}
-	if in.links == 0 || in.mode == 0 {
-		return nil, errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
-	}
-	return in, nil
+	return parseInode(f.sb, ino, raw)
 }
 
 // Stat is an inode's attributes, as stat(2) reports them.
@@ -118,6 +137,8 @@ type Stat struct {
 
 // Stat returns the attributes of inode ino.
 func (f *FS) Stat(ino uint32) (Stat, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	in, err := f.inode(ino)
 	if err != nil {
 		return Stat{}, err
@@ -155,6 +176,8 @@ func deviceNumber(in *inode) uint64 {
 // fewer than len(p) bytes come with io.EOF, at the end of the file. Holes
 // and unwritten extents read as zeros.
 func (f *FS) ReadAt(ino uint32, p []byte, off int64) (int, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	in, err := f.inode(ino)
 	if err != nil {
 		return 0, err
@@ -218,6 +241,8 @@ const maxSymlink = 4095
 // symlink is fast when it has no blocks besides an extended attribute
 // block, as Linux decides.
 func (f *FS) Readlink(ino uint32) (string, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	in, err := f.inode(ino)
 	if err != nil {
 		return "", err

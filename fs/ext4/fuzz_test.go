@@ -115,7 +115,7 @@ func FuzzSuperblock(f *testing.F) {
 		}
 		raw = append([]byte(nil), raw[:superblockSize]...)
 		binary.LittleEndian.PutUint32(raw[0x64:], binary.LittleEndian.Uint32(raw[0x64:])&^roMetadataCsum)
-		s, err := parseSuperblock(raw)
+		s, err := parseSuperblock(raw, false)
 		if err != nil {
 			return
 		}

@@ -24,30 +24,13 @@ const bgInodeUninit = 0x1 // inode table and bitmap not initialised
 // that its tables lie inside the file system.
 func parseGroupDescs(s *superblock, raw []byte) ([]groupDesc, error) {
 	le := binary.LittleEndian
-	seed := s.csumSeed()
-	uuidCRC16 := crc16(0xFFFF, s.uuid[:])
 	itableBlocks := (uint64(s.inodesPerGroup)*uint64(s.inodeSize) + uint64(s.blockSize) - 1) / uint64(s.blockSize)
 	descs := make([]groupDesc, s.groupCount)
 	for g := range descs {
 		d := raw[g*int(s.descSize) : (g+1)*int(s.descSize)]
-		stored := le.Uint16(d[0x1E:])
-		switch {
-		case s.metadataCsum():
-			// crc32c(seed, group number, descriptor with bg_checksum
-			// zeroed), low 16 bits (checksums.rst, group descriptor).
-			c := crc32cU32(seed, uint32(g))
-			c = crc32c(c, d[:0x1E])
-			c = crc32c(c, []byte{0, 0})
-			c = crc32c(c, d[0x20:])
-			if uint16(c) != stored {
-				return nil, badCsum(groupName(g), uint32(stored), uint32(uint16(c)))
-			}
-		case s.features.ROCompat&roGdtCsum != 0:
-			c := crc16(uuidCRC16, le.AppendUint32(nil, uint32(g)))
-			c = crc16(c, d[:0x1E])
-			c = crc16(c, d[0x20:])
-			if c != stored {
-				return nil, badCsum(groupName(g), uint32(stored), uint32(c))
+		if want, ok := descChecksum(s, uint32(g), d); ok {
+			if stored := le.Uint16(d[0x1E:]); stored != want {
+				return nil, badCsum(groupName(g), uint32(stored), uint32(want))
 			}
 		}
 		gd := groupDesc{
@@ -77,6 +60,28 @@ func parseGroupDescs(s *superblock, raw []byte) ([]groupDesc, error) {
 		descs[g] = gd
 	}
 	return descs, nil
+}
+
+// descChecksum computes bg_checksum of descriptor d of group g
+// (group_descr.rst bg_checksum; checksums.rst): with metadata_csum the
+// low 16 bits of crc32c(seed, group number, descriptor with bg_checksum
+// zeroed); with uninit_bg crc16(uuid, group number, descriptor without
+// bg_checksum). ok is false when the descriptors carry no checksum.
+func descChecksum(s *superblock, g uint32, d []byte) (sum uint16, ok bool) {
+	switch {
+	case s.metadataCsum():
+		c := crc32cU32(s.csumSeed(), g)
+		c = crc32c(c, d[:0x1E])
+		c = crc32c(c, []byte{0, 0})
+		c = crc32c(c, d[0x20:])
+		return uint16(c), true
+	case s.features.ROCompat&roGdtCsum != 0:
+		c := crc16(crc16(0xFFFF, s.uuid[:]), binary.LittleEndian.AppendUint32(nil, g))
+		c = crc16(c, d[:0x1E])
+		c = crc16(c, d[0x20:])
+		return c, true
+	}
+	return 0, false
 }
 
 func groupName(g int) string { return "group descriptor " + strconv.Itoa(g) }

@@ -55,6 +55,11 @@ type inode struct {
 	ctime      Timespec
 	crtime     Timespec
 	csumSeed   uint32 // seed of the checksums of this inode's blocks
+	dtime      uint32 // i_dtime: deletion time, or the next inode on the orphan list
+	// raw is the on-disk inode as read (or zeros for a new one);
+	// writeInode encodes the fields above into it, so that fields this
+	// package does not know survive.
+	raw []byte
 }
 
 func (in *inode) isDir() bool { return in.mode&sIFMT == sIFDIR }
@@ -100,6 +105,8 @@ func parseInode(s *superblock, ino uint32, raw []byte) (*inode, error) {
 		generation: le.Uint32(raw[0x64:]),
 		fileACL:    uint64(le.Uint32(raw[0x68:])) | uint64(le.Uint16(raw[0x76:]))<<32,
 	}
+	in.raw = append([]byte(nil), raw...)
+	in.dtime = le.Uint32(raw[0x14:])
 	copy(in.iblock[:], raw[0x28:0x64])
 	in.csumSeed = crc32cU32(crc32cU32(s.csumSeed(), ino), in.generation)
 

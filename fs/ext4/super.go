@@ -52,7 +52,7 @@ const (
 // parseSuperblock decodes and checks the 1024 bytes of a superblock. It
 // verifies the checksum when metadata_csum is on and rejects geometry
 // that would make later arithmetic overflow or loop.
-func parseSuperblock(b []byte) (*superblock, error) {
+func parseSuperblock(b []byte, recovering bool) (*superblock, error) {
 	if len(b) < superblockSize {
 		return nil, corrupt("superblock is %d bytes", len(b))
 	}
@@ -112,7 +112,7 @@ func parseSuperblock(b []byte) (*superblock, error) {
 
 	// Features before geometry: bigalloc, for one, changes what the
 	// geometry means.
-	if err := checkFeatures(s.features); err != nil {
+	if err := checkFeatures(s.features, recovering); err != nil {
 		return nil, err
 	}
 	if s.logBlockSize > 6 { // 1 KiB << 6 = 64 KiB, the largest block size
