@@ -66,10 +66,25 @@ func (f *FS) WriteAt(ino uint32, p []byte, off int64) (int, error) {
 		}
 	}
 	n := 0
+	retried := false
 	for n < len(p) {
 		t := f.begin()
 		k, werr := f.writeChunk(t, in, p[n:], off+int64(n))
 		n += k
+		if k == 0 && ErrnoOf(werr) == linux.ENOSPC && !retried {
+			// Blocks freed since the last checkpoint may be all
+			// that is left: checkpoint and try once more.
+			if err := t.end(); err != nil {
+				return n, err
+			}
+			retried = true
+			if ok, err := f.reclaimBusy(); err != nil {
+				return n, err
+			} else if ok {
+				continue
+			}
+			t = f.begin()
+		}
 		if end := uint64(off) + uint64(n); end > in.size {
 			in.size = end
 		}

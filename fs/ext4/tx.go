@@ -197,6 +197,24 @@ func (f *FS) checkpoint() error {
 	return nil
 }
 
+// reclaimBusy makes the blocks freed since the last checkpoint
+// allocatable again by committing and checkpointing, for a caller that
+// got ENOSPC; it reports whether there were any. The caller must have
+// no open handle (a half-done change must not be committed).
+func (f *FS) reclaimBusy() (bool, error) {
+	w := f.w
+	if len(w.freedRunning) == 0 && len(w.freedCommitted) == 0 {
+		return false, nil
+	}
+	if w.handles != 0 {
+		return false, nil
+	}
+	if err := f.commit(); err != nil {
+		return false, err
+	}
+	return true, f.checkpoint()
+}
+
 // fail records a failed commit or checkpoint: the FS takes no further
 // changes.
 func (f *FS) fail(err error) error {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -71,27 +70,131 @@ func dump(t testing.TB, img, path string) []byte {
 	return data
 }
 
-func TestWriteSmoke(t *testing.T) {
-	for _, bs := range []string{"1024", "4096"} {
-		t.Run(bs, func(t *testing.T) {
-			img := mkfsImage(t, "", "32M", "-b", bs, "-d", writeTree(t))
-			f := mountImage(t, img)
-			ino := mustResolve(t, f, "small")
-			want := []byte("hello, world\n")
-			add := bytes.Repeat([]byte("x"), 100000)
-			if n, err := f.WriteAt(ino, add, 5000); err != nil || n != len(add) {
-				t.Fatalf("WriteAt = %d, %v", n, err)
-			}
-			want = append(want, make([]byte, 5000-len(want))...)
-			want = append(want, add...)
-			if err := f.Unmount(); err != nil {
-				t.Fatal(err)
-			}
-			fsck(t, img)
-			if got := dump(t, img, "small"); !bytes.Equal(got, want) {
-				t.Errorf("dump: %d bytes, want %d", len(got), len(want))
-			}
-			_ = strings.TrimSpace
-		})
+// remount unmounts f and mounts img again, after checking it with
+// e2fsck.
+func remount(t testing.TB, f *FS, img string) *FS {
+	t.Helper()
+	if err := f.Unmount(); err != nil {
+		t.Fatal(err)
 	}
+	fsck(t, img)
+	return mountImage(t, img)
+}
+
+// model is what a file should hold.
+type model []byte
+
+func (m *model) write(p []byte, off int64) {
+	if end := off + int64(len(p)); end > int64(len(*m)) {
+		*m = append(*m, make([]byte, end-int64(len(*m)))...)
+	}
+	copy((*m)[off:], p)
+}
+
+func (m *model) truncate(size int64) {
+	if size < int64(len(*m)) {
+		*m = (*m)[:size]
+	} else {
+		*m = append(*m, make([]byte, size-int64(len(*m)))...)
+	}
+}
+
+// checkFile compares file path of img (through f and through debugfs
+// once f is unmounted) with want.
+func checkFile(t *testing.T, f *FS, path string, want []byte) {
+	t.Helper()
+	ino := mustResolve(t, f, path)
+	got, err := readAll(f, ino, 1<<16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: read %d bytes, want %d (first difference at %d)", path, len(got), len(want), firstDiff(got, want))
+	}
+}
+
+func checkDump(t testing.TB, img, path string, want []byte) {
+	t.Helper()
+	if got := dump(t, img, path); !bytes.Equal(got, want) {
+		t.Fatalf("debugfs dump %s: %d bytes, want %d (first difference at %d)", path, len(got), len(want), firstDiff(got, want))
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// pattern returns n bytes that differ with seed and position.
+func pattern(seed byte, n int) []byte {
+	p := make([]byte, n)
+	for i := range p {
+		p[i] = seed + byte(i*7) + byte(i>>10)
+	}
+	return p
+}
+
+func blockSizes(t *testing.T, fn func(t *testing.T, bs string)) {
+	for _, bs := range []string{"1024", "4096"} {
+		t.Run(bs, func(t *testing.T) { fn(t, bs) })
+	}
+}
+
+// TestWriteBasic overwrites, extends, writes sparsely and truncates
+// files that mkfs.ext4 -d made, then checks the image with e2fsck and
+// the contents with debugfs.
+func TestWriteBasic(t *testing.T) {
+	blockSizes(t, func(t *testing.T, bs string) {
+		tree := writeTree(t)
+		img := mkfsImage(t, "", "32M", "-b", bs, "-d", tree)
+		f := mountImage(t, img)
+		files := map[string]*model{}
+		for _, name := range []string{"small", "empty", "medium", "d/inner"} {
+			data, _ := os.ReadFile(filepath.Join(tree, name))
+			m := model(data)
+			files[name] = &m
+		}
+		write := func(name string, p []byte, off int64) {
+			t.Helper()
+			ino := mustResolve(t, f, name)
+			if n, err := f.WriteAt(ino, p, off); err != nil || n != len(p) {
+				t.Fatalf("WriteAt(%s, %d bytes, %d) = %d, %v", name, len(p), off, n, err)
+			}
+			files[name].write(p, off)
+		}
+		truncate := func(name string, size int64) {
+			t.Helper()
+			if err := f.Truncate(mustResolve(t, f, name), size); err != nil {
+				t.Fatalf("Truncate(%s, %d): %v", name, size, err)
+			}
+			files[name].truncate(size)
+		}
+		write("small", []byte("HELLO"), 0)         // overwrite in place
+		write("small", pattern(1, 3000), 10)       // extend over the end
+		write("empty", pattern(2, 100), 5<<20)     // sparse, far out
+		write("empty", pattern(3, 10), 17)         // into the hole before
+		write("medium", pattern(4, 70000), 100000) // overwrite and extend
+		truncate("medium", 123457)                 // shrink mid-block
+		truncate("medium", 200000)                 // grow: a hole, zeros
+		write("d/inner", pattern(5, 1), 4095)      // one byte
+		truncate("small", 0)                       // everything
+		write("small", pattern(6, 9000), 1)        // again
+		f = remount(t, f, img)
+		for name, m := range files {
+			checkFile(t, f, name, *m)
+		}
+		truncate("empty", 3)
+		write("medium", pattern(7, 5), 1<<20)
+		if err := f.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		fsck(t, img)
+		for name, m := range files {
+			checkDump(t, img, name, *m)
+		}
+	})
 }
