@@ -174,3 +174,11 @@ func TestCrashAnywhere(t *testing.T) {
 		}
 	}
 }
+
+func openRW(img string) (*FileDevice, error) {
+	file, err := os.OpenFile(img, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	return NewFileDevice(file)
+}

@@ -18,12 +18,9 @@ func (f *FS) fileInode(ino uint32) (*inode, error) {
 	if err := f.writable(); err != nil {
 		return nil, err
 	}
-	in, err := f.inodeSlot(ino)
+	in, err := f.liveInode(ino)
 	if err != nil {
 		return nil, err
-	}
-	if in.mode == 0 || in.links == 0 && f.w.held[ino] == 0 {
-		return nil, errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
 	}
 	switch in.mode & sIFMT {
 	case sIFREG:
@@ -233,12 +230,9 @@ func (f *FS) SetAttr(ino uint32, a SetAttr) error {
 	if err := f.writable(); err != nil {
 		return err
 	}
-	in, err := f.inodeSlot(ino)
+	in, err := f.liveInode(ino)
 	if err != nil {
 		return err
-	}
-	if in.mode == 0 || in.links == 0 && f.w.held[ino] == 0 {
-		return errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
 	}
 	if a.Mode != nil {
 		in.mode = in.mode&sIFMT | uint16(*a.Mode&0o7777)

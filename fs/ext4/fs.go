@@ -88,6 +88,20 @@ func (f *FS) inode(ino uint32) (*inode, error) {
 	return in, nil
 }
 
+// liveInode is inode, but also returns an unlinked inode that is still
+// held open (on the orphan list): stat and read work on an open file
+// after its last name is gone.
+func (f *FS) liveInode(ino uint32) (*inode, error) {
+	in, err := f.inodeSlot(ino)
+	if err != nil {
+		return nil, err
+	}
+	if in.mode == 0 || in.links == 0 && (f.w == nil || f.w.held[ino] == 0) {
+		return nil, errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
+	}
+	return in, nil
+}
+
 // inodeSlot reads and checks inode ino like inode, but returns it even
 // when its link count is 0: an unlinked inode that is still open.
 func (f *FS) inodeSlot(ino uint32) (*inode, error) {
@@ -139,7 +153,7 @@ type Stat struct {
 func (f *FS) Stat(ino uint32) (Stat, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	in, err := f.inode(ino)
+	in, err := f.liveInode(ino)
 	if err != nil {
 		return Stat{}, err
 	}
@@ -178,7 +192,7 @@ func deviceNumber(in *inode) uint64 {
 func (f *FS) ReadAt(ino uint32, p []byte, off int64) (int, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	in, err := f.inode(ino)
+	in, err := f.liveInode(ino)
 	if err != nil {
 		return 0, err
 	}

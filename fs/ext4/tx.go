@@ -11,7 +11,7 @@ import (
 // commitInterval is how long a change may wait in the running
 // transaction before the timer commits it: Linux's default commit
 // interval (the commit= mount option, 5 s).
-const commitInterval = 5 * time.Second
+var commitInterval = 5 * time.Second
 
 // writer is the state of a read-write FS (journalling.rst "Overview":
 // one running transaction of handles, committed transactions waiting for
