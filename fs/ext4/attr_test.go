@@ -23,7 +23,7 @@ func TestSetAttr(t *testing.T) {
 	}
 	mode, uid, gid := uint32(0o4751), uint32(70000), uint32(80000)
 	at := Timespec{Sec: 1 << 33, Nsec: 123456789} // past 2038: epoch bits
-	mt := Timespec{Sec: -5, Nsec: 42}               // before 1970
+	mt := Timespec{Sec: -5, Nsec: 42}             // before 1970
 	if err := f.SetAttr(ino, SetAttr{Mode: &mode, UID: &uid, GID: &gid, Atime: &at, Mtime: &mt}); err != nil {
 		t.Fatal(err)
 	}
