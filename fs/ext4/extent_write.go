@@ -506,6 +506,14 @@ func (op *extentOp) truncNode(n enode, from uint32) (bool, error) {
 	}
 	for i := n.entries() - 1; i >= 0; i-- {
 		child := indexChild(n.entry(i))
+		if n.key(i) >= from {
+			// All of the subtree goes: it is read, not journalled.
+			if err := op.freeSubtree(child, n.depth()-1); err != nil {
+				return false, err
+			}
+			n.setEntries(i)
+			continue
+		}
 		c, err := op.node(child, n.depth()-1)
 		if err != nil {
 			return false, err
@@ -523,11 +531,37 @@ func (op *extentOp) truncNode(n enode, from uint32) (bool, error) {
 		}
 		op.in.blocks -= sectors
 		n.setEntries(i)
-		if n.key(i) < from && i > 0 {
-			// This child held blocks before from: the ones before it
-			// hold nothing from from on.
-			break
-		}
+		// This child's key is before from: the ones before it hold
+		// nothing from from on.
+		break
 	}
 	return n.entries() == 0, nil
+}
+
+// freeSubtree frees every block that tree block nr (a node at depth)
+// maps, its descendants, and nr itself.
+func (op *extentOp) freeSubtree(nr uint64, depth int) error {
+	t := op.t
+	sectors := uint64(t.f.sb.blockSize / 512)
+	data, h, err := t.f.extentBlock(op.in, nr, uint16(depth))
+	if err != nil {
+		return err
+	}
+	n := enode{nr: nr, b: data}
+	for i := range int(h.entries) {
+		if depth == 0 {
+			x := decodeLeaf(n.entry(i))
+			if err := t.freeBlocks(x.phys, int(x.len)); err != nil {
+				return err
+			}
+			op.in.blocks -= uint64(x.len) * sectors
+		} else if err := op.freeSubtree(indexChild(n.entry(i)), depth-1); err != nil {
+			return err
+		}
+	}
+	if err := t.freeBlocks(nr, 1); err != nil {
+		return err
+	}
+	op.in.blocks -= sectors
+	return nil
 }

@@ -107,6 +107,20 @@ func TestWriteFragmented(t *testing.T) {
 		}
 		fsck(t, img)
 		checkDump(t, img, "empty", m)
+		f = mountImage(t, img)
+		if err := f.Truncate(ino, 0); err != nil {
+			t.Fatal(err)
+		}
+		if d := rootDepth(t, f, ino); d != 0 {
+			t.Errorf("extent tree depth %d after truncating to 0, want 0", d)
+		}
+		if st, err := f.Stat(ino); err != nil || st.Blocks != 0 {
+			t.Errorf("after truncating to 0: %d blocks, %v", st.Blocks, err)
+		}
+		if err := f.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		fsck(t, img)
 	})
 }
 
