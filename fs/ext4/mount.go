@@ -119,14 +119,22 @@ func Mount(dev Device, readOnly bool) (*FS, error) {
 // transaction is in the log that could replay an older copy over it.
 func (f *FS) writeSuperInPlace() error {
 	f.touchSuper()
-	if _, err := f.dev.WriteAt(f.w.sbRaw, superblockOffset); err != nil {
+	// The whole block that holds it, so that the write covers whole
+	// sectors of any device that can hold this file system.
+	nr, off := f.superBlockNr()
+	bs := int64(f.sb.blockSize)
+	b := make([]byte, bs)
+	if _, err := f.dev.ReadAt(b, int64(nr)*bs); err != nil {
+		return ioError(err, "reading the superblock's block")
+	}
+	copy(b[off:], f.w.sbRaw)
+	if _, err := f.dev.WriteAt(b, int64(nr)*bs); err != nil {
 		return ioError(err, "writing the superblock")
 	}
 	if err := f.dev.Flush(); err != nil {
 		return ioError(err, "flushing the device")
 	}
 	// The cached copy of the superblock's block, if any, is stale now.
-	nr, _ := f.superBlockNr()
 	f.cache.forget(nr)
 	return nil
 }
