@@ -223,3 +223,41 @@ func TestWriteENOSPC(t *testing.T) {
 		checkDump(t, img, "empty", m)
 	})
 }
+
+// TestWriteFeatureVariants writes across block groups on images without
+// some of the default features: crc16 group descriptors (uninit_bg
+// instead of metadata_csum), no flex_bg (each group holds its own
+// tables), 32-bit descriptors, no sparse_super (a backup in every group).
+func TestWriteFeatureVariants(t *testing.T) {
+	for _, opts := range []string{
+		"^metadata_csum,uninit_bg",
+		"^flex_bg",
+		"^64bit",
+		"^sparse_super,^resize_inode",
+	} {
+		t.Run(opts, func(t *testing.T) {
+			img := mkfsImage(t, "", "40M", "-b", "1024", "-O", opts, "-d", writeTree(t))
+			f := mountImage(t, img)
+			ino := mustResolve(t, f, "empty")
+			var m model
+			p := pattern(3, 1<<20)
+			for off := int64(0); off < 24<<20; off += int64(len(p)) + 4096 {
+				if n, err := f.WriteAt(ino, p, off); err != nil || n != len(p) {
+					t.Fatalf("WriteAt at %d: %d, %v", off, n, err)
+				}
+				m.write(p, off)
+			}
+			f = remount(t, f, img)
+			checkFile(t, f, "empty", m)
+			if err := f.Truncate(ino, 7<<20+3); err != nil {
+				t.Fatal(err)
+			}
+			m.truncate(7<<20 + 3)
+			if err := f.Unmount(); err != nil {
+				t.Fatal(err)
+			}
+			fsck(t, img)
+			checkDump(t, img, "empty", m)
+		})
+	}
+}
