@@ -182,3 +182,35 @@ func openRW(img string) (*FileDevice, error) {
 	}
 	return NewFileDevice(file)
 }
+
+// TestCrashAfterManyCommits syncs hundreds of small appends, so that the
+// log wraps around several times with a checkpoint at every quarter,
+// and then crashes: the replays must give back the last Sync'd state.
+func TestCrashAfterManyCommits(t *testing.T) {
+	tool(t, "debugfs")
+	img := mkfsImage(t, "", "16M", "-b", "1024", "-J", "size=1", "-d", writeTree(t))
+	f, dev := mountCut(t, img)
+	ino := mustResolve(t, f, "small")
+	m := model("hello, world\n")
+	seq0 := f.w.journal.Sequence()
+	for i := range 800 {
+		p := pattern(byte(i), 700)
+		if _, err := f.WriteAt(ino, p, int64(len(m))); err != nil {
+			t.Fatal(err)
+		}
+		m.write(p, int64(len(m)))
+		if err := f.Sync(ino); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jsb := f.w.journal.Superblock()
+	if commits, logLen := int(f.w.journal.Sequence()-seq0), int(jsb.MaxLen-jsb.First); commits*3 < 2*logLen {
+		t.Fatalf("%d commits of at least 3 blocks do not wrap a log of %d blocks twice", commits, logLen)
+	}
+	dev.cut()
+	f.Unmount()
+	byE2fsck, byMount := afterCrash(t, img, "small")
+	if !bytes.Equal(byE2fsck, m) || !bytes.Equal(byMount, m) {
+		t.Errorf("after the crash: %d and %d bytes, want %d", len(byE2fsck), len(byMount), len(m))
+	}
+}
