@@ -117,7 +117,7 @@ func (f *FS) initialBlockBitmap(g uint32) ([]byte, error) {
 // blockBitmap returns group g's block bitmap for reading: the cached
 // block, or the computed one of a BLOCK_UNINIT group.
 func (f *FS) blockBitmap(g uint32) ([]byte, error) {
-	if f.groups[g].flags&bgBlockUninit != 0 {
+	if f.uninit(f.groups[g].flags, bgBlockUninit) {
 		return f.initialBlockBitmap(g)
 	}
 	b, err := f.cache.get(f.groups[g].blockBitmap)
@@ -209,7 +209,7 @@ func (t *tx) takeBlocks(g uint32, bit uint32, got int) error {
 		return err
 	}
 	var bm []byte
-	if d.flags()&bgBlockUninit != 0 {
+	if f.uninit(d.flags(), bgBlockUninit) {
 		init, err := f.initialBlockBitmap(g)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (t *tx) freeBlocks(start uint64, n int) error {
 		if err != nil {
 			return err
 		}
-		if d.flags()&bgBlockUninit != 0 {
+		if f.uninit(d.flags(), bgBlockUninit) {
 			return corrupt("freeing block %d of group %d, whose bitmap is uninitialised", start, g)
 		}
 		bm, err := t.modify(f.groups[g].blockBitmap)

@@ -136,3 +136,11 @@ func (d desc) done() {
 	gd.flags = d.flags()
 	gd.itableUnused = d.itableUnused()
 }
+
+// uninit reports whether flags has bit set and the file system honours
+// the uninit flags: only with uninit_bg or metadata_csum, which make
+// descriptors checksummed (blockgroup.rst "Lazy Block Group
+// Initialization"); without them Linux and e2fsck ignore the flags.
+func (f *FS) uninit(flags uint16, bit uint16) bool {
+	return flags&bit != 0 && f.sb.features.ROCompat&(roGdtCsum|roMetadataCsum) != 0
+}

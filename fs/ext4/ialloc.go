@@ -67,7 +67,7 @@ func (t *tx) allocInode(parent uint32, mode uint32) (uint32, error) {
 	}
 	ipg := f.sb.inodesPerGroup
 	var bm []byte
-	if d.flags()&bgInodeUninit != 0 {
+	if f.uninit(d.flags(), bgInodeUninit) {
 		// A never-used group: an empty bitmap, padding set
 		// (bitmaps.rst: the bits past s_inodes_per_group are 1).
 		bm = t.zeroBlock(f.groups[g].inodeBitmap)
@@ -147,7 +147,7 @@ func (t *tx) freeInode(ino uint32, mode uint32) error {
 	if err != nil {
 		return err
 	}
-	if d.flags()&bgInodeUninit != 0 {
+	if f.uninit(d.flags(), bgInodeUninit) {
 		return corrupt("freeing inode %d of group %d, whose bitmap is uninitialised", ino, g)
 	}
 	bm, err := t.modify(f.groups[g].inodeBitmap)
