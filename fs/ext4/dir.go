@@ -68,8 +68,8 @@ type dirBlock struct {
 
 // readDirBlock reads logical block lblk of directory in and checks it as
 // what it is: block 0 of an htree directory is the dx root; a block
-// whose first entry is empty and spans it is a dx node; the rest are
-// leaves.
+// whose first entry is empty, nameless and spans it is a dx node; the
+// rest are leaves.
 func (f *FS) readDirBlock(in *inode, lblk uint64) (dirBlock, error) {
 	run, err := f.mapBlock(in, uint32(lblk))
 	if err != nil {
@@ -85,7 +85,6 @@ func (f *FS) readDirBlock(in *inode, lblk uint64) (dirBlock, error) {
 	bs := f.sb.blockSize
 	data := b.data
 	what := fmt.Sprintf("directory block %d (block %d) of inode %d", lblk, run.phys, in.ino)
-	le := binary.LittleEndian
 	switch {
 	case in.flags&flagIndex != 0 && lblk == 0:
 		key := keyFor(kindDxNode, in.ino)
@@ -96,7 +95,7 @@ func (f *FS) readDirBlock(in *inode, lblk uint64) (dirBlock, error) {
 			f.cache.markVerified(b, key)
 		}
 		return dirBlock{kind: dirDxRoot, data: data}, nil
-	case in.flags&flagIndex != 0 && le.Uint32(data) == 0 && recLen(le.Uint16(data[4:]), bs) == bs:
+	case in.flags&flagIndex != 0 && isDxNode(data):
 		key := keyFor(kindDxNode, in.ino)
 		if !f.cache.isVerified(b, key) {
 			if _, _, err := f.checkDx(in, data, 8, what); err != nil {
