@@ -151,12 +151,24 @@ func leafInsert(b []byte, end int, ino uint32, ftype uint8, name []byte) bool {
 }
 
 // leafHasRoom reports whether leafInsert would fit a name of n bytes.
+// It is the inner loop of adding to a linear directory, so it walks the
+// records without collecting them.
 func leafHasRoom(b []byte, end, n int) bool {
+	le := binary.LittleEndian
 	need := direntLen(n)
-	for _, r := range leafRecords(b, end) {
-		if r.rl-r.used() >= need {
+	for off := 0; off < end; {
+		rl := recLen(le.Uint16(b[off+4:]), len(b))
+		if rl < minDirentLen || off+rl > end {
+			return false
+		}
+		used := 0
+		if le.Uint32(b[off:]) != 0 {
+			used = direntLen(int(b[off+6]))
+		}
+		if rl-used >= need {
 			return true
 		}
+		off += rl
 	}
 	return false
 }

@@ -158,35 +158,37 @@ type dxLevel struct {
 	at   int
 }
 
-// dxProbe walks the htree from the root to the leaf whose range holds
-// hash. The blocks in the path are the read copies.
-func (e *dirEditor) dxProbe(hash uint32) ([]dxLevel, func([]byte) uint32, error) {
+// dxProbe hashes name as the htree does and walks from the root to the
+// leaf whose range holds the hash. The blocks in the path are the read
+// copies.
+func (e *dirEditor) dxProbe(name []byte) (path []dxLevel, hash uint32, hf func([]byte) uint32, err error) {
 	root, err := e.d.read(0)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
 	if root == nil {
-		return nil, nil, corrupt("htree directory inode %d has no root block", e.fm.ino)
+		return nil, 0, nil, corrupt("htree directory inode %d has no root block", e.fm.ino)
 	}
-	hf := e.hasher(root)
+	hf = e.hasher(root)
+	hash = hf(name)
 	levels := int(root[30]) + 1
 	if levels > dxMaxLevels {
-		return nil, nil, corrupt("htree directory inode %d has %d indirect levels", e.fm.ino, levels-1)
+		return nil, 0, nil, corrupt("htree directory inode %d has %d indirect levels", e.fm.ino, levels-1)
 	}
-	path := []dxLevel{{lblk: 0, a: dxArray{root, dxRootCountOff}}}
+	path = []dxLevel{{lblk: 0, a: dxArray{root, dxRootCountOff}}}
 	for {
 		l := &path[len(path)-1]
 		l.at = dxSearch(l.a, hash)
 		if len(path) == levels {
-			return path, hf, nil
+			return path, hash, hf, nil
 		}
 		blk := l.a.block(l.at)
 		b, err := e.d.read(blk)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, nil, err
 		}
 		if b == nil || blk == 0 || blk >= e.d.count() || !isDxNode(b) {
-			return nil, nil, corrupt("htree directory inode %d: block %d is not an index node", e.fm.ino, blk)
+			return nil, 0, nil, corrupt("htree directory inode %d: block %d is not an index node", e.fm.ino, blk)
 		}
 		path = append(path, dxLevel{lblk: blk, a: dxArray{b, dxNodeCountOff}})
 	}
@@ -214,15 +216,7 @@ func (e *dirEditor) writeLevel(l *dxLevel) error {
 // directory cannot grow: that needs large_dir (a third level), which
 // this package does not do, so it is ENOSPC, as in Linux without it.
 func (e *dirEditor) dxAdd(name []byte, ino uint32, ft uint8) error {
-	root, err := e.d.read(0)
-	if err != nil {
-		return err
-	}
-	if root == nil {
-		return corrupt("htree directory inode %d has no root block", e.fm.ino)
-	}
-	hash := e.hasher(root)(name)
-	path, hf, err := e.dxProbe(hash)
+	path, hash, hf, err := e.dxProbe(name)
 	if err != nil {
 		return err
 	}
@@ -371,12 +365,7 @@ func (e *dirEditor) find(name []byte) (entryLoc, bool, error) {
 		}
 		return entryLoc{}, false, nil
 	}
-	root, err := e.d.read(0)
-	if err != nil || root == nil {
-		return entryLoc{}, false, err
-	}
-	hash := e.hasher(root)(name)
-	path, _, err := e.dxProbe(hash)
+	path, hash, _, err := e.dxProbe(name)
 	if err != nil {
 		return entryLoc{}, false, err
 	}
@@ -452,6 +441,18 @@ func (e *dirEditor) setDotDot(parent uint32) error {
 		e.sealLeaf(b)
 	}
 	return nil
+}
+
+// parent returns the inode that ".." names.
+func (e *dirEditor) parent() (uint32, error) {
+	b, err := e.d.read(0)
+	if err != nil {
+		return 0, err
+	}
+	if b == nil || b[20] != '.' || b[21] != '.' || b[18] != 2 {
+		return 0, corrupt("directory inode %d: no \"..\" in block 0", e.fm.ino)
+	}
+	return binary.LittleEndian.Uint32(b[12:]), nil
 }
 
 // empty reports whether the directory has no entries but "." and "..".
