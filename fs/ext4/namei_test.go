@@ -664,3 +664,64 @@ func TestUnlinkHeld(t *testing.T) {
 	run(t, nil, "e2fsck", []int{1}, "-p", byFsck)
 	run(t, nil, "e2fsck", nil, "-fn", byFsck)
 }
+
+// TestNamesENOSPC fills the disk, then makes directories and files
+// until they no longer fit: the call that needs a block it cannot get
+// is ENOSPC and leaves nothing behind (no inode, no entry), and the
+// file system stays consistent.
+func TestNamesENOSPC(t *testing.T) {
+	tool(t, "e2fsck")
+	img := mkfsImage(t, "", "12M", "-b", "1024", "-d", smallTree(t))
+	f := mountImage(t, img)
+	m := loadModel(t, f)
+	fill, err := f.Create(RootIno, "fill", 0o644, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.dirs[RootIno]["fill"], m.kind[fill], m.links[fill] = fill, 'f', 1
+	chunk := make([]byte, 1<<20)
+	for off := int64(0); err == nil; {
+		var n int
+		n, err = f.WriteAt(fill, chunk, off)
+		off += int64(n)
+	}
+	if ErrnoOf(err) != linux.ENOSPC {
+		t.Fatalf("filling: %v", err)
+	}
+	mkdirs, creates := 0, 0
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("dir-%04d", i)
+		ino, err := f.Mkdir(RootIno, name, 0o755, 0, 0)
+		if err != nil {
+			if ErrnoOf(err) != linux.ENOSPC {
+				t.Fatalf("mkdir %s: %v", name, err)
+			}
+			if _, err := f.Lookup(RootIno, name); ErrnoOf(err) != linux.ENOENT {
+				t.Fatalf("after a failed mkdir, lookup %s: %v", name, err)
+			}
+			break
+		}
+		mkdirs++
+		m.dirs[RootIno][name], m.kind[ino], m.parent[ino], m.dirs[ino] = ino, 'd', RootIno, map[string]uint32{}
+	}
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("file-%04d-%s", i, strings.Repeat("f", 200))
+		ino, err := f.Create(RootIno, name, 0o644, 0, 0)
+		if err != nil {
+			if ErrnoOf(err) != linux.ENOSPC {
+				t.Fatalf("create %d: %v", i, err)
+			}
+			break
+		}
+		creates++
+		m.dirs[RootIno][name], m.kind[ino], m.links[ino] = ino, 'f', 1
+	}
+	t.Logf("after filling: %d directories and %d files fitted", mkdirs, creates)
+	checkModel(t, f, m)
+	if err := f.Unmount(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, nil, "e2fsck", nil, "-fn", img)
+	checkModel(t, openImage(t, img), m)
+	checkDebugfs(t, img, m)
+}
