@@ -82,7 +82,7 @@ func (f *FS) inode(ino uint32) (*inode, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.mode == 0 || in.links == 0 && (f.w == nil || f.w.held[ino] == 0) { // held open: still readable
+	if in.links == 0 || in.mode == 0 {
 		return nil, errorf(linux.ESTALE, "inode %d is not in use (deleted)", ino)
 	}
 	return in, nil

@@ -152,7 +152,7 @@ func (o *op) inode(ino uint32) (*inode, error) {
 	if in, ok := o.inodes[ino]; ok {
 		return in, nil
 	}
-	in, err := o.f.inode(ino)
+	in, err := o.f.liveInode(ino) // an unlinked one still held: ENOENT below
 	if err != nil {
 		return nil, err
 	}
