@@ -21,7 +21,11 @@
 // allocators (bitmaps.rst, allocators.rst) keep bitmaps, group
 // descriptors, checksums and superblock counts exact in each transaction;
 // extent trees grow, split and shrink as ifork.rst "Extent Tree" lays
-// them out. docs/ext4.md describes the policies.
+// them out. Names change (Create, Mkdir, Symlink, Link, Unlink, Rmdir,
+// Rename) in one handle each; a directory that outgrows its first block
+// becomes a hash tree, whose leaves and index nodes split as
+// directory.rst "Hash Tree Directories" lays them out (dirops.go).
+// docs/ext4.md describes the policies.
 //
 // Errors carry Linux errnos as ext4 reports them: EBADMSG for a checksum
 // that does not match (Linux's EFSBADCRC), EUCLEAN for any other
