@@ -146,7 +146,7 @@ func (e *dirEditor) makeIndexed() error {
 	if v > hashTea {
 		v = hashHalfMD4
 	}
-	e.sealDx(initDxRoot(b0, e.fm.csum, entries[0].ino, entries[1].ino, v, lblk))
+	e.sealDx(initDxRoot(b0, e.fm.csum, entries[0].ino, entries[1].ino, entries[0].ftype, v, lblk))
 	e.d.setIndexed()
 	return nil
 }

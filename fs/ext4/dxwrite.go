@@ -107,12 +107,13 @@ func initDxNode(b []byte, csum bool, blk uint32) dxArray {
 }
 
 // initDxRoot makes b the root of an htree directory: "." (ino) and
-// ".." (parent), dx_root_info with hash version v and no indirect
-// levels, and one entry, for every hash, pointing to block blk.
-func initDxRoot(b []byte, csum bool, ino, parent uint32, v uint8, blk uint32) dxArray {
+// ".." (parent), both of file type ft, dx_root_info with hash version v
+// and no indirect levels, and one entry, for every hash, pointing to
+// block blk.
+func initDxRoot(b []byte, csum bool, ino, parent uint32, ft, v uint8, blk uint32) dxArray {
 	clear(b)
-	putDirent(b, 0, 12, ino, ftDir, []byte("."))
-	putDirent(b, 12, len(b)-12, parent, ftDir, []byte(".."))
+	putDirent(b, 0, 12, ino, ft, []byte("."))
+	putDirent(b, 12, len(b)-12, parent, ft, []byte(".."))
 	b[28] = v // hash_version
 	b[29] = 8 // info_length
 	a := dxArray{b, dxRootCountOff}

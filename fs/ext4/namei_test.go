@@ -337,7 +337,7 @@ func checkModel(t *testing.T, f *FS, m *nsModel) {
 			case d == RootIno && e.Name == "lost+found":
 			default:
 				got[e.Name] = e.Ino
-				if e.Type != types[m.kind[e.Ino]] {
+				if e.Type != types[m.kind[e.Ino]] && (e.Type != linux.DT_UNKNOWN || f.sb.features.Incompat&incompatFiletype != 0) {
 					t.Fatalf("dir %d: %q has type %d, want %c", d, e.Name, e.Type, m.kind[e.Ino])
 				}
 			}
@@ -425,7 +425,7 @@ func checkDebugfs(t *testing.T, img string, m *nsModel) {
 // nameImage is a small image for the name tests: the small tree with a
 // directory of 400 names, linear as mkfs.ext4 -d makes it, or an htree
 // after e2fsck -fyD.
-func nameImage(t *testing.T, bs int, htree bool) string {
+func nameImage(t *testing.T, bs int, htree bool, mkfsArgs ...string) string {
 	t.Helper()
 	tree := smallTree(t)
 	for i := range 400 {
@@ -433,7 +433,7 @@ func nameImage(t *testing.T, bs int, htree bool) string {
 			t.Fatal(err)
 		}
 	}
-	img := mkfsImage(t, tree, "64M", "-b", strconv.Itoa(bs), "-d", tree)
+	img := mkfsImage(t, tree, "64M", append([]string{"-b", strconv.Itoa(bs), "-d", tree}, mkfsArgs...)...)
 	if htree {
 		run(t, nil, "e2fsck", []int{1}, "-fyD", img)
 	}
@@ -446,11 +446,16 @@ func nameImage(t *testing.T, bs int, htree bool) string {
 func TestNamesRandom(t *testing.T) {
 	tool(t, "e2fsck")
 	for _, c := range []struct {
-		bs    int
-		htree bool
-	}{{1024, false}, {4096, true}, {1024, true}} {
-		t.Run(fmt.Sprintf("%d-htree=%v", c.bs, c.htree), func(t *testing.T) {
-			img := nameImage(t, c.bs, c.htree)
+		bs       int
+		htree    bool
+		features string // mkfs.ext4 -O
+	}{{1024, false, ""}, {4096, true, ""}, {1024, true, ""}, {1024, false, "^filetype,^dir_index"}} {
+		t.Run(fmt.Sprintf("%d-htree=%v%s", c.bs, c.htree, c.features), func(t *testing.T) {
+			var args []string
+			if c.features != "" {
+				args = []string{"-O", c.features}
+			}
+			img := nameImage(t, c.bs, c.htree, args...)
 			f := mountImage(t, img)
 			o := &fsOps{t: t, f: f, m: loadModel(t, f), rng: rand.New(rand.NewPCG(uint64(c.bs), 1))}
 			for i := range 1500 {
@@ -469,8 +474,8 @@ func TestNamesRandom(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.bs == 1024 && root.flags&flagIndex == 0 {
-				t.Error("the root directory did not become an htree")
+			if index := c.features == ""; c.bs == 1024 && index != (root.flags&flagIndex != 0) {
+				t.Errorf("root directory indexed: %v, want %v", !index, index)
 			}
 			t.Logf("%d directories, %d inodes at the end; root %d bytes", len(o.m.dirs), len(o.m.kind), root.size)
 		})
