@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -317,54 +318,62 @@ func (o *fsOps) rename(od uint32, oname string) {
 // types, "." and "..", link counts, symlink targets.
 func checkModel(t *testing.T, f *FS, m *nsModel) {
 	t.Helper()
+	if err := modelDiff(f, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// modelDiff is checkModel's comparison: the first difference, or nil.
+func modelDiff(f *FS, m *nsModel) error {
 	types := map[byte]uint8{'f': linux.DT_REG, 'd': linux.DT_DIR, 'l': linux.DT_LNK}
 	for d, want := range m.dirs {
 		ents, err := f.ReadDir(d, 0, 0)
 		if err != nil {
-			t.Fatalf("readdir %d: %v", d, err)
+			return fmt.Errorf("readdir %d: %v", d, err)
 		}
 		got := map[string]uint32{}
 		for _, e := range ents {
 			switch {
 			case e.Name == ".":
 				if e.Ino != d {
-					t.Fatalf("dir %d: . is %d", d, e.Ino)
+					return fmt.Errorf("dir %d: . is %d", d, e.Ino)
 				}
 			case e.Name == "..":
 				if e.Ino != m.parent[d] {
-					t.Fatalf("dir %d: .. is %d, want %d", d, e.Ino, m.parent[d])
+					return fmt.Errorf("dir %d: .. is %d, want %d", d, e.Ino, m.parent[d])
 				}
 			case d == RootIno && e.Name == "lost+found":
 			default:
 				got[e.Name] = e.Ino
 				if e.Type != types[m.kind[e.Ino]] && (e.Type != linux.DT_UNKNOWN || f.sb.features.Incompat&incompatFiletype != 0) {
-					t.Fatalf("dir %d: %q has type %d, want %c", d, e.Name, e.Type, m.kind[e.Ino])
+					return fmt.Errorf("dir %d: %q has type %d, want %c", d, e.Name, e.Type, m.kind[e.Ino])
 				}
 			}
 		}
 		if diff := mapDiff(got, want); diff != "" {
-			t.Fatalf("dir %d (%s): %s", d, m.path(d), diff)
+			return fmt.Errorf("dir %d (%s): %s", d, m.path(d), diff)
 		}
 		for name, ino := range want {
 			if l, err := f.Lookup(d, name); err != nil || l != ino {
-				t.Fatalf("lookup %d/%q = %d, %v; want %d", d, name, l, err, ino)
+				return fmt.Errorf("lookup %d/%q = %d, %v; want %d", d, name, l, err, ino)
 			}
 		}
 	}
 	for ino, k := range m.kind {
 		st, err := f.Stat(ino)
 		if err != nil {
-			t.Fatalf("stat %d: %v", ino, err)
+			return fmt.Errorf("stat %d: %v", ino, err)
 		}
 		if int(st.Nlink) != m.nlink(ino) {
-			t.Fatalf("inode %d (%c): %d links, want %d", ino, k, st.Nlink, m.nlink(ino))
+			return fmt.Errorf("inode %d (%c): %d links, want %d", ino, k, st.Nlink, m.nlink(ino))
 		}
 		if k == 'l' {
 			if s, err := f.Readlink(ino); err != nil || s != m.target[ino] {
-				t.Fatalf("readlink %d = %.80q, %v; want %.80q", ino, s, err, m.target[ino])
+				return fmt.Errorf("readlink %d = %.80q, %v; want %.80q", ino, s, err, m.target[ino])
 			}
 		}
 	}
+	return nil
 }
 
 // mapDiff describes how directory listing got differs from want ("" if
@@ -729,4 +738,64 @@ func TestNamesENOSPC(t *testing.T) {
 	run(t, nil, "e2fsck", nil, "-fn", img)
 	checkModel(t, openImage(t, img), m)
 	checkDebugfs(t, img, m)
+}
+
+// TestNamesCrashAnywhere runs batches of random name changes, each
+// followed by SyncFS, and cuts the device's writes at a random point of
+// one SyncFS (its commit or a checkpoint). After the journal is replayed
+// (by e2fsck and by Mount) the image is clean and holds the name space
+// of the last completed SyncFS or that of the interrupted one.
+func TestNamesCrashAnywhere(t *testing.T) {
+	tool(t, "e2fsck")
+	base := nameImage(t, 1024, false)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 5 {
+		img := copyImage(t, base)
+		f, dev := mountCut(t, img)
+		o := &fsOps{t: t, f: f, m: loadModel(t, f), rng: rand.New(rand.NewPCG(uint64(round), 5))}
+		synced := o.m.clone()
+		for batch := 0; ; batch++ {
+			for range 1 + rng.IntN(20) {
+				o.step()
+			}
+			dev.limit = dev.writes + rng.IntN(40)
+			if err := f.SyncFS(); err != nil {
+				if !errors.Is(err, errCut) {
+					t.Fatalf("round %d: SyncFS: %v", round, err)
+				}
+				t.Logf("round %d: cut in the SyncFS of batch %d", round, batch)
+				break
+			}
+			dev.limit = -1
+			synced = o.m.clone()
+		}
+		states := []*nsModel{synced, o.m}
+		match := func(f *FS) error {
+			var errs []error
+			for i, m := range states {
+				err := modelDiff(f, m)
+				if err == nil {
+					t.Logf("round %d: the %s state", round, []string{"synced", "interrupted"}[i])
+					return nil
+				}
+				errs = append(errs, err)
+			}
+			return fmt.Errorf("neither the synced state (%v) nor the interrupted one (%v)", errs[0], errs[1])
+		}
+		a := copyImage(t, img)
+		run(t, nil, "e2fsck", []int{1}, "-E", "journal_only", "-y", a)
+		run(t, nil, "e2fsck", nil, "-fn", a)
+		if err := match(openImage(t, a)); err != nil {
+			t.Fatalf("round %d, after e2fsck's replay: %v", round, err)
+		}
+		b := copyImage(t, img)
+		g := mountImage(t, b)
+		if err := match(g); err != nil {
+			t.Fatalf("round %d, after Mount's replay: %v", round, err)
+		}
+		if err := g.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		run(t, nil, "e2fsck", nil, "-fn", b)
+	}
 }
