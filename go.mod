@@ -13,5 +13,6 @@ require (
 	github.com/google/btree v1.1.2 // indirect
 	github.com/hugelgupf/p9 v0.3.0 // indirect
 	github.com/u-root/uio v0.0.0-20230305220412-3e8cd9d6bf63 // indirect
+	go.etcd.io/bbolt v1.4.3 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
