@@ -23,6 +23,18 @@ run: qemu build
 	@echo "coracle: open http://127.0.0.1:$(PORT)/ once httpd says it is listening (Ctrl-C stops the guest)"
 	$(BIN) run -p $(PORT):8080 ./examples/httpd
 
+# Build examples/kvstore (an HTTP key-value store over bbolt) and boot it
+# with the ext4 image $(KVSTORE_DISK) as its disk (/mnt/disk0, where it
+# keeps kv.db), making a 256 MiB one first if the file does not exist; its
+# port 8080 forwarded to 127.0.0.1:$(PORT). The image keeps the data
+# between runs (make clean leaves it). Ctrl-C stops the guest.
+KVSTORE_DISK ?= kvstore.img
+.PHONY: run-kvstore
+run-kvstore: qemu build
+	@test -e $(KVSTORE_DISK) || $(BIN) disk create --size 256M $(KVSTORE_DISK)
+	@echo "coracle: once kvstore says it is listening: curl -X PUT --data-binary V http://127.0.0.1:$(PORT)/kv/K, curl http://127.0.0.1:$(PORT)/kv/K (Ctrl-C stops the guest)"
+	$(BIN) run -m 64 -p $(PORT):8080 --disk $(KVSTORE_DISK) ./examples/kvstore
+
 # Formatting, vet, then every test (unit tests and QEMU boots).
 test: test-tools
 	@unformatted=$$(gofmt -l .); \
