@@ -126,8 +126,11 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 		}
 		discard(addr, addr+length)
 		return 0
-	case linux.MADV_NORMAL, linux.MADV_HUGEPAGE, linux.MADV_NOHUGEPAGE, linux.MADV_COLLAPSE:
-		return 0 // advice only
+	case linux.MADV_NORMAL, linux.MADV_RANDOM, linux.MADV_SEQUENTIAL, linux.MADV_WILLNEED,
+		linux.MADV_HUGEPAGE, linux.MADV_NOHUGEPAGE, linux.MADV_COLLAPSE:
+		// Advice only: bbolt, for one, asks MADV_RANDOM of its
+		// database mapping and fails to open on EINVAL.
+		return 0
 	}
 	return linux.EINVAL.Ret()
 }

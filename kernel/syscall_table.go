@@ -95,7 +95,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_SENDFILE:          {sysSendfile, callPartial, "from regular files of the root only (EINVAL from pipes, sockets, the console and devices, which Linux can splice from) to a file of the root (not O_APPEND: EINVAL), a pipe, a TCP socket or the console; offsets through the pointer or the file position as Linux; a full pipe or socket parks a blocking caller and answers EAGAIN when either descriptor is O_NONBLOCK"},
 	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
 	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
-	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once (a file mapping reads the file's pages again; Linux refuses MADV_FREE there with EINVAL); MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing; other advice answers EINVAL"},
+	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once (a file mapping reads the file's pages again; Linux refuses MADV_FREE there with EINVAL); MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing (no readahead to steer, nothing to prefetch); other advice answers EINVAL"},
 	linux.SYS_NANOSLEEP:         {sysNanosleep, callPartial, noteNoEINTR + ", so the remaining time is never written"},
 	linux.SYS_GETITIMER:         {sysGetitimer, callPartial, noteItimer},
 	linux.SYS_SETITIMER:         {sysSetitimer, callPartial, noteItimer},

@@ -139,7 +139,10 @@ const (
 	MS_INVALIDATE = 2
 	MS_SYNC       = 4
 
-	MADV_NORMAL     = 0
+	MADV_NORMAL     = 0 // madvise(2), include/uapi/asm-generic/mman-common.h
+	MADV_RANDOM     = 1
+	MADV_SEQUENTIAL = 2
+	MADV_WILLNEED   = 3
 	MADV_DONTNEED   = 4
 	MADV_FREE       = 8
 	MADV_HUGEPAGE   = 14
