@@ -97,3 +97,17 @@ bench-http:
 bench-files: qemu
 	$(GO) build -o bin/bench-files ./tools/bench/files
 	bin/bench-files $(BENCH_FLAGS)
+
+# Disk benchmark (docs/disk-benchmark.md): the same program
+# (tools/bench/diskprobe) on coracle (coracle run --disk) and on Linux
+# (Debian's kernel, fetched as for bench-boot, mounting the same kind of
+# image), each on a virtio-blk ext4 disk with the same QEMU, accelerator,
+# vCPU and memory: sequential 1 MiB read and write, 4 KiB random read and
+# write IOPS, append+fsync latency (p50/p99) and examples/kvstore PUT/GET
+# per second; medians of 3 boots each with coracle/Linux ratios. Needs
+# e2fsprogs (coracle disk create). BENCH_FLAGS adds flags, e.g.
+# BENCH_FLAGS="-count 1" or "-skip-coracle".
+.PHONY: bench-disk
+bench-disk: test-tools
+	$(GO) build -o bin/bench-disk ./tools/bench/disk
+	bin/bench-disk $(BENCH_FLAGS)

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// hostQEMU is the QEMU both guests run on and where progress goes.
+type hostQEMU struct {
+	path  string
+	accel qemu.Accel
+	log   io.Writer
+}
+
+// run is the benchmark: check the host, make the disk image, build the
+// guests, boot each in turn -count times, print the report on stdout.
+// Progress and problems go to stderr.
+func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	found, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	if err != nil {
+		return err
+	}
+	logf("%s", found.Reason)
+	host := hostQEMU{path: found.Path, accel: found.Accel, log: stderr}
+
+	tmp, err := os.MkdirTemp("", "coracle-bench-disk-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	header := hostinfo.ReadHeader(ctx, argv, host.path)
+	logf("making the %d MiB disk image (coracle disk create --from a tree with %s and %s)", o.diskMiB, seqFile, randFile)
+	template, err := makeTemplate(ctx, o, tmp)
+	if err != nil {
+		return fmt.Errorf("making the disk image: %w", err)
+	}
+
+	var guests []*guest
+	for _, p := range []struct {
+		name string
+		skip bool
+		make func() (*guest, error)
+	}{
+		{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
+		{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, host, tmp) }},
+	} {
+		if p.skip {
+			guests = append(guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
+			continue
+		}
+		logf("preparing the %s guest", p.name)
+		g, err := p.make()
+		if err != nil {
+			logf("%s: %v", p.name, err)
+			g.missing, g.failed = "not measured: "+console.OneLine(err.Error()), true
+		}
+		guests = append(guests, g)
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+
+	for boot := 1; boot <= o.count; boot++ {
+		for _, g := range figures.Interleaved(guests, boot) {
+			if g.missing != "" {
+				continue
+			}
+			b := measure(ctx, g, template, boot, o, stderr)
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			if b.err != nil {
+				g.failed = true
+				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.err)
+			} else {
+				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.sample))
+			}
+			g.boots = append(g.boots, b)
+		}
+	}
+
+	report{header: header, accel: hostinfo.Accel(host.accel), memoryMiB: o.MemoryMiB, o: o, guests: guests}.write(stdout)
+	var failed []string
+	for _, g := range guests {
+		if g.failed {
+			failed = append(failed, g.name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed (see above and the messages before)", strings.Join(failed, " and "))
+	}
+	return nil
+}
+
+// measure boots g once on a fresh copy of the template image and reads
+// its figures. A boot that fails, or whose guest reports an error or
+// leaves a figure out, has err set.
+func measure(ctx context.Context, g *guest, template string, boot int, o options, log io.Writer) bootResult {
+	b := bootResult{boot: boot}
+	if b.err = freshCopy(ctx, template, g.disk); b.err != nil {
+		return b
+	}
+	text, err := bootOnce(ctx, g.command, o.timeout)
+	if o.verbose {
+		fmt.Fprintf(log, "--- %s, boot %d: console ---\n%s\n", g.name, boot, strings.TrimSpace(text))
+	}
+	if err != nil {
+		b.err = err
+		return b
+	}
+	if b.sample, err = parseConsole(text); err != nil {
+		b.err = err
+		return b
+	}
+	switch {
+	case b.sample.failure != "":
+		b.err = fmt.Errorf("the guest failed: %s", b.sample.failure)
+	case !b.sample.done:
+		b.err = fmt.Errorf("no %q line", doneLine)
+	default:
+		if missing := missingMetrics(b.sample); len(missing) > 0 {
+			b.err = fmt.Errorf("no figures for %s", strings.Join(missing, ", "))
+		}
+	}
+	return b
+}
+
+// summary is a progress line's account of a sample.
+func summary(s sample) string {
+	var parts []string
+	for _, m := range metrics {
+		v, _ := m.value(s)
+		parts = append(parts, m.name+" "+m.format(v))
+	}
+	return strings.Join(parts, ", ")
+}

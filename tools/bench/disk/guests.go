@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// probePkg is the program both guests run, from the same source.
+const probePkg = "github.com/coracle-os/coracle/tools/bench/diskprobe"
+
+// guestDir is where both guests mount the disk: coracle run --disk's
+// default for the first disk.
+const guestDir = "/mnt/disk0"
+
+// defaultLinuxCmdline puts Linux's console on the first serial port,
+// prints no messages but errors, and makes a failed /init end QEMU
+// (panic=-1 reboots, -no-reboot ends) rather than hang.
+const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1"
+
+// linuxModules are what the Linux guest loads to mount the disk: the
+// virtio-mmio transport, the block driver and ext4 (LoadOrder adds what
+// they depend on), and crc32c_generic, the "crc32c" that ext4 asks the
+// crypto API for at mount time (metadata_csum) without a module
+// dependency: without it the mount fails ("Cannot load crc32c driver").
+var linuxModules = []string{"virtio_mmio", "virtio_blk", "crc32c_generic", "ext4"}
+
+// driveCache is QEMU's cache mode for the disk on both sides: writeback,
+// QEMU's default, which goes through the host's page cache and makes a
+// guest's FLUSH an fdatasync of the image file, so that an fsync in the
+// guest costs what a durable write costs.
+const driveCache = "writeback"
+
+// guest is one system under test.
+type guest struct {
+	name    string // "coracle" or "Linux": columns and progress lines
+	about   string // what it is, for the report's header
+	command []string
+	disk    string // the image it boots with, copied from the template before each boot
+	missing string // why it is not measured at all: skipped, or failed to build
+	failed  bool
+	boots   []bootResult
+}
+
+// bootResult is one boot of a guest: its figures, or why there are none.
+type bootResult struct {
+	boot   int
+	sample sample
+	err    error
+}
+
+// probeArgs are diskprobe's arguments, the same for both guests but for
+// the Linux guest's mounting.
+func probeArgs(o options) []string {
+	return []string{
+		"-dir", guestDir,
+		"-seq-mib", strconv.Itoa(o.seqMiB),
+		"-rand-ops", strconv.Itoa(o.randOps),
+		"-fsyncs", strconv.Itoa(o.fsyncs),
+		"-kv-ops", strconv.Itoa(o.kvOps),
+	}
+}
+
+// linuxCmdline is the Linux guest's kernel command line: base, the TSC
+// frequency when tscKHz is not 0 and base does not give one (see
+// tools/bench/internal/tsc), then, after "--", /init's arguments.
+func linuxCmdline(base string, tscKHz uint64, probe []string) string {
+	words := []string{base}
+	if tscKHz > 0 && !strings.Contains(base, "tsc_early_khz=") {
+		words = append(words, "tsc_early_khz="+strconv.FormatUint(tscKHz, 10))
+	}
+	words = append(words, "--")
+	words = append(words, probe...)
+	return strings.TrimSpace(strings.Join(words, " "))
+}
+
+// driveArgs attach the raw image file as a virtio-blk device on the
+// microvm machine's virtio-mmio transport.
+func driveArgs(file string) []string {
+	return []string{
+		"-drive", "file=" + file + ",format=raw,if=none,id=disk0,cache=" + driveCache,
+		"-device", "virtio-blk-device,drive=disk0",
+	}
+}
+
+// prepareLinux gets Debian's kernel with the disk modules and builds the
+// initramfs whose /init is diskprobe; the guest boots QEMU directly.
+func prepareLinux(ctx context.Context, o options, host hostQEMU, tmp string) (*guest, error) {
+	g := &guest{name: "Linux", disk: filepath.Join(tmp, "disk-linux.img")}
+	k, err := linuxguest.Cache{Dir: o.CacheDir, Log: host.log}.DebianKernel(ctx, linuxModules...)
+	if err != nil {
+		return g, err
+	}
+	order, err := k.LoadOrder(linuxModules...)
+	if err != nil {
+		return g, err
+	}
+	fs := linuxguest.Initramfs{}
+	for _, m := range order {
+		ko, err := os.ReadFile(filepath.Join(k.ModuleDir, m+".ko"))
+		if err != nil {
+			return g, err
+		}
+		fs.Files = append(fs.Files, linuxguest.File{Path: "lib/modules/" + m + ".ko", Perm: 0o644, Data: ko})
+	}
+	bin := filepath.Join(tmp, "diskprobe")
+	if err := linuxguest.GoBuild(ctx, bin, probePkg); err != nil {
+		return g, err
+	}
+	if fs.Init, err = os.ReadFile(bin); err != nil {
+		return g, err
+	}
+	initramfs := filepath.Join(tmp, "initramfs.cpio")
+	if err := fs.WriteFile(initramfs); err != nil {
+		return g, err
+	}
+	var tscKHz uint64
+	if host.accel == qemu.TCG {
+		tscKHz = tsc.HostKHz()
+	}
+	probe := append([]string{"-mount", "/dev/vda", "-modules", strings.Join(order, ",")}, probeArgs(o)...)
+	cfg := qemu.Config{
+		Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.accel,
+		Image: k.Vmlinux, Cmdline: linuxCmdline(o.LinuxCmdline, tscKHz, probe),
+		ExtraArgs: append([]string{"-smp", "1", "-initrd", initramfs}, driveArgs(g.disk)...),
+	}
+	args, err := cfg.Args()
+	if err != nil {
+		return g, err
+	}
+	if args, err = linuxguest.WithMachine(args, linuxguest.MicrovmACPI); err != nil {
+		return g, err
+	}
+	g.command = append([]string{host.path}, args...)
+	g.about = k.Label + " (vmlinux, PVH), diskprobe as /init, which loads " + strings.Join(order, ", ") +
+		" and mounts /dev/vda (ext4, default options) on " + guestDir + "; machine " + linuxguest.MicrovmACPI +
+		" (ACPI, to find the device); -drive cache=" + driveCache
+	return g, nil
+}
+
+// prepareCoracle builds the coracle command unless -coracle names one;
+// the guest is booted by coracle run, which builds diskprobe into an
+// image with the disk service, attaches the image as a virtio-blk device
+// and mounts it on guestDir.
+func prepareCoracle(ctx context.Context, o options, host hostQEMU, tmp string) (*guest, error) {
+	g := &guest{name: "coracle", disk: filepath.Join(tmp, "disk-coracle.img")}
+	bin := o.coracle
+	if bin == "" {
+		bin = filepath.Join(tmp, "coracle")
+		if err := linuxguest.GoBuild(ctx, bin, "github.com/coracle-os/coracle/tools/cmd/coracle"); err != nil {
+			return g, err
+		}
+	}
+	g.command = append([]string{bin, "run",
+		"--accel", string(host.accel), "-m", strconv.Itoa(o.MemoryMiB), "--net", "none",
+		"--disk", g.disk, probePkg, "--"}, probeArgs(o)...)
+	g.about = "diskprobe booted by coracle run --disk (the disk mounted on " + guestDir + " by the kernel's disk service), " + string(qemu.Microvm) + ", the QEMU coracle run chooses"
+	return g, nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+)
+
+// report is everything the benchmark prints on stdout.
+type report struct {
+	header    hostinfo.Header
+	accel     string // accelerator and CPU model, as passed to QEMU
+	memoryMiB int
+	o         options
+	guests    []*guest
+}
+
+// write prints the report: a header, then the table in Markdown, so that
+// it can be pasted into docs as it is.
+func (r report) write(w io.Writer) {
+	o := r.o
+	fmt.Fprintf(w, "Disk benchmark: the same program (tools/bench/diskprobe) on coracle and on Linux, each on a virtio-blk ext4 disk\n\n")
+	r.header.Write(w)
+	fmt.Fprintf(w, "guests:   %s, microvm, 1 vCPU, %d MiB, no network; one guest at a time (coracle first in odd boots, Linux in even ones)\n", r.accel, r.memoryMiB)
+	fmt.Fprintf(w, "disk:     a fresh copy for every boot of one %d MiB raw image made by coracle disk create (mkfs.ext4 -d) with %s (%d MiB) and %s (%d MiB)\n",
+		o.diskMiB, seqFile, o.seqMiB, randFile, o.randMiB)
+	fmt.Fprintf(w, "method:   reads are cold in the guest (a fresh boot; nothing read the files before); %d random reads and %d writes,\n", o.randOps, o.randOps)
+	fmt.Fprintf(w, "          %d appends + fsync, %d kvstore PUTs then GETs; medians over %d boot(s) of each guest\n", o.fsyncs, o.kvOps, o.count)
+	for _, g := range r.guests {
+		if g.about != "" {
+			fmt.Fprintf(w, "  %s: %s%s\n", g.name, g.about, g.clockText())
+		}
+	}
+	fmt.Fprintln(w)
+	coracle, linux := r.guest("coracle"), r.guest("Linux")
+	fmt.Fprintln(w, "| measurement | coracle | Linux | coracle/Linux | better |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- |")
+	for _, m := range metrics {
+		c, l := coracle.median(m), linux.median(m)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", m.about, cell(c, m), cell(l, m), ratio(c, l), m.faster)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The ratio is coracle's median over Linux's, both measured in this run: for rates (MiB/s, IOPS, requests/s)")
+	fmt.Fprintln(w, "above 1 means coracle is faster; for latencies below 1 does. QEMU's cache mode for the image decides what")
+	fmt.Fprintln(w, "a FLUSH costs on the host; it is named for each guest above or in its command line below.")
+
+	if r.o.count > 1 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Each boot (in boot order):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| measurement | coracle | Linux |")
+		fmt.Fprintln(w, "| --- | --- | --- |")
+		for _, m := range metrics {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", m.name, coracle.bootsText(m), linux.bootsText(m))
+		}
+	}
+
+	var problems []string
+	for _, g := range r.guests {
+		if g.missing != "" {
+			problems = append(problems, fmt.Sprintf("%s: %s", g.name, g.missing))
+		}
+		for _, b := range g.boots {
+			if b.err != nil {
+				problems = append(problems, fmt.Sprintf("%s, boot %d: %s", g.name, b.boot, console.OneLine(b.err.Error())))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Problems:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Command lines:")
+	for _, g := range r.guests {
+		if len(g.command) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", g.name, hostinfo.ShellQuote(g.command))
+		}
+	}
+}
+
+// guest returns the guest named, or nil.
+func (r report) guest(name string) *guest {
+	for _, g := range r.guests {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// cell is a table cell: the figure, or "—" without one.
+func cell(v float64, m metric) string {
+	if v == 0 {
+		return "—"
+	}
+	return m.format(v)
+}
+
+// ratio is a over b with two decimals, "—" unless both are measured.
+func ratio(a, b float64) string {
+	if a == 0 || b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+// median is g's median of m over its boots without error; 0 for none.
+func (g *guest) median(m metric) float64 {
+	if g == nil {
+		return 0
+	}
+	var xs []float64
+	for _, b := range g.boots {
+		if v, ok := m.value(b.sample); ok && b.err == nil {
+			xs = append(xs, v)
+		}
+	}
+	return figures.Median(xs)
+}
+
+// bootsText lists g's figures of m boot by boot.
+func (g *guest) bootsText(m metric) string {
+	if g == nil || len(g.boots) == 0 {
+		return "—"
+	}
+	var parts []string
+	for _, b := range g.boots {
+		if v, ok := m.value(b.sample); ok && b.err == nil {
+			parts = append(parts, m.format(v))
+		} else {
+			parts = append(parts, "failed")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// clockText names the clock sources the guest reported, if any did.
+func (g *guest) clockText() string {
+	seen := map[string]bool{}
+	var names []string
+	for _, b := range g.boots {
+		if c := b.sample.clockSource; c != "" && c != "unknown" && !seen[c] {
+			seen[c] = true
+			names = append(names, c)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; clock source " + strings.Join(names, ", ")
+}
