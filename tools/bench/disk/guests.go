@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
-	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -23,13 +21,6 @@ const guestDir = "/mnt/disk0"
 // prints no messages but errors, and makes a failed /init end QEMU
 // (panic=-1 reboots, -no-reboot ends) rather than hang.
 const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1"
-
-// linuxModules are what the Linux guest loads to mount the disk: the
-// virtio-mmio transport, the block driver and ext4 (LoadOrder adds what
-// they depend on), and crc32c_generic, the "crc32c" that ext4 asks the
-// crypto API for at mount time (metadata_csum) without a module
-// dependency: without it the mount fails ("Cannot load crc32c driver").
-var linuxModules = []string{"virtio_mmio", "virtio_blk", "crc32c_generic", "ext4"}
 
 // driveCache is QEMU's cache mode for the disk on both sides: writeback,
 // QEMU's default, which goes through the host's page cache and makes a
@@ -67,78 +58,21 @@ func probeArgs(o options) []string {
 	}
 }
 
-// linuxCmdline is the Linux guest's kernel command line: base, the TSC
-// frequency when tscKHz is not 0 and base does not give one (see
-// tools/bench/internal/tsc), then, after "--", /init's arguments.
-func linuxCmdline(base string, tscKHz uint64, probe []string) string {
-	words := []string{base}
-	if tscKHz > 0 && !strings.Contains(base, "tsc_early_khz=") {
-		words = append(words, "tsc_early_khz="+strconv.FormatUint(tscKHz, 10))
-	}
-	words = append(words, "--")
-	words = append(words, probe...)
-	return strings.TrimSpace(strings.Join(words, " "))
-}
-
-// driveArgs attach the raw image file as a virtio-blk device on the
-// microvm machine's virtio-mmio transport.
-func driveArgs(file string) []string {
-	return []string{
-		"-drive", "file=" + file + ",format=raw,if=none,id=disk0,cache=" + driveCache,
-		"-device", "virtio-blk-device,drive=disk0",
-	}
-}
-
 // prepareLinux gets Debian's kernel with the disk modules and builds the
 // initramfs whose /init is diskprobe; the guest boots QEMU directly.
 func prepareLinux(ctx context.Context, o options, host hostQEMU, tmp string) (*guest, error) {
 	g := &guest{name: "Linux", disk: filepath.Join(tmp, "disk-linux.img")}
-	k, err := linuxguest.Cache{Dir: o.CacheDir, Log: host.log}.DebianKernel(ctx, linuxModules...)
+	lg, err := linuxguest.NewDiskGuest(ctx, linuxguest.Cache{Dir: o.CacheDir, Log: host.log}, probePkg, tmp)
 	if err != nil {
 		return g, err
 	}
-	order, err := k.LoadOrder(linuxModules...)
+	probe := append([]string{"-mount", "/dev/vda", "-modules", strings.Join(lg.Modules, ",")}, probeArgs(o)...)
+	args, err := lg.Args(host.accel, o.MemoryMiB, o.LinuxCmdline, g.disk, driveCache, probe)
 	if err != nil {
-		return g, err
-	}
-	fs := linuxguest.Initramfs{}
-	for _, m := range order {
-		ko, err := os.ReadFile(filepath.Join(k.ModuleDir, m+".ko"))
-		if err != nil {
-			return g, err
-		}
-		fs.Files = append(fs.Files, linuxguest.File{Path: "lib/modules/" + m + ".ko", Perm: 0o644, Data: ko})
-	}
-	bin := filepath.Join(tmp, "diskprobe")
-	if err := linuxguest.GoBuild(ctx, bin, probePkg); err != nil {
-		return g, err
-	}
-	if fs.Init, err = os.ReadFile(bin); err != nil {
-		return g, err
-	}
-	initramfs := filepath.Join(tmp, "initramfs.cpio")
-	if err := fs.WriteFile(initramfs); err != nil {
-		return g, err
-	}
-	var tscKHz uint64
-	if host.accel == qemu.TCG {
-		tscKHz = tsc.HostKHz()
-	}
-	probe := append([]string{"-mount", "/dev/vda", "-modules", strings.Join(order, ",")}, probeArgs(o)...)
-	cfg := qemu.Config{
-		Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.accel,
-		Image: k.Vmlinux, Cmdline: linuxCmdline(o.LinuxCmdline, tscKHz, probe),
-		ExtraArgs: append([]string{"-smp", "1", "-initrd", initramfs}, driveArgs(g.disk)...),
-	}
-	args, err := cfg.Args()
-	if err != nil {
-		return g, err
-	}
-	if args, err = linuxguest.WithMachine(args, linuxguest.MicrovmACPI); err != nil {
 		return g, err
 	}
 	g.command = append([]string{host.path}, args...)
-	g.about = k.Label + " (vmlinux, PVH), diskprobe as /init, which loads " + strings.Join(order, ", ") +
+	g.about = lg.Kernel.Label + " (vmlinux, PVH), diskprobe as /init, which loads " + strings.Join(lg.Modules, ", ") +
 		" and mounts /dev/vda (ext4, default options) on " + guestDir + "; machine " + linuxguest.MicrovmACPI +
 		" (ACPI, to find the device); -drive cache=" + driveCache
 	return g, nil

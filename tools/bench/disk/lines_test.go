@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -81,15 +80,5 @@ func TestGuestFinished(t *testing.T) {
 		if got := guestFinished(c.console); got != c.want {
 			t.Errorf("guestFinished(%q) = %v", c.console, got)
 		}
-	}
-}
-
-func TestLinuxCmdline(t *testing.T) {
-	got := linuxCmdline("console=ttyS0", 2000000, []string{"-mount", "/dev/vda"})
-	if want := "console=ttyS0 tsc_early_khz=2000000 -- -mount /dev/vda"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if got := linuxCmdline("tsc_early_khz=5", 2000000, nil); strings.Count(got, "tsc_early_khz") != 1 {
-		t.Errorf("a given frequency was added to: %q", got)
 	}
 }

@@ -49,6 +49,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxinit"
 )
 
 // prefix starts every line the benchmark reads.
@@ -68,15 +70,15 @@ func main() {
 	flag.IntVar(&c.fsyncs, "fsyncs", 200, "4 KiB appends each followed by fsync")
 	flag.IntVar(&c.kvOps, "kv-ops", 500, "kvstore PUTs, and as many GETs")
 	device := flag.String("mount", "", "Linux as PID 1: mount devtmpfs and sysfs, then this block device as ext4 on -dir")
-	modules := flag.String("modules", "", "with -mount: comma-separated kernel modules to load from "+moduleDir+" first, in order")
+	modules := flag.String("modules", "", "with -mount: comma-separated kernel modules to load from "+linuxinit.ModuleDir+" first, in order")
 	flag.Parse()
 
 	if *device != "" {
-		if err := mountDisk(*device, c.dir, splitList(*modules)); err != nil {
+		if err := linuxinit.MountDisk(*device, c.dir, splitList(*modules)); err != nil {
 			fail("mount", err)
 		}
 	}
-	fmt.Printf("%s start dir=%s clocksource=%s\n", prefix, c.dir, clockSource())
+	fmt.Printf("%s start dir=%s clocksource=%s\n", prefix, c.dir, linuxinit.ClockSource())
 	for _, m := range measurements(c) {
 		line, err := m.run()
 		if err != nil {

@@ -1,4 +1,10 @@
-package main
+// Package linuxinit is what a benchmark program does first when it is the
+// /init of a Linux microVM (tools/bench/internal/linuxguest builds it):
+// load the kernel modules its initramfs brings and mount what it works on.
+// In a coracle guest none of it is called.
+//
+// Runs in the guest program (Linux or coracle), never in trap context.
+package linuxinit
 
 import (
 	"errors"
@@ -11,19 +17,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// moduleDir holds the kernel modules a Linux guest's initramfs brings,
+// ModuleDir holds the kernel modules a Linux guest's initramfs brings,
 // NAME.ko, uncompressed (tools/bench/internal/linuxguest).
-const moduleDir = "/lib/modules"
+const ModuleDir = "/lib/modules"
 
-// mountDisk is what a Linux guest's /init does before measuring: load
+// MountDisk is what a Linux guest's /init does before measuring: load
 // the modules named, in order (virtio-mmio, virtio-blk, ext4 and what
 // they need), mount devtmpfs on /dev for the block device's node and
-// sysfs on /sys for clockSource, and mount device as ext4 on dir with
+// sysfs on /sys for ClockSource, and mount device as ext4 on dir with
 // the default options (data=ordered, barriers on: fsync flushes the
 // device's cache, as coracle's does).
-func mountDisk(device, dir string, modules []string) error {
+func MountDisk(device, dir string, modules []string) error {
 	for _, m := range modules {
-		if err := loadModule(m); err != nil {
+		if err := LoadModule(m); err != nil {
 			return err
 		}
 	}
@@ -47,10 +53,10 @@ func mountDisk(device, dir string, modules []string) error {
 	return nil
 }
 
-// loadModule loads moduleDir/name.ko with finit_module(2), without
+// LoadModule loads ModuleDir/name.ko with finit_module(2), without
 // parameters. A module that is already there (EEXIST) is fine.
-func loadModule(name string) error {
-	f, err := os.Open(filepath.Join(moduleDir, name+".ko"))
+func LoadModule(name string) error {
+	f, err := os.Open(filepath.Join(ModuleDir, name+".ko"))
 	if err != nil {
 		return err
 	}
@@ -61,9 +67,9 @@ func loadModule(name string) error {
 	return nil
 }
 
-// clockSource names the clock source Linux reads time from, or
+// ClockSource names the clock source Linux reads time from, or
 // "unknown" where there is no sysfs (coracle).
-func clockSource() string {
+func ClockSource() string {
 	b, err := os.ReadFile("/sys/devices/system/clocksource/clocksource0/current_clocksource")
 	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
 		return s
