@@ -19,8 +19,12 @@ const guestDir = "/mnt/disk0"
 
 // defaultLinuxCmdline puts Linux's console on the first serial port,
 // prints no messages but errors, and makes a failed /init end QEMU
-// (panic=-1 reboots, -no-reboot ends) rather than hang.
-const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1"
+// (panic=-1 reboots, -no-reboot ends) rather than hang. tsc=reliable
+// keeps the clock source watchdog from marking the TSC unstable when
+// TCG falls behind the ACPI PM timer on a busy host: Linux then times
+// with refined-jiffies (4 ms steps), which makes fsync latencies
+// meaningless. coracle times with the TSC too.
+const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1 tsc=reliable"
 
 // driveCache is QEMU's cache mode for the disk on both sides: writeback,
 // QEMU's default, which goes through the host's page cache and makes a
