@@ -38,7 +38,7 @@ func linuxCommand(ctx context.Context, o options, log io.Writer, qemuPath string
 	if err != nil {
 		return nil, err
 	}
-	init := []string{"-mount", "/dev/vda", "-modules", strings.Join(g.Modules, ","), "-dir", probeDir}
+	init := append([]string{"-mount", "/dev/vda", "-modules", strings.Join(g.Modules, ",")}, probeArgs(o)...)
 	args, err := g.Args(accel, o.memoryMiB, linuxCmdline, image, linuxDriveCache, init)
 	if err != nil {
 		return nil, err
@@ -49,6 +49,15 @@ func linuxCommand(ctx context.Context, o options, log io.Writer, qemuPath string
 // coracleCommand returns the coracle run command line that boots
 // crashprobe with the image as its disk, mounted on mountDir.
 func coracleCommand(o options, coracleBin string, accel qemu.Accel, image string) []string {
-	return []string{coracleBin, "run", "--accel", string(accel), "-m", strconv.Itoa(o.memoryMiB), "--net", "none",
-		"--disk", image, probePkg, "--", "-dir", probeDir}
+	return append([]string{coracleBin, "run", "--accel", string(accel), "-m", strconv.Itoa(o.memoryMiB), "--net", "none",
+		"--disk", image, probePkg, "--"}, probeArgs(o)...)
+}
+
+// probeArgs are crashprobe's arguments on both guests.
+func probeArgs(o options) []string {
+	args := []string{"-dir", probeDir}
+	if o.noSync {
+		args = append(args, "-no-sync")
+	}
+	return args
 }

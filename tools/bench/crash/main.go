@@ -23,6 +23,7 @@ type options struct {
 	keep      string // where to keep the image when a check fails; "" for the temporary directory's
 	timeout   time.Duration
 	verbose   bool
+	noSync    bool // the guest acks without fsync: the test must fail
 }
 
 func main() { command.Main(parseFlags, run, syscall.SIGINT, syscall.SIGTERM) }
@@ -42,6 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.keep, "keep", "", "copy the image here when a check fails (default: say where it is and keep the temporary directory)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "longest wait for one boot to report and ack")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each boot printed")
+	fs.BoolVar(&o.noSync, "no-sync", false, "test the test: the guest acks changes without fsync, and the run must fail with losses")
 	if err := command.Parse(fs, args); err != nil {
 		return options{}, err
 	}

@@ -30,7 +30,7 @@
 //
 // Usage:
 //
-//	crashprobe [-dir /mnt/disk0/crash] [-logs 4] [-max-acks 0] [-mount /dev/vda -modules a,b]
+//	crashprobe [-dir /mnt/disk0/crash] [-logs 4] [-max-acks 0] [-no-sync] [-mount /dev/vda -modules a,b]
 package main
 
 import (
@@ -46,10 +46,15 @@ import (
 // prefix starts every line the host reads.
 const prefix = "crash:"
 
+// noSync (-no-sync) leaves out every fsync of the work: acks then claim
+// what is not durable, and the host must find losses after kills.
+var noSync bool
+
 func main() {
 	dir := flag.String("dir", "/mnt/disk0/crash", "the directory on the disk to work in (created if missing)")
 	logs := flag.Int("logs", 4, "log files appended to in turn")
 	maxAcks := flag.Int("max-acks", 0, "stop after this many acks (0: work until killed)")
+	flag.BoolVar(&noSync, "no-sync", false, "ack changes without fsync: wrong on purpose, so that the test of the test sees it fail")
 	device := flag.String("mount", "", "Linux as PID 1: mount devtmpfs and sysfs, then this block device as ext4 on the parent of -dir")
 	modules := flag.String("modules", "", "with -mount: comma-separated kernel modules to load from "+linuxinit.ModuleDir+" first, in order")
 	flag.Parse()

@@ -135,7 +135,7 @@ func (w *worker) work(maxAcks int) error {
 		if _, err := l.f.Write(record(l.name, l.count)); err != nil {
 			return fmt.Errorf("append to %s: %w", l.name, err)
 		}
-		if err := l.f.Sync(); err != nil {
+		if err := fsync(l.f); err != nil {
 			return fmt.Errorf("fsync %s: %w", l.name, err)
 		}
 		ack("append %s %d", l.name, l.count)
@@ -158,7 +158,7 @@ func (w *worker) create(ack func(string, ...any)) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
+	if err := fsync(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -168,7 +168,7 @@ func (w *worker) create(ack func(string, ...any)) error {
 	if err := os.Rename(tmp, filepath.Join(w.path, fmt.Sprintf("r-%d", n))); err != nil {
 		return err
 	}
-	if err := w.dir.Sync(); err != nil {
+	if err := fsync(w.dir); err != nil {
 		return fmt.Errorf("fsync of the directory: %w", err)
 	}
 	ack("create r-%d", n)
@@ -178,11 +178,19 @@ func (w *worker) create(ack func(string, ...any)) error {
 		if err := os.Remove(filepath.Join(w.path, fmt.Sprintf("r-%d", old))); err != nil {
 			return err
 		}
-		if err := w.dir.Sync(); err != nil {
+		if err := fsync(w.dir); err != nil {
 			return fmt.Errorf("fsync of the directory: %w", err)
 		}
 		ack("delete r-%d", old)
 		w.files = w.files[1:]
 	}
 	return nil
+}
+
+// fsync is f.Sync, unless -no-sync leaves it out.
+func fsync(f *os.File) error {
+	if noSync {
+		return nil
+	}
+	return f.Sync()
 }
