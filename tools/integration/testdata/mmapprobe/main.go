@@ -147,6 +147,10 @@ func private(f *os.File, fd int) {
 	// MADV_DONTNEED drops the copy: the file's page shows again.
 	pr.Say("madvise DONTNEED", probe.Errno(syscall.Madvise(w[:page], syscall.MADV_DONTNEED)))
 	pr.Say("after DONTNEED", load(w, 1))
+	// Access-pattern advice (bbolt advises MADV_RANDOM): accepted.
+	pr.Say("madvise RANDOM", probe.Errno(syscall.Madvise(w, syscall.MADV_RANDOM)))
+	pr.Say("madvise SEQUENTIAL", probe.Errno(syscall.Madvise(w, syscall.MADV_SEQUENTIAL)))
+	pr.Say("madvise WILLNEED", probe.Errno(syscall.Madvise(w, syscall.MADV_WILLNEED)))
 	// mprotect read-only and back.
 	pr.Say("mprotect read", probe.Errno(syscall.Mprotect(w, syscall.PROT_READ)))
 	pr.Say("store after mprotect read", store(w, page, 'M'))
