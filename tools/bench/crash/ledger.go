@@ -19,11 +19,14 @@ type ledger struct {
 	present map[int]bool   // r-N files the disk holds: acked creates, and those found
 	acked   map[int]bool   // r-N files whose create was acked and delete was not
 	deleted map[int]bool   // r-N files whose delete was acked
-	acks    int            // acks over all boots
+	// deleting are r-N files whose delete began in the last boot but
+	// was not acked: they may be gone.
+	deleting map[int]bool
+	acks     int // acks over all boots
 }
 
 func newLedger() *ledger {
-	return &ledger{logs: map[string]int{}, present: map[int]bool{}, acked: map[int]bool{}, deleted: map[int]bool{}}
+	return &ledger{logs: map[string]int{}, present: map[int]bool{}, acked: map[int]bool{}, deleted: map[int]bool{}, deleting: map[int]bool{}}
 }
 
 // boot follows one boot's lines: first the guest's report of what the
@@ -92,7 +95,11 @@ func (b *boot) line(line string) error {
 		}
 		var missing []string
 		for n := range l.acked {
-			if !b.seenFile[n] {
+			switch {
+			case b.seenFile[n]:
+			case l.deleting[n]:
+				delete(l.acked, n) // its delete was done, not acked
+			default:
 				missing = append(missing, fmt.Sprintf("r-%d", n))
 			}
 		}
@@ -101,6 +108,7 @@ func (b *boot) line(line string) error {
 			return fmt.Errorf("acknowledged files missing: %s", strings.Join(missing, ", "))
 		}
 		l.present = b.seenFile
+		l.deleting = map[int]bool{}
 		b.verified = true
 	case f[0] == "ack" && b.verified:
 		if err := b.ack(f[1:]); err != nil {
@@ -108,6 +116,12 @@ func (b *boot) line(line string) error {
 		}
 		b.acks++
 		l.acks++
+	case f[0] == "intent" && len(f) == 3 && f[1] == "delete" && b.verified:
+		n, err := fileNumber(f[2])
+		if err != nil {
+			return err
+		}
+		l.deleting[n] = true
 	case f[0] == "done":
 	default:
 		return fmt.Errorf("unexpected line %q", line)
@@ -139,6 +153,7 @@ func (b *boot) ack(f []string) error {
 		}
 		delete(l.present, n)
 		delete(l.acked, n)
+		delete(l.deleting, n)
 		l.deleted[n] = true
 	default:
 		return fmt.Errorf("unknown ack")

@@ -57,6 +57,28 @@ func TestLedgerAcceptsWhatWasAcked(t *testing.T) {
 	}
 }
 
+// TestLedgerDeleteInFlight checks that a file whose delete began but was
+// not acked may be gone, and may be there.
+func TestLedgerDeleteInFlight(t *testing.T) {
+	for _, report := range []string{
+		"crash: have log-0 2\ncrash: have log-1 2\ncrash: verified",
+		"crash: have log-0 2\ncrash: have log-1 2\ncrash: file r-1 ok\ncrash: verified",
+	} {
+		l := ledgerAfterFirstBoot(t)
+		if err := feed(l.newBoot(), "crash: have log-0 2\ncrash: have log-1 2\ncrash: file r-1 ok\ncrash: verified\ncrash: intent delete r-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := feed(l.newBoot(), report); err != nil {
+			t.Errorf("%q after a delete in flight: %v", report, err)
+		}
+		// A boot later, without an intent, r-1 must be as found.
+		err := feed(l.newBoot(), "crash: have log-0 2\ncrash: have log-1 2\ncrash: verified")
+		if found := strings.Contains(report, "r-1"); found != (err != nil) {
+			t.Errorf("%q, then r-1 missing without a delete: %v", report, err)
+		}
+	}
+}
+
 func TestLedgerFindsLosses(t *testing.T) {
 	for _, c := range []struct{ report, want string }{
 		{"crash: have log-0 1\ncrash: have log-1 2\ncrash: file r-1 ok\ncrash: verified", "records 1 to 1 lost"},

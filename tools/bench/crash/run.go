@@ -140,14 +140,20 @@ func bootAndKill(ctx context.Context, o options, cmdline []string, l *ledger, af
 	b := l.newBoot()
 	var console strings.Builder
 	var checkErr error
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		line := sc.Text()
-		console.WriteString(line + "\n")
-		if o.verbose {
-			fmt.Fprintln(os.Stderr, line)
+	// Every whole line counts, those read after the kill too: the guest
+	// printed them before it died, so they are acks. A last line cut off
+	// by the kill is not.
+	r := bufio.NewReader(out)
+	for {
+		line, err := r.ReadString('\n')
+		console.WriteString(line)
+		if err != nil {
+			break
 		}
-		if checkErr != nil || killed {
+		if o.verbose {
+			fmt.Fprint(os.Stderr, line)
+		}
+		if checkErr != nil {
 			continue // drain
 		}
 		if checkErr = b.line(line); checkErr != nil {

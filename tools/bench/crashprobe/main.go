@@ -13,6 +13,7 @@
 //	crash: verified
 //	crash: ack append log-0 17  record 17 of log-0 is durable
 //	crash: ack create r-13      r-13 exists, complete, under its name
+//	crash: intent delete r-10   r-10 is about to be deleted
 //	crash: ack delete r-10      r-10 is gone
 //	crash: error MESSAGE
 //

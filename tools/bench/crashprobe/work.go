@@ -175,6 +175,9 @@ func (w *worker) create(ack func(string, ...any)) error {
 	w.files = append(w.files, n)
 	for len(w.files) > keepFiles {
 		old := w.files[0]
+		// The host learns that r-N may be gone after a kill before
+		// the delete is acked.
+		fmt.Printf("%s intent delete r-%d\n", prefix, old)
 		if err := os.Remove(filepath.Join(w.path, fmt.Sprintf("r-%d", old))); err != nil {
 			return err
 		}
