@@ -23,7 +23,10 @@
 // (an append that was not acked) is cut off, and appending goes on from
 // there. A file r-N is written as t-N, fsynced, renamed to r-N and the
 // directory fsynced; its content is a function of N, so it can be
-// checked. A t-N left by a crash is removed.
+// checked. A t-N left by a crash is removed. Every sixth step puts a
+// record into an examples/kvstore database (kv.db, bbolt) through its
+// HTTP handler, in-process; the kvstore counts as one more log, "kv",
+// whose record n is under key rec/n.
 //
 // The same binary runs in a coracle image (coracle run --disk) and as the
 // /init of a Linux microVM (-mount). -max-acks ends it after that many

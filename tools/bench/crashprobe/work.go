@@ -15,6 +15,7 @@ type worker struct {
 	dir   *os.File
 	path  string
 	logs  []*logFile
+	kv    *kvLog
 	files []int // the numbers of the r-N files present, ascending
 	next  int   // the number of the next file to create
 }
@@ -67,6 +68,10 @@ func open(path string, logs int) (*worker, error) {
 		}
 		w.logs = append(w.logs, l)
 	}
+	if w.kv, err = openKV(path); err != nil {
+		return nil, err
+	}
+	fmt.Printf("%s have %s %d\n", prefix, kvName, w.kv.count)
 	entries, err := os.ReadDir(path)
 	if err != nil {
 		return nil, err
@@ -115,23 +120,33 @@ func fileName(name string) (kind string, num int, ok bool) {
 	return kind, num, true
 }
 
-// work appends to the logs in turn, and every fifth step creates a file
-// (deleting the oldest beyond keepFiles), until maxAcks acks (0: for
-// ever).
+// work appends to the logs in turn, and every sixth step creates a file
+// (deleting the oldest beyond keepFiles) and puts a record into the
+// kvstore, until maxAcks acks (0: for ever).
 func (w *worker) work(maxAcks int) error {
 	acks := 0
 	ack := func(format string, a ...any) {
 		fmt.Printf(prefix+" ack "+format+"\n", a...)
 		acks++
 	}
+	appends := 0
 	for step := 0; maxAcks == 0 || acks < maxAcks; step++ {
-		if step%5 == 4 {
+		switch step % 6 {
+		case 4:
 			if err := w.create(ack); err != nil {
 				return err
 			}
 			continue
+		case 5:
+			if err := w.kv.put(); err != nil {
+				return err
+			}
+			ack("append %s %d", kvName, w.kv.count)
+			w.kv.count++
+			continue
 		}
-		l := w.logs[step%len(w.logs)]
+		l := w.logs[appends%len(w.logs)]
+		appends++
 		if _, err := l.f.Write(record(l.name, l.count)); err != nil {
 			return fmt.Errorf("append to %s: %w", l.name, err)
 		}
