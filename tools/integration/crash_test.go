@@ -40,7 +40,7 @@ func TestCrashConsistency(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil && guest == "coracle" && strings.Contains(string(out), "read-only file system") {
 		// coracle run --disk mounts disks read-only until fs/ext4 writes.
-		t.Skipf("coracle's disk is read-only, the crash test needs writes:\n%s", lastLine(string(out)))
+		t.Skipf("coracle's disk is read-only, the crash test needs writes:\n%s", lineWith(string(out), "read-only file system"))
 	}
 	if err != nil {
 		t.Fatalf("crash test: %v\n%s", err, out)
@@ -52,4 +52,14 @@ func TestCrashConsistency(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// lineWith is the first line of s that contains sub.
+func lineWith(s, sub string) string {
+	for line := range strings.Lines(s) {
+		if strings.Contains(line, sub) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }
