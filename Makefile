@@ -30,7 +30,8 @@ run: qemu build
 # between runs (make clean leaves it). Ctrl-C stops the guest.
 KVSTORE_DISK ?= kvstore.img
 .PHONY: run-kvstore
-run-kvstore: qemu build
+run-kvstore: build
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 mkfs.ext4=e2fsprogs
 	@test -e $(KVSTORE_DISK) || $(BIN) disk create --size 256M $(KVSTORE_DISK)
 	@echo "coracle: once kvstore says it is listening: curl -X PUT --data-binary V http://127.0.0.1:$(PORT)/kv/K, curl http://127.0.0.1:$(PORT)/kv/K (Ctrl-C stops the guest)"
 	$(BIN) run -m 64 -p $(PORT):8080 --disk $(KVSTORE_DISK) ./examples/kvstore
