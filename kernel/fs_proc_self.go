@@ -283,8 +283,8 @@ func procStatus(o *procOut) {
 // procMounts writes /proc/1/mounts or mountinfo: the root tmpfs (/dev,
 // /proc and /sys are directories of it), with the device number its
 // files report (rootFSDev), then each shared host directory mounted on
-// it (fs_share.go), a 9p file system named by its tag, with its
-// files' device number.
+// it (fs_share.go), a 9p file system named by its tag, and each disk,
+// an ext4 file system, with its files' device number.
 func procMounts(o *procOut, info bool) {
 	m := procfs.Mount{ID: 1, Parent: 1, DevMajor: rootFSDev >> 8, DevMinor: rootFSDev & 0xff, Root: "/", Point: "/",
 		Options: "rw", FSType: "tmpfs", Source: "tmpfs", SuperOptions: "rw"}
@@ -292,12 +292,9 @@ func procMounts(o *procOut, info bool) {
 	sc := cmdline.NewScanner(bootCmdline)
 	share := 0
 	for w, ok := sc.Next(); ok && share < shareCount; w, ok = sc.Next() {
-		if w.Key != shares.Key {
-			continue
-		}
 		// The words setupShares numbers: the well-formed ones.
-		tag, path, ro, ok := shares.Split(w.Value)
-		if !ok || !cmdline.ValidEscapes(path) || cmdline.DecodedLen(path) >= len(shares.Request{}.Path) {
+		sm, ok := shares.ParseMount(w.Key, w.Value)
+		if !ok {
 			continue
 		}
 		i := share
@@ -312,10 +309,16 @@ func procMounts(o *procOut, info bool) {
 		}
 		dev := uint64(shareDev + i)
 		m = procfs.Mount{ID: int64(2 + i), Parent: 1, DevMajor: uint32(dev >> 8), DevMinor: uint32(dev & 0xff), Root: "/",
-			Point: unsafe.String(&linkBuf[at], len(linkBuf)-at), Options: "rw", FSType: "9p", Source: tag,
+			Point: unsafe.String(&linkBuf[at], len(linkBuf)-at), Options: "rw", FSType: "9p", Source: sm.Tag,
 			SuperOptions: "rw,trans=virtio"}
-		if ro {
+		if sm.Kind == shares.KindDisk {
+			m.FSType, m.Source, m.SuperOptions = "ext4", "virtio-blk", "rw"
+		}
+		if sm.ReadOnly {
 			m.Options, m.SuperOptions = "ro", "ro,trans=virtio"
+			if sm.Kind == shares.KindDisk {
+				m.SuperOptions = "ro"
+			}
 		}
 		procMountLine(o, &m, info)
 	}

@@ -12,17 +12,21 @@ import (
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
-// Shared host directories (coracle run -v). Each share is mounted on a
-// directory of the root file system, named by a coracle.share word of
-// the command line. A call whose path leads into a share, or that is
-// made on a descriptor open in one, cannot be answered in trap context:
-// the kernel queues a shares.Request, parks the thread (waitShare) and
-// rings the file service's work descriptor; the service (fs/shares, a
-// goroutine speaking 9P to the device) takes the request
-// (sysShareTake), does it, and hands back a shares.Result
+// Service mounts: shared host directories (coracle run -v) and disks
+// (coracle run --disk). Each is mounted on a directory of the root file
+// system, named by a coracle.share or coracle.disk word of the command
+// line; both kinds share one table (shareMounts) and one index space,
+// and the kernel treats them alike: it knows neither 9P nor ext4. A
+// call whose path leads into a mount, or that is made on a descriptor
+// open in one, cannot be answered in trap context: the kernel queues a
+// shares.Request, parks the thread (waitShare) and rings the services'
+// work descriptor; the request loop (fs/service, a goroutine) takes the
+// request (sysShareTake), has the mount's backend do it (fs/shares over
+// 9P, fs/disks over ext4), and hands back a shares.Result
 // (sysShareDone), with which the kernel finishes the call and wakes the
 // thread. Requests wait in shareSlots; a call that finds none free
-// waits for one (waitShareSlot) and is made again.
+// waits for one (waitShareSlot) and is made again. "Share" in the names
+// below means any service mount.
 //
 // A thread parked here is not interrupted by signals, as a Linux thread
 // in a local file system's call is not.
@@ -30,9 +34,10 @@ import (
 // maxShareRequests is how many calls may wait for the service at once.
 const maxShareRequests = 16
 
-// shareMount is one share's mount point.
+// shareMount is one service mount's mount point.
 type shareMount struct {
 	ino      tmpfs.Ino
+	kind     shares.Kind
 	readOnly bool
 }
 
@@ -91,29 +96,32 @@ func (shareMountPoints) MountPoint(n vfs.Node) bool {
 	return n.FS == rootFSID && shareOfIno(n.Ino) >= 0
 }
 
-// setupShares mounts the shares the command line names, in order:
-// coracle.share=TAG:PATH[:ro], PATH absolute and percent-encoded as
+// setupShares mounts the shares and disks the command line names, in
+// order (shares.ParseMount): coracle.share=TAG:PATH[:ro] and
+// coracle.disk=PATH[:ro], PATH absolute and percent-encoded as
 // coracle.arg values are. A bad word is reported and skipped.
 func setupShares(cmd string) {
 	sc := cmdline.NewScanner(cmd)
 	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
-		if w.Key != shares.Key {
+		if w.Key != shares.Key && w.Key != shares.DiskKey {
 			continue
 		}
-		if shareCount == shares.MaxShares {
-			console.str("coracle: too many shares; the rest are left out\n")
+		m, ok := shares.ParseMount(w.Key, w.Value)
+		if !ok {
+			console.str("coracle: malformed ")
+			console.str(w.Key)
+			console.str(" word; left out\n")
+			continue // the file services leave it out too
+		}
+		if shareCount == shares.MaxMounts {
+			console.str("coracle: too many shares and disks; the rest are left out\n")
 			return
 		}
-		_, path, ro, ok := shares.Split(w.Value)
 		buf := shareSlots[0].req.Path[:] // free until the program runs
-		if !ok || !cmdline.ValidEscapes(path) || cmdline.DecodedLen(path) >= len(buf) {
-			console.str("coracle: malformed coracle.share word; left out\n")
-			continue // the file service leaves it out too
-		}
-		p := buf[:cmdline.Decode(buf, path)]
-		if e := mountShare(p, ro); e != 0 {
-			shareCount++ // unmounted (inode 0 is none), but numbered as the service numbers it
-			console.str("coracle: cannot mount a share on ")
+		p := buf[:cmdline.Decode(buf, m.Path)]
+		if e := mountShare(p, m.Kind, m.ReadOnly); e != 0 {
+			shareCount++ // unmounted (inode 0 is none), but numbered as the services number it
+			console.str("coracle: cannot mount a share or disk on ")
 			console.str(unsafe.String(&p[0], len(p)))
 			console.str(": errno ")
 			console.dec(uint64(e))
@@ -123,8 +131,8 @@ func setupShares(cmd string) {
 }
 
 // mountShare makes the mount point at absolute path (and the
-// directories on the way) and records the next share there.
-func mountShare(path []byte, ro bool) linux.Errno {
+// directories on the way) and records the next service mount there.
+func mountShare(path []byte, kind shares.Kind, ro bool) linux.Errno {
 	if len(path) < 2 || path[0] != '/' {
 		return linux.EINVAL
 	}
@@ -147,7 +155,7 @@ func mountShare(path []byte, ro bool) linux.Errno {
 		return linux.EBUSY
 	}
 	rootFS.Open(n.Ino) // a mount point is never freed
-	shareMounts[shareCount] = shareMount{ino: n.Ino, readOnly: ro}
+	shareMounts[shareCount] = shareMount{ino: n.Ino, kind: kind, readOnly: ro}
 	shareCount++
 	return 0
 }

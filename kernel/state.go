@@ -314,11 +314,11 @@ var (
 	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
 )
 
-// Shared host directories (fs_share.go). shareMounts and shareCount are
+// Service mounts: shared host directories and disks (fs_share.go). shareMounts and shareCount are
 // boot-set; the request slots, pending closes and the service's work
 // descriptor are trap.
 var (
-	shareMounts [shares.MaxShares]shareMount
+	shareMounts [shares.MaxMounts]shareMount
 	shareCount  int
 
 	shareSlots [maxShareRequests]shareSlot

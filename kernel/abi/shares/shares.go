@@ -1,32 +1,41 @@
-// Package shares is the contract between the kernel and the file service
-// that serves host directories shared into the guest (coracle run -v,
-// over virtio-9p): the requests the kernel hands the service, the results
-// the service hands back, and the kernel command-line words that name
-// the shares.
+// Package shares is the contract between the kernel and the ring-3 file
+// services that serve its service mounts: host directories shared into
+// the guest (coracle run -v, over virtio-9p; fs/shares) and disks
+// (coracle run --disk, ext4 over virtio-blk; fs/disks). It holds the
+// requests the kernel hands the services, the results they hand back,
+// and the kernel command-line words that name the mounts.
 //
-// A file system call that reaches a shared directory cannot be answered
-// in trap context: the answer is on the host, behind a device and a
-// protocol. So the kernel parks the calling thread, queues a Request,
-// and makes the service's work descriptor readable; the service (a
-// goroutine, fs/shares) takes the request with devcall.ShareTake, does
-// it over 9P, and ends the call with devcall.ShareDone and a Result. The
-// kernel then finishes the call (makes the descriptor of an open, moves
-// a file offset) and wakes the thread. Data moves directly between the
-// host and the program's buffer, which the kernel has checked: the
-// service runs in the program's address space.
+// A file system call that reaches a service mount cannot be answered
+// in trap context: the answer is behind a device and a protocol or a
+// file system format. So the kernel parks the calling thread, queues a
+// Request, and makes the services' work descriptor readable; the request
+// loop (fs/service, a goroutine) takes the request with
+// devcall.ShareTake, hands it to the backend of its mount (9P or ext4),
+// and ends the call with devcall.ShareDone and a Result. The kernel then
+// finishes the call (makes the descriptor of an open, moves a file
+// offset) and wakes the thread. Data moves directly between the device
+// and the program's buffer, which the kernel has checked: the services
+// run in the program's address space.
+//
+// Mounts are numbered in command-line order across both kinds of word
+// (coracle.share and coracle.disk), counting only the well-formed ones
+// (ParseMount); Request.Share is that index, for either kind.
 //
 // Paths in requests are relative to a directory the service has open (a
-// Handle) or to the share's root (Root), and never leave the share: ".."
+// Handle) or to the mount's root (Root), and never leave the mount: ".."
 // at its root stays there.
 //
 // Trap context: the types and constants are used there; nothing here
 // allocates.
 package shares
 
+import "github.com/coracle-os/coracle/kernel/abi/cmdline"
+
 // Limits.
 const (
-	// MaxShares is how many directories one VM may share.
-	MaxShares = 8
+	// MaxMounts is how many service mounts (shares and disks together)
+	// one VM may have.
+	MaxMounts = 8
 	// PathMax is the longest path a request carries, its NUL included
 	// (Linux's PATH_MAX).
 	PathMax = 4096
@@ -89,7 +98,7 @@ const (
 type Request struct {
 	ID    uint32 // the kernel's; the Result carries it back
 	Op    Op
-	Share uint32 // index of the share, in command-line order
+	Share uint32 // index of the mount (share or disk), in command-line order (ParseMount)
 	_     uint32
 
 	Dir, Dir2 int32 // directories the paths start from: handles, or Root
@@ -180,4 +189,68 @@ func validTag(tag string) bool {
 		}
 	}
 	return true
+}
+
+// DiskKey is the kernel command-line word that names a disk:
+// coracle.disk=PATH or coracle.disk=PATH:ro, one per disk in order,
+// where PATH is the absolute guest path of its mount point,
+// percent-encoded as coracle.arg values are. The Nth coracle.disk word
+// is the Nth virtio block device the guest finds.
+const DiskKey = "coracle.disk"
+
+// SplitDisk splits a coracle.disk value into the still-encoded path and
+// whether the disk is read-only; ok is false if it is malformed.
+func SplitDisk(v string) (path string, readOnly, ok bool) {
+	path = v
+	if n := len(path) - len(":ro"); n >= 0 && path[n:] == ":ro" {
+		path, readOnly = path[:n], true
+	}
+	for j := 0; j < len(path); j++ {
+		if path[j] == ':' {
+			return "", false, false
+		}
+	}
+	if len(path) == 0 || path[0] != '/' {
+		return "", false, false
+	}
+	return path, readOnly, true
+}
+
+// Kind is what serves a mount.
+type Kind uint8
+
+// Kinds of service mount.
+const (
+	KindShare Kind = 1 + iota // a host directory over virtio-9p (coracle.share)
+	KindDisk                  // an ext4 disk over virtio-blk (coracle.disk)
+)
+
+// Mount is one service mount's command-line word, parsed. Tag and Path
+// are parts of the word (Path still percent-encoded): nothing is
+// allocated.
+type Mount struct {
+	Kind     Kind
+	Tag      string // a share's virtio-9p mount tag; "" for a disk
+	Path     string // the mount point, percent-encoded
+	ReadOnly bool
+}
+
+// ParseMount parses a command-line word (key and value) that names a
+// service mount. ok is false for any other word and for a malformed
+// one (a bad path, a bad escape, or a path that does not fit a
+// request): the kernel and the services both leave those out and
+// number the rest without them.
+func ParseMount(key, value string) (m Mount, ok bool) {
+	switch key {
+	case Key:
+		m.Kind = KindShare
+		m.Tag, m.Path, m.ReadOnly, ok = Split(value)
+	case DiskKey:
+		m.Kind = KindDisk
+		m.Path, m.ReadOnly, ok = SplitDisk(value)
+	}
+	if !ok || !cmdline.ValidEscapes(m.Path) || cmdline.DecodedLen(m.Path) >= PathMax {
+		return Mount{}, false
+	}
+	return m, true
 }

@@ -1,6 +1,9 @@
 package shares
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSplit(t *testing.T) {
 	for _, c := range []struct {
@@ -35,5 +38,50 @@ func TestOpNames(t *testing.T) {
 	}
 	if OpEnd.String() != "op?" {
 		t.Errorf("OpEnd is named %q", OpEnd.String())
+	}
+}
+
+func TestSplitDisk(t *testing.T) {
+	for _, c := range []struct {
+		v, path string
+		ro, ok  bool
+	}{
+		{"/mnt/disk0", "/mnt/disk0", false, true},
+		{"/mnt/disk1:ro", "/mnt/disk1", true, true},
+		{"/with%20space", "/with%20space", false, true},
+		{"/ro", "/ro", false, true},
+		{"/x:rw", "", false, false},
+		{"mnt", "", false, false},
+		{"", "", false, false},
+		{":ro", "", false, false},
+		{"/a:b", "", false, false},
+	} {
+		path, ro, ok := SplitDisk(c.v)
+		if path != c.path || ro != c.ro || ok != c.ok {
+			t.Errorf("SplitDisk(%q) = %q %v %v, want %q %v %v", c.v, path, ro, ok, c.path, c.ro, c.ok)
+		}
+	}
+}
+
+func TestParseMount(t *testing.T) {
+	long := "/" + strings.Repeat("a", PathMax)
+	for _, c := range []struct {
+		key, value string
+		want       Mount
+		ok         bool
+	}{
+		{Key, "share0:/data:ro", Mount{Kind: KindShare, Tag: "share0", Path: "/data", ReadOnly: true}, true},
+		{DiskKey, "/mnt/disk0", Mount{Kind: KindDisk, Path: "/mnt/disk0"}, true},
+		{DiskKey, "/mnt/a%20b:ro", Mount{Kind: KindDisk, Path: "/mnt/a%20b", ReadOnly: true}, true},
+		{DiskKey, "/bad%2", Mount{}, false},  // a broken escape
+		{DiskKey, "/bad%zz", Mount{}, false}, // not hex
+		{DiskKey, long, Mount{}, false},      // does not fit a request
+		{Key, "/data", Mount{}, false},       // no tag
+		{"coracle.arg", "/data", Mount{}, false},
+	} {
+		m, ok := ParseMount(c.key, c.value)
+		if m != c.want || ok != c.ok {
+			t.Errorf("ParseMount(%q, %q) = %+v %v, want %+v %v", c.key, c.value, m, ok, c.want, c.ok)
+		}
 	}
 }
