@@ -6,11 +6,11 @@ import (
 	"io"
 	"strings"
 	"syscall"
-	"unsafe"
 
 	p9linux "github.com/hugelgupf/p9/linux"
 	"github.com/hugelgupf/p9/p9"
 
+	svc "github.com/coracle-os/coracle/fs/service"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
@@ -28,12 +28,15 @@ func errnoOf(err error) uint32 {
 	return uint32(p9linux.ExtractErrno(err))
 }
 
-// do carries out req, filling res.
-func (s *service) do(req *shares.Request, res *shares.Result) error {
+// Errno implements svc.Backend.
+func (s *service) Errno(err error) uint32 { return errnoOf(err) }
+
+// Do implements svc.Backend: it carries out req, filling res.
+func (s *service) Do(req *shares.Request, res *shares.Result) error {
 	if req.Op == shares.OpClose {
 		return s.close(req.Handle)
 	}
-	if int(req.Share) >= len(s.shares) || s.shares[req.Share].root == nil {
+	if int(req.Share) >= len(s.shares) || s.shares[req.Share] == nil || s.shares[req.Share].root == nil {
 		return errno(syscall.ENODEV)
 	}
 	switch req.Op {
@@ -77,7 +80,7 @@ func (s *service) do(req *shares.Request, res *shares.Result) error {
 		if err != nil {
 			return err
 		}
-		res.N = int64(copy(userBuf(req.Buf, req.Len), target))
+		res.N = int64(copy(svc.UserBuf(req.Buf, req.Len), target))
 		return nil
 	case shares.OpFsync:
 		h, err := s.handle(req.Handle)
@@ -324,7 +327,7 @@ func (s *service) readWrite(req *shares.Request, res *shares.Result) error {
 	if h.dir {
 		return errno(syscall.EISDIR)
 	}
-	buf := userBuf(req.Buf, req.Len)
+	buf := svc.UserBuf(req.Buf, req.Len)
 	off := req.Offset
 	if req.Op == shares.OpWrite && h.append {
 		_, _, attr, err := h.file.GetAttr(p9.AttrMask{Size: true})
@@ -363,7 +366,7 @@ func (s *service) readdir(req *shares.Request, res *shares.Result) error {
 	if !h.dir {
 		return errno(syscall.ENOTDIR)
 	}
-	buf := userBuf(req.Buf, req.Len)
+	buf := svc.UserBuf(req.Buf, req.Len)
 	ents, err := h.entries(uint64(req.Offset))
 	if err != nil {
 		return err
@@ -450,14 +453,4 @@ func statOf(a p9.Attr, ino uint64) shares.Stat {
 		Mtime: int64(a.MTimeSeconds)*1e9 + int64(a.MTimeNanoSeconds),
 		Ctime: int64(a.CTimeSeconds)*1e9 + int64(a.CTimeNanoSeconds),
 	}
-}
-
-// userBuf is the program's buffer the kernel checked: the service runs
-// in the program's address space.
-func userBuf(addr, n uint64) []byte {
-	if n == 0 {
-		return nil
-	}
-	a := uintptr(addr) // memory the garbage collector does not manage
-	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&a))), n)
 }

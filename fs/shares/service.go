@@ -3,7 +3,8 @@
 // command line's coracle.share words name, attaches to each with a 9P
 // client (github.com/hugelgupf/p9) over the device (drivers/virtio/p9),
 // and answers the requests the kernel queues when a file system call
-// reaches a share (kernel/abi/shares says how the two meet). coracle
+// reaches a share (kernel/abi/shares says how the two meet), through the
+// request loop it shares with the disks' service (fs/service). coracle
 // build links it into images that ask for it (coracle build --shares),
 // and coracle run into those it builds with -v.
 //
@@ -20,8 +21,8 @@ import (
 
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtio9p "github.com/coracle-os/coracle/drivers/virtio/p9"
+	svc "github.com/coracle-os/coracle/fs/service"
 	"github.com/coracle-os/coracle/kernel"
-	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
@@ -38,9 +39,10 @@ type share struct {
 	root       p9.File
 }
 
-// service holds the shares and the files open in them.
+// service holds the shares and the files open in them. It is the
+// fs/service backend of the shares' mounts.
 type service struct {
-	shares []*share
+	shares [shares.MaxMounts]*share // by mount index; nil for a disk's
 
 	mu      sync.Mutex
 	handles map[int32]*handle // guarded by mu
@@ -60,22 +62,25 @@ type handle struct {
 	pendingFrom uint64      // the offset they follow; guarded by mu
 }
 
-// start attaches the shares the command line names and serves the
-// kernel's requests. Without coracle.share words there is nothing to do.
+// start attaches the shares the command line names and has the request
+// loop send their requests here. Without coracle.share words there is
+// nothing to do.
 func start(cmd string) error {
-	words := shareWords(cmd)
+	words := svc.Mounts(cmd, shares.KindShare)
 	if len(words) == 0 {
 		return nil
 	}
 	devs, findErr := findDevices(cmd)
 	s := &service{handles: map[int32]*handle{}}
 	var errs []error
+	var indices []int
 	for _, w := range words {
-		sh := &share{tag: w.tag, guest: w.guest}
-		s.shares = append(s.shares, sh)
-		d := devs[w.tag]
+		sh := &share{tag: w.Tag, guest: w.Guest}
+		s.shares[w.Index] = sh
+		indices = append(indices, w.Index)
+		d := devs[w.Tag]
 		if d == nil {
-			errs = append(errs, fmt.Errorf("no virtio 9P device with tag %q for %s", w.tag, w.guest))
+			errs = append(errs, fmt.Errorf("no virtio 9P device with tag %q for %s", w.Tag, w.Guest))
 			continue
 		}
 		client, err := p9.NewClient(d, p9.WithMessageSize(virtio9p.MessageSize))
@@ -83,37 +88,13 @@ func start(cmd string) error {
 			sh.root, err = client.Attach("")
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s (tag %q): %w", w.guest, w.tag, err))
+			errs = append(errs, fmt.Errorf("%s (tag %q): %w", w.Guest, w.Tag, err))
 		}
 	}
-	work, err := devcall.ShareRegister()
-	if err != nil {
-		return errors.Join(append(errs, findErr, err)...)
+	if err := svc.Register(s, indices...); err != nil {
+		errs = append(errs, err)
 	}
-	go s.serve(work)
 	return errors.Join(append(errs, findErr)...)
-}
-
-type shareWord struct{ tag, guest string }
-
-// shareWords returns the command line's coracle.share words, in order:
-// the kernel numbers the shares the same way.
-func shareWords(cmd string) []shareWord {
-	var out []shareWord
-	sc := cmdline.NewScanner(cmd)
-	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
-		if w.Key != shares.Key {
-			continue
-		}
-		tag, path, _, ok := shares.Split(w.Value)
-		if !ok || !cmdline.ValidEscapes(path) {
-			continue // the kernel skips it too, and numbers the rest without it
-		}
-		buf := make([]byte, cmdline.DecodedLen(path))
-		cmdline.Decode(buf, path)
-		out = append(out, shareWord{tag: tag, guest: string(buf)})
-	}
-	return out
 }
 
 // findDevices opens the virtio 9P devices, by tag: those the command
@@ -130,42 +111,4 @@ func findDevices(cmd string) (map[string]*virtio9p.Device, error) {
 		byTag[nd.Tag()] = nd
 	}
 	return byTag, err
-}
-
-// serve takes the kernel's requests as they come and answers each in a
-// goroutine of its own.
-func (s *service) serve(work *os.File) {
-	var count [8]byte
-	for {
-		for {
-			req := new(shares.Request)
-			ok, err := devcall.ShareTake(req)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "coracle: shares: %v\n", err)
-				return
-			}
-			if !ok {
-				break
-			}
-			go s.answer(req)
-		}
-		if _, err := work.Read(count[:]); err != nil {
-			fmt.Fprintf(os.Stderr, "coracle: shares: %v\n", err)
-			return
-		}
-	}
-}
-
-// answer does req and ends it.
-func (s *service) answer(req *shares.Request) {
-	res := shares.Result{ID: req.ID}
-	if err := s.do(req, &res); err != nil {
-		res.Errno = errnoOf(err)
-	}
-	if req.Op == shares.OpClose && res.Errno != 0 {
-		res.Errno = 0 // nobody waits; the handle is gone either way
-	}
-	if err := devcall.ShareDone(&res); err != nil {
-		fmt.Fprintf(os.Stderr, "coracle: shares: %v\n", err)
-	}
 }
