@@ -1,0 +1,284 @@
+package disks
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"syscall"
+
+	"github.com/coracle-os/coracle/fs/ext4"
+	svc "github.com/coracle-os/coracle/fs/service"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
+)
+
+// errno is a Linux errno as an error.
+type errno uint32
+
+func (e errno) Error() string { return syscall.Errno(e).Error() }
+
+// Errno implements svc.Backend: this package's errnos, fs/ext4's (its
+// *Error's, EIO for a device's failure).
+func (s *service) Errno(err error) uint32 {
+	var e errno
+	if errors.As(err, &e) {
+		return uint32(e)
+	}
+	return uint32(ext4.ErrnoOf(err))
+}
+
+// handle is a file or directory the program has open on a disk.
+type handle struct {
+	ino    uint32
+	comps  []string // its path from the disk's root (for directories: where relative paths start)
+	inos   []uint32 // the inodes of comps
+	dir    bool
+	append bool
+}
+
+// Do implements svc.Backend: it carries out req, filling res.
+func (s *service) Do(req *shares.Request, res *shares.Result) error {
+	if req.Op == shares.OpClose {
+		return s.close(req.Handle)
+	}
+	if int(req.Share) >= len(s.disks) || s.disks[req.Share] == nil {
+		return errno(syscall.ENODEV)
+	}
+	d := s.disks[req.Share]
+	switch req.Op {
+	case shares.OpOpen:
+		return s.open(req, res)
+	case shares.OpStat:
+		f, err := s.resolve(req, req.Dir, string(req.PathBytes()), req.Flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+		if err != nil {
+			return err
+		}
+		if req.Flags&shares.StatAccess != 0 {
+			if req.Mode&linux.X_OK != 0 && !f.isDir() && f.st.Mode&0o111 == 0 {
+				return errno(syscall.EACCES)
+			}
+			if req.Mode&linux.W_OK != 0 && d.readOnly {
+				return errno(syscall.EROFS)
+			}
+			return nil
+		}
+		res.Stat = statOf(f.st)
+		return nil
+	case shares.OpFstat:
+		h, err := s.handle(req.Handle)
+		if err != nil {
+			return err
+		}
+		st, err := d.fs.Stat(h.ino)
+		res.Stat = statOf(st)
+		return err
+	case shares.OpRead:
+		return s.read(d, req, res)
+	case shares.OpReaddir:
+		return s.readdir(d, req, res)
+	case shares.OpReadlink:
+		f, err := s.resolve(req, req.Dir, string(req.PathBytes()), false)
+		if err != nil {
+			return err
+		}
+		if f.st.Mode&linux.S_IFMT != linux.S_IFLNK {
+			return errno(syscall.EINVAL)
+		}
+		target, err := d.fs.Readlink(f.ino)
+		if err != nil {
+			return err
+		}
+		res.N = int64(copy(svc.UserBuf(req.Buf, req.Len), target))
+		return nil
+	case shares.OpFsync:
+		_, err := s.handle(req.Handle)
+		return err // nothing of a read-only disk is waiting to be written
+	case shares.OpWrite, shares.OpMkdir, shares.OpUnlink, shares.OpRename, shares.OpSymlink,
+		shares.OpTruncate, shares.OpChmod, shares.OpLink, shares.OpSetTimes:
+		return s.change(d, req)
+	}
+	return errno(syscall.ENOSYS)
+}
+
+// change does the calls that change the file system. fs/ext4 reads
+// only, so far: they check what Linux checks before the file system is
+// asked, then fail with EROFS.
+func (s *service) change(d *disk, req *shares.Request) error {
+	if req.Op == shares.OpWrite || req.PathLen == 0 && req.Handle >= 0 {
+		if _, err := s.handle(req.Handle); err != nil {
+			return err
+		}
+	} else if req.Op != shares.OpSymlink && req.Op != shares.OpMkdir {
+		follow := req.Op == shares.OpTruncate || req.Op == shares.OpChmod ||
+			req.Op == shares.OpSetTimes && req.Flags&linux.AT_SYMLINK_NOFOLLOW == 0 ||
+			req.Op == shares.OpLink && req.Flags&linux.AT_SYMLINK_FOLLOW != 0
+		if req.Op == shares.OpUnlink || req.Op == shares.OpRename {
+			follow = false
+		}
+		if _, err := s.resolve(req, req.Dir, string(req.PathBytes()), follow); err != nil {
+			return err
+		}
+	} else if _, _, err := s.parent(req, req.Dir, string(req.PathBytes())); err != nil {
+		return err
+	}
+	return errno(syscall.EROFS)
+}
+
+// open opens a file and keeps it as a new handle.
+func (s *service) open(req *shares.Request, res *shares.Result) error {
+	d := s.disks[req.Share]
+	flags := req.Flags
+	path := string(req.PathBytes())
+	var f found
+	var err error
+	if flags&linux.O_CREAT != 0 {
+		dir, name, perr := s.parent(req, req.Dir, path)
+		if perr != nil {
+			return perr
+		}
+		if name == "" {
+			return errno(syscall.EISDIR)
+		}
+		_, lerr := d.fs.Lookup(dir.ino, name)
+		switch {
+		case lerr == nil && flags&linux.O_EXCL != 0:
+			return errno(syscall.EEXIST)
+		case lerr == nil:
+			f, err = s.resolve(req, req.Dir, path, true)
+		case s.Errno(lerr) == uint32(syscall.ENOENT):
+			if strings.HasSuffix(path, "/") {
+				return errno(syscall.EISDIR)
+			}
+			return errno(syscall.EROFS) // fs/ext4 cannot create files yet
+		default:
+			return lerr
+		}
+	} else {
+		f, err = s.resolve(req, req.Dir, path, flags&linux.O_NOFOLLOW == 0)
+	}
+	if err != nil {
+		return err
+	}
+	isDir := f.isDir()
+	write := flags&linux.O_ACCMODE != linux.O_RDONLY
+	switch {
+	case f.st.Mode&linux.S_IFMT == linux.S_IFLNK && flags&linux.O_PATH == 0:
+		return errno(syscall.ELOOP)
+	case !isDir && flags&linux.O_DIRECTORY != 0:
+		return errno(syscall.ENOTDIR)
+	case isDir && (write || flags&linux.O_CREAT != 0):
+		return errno(syscall.EISDIR)
+	case flags&linux.O_PATH == 0 && (write || flags&linux.O_TRUNC != 0) && d.readOnly:
+		return errno(syscall.EROFS)
+	}
+	s.keep(&handle{ino: f.ino, comps: f.comps, inos: f.inos, dir: isDir, append: flags&linux.O_APPEND != 0}, res)
+	return nil
+}
+
+// keep makes h a handle and puts it in res.
+func (s *service) keep(h *handle, res *shares.Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		s.next = (s.next + 1) & 0xffffff
+		if _, used := s.handles[s.next]; !used {
+			break
+		}
+	}
+	s.handles[s.next] = h
+	res.Handle = s.next
+	if h.dir {
+		res.PathLen = uint32(copy(res.Path[:], strings.Join(h.comps, "/")))
+	}
+}
+
+func (s *service) handle(id int32) (*handle, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.handles[id]
+	if h == nil {
+		return nil, errno(syscall.EBADF)
+	}
+	return h, nil
+}
+
+func (s *service) close(id int32) error {
+	s.mu.Lock()
+	h := s.handles[id]
+	delete(s.handles, id)
+	s.mu.Unlock()
+	if h == nil {
+		return errno(syscall.EBADF)
+	}
+	return nil
+}
+
+// read reads at req.Offset into the program's buffer, up to the end of
+// the file.
+func (s *service) read(d *disk, req *shares.Request, res *shares.Result) error {
+	h, err := s.handle(req.Handle)
+	if err != nil {
+		return err
+	}
+	if h.dir {
+		return errno(syscall.EISDIR)
+	}
+	n, err := d.fs.ReadAt(h.ino, svc.UserBuf(req.Buf, req.Len), req.Offset)
+	if err == io.EOF || n > 0 {
+		err = nil
+	}
+	res.N, res.Offset = int64(n), req.Offset+int64(n)
+	return err
+}
+
+// readdir fills the program's buffer with linux_dirent64 records from
+// req.Offset (an entry's cookie, or 0) on; res.Offset is where the next
+// call goes on.
+func (s *service) readdir(d *disk, req *shares.Request, res *shares.Result) error {
+	h, err := s.handle(req.Handle)
+	if err != nil {
+		return err
+	}
+	if !h.dir {
+		return errno(syscall.ENOTDIR)
+	}
+	buf := svc.UserBuf(req.Buf, req.Len)
+	const minRecord = 24 // a linux_dirent64 with a name of up to 4 bytes
+	ents, err := d.fs.ReadDir(h.ino, uint64(req.Offset), len(buf)/minRecord+1)
+	if err != nil && len(ents) == 0 {
+		return err
+	}
+	n, off := 0, req.Offset
+	for _, e := range ents {
+		size := (19 + len(e.Name) + 1 + 7) &^ 7
+		if n+size > len(buf) {
+			break
+		}
+		rec := buf[n : n+size]
+		binary.LittleEndian.PutUint64(rec[0:], uint64(e.Ino))
+		binary.LittleEndian.PutUint64(rec[8:], e.Cookie)
+		binary.LittleEndian.PutUint16(rec[16:], uint16(size))
+		rec[18] = e.Type
+		copy(rec[19:], e.Name)
+		clear(rec[19+len(e.Name):])
+		n += size
+		off = int64(e.Cookie)
+	}
+	if n == 0 && len(ents) > 0 {
+		return errno(syscall.EINVAL) // the buffer cannot hold one entry
+	}
+	res.N, res.Offset = int64(n), off
+	return nil
+}
+
+// statOf is a file's attributes as the kernel reports them.
+func statOf(st ext4.Stat) shares.Stat {
+	ns := func(t ext4.Timespec) int64 { return t.Sec*1e9 + int64(t.Nsec) }
+	return shares.Stat{
+		Ino: st.Ino, Nlink: uint64(st.Nlink), Rdev: st.Rdev,
+		Mode: st.Mode, UID: st.Uid, GID: st.Gid,
+		Size: st.Size, Blocks: st.Blocks,
+		Atime: ns(st.Atime), Mtime: ns(st.Mtime), Ctime: ns(st.Ctime),
+	}
+}
