@@ -14,6 +14,7 @@ func build(ctx context.Context, b BuildArgs, stdio Stdio) error {
 		Files:    b.Files,
 		TZData:   b.TZData,
 		Shares:   b.Shares,
+		Disks:    b.Disks,
 		Progress: stdio.Stderr,
 	})
 	return err

@@ -45,7 +45,7 @@ func TestUsageDocumentsEveryFlag(t *testing.T) {
 			}
 		})
 	}
-	for _, want := range append([]string{"coracle.arg=", "coracle.env=", "%XX", "0-127", "120", "121", "124", "125", "first half of disks"}, disk.Features...) {
+	for _, want := range append([]string{"coracle.arg=", "coracle.env=", "%XX", "0-127", "120", "121", "124", "125", "coracle run --disk FILE"}, disk.Features...) {
 		if !strings.Contains(usage, want) {
 			t.Errorf("usage does not mention %q", want)
 		}

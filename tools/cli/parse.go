@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -27,6 +28,7 @@ type BuildArgs struct {
 	Files  []image.Files // --files DIR[:GUESTDIR], in order
 	TZData bool          // --tzdata
 	Shares bool          // --shares
+	Disks  bool          // --disks
 	Pkg    string
 }
 
@@ -41,6 +43,7 @@ type RunArgs struct {
 	Files     []image.Files // --files DIR[:GUESTDIR], in order
 	TZData    bool          // --tzdata
 	Shares    []qemu.Share  // -v HOSTDIR:GUESTDIR[:ro], in order
+	Disks     []qemu.Disk   // --disk FILE[:GUESTDIR][,ro], in order
 	Args      []string      // the program's arguments, after --
 	// Cmdline is the kernel command line: cmdline.Encode of Params,
 	// Args and Env.
@@ -109,6 +112,7 @@ func buildFlags(b *BuildArgs) *flag.FlagSet {
 	filesFlag(fs, &b.Files)
 	fs.BoolVar(&b.TZData, "tzdata", false, "")
 	fs.BoolVar(&b.Shares, "shares", false, "")
+	fs.BoolVar(&b.Disks, "disks", false, "")
 	return fs
 }
 
@@ -143,6 +147,14 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 			return err
 		}
 		r.Shares = append(r.Shares, s)
+		return nil
+	})
+	fs.Func("disk", "", func(v string) error {
+		d, err := qemu.ParseDisk(v, len(r.Disks))
+		if err != nil {
+			return err
+		}
+		r.Disks = append(r.Disks, d)
 		return nil
 	})
 	fs.Func("net", "", func(v string) error {
@@ -226,10 +238,14 @@ func parseRun(args []string) (RunArgs, error) {
 	if name := programName(r.Target); name != "" && !strings.Contains(r.Params, cmdline.Argv0Key+"=") {
 		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + cmdline.Argv0Word(name))
 	}
-	if len(r.Shares) > 0 {
-		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + strings.Join(qemu.ShareWords(r.Shares), " "))
+	if n := len(r.Shares) + len(r.Disks); n > shares.MaxMounts {
+		return r, usageErrorf("run: %d shares and disks; a guest may have at most %d", n, shares.MaxMounts)
+	}
+	if len(r.Shares)+len(r.Disks) > 0 {
+		words := append(qemu.ShareWords(r.Shares), qemu.DiskWords(r.Disks)...)
+		r.Cmdline = strings.TrimSpace(r.Cmdline + " " + strings.Join(words, " "))
 		if len(r.Cmdline) > cmdline.MaxLen {
-			return r, usageErrorf("run: the kernel command line is %d bytes with the shares; the limit is %d", len(r.Cmdline), cmdline.MaxLen)
+			return r, usageErrorf("run: the kernel command line is %d bytes with the shares and disks; the limit is %d", len(r.Cmdline), cmdline.MaxLen)
 		}
 	}
 	return r, nil

@@ -98,6 +98,10 @@ func TestParseErrors(t *testing.T) {
 		{"run: share on the root", []string{"run", "-v", ".:/", "p"}, "not / itself"},
 		{"run: share of a missing directory", []string{"run", "-v", "/nonexistent-dir:/data", "p"}, "name an existing directory"},
 		{"run: share with a relative guest directory", []string{"run", "-v", ".:data", "p"}, "must be absolute"},
+		{"run: disk on the root", []string{"run", "--disk", "d.img:/", "p"}, "must not be / itself"},
+		{"run: disk without a file", []string{"run", "--disk", ":/data", "p"}, "name the image file"},
+		{"run: too many mounts", []string{"run", "--disk", "a", "--disk", "b", "--disk", "c", "--disk", "d", "--disk", "e",
+			"--disk", "f", "--disk", "g", "--disk", "h", "--disk", "i", "p"}, "at most 8"},
 		{"run: flag without value", []string{"run", "p", "-m"}, `unexpected "-m"`},
 		{"run: control character in --cmdline", []string{"run", "--cmdline", "a\x01b", "p"}, "control character"},
 		{"build: missing package", []string{"build"}, "missing PKG"},
@@ -171,5 +175,30 @@ func TestParseFilesErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "files") {
 			t.Errorf("build --files %s: %v, want an error about --files containing %q", tt.arg, err, tt.want)
 		}
+	}
+}
+
+// --disk takes FILE[:GUESTDIR][,ro]; disks without a directory are
+// mounted at /mnt/diskN by their position, and their words follow the
+// shares' on the kernel command line, in order.
+func TestParseDisks(t *testing.T) {
+	inv, err := Parse([]string{"run", "--disk", "a.img", "--disk", "b:c.img:/data/x/,ro", "--disk", "d.img,ro", "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []qemu.Disk{
+		{File: "a.img", GuestDir: "/mnt/disk0"},
+		{File: "b:c.img", GuestDir: "/data/x", ReadOnly: true},
+		{File: "d.img", GuestDir: "/mnt/disk2", ReadOnly: true},
+	}
+	if !reflect.DeepEqual(inv.Run.Disks, want) {
+		t.Errorf("disks = %+v\nwant %+v", inv.Run.Disks, want)
+	}
+	if !strings.HasSuffix(inv.Run.Cmdline, " coracle.disk=/mnt/disk0 coracle.disk=/data/x:ro coracle.disk=/mnt/disk2:ro") {
+		t.Errorf("command line %q lacks the disk words", inv.Run.Cmdline)
+	}
+	inv, err = Parse([]string{"build", "--disks", "p"})
+	if err != nil || !inv.Build.Disks {
+		t.Errorf("build --disks: %+v, %v", inv.Build, err)
 	}
 }

@@ -33,6 +33,12 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	if err := checkTap(r.Network); err != nil {
 		return fail(err)
 	}
+	// The disks stay locked until QEMU has exited.
+	releaseDisks, err := qemu.OpenDisks(r.Disks)
+	if err != nil {
+		return fail(err)
+	}
+	defer releaseDisks()
 	imagePath := r.Target
 	if !isELFFile(r.Target) {
 		tmp, err := os.MkdirTemp("", "coracle-run-")
@@ -46,6 +52,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 			Files:    r.Files,
 			TZData:   r.TZData,
 			Shares:   len(r.Shares) > 0,
+			Disks:    len(r.Disks) > 0,
 			Progress: stdio.Stderr,
 		})
 		if err != nil {
@@ -64,6 +71,13 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 			return fail(fmt.Errorf("-v needs the file service for shared directories, and %s was built without it; rebuild it with coracle build --shares", r.Target))
 		}
 	}
+	if len(r.Disks) > 0 && isELFFile(r.Target) {
+		if ok, err := image.HasDisks(r.Target); err != nil {
+			return fail(err)
+		} else if !ok {
+			return fail(fmt.Errorf("--disk needs the file service for disks, and %s was built without it; rebuild it with coracle build --disks", r.Target))
+		}
+	}
 
 	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
 	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB\n", r.Target, r.Machine, r.MemoryMiB)
@@ -76,6 +90,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		Accel:     accel.Accel,
 		Network:   r.Network,
 		Shares:    r.Shares,
+		Disks:     r.Disks,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
 		return fail(err)

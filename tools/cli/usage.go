@@ -10,8 +10,9 @@ import (
 )
 
 // shortUsage follows a usage error.
-const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] PKG
+const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] [--disks] PKG
        coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [-v HOSTDIR:GUESTDIR[:ro]]...
+                   [--disk FILE[:GUESTDIR][,ro]]...
                    [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
@@ -25,7 +26,7 @@ the Go runtime and the coracle kernel are linked into one x86-64 ELF image
 that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 
 Usage:
-  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] PKG
+  coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] [--disks] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
   coracle help
@@ -59,6 +60,9 @@ github.com/coracle-os/coracle (go get github.com/coracle-os/coracle).
   --shares       link the file service for host directories shared with
                  coracle run -v (a 9P client, about 1 MiB), so that the
                  image can be run with -v later
+  --disks        link the file service for disks attached with coracle
+                 run --disk (ext4 and the virtio-blk driver), so that the
+                 image can be run with --disk later
 
 coracle run boots IMAGE, an existing ELF image, or else builds PKG into a
 temporary directory and boots that. Flags come before PKG|IMAGE; words
@@ -86,6 +90,17 @@ with one dash or two (-m or --m).
                  Files the guest makes belong to the user running QEMU.
                  A PKG is built with the file service; an IMAGE must
                  have been built with --shares. Repeatable
+  --disk FILE[:GUESTDIR][,ro]
+                 attach the raw ext4 image FILE (coracle disk create
+                 makes one) as a virtio-blk disk, mounted at GUESTDIR
+                 (absolute, not /; default /mnt/disk0, /mnt/disk1, ...
+                 in the order of the flags); ,ro attaches it read-only.
+                 FILE is locked while the guest runs: a second guest
+                 cannot attach it, unless both use ,ro. For now the
+                 guest only reads disks: changes fail with EROFS
+                 (docs/disks.md). A PKG is built with the disk service;
+                 an IMAGE must have been built with --disks. Repeatable;
+                 at most 8 shares and disks together
   --cmdline S    kernel parameters, words separated by spaces, passed on
                  as they are
   --machine M    QEMU machine: microvm (default: no firmware, boots in tens
@@ -115,8 +130,7 @@ In the values of coracle.env and coracle.arg every byte other than A-Z a-z
 newlines and any byte reach the program unchanged.
 
 coracle disk create makes FILE, a raw disk image holding an ext4 file
-system, for a virtio-blk disk of the guest. It is the first half of disks:
-the image is ready, but coracle run cannot attach it yet. The host's
+system, for a virtio-blk disk of the guest (coracle run --disk FILE). The host's
 mkfs.ext4 makes it (Debian's package e2fsprogs; its commands are looked for
 in PATH, then in /usr/sbin and /sbin; no root needed), and e2fsck -fn must
 find it clean before it is written to FILE. Every image, whatever its size

@@ -32,6 +32,9 @@ type Options struct {
 	// (package fs/shares), which coracle run -v needs (coracle build
 	// --shares).
 	Shares bool
+	// Disks links the file service for disks (package fs/disks), which
+	// coracle run --disk needs (coracle build --disks).
+	Disks bool
 	// Progress receives "coracle: " progress lines. Nil discards them.
 	Progress io.Writer
 
@@ -99,6 +102,9 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	}
 	if opts.Shares {
 		imports = append(imports, SharesImportPath)
+	}
+	if opts.Disks {
+		imports = append(imports, DisksImportPath)
 	}
 	if opts.TZData {
 		// time/tzdata reaches into package time by linkname without

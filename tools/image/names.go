@@ -21,6 +21,11 @@ const (
 	// coracle build --shares; HasShares finds it in an image.
 	SharesImportPath = ModulePath + "/fs/shares"
 
+	// DisksImportPath is the file service for disks (ext4 over
+	// virtio-blk, coracle run --disk): the overlay imports it for
+	// coracle build --disks; HasDisks finds it in an image.
+	DisksImportPath = ModulePath + "/fs/disks"
+
 	// TZDataImportPath is the standard library's embedded time zone
 	// database: the overlay imports it for coracle build --tzdata. The
 	// time package falls back to it when $ZONEINFO and the system

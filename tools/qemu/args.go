@@ -31,6 +31,9 @@ type Config struct {
 	// Shares are host directories shared over virtio-9p; the command
 	// line must hold their ShareWords.
 	Shares []Share
+	// Disks are ext4 images attached as virtio-blk disks; the command
+	// line must hold their DiskWords.
+	Disks []Disk
 	// ExtraArgs are appended to QEMU's arguments: devices, such as a
 	// NIC, that the fixed options do not add.
 	ExtraArgs []string
@@ -90,5 +93,6 @@ func (c Config) Args() ([]string, error) {
 	}
 	args = append(args, nic...)
 	args = append(args, sharesArgs(c.Shares, c.Machine)...)
+	args = append(args, disksArgs(c.Disks, c.Machine)...)
 	return append(args, c.ExtraArgs...), nil
 }

@@ -1,0 +1,136 @@
+package qemu
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/coracle-os/coracle/fs/ext4"
+)
+
+// OpenDisks checks each disk's image on the host before QEMU starts and
+// locks it for the VM's lifetime: the file must exist, no other guest
+// may hold it (an exclusive flock for a read-write disk, a shared one
+// for a read-only disk, so that several guests may read one image), it
+// must hold an ext4 file system, and fs/ext4 must accept its features.
+// Each error names the file and the fix. release unlocks the images;
+// call it when QEMU has exited. QEMU's own image locking (fcntl locks,
+// which do not meet flock's) would refuse a busy image too, but later
+// and tersely.
+func OpenDisks(list []Disk) (release func(), err error) {
+	var files []*os.File
+	release = func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, d := range list {
+		f, err := openDisk(d)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return release, nil
+}
+
+// openDisk checks and locks one disk's image.
+func openDisk(d Disk) (*os.File, error) {
+	mode := os.O_RDWR
+	if d.ReadOnly {
+		mode = os.O_RDONLY
+	}
+	f, err := os.OpenFile(d.File, mode, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("--disk %s: no such file; make an image with coracle disk create --size 1G [--from DIR] %s", d.File, d.File)
+	case errors.Is(err, fs.ErrPermission) && !d.ReadOnly:
+		return nil, fmt.Errorf("--disk %s: %v; attach it read-only with --disk %s,ro, or make it writable", d.File, err, d.File)
+	case err != nil:
+		return nil, fmt.Errorf("--disk %s: %v", d.File, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("not a regular file: name a raw image file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--disk %s: %v", d.File, err)
+	}
+	how := syscall.LOCK_EX
+	if d.ReadOnly {
+		how = syscall.LOCK_SH
+	}
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("--disk %s: the image is in use by another guest%s; stop that guest first (several guests may share an image only if all attach it with ,ro)", d.File, holder(fi))
+		}
+		return nil, fmt.Errorf("--disk %s: locking it: %v", d.File, err)
+	}
+	if err := checkExt4(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--disk %s: %v", d.File, err)
+	}
+	return f, nil
+}
+
+// checkExt4 reports what keeps the guest from mounting the image: no
+// ext4 file system, or one fs/ext4 refuses (its error names the
+// feature).
+func checkExt4(f *os.File) error {
+	var sb [2]byte
+	if _, err := f.ReadAt(sb[:], 1024+0x38); err != nil || binary.LittleEndian.Uint16(sb[:]) != 0xEF53 {
+		return fmt.Errorf("not an ext4 file system (no ext2/3/4 superblock); make an image with coracle disk create --size SIZE [--from DIR] FILE")
+	}
+	dev, err := ext4.NewFileDevice(f)
+	if err != nil {
+		return err
+	}
+	if _, err := ext4.Open(dev); err != nil {
+		return fmt.Errorf("coracle cannot mount this file system: %v; make the image with coracle disk create, whose features coracle supports", err)
+	}
+	return nil
+}
+
+// holder describes the process that holds a flock on the file fi, as
+// " (process PID, NAME)", from /proc/locks; "" if it cannot tell.
+func holder(fi fs.FileInfo) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	want := fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
+	locks, err := os.Open("/proc/locks")
+	if err != nil {
+		return ""
+	}
+	defer locks.Close()
+	sc := bufio.NewScanner(locks)
+	for sc.Scan() {
+		// "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+		f := strings.Fields(sc.Text())
+		if len(f) < 6 || f[1] != "FLOCK" || f[5] != want {
+			continue
+		}
+		pid, err := strconv.Atoi(f[4])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		comm, _ := os.ReadFile("/proc/" + f[4] + "/comm")
+		if name := strings.TrimSpace(string(comm)); name != "" {
+			return fmt.Sprintf(" (process %d, %s)", pid, name)
+		}
+		return fmt.Sprintf(" (process %d)", pid)
+	}
+	return ""
+}
