@@ -1,0 +1,184 @@
+// Diskprobe reads a disk (coracle run --disk) through package os: for
+// each file under the directory DIR it prints the name, type, size,
+// permissions, the sha256 of a regular file's contents (read whole, and
+// again in odd-sized pieces with pread) and a link's target; for a
+// directory, the count and sha256 of its entries' names, as os.ReadDir
+// gives them (getdents64). It also follows links, climbs with "..",
+// and checks the errors Linux gives. The "diskprobe:" lines do not
+// depend on where it runs, so the same program run natively on the tree
+// the image was made from prints the same. For a directory given after
+// -ro, it checks instead that every change fails with EROFS, and prints
+// "ro:" lines. Arguments are done in order.
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
+)
+
+var pr = probe.P("diskprobe")
+
+func main() {
+	args := os.Args[1:]
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: diskprobe [DIR | -ro DIR]...")
+		os.Exit(64)
+	}
+	for len(args) > 0 {
+		if args[0] == "-ro" && len(args) > 1 {
+			readOnly(args[1])
+			args = args[2:]
+			continue
+		}
+		probeTree(args[0])
+		args = args[1:]
+	}
+}
+
+// probeTree prints what it finds under dir.
+func probeTree(dir string) {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel == "lost+found" {
+			return fs.SkipDir // mkfs.ext4 makes it; the host tree has none
+		}
+		describe(rel, p, d)
+		if d.IsDir() && len(mustList(p)) > 100 {
+			return fs.SkipDir // its summary line is enough
+		}
+		return nil
+	})
+	pr.Say("walk", probe.Errno(err))
+
+	at := func(p string) string { return filepath.Join(dir, p) }
+	b, err := os.ReadFile(at("links/to-small"))
+	pr.Say("read through a link", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	b, err = os.ReadFile(at("links/to-dir/deeper/leaf.txt"))
+	pr.Say("read through a directory link", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	b, err = os.ReadFile(at("a/b/../../small.txt"))
+	pr.Say("read with ..", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	_, err = os.Stat(at("links/dangling"))
+	pr.Say("stat a dangling link", probe.Errno(err))
+	_, err = os.Stat(at("links/loop"))
+	pr.Say("stat a link loop", probe.Errno(err))
+	_, err = os.Stat(at("small.txt/x"))
+	pr.Say("stat below a file", probe.Errno(err))
+	_, err = os.Open(at("nothing"))
+	pr.Say("open a missing file", probe.Errno(err))
+	_, err = os.ReadDir(at("small.txt"))
+	pr.Say("readdir a file", probe.Errno(err))
+	f, err := os.Open(at("sized/big.bin"))
+	if err == nil {
+		off, serr := f.Seek(-10, io.SeekEnd)
+		pr.Say("seek from the end", fmt.Sprint(off, " ", probe.Errno(serr)))
+		buf := make([]byte, 100)
+		n, rerr := f.Read(buf)
+		pr.Say("read at the end", fmt.Sprint(n, " ", probe.Errno(rerr)))
+		n, rerr = f.Read(buf)
+		pr.Say("read past the end", fmt.Sprint(n, " ", probe.Errno(rerr)))
+		f.Close()
+	}
+	pr.Printf("done")
+}
+
+// describe prints one line about the file at p (rel from the top).
+func describe(rel, p string, d fs.DirEntry) {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		pr.Say(rel, probe.Errno(err))
+		return
+	}
+	line := fmt.Sprintf("%v size=%d", fi.Mode(), fi.Size())
+	switch {
+	case fi.Mode().IsRegular():
+		line += " sha256=" + fileSum(p) + " pread=" + preadSum(p, fi.Size())
+	case fi.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(p)
+		line = fmt.Sprintf("%v -> %q %s", fi.Mode(), target, probe.Errno(err))
+	case fi.IsDir():
+		ents, err := os.ReadDir(p)
+		var names []string
+		for _, e := range ents {
+			if rel == "." && e.Name() == "lost+found" {
+				continue // mkfs.ext4 makes it; the host tree has none
+			}
+			names = append(names, e.Name()+"/"+e.Type().String())
+		}
+		sort.Strings(names)
+		h := sha256.Sum256([]byte(strings.Join(names, "\n")))
+		line = fmt.Sprintf("%v entries=%d names=%x %s", fi.Mode(), len(names), h[:8], probe.Errno(err))
+	}
+	pr.Say(rel, line)
+}
+
+// mustList returns the names in directory p, or none.
+func mustList(p string) []string {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	return names
+}
+
+// fileSum is the sha256 of the file's contents, read with os.ReadFile.
+func fileSum(p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return probe.Errno(err)
+	}
+	h := sha256.Sum256(b)
+	return fmt.Sprintf("%x", h[:8])
+}
+
+// preadSum is the sha256 of the file read with pread in 1000-byte
+// pieces at odd offsets, backwards: reads that start and end inside
+// blocks.
+func preadSum(p string, size int64) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return probe.Errno(err)
+	}
+	defer f.Close()
+	data := make([]byte, size)
+	const piece = 1000
+	for off := (size / piece) * piece; off >= 0; off -= piece {
+		end := min(off+piece, size)
+		if _, err := f.ReadAt(data[off:end], off); err != nil && err != io.EOF {
+			return probe.Errno(err)
+		}
+	}
+	h := sha256.Sum256(data)
+	return fmt.Sprintf("%x", h[:8])
+}
+
+// readOnly checks that a read-only disk refuses every change.
+func readOnly(dir string) {
+	ro := probe.P("ro")
+	at := func(p string) string { return filepath.Join(dir, p) }
+	b, err := os.ReadFile(at("small.txt"))
+	ro.Say("read", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	_, err = os.Create(at("new.txt"))
+	ro.Say("create", probe.Errno(err))
+	_, err = os.OpenFile(at("small.txt"), os.O_WRONLY, 0)
+	ro.Say("open for writing", probe.Errno(err))
+	ro.Say("mkdir", probe.Errno(os.Mkdir(at("newdir"), 0o755)))
+	ro.Say("remove", probe.Errno(os.Remove(at("small.txt"))))
+	ro.Say("rename", probe.Errno(os.Rename(at("small.txt"), at("moved.txt"))))
+	ro.Say("symlink", probe.Errno(os.Symlink("x", at("newlink"))))
+	ro.Say("chmod", probe.Errno(os.Chmod(at("small.txt"), 0o600)))
+	ro.Say("truncate", probe.Errno(os.Truncate(at("small.txt"), 0)))
+	ro.Printf("done")
+}
