@@ -47,7 +47,7 @@ const (
 	noteOneImage     = "the image is the whole system: one program linked with its kernel, nothing else to load or run"
 	noteNoModules    = "the kernel is linked into the image: there are no loadable modules"
 	noteNoVFS        = "one file system, the in-memory root: there is nothing to mount yet"
-	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory (docs/shares.md says what differs there); "
+	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory or on a disk (docs/shares.md and docs/disks.md say what differs there; disks are read-only for now, EROFS); "
 	noteNoPerms      = "one user, root: permissions are never checked"
 	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
 	noteRoot         = "always 0: one user, root"
@@ -62,7 +62,7 @@ const (
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
 	notePipe         = "64 KiB of buffer per pipe, at most 64 pipes (ENFILE), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
-	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories cannot be locked (ENOLCK)"
+	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories and disks cannot be locked (ENOLCK)"
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
 
@@ -80,7 +80,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_OPEN:              {sysOpen, callPartial, "as openat from AT_FDCWD"},
 	linux.SYS_FSTAT:             {sysFstat, callFull, "files of the root report tmpfs's sizes, links and times (st_dev 0x21); pipes are S_IFIFO (mode 0600, one inode for both ends); sockets are S_IFSOCK with the inode /proc/self/fd names (socket:[N]); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0; the generated files of /proc report size 0 and those of /sys 4096, as Linux's"},
 	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL); on a directory only SEEK_SET and SEEK_CUR to a position getdents64 gave (0 rewinds), EINVAL elsewhere; a device of /dev stays at 0, as on Linux"},
-	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory (MAP_SHARED is private memory: there is no other process to share with) and regular files of the root, private or shared: a fault maps the file's own page, read-only and copied on the first write in a private mapping, so a private mapping sees later writes to the file until it copies a page, and a shared mapping's writes are the file's contents at once; a page wholly past the end of the file raises SIGBUS; /dev/zero maps anonymous memory; pipes, sockets, directories, other devices and files of shared host directories answer ENODEV; MAP_SHARED_VALIDATE does not reject unknown flags; at most 64 distinct files are mapped at once (ENOMEM); a file of a shared host directory privately only, as a copy read into new memory when the call is made (MAP_SHARED answers ENODEV)"},
+	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory (MAP_SHARED is private memory: there is no other process to share with) and regular files of the root, private or shared: a fault maps the file's own page, read-only and copied on the first write in a private mapping, so a private mapping sees later writes to the file until it copies a page, and a shared mapping's writes are the file's contents at once; a page wholly past the end of the file raises SIGBUS; /dev/zero maps anonymous memory; pipes, sockets, directories, other devices and files of shared host directories and disks answer ENODEV; MAP_SHARED_VALIDATE does not reject unknown flags; at most 64 distinct files are mapped at once (ENOMEM); a file of a shared host directory or a disk privately only, as a copy read into new memory when the call is made (MAP_SHARED answers ENODEV)"},
 	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
 	linux.SYS_MUNMAP:            {sysMunmap, callFull, ""},
 	linux.SYS_MSYNC:             {sysMsync, callFull, "checks its arguments and succeeds: a shared file mapping's pages are the file's own, so there is nothing to write back"},
@@ -141,7 +141,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_CHMOD:             {sysChmod, callFull, "as fchmodat"},
 	linux.SYS_FCHMOD:            {sysFchmod, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0"},
 	linux.SYS_CHOWN:             {sysChown, callPartial, "as fchownat from AT_FDCWD"},
-	linux.SYS_FCHOWN:            {sysFchown, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0; EOPNOTSUPP on files of shared host directories"},
+	linux.SYS_FCHOWN:            {sysFchown, callPartial, "files of the root; on pipes, sockets and the rest it changes nothing and answers 0; EOPNOTSUPP on files of shared host directories and disks"},
 	linux.SYS_LCHOWN:            {sysLchown, callPartial, "as fchownat from AT_FDCWD with AT_SYMLINK_NOFOLLOW"},
 	linux.SYS_UMASK:             {sysUmask, callFull, "starts at 022"},
 	linux.SYS_STATFS:            {sysStatfs, callFull, "TMPFS_MAGIC; blocks are the VM's frames, free blocks those free beyond the 1 MiB kept for the kernel; at most 65536 inodes"},
@@ -195,7 +195,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty; /proc/self/fd lists the descriptors open when the listing starts"},
 	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE makes an unnamed file that linkat with AT_EMPTY_PATH can name unless O_EXCL was given; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; the files of /proc and /sys are generated at open; /proc/self/fd/N (and /dev/stdin, ...) opens the file or console descriptor N is open on, even renamed or removed, and answers ENXIO for pipes, sockets and anonymous descriptors (Linux reopens a pipe); " + noteNoPerms},
 	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
-	linux.SYS_FCHOWNAT:          {sysFchownat, callPartial, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0; shared host directories keep the host's owners (EOPNOTSUPP)"},
+	linux.SYS_FCHOWNAT:          {sysFchownat, callPartial, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0; shared host directories keep the host's owners, and disks their images' (EOPNOTSUPP)"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
 	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},
 	linux.SYS_RENAMEAT:          {sysRenameat, callFull, "as renameat2 with flags 0"},
@@ -245,7 +245,7 @@ var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysSockNotify - devcall.SysBase:    {sysSockNotify, callFull, ""},
 	devcall.SysSetFile - devcall.SysBase:       {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
 	devcall.SysOpenMSI - devcall.SysBase:       {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
-	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once: a second registration answers EBUSY"},
+	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once, by the request loop of shares and disks (fs/service): a second registration answers EBUSY"},
 	devcall.SysShareTake - devcall.SysBase:     {sysShareTake, callFull, "EAGAIN when no request waits"},
 	devcall.SysShareDone - devcall.SysBase:     {sysShareDone, callFull, "EINVAL for a request the service does not hold"},
 }
