@@ -30,6 +30,7 @@ func (s *service) Errno(err error) uint32 {
 
 // handle is a file or directory the program has open on a disk.
 type handle struct {
+	disk   *disk
 	ino    uint32
 	comps  []string // its path from the disk's root (for directories: where relative paths start)
 	inos   []uint32 // the inodes of comps
@@ -92,37 +93,156 @@ func (s *service) Do(req *shares.Request, res *shares.Result) error {
 		res.N = int64(copy(svc.UserBuf(req.Buf, req.Len), target))
 		return nil
 	case shares.OpFsync:
-		_, err := s.handle(req.Handle)
-		return err // nothing of a read-only disk is waiting to be written
-	case shares.OpWrite, shares.OpMkdir, shares.OpUnlink, shares.OpRename, shares.OpSymlink,
-		shares.OpTruncate, shares.OpChmod, shares.OpLink, shares.OpSetTimes:
+		h, err := s.handle(req.Handle)
+		if err != nil || d.w == nil {
+			return err // nothing of a read-only disk is waiting to be written
+		}
+		return d.w.Sync(h.ino)
+	case shares.OpWrite:
+		return s.write(d, req, res)
+	case shares.OpTruncate:
+		return s.truncate(d, req)
+	case shares.OpLink:
+		return s.link(d, req)
+	case shares.OpChmod, shares.OpSetTimes:
+		return s.setAttr(d, req)
+	case shares.OpMkdir, shares.OpUnlink, shares.OpRename, shares.OpSymlink:
 		return s.change(d, req)
 	}
 	return errno(syscall.ENOSYS)
 }
 
-// change does the calls that change the file system. fs/ext4 reads
-// only, so far: they check what Linux checks before the file system is
-// asked, then fail with EROFS.
+// change does the calls that make, remove or rename a name: each in
+// the directory that holds the path's last component.
 func (s *service) change(d *disk, req *shares.Request) error {
-	if req.Op == shares.OpWrite || req.PathLen == 0 && req.Handle >= 0 {
-		if _, err := s.handle(req.Handle); err != nil {
-			return err
+	dir, name, err := s.parent(req, req.Dir, string(req.PathBytes()))
+	if err != nil {
+		return err
+	}
+	if d.w == nil {
+		return errno(syscall.EROFS)
+	}
+	switch req.Op {
+	case shares.OpMkdir:
+		if name == "" {
+			return errno(syscall.EEXIST)
 		}
-	} else if req.Op != shares.OpSymlink && req.Op != shares.OpMkdir {
-		follow := req.Op == shares.OpTruncate || req.Op == shares.OpChmod ||
-			req.Op == shares.OpSetTimes && req.Flags&linux.AT_SYMLINK_NOFOLLOW == 0 ||
-			req.Op == shares.OpLink && req.Flags&linux.AT_SYMLINK_FOLLOW != 0
-		if req.Op == shares.OpUnlink || req.Op == shares.OpRename {
-			follow = false
+		_, err = d.w.Mkdir(dir.ino, name, req.Mode&0o7777, 0, 0)
+	case shares.OpUnlink:
+		switch {
+		case name == "":
+			return errno(syscall.EBUSY) // the disk's root
+		case req.Flags&linux.AT_REMOVEDIR != 0:
+			err = d.w.Rmdir(dir.ino, name)
+		default:
+			err = d.w.Unlink(dir.ino, name)
 		}
-		if _, err := s.resolve(req, req.Dir, string(req.PathBytes()), follow); err != nil {
-			return err
+	case shares.OpSymlink:
+		if name == "" {
+			return errno(syscall.EEXIST)
 		}
-	} else if _, _, err := s.parent(req, req.Dir, string(req.PathBytes())); err != nil {
+		_, err = d.w.Symlink(dir.ino, name, string(req.Path2Bytes()), 0, 0)
+	case shares.OpRename:
+		dir2, name2, perr := s.parent(req, req.Dir2, string(req.Path2Bytes()))
+		if perr != nil {
+			return perr
+		}
+		if name == "" || name2 == "" {
+			return errno(syscall.EBUSY)
+		}
+		err = d.w.Rename(dir.ino, name, dir2.ino, name2, 0)
+	}
+	return err
+}
+
+// target resolves the file a call names by path, or by handle when the
+// path is empty (ftruncate, fchmod, futimens).
+func (s *service) target(req *shares.Request, follow bool) (uint32, ext4.Stat, error) {
+	if req.PathLen == 0 && req.Handle >= 0 {
+		h, err := s.handle(req.Handle)
+		if err != nil {
+			return 0, ext4.Stat{}, err
+		}
+		st, err := h.disk.fs.Stat(h.ino)
+		return h.ino, st, err
+	}
+	f, err := s.resolve(req, req.Dir, string(req.PathBytes()), follow)
+	return f.ino, f.st, err
+}
+
+// truncate is truncate and ftruncate: Offset is the new size.
+func (s *service) truncate(d *disk, req *shares.Request) error {
+	ino, st, err := s.target(req, true)
+	switch {
+	case err != nil:
+		return err
+	case st.Mode&linux.S_IFMT == linux.S_IFDIR:
+		return errno(syscall.EISDIR)
+	case st.Mode&linux.S_IFMT != linux.S_IFREG:
+		return errno(syscall.EINVAL)
+	case d.w == nil:
+		return errno(syscall.EROFS)
+	}
+	return d.w.Truncate(ino, req.Offset)
+}
+
+// setAttr is chmod and utimensat, which need fs/ext4's SetAttr: until
+// then, EROFS once the file is found.
+func (s *service) setAttr(d *disk, req *shares.Request) error {
+	follow := req.Op == shares.OpChmod || req.Flags&linux.AT_SYMLINK_NOFOLLOW == 0
+	if _, _, err := s.target(req, follow); err != nil {
 		return err
 	}
 	return errno(syscall.EROFS)
+}
+
+// link makes a hard link at Dir2, Path2 to the file at Dir, Path.
+func (s *service) link(d *disk, req *shares.Request) error {
+	old, err := s.resolve(req, req.Dir, string(req.PathBytes()), req.Flags&linux.AT_SYMLINK_FOLLOW != 0)
+	if err != nil {
+		return err
+	}
+	if old.isDir() {
+		return errno(syscall.EPERM)
+	}
+	dir, name, err := s.parent(req, req.Dir2, string(req.Path2Bytes()))
+	switch {
+	case err != nil:
+		return err
+	case name == "":
+		return errno(syscall.EEXIST)
+	case d.w == nil:
+		return errno(syscall.EROFS)
+	}
+	return d.w.Link(old.ino, dir.ino, name)
+}
+
+// write writes the program's buffer at req.Offset, or at the end of the
+// file for O_APPEND.
+func (s *service) write(d *disk, req *shares.Request, res *shares.Result) error {
+	h, err := s.handle(req.Handle)
+	switch {
+	case err != nil:
+		return err
+	case h.dir:
+		return errno(syscall.EISDIR)
+	case d.w == nil:
+		return errno(syscall.EROFS)
+	}
+	off := req.Offset
+	if h.append {
+		st, err := d.fs.Stat(h.ino)
+		if err != nil {
+			return err
+		}
+		off = st.Size
+	}
+	n, err := d.w.WriteAt(h.ino, svc.UserBuf(req.Buf, req.Len), off)
+	if n > 0 {
+		err = nil // a short write; the next one reports the error
+	}
+	res.N, res.Offset = int64(n), off+int64(n)
+	return err
 }
 
 // open opens a file and keeps it as a new handle.
@@ -150,7 +270,18 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 			if strings.HasSuffix(path, "/") {
 				return errno(syscall.EISDIR)
 			}
-			return errno(syscall.EROFS) // fs/ext4 cannot create files yet
+			if d.w == nil {
+				return errno(syscall.EROFS)
+			}
+			ino, cerr := d.w.Create(dir.ino, name, linux.S_IFREG|req.Mode&0o7777, 0, 0)
+			if cerr != nil {
+				return cerr
+			}
+			st, cerr := d.fs.Stat(ino)
+			if cerr != nil {
+				return cerr
+			}
+			f = found{ino: ino, st: st, comps: append(dir.comps, name), inos: append(dir.inos, ino)}
 		default:
 			return lerr
 		}
@@ -172,7 +303,15 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 	case flags&linux.O_PATH == 0 && (write || flags&linux.O_TRUNC != 0) && d.readOnly:
 		return errno(syscall.EROFS)
 	}
-	s.keep(&handle{ino: f.ino, comps: f.comps, inos: f.inos, dir: isDir, append: flags&linux.O_APPEND != 0}, res)
+	if flags&linux.O_TRUNC != 0 && flags&linux.O_PATH == 0 && f.st.Mode&linux.S_IFMT == linux.S_IFREG && f.st.Size > 0 {
+		if err := d.w.Truncate(f.ino, 0); err != nil {
+			return err
+		}
+	}
+	if d.w != nil {
+		d.w.Hold(f.ino) // an unlinked file lives until its last close
+	}
+	s.keep(&handle{disk: d, ino: f.ino, comps: f.comps, inos: f.inos, dir: isDir, append: flags&linux.O_APPEND != 0}, res)
 	return nil
 }
 
@@ -210,6 +349,9 @@ func (s *service) close(id int32) error {
 	s.mu.Unlock()
 	if h == nil {
 		return errno(syscall.EBADF)
+	}
+	if h.disk.w != nil {
+		return h.disk.w.Release(h.ino)
 	}
 	return nil
 }

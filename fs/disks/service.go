@@ -11,8 +11,9 @@
 // (virtio.Find: the virtio_mmio.device words' order on microvm, the PCI
 // bus's on q35 and pc), the order in which coracle run adds them.
 //
-// fs/ext4 reads only, so far: every disk is opened read-only, and the
-// calls that change a file system fail with EROFS.
+// fs/ext4 reads only, so far: until its write side is there (see
+// writer), every disk is served read-only, and the calls that change a
+// file system fail with EROFS.
 //
 // coracle build links it into images that ask for it (coracle build
 // --disks), and coracle run into those it builds with --disk.
@@ -45,7 +46,8 @@ func init() {
 type disk struct {
 	guest    string // the mount point's path
 	fs       *ext4.FS
-	readOnly bool // the file system is read-only (the flag, or fs/ext4's limits)
+	w        writer // fs's write side; nil when the disk is read-only
+	readOnly bool   // w == nil
 }
 
 // service holds the disks and the files open on them. It is the
@@ -96,12 +98,17 @@ func start(cmd string) error {
 
 func newService() *service { return &service{handles: map[int32]*handle{}} }
 
-// openDisk opens the ext4 file system on dev, mounted at guest.
+// openDisk opens the ext4 file system on dev, mounted at guest,
+// read-write unless readOnly or fs/ext4 cannot write it.
 func openDisk(dev blockDev, guest string, readOnly bool) (*disk, error) {
 	fs, err := ext4.Open(device{dev})
 	if err != nil {
 		return nil, err
 	}
-	_ = readOnly // fs/ext4 cannot write yet: every disk is read-only
-	return &disk{guest: guest, fs: fs, readOnly: true}, nil
+	d := &disk{guest: guest, fs: fs}
+	if !readOnly {
+		d.w = writerOf(fs)
+	}
+	d.readOnly = d.w == nil
+	return d, nil
 }
