@@ -17,8 +17,9 @@ import (
 )
 
 // testDisk makes an ext4 image of tree with the host's mkfs.ext4 -d and
-// opens it as the disk mounted at /mnt/d (mount index 3).
-func testDisk(t *testing.T, tree string) *service {
+// opens it as the disk mounted at /mnt/d (mount index 3), read-only or
+// not, and returns the service and the disk's device.
+func testDisk(t *testing.T, tree string, readOnly bool) (*service, *memDev) {
 	t.Helper()
 	mkfs, err := exec.LookPath("mkfs.ext4")
 	if err != nil {
@@ -35,13 +36,14 @@ func testDisk(t *testing.T, tree string) *service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := openDisk(&memDev{data: data, bs: 512}, "/mnt/d", false)
+	dev := &memDev{data: data, bs: 512}
+	d, err := openDisk(dev, "/mnt/d", readOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := newService()
 	s.disks[3] = d
-	return s
+	return s, dev
 }
 
 // call makes one request on mount 3 and returns the result and errno.
@@ -80,7 +82,7 @@ func TestDiskService(t *testing.T) {
 	for i := range 500 {
 		must(os.WriteFile(filepath.Join(tree, "many", fmt.Sprintf("entry-%04d", i)), nil, 0o644))
 	}
-	s := testDisk(t, tree)
+	s, _ := testDisk(t, tree, true)
 
 	for _, c := range []struct {
 		path   string
@@ -130,7 +132,8 @@ func TestDiskService(t *testing.T) {
 		t.Errorf("open .. from a/b: %v", e)
 	}
 
-	// Changes fail with EROFS; a missing parent still fails first.
+	// On a read-only disk changes fail with EROFS; a missing parent
+	// still fails first.
 	for _, c := range []struct {
 		req   shares.Request
 		errno syscall.Errno

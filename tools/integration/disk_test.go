@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -183,5 +184,58 @@ func TestDiskErrors(t *testing.T) {
 	res := coracle(t, "run", "--net", "none", "--disk", good, helloImage)
 	if res.status != 125 || !strings.Contains(res.stderr, "coracle build --disks") {
 		t.Errorf("an image without the disk service: want status 125 and advice to rebuild with --disks\n%s", res)
+	}
+}
+
+// What a program writes on a disk is on the image afterwards, as the
+// host's e2fsprogs read it: once e2fsck has replayed the journal (the
+// guest does not unmount at exit) the file system is clean, and every
+// file debugfs dumps is the one the same program writes natively.
+func TestDiskWrites(t *testing.T) {
+	img := buildTestProgram(t, "diskprobe")
+	if res := coracle(t, "build", "--disks", "-o", img, "./tools/integration/testdata/diskprobe"); res.err != nil || res.status != 0 {
+		t.Fatalf("build --disks: %s", res)
+	}
+	nativeDir := t.TempDir()
+	native := runNative(t, "diskprobe", "-write", nativeDir)
+	disk := makeDisk(t, t.TempDir(), "64M")
+	res := coracle(t, "run", "--net", "none", "--disk", disk+":/data", img, "--", "-write", "/data")
+	if res.err != nil || res.status != 0 {
+		t.Fatalf("want exit status 0\n%s", res)
+	}
+	if strings.Contains(res.stdout, "write: mkdir: EROFS") {
+		t.Skip("fs/ext4 cannot write yet: the guest's disk is read-only")
+	}
+	sameLines(t, "write:", res.stdout, native, 20)
+	if out, err := exec.Command("/usr/sbin/e2fsck", "-fy", disk).CombinedOutput(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() > 1 {
+			t.Fatalf("e2fsck -fy (journal replay): %v\n%s", err, out)
+		}
+	}
+	if out, err := exec.Command("/usr/sbin/e2fsck", "-fn", disk).CombinedOutput(); err != nil {
+		t.Errorf("e2fsck -fn: %v\n%s", err, out)
+	}
+	dumps := t.TempDir()
+	err := filepath.WalkDir(filepath.Join(nativeDir, "out"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, _ := filepath.Rel(nativeDir, p)
+		dump := filepath.Join(dumps, strings.ReplaceAll(rel, "/", "_"))
+		if out, err := exec.Command("/usr/sbin/debugfs", "-R", "dump /"+rel+" "+dump, disk).CombinedOutput(); err != nil {
+			t.Errorf("debugfs dump %s: %v\n%s", rel, err, out)
+			return nil
+		}
+		want, _ := os.ReadFile(p)
+		if got, err := os.ReadFile(dump); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s on the host: %d bytes (%v), natively %d", rel, len(got), err, len(want))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := exec.Command("/usr/sbin/debugfs", "-R", "stat /out/link", disk).CombinedOutput(); !strings.Contains(string(out), `Fast link dest: "renamed.txt"`) {
+		t.Errorf("out/link on the host:\n%s", out)
 	}
 }

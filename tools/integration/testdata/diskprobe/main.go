@@ -8,10 +8,13 @@
 // depend on where it runs, so the same program run natively on the tree
 // the image was made from prints the same. For a directory given after
 // -ro, it checks instead that every change fails with EROFS, and prints
-// "ro:" lines. Arguments are done in order.
+// "ro:" lines. For a directory given after -write, it makes files there
+// (WriteContent says what) and prints "write:" lines. Arguments are done
+// in order.
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -35,6 +38,11 @@ func main() {
 	for len(args) > 0 {
 		if args[0] == "-ro" && len(args) > 1 {
 			readOnly(args[1])
+			args = args[2:]
+			continue
+		}
+		if args[0] == "-write" && len(args) > 1 {
+			writeFiles(args[1])
 			args = args[2:]
 			continue
 		}
@@ -181,4 +189,85 @@ func readOnly(dir string) {
 	ro.Say("chmod", probe.Errno(os.Chmod(at("small.txt"), 0o600)))
 	ro.Say("truncate", probe.Errno(os.Truncate(at("small.txt"), 0)))
 	ro.Printf("done")
+}
+
+// WriteContent is what -write leaves in out/, by name: the test reads
+// the files back on the host. big.bin is 3 MiB and a few bytes of a
+// pattern; sparse.bin has a hole before its last four bytes.
+func WriteContent() map[string][]byte {
+	big := make([]byte, 3<<20+5)
+	for i := range big {
+		big[i] = byte(i*31 + i>>12)
+	}
+	sparse := make([]byte, 1<<20+4)
+	copy(sparse[1<<20:], "tail")
+	return map[string][]byte{
+		"empty.txt":    nil,
+		"one.txt":      []byte("1"),
+		"odd.bin":      big[:4097],
+		"big.bin":      big,
+		"sparse.bin":   sparse,
+		"appended.txt": []byte("first\nsecond\n"),
+		"renamed.txt":  []byte("moved\n"),
+		"cut.txt":      []byte("keep"),
+		"sub/deep.txt": []byte("deep\n"),
+	}
+}
+
+// writeFiles makes the files of WriteContent under dir/out, with the
+// calls a program uses: create, write, append, fsync, rename, truncate,
+// mkdir, symlink, link and remove.
+func writeFiles(dir string) {
+	w := probe.P("write")
+	out := filepath.Join(dir, "out")
+	at := func(p string) string { return filepath.Join(out, p) }
+	w.Say("mkdir", probe.Errno(os.MkdirAll(at("sub"), 0o755)))
+	c := WriteContent()
+	for _, name := range []string{"empty.txt", "one.txt", "odd.bin", "big.bin", "sub/deep.txt"} {
+		f, err := os.Create(at(name))
+		if err == nil {
+			_, err = f.Write(c[name])
+			if err == nil {
+				err = f.Sync()
+			}
+			f.Close()
+		}
+		w.Say("write "+name, probe.Errno(err))
+	}
+	f, err := os.Create(at("sparse.bin"))
+	if err == nil {
+		_, err = f.WriteAt([]byte("tail"), 1<<20)
+		f.Close()
+	}
+	w.Say("write sparse.bin", probe.Errno(err))
+	w.Say("write appended.txt", probe.Errno(os.WriteFile(at("appended.txt"), []byte("first\n"), 0o644)))
+	f, err = os.OpenFile(at("appended.txt"), os.O_WRONLY|os.O_APPEND, 0)
+	if err == nil {
+		_, err = f.Write([]byte("second\n"))
+		f.Close()
+	}
+	w.Say("append", probe.Errno(err))
+	w.Say("write temp", probe.Errno(os.WriteFile(at("temp.txt"), []byte("moved\n"), 0o600)))
+	w.Say("rename", probe.Errno(os.Rename(at("temp.txt"), at("renamed.txt"))))
+	w.Say("write cut.txt", probe.Errno(os.WriteFile(at("cut.txt"), []byte("keep this not"), 0o644)))
+	w.Say("truncate", probe.Errno(os.Truncate(at("cut.txt"), 4)))
+	w.Say("symlink", probe.Errno(os.Symlink("renamed.txt", at("link"))))
+	w.Say("link", probe.Errno(os.Link(at("one.txt"), at("hard.txt"))))
+	w.Say("write doomed", probe.Errno(os.WriteFile(at("doomed.txt"), []byte("x"), 0o644)))
+	w.Say("remove", probe.Errno(os.Remove(at("doomed.txt"))))
+	w.Say("remove a missing file", probe.Errno(os.Remove(at("doomed.txt"))))
+	w.Say("mkdir over a file", probe.Errno(os.Mkdir(at("one.txt"), 0o755)))
+	ents, err := os.ReadDir(out)
+	w.Say("entries", len(ents), " ", probe.Errno(err))
+	b, err := os.ReadFile(at("big.bin"))
+	w.Say("read back big.bin", fmt.Sprint(bytes.Equal(b, c["big.bin"]), " ", probe.Errno(err)))
+	// The last change made durable: fsync of the directory's files is
+	// the program's way to say "keep this" before it exits.
+	f, err = os.Open(at("renamed.txt"))
+	if err == nil {
+		err = f.Sync()
+		f.Close()
+	}
+	w.Say("fsync", probe.Errno(err))
+	w.Printf("done")
 }
