@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"strconv"
@@ -77,29 +78,82 @@ func openDisk(d Disk) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("--disk %s: locking it: %v", d.File, err)
 	}
-	if err := checkExt4(f); err != nil {
+	if err := checkExt4(f, d.ReadOnly); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("--disk %s: %v", d.File, err)
 	}
 	return f, nil
 }
 
+// Superblock fields checkExt4 reads (super.rst "Super Block"): it
+// starts 1024 bytes into the image.
+const (
+	sbOffset     = 1024
+	sbMagic      = 0x38 // le16 0xEF53
+	sbIncompat   = 0x60 // le32
+	sbROCompat   = 0x64 // le32
+	sbChecksum   = 0x3FC
+	sbSize       = 1024
+	recoverBit   = 0x4   // INCOMPAT_RECOVER: the journal needs replaying
+	metadataCsum = 0x400 // RO_COMPAT_METADATA_CSUM
+)
+
 // checkExt4 reports what keeps the guest from mounting the image: no
 // ext4 file system, or one fs/ext4 refuses (its error names the
-// feature).
-func checkExt4(f *os.File) error {
-	var sb [2]byte
-	if _, err := f.ReadAt(sb[:], 1024+0x38); err != nil || binary.LittleEndian.Uint16(sb[:]) != 0xEF53 {
+// feature). A journal that needs replaying, left by a guest that did
+// not unmount, is the guest's to replay when it mounts the disk
+// read-write; read-only it cannot, and says so.
+func checkExt4(f *os.File, readOnly bool) error {
+	sb := make([]byte, sbSize)
+	if _, err := f.ReadAt(sb, sbOffset); err != nil || binary.LittleEndian.Uint16(sb[sbMagic:]) != 0xEF53 {
 		return fmt.Errorf("not an ext4 file system (no ext2/3/4 superblock); make an image with coracle disk create --size SIZE [--from DIR] FILE")
 	}
 	dev, err := ext4.NewFileDevice(f)
 	if err != nil {
 		return err
 	}
-	if _, err := ext4.Open(dev); err != nil {
+	var d ext4.Device = dev
+	if binary.LittleEndian.Uint32(sb[sbIncompat:])&recoverBit != 0 {
+		if readOnly {
+			return fmt.Errorf("its journal needs replaying (a guest stopped without unmounting it): attach it read-write once, and the guest replays it, or run e2fsck -fy on it")
+		}
+		d = recoveredView{dev, replayedSuper(sb)}
+	}
+	if _, err := ext4.Open(d); err != nil {
 		return fmt.Errorf("coracle cannot mount this file system: %v; make the image with coracle disk create, whose features coracle supports", err)
 	}
 	return nil
+}
+
+// replayedSuper returns superblock sb as it reads once the journal is
+// replayed, as far as the checks go: without INCOMPAT_RECOVER, with
+// its checksum (crc32c, checksums.rst) made again.
+func replayedSuper(sb []byte) []byte {
+	out := append([]byte(nil), sb...)
+	le := binary.LittleEndian
+	le.PutUint32(out[sbIncompat:], le.Uint32(out[sbIncompat:])&^recoverBit)
+	if le.Uint32(out[sbROCompat:])&metadataCsum != 0 {
+		le.PutUint32(out[sbChecksum:], ^crc32.Update(0, crc32.MakeTable(crc32.Castagnoli), out[:sbChecksum]))
+	}
+	return out
+}
+
+// recoveredView is an image whose superblock reads as sb: the checks
+// look at a file system whose journal the guest will replay. It is
+// only read.
+type recoveredView struct {
+	*ext4.FileDevice
+	sb []byte
+}
+
+func (v recoveredView) ReadAt(p []byte, off int64) (int, error) {
+	n, err := v.FileDevice.ReadAt(p, off)
+	// Copy the overlapping part of sb over what was read.
+	lo, hi := max(off, sbOffset), min(off+int64(n), sbOffset+sbSize)
+	if lo < hi {
+		copy(p[lo-off:hi-off], v.sb[lo-sbOffset:hi-sbOffset])
+	}
+	return n, err
 }
 
 // holder describes the process that holds a flock on the file fi, as

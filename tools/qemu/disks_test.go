@@ -94,6 +94,20 @@ func TestOpenDisks(t *testing.T) {
 			t.Errorf("OpenDisks(%s) = %v, want an error naming it and saying %q", c.d.File, err, c.want)
 		}
 	}
+	// A journal left to replay: the guest replays it read-write, and
+	// cannot read-only.
+	dirty := mkfs("dirty.img")
+	if out, err := exec.Command("/usr/sbin/debugfs", "-w", "-R", "feature needs_recovery", dirty).CombinedOutput(); err != nil {
+		t.Fatalf("debugfs: %v\n%s", err, out)
+	}
+	if release, err := OpenDisks([]Disk{{File: dirty}}); err != nil {
+		t.Errorf("an image whose journal needs replaying, read-write: %v", err)
+	} else {
+		release()
+	}
+	if _, err := OpenDisks([]Disk{{File: dirty, ReadOnly: true}}); err == nil || !strings.Contains(err.Error(), "journal needs replaying") {
+		t.Errorf("an image whose journal needs replaying, read-only: %v", err)
+	}
 	release, err := OpenDisks([]Disk{{File: good, ReadOnly: true}, {File: good, ReadOnly: true}})
 	if err != nil {
 		t.Fatalf("a good image, twice read-only: %v", err)
