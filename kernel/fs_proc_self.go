@@ -311,12 +311,13 @@ func procMounts(o *procOut, info bool) {
 		m = procfs.Mount{ID: int64(2 + i), Parent: 1, DevMajor: uint32(dev >> 8), DevMinor: uint32(dev & 0xff), Root: "/",
 			Point: unsafe.String(&linkBuf[at], len(linkBuf)-at), Options: "rw", FSType: "9p", Source: sm.Tag,
 			SuperOptions: "rw,trans=virtio"}
-		if sm.Kind == shares.KindDisk {
+		disk := shareMounts[i].kind == shares.KindDisk
+		if disk {
 			m.FSType, m.Source, m.SuperOptions = "ext4", "virtio-blk", "rw"
 		}
-		if sm.ReadOnly {
+		if shareMounts[i].readOnly {
 			m.Options, m.SuperOptions = "ro", "ro,trans=virtio"
-			if sm.Kind == shares.KindDisk {
+			if disk {
 				m.SuperOptions = "ro"
 			}
 		}
