@@ -47,7 +47,7 @@ const (
 	noteOneImage     = "the image is the whole system: one program linked with its kernel, nothing else to load or run"
 	noteNoModules    = "the kernel is linked into the image: there are no loadable modules"
 	noteNoVFS        = "one file system, the in-memory root: there is nothing to mount yet"
-	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory or on a disk (docs/shares.md and docs/disks.md say what differs there; disks are read-only for now, EROFS); "
+	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory or on a disk (docs/shares.md and docs/disks.md say what differs there; on a disk, making, removing and renaming names answer EROFS for now); "
 	noteNoPerms      = "one user, root: permissions are never checked"
 	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
 	noteRoot         = "always 0: one user, root"

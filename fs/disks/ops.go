@@ -94,10 +94,10 @@ func (s *service) Do(req *shares.Request, res *shares.Result) error {
 		return nil
 	case shares.OpFsync:
 		h, err := s.handle(req.Handle)
-		if err != nil || d.w == nil {
+		if err != nil || d.readOnly {
 			return err // nothing of a read-only disk is waiting to be written
 		}
-		return d.w.Sync(h.ino)
+		return d.fs.Sync(h.ino)
 	case shares.OpWrite:
 		return s.write(d, req, res)
 	case shares.OpTruncate:
@@ -119,7 +119,7 @@ func (s *service) change(d *disk, req *shares.Request) error {
 	if err != nil {
 		return err
 	}
-	if d.w == nil {
+	if d.names == nil {
 		return errno(syscall.EROFS)
 	}
 	switch req.Op {
@@ -127,21 +127,21 @@ func (s *service) change(d *disk, req *shares.Request) error {
 		if name == "" {
 			return errno(syscall.EEXIST)
 		}
-		_, err = d.w.Mkdir(dir.ino, name, req.Mode&0o7777, 0, 0)
+		_, err = d.names.Mkdir(dir.ino, name, req.Mode&0o7777, 0, 0)
 	case shares.OpUnlink:
 		switch {
 		case name == "":
 			return errno(syscall.EBUSY) // the disk's root
 		case req.Flags&linux.AT_REMOVEDIR != 0:
-			err = d.w.Rmdir(dir.ino, name)
+			err = d.names.Rmdir(dir.ino, name)
 		default:
-			err = d.w.Unlink(dir.ino, name)
+			err = d.names.Unlink(dir.ino, name)
 		}
 	case shares.OpSymlink:
 		if name == "" {
 			return errno(syscall.EEXIST)
 		}
-		_, err = d.w.Symlink(dir.ino, name, string(req.Path2Bytes()), 0, 0)
+		_, err = d.names.Symlink(dir.ino, name, string(req.Path2Bytes()), 0, 0)
 	case shares.OpRename:
 		dir2, name2, perr := s.parent(req, req.Dir2, string(req.Path2Bytes()))
 		if perr != nil {
@@ -150,7 +150,7 @@ func (s *service) change(d *disk, req *shares.Request) error {
 		if name == "" || name2 == "" {
 			return errno(syscall.EBUSY)
 		}
-		err = d.w.Rename(dir.ino, name, dir2.ino, name2, 0)
+		err = d.names.Rename(dir.ino, name, dir2.ino, name2, 0)
 	}
 	return err
 }
@@ -180,20 +180,43 @@ func (s *service) truncate(d *disk, req *shares.Request) error {
 		return errno(syscall.EISDIR)
 	case st.Mode&linux.S_IFMT != linux.S_IFREG:
 		return errno(syscall.EINVAL)
-	case d.w == nil:
+	case d.readOnly:
 		return errno(syscall.EROFS)
 	}
-	return d.w.Truncate(ino, req.Offset)
+	return d.fs.Truncate(ino, req.Offset)
 }
 
-// setAttr is chmod and utimensat, which need fs/ext4's SetAttr: until
-// then, EROFS once the file is found.
+// setAttr is chmod (Mode) and utimensat (the access time Offset and the
+// modification time Len, in ns, unless Mode omits them).
 func (s *service) setAttr(d *disk, req *shares.Request) error {
 	follow := req.Op == shares.OpChmod || req.Flags&linux.AT_SYMLINK_NOFOLLOW == 0
-	if _, _, err := s.target(req, follow); err != nil {
+	ino, _, err := s.target(req, follow)
+	switch {
+	case err != nil:
 		return err
+	case d.readOnly:
+		return errno(syscall.EROFS)
 	}
-	return errno(syscall.EROFS)
+	var a ext4.SetAttr
+	if req.Op == shares.OpChmod {
+		mode := req.Mode & 0o7777
+		a.Mode = &mode
+		return d.fs.SetAttr(ino, a)
+	}
+	ts := func(ns int64) *ext4.Timespec {
+		sec, nsec := ns/1e9, ns%1e9
+		if nsec < 0 {
+			sec, nsec = sec-1, nsec+1e9
+		}
+		return &ext4.Timespec{Sec: sec, Nsec: uint32(nsec)}
+	}
+	if req.Mode&shares.OmitAtime == 0 {
+		a.Atime = ts(req.Offset)
+	}
+	if req.Mode&shares.OmitMtime == 0 {
+		a.Mtime = ts(int64(req.Len))
+	}
+	return d.fs.SetAttr(ino, a)
 }
 
 // link makes a hard link at Dir2, Path2 to the file at Dir, Path.
@@ -211,10 +234,10 @@ func (s *service) link(d *disk, req *shares.Request) error {
 		return err
 	case name == "":
 		return errno(syscall.EEXIST)
-	case d.w == nil:
+	case d.names == nil:
 		return errno(syscall.EROFS)
 	}
-	return d.w.Link(old.ino, dir.ino, name)
+	return d.names.Link(old.ino, dir.ino, name)
 }
 
 // write writes the program's buffer at req.Offset, or at the end of the
@@ -226,7 +249,7 @@ func (s *service) write(d *disk, req *shares.Request, res *shares.Result) error 
 		return err
 	case h.dir:
 		return errno(syscall.EISDIR)
-	case d.w == nil:
+	case d.readOnly:
 		return errno(syscall.EROFS)
 	}
 	off := req.Offset
@@ -237,7 +260,7 @@ func (s *service) write(d *disk, req *shares.Request, res *shares.Result) error 
 		}
 		off = st.Size
 	}
-	n, err := d.w.WriteAt(h.ino, svc.UserBuf(req.Buf, req.Len), off)
+	n, err := d.fs.WriteAt(h.ino, svc.UserBuf(req.Buf, req.Len), off)
 	if n > 0 {
 		err = nil // a short write; the next one reports the error
 	}
@@ -270,10 +293,10 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 			if strings.HasSuffix(path, "/") {
 				return errno(syscall.EISDIR)
 			}
-			if d.w == nil {
+			if d.names == nil {
 				return errno(syscall.EROFS)
 			}
-			ino, cerr := d.w.Create(dir.ino, name, linux.S_IFREG|req.Mode&0o7777, 0, 0)
+			ino, cerr := d.names.Create(dir.ino, name, linux.S_IFREG|req.Mode&0o7777, 0, 0)
 			if cerr != nil {
 				return cerr
 			}
@@ -304,13 +327,11 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 		return errno(syscall.EROFS)
 	}
 	if flags&linux.O_TRUNC != 0 && flags&linux.O_PATH == 0 && f.st.Mode&linux.S_IFMT == linux.S_IFREG && f.st.Size > 0 {
-		if err := d.w.Truncate(f.ino, 0); err != nil {
+		if err := d.fs.Truncate(f.ino, 0); err != nil {
 			return err
 		}
 	}
-	if d.w != nil {
-		d.w.Hold(f.ino) // an unlinked file lives until its last close
-	}
+	d.fs.Hold(f.ino) // an unlinked file lives until its last close
 	s.keep(&handle{disk: d, ino: f.ino, comps: f.comps, inos: f.inos, dir: isDir, append: flags&linux.O_APPEND != 0}, res)
 	return nil
 }
@@ -350,10 +371,7 @@ func (s *service) close(id int32) error {
 	if h == nil {
 		return errno(syscall.EBADF)
 	}
-	if h.disk.w != nil {
-		return h.disk.w.Release(h.ino)
-	}
-	return nil
+	return h.disk.fs.Release(h.ino)
 }
 
 // read reads at req.Offset into the program's buffer, up to the end of

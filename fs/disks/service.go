@@ -11,9 +11,12 @@
 // (virtio.Find: the virtio_mmio.device words' order on microvm, the PCI
 // bus's on q35 and pc), the order in which coracle run adds them.
 //
-// fs/ext4 reads only, so far: until its write side is there (see
-// writer), every disk is served read-only, and the calls that change a
-// file system fail with EROFS.
+// A disk is mounted read-write unless the flag says ,ro. fs/ext4's calls
+// that change directories are still being written (see namer): until
+// they are there, the calls that make, remove or rename names fail with
+// EROFS. Nothing unmounts a disk: exit(2) ends the VM at once, and the
+// journal, replayed at the next read-write mount, keeps the file system
+// consistent and every fsync'd change.
 //
 // coracle build links it into images that ask for it (coracle build
 // --disks), and coracle run into those it builds with --disk.
@@ -46,8 +49,8 @@ func init() {
 type disk struct {
 	guest    string // the mount point's path
 	fs       *ext4.FS
-	w        writer // fs's write side; nil when the disk is read-only
-	readOnly bool   // w == nil
+	readOnly bool  // mounted read-only
+	names    namer // fs's directory calls; nil read-only, or until fs/ext4 has them
 }
 
 // service holds the disks and the files open on them. It is the
@@ -98,17 +101,17 @@ func start(cmd string) error {
 
 func newService() *service { return &service{handles: map[int32]*handle{}} }
 
-// openDisk opens the ext4 file system on dev, mounted at guest,
-// read-write unless readOnly or fs/ext4 cannot write it.
+// openDisk mounts the ext4 file system on dev, mounted at guest,
+// read-only or read-write (replaying its journal if a guest stopped
+// without unmounting it).
 func openDisk(dev blockDev, guest string, readOnly bool) (*disk, error) {
-	fs, err := ext4.Open(device{dev})
+	fs, err := ext4.Mount(device{dev}, readOnly)
 	if err != nil {
 		return nil, err
 	}
-	d := &disk{guest: guest, fs: fs}
-	if !readOnly {
-		d.w = writerOf(fs)
+	d := &disk{guest: guest, fs: fs, readOnly: fs.ReadOnly()}
+	if !d.readOnly {
+		d.names = namerOf(fs)
 	}
-	d.readOnly = d.w == nil
 	return d, nil
 }

@@ -4,19 +4,13 @@ import (
 	"github.com/coracle-os/coracle/fs/ext4"
 )
 
-// writer is fs/ext4's write side, as its contract names the calls (file
-// data, sync, open counts, and directory entries). The service reaches
-// the calls through this interface while they are being added to
-// *ext4.FS: a disk whose file system lacks them, or says it is
-// read-only, is served read-only (EROFS for every change). chmod and
-// utimensat need ext4's SetAttr and stay EROFS until then.
-type writer interface {
-	ReadOnly() bool
-	WriteAt(ino uint32, p []byte, off int64) (int, error)
-	Truncate(ino uint32, size int64) error
-	Sync(ino uint32) error
-	Hold(ino uint32)
-	Release(ino uint32) error
+// namer is the part of fs/ext4's write side that makes, removes and
+// renames directory entries, as its contract names the calls. The
+// service reaches the calls through this interface while they are being
+// added to *ext4.FS: until then, on a disk mounted read-write, files
+// can be written, truncated, synced and have their attributes changed,
+// but the calls that change a directory fail with EROFS.
+type namer interface {
 	Create(dir uint32, name string, mode, uid, gid uint32) (uint32, error)
 	Mkdir(dir uint32, name string, mode, uid, gid uint32) (uint32, error)
 	Symlink(dir uint32, name, target string, uid, gid uint32) (uint32, error)
@@ -26,10 +20,10 @@ type writer interface {
 	Rename(oldDir uint32, oldName string, newDir uint32, newName string, flags uint32) error
 }
 
-// writerOf returns fs's write side if it has one and takes changes.
-func writerOf(fs *ext4.FS) writer {
-	if w, ok := any(fs).(writer); ok && !w.ReadOnly() {
-		return w
+// namerOf returns fs's directory calls if it has them.
+func namerOf(fs *ext4.FS) namer {
+	if n, ok := any(fs).(namer); ok {
+		return n
 	}
 	return nil
 }

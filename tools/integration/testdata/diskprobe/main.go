@@ -10,7 +10,9 @@
 // -ro, it checks instead that every change fails with EROFS, and prints
 // "ro:" lines. For a directory given after -write, it makes files there
 // (WriteContent says what) and prints "write:" lines. Arguments are done
-// in order.
+// in order. After -rewrite it changes the files RewriteTree names, which
+// must be there, without making or removing names, and prints "rewrite:"
+// lines.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
 )
@@ -38,6 +41,11 @@ func main() {
 	for len(args) > 0 {
 		if args[0] == "-ro" && len(args) > 1 {
 			readOnly(args[1])
+			args = args[2:]
+			continue
+		}
+		if args[0] == "-rewrite" && len(args) > 1 {
+			rewrite(args[1])
 			args = args[2:]
 			continue
 		}
@@ -270,4 +278,85 @@ func writeFiles(dir string) {
 	}
 	w.Say("fsync", probe.Errno(err))
 	w.Printf("done")
+}
+
+// RewriteTree is what -rewrite expects to find, by name.
+func RewriteTree() map[string]string {
+	return map[string]string{
+		"f.txt":    "0123456789",
+		"log.txt":  "one\n",
+		"gone.txt": "all of this",
+		"cut.txt":  "keep this not",
+		"big.bin":  "",
+	}
+}
+
+// rewrite changes the files of RewriteTree under dir in place: overwrite
+// and extend past a hole, append, O_TRUNC, a 2 MiB write, truncate,
+// chmod, chtimes, reading each back; each change is made durable with
+// fsync, as a program does with what it means to keep.
+func rewrite(dir string) {
+	r := probe.P("rewrite")
+	at := func(p string) string { return filepath.Join(dir, p) }
+	change := func(name string, flags int, do func(f *os.File) error) error {
+		f, err := os.OpenFile(at(name), flags, 0)
+		if err != nil {
+			return err
+		}
+		if err = do(f); err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	err := change("f.txt", os.O_WRONLY, func(f *os.File) error {
+		if _, err := f.WriteAt([]byte("abc"), 2); err != nil {
+			return err
+		}
+		_, err := f.WriteAt([]byte("XYZ"), 12)
+		return err
+	})
+	r.Say("overwrite and extend", probe.Errno(err))
+	b, err := os.ReadFile(at("f.txt"))
+	r.Say("read back", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	err = change("log.txt", os.O_WRONLY|os.O_APPEND, func(f *os.File) error {
+		if _, err := f.Write([]byte("two\n")); err != nil {
+			return err
+		}
+		_, err := f.Write([]byte("three\n"))
+		return err
+	})
+	r.Say("append", probe.Errno(err))
+	b, err = os.ReadFile(at("log.txt"))
+	r.Say("read back", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	err = change("gone.txt", os.O_WRONLY|os.O_TRUNC, func(*os.File) error { return nil })
+	fi, serr := os.Stat(at("gone.txt"))
+	r.Say("O_TRUNC", probe.Errno(err), " ", fi != nil && fi.Size() == 0, " ", probe.Errno(serr))
+	big := make([]byte, 2<<20+3)
+	for i := range big {
+		big[i] = byte(i*7 + i>>13)
+	}
+	err = change("big.bin", os.O_WRONLY, func(f *os.File) error {
+		_, err := f.Write(big)
+		return err
+	})
+	r.Say("write 2 MiB", probe.Errno(err))
+	b, err = os.ReadFile(at("big.bin"))
+	r.Say("read back", bytes.Equal(b, big), " ", probe.Errno(err))
+	err = change("cut.txt", os.O_WRONLY, func(f *os.File) error { return f.Truncate(4) })
+	r.Say("truncate", probe.Errno(err))
+	b, err = os.ReadFile(at("cut.txt"))
+	r.Say("read back", fmt.Sprintf("%q %s", b, probe.Errno(err)))
+	r.Say("chmod", probe.Errno(os.Chmod(at("f.txt"), 0o600)))
+	mtime := time.Unix(1_500_000_000, 123456789)
+	r.Say("chtimes", probe.Errno(os.Chtimes(at("f.txt"), mtime, mtime)))
+	err = change("f.txt", os.O_RDONLY, func(*os.File) error { return nil })
+	fi, serr = os.Stat(at("f.txt"))
+	if serr == nil {
+		r.Say("stat", fi.Mode(), " ", fi.Size(), " ", fi.ModTime().UTC().Format(time.RFC3339Nano), " ", probe.Errno(err))
+	}
+	r.Say("truncate a directory", probe.Errno(os.Truncate(dir, 0)))
+	r.Printf("done")
 }
