@@ -290,10 +290,16 @@ func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysSync(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }
 
 // syncfs(fd): as sync, for the file system of any open descriptor;
-// EBADF for an O_PATH one, as Linux answers.
+// EBADF for an O_PATH one, as Linux answers. On a share or a disk the
+// file service syncs the descriptor's file, which on a disk commits
+// the whole file system's journal: all of it is durable.
 func sysSyncfs(t *Thread, f *amd64.TrapFrame) uint64 {
-	if d := lookupFD(fdArg(f.RDI)); d == nil || d.Flags&linux.O_PATH != 0 {
+	d := lookupFD(fdArg(f.RDI))
+	switch {
+	case d == nil || d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare:
+		return shareFileOp(t, f, shares.OpFsync, fdArg(f.RDI), d, 0, 0)
 	}
 	return 0
 }

@@ -262,6 +262,13 @@ func TestDiskRewrite(t *testing.T) {
 			t.Errorf("%s on the host: %d bytes, natively %d", name, len(got), len(want))
 		}
 	}
+	// chmod and chtimes, made durable by syncfs alone.
+	st, _ := exec.Command("/usr/sbin/debugfs", "-R", "stat /f.txt", replayed).CombinedOutput()
+	for _, want := range []string{"Mode:  0600", "mtime: 0x59682f00:1d6f3454"} { // 1500000000 s, 123456789 ns << 2
+		if !strings.Contains(string(st), want) {
+			t.Errorf("f.txt's inode on the host lacks %q:\n%s", want, st)
+		}
+	}
 }
 
 // checkReplayed replays the journal of image img with e2fsck -fy, as
