@@ -152,19 +152,20 @@ func shareSimple(t *Thread, f *amd64.TrapFrame, op shares.Op, tg shareTarget, fl
 	})
 }
 
-// shareRename is renameat2 within one share (EXDEV between a share and
-// anything else, as between two mounts).
+// shareRename is renameat2 within one share or disk (EXDEV between it
+// and anything else, as between two mounts). A disk's service takes
+// RENAME_NOREPLACE and RENAME_EXCHANGE; 9P has no way to ask them.
 func shareRename(t *Thread, f *amd64.TrapFrame, from, to shareTarget, flags uint32) uint64 {
 	if from.share != to.share {
 		return linux.EXDEV.Ret()
 	}
-	if flags != 0 {
+	if flags != 0 && shareMounts[from.share].kind != shares.KindDisk {
 		return linux.EINVAL.Ret() // RENAME_NOREPLACE and the rest: 9P has no way to ask
 	}
 	if shareReadOnly(from.share, shares.OpRename, 0) {
 		return linux.EROFS.Ret()
 	}
-	return sharePathCall(t, f, shares.OpRename, from, 0, 0, func(s *shareSlot) linux.Errno {
+	return sharePathCall(t, f, shares.OpRename, from, flags, 0, func(s *shareSlot) linux.Errno {
 		s.req.Dir2 = to.dir
 		return s.setPath(2, to.rest)
 	})

@@ -47,7 +47,7 @@ const (
 	noteOneImage     = "the image is the whole system: one program linked with its kernel, nothing else to load or run"
 	noteNoModules    = "the kernel is linked into the image: there are no loadable modules"
 	noteNoVFS        = "one file system, the in-memory root: there is nothing to mount yet"
-	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory or on a disk (docs/shares.md and docs/disks.md say what differs there; on a disk, making, removing and renaming names answer EROFS for now); "
+	noteRootFS       = "files live in the in-memory root file system (a tmpfs), or in a shared host directory or on a disk (docs/shares.md and docs/disks.md say what differs there); "
 	noteNoPerms      = "one user, root: permissions are never checked"
 	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
 	noteRoot         = "always 0: one user, root"
@@ -217,7 +217,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PIPE2:             {sysPipe2, callPartial, "O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) and other flags answer EINVAL; " + notePipe},
 	linux.SYS_PREADV:            {sysPreadv, callFull, noteFileOnly},
 	linux.SYS_PWRITEV:           {sysPwritev, callFull, noteFileOnly + "; with O_APPEND it appends, as Linux does"},
-	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE; RENAME_WHITEOUT answers EINVAL; one file system, so never EXDEV yet"},
+	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE (on a shared host directory any flag answers EINVAL: 9P cannot ask); RENAME_WHITEOUT answers EINVAL; EXDEV between the root, a share and a disk"},
 	linux.SYS_FACCESSAT2:        {sysFaccessat2, callFull, "as faccessat; AT_EACCESS, AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH"},
 	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above), and RLIMIT_FSIZE to anything (writes, truncates, fallocate and copies past it answer EFBIG and raise SIGXFSZ); every other limit is unlimited and setting it answers EPERM; EINVAL past RLIM_NLIMITS; pids other than 0 and 1 answer ESRCH"},
 	linux.SYS_SYNCFS:            {sysSyncfs, callFull, "as sync; on a descriptor of a shared host directory, fsync of its file; of a disk, the disk's journal committed and the device flushed; EBADF for a descriptor that is not open or is O_PATH"},

@@ -119,7 +119,7 @@ func (s *service) change(d *disk, req *shares.Request) error {
 	if err != nil {
 		return err
 	}
-	if d.names == nil {
+	if d.readOnly {
 		return errno(syscall.EROFS)
 	}
 	switch req.Op {
@@ -127,21 +127,21 @@ func (s *service) change(d *disk, req *shares.Request) error {
 		if name == "" {
 			return errno(syscall.EEXIST)
 		}
-		_, err = d.names.Mkdir(dir.ino, name, req.Mode&0o7777, 0, 0)
+		_, err = d.fs.Mkdir(dir.ino, name, req.Mode&0o7777, 0, 0)
 	case shares.OpUnlink:
 		switch {
 		case name == "":
 			return errno(syscall.EBUSY) // the disk's root
 		case req.Flags&linux.AT_REMOVEDIR != 0:
-			err = d.names.Rmdir(dir.ino, name)
+			err = d.fs.Rmdir(dir.ino, name)
 		default:
-			err = d.names.Unlink(dir.ino, name)
+			err = d.fs.Unlink(dir.ino, name)
 		}
 	case shares.OpSymlink:
 		if name == "" {
 			return errno(syscall.EEXIST)
 		}
-		_, err = d.names.Symlink(dir.ino, name, string(req.Path2Bytes()), 0, 0)
+		_, err = d.fs.Symlink(dir.ino, name, string(req.Path2Bytes()), 0, 0)
 	case shares.OpRename:
 		dir2, name2, perr := s.parent(req, req.Dir2, string(req.Path2Bytes()))
 		if perr != nil {
@@ -150,7 +150,10 @@ func (s *service) change(d *disk, req *shares.Request) error {
 		if name == "" || name2 == "" {
 			return errno(syscall.EBUSY)
 		}
-		err = d.names.Rename(dir.ino, name, dir2.ino, name2, 0)
+		if req.Flags&^(linux.RENAME_NOREPLACE|linux.RENAME_EXCHANGE) != 0 {
+			return errno(syscall.EINVAL)
+		}
+		err = d.fs.Rename(dir.ino, name, dir2.ino, name2, req.Flags)
 	}
 	return err
 }
@@ -234,10 +237,10 @@ func (s *service) link(d *disk, req *shares.Request) error {
 		return err
 	case name == "":
 		return errno(syscall.EEXIST)
-	case d.names == nil:
+	case d.readOnly:
 		return errno(syscall.EROFS)
 	}
-	return d.names.Link(old.ino, dir.ino, name)
+	return d.fs.Link(old.ino, dir.ino, name)
 }
 
 // write writes the program's buffer at req.Offset, or at the end of the
@@ -293,10 +296,10 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 			if strings.HasSuffix(path, "/") {
 				return errno(syscall.EISDIR)
 			}
-			if d.names == nil {
+			if d.readOnly {
 				return errno(syscall.EROFS)
 			}
-			ino, cerr := d.names.Create(dir.ino, name, linux.S_IFREG|req.Mode&0o7777, 0, 0)
+			ino, cerr := d.fs.Create(dir.ino, name, linux.S_IFREG|req.Mode&0o7777, 0, 0)
 			if cerr != nil {
 				return cerr
 			}

@@ -11,12 +11,10 @@
 // (virtio.Find: the virtio_mmio.device words' order on microvm, the PCI
 // bus's on q35 and pc), the order in which coracle run adds them.
 //
-// A disk is mounted read-write unless the flag says ,ro. fs/ext4's calls
-// that change directories are still being written (see namer): until
-// they are there, the calls that make, remove or rename names fail with
-// EROFS. Nothing unmounts a disk: exit(2) ends the VM at once, and the
-// journal, replayed at the next read-write mount, keeps the file system
-// consistent and every fsync'd change.
+// A disk is mounted read-write unless the flag says ,ro; every call maps
+// onto fs/ext4's, by inode number. Nothing unmounts a disk: exit(2)
+// ends the VM at once, and the journal, replayed at the next read-write
+// mount, keeps the file system consistent and every fsync'd change.
 //
 // coracle build links it into images that ask for it (coracle build
 // --disks), and coracle run into those it builds with --disk.
@@ -49,8 +47,7 @@ func init() {
 type disk struct {
 	guest    string // the mount point's path
 	fs       *ext4.FS
-	readOnly bool  // mounted read-only
-	names    namer // fs's directory calls; nil read-only, or until fs/ext4 has them
+	readOnly bool // mounted read-only
 }
 
 // service holds the disks and the files open on them. It is the
@@ -109,9 +106,5 @@ func openDisk(dev blockDev, guest string, readOnly bool) (*disk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &disk{guest: guest, fs: fs, readOnly: fs.ReadOnly()}
-	if !d.readOnly {
-		d.names = namerOf(fs)
-	}
-	return d, nil
+	return &disk{guest: guest, fs: fs, readOnly: fs.ReadOnly()}, nil
 }

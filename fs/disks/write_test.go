@@ -26,9 +26,6 @@ func TestDiskNameChanges(t *testing.T) {
 	if d.readOnly {
 		t.Fatal("the disk is read-only")
 	}
-	if d.names == nil {
-		t.Skip("fs/ext4 cannot change directories yet")
-	}
 	open := func(path string, flags uint32) int32 {
 		t.Helper()
 		r := pathReq(shares.OpOpen, shares.Root, path, flags)
@@ -144,8 +141,7 @@ func dump(t *testing.T, img, name string) string {
 
 // Writes to existing files through the service (overwrite, extend,
 // append, O_TRUNC, truncate, chmod, utimensat, fsync) are on the image
-// afterwards as debugfs reads it, and e2fsck finds it clean; a change to
-// names fails with EROFS until fs/ext4 can make them.
+// afterwards as debugfs reads it, and e2fsck finds it clean.
 func TestDiskFileWrites(t *testing.T) {
 	tree := t.TempDir()
 	for name, data := range map[string]string{
@@ -202,11 +198,6 @@ func TestDiskFileWrites(t *testing.T) {
 	ut := pathReq(shares.OpSetTimes, shares.Root, "f.txt", 0)
 	ut.Len, ut.Mode = uint64(1_500_000_000*1e9+7), shares.OmitAtime // extra nsec field: 7<<2
 	do(ut)
-	if d.names == nil {
-		if _, e := call(s, pathReq(shares.OpMkdir, shares.Root, "dir", 0)); e != syscall.EROFS {
-			t.Errorf("mkdir before fs/ext4 can: %v, want EROFS", e)
-		}
-	}
 	if err := d.fs.Unmount(); err != nil {
 		t.Fatal(err)
 	}

@@ -96,10 +96,10 @@ with one dash or two (-m or --m).
                  (absolute, not /; default /mnt/disk0, /mnt/disk1, ...
                  in the order of the flags); ,ro attaches it read-only.
                  FILE is locked while the guest runs: a second guest
-                 cannot attach it, unless both use ,ro. Files can be
-                 written and fsync'd; making, removing and renaming
-                 names fail with EROFS for now, and what is not
-                 fsync'd before exit may be lost (docs/disks.md).
+                 cannot attach it, unless both use ,ro. The guest
+                 mounts it with coracle's ext4 and its journal; what
+                 it does not fsync before it exits may be lost
+                 (docs/disks.md).
                  A PKG is built with the disk service;
                  an IMAGE must have been built with --disks. Repeatable;
                  at most 8 shares and disks together

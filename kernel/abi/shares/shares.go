@@ -58,7 +58,7 @@ const (
 	OpReaddir                // Handle, Offset (0 or a previous Result.Offset), Buf, Len: N bytes of linux_dirent64 records; Offset to go on from
 	OpMkdir                  // Dir, Path, Mode
 	OpUnlink                 // Dir, Path, Flags (AT_REMOVEDIR)
-	OpRename                 // Dir, Path to Dir2, Path2
+	OpRename                 // Dir, Path to Dir2, Path2; Flags: renameat2's (disks only)
 	OpReadlink               // Dir, Path, Buf, Len: N bytes of the link's target
 	OpSymlink                // Dir, Path (the new link), Path2 (its target)
 	OpTruncate               // Dir, Path, or Handle if Path is empty; Offset is the new size

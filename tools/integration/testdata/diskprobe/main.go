@@ -259,6 +259,11 @@ func writeFiles(dir string) {
 	w.Say("append", probe.Errno(err))
 	w.Say("write temp", probe.Errno(os.WriteFile(at("temp.txt"), []byte("moved\n"), 0o600)))
 	w.Say("rename", probe.Errno(os.Rename(at("temp.txt"), at("renamed.txt"))))
+	w.Say("rename without replacing", probe.Errno(unix.Renameat2(unix.AT_FDCWD, at("one.txt"), unix.AT_FDCWD, at("renamed.txt"), unix.RENAME_NOREPLACE)))
+	w.Say("write swapped", probe.Errno(os.WriteFile(at("swap-a.txt"), []byte("a\n"), 0o644)), " ", probe.Errno(os.WriteFile(at("swap-b.txt"), []byte("b\n"), 0o644)))
+	w.Say("exchange", probe.Errno(unix.Renameat2(unix.AT_FDCWD, at("swap-a.txt"), unix.AT_FDCWD, at("swap-b.txt"), unix.RENAME_EXCHANGE)))
+	b, err := os.ReadFile(at("swap-a.txt"))
+	w.Say("read exchanged", fmt.Sprintf("%q %s", b, probe.Errno(err)))
 	w.Say("write cut.txt", probe.Errno(os.WriteFile(at("cut.txt"), []byte("keep this not"), 0o644)))
 	w.Say("truncate", probe.Errno(os.Truncate(at("cut.txt"), 4)))
 	w.Say("symlink", probe.Errno(os.Symlink("renamed.txt", at("link"))))
@@ -269,7 +274,7 @@ func writeFiles(dir string) {
 	w.Say("mkdir over a file", probe.Errno(os.Mkdir(at("one.txt"), 0o755)))
 	ents, err := os.ReadDir(out)
 	w.Say("entries", len(ents), " ", probe.Errno(err))
-	b, err := os.ReadFile(at("big.bin"))
+	b, err = os.ReadFile(at("big.bin"))
 	w.Say("read back big.bin", fmt.Sprint(bytes.Equal(b, c["big.bin"]), " ", probe.Errno(err)))
 	// The last change made durable: fsync of the directory's files is
 	// the program's way to say "keep this" before it exits.
