@@ -119,10 +119,40 @@ func checkExt4(f *os.File, readOnly bool) error {
 		}
 		d = recoveredView{dev, replayedSuper(sb)}
 	}
-	if _, err := ext4.Open(d); err != nil {
+	fs, err := ext4.Open(d)
+	if err != nil {
 		return fmt.Errorf("coracle cannot mount this file system: %v; make the image with coracle disk create, whose features coracle supports", err)
 	}
+	if !readOnly {
+		if bad := unwritable(fs.Features()); len(bad) > 0 {
+			return fmt.Errorf("coracle can read this file system but not write it (%s); attach it read-only with ,ro, or make the image with coracle disk create", strings.Join(bad, ", "))
+		}
+	}
 	return nil
+}
+
+// Features ext4.Mount refuses to write (super.rst "Super Block",
+// s_feature_compat and s_feature_ro_compat): quota files would go stale,
+// an orphan file holds inodes to clean up, and there is no journal.
+const (
+	compatHasJournal = 0x4
+	roCompatQuota    = 0x100
+	roCompatProject  = 0x2000
+	roCompatOrphan   = 0x10000
+)
+
+// unwritable names what keeps ext4.Mount from mounting a file system
+// with features f read-write, as its refusal does: it cannot be asked
+// on the host without writing the image.
+func unwritable(f ext4.Features) []string {
+	bad := f.UnknownROCompat().Names()
+	if set := f.ROCompat & (roCompatQuota | roCompatProject | roCompatOrphan); set != 0 {
+		bad = append(bad, ext4.Features{ROCompat: set}.Names()...)
+	}
+	if f.Compat&compatHasJournal == 0 {
+		bad = append(bad, "no journal (has_journal is off)")
+	}
+	return bad
 }
 
 // replayedSuper returns superblock sb as it reads once the journal is

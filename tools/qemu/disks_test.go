@@ -94,6 +94,21 @@ func TestOpenDisks(t *testing.T) {
 			t.Errorf("OpenDisks(%s) = %v, want an error naming it and saying %q", c.d.File, err, c.want)
 		}
 	}
+	// Features the guest reads but does not write: refused read-write,
+	// naming them, and taken read-only.
+	quota := mkfs("quota.img", "-O", "quota")
+	if _, err := OpenDisks([]Disk{{File: quota}}); err == nil || !strings.Contains(err.Error(), "quota") || !strings.Contains(err.Error(), ",ro") {
+		t.Errorf("a quota image read-write: %v", err)
+	}
+	noJournal := mkfs("nojournal.img", "-O", "^has_journal")
+	if _, err := OpenDisks([]Disk{{File: noJournal}}); err == nil || !strings.Contains(err.Error(), "no journal") {
+		t.Errorf("an image without a journal read-write: %v", err)
+	}
+	if release, err := OpenDisks([]Disk{{File: quota, ReadOnly: true}, {File: noJournal, ReadOnly: true}}); err != nil {
+		t.Errorf("read-only: %v", err)
+	} else {
+		release()
+	}
 	// A journal left to replay: the guest replays it read-write, and
 	// cannot read-only.
 	dirty := mkfs("dirty.img")
