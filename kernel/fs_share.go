@@ -351,6 +351,9 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 			ringShareDoorbell()
 			return linux.EMFILE.Ret()
 		}
+		if ino := res.Stat.Ino; ino != 0 && ino < 1<<40 {
+			lookupFD(uint64(fd)).Ident = uint64(s.req.Share+1)<<40 | ino // the file, for locks
+		}
 		return uint64(fd)
 	case doneChdir:
 		return shareChdirDone(int(s.req.Share), res)

@@ -29,7 +29,9 @@ import (
 // Files of shared host directories cannot be locked (ENOLCK, as Linux
 // answers where a network file system has no lock service): two opens of
 // one host file are two unrelated handles here, which could not tell
-// that their locks conflict.
+// that their locks conflict. Files of a disk can: the disk's service
+// names the inode at open (the description's Ident), and only this
+// guest uses the disk (coracle run locks the image).
 //
 // Closing any descriptor of a file drops the process's POSIX locks on
 // it; releasing a description (its last descriptor closed) drops its
@@ -42,6 +44,9 @@ const ownerProcess filelock.Owner = -1
 // it: a root inode, or a pipe, socket, eventfd, ... by kind and object
 // (both ends of a pipe are one file).
 func lockKey(d *openFile) filelock.Key {
+	if d.Kind == fdShare {
+		return filelock.Key(uint64(fdShare)<<56 | d.Ident) // mount and inode (fs_share.go)
+	}
 	obj := uint64(uint32(d.Obj))
 	if d.Kind == fdPipe {
 		id, _ := pipeOf(d)
@@ -97,7 +102,7 @@ func sysFlock(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch {
 	case d == nil, d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
-	case d.Kind == fdShare:
+	case d.Kind == fdShare && d.Ident == 0:
 		return linux.ENOLCK.Ret()
 	}
 	key, owner := lockKey(d), filelock.Owner(fdt.FileIndex(fd))
@@ -122,7 +127,7 @@ func fcntlLock(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile) uint64 {
 	switch {
 	case d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
-	case d.Kind == fdShare:
+	case d.Kind == fdShare && d.Ident == 0:
 		return linux.ENOLCK.Ret()
 	}
 	get := cmd == linux.F_GETLK || cmd == linux.F_OFD_GETLK

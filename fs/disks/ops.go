@@ -336,6 +336,7 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 	}
 	d.fs.Hold(f.ino) // an unlinked file lives until its last close
 	s.keep(&handle{disk: d, ino: f.ino, comps: f.comps, inos: f.inos, dir: isDir, append: flags&linux.O_APPEND != 0}, res)
+	res.Stat = statOf(f.st) // its inode names the file for the kernel's locks
 	return nil
 }
 

@@ -37,6 +37,10 @@ type File struct {
 	Flags uint32
 	// Off is the file offset, shared by every descriptor of the File.
 	Off int64
+	// Ident names the file itself when Obj names only this opening of
+	// it (a file of a disk: its inode), for the lock tables; 0 if
+	// nothing does.
+	Ident uint64
 
 	refs int32 // descriptors that point here
 }

@@ -50,7 +50,7 @@ type Op uint32
 // Operations. "Dir, Path" names a file by a path relative to directory
 // Dir (a handle, or Root); results are in Result.
 const (
-	OpOpen     Op = 1 + iota // Dir, Path, Flags (O_*), Mode: a new Handle and its Stat
+	OpOpen     Op = 1 + iota // Dir, Path, Flags (O_*), Mode: a new Handle, and Stat.Ino if the service can name the file (locks need it; 0: the file cannot be locked)
 	OpStat                   // Dir, Path, Flags (AT_SYMLINK_NOFOLLOW): Stat
 	OpFstat                  // Handle: Stat
 	OpRead                   // Handle, Offset, Buf, Len: N bytes read

@@ -268,6 +268,17 @@ func writeFiles(dir string) {
 	w.Say("truncate", probe.Errno(os.Truncate(at("cut.txt"), 4)))
 	w.Say("symlink", probe.Errno(os.Symlink("renamed.txt", at("link"))))
 	w.Say("link", probe.Errno(os.Link(at("one.txt"), at("hard.txt"))))
+	// Two opens of one file: flock sees one file, as bbolt needs.
+	f1, err1 := os.Open(at("one.txt"))
+	f2, err2 := os.Open(at("hard.txt"))
+	if err1 == nil && err2 == nil {
+		err1 = unix.Flock(int(f1.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		err2 = unix.Flock(int(f2.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		f1.Close()
+		err := unix.Flock(int(f2.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		w.Say("flock", probe.Errno(err1), " ", probe.Errno(err2), " ", probe.Errno(err))
+		f2.Close()
+	}
 	w.Say("write doomed", probe.Errno(os.WriteFile(at("doomed.txt"), []byte("x"), 0o644)))
 	w.Say("remove", probe.Errno(os.Remove(at("doomed.txt"))))
 	w.Say("remove a missing file", probe.Errno(os.Remove(at("doomed.txt"))))
