@@ -49,6 +49,10 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 		return 0
 	case "run":
 		return run(ctx, inv.Run, stdio)
+	case "test":
+		return goTest(ctx, inv.Test, stdio)
+	case "exec-test":
+		return execTest(ctx, inv.ExecTest, stdio)
 	case "disk create":
 		if err := diskCreate(ctx, inv.Disk, stdio); err != nil {
 			fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)

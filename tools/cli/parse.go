@@ -16,10 +16,14 @@ import (
 
 // Invocation is a parsed coracle command line.
 type Invocation struct {
-	Command string // "build", "run", "disk create" or "help"
+	Command string // "build", "run", "test", "exec-test", "disk create" or "help"
 	Build   BuildArgs
 	Run     RunArgs
 	Disk    DiskArgs
+	Test    TestArgs
+	// ExecTest is coracle exec-test, which coracle test runs as go
+	// test's -exec program.
+	ExecTest ExecTestArgs
 }
 
 // BuildArgs are the arguments of coracle build.
@@ -74,6 +78,12 @@ func Parse(args []string) (Invocation, error) {
 	case "run":
 		r, err := parseRun(rest)
 		return Invocation{Command: cmd, Run: r}, err
+	case "test":
+		t, err := parseTest(rest)
+		return Invocation{Command: cmd, Test: t}, err
+	case "exec-test":
+		e, err := parseExecTest(rest)
+		return Invocation{Command: cmd, ExecTest: e}, err
 	case "disk":
 		d, err := parseDisk(rest)
 		return Invocation{Command: "disk create", Disk: d}, err

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// execTest is coracle exec-test, go test's -exec program under coracle
+// test: it turns the test binary into an image and boots it the way go
+// test would have run it. go test starts it in the package directory with
+// the test's environment; the guest gets that directory shared at the
+// same path (read-write: tests may write golden files), the directories
+// of every output file go test asks for (profiles, coverage, the test
+// log that test caching reads), the environment minus what only makes
+// sense on the host (guestEnv), and the binary's arguments. Its stdout is
+// the guest's console, which go test reads as the test's output; coracle
+// says nothing on it unless the guest could not run. It returns the
+// guest's exit status.
+func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)
+		return qemu.StatusRunnerFailure
+	}
+	accel, err := qemu.ChooseAccel(e.Guest.Accel, qemu.LocalHost())
+	if err != nil {
+		return fail(err)
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return fail(err)
+	}
+	tmp, err := os.MkdirTemp("", "coracle-exec-test-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(tmp)
+	img := filepath.Join(tmp, filepath.Base(e.Binary)+".img")
+	if err := image.ImageFromTestBinary(e.Binary, img); err != nil {
+		return fail(err)
+	}
+
+	environ := os.Environ()
+	shares := testShares(e.Guest.Shares, dir, e.Args, environ)
+	words, err := cmdline.Encode("", e.Args, guestEnv(environ, dir))
+	if err != nil {
+		return fail(err)
+	}
+	words = strings.TrimSpace(words + " " + cmdline.Argv0Word(e.Binary) + " " + strings.Join(qemu.ShareWords(shares), " "))
+	if len(words) > cmdline.MaxLen {
+		return fail(fmt.Errorf("the kernel command line is %d bytes with the test's arguments, environment and shares; the limit is %d: unset some environment variables", len(words), cmdline.MaxLen))
+	}
+
+	var qemuErr bytes.Buffer
+	console := newTestConsole(stdio.Stdout)
+	defer console.Flush()
+	out, err := qemu.Run(ctx, qemu.Config{
+		Image:     img,
+		Cmdline:   words,
+		Machine:   e.Guest.Machine,
+		MemoryMiB: e.Guest.MemoryMiB,
+		Accel:     accel.Accel,
+		Network:   qemu.Network{Mode: qemu.NetUser},
+		Shares:    shares,
+	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: console, Stderr: &qemuErr})
+	console.Flush()
+	if err != nil {
+		return fail(err)
+	}
+	if out.Err != nil {
+		io.Copy(stdio.Stderr, &qemuErr)
+		fmt.Fprintf(stdio.Stderr, "coracle: %v\n", out.Err)
+	}
+	return out.Status
+}
+
+// hostOnlyEnv are the variables guestEnv leaves out: they name sockets,
+// displays and session services of the host, which a guest cannot reach.
+// TMPDIR and PWD are replaced instead.
+var hostOnlyEnv = []string{
+	"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR",
+	"DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "SSH_AGENT_PID",
+	"GPG_AGENT_INFO",
+}
+
+// guestEnv is the test's environment in the guest: environ without the
+// host-only variables, with PWD set to the package directory (the
+// overlay's init makes it the working directory) and TMPDIR to the
+// guest's own /tmp, a tmpfs in guest memory, since the host's TMPDIR is
+// not there.
+func guestEnv(environ []string, dir string) []string {
+	var env []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(hostOnlyEnv, name) || name == "PWD" || name == "TMPDIR" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "PWD="+dir, "TMPDIR=/tmp")
+}
+
+// testShares returns the directories shared with the guest: the user's
+// (-v), the package directory dir, and the directories go test's output
+// files live in, which it names in the binary's flags
+// (-test.coverprofile, -test.cpuprofile, -test.outputdir,
+// -test.gocoverdir, -test.testlogfile, ...) and in $GOCOVERDIR, each at
+// its host path. A directory inside another one shared is not shared
+// again.
+func testShares(user []qemu.Share, dir string, args, environ []string) []qemu.Share {
+	want := []string{dir}
+	for _, a := range args {
+		name, value, ok := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !ok || !strings.HasPrefix(name, "test.") || !filepath.IsAbs(value) {
+			continue
+		}
+		if fi, err := os.Stat(value); err == nil && fi.IsDir() {
+			want = append(want, value)
+		} else {
+			want = append(want, filepath.Dir(value))
+		}
+	}
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "GOCOVERDIR="); ok && filepath.IsAbs(v) {
+			want = append(want, v)
+		}
+	}
+	shares := slices.Clone(user)
+	covered := func(d string) bool {
+		for _, s := range shares {
+			if within(d, s.GuestDir) {
+				return true
+			}
+		}
+		return false
+	}
+	// Shorter paths first, so that an outer directory covers its inner ones.
+	slices.SortFunc(want, func(a, b string) int { return len(a) - len(b) })
+	for _, d := range want {
+		d = filepath.Clean(d)
+		if d == "/" || covered(d) {
+			continue
+		}
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		shares = append(shares, qemu.Share{HostDir: d, GuestDir: d})
+	}
+	return shares
+}
+
+// within reports whether path is dir or below it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
