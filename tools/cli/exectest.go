@@ -50,8 +50,9 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	}
 
 	environ := os.Environ()
-	shares := testShares(e.Guest.Shares, dir, e.Args, environ)
-	words, err := cmdline.Encode("", e.Args, guestEnv(environ, dir))
+	args := withTestLog(e.Binary, e.Args)
+	shares := testShares(e.Guest.Shares, dir, args, environ)
+	words, err := cmdline.Encode("", args, guestEnv(environ, dir))
 	if err != nil {
 		return fail(err)
 	}
@@ -81,6 +82,22 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 		fmt.Fprintf(stdio.Stderr, "coracle: %v\n", out.Err)
 	}
 	return out.Status
+}
+
+// withTestLog adds -test.testlogfile to a test binary's arguments, as go
+// test does when it runs a binary itself and does not when an -exec
+// program does, since such a program may run the binary where the
+// package's files are not. Here they are, at the same paths, so the log
+// of the environment variables and files the test read, which go test
+// finds next to the binary, lets go test cache the result as it would
+// natively.
+func withTestLog(binary string, args []string) []string {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-test.testlogfile=") {
+			return args
+		}
+	}
+	return append([]string{"-test.testlogfile=" + filepath.Join(filepath.Dir(binary), "testlog.txt")}, args...)
 }
 
 // hostOnlyEnv are the variables guestEnv leaves out: they name sockets,
