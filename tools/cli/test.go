@@ -38,13 +38,14 @@ func goTest(ctx context.Context, t TestArgs, stdio Stdio) int {
 		return fail(err)
 	}
 	defer os.RemoveAll(tmp)
-	overlay, err := image.WriteTestOverlay(ctx, ".", tmp, t.Patterns)
+	overlayFlags, err := image.WriteTestOverlay(ctx, ".", tmp, t.Patterns)
 	if err != nil {
 		return fail(err)
 	}
 
 	execProg := quoteArgs(append([]string{self, "exec-test"}, t.Guest.execArgs()...))
-	args := []string{"test", "-overlay", overlay, "-exec", execProg}
+	args := append([]string{"test"}, overlayFlags...)
+	args = append(args, "-exec", execProg)
 	goArgs, ldflags := takeLDFlags(t.GoArgs)
 	args = append(args, "-ldflags", strings.TrimSpace(image.TestLinkFlags()+" "+ldflags))
 	args = append(args, goArgs...)

@@ -65,35 +65,48 @@ type testedPackage struct {
 	Deps         []string
 	TestGoFiles  []string
 	XTestGoFiles []string
+	Module       *struct{ Path, Version, Dir string }
 }
 
 // WriteTestOverlay lists the packages that patterns (go test's package
 // arguments; none means the package in dir) name, writes into tmp an
-// external test file for each one that has tests, and returns the path
-// of the overlay description for go test -overlay. The test binary of a
+// external test file for each one that has tests, and returns the go
+// test flags that add them: -overlay, and -modfile when packages of
+// required modules are tested (see copyModules). The test binary of a
 // package that uses package net also gets the network service. Packages
 // without test files get no file, so that go test still reports them as
 // "[no test files]".
-func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) (string, error) {
-	args := append([]string{"list", "-e", "-test", "-json=ImportPath,Name,Dir,ForTest,Deps,TestGoFiles,XTestGoFiles", "--"}, patterns...)
-	cmd := goCommand(ctx, dir, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) ([]string, error) {
+	pkgs, err := listTested(ctx, dir, nil, patterns)
 	if err != nil {
-		return "", fmt.Errorf("go list %s: %v\n%s", strings.Join(patterns, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, err
 	}
-	var pkgs []*testedPackage
-	dec := json.NewDecoder(strings.NewReader(string(out)))
-	for {
-		p := new(testedPackage)
-		if err := dec.Decode(p); err == io.EOF {
-			break
-		} else if err != nil {
-			return "", fmt.Errorf("reading go list output: %w", err)
+	var flags []string
+	modCache, err := moduleCacheDir(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	mods := map[string]moduleCopy{}
+	for _, p := range pkgs {
+		if p.Module != nil && p.Module.Dir != "" && p.ForTest == "" && len(p.TestGoFiles)+len(p.XTestGoFiles) > 0 && within(p.Dir, modCache) {
+			mods[p.Module.Path] = moduleCopy{p.Module.Path, p.Module.Version, p.Module.Dir}
 		}
-		pkgs = append(pkgs, p)
 	}
+	if len(mods) > 0 {
+		gomod, err := mainModFile(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		modfile, err := copyModules(tmp, gomod, mods)
+		if err != nil {
+			return nil, err
+		}
+		flags = []string{"-modfile", modfile}
+		if pkgs, err = listTested(ctx, dir, flags, patterns); err != nil {
+			return nil, err
+		}
+	}
+
 	// The test main package, "p.test", depends on everything the test
 	// binary links.
 	usesNet := map[string]bool{}
@@ -112,7 +125,7 @@ func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) (
 		}
 		target := filepath.Join(p.Dir, TestOverlayFileName)
 		if _, err := os.Lstat(target); err == nil {
-			return "", fmt.Errorf("%s already exists; coracle test adds a file of that name to the package: rename yours", target)
+			return nil, fmt.Errorf("%s already exists; coracle test adds a file of that name to the package: rename yours", target)
 		}
 		imports := []string{KernelImportPath, SharesImportPath}
 		if usesNet[p.ImportPath] {
@@ -120,16 +133,46 @@ func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) (
 		}
 		source := filepath.Join(tmp, fmt.Sprintf("pkg%d_%s", i, TestOverlayFileName))
 		if err := os.WriteFile(source, []byte(testFileSource(p.Name, imports)), 0o644); err != nil {
-			return "", err
+			return nil, err
 		}
 		replace[target] = source
 	}
 	overlay, err := json.Marshal(struct{ Replace map[string]string }{Replace: replace})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	path := filepath.Join(tmp, "overlay.json")
-	return path, os.WriteFile(path, overlay, 0o644)
+	return append(flags, "-overlay", path), os.WriteFile(path, overlay, 0o644)
+}
+
+// listTested runs go list -test over patterns, with the go flags flags.
+func listTested(ctx context.Context, dir string, flags, patterns []string) ([]*testedPackage, error) {
+	args := append([]string{"list", "-e", "-test", "-json=ImportPath,Name,Dir,ForTest,Deps,TestGoFiles,XTestGoFiles,Module"}, flags...)
+	args = append(append(args, "--"), patterns...)
+	cmd := goCommand(ctx, dir, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %v\n%s", strings.Join(patterns, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	var pkgs []*testedPackage
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		p := new(testedPackage)
+		if err := dec.Decode(p); err == io.EOF {
+			return pkgs, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("reading go list output: %w", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+}
+
+// within reports whether path is dir or below it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 // TestLinkFlags are the linker flags a test binary needs to boot: the
