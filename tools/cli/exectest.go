@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	sharesabi "github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -52,15 +53,26 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	environ := os.Environ()
 	args := withTestLog(e.Binary, e.Args)
 	shares := testShares(e.Guest.Shares, dir, args, environ)
-	words, err := cmdline.Encode("", args, guestEnv(environ, dir))
+	words, err := cmdline.Encode("", args, guestEnv(environ, dir, e.Guest.TmpDir))
 	if err != nil {
 		return fail(err)
 	}
-	words = strings.TrimSpace(words + " " + cmdline.Argv0Word(e.Binary) + " " + strings.Join(qemu.ShareWords(shares), " "))
+	if n := len(shares) + len(e.Guest.Disks); n > sharesabi.MaxMounts {
+		return fail(fmt.Errorf("the test needs %d shares and disks (the package directory, the directories of go test's output files, -v and --disk); a guest may have at most %d", n, sharesabi.MaxMounts))
+	}
+	mounts := append(qemu.ShareWords(shares), qemu.DiskWords(e.Guest.Disks)...)
+	words = strings.TrimSpace(words + " " + cmdline.Argv0Word(e.Binary) + " " + strings.Join(mounts, " "))
 	if len(words) > cmdline.MaxLen {
 		return fail(fmt.Errorf("the kernel command line is %d bytes with the test's arguments, environment and shares; the limit is %d: unset some environment variables", len(words), cmdline.MaxLen))
 	}
 
+	// The disks stay locked until QEMU has exited: packages tested at
+	// once cannot share one (go test -p 1).
+	releaseDisks, err := qemu.OpenDisks(e.Guest.Disks)
+	if err != nil {
+		return fail(err)
+	}
+	defer releaseDisks()
 	var qemuErr bytes.Buffer
 	console := newTestConsole(stdio.Stdout)
 	defer console.Flush()
@@ -72,6 +84,7 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 		Accel:     accel.Accel,
 		Network:   qemu.Network{Mode: qemu.NetUser},
 		Shares:    shares,
+		Disks:     e.Guest.Disks,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: console, Stderr: &qemuErr})
 	console.Flush()
 	if err != nil {
@@ -113,8 +126,11 @@ var hostOnlyEnv = []string{
 // host-only variables, with PWD set to the package directory (the
 // overlay's init makes it the working directory) and TMPDIR to the
 // guest's own /tmp, a tmpfs in guest memory, since the host's TMPDIR is
-// not there.
-func guestEnv(environ []string, dir string) []string {
+// not there, or to tmpDir (coracle test --tmpdir) if set.
+func guestEnv(environ []string, dir, tmpDir string) []string {
+	if tmpDir == "" {
+		tmpDir = "/tmp"
+	}
 	var env []string
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
@@ -123,7 +139,7 @@ func guestEnv(environ []string, dir string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "PWD="+dir, "TMPDIR=/tmp")
+	return append(env, "PWD="+dir, "TMPDIR="+tmpDir)
 }
 
 // testShares returns the directories shared with the guest: the user's

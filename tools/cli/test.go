@@ -38,7 +38,7 @@ func goTest(ctx context.Context, t TestArgs, stdio Stdio) int {
 		return fail(err)
 	}
 	defer os.RemoveAll(tmp)
-	overlayFlags, err := image.WriteTestOverlay(ctx, ".", tmp, t.Patterns)
+	overlayFlags, err := image.WriteTestOverlay(ctx, ".", tmp, t.Patterns, len(t.Guest.Disks) > 0)
 	if err != nil {
 		return fail(err)
 	}

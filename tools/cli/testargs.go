@@ -2,6 +2,9 @@ package cli
 
 import (
 	"flag"
+	"fmt"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -28,6 +31,8 @@ type GuestArgs struct {
 	Machine   qemu.Machine
 	Accel     qemu.Accel
 	Shares    []qemu.Share // -v HOSTDIR:GUESTDIR[:ro], in order
+	Disks     []qemu.Disk  // --disk FILE[:GUESTDIR][,ro], in order
+	TmpDir    string       // --tmpdir: the guest's TMPDIR
 }
 
 // testFlags defines coracle test's own flags. Their help is in usage.
@@ -46,6 +51,21 @@ func testFlags(g *GuestArgs, machine, accel *string) *flag.FlagSet {
 			return err
 		}
 		g.Shares = append(g.Shares, s)
+		return nil
+	})
+	fs.Func("tmpdir", "", func(v string) error {
+		if !path.IsAbs(v) {
+			return fmt.Errorf("want an absolute guest path, such as /mnt/disk0")
+		}
+		g.TmpDir = path.Clean(v)
+		return nil
+	})
+	fs.Func("disk", "", func(v string) error {
+		d, err := qemu.ParseDisk(v, len(g.Disks))
+		if err != nil {
+			return err
+		}
+		g.Disks = append(g.Disks, d)
 		return nil
 	})
 	return fs
@@ -156,14 +176,33 @@ func (g GuestArgs) execArgs() []string {
 		accel = "auto"
 	}
 	args := []string{"-m", strconv.Itoa(g.MemoryMiB), "--machine", string(g.Machine), "--accel", accel}
+	if g.TmpDir != "" {
+		args = append(args, "--tmpdir", g.TmpDir)
+	}
 	for _, s := range g.Shares {
-		v := s.HostDir + ":" + s.GuestDir
+		v := absPath(s.HostDir) + ":" + s.GuestDir
 		if s.ReadOnly {
 			v += ":ro"
 		}
 		args = append(args, "-v", v)
 	}
+	for _, d := range g.Disks {
+		v := absPath(d.File) + ":" + d.GuestDir
+		if d.ReadOnly {
+			v += ",ro"
+		}
+		args = append(args, "--disk", v)
+	}
 	return append(args, "--")
+}
+
+// absPath makes a host path absolute: coracle exec-test runs in each
+// package's directory, not in coracle test's.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // ExecTestArgs are the arguments of coracle exec-test, the -exec program

@@ -75,8 +75,9 @@ type testedPackage struct {
 // required modules are tested (see copyModules). The test binary of a
 // package that uses package net also gets the network service. Packages
 // without test files get no file, so that go test still reports them as
-// "[no test files]".
-func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) ([]string, error) {
+// "[no test files]". disks links the file service for disks, for
+// coracle test --disk.
+func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string, disks bool) ([]string, error) {
 	pkgs, err := listTested(ctx, dir, nil, patterns)
 	if err != nil {
 		return nil, err
@@ -128,6 +129,9 @@ func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string) (
 			return nil, fmt.Errorf("%s already exists; coracle test adds a file of that name to the package: rename yours", target)
 		}
 		imports := []string{KernelImportPath, SharesImportPath}
+		if disks {
+			imports = append(imports, DisksImportPath)
+		}
 		if usesNet[p.ImportPath] {
 			imports = append(imports, NetworkImportPath)
 		}
