@@ -20,6 +20,10 @@ func TestTestConsole(t *testing.T) {
 		{"CR at the end flushed", []string{"coracle: booted on X\r\nx\r"}, "x\r"},
 		{"unfinished banner dropped", []string{"coracle: booted on X"}, ""},
 		{"unfinished other line kept", []string{"cor"}, "cor"},
+		{"network notices dropped", []string{"coracle: booted on X\r\ncoracle: network: virtio-net\r\n=== RUN\r\ncoracle: net", "work: 10.0.2.15/24\r\n--- PASS\r\n"}, "=== RUN\n--- PASS\n"},
+		{"notice only at a line's start", []string{"x coracle: network: y\r\n"}, "x coracle: network: y\n"},
+		{"unimplemented call kept", []string{"coracle: unimplemented system call mlock (149): ENOSYS\r\n"}, "coracle: unimplemented system call mlock (149): ENOSYS\n"},
+		{"empty lines kept", []string{"\r\n\r\na\r\n"}, "\n\na\n"},
 	} {
 		var b strings.Builder
 		c := newTestConsole(&b)
