@@ -37,8 +37,9 @@ func TestUsageDocumentsEveryFlag(t *testing.T) {
 	var r RunArgs
 	var b BuildArgs
 	var d DiskArgs
+	var g GuestArgs
 	var s string
-	for _, fs := range []*flag.FlagSet{runFlags(&r, &s, &s), buildFlags(&b), diskCreateFlags(&d)} {
+	for _, fs := range []*flag.FlagSet{runFlags(&r, &s, &s), buildFlags(&b), diskCreateFlags(&d), testFlags(&g, &s, &s)} {
 		fs.VisitAll(func(f *flag.Flag) {
 			if !regexp.MustCompile(`(?m)^  --?` + regexp.QuoteMeta(f.Name) + ` `).MatchString(usage) {
 				t.Errorf("usage does not document coracle %s's flag -%s", fs.Name(), f.Name)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 	"github.com/coracle-os/coracle/tools/disk"
+	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -16,6 +17,9 @@ const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... 
                    [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    PKG|IMAGE [-- ARGS...]
+       coracle test [-m MiB] [-v HOSTDIR:GUESTDIR[:ro]]... [--disk FILE[:GUESTDIR][,ro]]...
+                    [--tmpdir GUESTDIR] [--machine M] [--accel A]
+                    [go test's build and test flags] [PACKAGES] [-args ...]
        coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
 `
@@ -28,6 +32,7 @@ that hypervisors boot directly (PVH), and coracle runs it on QEMU.
 Usage:
   coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] [--disks] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
+  coracle test [flags] [go test's flags] [PACKAGES] [-args ...]
   coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
   coracle help
 
@@ -131,6 +136,43 @@ In the values of coracle.env and coracle.arg every byte other than A-Z a-z
 0-9 and - . _ ~ / : , = + @ is percent-encoded (%%XX), so spaces, quotes,
 newlines and any byte reach the program unchanged.
 
+coracle test is go test with every package's test binary run in a guest:
+the same package patterns, build and test flags, output, exit status,
+test caching, -json, -p and coverage, since it is go test itself, with
+an -overlay that adds an external test file (%[8]s)
+linking the kernel into each test binary (the package is not edited),
+the PVH entry as the linker's entry point, and coracle itself as the
+-exec program, which makes each binary an image and boots it. The guest
+has the package directory shared read-write at its host path as its
+working directory, the directories of the files go test asks for
+(-coverprofile, -cpuprofile, -memprofile, the test log its cache reads)
+shared at their host paths, TMPDIR=/tmp (a tmpfs in guest memory), and
+the caller's environment except the variables of host services
+(DISPLAY, WAYLAND_DISPLAY, XAUTHORITY, XDG_RUNTIME_DIR,
+DBUS_SESSION_BUS_ADDRESS, SSH_AUTH_SOCK, SSH_AGENT_PID, GPG_AGENT_INFO).
+Tests that run other programs get the kernel's error (there are none in
+a guest). Packages of required modules are tested from a writable copy
+(go does not overlay the module cache). -exec and -overlay are coracle's
+own; -ldflags is added to. Its flags, anywhere before -args:
+
+  -m MiB         each guest's memory (default %[9]d); go test -p runs
+                 several guests at once
+  --mem MiB      the same as -m
+  -v HOSTDIR:GUESTDIR[:ro]
+                 as for coracle run; -v without such a value is go test's
+  --disk FILE[:GUESTDIR][,ro]
+                 as for coracle run; a disk is locked by the guest using
+                 it, so test several packages on one disk with -p 1
+  --tmpdir GUESTDIR
+                 the guest's TMPDIR (default /tmp), such as a disk's
+                 directory, so that t.TempDir and os.CreateTemp use it
+  --machine M    as for coracle run
+  --accel A      as for coracle run
+
+coracle test exits with go test's status: 0 when every package passed,
+1 when one failed (a guest's status %[3]d, %[4]d, %[5]d or %[6]d fails its
+package, with the reason in its output), 2 on bad usage.
+
 coracle disk create makes FILE, a raw disk image holding an ext4 file
 system, for a virtio-blk disk of the guest (coracle run --disk FILE). The host's
 mkfs.ext4 makes it (Debian's package e2fsprogs; its commands are looked for
@@ -171,7 +213,8 @@ when they failed and 2 on bad usage.
 `, qemu.DefaultMemoryMiB, qemu.MinMemoryMiB,
 	exitstatus.BootFailure, exitstatus.KernelFault,
 	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure,
-	wrap(disk.Features, 72, "\n  "))
+	wrap(disk.Features, 72, "\n  "),
+	image.TestOverlayFileName, testMemoryMiB)
 
 // wrap joins words with spaces into lines of at most width bytes,
 // separated by sep.
