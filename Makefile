@@ -127,3 +127,10 @@ CRASH_GUEST ?= coracle
 test-crash: test-tools build
 	$(GO) build -o bin/crash ./tools/bench/crash
 	bin/crash -guest $(CRASH_GUEST) -coracle $(BIN) -kills $(KILLS) $(CRASH_FLAGS)
+
+# go.etcd.io/bbolt's own test suite (-short) natively and in coracle
+# (coracle test), with its TMPDIR on tmpfs and on an ext4 disk; prints
+# the tests whose results differ (docs/testing.md).
+.PHONY: test-bbolt
+test-bbolt: test-tools build
+	tools/test-bbolt.sh
