@@ -38,7 +38,11 @@ func goTest(ctx context.Context, t TestArgs, stdio Stdio) int {
 		return fail(err)
 	}
 	defer os.RemoveAll(tmp)
-	overlayFlags, err := image.WriteTestOverlay(ctx, ".", tmp, t.Patterns, len(t.Guest.Disks) > 0)
+	dir := t.Dir
+	if dir == "" {
+		dir = "."
+	}
+	overlayFlags, err := image.WriteTestOverlay(ctx, dir, tmp, t.Patterns, len(t.Guest.Disks) > 0)
 	if err != nil {
 		return fail(err)
 	}
@@ -51,6 +55,7 @@ func goTest(ctx context.Context, t TestArgs, stdio Stdio) int {
 	args = append(args, goArgs...)
 
 	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), image.TestGoEnv()...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Run()

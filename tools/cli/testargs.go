@@ -22,6 +22,10 @@ type TestArgs struct {
 	// Patterns are the package patterns among GoArgs (none: the package
 	// in the current directory).
 	Patterns []string
+	// Dir is go test's -C: the directory the go command runs in. The go
+	// command wants -C first, and coracle test puts its own flags first,
+	// so it runs the go command there instead.
+	Dir string
 }
 
 // GuestArgs say how coracle test boots each test binary; coracle
@@ -82,7 +86,7 @@ const testMemoryMiB = 512
 // pattern (go help build, go help testflag).
 var goValueFlags = map[string]bool{
 	"C": true, "p": true, "o": true, "asmflags": true, "buildmode": true,
-	"buildvcs": false, "compiler": true, "gccgoflags": true, "gcflags": true,
+	"compiler": true, "gccgoflags": true, "gcflags": true,
 	"installsuffix": true, "ldflags": true, "mod": true, "modfile": true,
 	"overlay": true, "pgo": true, "pkgdir": true, "tags": true,
 	"toolexec": true, "exec": true, "vet": true, "covermode": true,
@@ -92,7 +96,7 @@ var goValueFlags = map[string]bool{
 	"skip": true, "timeout": true, "shuffle": true, "blockprofile": true,
 	"blockprofilerate": true, "cpuprofile": true, "memprofile": true,
 	"memprofilerate": true, "mutexprofile": true, "mutexprofilefraction": true,
-	"outputdir": true, "trace": true, "artifacts": false,
+	"outputdir": true, "trace": true,
 }
 
 // goFlagsCoracleSets are go test flags coracle test sets itself.
@@ -148,8 +152,16 @@ func parseTest(args []string) (TestArgs, error) {
 		if why, ok := goFlagsCoracleSets[strings.TrimPrefix(name, "test.")]; ok {
 			return t, usageErrorf("test: -%s: %s", name, why)
 		}
+		if name == "C" {
+			if !hasValue && i+1 < len(args) {
+				i++
+				value = args[i]
+			}
+			t.Dir = value
+			continue
+		}
 		t.GoArgs = append(t.GoArgs, a)
-		if goValueFlags[name] && !hasValue && i+1 < len(args) {
+		if goValueFlags[strings.TrimPrefix(name, "test.")] && !hasValue && i+1 < len(args) {
 			i++
 			t.GoArgs = append(t.GoArgs, args[i])
 		}

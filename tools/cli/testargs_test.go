@@ -29,6 +29,7 @@ func TestParseTest(t *testing.T) {
 		// coracle's flags anywhere, taken out.
 		{[]string{"-short", "-m", "1024", "./a", "--mem=768", "-v", dir + ":/data", "--tmpdir", "/data/"}, []string{"-short", "./a"}, []string{"./a"}, 768, []qemu.Share{{HostDir: dir, GuestDir: "/data"}}, "/data"},
 		{[]string{"-v=" + dir + ":/d:ro", "-v", "."}, []string{"-v", "."}, []string{"."}, testMemoryMiB, []qemu.Share{{HostDir: dir, GuestDir: "/d", ReadOnly: true}}, ""},
+		{[]string{"-test.run", "X", "-test.v", "./a"}, []string{"-test.run", "X", "-test.v", "./a"}, []string{"./a"}, testMemoryMiB, nil, ""},
 		// Everything after -args is the binary's.
 		{[]string{"./a", "-args", "-m", "5", "x"}, []string{"./a", "-args", "-m", "5", "x"}, []string{"./a"}, testMemoryMiB, nil, ""},
 	} {
@@ -41,6 +42,15 @@ func TestParseTest(t *testing.T) {
 			t.Errorf("parseTest(%q) = go args %q, patterns %q, %d MiB, shares %+v, tmpdir %q\nwant %q, %q, %d, %+v, %q", c.args,
 				got.GoArgs, got.Patterns, got.Guest.MemoryMiB, got.Guest.Shares, got.Guest.TmpDir,
 				c.goArgs, c.patterns, c.mem, c.shares, c.tmpdir)
+		}
+	}
+}
+
+func TestParseTestDir(t *testing.T) {
+	for _, args := range [][]string{{"-C", "sub", "./a"}, {"-C=sub", "./a"}} {
+		got, err := parseTest(args)
+		if err != nil || got.Dir != "sub" || !slices.Equal(got.GoArgs, []string{"./a"}) {
+			t.Errorf("parseTest(%q) = dir %q, go args %q, %v; want sub, [./a]", args, got.Dir, got.GoArgs, err)
 		}
 	}
 }
