@@ -53,7 +53,7 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	environ := os.Environ()
 	args := withTestLog(e.Binary, e.Args)
 	shares := testShares(e.Guest.Shares, dir, args, environ)
-	words, err := cmdline.Encode("", args, guestEnv(environ, dir, e.Guest.TmpDir))
+	words, err := cmdline.Encode("", args, guestEnv(environ, dir, e.Guest.TmpDir, e.Guest.CallerEnv))
 	if err != nil {
 		return fail(err)
 	}
@@ -126,8 +126,10 @@ var hostOnlyEnv = []string{
 // host-only variables, with PWD set to the package directory (the
 // overlay's init makes it the working directory) and TMPDIR to the
 // guest's own /tmp, a tmpfs in guest memory, since the host's TMPDIR is
-// not there, or to tmpDir (coracle test --tmpdir) if set.
-func guestEnv(environ []string, dir, tmpDir string) []string {
+// not there, or to tmpDir (coracle test --tmpdir) if set. callerEnv
+// puts back the caller's own values of the go command's variables that
+// coracle test set (GuestArgs.CallerEnv).
+func guestEnv(environ []string, dir, tmpDir string, callerEnv []string) []string {
 	if tmpDir == "" {
 		tmpDir = "/tmp"
 	}
@@ -137,7 +139,15 @@ func guestEnv(environ []string, dir, tmpDir string) []string {
 		if slices.Contains(hostOnlyEnv, name) || name == "PWD" || name == "TMPDIR" {
 			continue
 		}
+		if slices.ContainsFunc(callerEnv, func(c string) bool { n, _, _ := strings.Cut(c, "="); return n == name }) {
+			continue
+		}
 		env = append(env, kv)
+	}
+	for _, c := range callerEnv {
+		if strings.Contains(c, "=") {
+			env = append(env, c)
+		}
 	}
 	return append(env, "PWD="+dir, "TMPDIR="+tmpDir)
 }

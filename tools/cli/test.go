@@ -47,6 +47,13 @@ func goTest(ctx context.Context, t TestArgs, stdio Stdio) int {
 		return fail(err)
 	}
 
+	for _, kv := range image.TestGoEnv() {
+		name, _, _ := strings.Cut(kv, "=")
+		if v, ok := os.LookupEnv(name); ok {
+			name += "=" + v
+		}
+		t.Guest.CallerEnv = append(t.Guest.CallerEnv, name)
+	}
 	execProg := quoteArgs(append([]string{self, "exec-test"}, t.Guest.execArgs()...))
 	args := append([]string{"test"}, overlayFlags...)
 	args = append(args, "-exec", execProg)

@@ -37,6 +37,12 @@ type GuestArgs struct {
 	Shares    []qemu.Share // -v HOSTDIR:GUESTDIR[:ro], in order
 	Disks     []qemu.Disk  // --disk FILE[:GUESTDIR][,ro], in order
 	TmpDir    string       // --tmpdir: the guest's TMPDIR
+	// CallerEnv undoes, in the guest's environment, the variables
+	// coracle test sets for the go command (GOOS, GOARCH, CGO_ENABLED),
+	// which go test passes on to the test: NAME=VALUE is the caller's
+	// value, a bare NAME one the caller did not set. coracle exec-test's
+	// --callerenv.
+	CallerEnv []string
 }
 
 // testFlags defines coracle test's own flags. Their help is in usage.
@@ -198,6 +204,9 @@ func (g GuestArgs) execArgs() []string {
 		}
 		args = append(args, "-v", v)
 	}
+	for _, kv := range g.CallerEnv {
+		args = append(args, "--callerenv", kv)
+	}
 	for _, d := range g.Disks {
 		v := absPath(d.File) + ":" + d.GuestDir
 		if d.ReadOnly {
@@ -230,6 +239,10 @@ func parseExecTest(args []string) (ExecTestArgs, error) {
 	var e ExecTestArgs
 	var machine, accel string
 	fs := testFlags(&e.Guest, &machine, &accel)
+	fs.Func("callerenv", "", func(v string) error {
+		e.Guest.CallerEnv = append(e.Guest.CallerEnv, v)
+		return nil
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return e, err
 	}

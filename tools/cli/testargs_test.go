@@ -83,6 +83,7 @@ func TestExecArgsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr.Guest.CallerEnv = []string{"GOOS", "GOARCH=amd64"}
 	args := append(tr.Guest.execArgs(), "/tmp/b001/p.test", "-test.v=true")
 	e, err := parseExecTest(args)
 	if err != nil {
@@ -109,12 +110,12 @@ func TestTakeLDFlags(t *testing.T) {
 }
 
 func TestGuestEnv(t *testing.T) {
-	got := guestEnv([]string{"HOME=/root", "DISPLAY=:0", "TMPDIR=/var/tmp", "PWD=/elsewhere", "SSH_AUTH_SOCK=/s", "A=b=c"}, "/src/p", "")
-	want := []string{"HOME=/root", "A=b=c", "PWD=/src/p", "TMPDIR=/tmp"}
+	got := guestEnv([]string{"HOME=/root", "DISPLAY=:0", "TMPDIR=/var/tmp", "PWD=/elsewhere", "SSH_AUTH_SOCK=/s", "A=b=c", "GOOS=linux", "GOARCH=amd64"}, "/src/p", "", []string{"GOOS", "GOARCH=arm64"})
+	want := []string{"HOME=/root", "A=b=c", "GOARCH=arm64", "PWD=/src/p", "TMPDIR=/tmp"}
 	if !slices.Equal(got, want) {
 		t.Errorf("guestEnv = %q, want %q", got, want)
 	}
-	if got := guestEnv(nil, "/src/p", "/mnt/disk0"); !slices.Contains(got, "TMPDIR=/mnt/disk0") {
+	if got := guestEnv(nil, "/src/p", "/mnt/disk0", nil); !slices.Contains(got, "TMPDIR=/mnt/disk0") {
 		t.Errorf("guestEnv with a tmpdir = %q", got)
 	}
 }

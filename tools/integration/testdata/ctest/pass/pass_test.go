@@ -66,3 +66,12 @@ func BenchmarkSum(b *testing.B) {
 		Sum(100)
 	}
 }
+
+// TestGoEnv shows the go command's platform variables as the test sees
+// them: the caller's, although coracle test sets them for the go command.
+func TestGoEnv(t *testing.T) {
+	for _, name := range []string{"GOOS", "GOARCH", "CGO_ENABLED"} {
+		v, ok := os.LookupEnv(name)
+		t.Logf("%s: %q %v", name, v, ok)
+	}
+}
