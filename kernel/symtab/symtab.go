@@ -299,3 +299,41 @@ func u64(b []byte, off int) (uint64, bool) {
 	hi, ok2 := u32(b, int64(off)+4)
 	return uint64(lo) | uint64(hi)<<32, ok1 && ok2
 }
+
+// funcPcspOff is the offset of _func.pcsp, the table of SP deltas.
+const funcPcspOff = 16
+
+// FrameSize returns how far the function containing pc has moved SP
+// below its entry SP (not counting the return address the CALL pushed)
+// when it is about to execute pc, as runtime.funcspdelta does: the
+// return address of the call that entered the function is at SP plus
+// this size. It reports false if pc is not in the table's text or the
+// function has no (or a malformed) SP table there.
+func (t *Table) FrameSize(pc uintptr) (int, bool) {
+	f, entry, ok := t.findFunc(pc)
+	if !ok {
+		return 0, false
+	}
+	pcsp, _ := u32(t.functab, f+funcPcspOff)
+	if pcsp == 0 {
+		// No table: the linker omits it for a function that never
+		// moves SP, but a zero offset is also what a missing table
+		// looks like; both mean "no frame" to the runtime.
+		return 0, true
+	}
+	d, ok := t.pcvalue(pcsp, entry, pc)
+	if !ok || d < 0 {
+		return 0, false
+	}
+	return int(d), true
+}
+
+// Text returns the bounds of the code the table describes: from
+// runtime.text to the end of the last function.
+func (t *Table) Text() (start, end uintptr) {
+	if t == nil || t.nfunc == 0 {
+		return 0, 0
+	}
+	e, _ := u32(t.functab, int64(t.nfunc)*ftabEntryLen)
+	return t.text, t.text + uintptr(e)
+}

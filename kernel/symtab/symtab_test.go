@@ -364,6 +364,7 @@ type synthFunc struct {
 	entry, size uint32
 	files       [][2]int32
 	lines       [][2]int32
+	sp          [][2]int32 // SP delta runs; nil: no pcsp table
 }
 
 // buildTable writes a pclntab in the linker's layout for funcs (sorted by
@@ -397,10 +398,13 @@ func buildTable(funcs []synthFunc, files []string) []byte {
 	}
 	pcfile := make([]uint32, len(funcs))
 	pcln := make([]uint32, len(funcs))
+	pcsp := make([]uint32, len(funcs))
 	for i, f := range funcs {
 		pcfile[i] = encode(f.files)
 		pctab = append(pctab, 0)
 		pcln[i] = encode(f.lines)
+		pctab = append(pctab, 0)
+		pcsp[i] = encode(f.sp)
 		pctab = append(pctab, 0)
 	}
 	var functab []byte
@@ -414,7 +418,8 @@ func buildTable(funcs []synthFunc, files []string) []byte {
 	for i, f := range funcs {
 		functab = le.AppendUint32(functab, f.entry)
 		functab = le.AppendUint32(functab, nameOffs[i])
-		functab = append(functab, make([]byte, 12)...) // args, deferreturn, pcsp
+		functab = append(functab, make([]byte, 8)...) // args, deferreturn
+		functab = le.AppendUint32(functab, pcsp[i])
 		functab = le.AppendUint32(functab, pcfile[i])
 		functab = le.AppendUint32(functab, pcln[i])
 		functab = le.AppendUint32(functab, 0) // npcdata
@@ -447,7 +452,8 @@ var synthFuncs = []synthFunc{
 		lines: [][2]int32{{10, 4}, {11, 0x10}, {12, 0x20}}},
 	{name: "main.b", entry: 0x20, size: 0x200,
 		files: [][2]int32{{1, 0x100}, {0, 0x200}},
-		lines: [][2]int32{{300, 0x180}, {5, 0x200}}},
+		lines: [][2]int32{{300, 0x180}, {5, 0x200}},
+		sp:    [][2]int32{{0, 1}, {8, 5}, {0x28, 0x1f0}, {0, 0x200}}},
 	{name: "main.nolines", entry: 0x240, size: 0x10},
 }
 
@@ -700,4 +706,58 @@ func FuzzTable(f *testing.F) {
 			tab.Line(uintptr(p))
 		}
 	})
+}
+
+func TestSyntheticFrameSize(t *testing.T) {
+	tab, ok := New(synthTable(), synthText)
+	if !ok {
+		t.Fatal("New rejected the synthetic table")
+	}
+	tests := []struct {
+		off  uintptr
+		size int
+		ok   bool
+	}{
+		{0x00, 0, true}, // main.a has no SP table: no frame
+		{0x1f, 0, true},
+		{0x20, 0, true}, // main.b at entry
+		{0x21, 8, true}, // after PUSHQ BP
+		{0x24, 8, true},
+		{0x25, 0x28, true}, // after SUBQ
+		{0x20 + 0x1ef, 0x28, true},
+		{0x20 + 0x1f0, 0, true}, // after the epilogue, at RET
+		{0x220, 0, false},       // padding: past the table
+		{0x250, 0, false},       // outside the text
+	}
+	for _, tt := range tests {
+		size, ok := tab.FrameSize(synthText + tt.off)
+		if size != tt.size || ok != tt.ok {
+			t.Errorf("FrameSize(text+%#x) = %d, %v; want %d, %v", tt.off, size, ok, tt.size, tt.ok)
+		}
+	}
+	if start, end := tab.Text(); start != synthText || end != synthText+0x250 {
+		t.Errorf("Text() = %#x, %#x; want %#x, %#x", start, end, synthText, synthText+0x250)
+	}
+}
+
+// Every function of the test binary starts with no frame, and knownFunc,
+// which calls nothing but has a loop, is found with its entry.
+func TestImageFrameSizeAtEntry(t *testing.T) {
+	tab := imageTable(t)
+	n := 0
+	for i := 0; i < tab.nfunc; i++ {
+		e, _ := u32(tab.functab, int64(i)*ftabEntryLen)
+		pc := tab.text + uintptr(e)
+		size, ok := tab.FrameSize(pc)
+		if ok && size != 0 {
+			name, _, _ := tab.Lookup(pc)
+			t.Errorf("FrameSize(entry of %s) = %d; want 0", name, size)
+		}
+		if ok {
+			n++
+		}
+	}
+	if n < tab.nfunc/2 {
+		t.Errorf("FrameSize answered for %d of %d function entries", n, tab.nfunc)
+	}
 }
