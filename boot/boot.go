@@ -26,6 +26,10 @@ var Info pvh.StartInfo
 // of pvhEntry, for boot-time measurements.
 func EntryTSC() uint64
 
+// StackBounds returns the boot stack, [lo, hi): kernelMain runs on it,
+// and the crash report walks it when the kernel faults during boot.
+func StackBounds() (lo, hi uintptr)
+
 // kernelMain is package kernel's entry point. Package kernel imports boot,
 // so boot cannot name it; kernel provides this symbol with go:linkname.
 // infoErr is nil when Info was decoded, or why it was refused.

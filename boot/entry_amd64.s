@@ -165,3 +165,14 @@ TEXT ·EntryTSC(SB),NOSPLIT,$0-8
 	MOVQ	const_entryTSCOffset(AX), AX
 	MOVQ	AX, ret+0(FP)
 	RET
+
+// func StackBounds() (lo, hi uintptr)
+TEXT ·StackBounds(SB),NOSPLIT,$0-16
+	LEAQ	bootData(SB), AX
+	ADDQ	$(const_pageSize-1), AX
+	ANDQ	$~(const_pageSize-1), AX
+	LEAQ	const_stackBottom(AX), CX
+	MOVQ	CX, lo+0(FP)
+	LEAQ	const_stackTop(AX), CX
+	MOVQ	CX, hi+8(FP)
+	RET

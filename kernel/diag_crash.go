@@ -27,9 +27,13 @@ func kernelFault(f *amd64.TrapFrame) {
 	Exit(exitstatus.KernelFault)
 }
 
-// printCrashReport prints the exception, its error code and every
-// register. Each line starts with "coracle: " so that it stands out from
-// program output.
+// printCrashReport prints the exception, its error code, every register,
+// the stack as symbolized frames (for a kernel fault, the kernel's and
+// the user stack of the thread it was serving) and the code around RIP.
+// Each line starts with "coracle: " so that it stands out from program
+// output. A fault in ring 3 reaches here only when the program has no
+// handler for its signal; with one, the Go runtime prints its own
+// traceback instead.
 //
 // Trap context: safe.
 func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
@@ -49,7 +53,14 @@ func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
 		console.str(")")
 	}
 	console.str("\n")
-	printSymbol(f.RIP)
+	// The image's function table is read here, at crash time, rather
+	// than kept from boot: checking it costs milliseconds a boot should
+	// not spend, and a global holding it would be a pointer store (a
+	// write barrier) in trap context.
+	symbols, haveSymbols := symtab.Image()
+	if haveSymbols {
+		printSymbol(f.RIP, &symbols)
+	}
 	reg3("RIP", f.RIP, "RSP", f.RSP, "RFLAGS", f.RFLAGS)
 	reg3("CR2", cr2, "CR3", cr3, "CS", f.CS)
 	reg3("RAX", f.RAX, "RBX", f.RBX, "RCX", f.RCX)
@@ -57,6 +68,17 @@ func printCrashReport(f *amd64.TrapFrame, cr2, cr3 uint64) {
 	reg3("RBP", f.RBP, "R8", f.R8, "R9", f.R9)
 	reg3("R10", f.R10, "R11", f.R11, "R12", f.R12)
 	reg3("R13", f.R13, "R14", f.R14, "R15", f.R15)
+	if !haveSymbols {
+		console.str("coracle: no stack or code: the image's function table does not validate\n")
+		return
+	}
+	if f.CS&3 == 0 {
+		printKernelStack(f, &symbols)
+		printUserStack(f, &symbols)
+	} else {
+		printFaultingUserStack(f, &symbols)
+	}
+	printCode(f.RIP, &symbols)
 }
 
 func reg3(n1 string, v1 uint64, n2 string, v2 uint64, n3 string, v3 uint64) {
@@ -108,15 +130,7 @@ func pageFaultCause(code uint64) string {
 }
 
 // printSymbol names the function holding pc, with its file and line.
-// The image's function table is read here, at crash time, rather than
-// kept from boot: checking it costs milliseconds a boot should not
-// spend, and a global holding it would be a pointer store (a write
-// barrier) in trap context.
-func printSymbol(pc uint64) {
-	symbols, ok := symtab.Image()
-	if !ok {
-		return
-	}
+func printSymbol(pc uint64, symbols *symtab.Table) {
 	name, entry, ok := symbols.Lookup(uintptr(pc))
 	if !ok {
 		console.str("coracle:  RIP is outside the image's code\n")

@@ -81,6 +81,10 @@ var (
 	// straceEnabled (coracle.strace) logs every system call;
 	// sysprofEnabled (coracle.sysprof) counts them.
 	straceEnabled, sysprofEnabled bool
+
+	// crashAtWrite (coracle.crash=syscall) makes the kernel fault while
+	// serving the program's first write to descriptor 1.
+	crashAtWrite bool
 )
 
 // Console and crash reports. Trap (and boot).

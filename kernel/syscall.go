@@ -30,6 +30,9 @@ func doSyscall(t *Thread, f *amd64.TrapFrame) {
 		f.RAX = linux.ENOSYS.Ret()
 		return
 	}
+	if crashAtWrite && nr == linux.SYS_WRITE && f.RDI == 1 {
+		crashServingWrite()
+	}
 	a0, a1, a2 := f.RDI, f.RSI, f.RDX
 	f.RAX = fn(t, f)
 	if straceEnabled {

@@ -124,7 +124,7 @@ func Walk(mem Memory, stack, code Range, st Start) Trace {
 		}
 		t.PC[t.N] = pc
 		t.N++
-		if st.FrameSize >= 8 && fp == ra-8 {
+		if st.FrameSize >= 8 && fp == ra-8 && stack.Contains(fp, 8) {
 			// The function has saved its caller's RBP and pointed RBP
 			// at the save: step over its own frame.
 			if fp, ok = mem.Word(ra - 8); !ok {
