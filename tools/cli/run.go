@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/coracle-os/coracle/tools/crashreport"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -91,7 +92,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		Network:   r.Network,
 		Shares:    r.Shares,
 		Disks:     r.Disks,
-	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
+	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: crashreport.NewImageWriter(stdio.Stdout, imagePath), Stderr: stdio.Stderr})
 	if err != nil {
 		return fail(err)
 	}
