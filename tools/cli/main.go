@@ -59,6 +59,12 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 			return exitFailure
 		}
 		return 0
+	case "crash":
+		if err := crash(inv.Crash, stdio); err != nil {
+			fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)
+			return exitFailure
+		}
+		return 0
 	}
 	panic("cli: unhandled command " + inv.Command)
 }

@@ -16,7 +16,7 @@ import (
 
 // Invocation is a parsed coracle command line.
 type Invocation struct {
-	Command string // "build", "run", "test", "exec-test", "disk create" or "help"
+	Command string // "build", "run", "test", "exec-test", "disk create", "crash" or "help"
 	Build   BuildArgs
 	Run     RunArgs
 	Disk    DiskArgs
@@ -24,6 +24,7 @@ type Invocation struct {
 	// ExecTest is coracle exec-test, which coracle test runs as go
 	// test's -exec program.
 	ExecTest ExecTestArgs
+	Crash    CrashArgs
 }
 
 // BuildArgs are the arguments of coracle build.
@@ -87,6 +88,9 @@ func Parse(args []string) (Invocation, error) {
 	case "disk":
 		d, err := parseDisk(rest)
 		return Invocation{Command: "disk create", Disk: d}, err
+	case "crash":
+		c, err := parseCrash(rest)
+		return Invocation{Command: cmd, Crash: c}, err
 	case "help", "-h", "-help", "--help":
 		return Invocation{Command: "help"}, nil
 	default:

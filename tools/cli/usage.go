@@ -21,6 +21,7 @@ const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... 
                     [--tmpdir GUESTDIR] [--machine M] [--accel A]
                     [go test's build and test flags] [PACKAGES] [-args ...]
        coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
+       coracle crash IMAGE [LOGFILE]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
 `
 
@@ -34,6 +35,7 @@ Usage:
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle test [flags] [go test's flags] [PACKAGES] [-args ...]
   coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
+  coracle crash IMAGE [LOGFILE]
   coracle help
 
 coracle build builds the main package PKG (an import path or a directory
@@ -196,6 +198,15 @@ default in e2fsprogs 1.47; dumpe2fs -h FILE lists them):
   --label NAME   the file system's volume label, at most 16 bytes
   --force        replace FILE if it exists; the old file stays until the
                  new image has passed e2fsck
+
+A kernel fault prints a crash report on the console: the exception, the
+registers, the kernel's stack and the user stack of the thread it was
+serving as Go frames, and a "coracle: code" line with the bytes around
+the faulting instruction, which coracle run disassembles under it.
+coracle crash prints LOGFILE (standard input if absent or -), a console
+log saved elsewhere (a guest Firecracker booted, a CI log), with the same
+disassembly, using IMAGE's symbols. It exits 0, or 1 if IMAGE cannot be
+read.
 
 Exit status of coracle run:
   0-127  the program's exit status (os.Exit, or 0 when main returns),
