@@ -73,13 +73,17 @@ func TestKernelFaultReport(t *testing.T) {
 	cases := []struct {
 		kind, header string
 		extra        []string // further lines that must appear
+		marked       string   // the instruction the disassembly marks
 	}{
 		{"pf", "CPU exception 14 (#PF page fault), error code 0x0000 (read of a not-present page in ring 0)",
-			[]string{"CR2 0x0000010000000000", "RAX 0x0000010000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashPageFault+0x", "crashtest_amd64.s:"}},
-		{"ud", "CPU exception 6 (#UD invalid opcode), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashInvalidOpcode+0x"}},
-		{"gp", "CPU exception 13 (#GP general protection), error code 0x0000", []string{"RAX 0x8000000000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashGeneralProtection+0x"}},
-		{"de", "CPU exception 0 (#DE divide error), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashDivide+0x"}},
-		{"bp", "CPU exception 3 (#BP breakpoint), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashBreakpoint+0x"}},
+			[]string{"CR2 0x0000010000000000", "RAX 0x0000010000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashPageFault+0x", "crashtest_amd64.s:"},
+			"MOVQ 0(AX), AX"},
+		{"ud", "CPU exception 6 (#UD invalid opcode), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashInvalidOpcode+0x"}, "UD2"},
+		{"gp", "CPU exception 13 (#GP general protection), error code 0x0000", []string{"RAX 0x8000000000000000", "RIP is in github.com/coracle-os/coracle/kernel.crashGeneralProtection+0x"},
+			"MOVQ 0(AX), AX"},
+		{"de", "CPU exception 0 (#DE divide error), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashDivide+0x"}, "DIVL CX"},
+		// #BP is a trap: RIP is past the INT3, at the RET after it.
+		{"bp", "CPU exception 3 (#BP breakpoint), error code 0x0000", []string{"RIP is in github.com/coracle-os/coracle/kernel.crashBreakpoint+0x"}, "RET"},
 	}
 	for _, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {
@@ -93,11 +97,17 @@ func TestKernelFaultReport(t *testing.T) {
 					"RSI", "RDI", "RBP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"} {
 					want = append(want, " "+reg+" 0x")
 				}
+				// The stack walk (checked frame by frame in crash_test.go)
+				// and the code around RIP.
+				want = append(want, "coracle: kernel stack (frame pointers from RBP on the boot stack 0x",
+					"coracle:   #1 0x", "kernel.crashTest+0x", "(end of the boot stack: boot.entry64 is its first frame)",
+					"coracle: user stack: none, the kernel was not serving a thread", "coracle: code at 0x")
 				for _, w := range want {
 					if !strings.Contains(res.stdout, w) {
 						t.Errorf("crash report lacks %q", w)
 					}
 				}
+				checkMarked(t, res.stdout, c.marked)
 				if t.Failed() {
 					t.Log(res)
 				}
@@ -112,7 +122,7 @@ func TestMalformedCommandLine(t *testing.T) {
 	cases := []struct{ cmdline, want string }{
 		{"coracle.arg=%zz", "malformed kernel command line at byte 12: percent escape needs two hex digits"},
 		{"coracle.env=NOVALUE", "coracle.env value must be NAME=VALUE"},
-		{"coracle.crash=nope", "coracle.crash=nope is not one of de, ud, gp, pf, bp"},
+		{"coracle.crash=nope", "coracle.crash=nope is not one of de, ud, gp, pf, bp, deep, syscall"},
 	}
 	for _, c := range cases {
 		t.Run(c.cmdline, func(t *testing.T) {
