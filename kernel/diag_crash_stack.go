@@ -31,13 +31,13 @@ func printKernelStack(f *amd64.TrapFrame, symbols *symtab.Table) {
 	console.hex(stack.Hi, 16)
 	console.str("):\n")
 	tr := walkFrom(kernelMemory{}, stack, symbols, f.RIP, f.RSP, f.RBP)
-	if name == "kernel stack" && tr.Stop == stackwalk.StopOutside && tr.At == cur().Frame.RBP {
+	if name == kernelStackName && tr.Stop == stackwalk.StopOutside && tr.At == cur().Frame.RBP {
 		// The entry stub from ring 3 keeps the thread's RBP: the
 		// chain's expected end, not a corrupt link.
 		printTrace(tr, symbols, "end of the kernel's frames: the next frame pointer is the thread's user RBP")
 		return
 	}
-	if name == "boot stack" && tr.N > 0 {
+	if name == bootStackName && tr.N > 0 {
 		// entry64, the first 64-bit code, calls with whatever RBP the
 		// hypervisor left: what follows its frame is not a link.
 		if fn, _, ok := symbols.Lookup(uintptr(tr.PC[tr.N-1] - 1)); ok && fn == bootEntry64 {
@@ -53,20 +53,17 @@ const bootEntry64 = "github.com/coracle-os/coracle/boot.entry64"
 
 // printUserStack prints the user stack of the thread the kernel was
 // serving when it faulted, if any: a trap from ring 3 runs on the kernel
-// stack, and the thread's user registers are in its saved frame. Its
-// words are read through the page tables (userMemory), never directly:
-// a user stack may be unmapped, and reading it must not fault again.
+// stack, and the thread's user registers are in its saved frame.
 //
 // Trap context: safe.
 func printUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
-	if _, name, ok := kernelStackOf(f.RSP); !ok || name != "kernel stack" {
+	if _, name, ok := kernelStackOf(f.RSP); !ok || name != kernelStackName {
 		console.str("coracle: user stack: none, the kernel was not serving a thread\n")
 		return
 	}
-	t := cur()
-	u := &t.Frame
+	u := &cur().Frame
 	console.str("coracle: user stack of thread ")
-	console.dec(uint64(t.tid))
+	console.dec(uint64(cur().tid))
 	console.str(" (from its saved RIP ")
 	console.hex(u.RIP, 16)
 	console.str(", RSP ")
@@ -74,6 +71,24 @@ func printUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
 	console.str(", RBP ")
 	console.hex(u.RBP, 16)
 	console.str("; words read only where the page tables map them):\n")
+	printUserFrames(u, symbols)
+}
+
+// printFaultingUserStack prints the stack of a program thread whose own
+// instruction faulted (ring 3), from the registers in f.
+//
+// Trap context: safe.
+func printFaultingUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
+	console.str("coracle: user stack of thread ")
+	console.dec(uint64(cur().tid))
+	console.str(" (frame pointers from RBP; words read only where the page tables map them):\n")
+	printUserFrames(f, symbols)
+}
+
+// printUserFrames walks a user stack from the registers in u. Its words
+// are read through the page tables (userMemory), never directly: a user
+// stack may be unmapped, and reading it must not fault again.
+func printUserFrames(u *amd64.TrapFrame, symbols *symtab.Table) {
 	stack := stackwalk.Range{Lo: u.RSP, Hi: u.RSP + userStackSpan}
 	if stack.Hi < stack.Lo {
 		stack.Hi = ^uint64(0)
@@ -81,15 +96,21 @@ func printUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
 	printTrace(walkFrom(userMemory{}, stack, symbols, u.RIP, u.RSP, u.RBP), symbols, "")
 }
 
+// Names of the stacks kernel code runs on.
+const (
+	kernelStackName = "kernel stack"
+	bootStackName   = "boot stack"
+)
+
 // kernelStackOf names the kernel stack holding sp and returns its bounds.
 func kernelStackOf(sp uint64) (stackwalk.Range, string, bool) {
 	ks := stackwalk.Range{Lo: kernelStackBase + 4096, Hi: kernelStackBase + 4096 + kernelStackSize}
 	if cpu0.KernelStack != 0 && ks.Contains(sp, 1) {
-		return ks, "kernel stack", true
+		return ks, kernelStackName, true
 	}
 	lo, hi := boot.StackBounds()
 	if bs := (stackwalk.Range{Lo: uint64(lo), Hi: uint64(hi)}); bs.Contains(sp, 1) {
-		return bs, "boot stack", true
+		return bs, bootStackName, true
 	}
 	return stackwalk.Range{}, "unknown stack RSP is on", false
 }
@@ -170,19 +191,4 @@ func (userMemory) Word(addr uint64) (uint64, bool) {
 		return 0, false
 	}
 	return *(*uint64)(addrPointer(physOffset + uintptr(pa))), true
-}
-
-// printFaultingUserStack prints the stack of a program thread whose own
-// instruction faulted (ring 3), from the registers in f.
-//
-// Trap context: safe.
-func printFaultingUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
-	console.str("coracle: user stack of thread ")
-	console.dec(uint64(cur().tid))
-	console.str(" (frame pointers from RBP; words read only where the page tables map them):\n")
-	stack := stackwalk.Range{Lo: f.RSP, Hi: f.RSP + userStackSpan}
-	if stack.Hi < stack.Lo {
-		stack.Hi = ^uint64(0)
-	}
-	printTrace(walkFrom(userMemory{}, stack, symbols, f.RIP, f.RSP, f.RBP), symbols, "")
 }
