@@ -51,6 +51,7 @@ func kernelMain(infoErr error) {
 	setupTime()
 	setupRootFS()
 	unpackFiles()
+	setupPageCache()
 	setupShares(cmd)
 	openConsole()
 	startProgram(cmd)

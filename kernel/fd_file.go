@@ -299,7 +299,7 @@ func fillStatfs(st *statfs, d *openFile) {
 	case fdFile, fdConsole:
 		st.typ = linux.TMPFS_MAGIC
 		st.blocks = frames.TotalCount()
-		if free, keep := frames.FreeCount(), uint64(commitReserve/4096); free > keep {
+		if free, keep := freeFrames(), uint64(commitReserve/4096); free > keep {
 			st.bfree = free - keep
 		}
 		st.bavail = st.bfree

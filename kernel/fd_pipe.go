@@ -52,7 +52,7 @@ func newPipe() (int, linux.Errno) {
 	if id < 0 {
 		return -1, linux.ENFILE
 	}
-	if frames.FreeCount() < pipe.Pages+commitReserve/4096 {
+	if frames.FreeCount() < pipe.Pages+commitReserve/4096 && (!reclaimFrames() || frames.FreeCount() < pipe.Pages+commitReserve/4096) {
 		return -1, linux.ENOMEM
 	}
 	var pages [pipe.Pages]uint64

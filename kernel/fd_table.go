@@ -93,6 +93,9 @@ func releaseFile(f *openFile) {
 	case fdFile:
 		rootFS.Close(fileIno(f))
 	case fdShare:
+		if id := cacheID(f); id != 0 && cacheReleased(id, f.Obj) {
+			return // the cache closes its handle when it is done with it
+		}
 		shareRelease(f.Obj)
 	}
 }

@@ -29,7 +29,7 @@ type rootPages struct{}
 
 // Alloc implements tmpfs.Pages.
 func (*rootPages) Alloc() (uint64, bool) {
-	if frames.FreeCount() <= commitReserve/4096 {
+	if frames.FreeCount() <= commitReserve/4096 && (!reclaimFrames() || frames.FreeCount() <= commitReserve/4096) {
 		return 0, false
 	}
 	return frames.AllocZeroed()

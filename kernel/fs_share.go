@@ -60,6 +60,7 @@ const (
 	doneNoWaiter              // nobody waits (close)
 	doneChdir                 // the working directory becomes the opened directory Result.Handle
 	doneMmap                  // a read into a new private mapping at Request.Buf: give it the protection in keep, return its address
+	doneTransfer              // a page cache transfer (fs_cache.go): end it, make the call again
 )
 
 // shareSlot is a queued or taken request.
@@ -335,6 +336,12 @@ func shareSlotFree() *shareSlot {
 // finishShare does what the end of slot s's call does in the kernel and
 // returns the call's result.
 func finishShare(s *shareSlot, res *shares.Result) uint64 {
+	if s.done == doneTransfer {
+		return cacheTransferDone(s, res)
+	}
+	if res.Errno == 0 && s.req.Op == shares.OpTruncate {
+		cacheTruncated(int(s.req.Share), res.Stat.Ino, s.req.Offset)
+	}
 	if res.Errno != 0 {
 		if s.done == doneMmap {
 			vmas.Unmap(s.req.Buf, s.req.Len)
@@ -352,7 +359,11 @@ func finishShare(s *shareSlot, res *shares.Result) uint64 {
 			return linux.EMFILE.Ret()
 		}
 		if ino := res.Stat.Ino; ino != 0 && ino < 1<<40 {
-			lookupFD(uint64(fd)).Ident = uint64(s.req.Share+1)<<40 | ino // the file, for locks
+			d := lookupFD(uint64(fd))
+			d.Ident = uint64(s.req.Share+1)<<40 | ino // the file, for locks
+			if shareMounts[s.req.Share].kind == shares.KindDisk && res.Stat.Mode&linux.S_IFMT == linux.S_IFREG && s.keep&linux.O_PATH == 0 {
+				cacheOpened(d, int(s.req.Share), ino, res.Stat.Size, s.req.Flags&linux.O_TRUNC != 0)
+			}
 		}
 		return uint64(fd)
 	case doneChdir:
@@ -403,6 +414,9 @@ func shareStat(st *stat, share int, a *shares.Stat) {
 	*st = stat{dev: shareDev + uint64(share), ino: a.Ino, nlink: a.Nlink, mode: a.Mode, uid: a.UID, gid: a.GID,
 		rdev: a.Rdev, size: a.Size, blksize: 4096, blks: a.Blocks,
 		atime: nsTimespec(a.Atime), mtime: nsTimespec(a.Mtime), ctime: nsTimespec(a.Ctime)}
+	if size, ok := cacheSize(share, a); ok {
+		st.size = size // writes the disk has not seen yet
+	}
 }
 
 // shareDev is the first share's st_dev: minor numbers after the root's.

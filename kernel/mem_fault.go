@@ -49,6 +49,8 @@ func pageFault(f *amd64.TrapFrame, fromUser bool) {
 	switch r := mm.HandleFault(&space, &vmas, addr, f.ErrorCode); {
 	case r.Resolved():
 		return
+	case r == mm.FaultNoMem && reclaimFrames():
+		return // the access is made again, and finds a frame
 	case r == mm.FaultNoMem:
 		outOfMemory("a page of the program")
 	case r == mm.FaultBus && !fromUser:

@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/pagecache"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
 )
 
@@ -28,6 +29,9 @@ type fileMapper struct{}
 //
 // Trap context: the page-fault handler.
 func (*fileMapper) FilePage(file uint32, off uint64) (uint64, bool) {
+	if file >= pcFileBase {
+		return cacheFilePage(pagecache.ID(file-pcFileBase), off)
+	}
 	if off > tmpfs.MaxFileSize {
 		return 0, false
 	}
@@ -80,7 +84,11 @@ func holdFile(ino tmpfs.Ino) bool {
 	if mappedCount == len(mappedFiles) {
 		return false
 	}
-	rootFS.Open(ino)
+	if ino >= pcFileBase {
+		pcache.Map(pagecache.ID(ino - pcFileBase)) // its pages stay while mapped
+	} else {
+		rootFS.Open(ino)
+	}
 	mappedFiles[mappedCount] = ino
 	mappedCount++
 	return true
@@ -99,6 +107,12 @@ func releaseUnmappedFiles() {
 		}
 		mappedCount--
 		mappedFiles[i] = mappedFiles[mappedCount]
+		if ino >= pcFileBase {
+			id := pagecache.ID(ino - pcFileBase)
+			pcache.Unmap(id)
+			cacheIdle(id)
+			continue
+		}
 		rootFS.Close(ino)
 	}
 }
@@ -110,7 +124,12 @@ func releaseUnmappedFiles() {
 //
 // Trap context: checks of user buffers.
 func fileAreaReadable(a *mm.Area, addr, end uint64) bool {
-	size := uint64(rootFS.Getattr(a.File).Size)
+	var size uint64
+	if a.File >= pcFileBase {
+		size = uint64(pcache.Size(pagecache.ID(a.File - pcFileBase)))
+	} else {
+		size = uint64(rootFS.Getattr(a.File).Size)
+	}
 	last := a.FileOffset(min(end, a.End) - 1)
 	return last < (size+4095)&^4095
 }
@@ -122,7 +141,7 @@ func fileAreaReadable(a *mm.Area, addr, end uint64) bool {
 // mapping neither shared nor private, EACCES for a descriptor not open
 // for reading, or a shared writable mapping of one not open for
 // writing (O_APPEND does not matter, as on Linux), ENODEV for anything but a regular file of
-// the root (pipes, sockets, directories, devices, shared host files).
+// the root or of a disk (pipes, sockets, directories, devices, shared host files).
 //
 // Trap context: mmap.
 func fileBacking(fd int32, flags, prot, off uint64) (b mm.Backing, anon bool, e linux.Errno) {
@@ -142,6 +161,9 @@ func fileBacking(fd int32, flags, prot, off uint64) (b mm.Backing, anon bool, e 
 		return b, false, linux.EACCES
 	case b.Shared && prot&linux.PROT_WRITE != 0 && !canWrite(d):
 		return b, false, linux.EACCES
+	case d.Kind == fdShare && cacheID(d) != 0:
+		b.File, b.Off = pcFileBase+uint32(cacheID(d)), off
+		return b, false, 0
 	case d.Kind != fdFile:
 		return b, false, linux.ENODEV
 	}

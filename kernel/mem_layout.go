@@ -31,6 +31,10 @@ const (
 // Windows of the user half where device registers and DMA memory are
 // mapped, reserved in the address-space map so that mmap never uses them.
 const (
+	// xferWindow is where the page cache maps the pages of a transfer
+	// for the disk service while it lasts (fs_cache.go); socktab.Window
+	// is at 0x7d00_0000_0000.
+	xferWindow = 0x7c00_0000_0000
 	dmaWindow  = 0x7e00_0000_0000
 	mmioWindow = 0x7f00_0000_0000
 	windowSize = 64 << 30

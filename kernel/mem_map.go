@@ -56,7 +56,7 @@ func canCommit(addr, n uint64, fixed bool) bool {
 	if !fixed {
 		return true
 	}
-	return mm.CanCommit(&space, addr, n, frames.FreeCount(), commitReserve/4096)
+	return mm.CanCommit(&space, addr, n, freeFrames(), commitReserve/4096)
 }
 
 // discard drops the pages of [start, end) and flushes them from the TLB.

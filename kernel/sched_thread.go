@@ -72,6 +72,7 @@ const (
 	waitShare     // a call into a shared directory, ended by the file service (fs_share.go)
 	waitShareSlot // a call into a shared directory waiting for a request slot, made again
 	waitLock      // flock, F_SETLKW or F_OFD_SETLKW (sys_lock.go), made again when a lock is released
+	waitPageCache // a call on a cached disk file waiting for another's transfer (fs_cache.go), made again
 )
 
 const (

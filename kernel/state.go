@@ -14,6 +14,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/filelock"
 	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/pagecache"
 	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/sigframe"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
@@ -345,4 +346,17 @@ var (
 	// cwdAtShareRoot says the working directory is a share's root, so
 	// that ".." leaves the share for the mount point's parent.
 	cwdAtShareRoot bool
+)
+
+// The page cache of disk files (fs_cache.go). Trap (Init at boot).
+var (
+	pcache       pagecache.Cache
+	pcPageSource cachePages
+
+	// pcHandles holds, for each cached file, the service handle its
+	// transfers use (a description's Obj + 1; 0: none).
+	pcHandles [pagecache.MaxFiles + 1]int32
+
+	// pcXfers are the transfers in flight, by request slot.
+	pcXfers [maxShareRequests]pcXfer
 )

@@ -71,7 +71,7 @@ func sysFallocate(t *Thread, f *amd64.TrapFrame) uint64 {
 		return e.Ret() // checked with KEEP_SIZE too, as Linux does
 	}
 	var avail uint64
-	if free, keep := frames.FreeCount(), uint64(commitReserve/4096); free > keep {
+	if free, keep := freeFrames(), uint64(commitReserve/4096); free > keep {
 		avail = free - keep
 	}
 	return rootFS.Allocate(ino, off, n, keep, avail, now).Ret0()

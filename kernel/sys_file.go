@@ -276,6 +276,8 @@ func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	switch {
 	case d == nil:
 		return linux.EBADF.Ret()
+	case d.Kind == fdShare && d.Flags&linux.O_PATH == 0 && cacheID(d) != 0:
+		return cacheSync(t, f, cacheID(d))
 	case d.Kind == fdShare:
 		return shareFileOp(t, f, shares.OpFsync, fdArg(f.RDI), d, 0, 0)
 	case d.Kind != fdFile:
@@ -286,8 +288,15 @@ func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
-// sync(): the files are in memory, so there is nothing to write back.
-func sysSync(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }
+// sync(): the root's files are in memory; the dirty pages of disk files
+// are written home (the disk's journal commits them within seconds, or
+// at the next fsync or syncfs).
+func sysSync(t *Thread, f *amd64.TrapFrame) uint64 {
+	if r, parked := cacheWritebackAll(t, f, -1); parked {
+		return r
+	}
+	return 0
+}
 
 // syncfs(fd): as sync, for the file system of any open descriptor;
 // EBADF for an O_PATH one, as Linux answers. On a share or a disk the
@@ -299,6 +308,9 @@ func sysSyncfs(t *Thread, f *amd64.TrapFrame) uint64 {
 	case d == nil || d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
 	case d.Kind == fdShare:
+		if r, parked := cacheWritebackAll(t, f, shareOfObj(d.Obj)); parked {
+			return r
+		}
 		return shareFileOp(t, f, shares.OpFsync, fdArg(f.RDI), d, 0, 0)
 	}
 	return 0
@@ -314,6 +326,9 @@ func sysFtruncate(t *Thread, f *amd64.TrapFrame) uint64 {
 	case d.Flags&linux.O_PATH != 0:
 		return linux.EBADF.Ret()
 	case d.Kind == fdShare && canWrite(d) && int64(f.RSI) >= 0:
+		if id := cacheID(d); id != 0 && pcache.Busy(id) > 0 {
+			return cacheWait(t, f) // no transfer may outlive the cut
+		}
 		return shareFileOp(t, f, shares.OpTruncate, fdArg(f.RDI), d, int64(f.RSI), 0)
 	case d.Kind != fdFile || !canWrite(d) || int64(f.RSI) < 0:
 		return linux.EINVAL.Ret()

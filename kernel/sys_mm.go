@@ -4,6 +4,7 @@ import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/pagecache"
 )
 
 // Memory system calls over mm: anonymous memory, which is all the Go
@@ -16,7 +17,7 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EINVAL.Ret()
 	}
 	if flags&linux.MAP_ANONYMOUS == 0 {
-		if d := lookupFD(uint64(uint32(fd))); fd >= 0 && d != nil && d.Kind == fdShare {
+		if d := lookupFD(uint64(uint32(fd))); fd >= 0 && d != nil && d.Kind == fdShare && cacheID(d) == 0 {
 			return shareMmap(t, f, uint64(uint32(fd)), d, addr, length, prot, flags, off)
 		}
 	}
@@ -29,6 +30,12 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 		}
 		if anon {
 			flags |= linux.MAP_ANONYMOUS
+		}
+		if b.File >= pcFileBase && length > 0 && length <= pagecache.MaxFileSize {
+			// A fault cannot wait for the disk: fetch first.
+			if r, parked := cacheMmapPrefetch(t, f, pagecache.ID(b.File-pcFileBase), off, (length+4095)&^4095); parked {
+				return r
+			}
 		}
 	}
 	if b.File == 0 && flags&linux.MAP_SHARED != 0 {
@@ -64,6 +71,9 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysMunmap(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RDI%4096 == 0 && f.RSI > 0 {
+		takeAllMappedDirty(f.RDI, f.RDI+f.RSI)
+	}
 	if e := vmas.Unmap(f.RDI, f.RSI); e != 0 {
 		return linux.Errno(e).Ret()
 	}
@@ -84,8 +94,10 @@ func sysMprotect(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 // msync(addr, length, flags): a shared mapping's pages are the file's
-// own, so there is nothing to write back; the call checks its arguments
-// as Linux does.
+// own. A root file has nothing to write back; a disk file's pages the
+// mapping changed become dirty in the page cache, and MS_SYNC writes
+// them home and has the disk make them durable, as fsync. The call
+// checks its arguments as Linux does.
 func sysMsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	addr, length, flags := f.RDI, f.RSI, f.RDX
 	switch {
@@ -104,7 +116,30 @@ func sysMsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	if gap, kernel := vmas.Coverage(addr, end); gap || kernel {
 		return linux.ENOMEM.Ret()
 	}
+	takeAllMappedDirty(addr, end)
+	if flags&linux.MS_SYNC != 0 {
+		// Write home the first cached disk file mapped there and make
+		// it durable.
+		for _, a := range vmas.Areas() {
+			if a.File >= pcFileBase && a.Start < end && addr < a.End && a.Shared {
+				return cacheSync(t, f, pagecache.ID(a.File-pcFileBase))
+			}
+		}
+	}
 	return 0
+}
+
+// takeAllMappedDirty marks dirty the cached pages that shared mappings
+// in [start, end) changed (msync, munmap).
+func takeAllMappedDirty(start, end uint64) {
+	if !pcMapped() {
+		return
+	}
+	for _, a := range vmas.Areas() {
+		if a.File >= pcFileBase && a.Start < end && start < a.End {
+			takeMappedDirty(pagecache.ID(a.File-pcFileBase), start, end)
+		}
+	}
 }
 
 func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {

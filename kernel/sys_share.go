@@ -194,6 +194,9 @@ func shareAccess(t *Thread, f *amd64.TrapFrame, tg shareTarget, mode, flags uint
 // shareRead is read (pos < 0: at the file offset, which moves) and
 // pread64 on a share file.
 func shareRead(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, buf, n uint64, pos int64, in bool) uint64 {
+	if id := cacheID(d); id != 0 {
+		return cacheRW(t, f, d, id, buf, n, pos, in)
+	}
 	switch {
 	case d.Flags&linux.O_PATH != 0, in && !canRead(d), !in && !canWrite(d):
 		return linux.EBADF.Ret()
@@ -224,6 +227,10 @@ func shareSeek(t *Thread, f *amd64.TrapFrame, fd uint64, d *openFile, off int64,
 	case linux.SEEK_CUR:
 		off += d.Off
 	case linux.SEEK_END:
+		if id := cacheID(d); id != 0 {
+			off += pcache.Size(id)
+			break
+		}
 		return shareFileCall(t, f, shares.OpFstat, fd, d, doneSeekEnd, func(s *shareSlot) { s.req.Offset = off })
 	default:
 		return linux.EINVAL.Ret()

@@ -100,8 +100,12 @@ func (s *service) Do(req *shares.Request, res *shares.Result) error {
 		return d.fs.Sync(h.ino)
 	case shares.OpWrite:
 		return s.write(d, req, res)
+	case shares.OpFill:
+		return s.fill(d, req, res)
+	case shares.OpWriteback:
+		return s.writeback(d, req, res)
 	case shares.OpTruncate:
-		return s.truncate(d, req)
+		return s.truncate(d, req, res)
 	case shares.OpLink:
 		return s.link(d, req)
 	case shares.OpChmod, shares.OpSetTimes:
@@ -174,7 +178,7 @@ func (s *service) target(req *shares.Request, follow bool) (uint32, ext4.Stat, e
 }
 
 // truncate is truncate and ftruncate: Offset is the new size.
-func (s *service) truncate(d *disk, req *shares.Request) error {
+func (s *service) truncate(d *disk, req *shares.Request, res *shares.Result) error {
 	ino, st, err := s.target(req, true)
 	switch {
 	case err != nil:
@@ -186,6 +190,7 @@ func (s *service) truncate(d *disk, req *shares.Request) error {
 	case d.readOnly:
 		return errno(syscall.EROFS)
 	}
+	res.Stat.Ino = uint64(ino) // the kernel's page cache cuts the file's pages too
 	return d.fs.Truncate(ino, req.Offset)
 }
 
@@ -393,6 +398,42 @@ func (s *service) read(d *disk, req *shares.Request, res *shares.Result) error {
 		err = nil
 	}
 	res.N, res.Offset = int64(n), req.Offset+int64(n)
+	return err
+}
+
+// fill reads a run of the file's pages for the kernel's page cache into
+// the window the kernel mapped at req.Buf; what lies past the end of
+// the file is zeros.
+func (s *service) fill(d *disk, req *shares.Request, res *shares.Result) error {
+	h, err := s.handle(req.Handle)
+	if err != nil {
+		return err
+	}
+	buf := svc.UserBuf(req.Buf, req.Len)
+	n, err := d.fs.ReadAt(h.ino, buf, req.Offset)
+	if err == io.EOF || err == nil {
+		clear(buf[n:])
+		err = nil
+	}
+	res.N = int64(n)
+	return err
+}
+
+// writeback writes a run of the page cache's dirty pages home at
+// req.Offset (never at the end: the kernel placed O_APPEND writes).
+func (s *service) writeback(d *disk, req *shares.Request, res *shares.Result) error {
+	h, err := s.handle(req.Handle)
+	switch {
+	case err != nil:
+		return err
+	case d.readOnly:
+		return errno(syscall.EROFS)
+	}
+	n, err := d.fs.WriteAt(h.ino, svc.UserBuf(req.Buf, req.Len), req.Offset)
+	res.N = int64(n)
+	if err == nil && n < int(req.Len) {
+		err = errno(syscall.EIO)
+	}
 	return err
 }
 

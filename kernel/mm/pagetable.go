@@ -237,3 +237,24 @@ const settable = P | RW | US | PWT | PCD | G | XD
 //
 //go:nosplit
 func withFlags(e, flags PTE) PTE { return e&^settable | flags&settable | P }
+
+// TakeDirty reports whether the CPU wrote through the 4 KiB page that
+// maps va since the last call (its D bit), and clears the bit: the page
+// cache learns this way which pages of a shared file mapping a program
+// changed. The caller must INVLPG va when it returns true, or a later
+// write may not set the bit again.
+//
+// Trap context: msync, fsync and munmap of file mappings.
+//
+//go:nosplit
+func (as *AddressSpace) TakeDirty(va uint64) bool {
+	if !Canonical(va) {
+		return false
+	}
+	t, i, at, _ := as.walk(va, 0, false)
+	if at != 0 || !t[i].Present() || t[i]&D == 0 {
+		return false
+	}
+	t[i] &^= D
+	return true
+}

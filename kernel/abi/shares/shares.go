@@ -15,7 +15,10 @@
 // finishes the call (makes the descriptor of an open, moves a file
 // offset) and wakes the thread. Data moves directly between the device
 // and the program's buffer, which the kernel has checked: the services
-// run in the program's address space.
+// run in the program's address space. A disk's regular files are read
+// and written through the kernel's page cache instead: the kernel asks
+// only for runs of pages (OpFill, OpWriteback), mapped into a window of
+// the address space while the request lasts.
 //
 // Mounts are numbered in command-line order across both kinds of word
 // (coracle.share and coracle.disk), counting only the well-formed ones
@@ -67,11 +70,13 @@ const (
 	OpChmod                  // Dir, Path, Mode
 	OpLink                   // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
 	OpSetTimes               // Dir, Path (Flags: AT_SYMLINK_NOFOLLOW), or Handle if Path is empty: the access time Offset and the modification time Len (ns), unless Mode says OmitAtime or OmitMtime
+	OpFill                   // Handle, Offset, Buf, Len (whole pages of the kernel's page cache, mapped for the request's life): the file's bytes there, zeros past its end; N bytes of the file read
+	OpWriteback              // Handle, Offset, Buf, Len (pages of the page cache): write the bytes at Offset, extending the file, whatever the handle's O_APPEND; N bytes written
 	OpEnd
 )
 
 var opNames = [OpEnd]string{"", "open", "stat", "fstat", "read", "write", "readdir", "mkdir",
-	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod", "link", "settimes"}
+	"unlink", "rename", "readlink", "symlink", "truncate", "fsync", "close", "chmod", "link", "settimes", "fill", "writeback"}
 
 // String names the operation.
 func (o Op) String() string {
