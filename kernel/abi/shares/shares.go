@@ -53,25 +53,25 @@ type Op uint32
 // Operations. "Dir, Path" names a file by a path relative to directory
 // Dir (a handle, or Root); results are in Result.
 const (
-	OpOpen     Op = 1 + iota // Dir, Path, Flags (O_*), Mode: a new Handle, and Stat.Ino if the service can name the file (locks need it; 0: the file cannot be locked)
-	OpStat                   // Dir, Path, Flags (AT_SYMLINK_NOFOLLOW): Stat
-	OpFstat                  // Handle: Stat
-	OpRead                   // Handle, Offset, Buf, Len: N bytes read
-	OpWrite                  // Handle, Offset, Buf, Len: N bytes written; Offset after them
-	OpReaddir                // Handle, Offset (0 or a previous Result.Offset), Buf, Len: N bytes of linux_dirent64 records; Offset to go on from
-	OpMkdir                  // Dir, Path, Mode
-	OpUnlink                 // Dir, Path, Flags (AT_REMOVEDIR)
-	OpRename                 // Dir, Path to Dir2, Path2; Flags: renameat2's (disks only)
-	OpReadlink               // Dir, Path, Buf, Len: N bytes of the link's target
-	OpSymlink                // Dir, Path (the new link), Path2 (its target)
-	OpTruncate               // Dir, Path, or Handle if Path is empty; Offset is the new size
-	OpFsync                  // Handle
-	OpClose                  // Handle; nobody waits for the result
-	OpChmod                  // Dir, Path, Mode
-	OpLink                   // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
-	OpSetTimes               // Dir, Path (Flags: AT_SYMLINK_NOFOLLOW), or Handle if Path is empty: the access time Offset and the modification time Len (ns), unless Mode says OmitAtime or OmitMtime
-	OpFill                   // Handle, Offset, Buf, Len (whole pages of the kernel's page cache, mapped for the request's life): the file's bytes there, zeros past its end; N bytes of the file read
-	OpWriteback              // Handle, Offset, Buf, Len (pages of the page cache): write the bytes at Offset, extending the file, whatever the handle's O_APPEND; N bytes written
+	OpOpen      Op = 1 + iota // Dir, Path, Flags (O_*), Mode: a new Handle, and Stat.Ino if the service can name the file (locks need it; 0: the file cannot be locked)
+	OpStat                    // Dir, Path, Flags (AT_SYMLINK_NOFOLLOW): Stat
+	OpFstat                   // Handle: Stat
+	OpRead                    // Handle, Offset, Buf, Len: N bytes read
+	OpWrite                   // Handle, Offset, Buf, Len: N bytes written; Offset after them
+	OpReaddir                 // Handle, Offset (0 or a previous Result.Offset), Buf, Len: N bytes of linux_dirent64 records; Offset to go on from
+	OpMkdir                   // Dir, Path, Mode
+	OpUnlink                  // Dir, Path, Flags (AT_REMOVEDIR)
+	OpRename                  // Dir, Path to Dir2, Path2; Flags: renameat2's (disks only)
+	OpReadlink                // Dir, Path, Buf, Len: N bytes of the link's target
+	OpSymlink                 // Dir, Path (the new link), Path2 (its target)
+	OpTruncate                // Dir, Path, or Handle if Path is empty; Offset is the new size
+	OpFsync                   // Handle
+	OpClose                   // Handle; nobody waits for the result
+	OpChmod                   // Dir, Path, Mode
+	OpLink                    // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
+	OpSetTimes                // Dir, Path (Flags: AT_SYMLINK_NOFOLLOW), or Handle if Path is empty: the access time Offset and the modification time Len (ns), unless Mode says OmitAtime or OmitMtime
+	OpFill                    // Handle, Offset, Buf, Len (whole pages of the kernel's page cache, mapped for the request's life): the file's bytes there, zeros past its end; N bytes of the file read
+	OpWriteback               // Handle, Offset, Buf, Len (pages of the page cache): write the bytes at Offset, extending the file, whatever the handle's O_APPEND; N bytes written
 	OpEnd
 )
 
