@@ -522,3 +522,22 @@ func pcMapped() bool {
 	}
 	return false
 }
+
+// cacheCloseWriteback writes file id's dirty pages home when a
+// description of it closes for the last time, unless a mapping still
+// holds the file, and waits for them: what a program wrote is then on
+// the disk as it was before the cache, for the journal's next commit
+// (an fsync of any file, syncfs, or the service's own, every few
+// seconds). It reports whether t was parked (close is made again).
+func cacheCloseWriteback(t *Thread, f *amd64.TrapFrame, id pagecache.ID) (uint64, bool) {
+	if pcache.Mapped(id) {
+		return 0, false
+	}
+	if r, ok := cacheWriteback(t, f, id, 0); ok {
+		return r, true
+	}
+	if pcache.Busy(id) > 0 {
+		return cacheWait(t, f), true
+	}
+	return 0, false
+}

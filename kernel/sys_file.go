@@ -155,6 +155,13 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 }
 
 func sysClose(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := lookupFD(fdArg(f.RDI)); d != nil && d.Refs() == 1 {
+		if id := cacheID(d); id != 0 {
+			if r, parked := cacheCloseWriteback(t, f, id); parked {
+				return r
+			}
+		}
+	}
 	return closeFD(fdArg(f.RDI)).Ret0()
 }
 
