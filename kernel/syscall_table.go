@@ -52,11 +52,11 @@ const (
 	noteLinuxENOSYS  = "Linux answers ENOSYS on x86-64 too"
 	noteRoot         = "always 0: one user, root"
 	noteNoEINTR      = "signals do not interrupt the wait (no EINTR)"
-	noteFileOnly     = "files of the root file system only: ESPIPE on pipes, sockets and the rest"
+	noteFileOnly     = "files of the root file system, shared host directories and disks (a disk's regular files through the kernel's page cache, docs/disks.md) only: ESPIPE on pipes, sockets and the rest"
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
-	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking; a buffer that is not mapped is EFAULT even when there is nothing to read (Linux answers 0 then)"
-	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a file write past RLIMIT_FSIZE is cut short there, or answers EFBIG and raises SIGXFSZ; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking"
+	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking; a buffer that is not mapped is EFAULT even when there is nothing to read (Linux answers 0 then); a regular file of a disk is read from the kernel's page cache, the call parked while the disk service fetches what is missing (docs/disks.md)"
+	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a file write past RLIMIT_FSIZE is cut short there, or answers EFBIG and raises SIGXFSZ; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking; a regular file of a disk is written into the kernel's page cache, written home at fsync, syncfs, sync, msync, the last close, or when dirty pages pass an eighth of memory (docs/disks.md)"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
@@ -70,7 +70,7 @@ const (
 var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_READ:              {sysRead, callPartial, noteRead},
 	linux.SYS_WRITE:             {sysWrite, callPartial, noteWrite},
-	linux.SYS_CLOSE:             {sysClose, callFull, ""},
+	linux.SYS_CLOSE:             {sysClose, callFull, "the last close of a disk file first writes its dirty cached pages home (unless a mapping holds it)"},
 	linux.SYS_POLL:              {sysPoll, callPartial, notePoll},
 	linux.SYS_IOCTL:             {sysIoctl, callPartial, "FIONBIO, FIOCLEX, FIONCLEX and FIONREAD (regular files, sockets and pipes; ENOTTY elsewhere, as Linux answers for an eventfd); no descriptor is a terminal, the console included: TCGETS and every other request answer ENOTTY (EINVAL on an epoll descriptor, as Linux 6.9 and later)"},
 	linux.SYS_DUP:               {sysDup, callFull, ""},
@@ -80,10 +80,10 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_OPEN:              {sysOpen, callPartial, "as openat from AT_FDCWD"},
 	linux.SYS_FSTAT:             {sysFstat, callFull, "files of the root report tmpfs's sizes, links and times (st_dev 0x21); pipes are S_IFIFO (mode 0600, one inode for both ends); sockets are S_IFSOCK with the inode /proc/self/fd names (socket:[N]); eventfd, epoll and interrupt descriptors report mode 0600 and inode 0; the generated files of /proc report size 0 and those of /sys 4096, as Linux's"},
 	linux.SYS_LSEEK:             {sysLseek, callPartial, noteFileOnly + "; no SEEK_DATA or SEEK_HOLE (EINVAL); on a directory only SEEK_SET and SEEK_CUR to a position getdents64 gave (0 rewinds), EINVAL elsewhere; a device of /dev stays at 0, as on Linux"},
-	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory (MAP_SHARED is private memory: there is no other process to share with) and regular files of the root, private or shared: a fault maps the file's own page, read-only and copied on the first write in a private mapping, so a private mapping sees later writes to the file until it copies a page, and a shared mapping's writes are the file's contents at once; a page wholly past the end of the file raises SIGBUS; /dev/zero maps anonymous memory; pipes, sockets, directories, other devices and files of shared host directories and disks answer ENODEV; MAP_SHARED_VALIDATE does not reject unknown flags; at most 64 distinct files are mapped at once (ENOMEM); a file of a shared host directory or a disk privately only, as a copy read into new memory when the call is made (MAP_SHARED answers ENODEV)"},
+	linux.SYS_MMAP:              {sysMmap, callPartial, "anonymous memory (MAP_SHARED is private memory: there is no other process to share with) and regular files of the root, private or shared: a fault maps the file's own page, read-only and copied on the first write in a private mapping, so a private mapping sees later writes to the file until it copies a page, and a shared mapping's writes are the file's contents at once; a page wholly past the end of the file raises SIGBUS; /dev/zero maps anonymous memory; pipes, sockets, directories and other devices answer ENODEV; regular files of disks map the kernel's page cache the same way, after the call has fetched every page of the range within the file (a fault cannot wait for the disk); MAP_SHARED_VALIDATE does not reject unknown flags; at most 64 distinct files are mapped at once (ENOMEM); a file of a shared host directory privately only, as a copy read into new memory when the call is made (MAP_SHARED answers ENODEV)"},
 	linux.SYS_MPROTECT:          {sysMprotect, callFull, "PROT_GROWSDOWN and PROT_GROWSUP answer EINVAL: there are no grows-down mappings"},
-	linux.SYS_MUNMAP:            {sysMunmap, callFull, ""},
-	linux.SYS_MSYNC:             {sysMsync, callFull, "checks its arguments and succeeds: a shared file mapping's pages are the file's own, so there is nothing to write back"},
+	linux.SYS_MUNMAP:            {sysMunmap, callFull, "pages of a disk file that a shared mapping changed become dirty in the page cache"},
+	linux.SYS_MSYNC:             {sysMsync, callFull, "checks its arguments; a shared file mapping's pages are the file's own, so a root file has nothing to write back; on a disk file, pages the mapping changed (PTE dirty bits) become dirty in the page cache, and MS_SYNC writes them home and syncs the first disk file in the range, as fsync"},
 	linux.SYS_RT_SIGACTION:      {sysRtSigaction, callFull, ""},
 	linux.SYS_RT_SIGPROCMASK:    {sysRtSigprocmask, callFull, ""},
 	linux.SYS_RT_SIGRETURN:      {sysRtSigreturn, callFull, ""},
@@ -123,10 +123,10 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_UNAME:             {sysUname, callFull, "Linux 6.1.0-coracle on x86_64, node name coracle"},
 	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); record locks as Linux (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms; " + noteLocks + "); leases, owners, seals and pipe sizes answer EINVAL"},
 	linux.SYS_FLOCK:             {sysFlock, callPartial, "locks belong to the open-file description, as on Linux; " + noteLocks},
-	linux.SYS_FSYNC:             {sysFsync, callFull, "files of the root are in memory: nothing to write back; on a shared host directory the host syncs the file; on a disk it returns once the ext4 journal is committed and the device flushed (docs/disks.md); EINVAL on pipes, sockets and the rest"},
+	linux.SYS_FSYNC:             {sysFsync, callFull, "files of the root are in memory: nothing to write back; on a shared host directory the host syncs the file; on a disk the file's dirty cached pages (and those its shared mappings changed) are written home, then it returns once the ext4 journal is committed and the device flushed (docs/disks.md); EINVAL on pipes, sockets and the rest"},
 	linux.SYS_FDATASYNC:         {sysFsync, callFull, "as fsync"},
 	linux.SYS_TRUNCATE:          {sysTruncate, callFull, ""},
-	linux.SYS_FTRUNCATE:         {sysFtruncate, callFull, ""},
+	linux.SYS_FTRUNCATE:         {sysFtruncate, callFull, "on a disk file, the disk truncates it, then the page cache: pages past the end leave every mapping (SIGBUS there)"},
 	linux.SYS_GETCWD:            {sysGetcwd, callFull, "the working directory's path, found from its inode up through its parents; ENOENT once it is removed"},
 	linux.SYS_CHDIR:             {sysChdir, callFull, ""},
 	linux.SYS_FCHDIR:            {sysFchdir, callFull, ""},
@@ -160,7 +160,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PRCTL:             {sysPrctl, callPartial, "EINVAL for every option"},
 	linux.SYS_ARCH_PRCTL:        {sysArchPrctl, callPartial, "ARCH_SET_FS and ARCH_GET_FS (which also reports a base the thread set with WRFSBASE, enabled where the CPU has FSGSBASE); the GS base belongs to the kernel, so ARCH_SET_GS, ARCH_GET_GS and the rest answer EINVAL"},
 	linux.SYS_SETRLIMIT:         {sysSetrlimit, callPartial, "as prlimit64 on the calling process"},
-	linux.SYS_SYNC:              {sysSync, callPartial, "files of the root are in memory: nothing to write back; shares and disks are not synced (use fsync or syncfs on a descriptor of one)"},
+	linux.SYS_SYNC:              {sysSync, callPartial, "files of the root are in memory: nothing to write back; the dirty cached pages of disk files are written home, for the disk's journal to commit within seconds, but nothing waits for that commit, and shares are not synced (use fsync or syncfs on a descriptor of one)"},
 	linux.SYS_MOUNT:             {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_UMOUNT2:           {nil, callENOSYSByDesign, noteNoVFS},
 	linux.SYS_SWAPON:            {nil, callENOSYSByDesign, "memory is the VM's RAM: there is no swap"},
@@ -220,7 +220,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_RENAMEAT2:         {sysRenameat2, callPartial, "RENAME_NOREPLACE and RENAME_EXCHANGE (on a shared host directory any flag answers EINVAL: 9P cannot ask); RENAME_WHITEOUT answers EINVAL; EXDEV between the root, a share and a disk"},
 	linux.SYS_FACCESSAT2:        {sysFaccessat2, callFull, "as faccessat; AT_EACCESS, AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH"},
 	linux.SYS_PRLIMIT64:         {sysPrlimit64, callPartial, "RLIMIT_NOFILE can be set, up to 1024 (EPERM above), and RLIMIT_FSIZE to anything (writes, truncates, fallocate and copies past it answer EFBIG and raise SIGXFSZ); every other limit is unlimited and setting it answers EPERM; EINVAL past RLIM_NLIMITS; pids other than 0 and 1 answer ESRCH"},
-	linux.SYS_SYNCFS:            {sysSyncfs, callFull, "as sync; on a descriptor of a shared host directory, fsync of its file; of a disk, the disk's journal committed and the device flushed; EBADF for a descriptor that is not open or is O_PATH"},
+	linux.SYS_SYNCFS:            {sysSyncfs, callFull, "as sync; on a descriptor of a shared host directory, fsync of its file; of a disk, the dirty cached pages of the disk's files written home, then the disk's journal committed and the device flushed; EBADF for a descriptor that is not open or is O_PATH"},
 	linux.SYS_PROCESS_VM_READV:  {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_PROCESS_VM_WRITEV: {nil, callENOSYSByDesign, "one process: there is no other address space"},
 	linux.SYS_FINIT_MODULE:      {nil, callENOSYSByDesign, noteNoModules},
