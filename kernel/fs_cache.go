@@ -170,8 +170,8 @@ func cacheRW(t *Thread, f *amd64.TrapFrame, d *openFile, id pagecache.ID, buf, n
 		off = d.Off
 	}
 	if in {
-		got, miss := pcache.Read(id, off, b)
-		if miss >= 0 {
+		got, miss := cacheRead(id, off, b)
+		if got == 0 && miss >= 0 {
 			return cacheFetch(t, f, id, miss)
 		}
 		if pos < 0 {
@@ -203,7 +203,7 @@ func cacheRW(t *Thread, f *amd64.TrapFrame, d *openFile, id pagecache.ID, buf, n
 			return cacheFetch(t, f, id, miss)
 		}
 	}
-	w, miss, e := pcache.Write(id, off, b)
+	w, miss, e := cacheWrite(id, off, b)
 	if w == 0 {
 		switch {
 		case e == linux.ENOMEM:
@@ -218,6 +218,50 @@ func cacheRW(t *Thread, f *amd64.TrapFrame, d *openFile, id pagecache.ID, buf, n
 		d.Off = off + int64(w)
 	}
 	return uint64(w)
+}
+
+// cacheRead copies file id's bytes at off into the program's buffer b
+// through pcBounce, a piece at a time, so that no fault on b (which may
+// evict, or map a cached page) lands inside a pagecache call. It stops
+// at the first page that must be fetched (miss >= 0) or at the end of
+// the file; a call that got something returns it (a short read), and
+// one that got nothing fetches and is made again.
+func cacheRead(id pagecache.ID, off int64, b []byte) (n int, miss int64) {
+	for n < len(b) {
+		at := off + int64(n)
+		chunk := min(len(b)-n, len(pcBounce)-int(at%pagecache.PageSize))
+		got, m := pcache.Read(id, at, pcBounce[:chunk])
+		copy(b[n:], pcBounce[:got])
+		n += got
+		if m >= 0 {
+			return n, m
+		}
+		if got < chunk {
+			break // the end of the file
+		}
+	}
+	return n, -1
+}
+
+// cacheWrite copies the program's buffer b into file id at off through
+// pcBounce, in pieces that end on page boundaries (a page the write
+// covers whole is never fetched), and returns what pagecache.Write
+// does for the first piece that stops short.
+func cacheWrite(id pagecache.ID, off int64, b []byte) (n int, miss int64, e linux.Errno) {
+	for n < len(b) {
+		at := off + int64(n)
+		chunk := min(len(b)-n, len(pcBounce)-int(at%pagecache.PageSize))
+		copy(pcBounce[:chunk], b[n:])
+		w, m, we := pcache.Write(id, at, pcBounce[:chunk])
+		n += w
+		if w < chunk {
+			if n > 0 {
+				we = 0
+			}
+			return n, m, we
+		}
+	}
+	return n, -1, 0
 }
 
 // cacheRestart makes the running call be made again from the start

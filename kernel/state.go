@@ -359,4 +359,9 @@ var (
 
 	// pcXfers are the transfers in flight, by request slot.
 	pcXfers [maxShareRequests]pcXfer
+
+	// pcBounce carries data between the program's buffers and the
+	// cache (cacheRead, cacheWrite), so that a fault on a buffer never
+	// lands inside a pagecache call.
+	pcBounce [16 * pagecache.PageSize]byte
 )
