@@ -58,6 +58,9 @@ func sysMmap(t *Thread, f *amd64.TrapFrame) uint64 {
 	if b.File != 0 && !holdFile(b.File) {
 		return linux.ENOMEM.Ret()
 	}
+	if fixed && addr%4096 == 0 {
+		takeAllMappedDirty(addr, addr+length) // before the areas it replaces go
+	}
 	got, e := vmas.MapFile(addr, length, mm.Prot(prot), fixed, b)
 	if e != 0 {
 		releaseUnmappedFiles()
@@ -159,6 +162,7 @@ func sysMadvise(t *Thread, f *amd64.TrapFrame) uint64 {
 		if gap {
 			return linux.ENOMEM.Ret()
 		}
+		takeAllMappedDirty(addr, addr+length) // a disk file's changed pages stay changed
 		discard(addr, addr+length)
 		return 0
 	case linux.MADV_NORMAL, linux.MADV_RANDOM, linux.MADV_SEQUENTIAL, linux.MADV_WILLNEED,

@@ -115,6 +115,11 @@ func coherence(dir string) {
 	_, err = f.ReadAt(got, 9000)
 	pr.Say("pread after a store", probe.Errno(err), " ", strconv.Quote(string(got)), " read-only mapping: ", strconv.Quote(string(ro[9000:9024])))
 	pr.Say("msync", probe.Errno(unix.Msync(rw, unix.MS_SYNC)), " fsync ", probe.Errno(f.Sync()))
+	copy(rw[14000:], "kept across DONTNEED")
+	err = unix.Madvise(rw, unix.MADV_DONTNEED)
+	got = make([]byte, 20)
+	f.ReadAt(got, 14000)
+	pr.Say("madvise DONTNEED", probe.Errno(err), " pread ", strconv.Quote(string(got)), " mapping ", strconv.Quote(string(rw[14000:14020])))
 	pr.Say("munmap writable", probe.Errno(unix.Munmap(rw)))
 
 	priv, err := unix.Mmap(int(f.Fd()), 0, 16<<10, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
