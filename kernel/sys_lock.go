@@ -45,7 +45,7 @@ const ownerProcess filelock.Owner = -1
 // (both ends of a pipe are one file).
 func lockKey(d *openFile) filelock.Key {
 	if d.Kind == fdShare {
-		return filelock.Key(uint64(fdShare)<<56 | d.Ident) // mount and inode (fs_share.go)
+		return filelock.Key(uint64(fdShare)<<56 | d.Ident&(1<<identCacheShift-1)) // mount and inode (fs_share.go), without the cache ID
 	}
 	obj := uint64(uint32(d.Obj))
 	if d.Kind == fdPipe {
