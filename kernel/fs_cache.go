@@ -385,6 +385,11 @@ func cacheTransferDone(s *shareSlot, res *shares.Result) uint64 {
 	w := &threads[s.thread]
 	if res.Errno != 0 {
 		w.Frame.RIP += syscallInsnLen // not made again: it fails
+		if w.Frame.RAX == linux.SYS_CLOSE {
+			// close closes even when what it wrote home failed, as
+			// on Linux; the pages stay dirty.
+			closeFD(fdArg(w.Frame.RDI))
+		}
 		return linux.Errno(res.Errno).Ret()
 	}
 	return w.Frame.RAX
