@@ -55,6 +55,8 @@ type RunArgs struct {
 	Cmdline string
 	// Network is the guest's NIC: -p, --tap, --net.
 	Network qemu.Network
+	// GDBPort is --gdb's port on 127.0.0.1; 0 without --gdb.
+	GDBPort int
 }
 
 // UsageError is a mistake in the command line: coracle prints it with the
@@ -155,6 +157,7 @@ func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 		return nil
 	})
 	fs.StringVar(&r.Network.Tap, "tap", "", "")
+	fs.Var(gdbFlag{&r.GDBPort}, "gdb", "")
 	fs.Func("v", "", func(v string) error {
 		s, err := qemu.ParseShare(v)
 		if err != nil {

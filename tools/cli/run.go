@@ -34,6 +34,11 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	if err := checkTap(r.Network); err != nil {
 		return fail(err)
 	}
+	if r.GDBPort != 0 {
+		if err := checkGDBPort(r.GDBPort); err != nil {
+			return fail(err)
+		}
+	}
 	// The disks stay locked until QEMU has exited.
 	releaseDisks, err := qemu.OpenDisks(r.Disks)
 	if err != nil {
@@ -83,6 +88,14 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
 	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB\n", r.Target, r.Machine, r.MemoryMiB)
 	reportForwards(stdio.Stderr, r.Network.Forwards)
+	gdb := ""
+	if r.GDBPort != 0 {
+		gdb = gdbAddr(r.GDBPort)
+		if abs, err := filepath.Abs(imagePath); err == nil {
+			imagePath = abs
+		}
+		reportGDB(stdio.Stderr, imagePath, r.GDBPort)
+	}
 	out, err := qemu.Run(ctx, qemu.Config{
 		Image:     imagePath,
 		Cmdline:   r.Cmdline,
@@ -92,6 +105,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		Network:   r.Network,
 		Shares:    r.Shares,
 		Disks:     r.Disks,
+		GDB:       gdb,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: crashreport.NewImageWriter(stdio.Stdout, imagePath), Stderr: stdio.Stderr})
 	if err != nil {
 		return fail(err)

@@ -16,7 +16,7 @@ const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... 
                    [--disk FILE[:GUESTDIR][,ro]]...
                    [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
-                   PKG|IMAGE [-- ARGS...]
+                   [--gdb[=PORT]] PKG|IMAGE [-- ARGS...]
        coracle test [-m MiB] [-v HOSTDIR:GUESTDIR[:ro]]... [--disk FILE[:GUESTDIR][,ro]]...
                     [--tmpdir GUESTDIR] [--machine M] [--accel A]
                     [go test's build and test flags] [PACKAGES] [-args ...]
@@ -126,6 +126,15 @@ with one dash or two (-m or --m).
                  instead (the guest then needs an address on its network)
   --net MODE     user (default), tap (with --tap) or none (no NIC). The
                  NIC is virtio-net: virtio-mmio on microvm, PCI on q35/pc.
+  --gdb          or --gdb=PORT: start the guest stopped, before its
+                 first instruction, with QEMU's gdb stub on 127.0.0.1:PORT
+                 (default %[10]d; a busy port is refused), and print the gdb command that
+                 attaches to it with the image's symbols and Go's
+                 runtime-gdb.py (goroutine commands) where the toolchain
+                 that built the image has it. In gdb: break main.main,
+                 continue, bt, next, step, print. gdb's kill ends QEMU.
+                 Under TCG software breakpoints work; see
+                 docs/debugging.md for KVM, the boot code and dlv
 
 The guest's serial console is coracle's stdin and stdout; QEMU's messages
 and coracle's own ("coracle: ...") go to stderr. Ctrl-C stops QEMU (exit
@@ -225,7 +234,7 @@ when they failed and 2 on bad usage.
 	exitstatus.BootFailure, exitstatus.KernelFault,
 	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure,
 	wrap(disk.Features, 72, "\n  "),
-	image.TestOverlayFileName, testMemoryMiB)
+	image.TestOverlayFileName, testMemoryMiB, DefaultGDBPort)
 
 // wrap joins words with spaces into lines of at most width bytes,
 // separated by sep.

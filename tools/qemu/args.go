@@ -34,6 +34,10 @@ type Config struct {
 	// Disks are ext4 images attached as virtio-blk disks; the command
 	// line must hold their DiskWords.
 	Disks []Disk
+	// GDB, when not empty, is the host address (127.0.0.1:PORT) of
+	// QEMU's gdb stub; the guest then starts stopped, before its first
+	// instruction, until a debugger attached there continues it.
+	GDB string
 	// ExtraArgs are appended to QEMU's arguments: devices, such as a
 	// NIC, that the fixed options do not add.
 	ExtraArgs []string
@@ -94,5 +98,8 @@ func (c Config) Args() ([]string, error) {
 	args = append(args, nic...)
 	args = append(args, sharesArgs(c.Shares, c.Machine)...)
 	args = append(args, disksArgs(c.Disks, c.Machine)...)
+	if c.GDB != "" {
+		args = append(args, "-gdb", "tcp:"+c.GDB, "-S")
+	}
 	return append(args, c.ExtraArgs...), nil
 }

@@ -33,6 +33,8 @@ func TestArgs(t *testing.T) {
 			slices.Concat(firmwareMachine("q35"), common(tcg, "512"), debugExit)},
 		{"pc", Config{Image: "hello.img", Accel: KVM, Machine: PC},
 			slices.Concat(firmwareMachine("pc"), common(kvm, "256"), debugExit)},
+		{"gdb stub", Config{Image: "hello.img", Accel: TCG, GDB: "127.0.0.1:1234"},
+			slices.Concat([]string{"-M", "microvm,acpi=off,rtc=on"}, common(tcg, "256"), debugExit, []string{"-gdb", "tcp:127.0.0.1:1234", "-S"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

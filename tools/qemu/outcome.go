@@ -66,6 +66,9 @@ func Classify(exit Exit, stderr string) Outcome {
 		if m := terminating.FindStringSubmatch(msg); m != nil {
 			return failed("qemu-system-x86_64 was stopped by signal %s", m[1])
 		}
+		if strings.Contains(msg, gdbKilled) {
+			return failed("the debugger attached to the gdb stub killed the guest")
+		}
 		return failed("qemu-system-x86_64 failed (exit status %d): %s", exit.Code, msg)
 	}
 	switch exit.Code {
@@ -79,6 +82,9 @@ func Classify(exit Exit, stderr string) Outcome {
 	}
 	return failed("qemu-system-x86_64 exited with status %d, which no guest status maps to", exit.Code)
 }
+
+// gdbKilled is QEMU's message when gdb's kill command ends it.
+const gdbKilled = "Terminated via GDBstub"
 
 func failed(format string, a ...any) Outcome {
 	return Outcome{Status: StatusRunnerFailure, Err: fmt.Errorf(format, a...)}

@@ -37,6 +37,7 @@ func TestClassify(t *testing.T) {
 		{"triple fault with warnings", Exit{Code: 0}, pvmWarning, 124, "without reporting an exit status"},
 		{"SIGTERM", Exit{Code: 0}, "qemu-system-x86_64: terminating on signal 15 from pid 6897 (bash)\n", 125,
 			"qemu-system-x86_64 was stopped by signal 15"},
+		{"gdb kill", Exit{Code: 0}, "qemu-system-x86_64: QEMU: Terminated via GDBstub\n", 125, "the debugger attached to the gdb stub killed the guest"},
 		{"SIGINT", Exit{Code: 0}, "qemu-system-x86_64: terminating on signal 2\n", 125, "stopped by signal 2"},
 		{"killed", Exit{Code: -1, Signal: syscall.SIGKILL}, "", 125, "qemu-system-x86_64 was killed by signal 9 (killed)"},
 		{"aborted", Exit{Code: -1, Signal: syscall.SIGABRT}, "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\n", 125, "signal 6"},
