@@ -1,7 +1,7 @@
 # coracle's build, run and test entry points.
 #
 # Host requirements: Go 1.26 or newer and qemu-system-x86_64; the tests
-# also need e2fsprogs (mkfs.ext4, e2fsck, dumpe2fs, debugfs). The qemu and
+# also need e2fsprogs (mkfs.ext4, e2fsck, dumpe2fs, debugfs) and gdb. The qemu and
 # test-tools targets check them and install what is missing from Debian's
 # packages when they run as root; otherwise they print the command to run.
 
@@ -54,9 +54,10 @@ test: test-tools
 qemu:
 	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86
 
-# e2fsprogs: tools/disk's tests make ext4 images and read them back.
+# e2fsprogs: tools/disk's tests make ext4 images and read them back;
+# gdb: the integration test of coracle run --gdb.
 test-tools:
-	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 curl=curl mkfs.ext4=e2fsprogs
+	@tools/ensure-host.sh qemu-system-x86_64=qemu-system-x86 curl=curl mkfs.ext4=e2fsprogs gdb=gdb
 
 clean:
 	rm -rf bin

@@ -1,0 +1,52 @@
+package cmdline
+
+// Param is one kernel parameter the kernel or one of its services reads
+// from the command line.
+type Param struct {
+	// Word is the parameter as written, with the form of its value
+	// (coracle.crash=KIND).
+	Word string
+	// Effect says what it does.
+	Effect string
+	// Package, when not empty, is the import path of the service that
+	// reads it: the parameter means something only in images that link
+	// that package.
+	Package string
+}
+
+// Key is the parameter's name: Word up to its '='.
+func (p Param) Key() string {
+	for i := 0; i < len(p.Word); i++ {
+		if p.Word[i] == '=' {
+			return p.Word[:i]
+		}
+	}
+	return p.Word
+}
+
+// Params lists every kernel parameter coracle's code reads, in the order
+// users meet them. It is the one list that `coracle inspect` prints and
+// that the README's table must agree with; a test walks the module's
+// sources and fails when a "coracle.*" word read anywhere is missing
+// here, or when a word listed here is read nowhere.
+var Params = []Param{
+	{Word: ArgKey + "=VALUE", Effect: "the next program argument (os.Args[1:], in order), percent-encoded; coracle run writes one per argument after --"},
+	{Word: EnvKey + "=NAME=VALUE", Effect: "one environment variable, percent-encoded; coracle run -e writes these"},
+	{Word: Argv0Key + "=NAME", Effect: "the program's os.Args[0], percent-encoded; coracle run sets it to the package or image name (default /init)"},
+	{Word: "coracle.crash=KIND", Effect: "raise a fault after the banner (a CPU exception: de, ud, gp, pf, bp; or a deeper test fault), to see the crash report"},
+	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
+	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
+	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
+	{Word: "coracle.share=TAG:GUESTDIR[:ro]", Effect: "mount the virtio-9p share TAG at GUESTDIR; coracle run -v writes these", Package: modulePath + "/fs/shares"},
+	{Word: "coracle.disk=GUESTDIR[:ro]", Effect: "mount the next virtio-blk disk (ext4) at GUESTDIR; coracle run --disk writes these", Package: modulePath + "/fs/disks"},
+	{Word: "coracle.nomsix", Effect: "keep virtio-pci devices on their INTx line instead of MSI-X", Package: modulePath + "/net/autostart"},
+	{Word: "ip=ADDR/PREFIX[,ADDR/PREFIX...]", Effect: "static addresses for the NIC (IPv4 and/or IPv6; ip=dhcp and Linux's ip=CLIENT:SERVER:GW:NETMASK:HOSTNAME:DEV:AUTOCONF also); without ip= the NIC asks DHCP", Package: modulePath + "/net/autostart"},
+	{Word: "gw=ADDR[,ADDR]", Effect: "default routers, one IPv4 and/or one IPv6, with ip=", Package: modulePath + "/net/autostart"},
+	{Word: "dns=ADDR[,ADDR...]", Effect: "DNS servers, with ip=", Package: modulePath + "/net/autostart"},
+	{Word: "search=DOMAIN[,DOMAIN...]", Effect: "DNS search domains, with ip=", Package: modulePath + "/net/autostart"},
+	{Word: "hostname=NAME", Effect: "the guest's host name (os.Hostname)", Package: modulePath + "/net/autostart"},
+	{Word: "virtio_mmio.device=SIZE@BASE:IRQ", Effect: "a virtio-mmio device, in Linux's format (QEMU microvm and Firecracker add these themselves)"},
+}
+
+// modulePath is coracle's module, the prefix of the services' packages.
+const modulePath = "github.com/coracle-os/coracle"
