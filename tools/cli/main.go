@@ -53,6 +53,12 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 		return goTest(ctx, inv.Test, stdio)
 	case "exec-test":
 		return execTest(ctx, inv.ExecTest, stdio)
+	case "inspect":
+		if err := inspect(inv.Inspect, stdio.Stdout); err != nil {
+			fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)
+			return exitFailure
+		}
+		return 0
 	case "disk create":
 		if err := diskCreate(ctx, inv.Disk, stdio); err != nil {
 			fmt.Fprintf(stdio.Stderr, "coracle: %v\n", err)

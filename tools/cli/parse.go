@@ -16,7 +16,7 @@ import (
 
 // Invocation is a parsed coracle command line.
 type Invocation struct {
-	Command string // "build", "run", "test", "exec-test", "disk create", "crash" or "help"
+	Command string // "build", "run", "test", "exec-test", "inspect", "disk create", "crash" or "help"
 	Build   BuildArgs
 	Run     RunArgs
 	Disk    DiskArgs
@@ -25,6 +25,7 @@ type Invocation struct {
 	// test's -exec program.
 	ExecTest ExecTestArgs
 	Crash    CrashArgs
+	Inspect  InspectArgs
 }
 
 // BuildArgs are the arguments of coracle build.
@@ -87,6 +88,9 @@ func Parse(args []string) (Invocation, error) {
 	case "exec-test":
 		e, err := parseExecTest(rest)
 		return Invocation{Command: cmd, ExecTest: e}, err
+	case "inspect":
+		i, err := parseInspect(rest)
+		return Invocation{Command: cmd, Inspect: i}, err
 	case "disk":
 		d, err := parseDisk(rest)
 		return Invocation{Command: "disk create", Disk: d}, err

@@ -20,6 +20,7 @@ const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... 
        coracle test [-m MiB] [-v HOSTDIR:GUESTDIR[:ro]]... [--disk FILE[:GUESTDIR][,ro]]...
                     [--tmpdir GUESTDIR] [--machine M] [--accel A]
                     [go test's build and test flags] [PACKAGES] [-args ...]
+       coracle inspect IMAGE
        coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
        coracle crash IMAGE [LOGFILE]
 Run 'coracle help' for every flag, the kernel command line and the exit statuses.
@@ -34,6 +35,7 @@ Usage:
   coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] [--disks] PKG
   coracle run [flags] PKG|IMAGE [-- ARGS...]
   coracle test [flags] [go test's flags] [PACKAGES] [-args ...]
+  coracle inspect IMAGE
   coracle disk create --size SIZE [--from DIR] [--label NAME] [--force] FILE
   coracle crash IMAGE [LOGFILE]
   coracle help
@@ -184,6 +186,17 @@ coracle test exits with go test's status: 0 when every package passed,
 1 when one failed (a guest's status %[3]d, %[4]d, %[5]d or %[6]d fails its
 package, with the reason in its output), 2 on bad usage.
 
+coracle inspect prints what IMAGE, an image coracle build wrote, is made
+of: the Go version, main module and build settings the linker recorded
+(debug/buildinfo), coracle's version (of the coracle module the image was
+built with; "devel" inside coracle's own module or for a directory
+replacement), the PVH entry, the ELF sections and their sizes, the sizes
+of the code, data and zeroed data that belong to coracle, the Go runtime
+and the rest (ELF symbol sizes summed by the package path in each
+symbol's name), the files packed with --files, which services (network,
+shares, disks, time zone database) are linked, and the kernel
+parameters the kernel reads (those of services the image lacks marked).
+
 coracle disk create makes FILE, a raw disk image holding an ext4 file
 system, for a virtio-blk disk of the guest (coracle run --disk FILE). The host's
 mkfs.ext4 makes it (Debian's package e2fsprogs; its commands are looked for
@@ -229,7 +242,8 @@ Exit status of coracle run:
   2      bad usage of coracle run
 
 coracle build and coracle disk create exit 0 when they wrote the image, 1
-when they failed and 2 on bad usage.
+when they failed and 2 on bad usage; coracle inspect exits 0, or 1 when
+IMAGE cannot be read as a coracle image.
 `, qemu.DefaultMemoryMiB, qemu.MinMemoryMiB,
 	exitstatus.BootFailure, exitstatus.KernelFault,
 	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure,
