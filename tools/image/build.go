@@ -70,6 +70,11 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	warning, err := checkToolchain(version)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(progress, warning)
 	fmt.Fprintf(progress, "coracle: building %s with %s (GOOS=%s GOARCH=%s)\n", opts.Pkg, version, targetGOOS, targetGOARCH)
 	pkg, err := listPackage(ctx, dir, opts.Pkg)
 	if err != nil {
