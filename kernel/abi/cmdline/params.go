@@ -33,7 +33,7 @@ var Params = []Param{
 	{Word: ArgKey + "=VALUE", Effect: "the next program argument (os.Args[1:], in order), percent-encoded; coracle run writes one per argument after --"},
 	{Word: EnvKey + "=NAME=VALUE", Effect: "one environment variable, percent-encoded; coracle run -e writes these"},
 	{Word: Argv0Key + "=NAME", Effect: "the program's os.Args[0], percent-encoded; coracle run sets it to the package or image name (default /init)"},
-	{Word: "coracle.crash=KIND", Effect: "raise a fault after the banner (a CPU exception: de, ud, gp, pf, bp; or a deeper test fault), to see the crash report"},
+	{Word: "coracle.crash=de|ud|gp|pf|bp|deep|syscall", Effect: "raise that CPU exception after the banner (deep: three calls deep), or while serving the program's first write to stdout (syscall), to see the crash report"},
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
