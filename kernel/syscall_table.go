@@ -56,6 +56,7 @@ const (
 	noteItimer       = "ITIMER_PROF only; ITIMER_REAL and ITIMER_VIRTUAL answer EINVAL, logged once"
 	noteSockopt      = "the options under Socket options below; every other ENOPROTOOPT"
 	noteRead         = "files (the devices of /dev too: null, zero, full, random, urandom), pipes, sockets, eventfds and interrupt descriptors; console input is always at end of file; reading an empty eventfd answers EAGAIN even when it is blocking; a buffer that is not mapped is EFAULT even when there is nothing to read (Linux answers 0 then); a regular file of a disk is read from the kernel's page cache, the call parked while the disk service fetches what is missing (docs/disks.md)"
+	noteMlock        = "nothing is ever paged out (no swap; a mapped disk file's cached pages stay while mapped), so every page is locked already; the range must be mapped (ENOMEM for a gap) and its pages are faulted in now (a write fault in a private writable mapping, none for PROT_NONE), EAGAIN when memory runs out; RLIMIT_MEMLOCK is unlimited"
 	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a file write past RLIMIT_FSIZE is cut short there, or answers EFBIG and raises SIGXFSZ; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking; a regular file of a disk is written into the kernel's page cache, written home at fsync, syncfs, sync, msync, the last close, or when dirty pages pass an eighth of memory (docs/disks.md)"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
@@ -96,6 +97,11 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
 	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
 	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once (a file mapping reads the file's pages again; Linux refuses MADV_FREE there with EINVAL); MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing (no readahead to steer, nothing to prefetch); other advice answers EINVAL"},
+	linux.SYS_MLOCK:             {sysMlock, callFull, noteMlock},
+	linux.SYS_MLOCK2:            {sysMlock2, callFull, noteMlock + "; MLOCK_ONFAULT leaves the pages to their first touch"},
+	linux.SYS_MUNLOCK:           {sysMunlock, callFull, "checks the range (ENOMEM for a gap); nothing is ever paged out, so there is nothing to unlock"},
+	linux.SYS_MLOCKALL:          {sysMlockall, callPartial, "accepts MCL_CURRENT, MCL_FUTURE and MCL_ONFAULT (EINVAL otherwise, as Linux); nothing is ever paged out, but the current mappings are not faulted in now (the Go runtime reserves address space it never touches)"},
+	linux.SYS_MUNLOCKALL:        {sysMunlockall, callFull, "nothing is ever paged out, so there is nothing to unlock"},
 	linux.SYS_NANOSLEEP:         {sysNanosleep, callPartial, noteNoEINTR + ", so the remaining time is never written"},
 	linux.SYS_GETITIMER:         {sysGetitimer, callPartial, noteItimer},
 	linux.SYS_SETITIMER:         {sysSetitimer, callPartial, noteItimer},

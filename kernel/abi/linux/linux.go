@@ -148,6 +148,12 @@ const (
 	MADV_HUGEPAGE   = 14
 	MADV_NOHUGEPAGE = 15
 	MADV_COLLAPSE   = 25
+
+	MLOCK_ONFAULT = 1 // mlock2(2), include/uapi/asm-generic/mman-common.h
+
+	MCL_CURRENT = 1 // mlockall(2), include/uapi/asm-generic/mman.h
+	MCL_FUTURE  = 2
+	MCL_ONFAULT = 4
 )
 
 // Clocks (include/uapi/linux/time.h).

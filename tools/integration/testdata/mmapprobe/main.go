@@ -151,6 +151,27 @@ func private(f *os.File, fd int) {
 	pr.Say("madvise RANDOM", probe.Errno(syscall.Madvise(w, syscall.MADV_RANDOM)))
 	pr.Say("madvise SEQUENTIAL", probe.Errno(syscall.Madvise(w, syscall.MADV_SEQUENTIAL)))
 	pr.Say("madvise WILLNEED", probe.Errno(syscall.Madvise(w, syscall.MADV_WILLNEED)))
+	// mlock faults the range in; in a private writable mapping that
+	// breaks copy-on-write (bbolt mlocks its mapping when asked).
+	pr.Say("mlock", probe.Errno(syscall.Mlock(w)))
+	pr.Say("store after mlock", store(w, 2*page+3, 'L'))
+	pr.Say("file after a store after mlock", fileByte(f, 2*page+3))
+	pr.Say("munlock", probe.Errno(syscall.Munlock(w)))
+	_, _, e := syscall.Syscall(sysMlock2, uintptr(unsafe.Pointer(&w[0])), page, 2)
+	pr.Say("mlock2 with an unknown flag", probe.Errno(errnoOrNil(e)))
+	_, _, e = syscall.Syscall(sysMlock2, uintptr(unsafe.Pointer(&w[0])), page, 1)
+	pr.Say("mlock2 MLOCK_ONFAULT", probe.Errno(errnoOrNil(e)))
+	pr.Say("mlockall 0", probe.Errno(syscall.Mlockall(0)))
+	pr.Say("munlockall", probe.Errno(syscall.Munlockall()))
+	// A hole in the middle of a range (raw munmap: package syscall's
+	// only takes whole mappings).
+	if h, err := syscall.Mmap(-1, 0, 3*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON); err == nil {
+		base := uintptr(unsafe.Pointer(&h[0]))
+		_, _, e := syscall.Syscall(syscall.SYS_MUNMAP, base+page, page, 0)
+		pr.Check(errnoOrNil(e))
+		pr.Say("mlock over a hole", probe.Errno(syscall.Mlock(h)))
+		syscall.Syscall(syscall.SYS_MUNMAP, base, 3*page, 0)
+	}
 	// mprotect read-only and back.
 	pr.Say("mprotect read", probe.Errno(syscall.Mprotect(w, syscall.PROT_READ)))
 	pr.Say("store after mprotect read", store(w, page, 'M'))
@@ -367,3 +388,14 @@ func elfOverMapping(dir string) {
 		pr.Say("its class, machine, type, entry", fmt.Sprintf("%v %v %v %#x", ef.Class, ef.Machine, ef.Type, ef.Entry))
 	}
 }
+
+// errnoOrNil turns a raw system call's errno into an error, nil for 0.
+func errnoOrNil(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// sysMlock2 is mlock2's number on amd64; package syscall predates it.
+const sysMlock2 = 325
