@@ -317,10 +317,21 @@ func cacheFetch(t *Thread, f *amd64.TrapFrame, id pagecache.ID, off int64) uint6
 	return x.post(t, f, s, int64(n)*pagecache.PageSize)
 }
 
-// cacheWriteback starts writing home the first run of file id's dirty
-// pages at or after byte from and parks t until it is home, when its
-// call is made again; started is false (and t runs on) if there was no
-// such run.
+// pcWritebackRuns is the most runs one write-back puts in flight at
+// once: the service writes them concurrently, and the thread that
+// started them parks once rather than once a run.
+const pcWritebackRuns = 8
+
+// pcSlotReserve is how many request slots a write-back leaves free for
+// other calls when it takes more than one.
+const pcSlotReserve = 4
+
+// cacheWriteback starts writing home the runs of file id's dirty pages
+// at or after byte from, up to pcWritebackRuns of them, and parks t
+// until the last of them is home, when its call is made again; started
+// is false (and t runs on) if there was no such run. The other runs end
+// without a waiter (their slot's thread is -1): a call that must see
+// them home (fsync) finds them busy when it is made again and waits.
 func cacheWriteback(t *Thread, f *amd64.TrapFrame, id pagecache.ID, from int64) (ret uint64, started bool) {
 	if shareWorkFD < 0 || pcHandles[id] == 0 {
 		return 0, false
@@ -336,28 +347,84 @@ func cacheWriteback(t *Thread, f *amd64.TrapFrame, id pagecache.ID, from int64) 
 		return 0, false
 	}
 	x.op, x.id, x.off, x.n = shares.OpWriteback, id, off, n
-	size := max(min(int64(n)*pagecache.PageSize, pcache.Size(id)-off), 0)
-	return x.post(t, f, s, size), true
+	s.state = slotQueued // held while more slots are taken; queued below
+	next := off + int64(n)*pagecache.PageSize
+	for range pcWritebackRuns - 1 {
+		if shareSlotsFree() <= pcSlotReserve {
+			break
+		}
+		o := shareSlotFree()
+		y := &pcXfers[o.req.ID]
+		yoff, yn := pcache.StartWriteback(id, next, y.frames[:])
+		if yn == 0 {
+			o.state = slotFree
+			break
+		}
+		y.op, y.id, y.off, y.n = shares.OpWriteback, id, yoff, yn
+		o.thread = -1
+		if y.queue(o, y.size()) != 0 {
+			break
+		}
+		next = yoff + int64(yn)*pagecache.PageSize
+	}
+	if e := x.queue(s, x.size()); e != 0 {
+		ringShareDoorbell()
+		return e.Ret(), true
+	}
+	block(t, waitShare, 0)
+	ringShareDoorbell()
+	return cacheRestart(f), true
+}
+
+// size is how many bytes write-back x sends home: its pages, but not
+// past the end of the file.
+func (x *pcXfer) size() int64 {
+	return max(min(int64(x.n)*pagecache.PageSize, pcache.Size(x.id)-x.off), 0)
+}
+
+// shareSlotsFree counts the free request slots.
+func shareSlotsFree() int {
+	n := 0
+	for i := range shareSlots {
+		if shareSlots[i].state == slotFree {
+			n++
+		}
+	}
+	return n
 }
 
 // post maps x's frames into slot s's piece of the transfer window and
 // queues x.op on them (size bytes) for the service, parking t; the call
 // is made again when the service ends it.
 func (x *pcXfer) post(t *Thread, f *amd64.TrapFrame, s *shareSlot, size int64) uint64 {
+	if e := x.queue(s, size); e != 0 {
+		return e.Ret()
+	}
+	block(t, waitShare, 0)
+	ringShareDoorbell()
+	return cacheRestart(f)
+}
+
+// queue maps x's frames into slot s's piece of the transfer window and
+// queues x.op on them (size bytes) for the service, without parking
+// anyone or ringing the doorbell. On failure the transfer has ended
+// (failed) and the slot is free.
+func (x *pcXfer) queue(s *shareSlot, size int64) linux.Errno {
 	va := xferWindow + uint64(s.req.ID)*pcRunPages*pagecache.PageSize
 	for i, pa := range x.frames[:x.n] {
 		if space.Map(va+uint64(i)*pagecache.PageSize, pa, mm.P|mm.RW|mm.US|mm.XD) != 0 {
 			x.end(s, false)
 			s.state = slotFree
-			return linux.ENOMEM.Ret()
+			return linux.ENOMEM
 		}
 	}
 	h := pcHandles[x.id] - 1
 	s.req.Dir, s.req.Handle = shares.Root, handleOfObj(h)
 	s.req.Offset, s.req.Buf, s.req.Len = x.off, va, uint64(size)
+	s.req.Op, s.req.Share = x.op, uint32(shareOfObj(h))
 	s.done = doneTransfer
-	s.post(t, x.op, shareOfObj(h)) // shareWorkFD is set: it parks t
-	return cacheRestart(f)
+	s.state = slotQueued
+	return 0
 }
 
 // end unmaps transfer x of slot s from the window and ends it in the
@@ -382,6 +449,12 @@ func cacheTransferDone(s *shareSlot, res *shares.Result) uint64 {
 	x.end(s, res.Errno == 0)
 	wakeCacheWaiters()
 	cacheIdle(x.id)
+	if s.thread < 0 {
+		// One of a write-back's further runs: nobody waits for it. If
+		// it failed, its pages are dirty again and go home with the
+		// next write-back, whose caller sees the error if it recurs.
+		return 0
+	}
 	w := &threads[s.thread]
 	if res.Errno != 0 {
 		w.Frame.RIP += syscallInsnLen // not made again: it fails
