@@ -243,6 +243,7 @@ func (t *tx) freeBlocks(start uint64, n int) error {
 	if start < uint64(f.sb.firstDataBlock) || start+uint64(n) > f.sb.blocksCount {
 		return corrupt("freeing blocks %d..%d outside the file system", start, start+uint64(n)-1)
 	}
+	f.w.data.wait() // no overwrite may still be writing to them
 	for n > 0 {
 		g, bit := f.blockGroup(start)
 		k := min(uint32(n), f.groupBlocks(g)-bit)

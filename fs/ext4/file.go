@@ -36,10 +36,19 @@ func (f *FS) fileInode(ino uint32) (*inode, error) {
 // the transaction that maps it commits (data=ordered). When the disk
 // fills up it returns what was written and ENOSPC; a write at or past
 // the largest file size is EFBIG, one across it is cut short.
+//
+// A write over blocks already written (overwrite.go) sends its data
+// with the lock released, concurrently with other calls.
 func (f *FS) WriteAt(ino uint32, p []byte, off int64) (int, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	in, err := f.fileInode(ino)
+	if err == nil && off >= 0 && len(p) > 0 {
+		var segs [maxOverwriteSegments]segment
+		if n, ok := f.overwriteMap(in, p, off, &segs); ok {
+			return f.overwrite(in, p, segs[:n])
+		}
+	}
+	defer f.mu.Unlock()
 	if err != nil {
 		return 0, err
 	}
@@ -166,6 +175,7 @@ func (f *FS) zeroTail(in *inode, from, to int64) error {
 	if err != nil || run.kind != runData {
 		return err
 	}
+	f.w.data.wait() // an overwrite in flight must not land after the zeros
 	return f.writeData(int64(run.phys)*bs+from%bs, make([]byte, to-from))
 }
 

@@ -26,6 +26,7 @@ type writer struct {
 	sbRaw []byte
 
 	handles int                     // open handles
+	data    dataWrites              // overwrites in flight without f.mu (overwrite.go)
 	running map[uint64]*cachedBlock // dirty blocks of the running transaction
 	// committed are blocks in the journal that have not been written
 	// in place: they stay pinned in the cache until the checkpoint.
