@@ -531,8 +531,9 @@ func freeFrames() uint64 { return frames.FreeCount() + uint64(pcache.Evictable()
 // cacheSync writes every dirty page of file id home, waits for every
 // transfer of it to end, and then has the service make the file
 // durable (OpFsync with the cache's handle): fsync, fdatasync and
-// msync(MS_SYNC).
-func cacheSync(t *Thread, f *amd64.TrapFrame, id pagecache.ID) uint64 {
+// msync(MS_SYNC). With data (fdatasync), the request carries
+// shares.FsyncData.
+func cacheSync(t *Thread, f *amd64.TrapFrame, id pagecache.ID, data bool) uint64 {
 	takeMappedDirty(id, 0, ^uint64(0))
 	if r, ok := cacheWriteback(t, f, id, 0); ok {
 		return r
@@ -546,6 +547,9 @@ func cacheSync(t *Thread, f *amd64.TrapFrame, id pagecache.ID) uint64 {
 	}
 	h := pcHandles[id] - 1
 	s.req.Dir, s.req.Handle = shares.Root, handleOfObj(h)
+	if data {
+		s.req.Flags = shares.FsyncData
+	}
 	return s.post(t, shares.OpFsync, shareOfObj(h))
 }
 

@@ -277,14 +277,15 @@ func sysFstat(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // fsync(fd) and fdatasync(fd): a file of the root is in memory, so
 // there is nothing to write back; other descriptors answer EINVAL, as
-// Linux does for pipes and sockets.
+// Linux does for pipes and sockets. A disk file's fdatasync asks the
+// service for its data only (shares.FsyncData).
 func sysFsync(t *Thread, f *amd64.TrapFrame) uint64 {
 	d := lookupFD(fdArg(f.RDI))
 	switch {
 	case d == nil:
 		return linux.EBADF.Ret()
 	case d.Kind == fdShare && d.Flags&linux.O_PATH == 0 && cacheID(d) != 0:
-		return cacheSync(t, f, cacheID(d))
+		return cacheSync(t, f, cacheID(d), f.RAX == linux.SYS_FDATASYNC)
 	case d.Kind == fdShare:
 		return shareFileOp(t, f, shares.OpFsync, fdArg(f.RDI), d, 0, 0)
 	case d.Kind != fdFile:

@@ -125,7 +125,7 @@ func sysMsync(t *Thread, f *amd64.TrapFrame) uint64 {
 		// it durable.
 		for _, a := range vmas.Areas() {
 			if a.File >= pcFileBase && a.Start < end && addr < a.End && a.Shared {
-				return cacheSync(t, f, pagecache.ID(a.File-pcFileBase))
+				return cacheSync(t, f, pagecache.ID(a.File-pcFileBase), false)
 			}
 		}
 	}

@@ -130,7 +130,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_FCNTL:             {sysFcntl, callPartial, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change, other flags are ignored); record locks as Linux (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms; " + noteLocks + "); leases, owners, seals and pipe sizes answer EINVAL"},
 	linux.SYS_FLOCK:             {sysFlock, callPartial, "locks belong to the open-file description, as on Linux; " + noteLocks},
 	linux.SYS_FSYNC:             {sysFsync, callFull, "files of the root are in memory: nothing to write back; on a shared host directory the host syncs the file; on a disk the file's dirty cached pages (and those its shared mappings changed) are written home, then it returns once the ext4 journal is committed and the device flushed (docs/disks.md); EINVAL on pipes, sockets and the rest"},
-	linux.SYS_FDATASYNC:         {sysFsync, callFull, "as fsync"},
+	linux.SYS_FDATASYNC:         {sysFsync, callFull, "as fsync; on a disk file the service commits the journal only if the file changed other than its times (size, blocks), else just flushes"},
 	linux.SYS_TRUNCATE:          {sysTruncate, callFull, ""},
 	linux.SYS_FTRUNCATE:         {sysFtruncate, callFull, "on a disk file, the disk truncates it, then the page cache: pages past the end leave every mapping (SIGBUS there)"},
 	linux.SYS_GETCWD:            {sysGetcwd, callFull, "the working directory's path, found from its inode up through its parents; ENOENT once it is removed"},

@@ -97,6 +97,9 @@ func (s *service) Do(req *shares.Request, res *shares.Result) error {
 		if err != nil || d.readOnly {
 			return err // nothing of a read-only disk is waiting to be written
 		}
+		if req.Flags&shares.FsyncData != 0 {
+			return d.fs.SyncData(h.ino)
+		}
 		return d.fs.Sync(h.ino)
 	case shares.OpWrite:
 		return s.write(d, req, res)

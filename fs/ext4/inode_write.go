@@ -65,6 +65,12 @@ func encodeTime(t Timespec) (lo, extra uint32) {
 // does not know keep the bytes they were read with.
 func (t *tx) writeInode(in *inode) error {
 	f := t.f
+	if !t.timesOnly {
+		if f.w.dataMeta == nil {
+			f.w.dataMeta = make(map[uint32]struct{})
+		}
+		f.w.dataMeta[in.ino] = struct{}{}
+	}
 	le := binary.LittleEndian
 	raw := in.raw
 	if len(raw) != int(f.sb.inodeSize) {

@@ -223,6 +223,29 @@ func (f *FS) Sync(ino uint32) error {
 	return f.syncLocked()
 }
 
+// SyncData makes regular file ino's data durable, and what reading it
+// back needs (fdatasync(2)): the running transaction commits if it
+// changed the file other than its times (dataMeta), as Linux's ext4
+// commits for fdatasync only when the inode's datasync transaction is
+// running; otherwise the data, already written, needs only a FLUSH.
+func (f *FS) SyncData(ino uint32) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.writable(); err != nil {
+		return err
+	}
+	if _, err := f.inodeSlot(ino); err != nil {
+		return err
+	}
+	if _, ok := f.w.dataMeta[ino]; ok {
+		return f.syncLocked()
+	}
+	if err := f.dev.Flush(); err != nil {
+		return f.fail(ioError(err, "flushing the device"))
+	}
+	return nil
+}
+
 // SyncFS makes every change durable (sync(2), syncfs(2)).
 func (f *FS) SyncFS() error {
 	f.mu.Lock()

@@ -65,6 +65,7 @@ func (f *FS) overwriteMap(in *inode, p []byte, off int64, segs *[maxOverwriteSeg
 // exclusively, which overwrite releases.
 func (f *FS) overwrite(in *inode, p []byte, segs []segment) (int, error) {
 	t := f.begin()
+	t.timesOnly = true
 	in.mtime = now()
 	in.ctime = in.mtime
 	err := t.writeInode(in)

@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 )
@@ -89,4 +90,50 @@ func mustRead(t *testing.T, f *FS, ino uint32) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestCrashAfterSyncData overwrites a file in place and SyncDatas it:
+// that writes the data and commits nothing (one device write); then it
+// extends the file and SyncDatas again, which must commit the new size.
+// After a crash both replays must give back everything SyncData saw.
+func TestCrashAfterSyncData(t *testing.T) {
+	tool(t, "debugfs")
+	blockSizes(t, func(t *testing.T, bs string) {
+		img := mkfsImage(t, "", "32M", "-b", bs, "-d", writeTree(t))
+		f, dev := mountCut(t, img)
+		ino := mustResolve(t, f, "medium")
+		m := model(mustRead(t, f, ino))
+		if err := f.Sync(ino); err != nil { // nothing running from here on
+			t.Fatal(err)
+		}
+		p := pattern(9, 4096)
+		before := dev.writes
+		if _, err := f.WriteAt(ino, p, 8192); err != nil {
+			t.Fatal(err)
+		}
+		m.write(p, 8192)
+		if err := f.SyncData(ino); err != nil {
+			t.Fatal(err)
+		}
+		if got := dev.writes - before; got != 1 {
+			t.Errorf("an overwrite and SyncData made %d device writes, want 1 (the data; no commit)", got)
+		}
+		q := pattern(10, 3000)
+		if _, err := f.WriteAt(ino, q, int64(len(m))); err != nil {
+			t.Fatal(err)
+		}
+		m.write(q, int64(len(m)))
+		if err := f.SyncData(ino); err != nil {
+			t.Fatal(err)
+		}
+		dev.cut()
+		f.Unmount() // fails: it only stops the commit timer
+		byE2fsck, byMount := afterCrash(t, img, "medium")
+		if !bytes.Equal(byE2fsck, m) {
+			t.Errorf("after e2fsck's replay: %d bytes, want %d (first difference at %d)", len(byE2fsck), len(m), firstDiff(byE2fsck, m))
+		}
+		if !bytes.Equal(byMount, m) {
+			t.Errorf("after Mount's replay: %d bytes, want %d (first difference at %d)", len(byMount), len(m), firstDiff(byMount, m))
+		}
+	})
 }

@@ -25,9 +25,13 @@ type writer struct {
 	// commits journal and Mount/Unmount write in place.
 	sbRaw []byte
 
-	handles int                     // open handles
-	data    dataWrites              // overwrites in flight without f.mu (overwrite.go)
-	running map[uint64]*cachedBlock // dirty blocks of the running transaction
+	handles int        // open handles
+	data    dataWrites // overwrites in flight without f.mu (overwrite.go)
+	// dataMeta holds the inodes whose changes in the running
+	// transaction fdatasync must commit (SyncData): every change but
+	// an overwrite's new times.
+	dataMeta map[uint32]struct{}
+	running  map[uint64]*cachedBlock // dirty blocks of the running transaction
 	// committed are blocks in the journal that have not been written
 	// in place: they stay pinned in the cache until the checkpoint.
 	committed []*cachedBlock
@@ -63,6 +67,9 @@ type blockRange struct {
 // together. The caller of begin holds f.mu exclusively until end.
 type tx struct {
 	f *FS
+	// timesOnly says the handle changes only inodes' times, which
+	// fdatasync need not commit (dataMeta).
+	timesOnly bool
 }
 
 // begin opens a handle in the running transaction.
@@ -164,6 +171,7 @@ func (f *FS) commit() error {
 		}
 	}
 	clear(w.running)
+	clear(w.dataMeta)
 	w.freedCommitted = append(w.freedCommitted, w.freedRunning...)
 	w.freedRunning = nil
 	if w.logLen-w.journal.Free() >= w.logLen/4 {

@@ -65,7 +65,7 @@ const (
 	OpReadlink                // Dir, Path, Buf, Len: N bytes of the link's target
 	OpSymlink                 // Dir, Path (the new link), Path2 (its target)
 	OpTruncate                // Dir, Path, or Handle if Path is empty; Offset is the new size
-	OpFsync                   // Handle
+	OpFsync                   // Handle; Flags: FsyncData for fdatasync
 	OpClose                   // Handle; nobody waits for the result
 	OpChmod                   // Dir, Path, Mode
 	OpLink                    // a hard link to Dir, Path (Flags: AT_SYMLINK_FOLLOW) at Dir2, Path2
@@ -91,6 +91,13 @@ func (o Op) String() string {
 // X_OK bits) says, as root: the result has no Stat, just the errno
 // (EACCES for X_OK on a file without an execute bit).
 const StatAccess = 1 << 30
+
+// FsyncData, in an OpFsync request's Flags, asks for fdatasync(2)'s
+// durability: the file's data and what reading it back needs (its size,
+// its blocks), not its times; a service may then skip a journal commit
+// that would carry only times (fdatasync(2): "does not flush modified
+// metadata unless that metadata is needed ...").
+const FsyncData = 1
 
 // OmitAtime and OmitMtime, in an OpSetTimes request's Mode, leave a
 // time as it is.
