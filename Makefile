@@ -135,3 +135,15 @@ test-crash: test-tools build
 .PHONY: test-bbolt
 test-bbolt: test-tools build
 	tools/test-bbolt.sh
+
+# The compatibility suite (docs/compat.md, tools/compat): the test suites
+# of widely used third-party modules (versions in tools/compat/suite/
+# go.mod, a module of its own so that coracle's go.mod does not require
+# them) and of standard library packages, each with go test -short -json
+# natively and with coracle test, two packages at a time; prints the
+# table of verdicts with the first failing test and its cause, and writes
+# it into docs/compat.md. About an hour under TCG. COMPAT_FLAGS adds
+# flags, e.g. COMPAT_FLAGS="-p 1 -logs /tmp/compat" or package paths.
+.PHONY: test-compat
+test-compat: test-tools build
+	$(GO) run ./tools/cmd/compat -coracle $(BIN) -doc docs/compat.md $(COMPAT_FLAGS)

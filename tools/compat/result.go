@@ -1,0 +1,157 @@
+package compat
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// event is one line of `go test -json` (cmd/test2json's TestEvent; the
+// build events carry ImportPath instead of Package).
+type event struct {
+	Action     string
+	Package    string
+	ImportPath string
+	Test       string
+	Elapsed    float64
+	Output     string
+}
+
+// Verdict is a package's result as go test reports it.
+type Verdict string
+
+const (
+	Pass      Verdict = "pass"
+	Fail      Verdict = "fail"
+	Skip      Verdict = "skip"       // no tests ran, or the package skipped itself
+	BuildFail Verdict = "build fail" // the test binary did not build
+	Timeout   Verdict = "timeout"    // the driver stopped go test
+)
+
+// Result is what one `go test -json` run of one package says.
+type Result struct {
+	Verdict                 Verdict
+	Passed, Failed, Skipped int
+	Seconds                 float64
+	// FirstFail is the first test that failed (a subtest's full name), or
+	// empty when the package failed outside any test (a crash before the
+	// first test, a build failure).
+	FirstFail string
+	// Cause is the first lines of output that explain the failure.
+	Cause string
+	// Exec says that the failing test failed because it runs another
+	// program, which one program in a guest cannot.
+	Exec bool
+}
+
+// String is the table's short form, e.g. "pass (12 tests, 0.4 s)".
+func (r Result) String() string {
+	switch r.Verdict {
+	case Pass:
+		return fmt.Sprintf("pass (%d, %.1f s)", r.Passed, r.Seconds)
+	case Fail:
+		return fmt.Sprintf("**FAIL** (%d of %d, %.1f s)", r.Failed, r.Passed+r.Failed, r.Seconds)
+	case "":
+		return "not run"
+	}
+	return string(r.Verdict)
+}
+
+// Parse reads the -json output of go test for one package. Lines that
+// are not JSON (go's own messages on stderr when both are mixed) count
+// as output of the package.
+func Parse(r io.Reader) Result {
+	var (
+		res     Result
+		pkgOut  []string                // output outside any test
+		testOut = map[string][]string{} // per test, until it ends
+		failOut []string                // the first failed test's output
+		parents = map[string]bool{}     // tests that have subtests
+	)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
+			pkgOut = append(pkgOut, string(line))
+			continue
+		}
+		if e.Test != "" {
+			markParents(e.Test, parents)
+		}
+		switch e.Action {
+		case "build-output":
+			pkgOut = append(pkgOut, strings.TrimRight(e.Output, "\n"))
+		case "build-fail":
+			res.Verdict = BuildFail
+		case "output":
+			out := strings.TrimRight(e.Output, "\n")
+			if e.Test == "" {
+				pkgOut = append(pkgOut, out)
+			} else {
+				testOut[e.Test] = append(testOut[e.Test], out)
+			}
+		case "pass", "fail", "skip":
+			if e.Test == "" {
+				if res.Verdict != BuildFail {
+					res.Verdict = Verdict(e.Action)
+				}
+				res.Seconds = e.Elapsed
+				continue
+			}
+			if parents[e.Test] {
+				// A parent's verdict repeats its subtests'; count leaves,
+				// unless the parent failed by itself.
+				if e.Action == "fail" && res.FirstFail == "" {
+					res.Failed++
+					res.FirstFail = e.Test
+					failOut = testOut[e.Test]
+				}
+				delete(testOut, e.Test)
+				continue
+			}
+			switch e.Action {
+			case "pass":
+				res.Passed++
+			case "fail":
+				res.Failed++
+				if res.FirstFail == "" {
+					res.FirstFail = e.Test
+					failOut = testOut[e.Test]
+				}
+			case "skip":
+				res.Skipped++
+			}
+			delete(testOut, e.Test)
+		}
+	}
+	if res.Verdict == "" {
+		res.Verdict = Fail // the output ended without the package's verdict
+	}
+	if res.Verdict == Pass && res.Passed == 0 {
+		res.Verdict = Skip
+	}
+	if res.Verdict == Fail || res.Verdict == BuildFail {
+		if res.FirstFail != "" {
+			// Kernel messages about the test may land before its output
+			// is attributed; look at the package's own output too.
+			res.Cause = Cause(append(append([]string{}, failOut...), pkgOut...))
+		} else {
+			res.Cause = Cause(pkgOut)
+		}
+		res.Exec = isExec(failOut) || (res.FirstFail == "" && isExec(pkgOut))
+	}
+	return res
+}
+
+// markParents records every test that name is a subtest of.
+func markParents(name string, parents map[string]bool) {
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] == '/' {
+			parents[name[:i]] = true
+		}
+	}
+}
