@@ -26,6 +26,10 @@ type Config struct {
 	Timeout time.Duration
 	// Logs, when set, is a directory that keeps each run's -json output.
 	Logs string
+	// Reuse, when set, is a directory of such outputs: a run whose file is
+	// there is read from it instead of run again (to redo some packages
+	// of a long run and then print the whole table).
+	Reuse string
 	// Progress, when set, is told about each run as it ends.
 	Progress func(p Package, coracle bool, r Result)
 }
@@ -93,6 +97,13 @@ func Run(ctx context.Context, c Config, pkgs []Package) []Row {
 func (c Config) runOne(ctx context.Context, p Package, coracle bool) Result {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout+time.Minute)
 	defer cancel()
+	name := strings.ReplaceAll(p.Path, "/", "_") + map[bool]string{false: ".native", true: ".coracle"}[coracle] + ".json"
+	if c.Reuse != "" {
+		if f, err := os.Open(filepath.Join(c.Reuse, name)); err == nil {
+			defer f.Close()
+			return Parse(f)
+		}
+	}
 	args := c.Args(p, coracle)
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Dir = c.Dir
@@ -105,7 +116,6 @@ func (c Config) runOne(ctx context.Context, p Package, coracle bool) Result {
 	start := time.Now()
 	err := cmd.Run()
 	if c.Logs != "" {
-		name := strings.ReplaceAll(p.Path, "/", "_") + map[bool]string{false: ".native", true: ".coracle"}[coracle] + ".json"
 		os.WriteFile(filepath.Join(c.Logs, name), out.Bytes(), 0o644)
 	}
 	r := Parse(&out)

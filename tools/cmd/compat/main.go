@@ -3,7 +3,7 @@
 // coracle test in a guest, then prints the table of verdicts and, with
 // -doc, writes it into that Markdown file between its markers.
 //
-//	compat [-coracle bin/coracle] [-p 2] [-timeout 8m] [-doc docs/compat.md] [-logs DIR] [PACKAGE...]
+//	compat [-coracle bin/coracle] [-p 2] [-timeout 8m] [-doc docs/compat.md] [-logs DIR] [-reuse DIR] [PACKAGE...]
 //
 // Packages named on the command line must be in the suite's list.
 //
@@ -32,6 +32,7 @@ func main() {
 	timeout := flag.Duration("timeout", 8*time.Minute, "each package's go test -timeout")
 	doc := flag.String("doc", "", "write the table into this Markdown file, between its markers")
 	logs := flag.String("logs", "", "keep each run's go test -json output in this directory")
+	reuse := flag.String("reuse", "", "read the runs whose -json output this directory keeps (from -logs) instead of running them")
 	flag.Parse()
 
 	pkgs := compat.List
@@ -60,7 +61,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := compat.Config{
-		Coracle: bin, Dir: *suite, Parallel: *parallel, Timeout: *timeout, Logs: *logs,
+		Coracle: bin, Dir: *suite, Parallel: *parallel, Timeout: *timeout, Logs: *logs, Reuse: *reuse,
 		Progress: func(p compat.Package, coracle bool, r compat.Result) {
 			where := "natively"
 			if coracle {
