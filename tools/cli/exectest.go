@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,6 +54,9 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	environ := os.Environ()
 	args := withTestLog(e.Binary, e.Args)
 	shares := testShares(e.Guest.Shares, dir, args, environ)
+	if goroot := hostGOROOT(ctx); goroot != "" {
+		shares = withGOROOT(shares, goroot)
+	}
 	words, err := cmdline.Encode("", args, guestEnv(environ, dir, e.Guest.TmpDir, e.Guest.CallerEnv))
 	if err != nil {
 		return fail(err)
@@ -153,14 +157,15 @@ func guestEnv(environ []string, dir, tmpDir string, callerEnv []string) []string
 }
 
 // testShares returns the directories shared with the guest: the user's
-// (-v), the package directory dir, and the directories go test's output
+// (-v), the root of the module that holds the package directory dir
+// (tests read ../testdata; dir itself outside any module), and the directories go test's output
 // files live in, which it names in the binary's flags
 // (-test.coverprofile, -test.cpuprofile, -test.outputdir,
 // -test.gocoverdir, -test.testlogfile, ...) and in $GOCOVERDIR, each at
 // its host path. A directory inside another one shared is not shared
 // again.
 func testShares(user []qemu.Share, dir string, args, environ []string) []qemu.Share {
-	want := []string{dir}
+	want := []string{moduleRoot(dir)}
 	for _, a := range args {
 		name, value, ok := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if !ok || !strings.HasPrefix(name, "test.") || !filepath.IsAbs(value) {
@@ -199,6 +204,54 @@ func testShares(user []qemu.Share, dir string, args, environ []string) []qemu.Sh
 		shares = append(shares, qemu.Share{HostDir: d, GuestDir: d})
 	}
 	return shares
+}
+
+// moduleRoot returns the nearest directory at or above dir that holds a
+// go.mod file, or dir when there is none.
+func moduleRoot(dir string) string {
+	for d := filepath.Clean(dir); ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// hostGOROOT returns the go command's GOROOT, or "" when go env fails.
+func hostGOROOT(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// withGOROOT adds the Go installation, read-only at its host path: the
+// test binary's runtime.GOROOT() names it, and tests read it as they
+// would natively (time's zone database, lib/time/zoneinfo.zip, the
+// standard library's sources). A share inside it is dropped, since the
+// guest cannot mount one share inside another (a standard library
+// package's directory, which is then read-only); one that holds it
+// already covers it.
+func withGOROOT(shares []qemu.Share, goroot string) []qemu.Share {
+	goroot = filepath.Clean(goroot)
+	if fi, err := os.Stat(goroot); err != nil || !fi.IsDir() {
+		return shares
+	}
+	var out []qemu.Share
+	for _, s := range shares {
+		if within(goroot, s.GuestDir) {
+			return shares
+		}
+		if !within(s.GuestDir, goroot) {
+			out = append(out, s)
+		}
+	}
+	return append(out, qemu.Share{HostDir: goroot, GuestDir: goroot, ReadOnly: true})
 }
 
 // within reports whether path is dir or below it.

@@ -62,6 +62,9 @@ func copyModules(tmp, gomod string, mods map[string]moduleCopy) (string, error) 
 		if err := copyTree(m.Dir, dst); err != nil {
 			return "", fmt.Errorf("copying module %s@%s: %w", m.Path, m.Version, err)
 		}
+		if err := ensureGoMod(dst, m.Path); err != nil {
+			return "", err
+		}
 		fmt.Fprintf(&b, "replace %s %s => %s\n", m.Path, m.Version, dst)
 	}
 	modfile := filepath.Join(tmp, "go.mod")
@@ -73,6 +76,17 @@ func copyModules(tmp, gomod string, mods map[string]moduleCopy) (string, error) 
 		return "", err
 	}
 	return modfile, os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o644)
+}
+
+// ensureGoMod gives a copied module that predates modules (no go.mod,
+// github.com/pkg/errors say) the go.mod the go command synthesizes for
+// it in the module cache: a replacement directory must have one.
+func ensureGoMod(dir, path string) error {
+	name := filepath.Join(dir, "go.mod")
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		return err
+	}
+	return os.WriteFile(name, []byte("module "+path+"\n"), 0o644)
 }
 
 // copyTree copies the directories and regular files under src to dst,

@@ -112,7 +112,7 @@ func WriteTestOverlay(ctx context.Context, dir, tmp string, patterns []string, d
 	// binary links.
 	usesNet := map[string]bool{}
 	for _, p := range pkgs {
-		if strings.HasSuffix(p.ImportPath, ".test") && slices.Contains(p.Deps, "net") {
+		if strings.HasSuffix(p.ImportPath, ".test") && slices.ContainsFunc(p.Deps, isNet) {
 			usesNet[strings.TrimSuffix(p.ImportPath, ".test")] = true
 		}
 	}
@@ -196,4 +196,12 @@ func ImageFromTestBinary(binary, out string) error {
 		return fmt.Errorf("%s: %w", binary, err)
 	}
 	return os.WriteFile(out, img, 0o644)
+}
+
+// isNet reports whether a test binary's dependency is package net: the
+// go command names it "net [p.test]" when net itself depends on the
+// package under test (os, context, time, ...) and is compiled again
+// against the package's test version.
+func isNet(dep string) bool {
+	return dep == "net" || strings.HasPrefix(dep, "net [")
 }
