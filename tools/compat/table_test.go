@@ -62,3 +62,9 @@ func TestCauseDropsDirectories(t *testing.T) {
 		t.Errorf("Cause = %q, want %q", got, want)
 	}
 }
+
+func TestCellClimbing(t *testing.T) {
+	if got := cell("open ../testdata/e.txt"); strings.Contains(got, "../") {
+		t.Errorf("cell kept a climbing path: %q", got)
+	}
+}
