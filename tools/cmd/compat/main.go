@@ -72,13 +72,14 @@ func main() {
 	}
 	start := time.Now()
 	rows := compat.Run(ctx, cfg, pkgs)
+	fmt.Fprintf(os.Stderr, "compat: %d packages in %v\n", len(pkgs), time.Since(start).Round(time.Second))
 	if ctx.Err() != nil {
 		fatalf("interrupted")
 	}
 	generated := compat.Table(rows) + "\n" + compat.Summary(rows) + "\n" +
-		fmt.Sprintf("Command: `%s` (and `%s`, for each package; -p %d, %s in all).\n",
+		fmt.Sprintf("Command: `%s` and `%s`, for each package, %d at a time.\n",
 			strings.Join(shortArgs(cfg.Args(pkgs[0], true)), " "), strings.Join(cfg.Args(pkgs[0], false), " "),
-			*parallel, time.Since(start).Round(time.Second))
+			*parallel)
 	fmt.Print(generated)
 	if *doc != "" {
 		old, err := os.ReadFile(*doc)
