@@ -6,11 +6,12 @@ import (
 )
 
 // explains matches, in order of preference, the lines that say why a test
-// failed in a guest: the kernel's own report of a call it lacks or a
-// fault, then the error of running another program, then a Go panic or fatal error, then a test's timeout.
+// failed in a guest: the error of running another program (the kernel's
+// report of the process calls it lacks says less), the kernel's own
+// report of a call it lacks or a fault, then a Go panic or fatal error, then a test's timeout.
 var explains = []*regexp.Regexp{
+	execRun,
 	regexp.MustCompile(`^coracle: `),
-	execErrors,
 	regexp.MustCompile(`^(panic|fatal error): `),
 	regexp.MustCompile(`not implemented|function not implemented|ENOSYS|operation not supported|no such device|invalid argument`),
 }
@@ -71,16 +72,20 @@ func clip(s string) string {
 	return s[:cut] + "…"
 }
 
-// execErrors matches what a test gets when it runs another program in a
+// execRun matches what a test gets when it runs another program in a
 // guest: fork/exec fails (there is one program per image) or the
-// program is not on the guest's PATH.
-var execErrors = regexp.MustCompile(`fork/exec |exec: "[^"]*": executable file not found|pidfd_open`)
+// program is not on the guest's PATH; execCalls, the kernel's report of
+// the process calls it lacks, which come with them.
+var (
+	execRun   = regexp.MustCompile(`fork/exec |exec: "[^"]*": executable file not found`)
+	execCalls = regexp.MustCompile(`system call (pidfd_open|waitid|wait4) `)
+)
 
 // isExec reports whether a failure's output shows that the test ran
 // another program.
 func isExec(lines []string) bool {
 	for _, l := range lines {
-		if execErrors.MatchString(l) {
+		if execRun.MatchString(l) || execCalls.MatchString(l) {
 			return true
 		}
 	}

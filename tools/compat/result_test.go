@@ -105,3 +105,18 @@ func TestParseExec(t *testing.T) {
 		t.Errorf("Parse = %+v, want an exec failure", r)
 	}
 }
+
+// The exec error explains more than the kernel's line about pidfd_open
+// that comes before it.
+func TestParseExecBeforeKernel(t *testing.T) {
+	run := `{"Action":"run","Package":"p","Test":"TestSelf"}
+{"Action":"output","Package":"p","Test":"TestSelf","Output":"coracle: unimplemented system call pidfd_open (434): ENOSYS\n"}
+{"Action":"output","Package":"p","Test":"TestSelf","Output":"    x_test.go:9: fork/exec /tmp/p.test: invalid argument\n"}
+{"Action":"fail","Package":"p","Test":"TestSelf","Elapsed":0}
+{"Action":"fail","Package":"p","Elapsed":0}
+`
+	r := Parse(strings.NewReader(run))
+	if !r.Exec || r.Cause != "x_test.go:9: fork/exec /tmp/p.test: invalid argument" {
+		t.Errorf("Parse = %+v, want the exec error as cause", r)
+	}
+}
