@@ -372,8 +372,8 @@ func TestRandomAgainstModel(t *testing.T) {
 		if !h.c.Forget(h.id) {
 			t.Fatalf("seed %d: cannot forget a clean, closed file", seed)
 		}
-		if h.pages.count != 0 || h.c.Pages() != 0 {
-			t.Fatalf("seed %d: %d frames (%d pages) still held after Forget", seed, h.pages.count, h.c.Pages())
+		if h.pages.Count != 0 || h.c.Pages() != 0 {
+			t.Fatalf("seed %d: %d frames (%d pages) still held after Forget", seed, h.pages.Count, h.c.Pages())
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 func TestAllocate(t *testing.T) {
 	fs, pages := newFS(t, 64)
 	ino, _ := fs.Create(RootIno, []byte("f"), 0o644, 1)
-	base := pages.count
+	base := pages.Count
 	if e := fs.Allocate(ino, 100, 3*PageSize, false, 1000, 2); e != 0 {
 		t.Fatal(e)
 	}
@@ -28,11 +28,11 @@ func TestAllocate(t *testing.T) {
 	if a := fs.Getattr(ino); a.Size != 100+3*PageSize || a.Blocks != 5*PageSize/512 {
 		t.Errorf("KEEP_SIZE past the end: size %d blocks %d", a.Size, a.Blocks)
 	}
-	before := pages.count
+	before := pages.Count
 	if e := fs.Allocate(ino, 0, 200*PageSize, false, 100, 4); e != linux.ENOSPC {
 		t.Errorf("allocating more than there is: errno %d, want ENOSPC", e)
 	}
-	if pages.count != before || fs.Getattr(ino).Size != 100+3*PageSize {
+	if pages.Count != before || fs.Getattr(ino).Size != 100+3*PageSize {
 		t.Error("a refused Allocate changed the file")
 	}
 	if e := fs.Allocate(ino, MaxFileSize-1, 2, false, 1000, 5); e != linux.EFBIG {
@@ -52,8 +52,8 @@ func TestAllocate(t *testing.T) {
 	if e := fs.Unlink(RootIno, []byte("f"), 8); e != 0 {
 		t.Fatal(e)
 	}
-	if pages.count != base {
-		t.Errorf("%d pages held after removing the file, want %d", pages.count, base)
+	if pages.Count != base {
+		t.Errorf("%d pages held after removing the file, want %d", pages.Count, base)
 	}
 }
 
@@ -98,7 +98,7 @@ func TestPunchHole(t *testing.T) {
 func TestCreateUnnamed(t *testing.T) {
 	fs, pages := newFS(t, 64)
 	fs.Create(RootIno, []byte("file"), 0o644, 1) // the directory's page
-	base := pages.count
+	base := pages.Count
 	ino, e := fs.CreateUnnamed(RootIno, 0o600, true, 1)
 	if e != 0 {
 		t.Fatal(e)
@@ -121,8 +121,8 @@ func TestCreateUnnamed(t *testing.T) {
 		t.Errorf("linking an O_EXCL unnamed file: errno %d, want ENOENT", e)
 	}
 	fs.Close(excl)
-	if pages.count != base || fs.Inodes() != 2 {
-		t.Errorf("after closing: %d pages (want %d), %d inodes", pages.count, base, fs.Inodes())
+	if pages.Count != base || fs.Inodes() != 2 {
+		t.Errorf("after closing: %d pages (want %d), %d inodes", pages.Count, base, fs.Inodes())
 	}
 	f, _ := fs.Lookup(fs.Root(), []byte("file"))
 	if _, e := fs.CreateUnnamed(f.Ino, 0o600, true, 8); e != linux.ENOTDIR {

@@ -22,7 +22,7 @@ func newFS(t *testing.T, limit int) (*FS, *fakePages) {
 // every page back.
 func TestFullIsENOSPC(t *testing.T) {
 	fs, pages := newFS(t, 64)
-	base := pages.count
+	base := pages.Count
 	file, e := fs.Create(RootIno, []byte("big"), 0o644, 1)
 	if e != 0 {
 		t.Fatal(e)
@@ -78,7 +78,7 @@ func TestFullIsENOSPC(t *testing.T) {
 	if fs.Inodes() != 1 {
 		t.Errorf("%d inodes left, want the root", fs.Inodes())
 	}
-	if held := pages.count - base; held > 1 {
+	if held := pages.Count - base; held > 1 {
 		t.Errorf("%d pages still held beyond the root directory's", held)
 	}
 }
@@ -86,7 +86,7 @@ func TestFullIsENOSPC(t *testing.T) {
 // TestUnlinkedWhileOpen: the data of an open file outlives its name.
 func TestUnlinkedWhileOpen(t *testing.T) {
 	fs, pages := newFS(t, 100)
-	base := pages.count
+	base := pages.Count
 	ino, _ := fs.Create(RootIno, []byte("f"), 0o644, 1)
 	fs.Write(ino, 0, []byte("still here"), 1)
 	fs.Open(ino)
@@ -101,8 +101,8 @@ func TestUnlinkedWhileOpen(t *testing.T) {
 		t.Error("nlink after unlink is not 0")
 	}
 	fs.Close(ino)
-	if fs.Inodes() != 1 || pages.count-base > 1 {
-		t.Errorf("after the last close: %d inodes, %d pages beyond the start", fs.Inodes(), pages.count-base)
+	if fs.Inodes() != 1 || pages.Count-base > 1 {
+		t.Errorf("after the last close: %d inodes, %d pages beyond the start", fs.Inodes(), pages.Count-base)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // file, and takes no page beyond its inode's.
 func TestMknod(t *testing.T) {
 	fs, pages := newFS(t, 100)
-	base := pages.count
+	base := pages.Count
 	const rdev = 1<<8 | 3
 	ino, e := fs.Mknod(RootIno, []byte("null"), 0o7666, rdev, 7)
 	if e != 0 {
@@ -55,8 +55,8 @@ func TestMknod(t *testing.T) {
 	}
 	fs.Unlink(RootIno, []byte("null"), 12)
 	fs.Unlink(RootIno, []byte("n"), 12)
-	if fs.Inodes() != 1 || pages.count-base > 1 {
-		t.Errorf("after removal: %d inodes, %d pages beyond the start", fs.Inodes(), pages.count-base)
+	if fs.Inodes() != 1 || pages.Count-base > 1 {
+		t.Errorf("after removal: %d inodes, %d pages beyond the start", fs.Inodes(), pages.Count-base)
 	}
 	// A freed device inode reused as a file must not keep the number.
 	f, _ := fs.Create(RootIno, []byte("f"), 0o644, 13)

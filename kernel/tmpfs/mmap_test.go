@@ -24,7 +24,7 @@ type unmapCall struct {
 func (m *recordMapper) Unmap(ino Ino, from, to int64, truncate bool) {
 	m.calls = append(m.calls, unmapCall{ino, from, to, truncate})
 	for _, pa := range m.pas {
-		m.pages.index(pa) // fails the test if already freed
+		m.pages.Page(pa) // fails the test if already freed
 	}
 	m.pas = nil
 }
