@@ -148,3 +148,15 @@ func sysGetrandom(t *Thread, f *amd64.TrapFrame) uint64 {
 // sysZero answers 0: getuid, getgid, geteuid, getegid (one user,
 // root) and getppid (no parent).
 func sysZero(t *Thread, f *amd64.TrapFrame) uint64 { return 0 }
+
+// sysGetgroups implements getgroups(size, list): the one user, root,
+// has no supplementary groups, so the list stays empty; a negative size
+// is EINVAL, as on Linux.
+//
+// Trap context: system call.
+func sysGetgroups(t *Thread, f *amd64.TrapFrame) uint64 {
+	if int32(f.RDI) < 0 {
+		return linux.EINVAL.Ret()
+	}
+	return 0
+}

@@ -157,6 +157,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_PTRACE:            {nil, callENOSYSByDesign, "one process: there is no other process to trace or be traced by"},
 	linux.SYS_GETUID:            {sysZero, callFull, noteRoot},
 	linux.SYS_GETGID:            {sysZero, callFull, noteRoot},
+	linux.SYS_GETGROUPS:         {sysGetgroups, callFull, "no supplementary groups: answers 0 and leaves the list alone; EINVAL for a negative size"},
 	linux.SYS_GETEUID:           {sysZero, callFull, noteRoot},
 	linux.SYS_GETEGID:           {sysZero, callFull, noteRoot},
 	linux.SYS_GETPPID:           {sysZero, callFull, "always 0: the process has no parent"},

@@ -1,7 +1,8 @@
 // Conformance checks, from inside a coracle guest, that the Go runtime
 // and standard library see the Linux they expect: CPU count, clocks,
 // sleeps, many goroutines, the garbage collector in a small VM, the
-// arguments and environment from `coracle run`, and exit statuses.
+// arguments and environment from `coracle run`, the user and groups
+// (root, no supplementary groups), and exit statuses.
 //
 // Usage (arguments after `coracle run IMAGE --`):
 //
@@ -51,6 +52,7 @@ func main() {
 		{"gc", gc},
 		{"args", args},
 		{"env", env},
+		{"ids", ids},
 	}
 	failed := 0
 	for _, c := range checks {
@@ -151,4 +153,10 @@ func args() (string, bool) {
 func env() (string, bool) {
 	v, ok := os.LookupEnv("CONFORMANCE_ENV")
 	return fmt.Sprintf("CONFORMANCE_ENV=%q (set %v)", v, ok), v == "hello world"
+}
+
+func ids() (string, bool) {
+	groups, err := os.Getgroups()
+	return fmt.Sprintf("uid %d, gid %d, groups %v (err %v)", os.Getuid(), os.Getgid(), groups, err),
+		os.Getuid() == 0 && os.Getgid() == 0 && err == nil && len(groups) == 0
 }

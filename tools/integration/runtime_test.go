@@ -8,18 +8,19 @@ import (
 
 // The conformance program checks the runtime's view of the machine from
 // inside a 64 MiB guest: CPUs, clocks, a 50 ms sleep, 10,000 goroutines,
-// garbage collection of 8x the VM's memory, arguments and environment.
+// garbage collection of 8x the VM's memory, arguments and environment,
+// user and groups.
 func TestConformance(t *testing.T) {
 	forEachTarget(t, []string{"microvm", "q35"}, func(t *testing.T, machine, accel string) {
 		res := coracle(t, "run", "--machine", machine, "--accel", accel, "-m", "64",
 			"-e", "CONFORMANCE_ENV=hello world", confImage, "--",
 			"all", "one", "two words", `"quoted"`, "", "ünïcode")
-		for _, check := range []string{"cpus", "monotonic", "walltime", "sleep", "goroutines", "gc", "args", "env"} {
+		for _, check := range []string{"cpus", "monotonic", "walltime", "sleep", "goroutines", "gc", "args", "env", "ids"} {
 			if !regexp.MustCompile(`(?m)^PASS ` + check + `: `).MatchString(res.stdout) {
 				t.Errorf("check %s did not pass", check)
 			}
 		}
-		if res.err != nil || res.status != 0 || !strings.Contains(res.stdout, "all 8 checks passed") {
+		if res.err != nil || res.status != 0 || !strings.Contains(res.stdout, "all 9 checks passed") {
 			t.Errorf("want all checks to pass and exit status 0")
 		}
 		if t.Failed() {
