@@ -51,8 +51,10 @@ func kernelMain(infoErr error) {
 	setupTime()
 	setupRootFS()
 	unpackFiles()
+	unpackModules()
 	setupPageCache()
 	setupShares(cmd)
+	setupWorkDir(cmd)
 	openConsole()
 	startProgram(cmd)
 }

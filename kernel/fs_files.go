@@ -3,6 +3,7 @@ package kernel
 import (
 	"unsafe"
 
+	"github.com/coracle-os/coracle/boot"
 	"github.com/coracle-os/coracle/kernel/abi/exitstatus"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/cpio"
@@ -21,6 +22,32 @@ func unpackFiles() {
 		return
 	}
 	b := unsafe.Slice(unsafe.StringData(filesArchive), len(filesArchive))
+	unpackArchive(b, "the program's files", "rebuild the image with coracle build --files")
+}
+
+// unpackModules unpacks, after the program's files, every boot module
+// (the hypervisor's initrd: QEMU's -initrd, a PVH module) that is a newc
+// archive, the same way: files that the image itself does not carry,
+// such as the early copy of a package directory that coracle test gives
+// a test binary (see earlyFiles in tools/cli). Other modules are left
+// alone. A module's frames stay reserved after it is unpacked.
+func unpackModules() {
+	for _, m := range boot.Info.Modules() {
+		if m.Size < 6 {
+			continue
+		}
+		b := unsafe.Slice((*byte)(addrPointer(physOffset+uintptr(m.Addr))), m.Size)
+		if string(b[:6]) != cpio.Magic {
+			continue
+		}
+		unpackArchive(b, "the files of the boot module (initrd)", "give QEMU a newc archive (cpio -H newc) as -initrd")
+	}
+}
+
+// unpackArchive unpacks the newc archive b into the root file system;
+// what names the archive and fix says how to mend it, for the boot
+// failure a malformed archive is.
+func unpackArchive(b []byte, what, fix string) {
 	r := cpio.NewReader(b)
 	for {
 		ent, err := r.Next()
@@ -28,23 +55,26 @@ func unpackFiles() {
 			break
 		}
 		if err != 0 {
-			console.str("coracle: boot failed: the program's files are malformed at byte ")
+			console.str("coracle: boot failed: ")
+			console.str(what)
+			console.str(" are malformed at byte ")
 			console.dec(uint64(r.Offset()))
 			console.str(": ")
-			filesFailure(err.String(), "rebuild the image with coracle build --files")
+			filesFailure(err.String(), fix)
 		}
 		if e := unpackEntry(ent); e != 0 {
 			console.str("coracle: boot failed: cannot unpack /")
 			console.bytes(ent.Name)
 			if e == linux.ENOSPC {
-				console.str(": the program's files (")
+				console.str(": ")
+				console.str(what)
+				console.str(" (")
 				console.dec(uint64(len(b)))
 				filesFailure(" bytes) do not fit in memory", "give the guest more memory with coracle run -m")
 			}
 			console.str(": errno ")
 			console.dec(uint64(e))
-			filesFailure(" (a file is where a directory should be, or a name is too long)",
-				"change the directory given to coracle build --files")
+			filesFailure(" (a file is where a directory should be, or a name is too long)", fix)
 		}
 	}
 	// Making a directory's entries changed its times: set them again,

@@ -89,12 +89,20 @@ func shareOfIno(ino tmpfs.Ino) int {
 	return -1
 }
 
-// shareMountPoints names the shares' mount points to a walk.
+// shareMountPoints names the shares' mount points to a walk. The
+// mounts take effect when the file service registers (shareWorkFD):
+// until then a path through a mount point resolves in the root file
+// system's directory beneath it, as on Linux before a mount is made.
+// Package initializers that run before the service's (the standard
+// library's own, and any the Go runtime orders first) see there what
+// the image or a boot module put there (coracle test's early copy of
+// the package directory) instead of failing with ENODEV, and a program
+// whose image has no file service sees the directory, not an error.
 type shareMountPoints struct{}
 
 // MountPoint implements vfs.MountPoints.
 func (shareMountPoints) MountPoint(n vfs.Node) bool {
-	return n.FS == rootFSID && shareOfIno(n.Ino) >= 0
+	return shareWorkFD >= 0 && n.FS == rootFSID && shareOfIno(n.Ino) >= 0
 }
 
 // setupShares mounts the shares and disks the command line names, in

@@ -25,7 +25,7 @@ package cpio
 // Header layout.
 const (
 	headerSize = 110
-	magic      = "070701"
+	Magic      = "070701" // every newc header starts with it
 	trailer    = "TRAILER!!!"
 )
 
@@ -127,12 +127,12 @@ func (r *Reader) next() (Entry, Error) {
 	if len(rest) < headerSize {
 		return Entry{}, ErrTruncated
 	}
-	if string(rest[:len(magic)]) != magic {
+	if string(rest[:len(Magic)]) != Magic {
 		return Entry{}, ErrMagic
 	}
 	var fields [13]uint32
 	for i := range fields {
-		v, ok := hex8(rest[len(magic)+8*i:][:8])
+		v, ok := hex8(rest[len(Magic)+8*i:][:8])
 		if !ok {
 			return Entry{}, ErrHex
 		}

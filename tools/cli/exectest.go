@@ -54,13 +54,19 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	environ := os.Environ()
 	args := withTestLog(e.Binary, e.Args)
 	shares := testShares(e.Guest.Shares, dir, args, environ)
-	if goroot := hostGOROOT(ctx); goroot != "" {
+	goroot := hostGOROOT(ctx)
+	if goroot != "" {
 		shares = withGOROOT(shares, goroot)
+	}
+	early := filepath.Join(tmp, "early.cpio")
+	if err := writeEarlyFiles(early, dir, goroot); err != nil {
+		return fail(fmt.Errorf("packing the package directory's early copy: %w", err))
 	}
 	words, err := cmdline.Encode("", args, guestEnv(environ, dir, e.Guest.TmpDir, e.Guest.CallerEnv))
 	if err != nil {
 		return fail(err)
 	}
+	words += " " + cmdline.EncodeWord(cmdline.WorkDirKey, dir)
 	if n := len(shares) + len(e.Guest.Disks); n > sharesabi.MaxMounts {
 		return fail(fmt.Errorf("the test needs %d shares and disks (the package directory, the directories of go test's output files, -v and --disk); a guest may have at most %d", n, sharesabi.MaxMounts))
 	}
@@ -89,6 +95,7 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 		Network:   qemu.Network{Mode: qemu.NetUser},
 		Shares:    shares,
 		Disks:     e.Guest.Disks,
+		Initrd:    early,
 	}, qemu.Streams{Stdin: stdio.Stdin, Stdout: console, Stderr: &qemuErr})
 	console.Flush()
 	if err != nil {

@@ -46,7 +46,13 @@ func ParseFiles(v string) (Files, error) {
 // mode, unless it is the root, which keeps its own) and everything under
 // it, with modes, modification times and symbolic links kept. Owners are
 // not kept; other file types (devices, sockets, pipes) are an error.
-func FilesArchive(files []Files) ([]byte, error) {
+func FilesArchive(files []Files) ([]byte, error) { return PackTrees(files, nil) }
+
+// PackTrees is FilesArchive with a filter: keep, when not nil, is asked
+// about every entry below each HostDir (its host path and entry) and
+// leaves out those it answers false for; a directory left out is left
+// out with everything in it.
+func PackTrees(files []Files, keep func(hostPath string, d fs.DirEntry) bool) ([]byte, error) {
 	var buf bytes.Buffer
 	w := newc.NewWriter(&buf)
 	made := map[string]bool{}
@@ -78,6 +84,12 @@ func FilesArchive(files []Files) ([]byte, error) {
 			name := path.Join(guest, filepath.ToSlash(rel))
 			if name == "." || name == "" {
 				return nil // the root keeps its own mode
+			}
+			if keep != nil && p != hostDir && !keep(p, d) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			fi, err := d.Info()
 			if err != nil {

@@ -34,6 +34,10 @@ type Config struct {
 	// Disks are ext4 images attached as virtio-blk disks; the command
 	// line must hold their DiskWords.
 	Disks []Disk
+	// Initrd, when not empty, is a file QEMU loads beside the image and
+	// names to it as a PVH boot module (-initrd); the kernel unpacks a
+	// newc archive there into its root file system at boot.
+	Initrd string
 	// GDB, when not empty, is the host address (127.0.0.1:PORT) of
 	// QEMU's gdb stub; the guest then starts stopped, before its first
 	// instruction, until a debugger attached there continues it.
@@ -89,6 +93,9 @@ func (c Config) Args() ([]string, error) {
 	)
 	if c.Cmdline != "" {
 		args = append(args, "-append", c.Cmdline)
+	}
+	if c.Initrd != "" {
+		args = append(args, "-initrd", c.Initrd)
 	}
 	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=4", exitstatus.DebugExitPort))
 	nic, err := c.Network.Args(c.Machine)

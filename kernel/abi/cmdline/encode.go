@@ -79,6 +79,11 @@ func literal(c byte) bool {
 // like the others.
 const Argv0Key = "coracle.argv0"
 
+// WorkDirKey names the program's working directory at start (an
+// absolute path, percent-encoded as coracle.arg values are); without it
+// the program starts in /.
+const WorkDirKey = "coracle.cwd"
+
 // Argv0Word returns the command-line word that sets os.Args[0] to name.
 func Argv0Word(name string) string {
 	return EncodeWord(Argv0Key, name)

@@ -34,6 +34,7 @@ var Params = []Param{
 	{Word: EnvKey + "=NAME=VALUE", Effect: "one environment variable, percent-encoded; coracle run -e writes these"},
 	{Word: Argv0Key + "=NAME", Effect: "the program's os.Args[0], percent-encoded; coracle run sets it to the package or image name (default /init)"},
 	{Word: "coracle.crash=de|ud|gp|pf|bp|deep|syscall", Effect: "raise that CPU exception after the banner (deep: three calls deep), or while serving the program's first write to stdout (syscall), to see the crash report"},
+	{Word: WorkDirKey + "=PATH", Effect: "the program's working directory at start (absolute, percent-encoded; default /); coracle test sets it to the package directory"},
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
