@@ -44,6 +44,15 @@ type Result struct {
 	// Exec says that the failing test failed because it runs another
 	// program, which one program in a guest cannot.
 	Exec bool
+	// ExecFailed counts the failed tests (of Failed) whose output shows
+	// that they ran another program.
+	ExecFailed int
+}
+
+// OnlyExec reports whether every test that failed ran another program:
+// the package passes but for what one program in a guest cannot do.
+func (r Result) OnlyExec() bool {
+	return r.Verdict == Fail && r.Failed > 0 && r.ExecFailed == r.Failed
 }
 
 // String is the table's short form, e.g. "pass (12 tests, 0.4 s)".
@@ -52,6 +61,9 @@ func (r Result) String() string {
 	case Pass:
 		return fmt.Sprintf("pass (%d, %.1f s)", r.Passed, r.Seconds)
 	case Fail:
+		if r.OnlyExec() {
+			return fmt.Sprintf("**FAIL** (%d of %d, %.1f s; each runs a program)", r.Failed, r.Passed+r.Failed, r.Seconds)
+		}
 		return fmt.Sprintf("**FAIL** (%d of %d, %.1f s)", r.Failed, r.Passed+r.Failed, r.Seconds)
 	case "":
 		return "not run"
@@ -107,6 +119,9 @@ func Parse(r io.Reader) Result {
 				// unless the parent failed by itself.
 				if e.Action == "fail" && res.FirstFail == "" {
 					res.Failed++
+					if isExec(testOut[e.Test]) {
+						res.ExecFailed++
+					}
 					res.FirstFail = e.Test
 					failOut = testOut[e.Test]
 				}
@@ -118,6 +133,9 @@ func Parse(r io.Reader) Result {
 				res.Passed++
 			case "fail":
 				res.Failed++
+				if isExec(testOut[e.Test]) {
+					res.ExecFailed++
+				}
 				if res.FirstFail == "" {
 					res.FirstFail = e.Test
 					failOut = testOut[e.Test]

@@ -120,3 +120,24 @@ func TestParseExecBeforeKernel(t *testing.T) {
 		t.Errorf("Parse = %+v, want the exec error as cause", r)
 	}
 }
+
+// Failed tests that ran another program are counted apart: a package
+// whose every failure is one passes but for them.
+func TestParseCountsExecFailures(t *testing.T) {
+	run := `{"Action":"run","Package":"p","Test":"TestRun"}
+{"Action":"output","Package":"p","Test":"TestRun","Output":"    r_test.go:7: fork/exec /tmp/p.test: invalid argument\n"}
+{"Action":"fail","Package":"p","Test":"TestRun","Elapsed":0}
+{"Action":"run","Package":"p","Test":"TestMath"}
+{"Action":"output","Package":"p","Test":"TestMath","Output":"    m_test.go:3: 1+1 = 3\n"}
+{"Action":"fail","Package":"p","Test":"TestMath","Elapsed":0}
+{"Action":"fail","Package":"p","Elapsed":0.5}
+`
+	r := Parse(strings.NewReader(run))
+	if r.Failed != 2 || r.ExecFailed != 1 || r.OnlyExec() {
+		t.Errorf("Parse = %+v, want 2 failed, 1 of them running a program, not only exec", r)
+	}
+	onlyExec := run[:strings.Index(run, `{"Action":"run","Package":"p","Test":"TestMath"}`)] + `{"Action":"fail","Package":"p","Elapsed":0.5}` + "\n"
+	if r := Parse(strings.NewReader(onlyExec)); r.Failed != 1 || !r.OnlyExec() {
+		t.Errorf("Parse = %+v, want one failure, running a program", r)
+	}
+}

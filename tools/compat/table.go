@@ -34,22 +34,29 @@ func Table(rows []Row) string {
 }
 
 // Summary counts the rows: how many packages pass natively, how many of
-// those pass in coracle, and which do not.
+// those pass in coracle, which pass but for tests that run programs,
+// and which do not.
 func Summary(rows []Row) string {
 	var native, both int
-	var differ []string
+	var execOnly, differ []string
 	for _, r := range rows {
 		if r.Native.Verdict != Pass {
 			continue
 		}
 		native++
-		if r.Coracle.Verdict == Pass {
+		switch {
+		case r.Coracle.Verdict == Pass:
 			both++
-		} else {
+		case r.Coracle.OnlyExec():
+			execOnly = append(execOnly, r.Package.Path)
+		default:
 			differ = append(differ, r.Package.Path)
 		}
 	}
 	s := fmt.Sprintf("%d of %d packages pass natively; %d of those pass in coracle", native, len(rows), both)
+	if len(execOnly) > 0 {
+		s += fmt.Sprintf(", %d more but for tests that run programs (%s)", len(execOnly), strings.Join(execOnly, ", "))
+	}
 	if len(differ) > 0 {
 		s += "; not: " + strings.Join(differ, ", ")
 	}

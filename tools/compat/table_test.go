@@ -16,18 +16,22 @@ func TestTable(t *testing.T) {
 		{Package: Package{Path: "c", Area: "x"},
 			Native:  Result{Verdict: Pass, Passed: 1},
 			Coracle: Result{Verdict: Fail, Failed: 1, FirstFail: "TestGo", Cause: "exec: go", Exec: true}},
+		{Package: Package{Path: "d", Area: "x"},
+			Native:  Result{Verdict: Pass, Passed: 4},
+			Coracle: Result{Verdict: Fail, Passed: 2, Failed: 2, ExecFailed: 2, FirstFail: "TestRun", Cause: "fork/exec x", Exec: true}},
 	}
 	got := Table(rows)
 	for _, want := range []string{
 		"| a | std | pass (3, 0.1 s) | pass (3, 1.0 s) |  |  |\n",
 		"| b | db | pass (3, 0.0 s) | **FAIL** (1 of 3, 0.0 s) | `TestX` | `coracle: x \\| y` |\n",
 		"| `TestGo` | `runs a program: exec: go` |",
+		"| d | x | pass (4, 0.0 s) | **FAIL** (2 of 4, 0.0 s; each runs a program) | `TestRun` |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Table lacks %q:\n%s", want, got)
 		}
 	}
-	if got, want := Summary(rows), "3 of 3 packages pass natively; 1 of those pass in coracle; not: b, c.\n"; got != want {
+	if got, want := Summary(rows), "4 of 4 packages pass natively; 1 of those pass in coracle, 1 more but for tests that run programs (d); not: b, c.\n"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
 }
