@@ -131,20 +131,32 @@ func pageFaultCause(code uint64) string {
 
 // printSymbol names the function holding pc, with its file and line.
 func printSymbol(pc uint64, symbols *symtab.Table) {
-	name, entry, ok := symbols.Lookup(uintptr(pc))
-	if !ok {
+	if _, _, ok := symbols.Lookup(uintptr(pc)); !ok {
 		console.str("coracle:  RIP is outside the image's code\n")
 		return
 	}
 	console.str("coracle:  RIP is in ")
+	printWhere(pc, pc, symbols)
+	console.str("\n")
+}
+
+// printWhere prints "function+offset at file:line" for pc, naming the
+// function and line that hold at (pc itself, or pc-1 for a return
+// address, which belongs to the call before it). It prints nothing and
+// reports false when at is outside the image's code.
+func printWhere(pc, at uint64, symbols *symtab.Table) bool {
+	name, entry, ok := symbols.Lookup(uintptr(at))
+	if !ok {
+		return false
+	}
 	console.str(name)
 	console.str("+")
 	console.hex(pc-uint64(entry), 1)
-	if file, line, ok := symbols.Line(uintptr(pc)); ok {
+	if file, line, ok := symbols.Line(uintptr(at)); ok {
 		console.str(" at ")
 		console.str(file)
 		console.str(":")
 		console.dec(uint64(line))
 	}
-	console.str("\n")
+	return true
 }

@@ -138,20 +138,9 @@ func printTrace(tr stackwalk.Trace, symbols *symtab.Table, end string) {
 		console.dec(uint64(i))
 		console.str(" ")
 		console.hex(pc, 16)
-		name, entry, ok := symbols.Lookup(uintptr(at))
-		if !ok {
-			console.str(" ?\n")
-			continue
-		}
 		console.str(" ")
-		console.str(name)
-		console.str("+")
-		console.hex(pc-uint64(entry), 1)
-		if file, line, ok := symbols.Line(uintptr(at)); ok {
-			console.str(" at ")
-			console.str(file)
-			console.str(":")
-			console.dec(uint64(line))
+		if !printWhere(pc, at, symbols) {
+			console.str("?")
 		}
 		console.str("\n")
 	}

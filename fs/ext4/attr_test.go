@@ -1,10 +1,6 @@
 package ext4
 
 import (
-	"bytes"
-	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -104,25 +100,7 @@ func TestWriteErrors(t *testing.T) {
 // TestWriteUnwritten writes into the middle of an unwritten extent
 // (from debugfs fallocate): the rest of it must still read as zeros.
 func TestWriteUnwritten(t *testing.T) {
-	tool(t, "debugfs")
-	img := mkfsImage(t, "", "8M", "-b", "1024", "-d", smallTree(t))
-	run(t, nil, "debugfs", nil, "-w", "-R", "fallocate /data.bin 10 14", img)
-	run(t, nil, "debugfs", nil, "-w", "-R", "sif /data.bin size 20000", img)
-	out := debugfsReq(t, img, "stat /data.bin")
-	m := regexp.MustCompile(`\(10-14\[u\]\):(\d+)-`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no unwritten extent at 10-14:\n%s", out)
-	}
-	phys, _ := strconv.ParseInt(m[1], 10, 64)
-	file, err := os.OpenFile(img, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Stale bytes in the unwritten blocks must never show.
-	if _, err := file.WriteAt(bytes.Repeat([]byte{0xAA}, 5*1024), phys*1024); err != nil {
-		t.Fatal(err)
-	}
-	file.Close()
+	img := unwrittenImage(t, "8M")
 	f := mountImage(t, img)
 	ino := mustResolve(t, f, "data.bin")
 	want := make([]byte, 20000)

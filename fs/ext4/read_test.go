@@ -308,11 +308,14 @@ func TestReadErrors(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
-// TestReadUnwritten checks that an unwritten extent (debugfs fallocate)
-// reads as zeros even when its blocks hold other bytes.
-func TestReadUnwritten(t *testing.T) {
+// unwrittenImage makes a file system of the given size with /data.bin,
+// 20000 bytes, whose blocks 10-14 are an unwritten extent (debugfs
+// fallocate) holding stale 0xAA bytes on the device, which must never
+// show: they read as zeros.
+func unwrittenImage(t *testing.T, size string) string {
+	t.Helper()
 	tool(t, "debugfs")
-	img := mkfsImage(t, "", "4M", "-b", "1024", "-d", smallTree(t))
+	img := mkfsImage(t, "", size, "-b", "1024", "-d", smallTree(t))
 	run(t, nil, "debugfs", nil, "-w", "-R", "fallocate /data.bin 10 14", img)
 	run(t, nil, "debugfs", nil, "-w", "-R", "sif /data.bin size 20000", img)
 	out := debugfsReq(t, img, "stat /data.bin")
@@ -329,7 +332,13 @@ func TestReadUnwritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	file.Close()
+	return img
+}
 
+// TestReadUnwritten checks that an unwritten extent (debugfs fallocate)
+// reads as zeros even when its blocks hold other bytes.
+func TestReadUnwritten(t *testing.T) {
+	img := unwrittenImage(t, "4M")
 	f := openImage(t, img)
 	got, err := readAll(f, mustResolve(t, f, "data.bin"), 3000)
 	if err != nil {

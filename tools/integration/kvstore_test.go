@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,32 +19,12 @@ import (
 // coracle as it does natively on the host, request by request. In the
 // guest the database is in /tmp, the root tmpfs.
 func TestKVStore(t *testing.T) {
-	native := filepath.Join(t.TempDir(), "kvstore")
-	build := exec.Command("go", "build", "-o", native, "./examples/kvstore")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	hostPort := freePort(t)
-	host := exec.Command(native, "-addr", fmt.Sprintf("127.0.0.1:%d", hostPort), "-db", filepath.Join(t.TempDir(), "kv.db"))
-	var hostOut bytes.Buffer
-	host.Stdout, host.Stderr = &hostOut, &hostOut
-	if err := host.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { host.Process.Kill(); host.Wait() })
-
+	hostPort := startNativeKVStore(t)
 	guestPort := freePort(t)
 	g := startGuest(t, 5*time.Minute, "run", "-m", "64", "-p", fmt.Sprintf("%d:8080", guestPort), "./examples/kvstore", "--", "-db", "/tmp/kv.db")
 	g.waitFor(t, "kvstore: listening", 3*time.Minute)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(hostOut.String(), "listening"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the native kvstore did not start:\n%s", hostOut.String())
-		}
-	}
 
-	type step struct{ method, path, body string }
-	steps := []step{
+	steps := []kvStep{
 		{"GET", "/kv/a", ""},
 		{"PUT", "/kv/a", "1"},
 		{"PUT", "/kv/b/c", "two"},
@@ -55,29 +34,76 @@ func TestKVStore(t *testing.T) {
 		{"PUT", "/kv/big", strings.Repeat("0123456789abcdef", 1<<16)}, // 1 MiB: the file grows, bbolt remaps
 		{"GET", "/kv/big", ""},
 	}
-	for i := range 300 {
-		steps = append(steps, step{"PUT", fmt.Sprintf("/kv/k%03d", i), strings.Repeat(fmt.Sprint(i), 50)})
-	}
+	steps = append(steps, kvPuts(300)...)
 	steps = append(steps,
-		step{"GET", "/kv/k123", ""},
-		step{"GET", "/kv/?prefix=k29", ""},
-		step{"DELETE", "/kv/k290", ""},
-		step{"DELETE", "/kv/k290", ""},
-		step{"GET", "/kv/?prefix=k29", ""},
-		step{"DELETE", "/kv/big", ""},
-		step{"GET", "/kv/?prefix=a", ""},
-		step{"PUT", "/kv/", "x"},
-		step{"POST", "/kv/a", "x"},
-		step{"PUT", "/kv/a%0Ab", "x"},
-		step{"GET", "/other", ""},
+		kvStep{"GET", "/kv/k123", ""},
+		kvStep{"GET", "/kv/?prefix=k29", ""},
+		kvStep{"DELETE", "/kv/k290", ""},
+		kvStep{"DELETE", "/kv/k290", ""},
+		kvStep{"GET", "/kv/?prefix=k29", ""},
+		kvStep{"DELETE", "/kv/big", ""},
+		kvStep{"GET", "/kv/?prefix=a", ""},
+		kvStep{"PUT", "/kv/", "x"},
+		kvStep{"POST", "/kv/a", "x"},
+		kvStep{"PUT", "/kv/a%0Ab", "x"},
+		kvStep{"GET", "/other", ""},
 	)
+	if s, got, want, ok := kvCompare(t, steps, hostPort, guestPort); !ok {
+		t.Fatalf("%s %s: coracle answered\n%.300s\nthe host\n%.300s\n%s", s.method, s.path, got, want, g.tail())
+	}
+}
+
+// kvStep is one request of a conversation with the kvstore.
+type kvStep struct{ method, path, body string }
+
+// kvPuts returns n PUTs of keys k000, k001, ...
+func kvPuts(n int) []kvStep {
+	var steps []kvStep
+	for i := range n {
+		steps = append(steps, kvStep{"PUT", fmt.Sprintf("/kv/k%03d", i), strings.Repeat(fmt.Sprint(i), 50)})
+	}
+	return steps
+}
+
+// kvCompare sends each step to the native kvstore on hostPort, then to
+// the guest's on guestPort, until the answers differ; it returns that
+// step with both answers, or ok.
+func kvCompare(t *testing.T, steps []kvStep, hostPort, guestPort int) (step kvStep, got, want string, ok bool) {
+	t.Helper()
 	for _, s := range steps {
 		want := kvRequest(t, hostPort, s.method, s.path, s.body)
-		got := kvRequest(t, guestPort, s.method, s.path, s.body)
-		if got != want {
-			t.Fatalf("%s %s: coracle answered\n%.300s\nthe host\n%.300s\n%s", s.method, s.path, got, want, g.tail())
+		if got := kvRequest(t, guestPort, s.method, s.path, s.body); got != want {
+			return s, got, want, false
 		}
 	}
+	return kvStep{}, "", "", true
+}
+
+// startNativeKVStore builds examples/kvstore for the host, starts it on
+// a free port of 127.0.0.1 with its database in a temporary directory,
+// and returns the port once it listens.
+func startNativeKVStore(t *testing.T) int {
+	t.Helper()
+	native := filepath.Join(t.TempDir(), "kvstore")
+	build := exec.Command("go", "build", "-o", native, "./examples/kvstore")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	host := exec.Command(native, "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-db", filepath.Join(t.TempDir(), "kv.db"))
+	var out syncBuffer
+	host.Stdout, host.Stderr = &out, &out
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { host.Process.Kill(); host.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "listening"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the native kvstore did not start:\n%s", out.String())
+		}
+	}
+	return port
 }
 
 // kvRequest sends one request to the kvstore on 127.0.0.1:port and
@@ -107,24 +133,11 @@ func kvRequest(t *testing.T, port int, method, path, body string) string {
 // acknowledged PUT and none of the deleted keys. e2fsck finds the image
 // clean once the journal is replayed.
 func TestKVStoreDisk(t *testing.T) {
-	native := filepath.Join(t.TempDir(), "kvstore")
-	build := exec.Command("go", "build", "-o", native, "./examples/kvstore")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	img := filepath.Join(t.TempDir(), "kvstore.img")
 	if res := coracle(t, "build", "--disks", "-o", img, "./examples/kvstore"); res.err != nil || res.status != 0 {
 		t.Fatalf("build --disks: %s", res)
 	}
-	hostPort := freePort(t)
-	host := exec.Command(native, "-addr", fmt.Sprintf("127.0.0.1:%d", hostPort), "-db", filepath.Join(t.TempDir(), "kv.db"))
-	var hostOut bytes.Buffer
-	host.Stdout, host.Stderr = &hostOut, &hostOut
-	if err := host.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { host.Process.Kill(); host.Wait() })
+	hostPort := startNativeKVStore(t)
 	disk := makeDisk(t, t.TempDir(), "64M")
 
 	guestPort := freePort(t)
@@ -156,40 +169,28 @@ func TestKVStoreDisk(t *testing.T) {
 		}
 	}
 	cmd, out := boot()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(hostOut.String(), "listening"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the native kvstore did not start:\n%s", hostOut.String())
-		}
-	}
-	type step struct{ method, path, body string }
-	steps := []step{
+	steps := []kvStep{
 		{"GET", "/kv/a", ""},
 		{"PUT", "/kv/a", "1"},
 		{"PUT", "/kv/b/c", "two"},
 		{"PUT", "/kv/big", strings.Repeat("0123456789abcdef", 1<<16)}, // 1 MiB: the file grows, bbolt remaps
 		{"GET", "/kv/big", ""},
 	}
-	for i := range 200 {
-		steps = append(steps, step{"PUT", fmt.Sprintf("/kv/k%03d", i), strings.Repeat(fmt.Sprint(i), 50)})
-	}
+	steps = append(steps, kvPuts(200)...)
 	steps = append(steps,
-		step{"DELETE", "/kv/k150", ""},
-		step{"DELETE", "/kv/big", ""},
-		step{"GET", "/kv/?prefix=k15", ""},
-		step{"GET", "/kv/a", ""},
+		kvStep{"DELETE", "/kv/k150", ""},
+		kvStep{"DELETE", "/kv/big", ""},
+		kvStep{"GET", "/kv/?prefix=k15", ""},
+		kvStep{"GET", "/kv/a", ""},
 	)
-	for _, s := range steps {
-		want := kvRequest(t, hostPort, s.method, s.path, s.body)
-		got := kvRequest(t, guestPort, s.method, s.path, s.body)
-		if got != want {
-			kill(cmd)
-			t.Fatalf("%s %s: coracle answered\n%.300s\nthe host\n%.300s\n%s", s.method, s.path, got, want, out.String())
-		}
+	if s, got, want, ok := kvCompare(t, steps, hostPort, guestPort); !ok {
+		kill(cmd)
+		t.Fatalf("%s %s: coracle answered\n%.300s\nthe host\n%.300s\n%s", s.method, s.path, got, want, out.String())
 	}
 	kill(cmd)
 
 	cmd, _ = boot()
-	for _, s := range []step{
+	for _, s := range []kvStep{
 		{"GET", "/kv/a", ""},
 		{"GET", "/kv/b/c", ""},
 		{"GET", "/kv/k000", ""},
