@@ -350,37 +350,23 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 
 // keep makes h a handle and puts it in res.
 func (s *service) keep(h *handle, res *shares.Result) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		s.next = (s.next + 1) & 0xffffff
-		if _, used := s.handles[s.next]; !used {
-			break
-		}
-	}
-	s.handles[s.next] = h
-	res.Handle = s.next
+	res.Handle = s.handles.Add(h)
 	if h.dir {
 		res.PathLen = uint32(copy(res.Path[:], strings.Join(h.comps, "/")))
 	}
 }
 
 func (s *service) handle(id int32) (*handle, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h := s.handles[id]
-	if h == nil {
+	h, ok := s.handles.Get(id)
+	if !ok {
 		return nil, errno(syscall.EBADF)
 	}
 	return h, nil
 }
 
 func (s *service) close(id int32) error {
-	s.mu.Lock()
-	h := s.handles[id]
-	delete(s.handles, id)
-	s.mu.Unlock()
-	if h == nil {
+	h, ok := s.handles.Remove(id)
+	if !ok {
 		return errno(syscall.EBADF)
 	}
 	return h.disk.fs.Release(h.ino)

@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 
 	"github.com/coracle-os/coracle/drivers/virtio"
 	virtioblk "github.com/coracle-os/coracle/drivers/virtio/blk"
@@ -55,9 +54,7 @@ type disk struct {
 type service struct {
 	disks [shares.MaxMounts]*disk // by mount index; nil for a share's
 
-	mu      sync.Mutex
-	handles map[int32]*handle // guarded by mu
-	next    int32             // guarded by mu
+	handles svc.Handles[*handle]
 }
 
 // start opens the disks the command line names and has the request loop
@@ -96,7 +93,7 @@ func start(cmd string) error {
 	return errors.Join(errs...)
 }
 
-func newService() *service { return &service{handles: map[int32]*handle{}} }
+func newService() *service { return &service{} }
 
 // openDisk mounts the ext4 file system on dev, mounted at guest,
 // read-only or read-write (replaying its journal if a guest stopped

@@ -44,9 +44,7 @@ type share struct {
 type service struct {
 	shares [shares.MaxMounts]*share // by mount index; nil for a disk's
 
-	mu      sync.Mutex
-	handles map[int32]*handle // guarded by mu
-	next    int32             // guarded by mu
+	handles svc.Handles[*handle]
 }
 
 // handle is a file or directory the program has open in a share.
@@ -71,7 +69,7 @@ func start(cmd string) error {
 		return nil
 	}
 	devs, findErr := findDevices(cmd)
-	s := &service{handles: map[int32]*handle{}}
+	s := &service{}
 	var errs []error
 	var indices []int
 	for _, w := range words {
