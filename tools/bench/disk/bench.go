@@ -9,6 +9,7 @@ import (
 
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -109,28 +110,14 @@ func measure(ctx context.Context, g *guest, template string, boot int, o options
 	if b.err = freshCopy(ctx, template, g.disk); b.err != nil {
 		return b
 	}
-	text, err := bootOnce(ctx, g.command, o.timeout)
-	if o.verbose {
-		fmt.Fprintf(log, "--- %s, boot %d: console ---\n%s\n", g.name, boot, strings.TrimSpace(text))
+	text, err := guestrun.Run(ctx, guestrun.Boot{Command: g.command, Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}, lines)
+	if err == nil {
+		b.sample, err = parseConsole(text)
 	}
-	if err != nil {
-		b.err = err
-		return b
+	if err == nil {
+		err = b.sample.Check(lines, missingMetrics(b.sample))
 	}
-	if b.sample, err = parseConsole(text); err != nil {
-		b.err = err
-		return b
-	}
-	switch {
-	case b.sample.failure != "":
-		b.err = fmt.Errorf("the guest failed: %s", b.sample.failure)
-	case !b.sample.done:
-		b.err = fmt.Errorf("no %q line", doneLine)
-	default:
-		if missing := missingMetrics(b.sample); len(missing) > 0 {
-			b.err = fmt.Errorf("no figures for %s", strings.Join(missing, ", "))
-		}
-	}
+	b.err = err
 	return b
 }
 

@@ -21,8 +21,8 @@ func TestParseConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.done || s.failure != "" || s.clockSource != "tsc" {
-		t.Fatalf("done %v, failure %q, clock %q", s.done, s.failure, s.clockSource)
+	if !s.Done || s.Failure != "" || s.ClockSource != "tsc" {
+		t.Fatalf("done %v, failure %q, clock %q", s.Done, s.Failure, s.ClockSource)
 	}
 	if missing := missingMetrics(s); len(missing) > 0 {
 		t.Fatalf("missing %v", missing)
@@ -44,41 +44,30 @@ func TestParseConsoleFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.done || s.failure != "op=mount: no such file" {
-		t.Fatalf("done %v, failure %q", s.done, s.failure)
+	if s.Done || s.Failure != "op=mount: no such file" {
+		t.Fatalf("done %v, failure %q", s.Done, s.Failure)
 	}
 	if missing := missingMetrics(s); len(missing) != len(metrics) {
 		t.Errorf("missing %v, want every metric", missing)
 	}
 }
 
+// Malformed lines are errors, diskprobe's lat lines among them.
 func TestParseConsoleMalformed(t *testing.T) {
 	for _, line := range []string{
 		"diskbench: op=seqread n=0 ns=5",
+		"diskbench: op=seqread n=1 ns=0",
 		"diskbench: op=seqread n=1",
 		"diskbench: lat=fsync n=3 p50=9 p99=8",
 		"diskbench: lat=fsync n=3 p50=x p99=8",
+		"diskbench: lat= n=3 p50=1 p99=8",
+		"diskbench: lat=fsync n=3 p50=1 p99=8 junk",
+		"diskbench: lat=fsync n=1 p50=1 p99=1\ndiskbench: lat=fsync n=1 p50=1 p99=1",
 		"diskbench: what",
 		"diskbench: op=a n=1 ns=1\ndiskbench: op=a n=1 ns=1",
 	} {
 		if _, err := parseConsole(line + "\n"); err == nil {
 			t.Errorf("%q: no error", line)
-		}
-	}
-}
-
-func TestGuestFinished(t *testing.T) {
-	for _, c := range []struct {
-		console string
-		want    bool
-	}{
-		{"diskbench: start\n", false},
-		{"diskbench: done", false}, // not yet a whole line
-		{"diskbench: done\n", true},
-		{"x\r\ndiskbench: error op=mount: gone\r\n", true},
-	} {
-		if got := guestFinished(c.console); got != c.want {
-			t.Errorf("guestFinished(%q) = %v", c.console, got)
 		}
 	}
 }

@@ -32,8 +32,8 @@ func rate(op, about, unit string) metric {
 	return metric{
 		name: op, about: about, faster: "higher",
 		value: func(s sample) (float64, bool) {
-			t, ok := s.ops[op]
-			return t.perSecond(), ok
+			t, ok := s.Ops[op]
+			return t.PerSecond(), ok
 		},
 		format: func(v float64) string { return fmt.Sprintf("%.0f %s", v, unit) },
 	}

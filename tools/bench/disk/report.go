@@ -8,6 +8,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
 // report is everything the benchmark prints on stdout.
@@ -144,16 +145,9 @@ func (g *guest) bootsText(m metric) string {
 
 // clockText names the clock sources the guest reported, if any did.
 func (g *guest) clockText() string {
-	seen := map[string]bool{}
-	var names []string
+	var sources []string
 	for _, b := range g.boots {
-		if c := b.sample.clockSource; c != "" && c != "unknown" && !seen[c] {
-			seen[c] = true
-			names = append(names, c)
-		}
+		sources = append(sources, b.sample.ClockSource)
 	}
-	if len(names) == 0 {
-		return ""
-	}
-	return "; clock source " + strings.Join(names, ", ")
+	return resultlines.ClockText(sources)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -94,28 +95,15 @@ func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, bo
 			return b
 		}
 	}
-	console, err := bootOnce(ctx, qemuPath, g.args, o.timeout)
-	if o.verbose {
-		fmt.Fprintf(log, "--- %s, boot %d: console ---\n%s\n", g.name, boot, strings.TrimSpace(console))
+	title := fmt.Sprintf("%s, boot %d", g.name, boot)
+	text, err := guestrun.Run(ctx, guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: title}, lines)
+	if err == nil {
+		b.sample, err = parseConsole(text)
 	}
-	if err != nil {
-		b.err = err
-		return b
+	if err == nil {
+		err = b.sample.Check(lines, missingOps(b.sample, ops))
 	}
-	if b.sample, err = parseConsole(console); err != nil {
-		b.err = err
-		return b
-	}
-	switch {
-	case b.sample.failure != "":
-		b.err = fmt.Errorf("the guest failed: %s", b.sample.failure)
-	case !b.sample.done:
-		b.err = fmt.Errorf("no %q line", doneLine)
-	default:
-		if missing := missingOps(b.sample, ops); len(missing) > 0 {
-			b.err = fmt.Errorf("no figures for %s", strings.Join(missing, ", "))
-		}
-	}
+	b.err = err
 	return b
 }
 
@@ -123,7 +111,7 @@ func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, bo
 func summary(s sample, ops []operation) string {
 	var parts []string
 	for _, op := range ops {
-		parts = append(parts, op.name+" "+figures.FormatNs(s.ops[op.name].nsPerOp()))
+		parts = append(parts, op.name+" "+figures.FormatNs(s.Ops[op.name].NsPerOp()))
 	}
 	return strings.Join(parts, ", ")
 }

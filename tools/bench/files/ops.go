@@ -26,7 +26,7 @@ var operations = []operation{
 func missingOps(s sample, ops []operation) []string {
 	var missing []string
 	for _, op := range ops {
-		if _, ok := s.ops[op.name]; !ok {
+		if _, ok := s.Ops[op.name]; !ok {
 			missing = append(missing, op.name)
 		}
 	}

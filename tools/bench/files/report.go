@@ -9,6 +9,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -157,8 +158,8 @@ func (g *guest) median(op string) float64 {
 	}
 	var xs []float64
 	for _, b := range g.boots {
-		if t, ok := b.sample.ops[op]; ok && b.err == nil {
-			xs = append(xs, t.nsPerOp())
+		if t, ok := b.sample.Ops[op]; ok && b.err == nil {
+			xs = append(xs, t.NsPerOp())
 		}
 	}
 	return figures.Median(xs)
@@ -171,8 +172,8 @@ func (g *guest) bootsText(op string) string {
 	}
 	var parts []string
 	for _, b := range g.boots {
-		if t, ok := b.sample.ops[op]; ok && b.err == nil {
-			parts = append(parts, figures.FormatNs(t.nsPerOp()))
+		if t, ok := b.sample.Ops[op]; ok && b.err == nil {
+			parts = append(parts, figures.FormatNs(t.NsPerOp()))
 		} else {
 			parts = append(parts, "failed")
 		}
@@ -182,16 +183,9 @@ func (g *guest) bootsText(op string) string {
 
 // clockText names the clock sources the guest reported, if any did.
 func (g *guest) clockText() string {
-	seen := map[string]bool{}
-	var names []string
+	var sources []string
 	for _, b := range g.boots {
-		if c := b.sample.clockSource; c != "" && c != "unknown" && !seen[c] {
-			seen[c] = true
-			names = append(names, c)
-		}
+		sources = append(sources, b.sample.ClockSource)
 	}
-	if len(names) == 0 {
-		return ""
-	}
-	return "; clock source " + strings.Join(names, ", ")
+	return resultlines.ClockText(sources)
 }

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
 // sampleOf returns a sample with every operation at ns nanoseconds per
 // iteration (over 10 iterations).
 func sampleOf(ns int64) sample {
-	s := sample{ops: map[string]opTiming{}, done: true}
+	s := sample{Ops: map[string]resultlines.Timing{}, Done: true}
 	for _, op := range operations {
-		s.ops[op.name] = opTiming{n: 10, total: time.Duration(10 * ns)}
+		s.Ops[op.name] = resultlines.Timing{N: 10, Total: time.Duration(10 * ns)}
 	}
 	return s
 }
@@ -31,9 +32,9 @@ func testReport() report {
 		{boot: 3, sample: sampleOf(4000)},
 	}}
 	// Linux wins the pipe round trip.
-	linux.boots[0].sample.clockSource = "tsc-early"
+	linux.boots[0].sample.ClockSource = "tsc-early"
 	for i := range linux.boots {
-		linux.boots[i].sample.ops["pipe-roundtrip"] = opTiming{n: 1, total: 1000}
+		linux.boots[i].sample.Ops["pipe-roundtrip"] = resultlines.Timing{N: 1, Total: 1000}
 	}
 	return report{header: hostinfo.Header{Command: "bench-files -count 3"}, count: 3, benchtime: 200 * time.Millisecond, memoryMiB: 512, machine: "microvm",
 		suites: []*suite{{name: tmpfsSuite, title: "In memory", seqMiB: 256, ops: operations, guests: []*guest{coracle, linux}}}}
