@@ -46,15 +46,16 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
-	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxinit"
+	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
 // prefix starts every line the benchmark reads.
 const prefix = "diskbench:"
+
+// out prints those lines.
+var out = resultlines.Printer{Prefix: prefix}
 
 // The files the host puts on the disk (tools/bench/disk makes them).
 const (
@@ -74,31 +75,17 @@ func main() {
 	flag.Parse()
 
 	if *device != "" {
-		if err := linuxinit.MountDisk(*device, c.dir, splitList(*modules)); err != nil {
-			fail("mount", err)
+		if err := linuxinit.MountDisk(*device, c.dir, linuxinit.Modules(*modules)); err != nil {
+			out.Fail("mount", err)
 		}
 	}
-	fmt.Printf("%s start dir=%s clocksource=%s\n", prefix, c.dir, linuxinit.ClockSource())
+	out.Printf("start dir=%s clocksource=%s", c.dir, linuxinit.ClockSource())
 	for _, m := range measurements(c) {
 		line, err := m.run()
 		if err != nil {
-			fail(m.name, err)
+			out.Fail(m.name, err)
 		}
-		fmt.Printf("%s %s\n", prefix, line)
+		out.Printf("%s", line)
 	}
-	fmt.Printf("%s done\n", prefix)
-}
-
-// fail reports err for the measurement op and exits.
-func fail(op string, err error) {
-	fmt.Printf("%s error op=%s: %v\n", prefix, op, err)
-	os.Exit(1)
-}
-
-// splitList splits a comma-separated flag value; "" is no items.
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
+	out.Done()
 }

@@ -27,15 +27,16 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxinit"
+	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
-// prefix starts every line the benchmark reads.
-const prefix = "filebench:"
+// out prints the lines the benchmark reads, each starting "filebench:".
+var out = resultlines.Printer{Prefix: "filebench:"}
 
 func main() {
 	dir := flag.String("dir", "/tmp", "the directory to work in")
@@ -45,13 +46,13 @@ func main() {
 	only := flag.String("only", "", "comma-separated operations to time (default all), to look at one closely")
 	share := flag.String("9p", "", "with -mount: mount the virtio 9P share with this mount tag on -dir, not a tmpfs")
 	shareOpts := flag.String("9p-opts", "trans=virtio,version=9p2000.L", "with -9p: the mount options")
-	modules := flag.String("modules", "", "with -9p: comma-separated kernel modules to load from "+moduleDir+" first, in order")
+	modules := flag.String("modules", "", "with -9p: comma-separated kernel modules to load from "+linuxinit.ModuleDir+" first, in order")
 	flag.Parse()
 
 	if *mount {
 		var err error
 		if *share != "" {
-			err = mountShare(*dir, *share, *shareOpts, splitList(*modules))
+			err = mountShare(*dir, *share, *shareOpts, linuxinit.Modules(*modules))
 		} else {
 			err = mountTmpfs(*dir)
 		}
@@ -59,33 +60,19 @@ func main() {
 			err = mountSysfs()
 		}
 		if err != nil {
-			fail("mount", err)
+			out.Fail("mount", err)
 		}
 	}
-	fmt.Printf("%s start dir=%s benchtime=%v clocksource=%s\n", prefix, *dir, *benchtime, clockSource())
+	out.Printf("start dir=%s benchtime=%v clocksource=%s", *dir, *benchtime, linuxinit.ClockSource())
 	for _, b := range benchmarks(*dir, *seqMiB) {
-		if *only != "" && !slices.Contains(splitList(*only), b.name) {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), b.name) {
 			continue
 		}
 		r, err := b.run(*benchtime)
 		if err != nil {
-			fail(b.name, err)
+			out.Fail(b.name, err)
 		}
-		fmt.Printf("%s op=%s n=%d ns=%d\n", prefix, b.name, r.n, r.elapsed.Nanoseconds())
+		out.Printf("op=%s n=%d ns=%d", b.name, r.n, r.elapsed.Nanoseconds())
 	}
-	fmt.Printf("%s done\n", prefix)
-}
-
-// fail reports err for the operation op and exits.
-func fail(op string, err error) {
-	fmt.Printf("%s error op=%s: %v\n", prefix, op, err)
-	os.Exit(1)
-}
-
-// splitList splits a comma-separated flag value; "" is no items.
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
+	out.Done()
 }

@@ -28,29 +28,61 @@ const ModuleDir = "/lib/modules"
 // the default options (data=ordered, barriers on: fsync flushes the
 // device's cache, as coracle's does).
 func MountDisk(device, dir string, modules []string) error {
-	for _, m := range modules {
-		if err := LoadModule(m); err != nil {
-			return err
-		}
+	if err := LoadModules(modules); err != nil {
+		return err
 	}
 	for _, m := range []struct{ source, target, fstype string }{
 		{"devtmpfs", "/dev", "devtmpfs"},
 		{"sysfs", "/sys", "sysfs"},
+		{device, dir, "ext4"},
 	} {
-		if err := os.MkdirAll(m.target, 0o755); err != nil {
+		if err := Mount(m.source, m.target, m.fstype, ""); err != nil {
 			return err
 		}
-		if err := syscall.Mount(m.source, m.target, m.fstype, 0, ""); err != nil {
-			return fmt.Errorf("mount -t %s %s %s: %w", m.fstype, m.source, m.target, err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := syscall.Mount(device, dir, "ext4", 0, ""); err != nil {
-		return fmt.Errorf("mount -t ext4 %s %s: %w", device, dir, err)
 	}
 	return nil
+}
+
+// Mount mounts source of type fstype on target with the options data
+// (mount(8)'s -o; "" for none), creating target first: a Linux guest's
+// initramfs holds no mount points.
+func Mount(source, target, fstype, data string) error {
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return err
+	}
+	if err := syscall.Mount(source, target, fstype, 0, data); err != nil {
+		return fmt.Errorf("%s: %w", mountCommand(source, target, fstype, data), err)
+	}
+	return nil
+}
+
+// mountCommand is the mount(8) command line that does what Mount does,
+// for its errors.
+func mountCommand(source, target, fstype, data string) string {
+	if data != "" {
+		return fmt.Sprintf("mount -t %s -o %s %s %s", fstype, data, source, target)
+	}
+	return fmt.Sprintf("mount -t %s %s %s", fstype, source, target)
+}
+
+// LoadModules loads the modules named with LoadModule, in order: each
+// after those it needs.
+func LoadModules(names []string) error {
+	for _, m := range names {
+		if err := LoadModule(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Modules splits a comma-separated -modules flag value into the names
+// of modules; "" is none.
+func Modules(flagValue string) []string {
+	if flagValue == "" {
+		return nil
+	}
+	return strings.Split(flagValue, ",")
 }
 
 // LoadModule loads ModuleDir/name.ko with finit_module(2), without
@@ -67,8 +99,10 @@ func LoadModule(name string) error {
 	return nil
 }
 
-// ClockSource names the clock source Linux reads time from, or
-// "unknown" where there is no sysfs (coracle).
+// ClockSource names the clock source Linux reads time from (under TCG,
+// a TSC whose calibration failed leaves a coarse one, which would make
+// short timings meaningless), or "unknown" where there is no sysfs
+// (coracle, or a Linux guest that did not mount it).
 func ClockSource() string {
 	b, err := os.ReadFile("/sys/devices/system/clocksource/clocksource0/current_clocksource")
 	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
