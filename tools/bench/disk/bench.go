@@ -11,6 +11,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -79,11 +80,11 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
-			if b.err != nil {
+			if b.Err != nil {
 				g.failed = true
-				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.err)
+				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.Err)
 			} else {
-				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.sample))
+				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.Sample))
 			}
 			g.boots = append(g.boots, b)
 		}
@@ -96,28 +97,25 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			failed = append(failed, g.name)
 		}
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%s failed (see above and the messages before)", strings.Join(failed, " and "))
-	}
-	return nil
+	return problems.Failed(failed)
 }
 
 // measure boots g once on a fresh copy of the template image and reads
 // its figures. A boot that fails, or whose guest reports an error or
 // leaves a figure out, has err set.
 func measure(ctx context.Context, g *guest, template string, boot int, o options, log io.Writer) bootResult {
-	b := bootResult{boot: boot}
-	if b.err = freshCopy(ctx, template, g.disk); b.err != nil {
+	b := bootResult{Boot: boot}
+	if b.Err = freshCopy(ctx, template, g.disk); b.Err != nil {
 		return b
 	}
 	text, err := guestrun.Run(ctx, guestrun.Boot{Command: g.command, Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}, lines)
 	if err == nil {
-		b.sample, err = parseConsole(text)
+		b.Sample, err = parseConsole(text)
 	}
 	if err == nil {
-		err = b.sample.Check(lines, missingMetrics(b.sample))
+		err = b.Sample.Check(lines, missingMetrics(b.Sample))
 	}
-	b.err = err
+	b.Err = err
 	return b
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -40,15 +41,11 @@ type guest struct {
 	disk    string // the image it boots with, copied from the template before each boot
 	missing string // why it is not measured at all: skipped, or failed to build
 	failed  bool
-	boots   []bootResult
+	boots   boots.Series[sample]
 }
 
 // bootResult is one boot of a guest: its figures, or why there are none.
-type bootResult struct {
-	boot   int
-	sample sample
-	err    error
-}
+type bootResult = boots.Result[sample]
 
 // probeArgs are diskprobe's arguments, the same for both guests but for
 // the Linux guest's mounting.

@@ -3,11 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/coracle-os/coracle/tools/bench/internal/console"
-	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
@@ -41,7 +39,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "| measurement | coracle | Linux | coracle/Linux | better |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- |")
 	for _, m := range metrics {
-		c, l := coracle.median(m), linux.median(m)
+		c, l := coracle.boots.Median(m.value), linux.boots.Median(m.value)
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", m.about, cell(c, m), cell(l, m), ratio(c, l), m.faster)
 	}
 	fmt.Fprintln(w)
@@ -56,28 +54,18 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintln(w, "| measurement | coracle | Linux |")
 		fmt.Fprintln(w, "| --- | --- | --- |")
 		for _, m := range metrics {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", m.name, coracle.bootsText(m), linux.bootsText(m))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", m.name, coracle.boots.Text(m.value, m.format), linux.boots.Text(m.value, m.format))
 		}
 	}
 
-	var problems []string
+	var ps []string
 	for _, g := range r.guests {
 		if g.missing != "" {
-			problems = append(problems, fmt.Sprintf("%s: %s", g.name, g.missing))
+			ps = append(ps, fmt.Sprintf("%s: %s", g.name, g.missing))
 		}
-		for _, b := range g.boots {
-			if b.err != nil {
-				problems = append(problems, fmt.Sprintf("%s, boot %d: %s", g.name, b.boot, console.OneLine(b.err.Error())))
-			}
-		}
+		ps = append(ps, g.boots.Problems(g.name)...)
 	}
-	if len(problems) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Problems:")
-		for _, p := range problems {
-			fmt.Fprintf(w, "  - %s\n", p)
-		}
-	}
+	problems.Write(w, ps)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Command lines:")
 	for _, g := range r.guests {
@@ -87,14 +75,14 @@ func (r report) write(w io.Writer) {
 	}
 }
 
-// guest returns the guest named, or nil.
+// guest returns the guest named, or one without boots.
 func (r report) guest(name string) *guest {
 	for _, g := range r.guests {
 		if g.name == name {
 			return g
 		}
 	}
-	return nil
+	return &guest{name: name}
 }
 
 // cell is a table cell: the figure, or "—" without one.
@@ -113,41 +101,11 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f", a/b)
 }
 
-// median is g's median of m over its boots without error; 0 for none.
-func (g *guest) median(m metric) float64 {
-	if g == nil {
-		return 0
-	}
-	var xs []float64
-	for _, b := range g.boots {
-		if v, ok := m.value(b.sample); ok && b.err == nil {
-			xs = append(xs, v)
-		}
-	}
-	return figures.Median(xs)
-}
-
-// bootsText lists g's figures of m boot by boot.
-func (g *guest) bootsText(m metric) string {
-	if g == nil || len(g.boots) == 0 {
-		return "—"
-	}
-	var parts []string
-	for _, b := range g.boots {
-		if v, ok := m.value(b.sample); ok && b.err == nil {
-			parts = append(parts, m.format(v))
-		} else {
-			parts = append(parts, "failed")
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // clockText names the clock sources the guest reported, if any did.
 func (g *guest) clockText() string {
 	var sources []string
 	for _, b := range g.boots {
-		sources = append(sources, b.sample.ClockSource)
+		sources = append(sources, b.Sample.ClockSource)
 	}
 	return resultlines.ClockText(sources)
 }

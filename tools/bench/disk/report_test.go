@@ -19,8 +19,8 @@ func TestReport(t *testing.T) {
 	}
 	o := options{count: 2, seqMiB: 128, randMiB: 64, randOps: 2000, fsyncs: 200, kvOps: 500, diskMiB: 1024}
 	r := report{o: o, accel: "TCG", memoryMiB: 512, guests: []*guest{
-		{name: "coracle", command: []string{"coracle", "run"}, boots: []bootResult{{boot: 1, sample: c}, {boot: 2, err: errors.New("boom\nmore")}}},
-		{name: "Linux", command: []string{"qemu"}, boots: []bootResult{{boot: 1, sample: s}, {boot: 2, sample: s}}},
+		{name: "coracle", command: []string{"coracle", "run"}, boots: []bootResult{{Boot: 1, Sample: c}, {Boot: 2, Err: errors.New("boom\nmore")}}},
+		{name: "Linux", command: []string{"qemu"}, boots: []bootResult{{Boot: 1, Sample: s}, {Boot: 2, Sample: s}}},
 	}}
 	var b bytes.Buffer
 	r.write(&b)

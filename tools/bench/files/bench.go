@@ -11,6 +11,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -48,11 +49,11 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 				if ctx.Err() != nil {
 					return context.Cause(ctx)
 				}
-				if b.err != nil {
+				if b.Err != nil {
 					g.failed = true
-					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.count, b.err)
+					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.count, b.Err)
 				} else {
-					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.count, summary(b.sample, s.ops))
+					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.count, summary(b.Sample, s.ops))
 				}
 				g.boots = append(g.boots, b)
 			}
@@ -78,32 +79,29 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			}
 		}
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%s failed (see above and the messages before)", strings.Join(failed, " and "))
-	}
-	return nil
+	return problems.Failed(failed)
 }
 
 // measure boots g once and reads its figures for ops. A boot that
 // fails, or whose guest reports an error or leaves an operation out, has
 // err set. A shared directory starts each boot empty.
 func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, boot int, o options, log io.Writer) bootResult {
-	b := bootResult{boot: boot}
+	b := bootResult{Boot: boot}
 	if g.hostDir != "" {
 		if err := emptyDir(g.hostDir); err != nil {
-			b.err = err
+			b.Err = err
 			return b
 		}
 	}
 	title := fmt.Sprintf("%s, boot %d", g.name, boot)
 	text, err := guestrun.Run(ctx, guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: title}, lines)
 	if err == nil {
-		b.sample, err = parseConsole(text)
+		b.Sample, err = parseConsole(text)
 	}
 	if err == nil {
-		err = b.sample.Check(lines, missingOps(b.sample, ops))
+		err = b.Sample.Check(lines, missingOps(b.Sample, ops))
 	}
-	b.err = err
+	b.Err = err
 	return b
 }
 

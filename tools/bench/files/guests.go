@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
+	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
@@ -33,15 +34,11 @@ type guest struct {
 	hostDir string // the shared directory on the host, emptied before each boot; "" for none
 	missing string // why it is not measured at all: skipped, or failed to build
 	failed  bool   // something went wrong: the run fails
-	boots   []bootResult
+	boots   boots.Series[sample]
 }
 
 // bootResult is one boot of a guest: its figures, or why there are none.
-type bootResult struct {
-	boot   int
-	sample sample
-	err    error
-}
+type bootResult = boots.Result[sample]
 
 // probeArgs are fileprobe's arguments in suite s, the same for both
 // guests but for the Linux guest's mounting.

@@ -9,6 +9,13 @@ type operation struct {
 	mibPerOp float64
 }
 
+// nsPerOp reads op's time per iteration in nanoseconds out of s,
+// reporting whether s has it.
+func (op operation) nsPerOp(s sample) (float64, bool) {
+	t, ok := s.Ops[op.name]
+	return t.NsPerOp(), ok
+}
+
 // operations are the tmpfs table's rows, in fileprobe's order.
 var operations = []operation{
 	{name: "getpid", about: "getpid, for reference: a system call's fixed cost"},

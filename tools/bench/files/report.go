@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -38,26 +38,17 @@ func (r report) write(w io.Writer) {
 		r.writeSuite(w, s)
 	}
 
-	var problems []string
+	var ps []string
 	for _, s := range r.suites {
 		for _, g := range s.guests {
+			who := fmt.Sprintf("%s (%s)", g.name, s.name)
 			if g.missing != "" {
-				problems = append(problems, fmt.Sprintf("%s (%s): %s", g.name, s.name, g.missing))
+				ps = append(ps, who+": "+g.missing)
 			}
-			for _, b := range g.boots {
-				if b.err != nil {
-					problems = append(problems, fmt.Sprintf("%s (%s), boot %d: %s", g.name, s.name, b.boot, console.OneLine(b.err.Error())))
-				}
-			}
+			ps = append(ps, g.boots.Problems(who)...)
 		}
 	}
-	if len(problems) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Problems:")
-		for _, p := range problems {
-			fmt.Fprintf(w, "  - %s\n", p)
-		}
-	}
+	problems.Write(w, ps)
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "QEMU command lines:")
@@ -85,7 +76,7 @@ func (r report) writeSuite(w io.Writer, s *suite) {
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
 	var slower []string
 	for _, op := range s.ops {
-		c, l := coracle.median(op.name), linux.median(op.name)
+		c, l := coracle.boots.Median(op.nsPerOp), linux.boots.Median(op.nsPerOp)
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", op.about, figure(c, op), figure(l, op), ratio(c, l))
 		if c > 0 && l > 0 && c > l {
 			slower = append(slower, fmt.Sprintf("%s (%s)", op.name, ratio(c, l)))
@@ -94,7 +85,7 @@ func (r report) writeSuite(w io.Writer, s *suite) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Figures are median times per operation (and MiB/s for the sequential transfer); the ratio is")
 	fmt.Fprintln(w, "coracle's median over Linux's, both measured in this run: below 1 means coracle is faster.")
-	if coracle.measured() && linux.measured() {
+	if coracle.boots.Measured() && linux.boots.Measured() {
 		if len(slower) == 0 {
 			fmt.Fprintln(w, "coracle is slower than Linux in: none of the operations.")
 		} else {
@@ -109,19 +100,19 @@ func (r report) writeSuite(w io.Writer, s *suite) {
 		fmt.Fprintln(w, "| operation | coracle | Linux |")
 		fmt.Fprintln(w, "| --- | --- | --- |")
 		for _, op := range s.ops {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", op.name, coracle.bootsText(op.name), linux.bootsText(op.name))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", op.name, coracle.boots.Text(op.nsPerOp, figures.FormatNs), linux.boots.Text(op.nsPerOp, figures.FormatNs))
 		}
 	}
 }
 
-// guest returns the suite's guest named, or nil.
+// guest returns the suite's guest named, or one without boots.
 func (s *suite) guest(name string) *guest {
 	for _, g := range s.guests {
 		if g.name == name {
 			return g
 		}
 	}
-	return nil
+	return &guest{name: name}
 }
 
 // figure is a table cell: the time per operation, with the throughput
@@ -137,55 +128,11 @@ func figure(ns float64, op operation) string {
 	return s
 }
 
-// measured reports whether g has at least one boot with figures.
-func (g *guest) measured() bool {
-	if g == nil {
-		return false
-	}
-	for _, b := range g.boots {
-		if b.err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// median is g's median time per operation of op in nanoseconds over its
-// boots that reported it; 0 when none did.
-func (g *guest) median(op string) float64 {
-	if g == nil {
-		return 0
-	}
-	var xs []float64
-	for _, b := range g.boots {
-		if t, ok := b.sample.Ops[op]; ok && b.err == nil {
-			xs = append(xs, t.NsPerOp())
-		}
-	}
-	return figures.Median(xs)
-}
-
-// bootsText lists g's times per operation of op boot by boot.
-func (g *guest) bootsText(op string) string {
-	if g == nil || len(g.boots) == 0 {
-		return "—"
-	}
-	var parts []string
-	for _, b := range g.boots {
-		if t, ok := b.sample.Ops[op]; ok && b.err == nil {
-			parts = append(parts, figures.FormatNs(t.NsPerOp()))
-		} else {
-			parts = append(parts, "failed")
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // clockText names the clock sources the guest reported, if any did.
 func (g *guest) clockText() string {
 	var sources []string
 	for _, b := range g.boots {
-		sources = append(sources, b.sample.ClockSource)
+		sources = append(sources, b.Sample.ClockSource)
 	}
 	return resultlines.ClockText(sources)
 }

@@ -22,19 +22,19 @@ func sampleOf(ns int64) sample {
 
 func testReport() report {
 	coracle := &guest{name: "coracle", about: "an image", args: []string{"-M", "microvm"}, boots: []bootResult{
-		{boot: 1, sample: sampleOf(1000)},
-		{boot: 2, sample: sampleOf(3000)},
-		{boot: 3, err: errors.New("QEMU ended\nmore")},
+		{Boot: 1, Sample: sampleOf(1000)},
+		{Boot: 2, Sample: sampleOf(3000)},
+		{Boot: 3, Err: errors.New("QEMU ended\nmore")},
 	}}
 	linux := &guest{name: "Linux", about: "a kernel", args: []string{"-M", "microvm"}, boots: []bootResult{
-		{boot: 1, sample: sampleOf(4000)},
-		{boot: 2, sample: sampleOf(4000)},
-		{boot: 3, sample: sampleOf(4000)},
+		{Boot: 1, Sample: sampleOf(4000)},
+		{Boot: 2, Sample: sampleOf(4000)},
+		{Boot: 3, Sample: sampleOf(4000)},
 	}}
 	// Linux wins the pipe round trip.
-	linux.boots[0].sample.ClockSource = "tsc-early"
+	linux.boots[0].Sample.ClockSource = "tsc-early"
 	for i := range linux.boots {
-		linux.boots[i].sample.Ops["pipe-roundtrip"] = resultlines.Timing{N: 1, Total: 1000}
+		linux.boots[i].Sample.Ops["pipe-roundtrip"] = resultlines.Timing{N: 1, Total: 1000}
 	}
 	return report{header: hostinfo.Header{Command: "bench-files -count 3"}, count: 3, benchtime: 200 * time.Millisecond, memoryMiB: 512, machine: "microvm",
 		suites: []*suite{{name: tmpfsSuite, title: "In memory", seqMiB: 256, ops: operations, guests: []*guest{coracle, linux}}}}
@@ -96,7 +96,7 @@ func TestReportSkipped(t *testing.T) {
 func TestReportSuites(t *testing.T) {
 	r := testReport()
 	shareGuest := func(name string, ns int64) *guest {
-		return &guest{name: name, about: name + " in a share", args: []string{"-M", "microvm"}, boots: []bootResult{{boot: 1, sample: sampleOf(ns)}}}
+		return &guest{name: name, about: name + " in a share", args: []string{"-M", "microvm"}, boots: []bootResult{{Boot: 1, Sample: sampleOf(ns)}}}
 	}
 	r.suites = append(r.suites, &suite{name: shareSuite, title: "Shared", seqMiB: 64, ops: shareOperations,
 		guests: []*guest{shareGuest("coracle", 8000), shareGuest("Linux", 2000)}})

@@ -16,6 +16,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 )
 
 // config is one wrk configuration of the table.
@@ -141,10 +142,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			failed = append(failed, g.name)
 		}
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%s failed (see above and the messages before)", strings.Join(failed, " and "))
-	}
-	return nil
+	return problems.Failed(failed)
 }
 
 // wrkRunFor is the measured wrk run of c.

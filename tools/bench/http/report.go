@@ -10,6 +10,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -78,33 +79,27 @@ func (r report) write(w io.Writer) {
 		}
 	}
 
-	var problems []string
+	var ps []string
 	for _, g := range r.guests {
 		if g.missing != "" {
-			problems = append(problems, g.name+": "+g.missing)
+			ps = append(ps, g.name+": "+g.missing)
 			continue
 		}
 		for _, p := range g.problems {
-			problems = append(problems, g.name+", "+p)
+			ps = append(ps, g.name+", "+p)
 		}
 		for _, c := range r.configs {
 			for _, m := range g.results[c] {
 				switch {
 				case m.err != nil:
-					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s", g.name, m.round, c, console.OneLine(m.err.Error())))
+					ps = append(ps, fmt.Sprintf("%s, round %d, %s: %s", g.name, m.round, c, console.OneLine(m.err.Error())))
 				case m.res.errorCount() > 0:
-					problems = append(problems, fmt.Sprintf("%s, round %d, %s: %s in %d requests", g.name, m.round, c, m.res.errorSummary(), m.res.requests))
+					ps = append(ps, fmt.Sprintf("%s, round %d, %s: %s in %d requests", g.name, m.round, c, m.res.errorSummary(), m.res.requests))
 				}
 			}
 		}
 	}
-	if len(problems) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Problems:")
-		for _, p := range problems {
-			fmt.Fprintf(w, "  - %s\n", p)
-		}
-	}
+	problems.Write(w, ps)
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Network namespace (removed at the end):")
