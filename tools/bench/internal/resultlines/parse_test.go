@@ -76,20 +76,20 @@ func TestCheck(t *testing.T) {
 
 // Malformed lines are errors, not silently dropped figures.
 func TestParseMalformed(t *testing.T) {
-	for _, line := range []string{
-		"probe: op=pread-4k n=0 ns=5",
-		"probe: op=pread-4k n=x ns=5",
-		"probe: op= n=1 ns=5",
-		"probe: op=pread-4k n=1",
-		"probe: op=pread-4k n=1 ns=-1",
-		"probe: op=pread-4k n=1 ns=0",
-		"probe: op=pread-4k n=1 ns=5 junk",
-		"probe: start clocksource",
-		"probe: started",
-		"probe: op=pread-4k n=1 ns=5\nprobe: op=pread-4k n=1 ns=5",
+	for _, c := range []struct{ line, what string }{
+		{"probe: op=pread-4k n=0 ns=5", "no iterations"},
+		{"probe: op=pread-4k n=x ns=5", "a count that is no number"},
+		{"probe: op= n=1 ns=5", "no name"},
+		{"probe: op=pread-4k n=1", "no time"},
+		{"probe: op=pread-4k n=1 ns=-1", "a negative time"},
+		{"probe: op=pread-4k n=1 ns=0", "no time without ZeroTime"},
+		{"probe: op=pread-4k n=1 ns=5 junk", "a word that is not KEY=VALUE"},
+		{"probe: start clocksource", "a start line's word that is not KEY=VALUE"},
+		{"probe: started", "an unknown kind"},
+		{"probe: op=pread-4k n=1 ns=5\nprobe: op=pread-4k n=1 ns=5", "an operation twice"},
 	} {
-		if _, err := probe.Parse(line+"\n", nil); err == nil {
-			t.Errorf("%q: no error", line)
+		if _, err := probe.Parse(c.line+"\n", nil); err == nil {
+			t.Errorf("%s (%q): no error", c.what, c.line)
 		}
 	}
 }
