@@ -7,10 +7,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -46,34 +46,17 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		return fmt.Errorf("making the disk image: %w", err)
 	}
 
-	var guests []*guest
-	for _, p := range []struct {
-		name string
-		skip bool
-		make func() (*guest, error)
-	}{
-		{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
-		{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, host, tmp) }},
-	} {
-		if p.skip {
-			guests = append(guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
-			continue
-		}
-		logf("preparing the %s guest", p.name)
-		g, err := p.make()
-		if err != nil {
-			logf("%s: %v", p.name, err)
-			g.missing, g.failed = "not measured: "+console.OneLine(err.Error()), true
-		}
-		guests = append(guests, g)
-	}
+	guests := prepare.All(logf, "", []prepare.Guest[*guest]{
+		{Name: "coracle", Skip: o.skipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
+		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, host, tmp) }},
+	}, newGuest)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 
 	for boot := 1; boot <= o.count; boot++ {
 		for _, g := range figures.Interleaved(guests, boot) {
-			if g.missing != "" {
+			if g.Missing != "" {
 				continue
 			}
 			b := measure(ctx, g, template, boot, o, stderr)
@@ -81,7 +64,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 				return context.Cause(ctx)
 			}
 			if b.Err != nil {
-				g.failed = true
+				g.Failed = true
 				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.Err)
 			} else {
 				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.Sample))
@@ -93,7 +76,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	report{header: header, accel: hostinfo.Accel(host.accel), memoryMiB: o.MemoryMiB, o: o, guests: guests}.write(stdout)
 	var failed []string
 	for _, g := range guests {
-		if g.failed {
+		if g.Failed {
 			failed = append(failed, g.name)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -39,10 +40,12 @@ type guest struct {
 	about   string // what it is, for the report's header
 	command []string
 	disk    string // the image it boots with, copied from the template before each boot
-	missing string // why it is not measured at all: skipped, or failed to build
-	failed  bool
-	boots   boots.Series[sample]
+	prepare.Status
+	boots boots.Series[sample]
 }
+
+// newGuest returns the guest named, not yet prepared.
+func newGuest(name string) *guest { return &guest{name: name} }
 
 // bootResult is one boot of a guest: its figures, or why there are none.
 type bootResult = boots.Result[sample]

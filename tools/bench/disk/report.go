@@ -60,8 +60,8 @@ func (r report) write(w io.Writer) {
 
 	var ps []string
 	for _, g := range r.guests {
-		if g.missing != "" {
-			ps = append(ps, fmt.Sprintf("%s: %s", g.name, g.missing))
+		if g.Missing != "" {
+			ps = append(ps, fmt.Sprintf("%s: %s", g.name, g.Missing))
 		}
 		ps = append(ps, g.boots.Problems(g.name)...)
 	}

@@ -42,7 +42,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	for boot := 1; boot <= o.count; boot++ {
 		for _, s := range suites {
 			for _, g := range figures.Interleaved(s.guests, boot) {
-				if g.missing != "" {
+				if g.Missing != "" {
 					continue
 				}
 				b := measure(ctx, host.Path, g, s.ops, boot, o, stderr)
@@ -50,7 +50,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 					return context.Cause(ctx)
 				}
 				if b.Err != nil {
-					g.failed = true
+					g.Failed = true
 					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.count, b.Err)
 				} else {
 					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.count, summary(b.Sample, s.ops))
@@ -74,7 +74,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	var failed []string
 	for _, s := range suites {
 		for _, g := range s.guests {
-			if g.failed {
+			if g.Failed {
 				failed = append(failed, g.name+" ("+s.name+")")
 			}
 		}

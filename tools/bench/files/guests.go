@@ -11,8 +11,8 @@ import (
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/tools/bench/internal/boots"
-	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
@@ -32,10 +32,12 @@ type guest struct {
 	about   string // what it is, for the report's header
 	args    []string
 	hostDir string // the shared directory on the host, emptied before each boot; "" for none
-	missing string // why it is not measured at all: skipped, or failed to build
-	failed  bool   // something went wrong: the run fails
-	boots   boots.Series[sample]
+	prepare.Status
+	boots boots.Series[sample]
 }
+
+// newGuest returns the guest named, not yet prepared.
+func newGuest(name string) *guest { return &guest{name: name} }
 
 // bootResult is one boot of a guest: its figures, or why there are none.
 type bootResult = boots.Result[sample]
@@ -221,26 +223,10 @@ func suites(ctx context.Context, o options, base qemu.Config, tmp string, log io
 		list = append(list, &suite{name: shareSuite, title: "In a directory shared from the host (virtio-9p, QEMU's -fsdev local)", dir: shareGuestDir, seqMiB: o.shareSeqMiB, ops: shareOperations})
 	}
 	for _, s := range list {
-		for _, p := range []struct {
-			name string
-			skip bool
-			make func() (*guest, error)
-		}{
-			{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, o, s, base, tmp, log) }},
-			{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, s, base, tmp, log) }},
-		} {
-			if p.skip {
-				s.guests = append(s.guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
-				continue
-			}
-			logf("preparing the %s guest (%s)", p.name, s.name)
-			g, err := p.make()
-			if err != nil {
-				logf("%s (%s): %v", p.name, s.name, err)
-				g.missing, g.failed = "not measured: "+console.OneLine(err.Error()), true
-			}
-			s.guests = append(s.guests, g)
-		}
+		s.guests = prepare.All(logf, " ("+s.name+")", []prepare.Guest[*guest]{
+			{Name: "coracle", Skip: o.skipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, s, base, tmp, log) }},
+			{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, s, base, tmp, log) }},
+		}, newGuest)
 	}
 	return list
 }

@@ -42,8 +42,8 @@ func (r report) write(w io.Writer) {
 	for _, s := range r.suites {
 		for _, g := range s.guests {
 			who := fmt.Sprintf("%s (%s)", g.name, s.name)
-			if g.missing != "" {
-				ps = append(ps, who+": "+g.missing)
+			if g.Missing != "" {
+				ps = append(ps, who+": "+g.Missing)
 			}
 			ps = append(ps, g.boots.Problems(who)...)
 		}

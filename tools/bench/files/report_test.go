@@ -8,6 +8,7 @@ import (
 
 	"github.com/coracle-os/coracle/tools/bench/internal/benchtest"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/resultlines"
 )
 
@@ -71,7 +72,7 @@ func TestReportWrite(t *testing.T) {
 // A skipped guest leaves its cells empty and no ratio.
 func TestReportSkipped(t *testing.T) {
 	r := testReport()
-	r.suites[0].guests[1] = &guest{name: "Linux", missing: "skipped (-skip-linux)"}
+	r.suites[0].guests[1] = &guest{name: "Linux", Status: prepare.Status{Missing: "skipped (-skip-linux)"}}
 	var b strings.Builder
 	r.write(&b)
 	out := b.String()

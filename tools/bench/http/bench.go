@@ -87,7 +87,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	base := baseConfig(o, host.Accel, ns.tap)
 	// The revision the guests are built from: read before they are.
 	header := hostinfo.ReadHeader(ctx, argv, host.Path)
-	guests := prepare(ctx, o, base, tmp, stderr)
+	guests := prepareGuests(ctx, o, base, tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -107,7 +107,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	peak := watchLoad(loadCtx)
 	for round := 1; round <= o.rounds; round++ {
 		for _, g := range figures.Interleaved(guests, round) {
-			if g.missing != "" || g.stopped {
+			if g.Missing != "" || g.stopped {
 				continue
 			}
 			logf("round %d/%d: %s", round, o.rounds, g.name)
@@ -138,7 +138,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 
 	var failed []string
 	for _, g := range guests {
-		if g.failed {
+		if g.Failed {
 			failed = append(failed, g.name)
 		}
 	}
@@ -171,7 +171,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 	}
 	problem := func(err error) {
 		g.problems = append(g.problems, fmt.Sprintf("round %d: %s", round, console.OneLine(err.Error())))
-		g.failed = true
+		g.Failed = true
 	}
 	start := time.Now()
 	v, err := startVM(ns, qemuPath, g.args)

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
-	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
@@ -45,12 +45,11 @@ const defaultLinuxCmdline = "console=ttyS0 quiet panic=-1"
 
 // guest is one system under test.
 type guest struct {
-	name    string // "coracle" or "Linux": columns and progress lines
-	about   string // what it is, for the report's header
-	args    []string
-	missing string // why it is not measured at all: skipped, or failed to build
-	failed  bool   // something went wrong: the run fails
-	stopped bool   // its QEMU could not start: it is not booted again
+	name  string // "coracle" or "Linux": columns and progress lines
+	about string // what it is, for the report's header
+	args  []string
+	prepare.Status
+	stopped bool // its QEMU could not start: it is not booted again
 
 	results  map[config][]measurement // a measurement per round
 	problems []string                 // what went wrong with the guest itself
@@ -165,30 +164,13 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	return g, err
 }
 
-// prepare builds the guests that are not skipped. A guest that cannot be
-// prepared is reported as failed, and the other is still measured.
-func prepare(ctx context.Context, o options, base qemu.Config, tmp string, log io.Writer) []*guest {
+// prepareGuests builds the guests that are not skipped. A guest that
+// cannot be prepared is reported as failed, and the other is still
+// measured.
+func prepareGuests(ctx context.Context, o options, base qemu.Config, tmp string, log io.Writer) []*guest {
 	logf := func(format string, a ...any) { fmt.Fprintf(log, "bench: "+format+"\n", a...) }
-	var guests []*guest
-	for _, p := range []struct {
-		name string
-		skip bool
-		make func() (*guest, error)
-	}{
-		{"coracle", o.skipCoracle, func() (*guest, error) { return prepareCoracle(ctx, base, tmp, log) }},
-		{"Linux", o.SkipLinux, func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, log) }},
-	} {
-		if p.skip {
-			guests = append(guests, &guest{name: p.name, missing: "skipped (-skip-" + strings.ToLower(p.name) + ")"})
-			continue
-		}
-		logf("preparing the %s guest", p.name)
-		g, err := p.make()
-		if err != nil {
-			logf("%s: %v", p.name, err)
-			g.missing, g.failed = "not measured: "+console.FirstLine(err.Error()), true
-		}
-		guests = append(guests, g)
-	}
-	return guests
+	return prepare.All(logf, "", []prepare.Guest[*guest]{
+		{Name: "coracle", Skip: o.skipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, base, tmp, log) }},
+		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, log) }},
+	}, func(name string) *guest { return &guest{name: name} })
 }

@@ -81,8 +81,8 @@ func (r report) write(w io.Writer) {
 
 	var ps []string
 	for _, g := range r.guests {
-		if g.missing != "" {
-			ps = append(ps, g.name+": "+g.missing)
+		if g.Missing != "" {
+			ps = append(ps, g.name+": "+g.Missing)
 			continue
 		}
 		for _, p := range g.problems {
@@ -137,7 +137,7 @@ type cellStats struct {
 }
 
 func cellOf(g *guest, c config) cellStats {
-	if g == nil || g.missing != "" {
+	if g == nil || g.Missing != "" {
 		return cellStats{}
 	}
 	s := cellStats{measured: true}
@@ -200,7 +200,7 @@ func (s cellStats) errorText() string {
 
 // roundsText lists g's figures for c round by round: "1759, 68.5; ...".
 func roundsText(g *guest, c config) string {
-	if g == nil || g.missing != "" {
+	if g == nil || g.Missing != "" {
 		return "—"
 	}
 	var parts []string

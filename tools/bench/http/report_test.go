@@ -76,7 +76,7 @@ func TestReport(t *testing.T) {
 
 	// A guest that was not measured leaves its columns empty and says
 	// why.
-	linux.missing, linux.results = "skipped (-skip-linux)", nil
+	linux.Missing, linux.results = "skipped (-skip-linux)", nil
 	b.Reset()
 	r.write(&b)
 	out = b.String()
