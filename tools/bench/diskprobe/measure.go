@@ -101,21 +101,33 @@ func offsets(size int64, n int, seed uint64) ([]int64, error) {
 	return offs, nil
 }
 
+// openAtRandom opens path with flag and returns n distinct random 4
+// KiB-aligned offsets in it, in the order seed gives.
+func openAtRandom(path string, flag, n int, seed uint64) (*os.File, []int64, error) {
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	offs, err := offsets(fi.Size(), n, seed)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, offs, nil
+}
+
 // randRead preads 4 KiB at n distinct random offsets of path.
 func randRead(path string, n int) (string, error) {
-	f, err := os.Open(path)
+	f, offs, err := openAtRandom(path, os.O_RDONLY, n, 1)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	offs, err := offsets(fi.Size(), n, 1)
-	if err != nil {
-		return "", err
-	}
 	buf := make([]byte, blockSize)
 	start := time.Now()
 	for _, off := range offs {
@@ -129,19 +141,11 @@ func randRead(path string, n int) (string, error) {
 // randWrite pwrites 4 KiB at n distinct random offsets of path (another
 // order than randRead's), then fdatasyncs, and times it all.
 func randWrite(path string, n int) (string, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, offs, err := openAtRandom(path, os.O_RDWR, n, 2)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	offs, err := offsets(fi.Size(), n, 2)
-	if err != nil {
-		return "", err
-	}
 	buf := make([]byte, blockSize)
 	for i := range buf {
 		buf[i] = byte(i)
