@@ -47,14 +47,14 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	guests := prepare.All(logf, "", []prepare.Guest[*guest]{
-		{Name: "coracle", Skip: o.skipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
+		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
 		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, host, tmp) }},
 	}, newGuest)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 
-	for boot := 1; boot <= o.count; boot++ {
+	for boot := 1; boot <= o.Count; boot++ {
 		for _, g := range figures.Interleaved(guests, boot) {
 			if g.Missing != "" {
 				continue
@@ -65,9 +65,9 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			}
 			if b.Err != nil {
 				g.Failed = true
-				logf("%s, boot %d/%d: %v", g.name, boot, o.count, b.Err)
+				logf("%s, boot %d/%d: %v", g.name, boot, o.Count, b.Err)
 			} else {
-				logf("%s, boot %d/%d: %s", g.name, boot, o.count, summary(b.Sample))
+				logf("%s, boot %d/%d: %s", g.name, boot, o.Count, summary(b.Sample))
 			}
 			g.boots = append(g.boots, b)
 		}
@@ -91,7 +91,7 @@ func measure(ctx context.Context, g *guest, template string, boot int, o options
 	if b.Err = freshCopy(ctx, template, g.disk); b.Err != nil {
 		return b
 	}
-	text, err := guestrun.Run(ctx, guestrun.Boot{Command: g.command, Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}, lines)
+	text, err := guestrun.Run(ctx, guestrun.Boot{Command: g.command, Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}, lines)
 	if err == nil {
 		b.Sample, err = parseConsole(text)
 	}

@@ -28,7 +28,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "disk:     a fresh copy for every boot of one %d MiB raw image made by coracle disk create (mkfs.ext4 -d) with %s (%d MiB) and %s (%d MiB)\n",
 		o.diskMiB, seqFile, o.seqMiB, randFile, o.randMiB)
 	fmt.Fprintf(w, "method:   reads are cold in the guest (a fresh boot; nothing read the files before); %d random reads and %d writes,\n", o.randOps, o.randOps)
-	fmt.Fprintf(w, "          %d appends + fsync, %d kvstore PUTs then GETs; medians over %d boot(s) of each guest\n", o.fsyncs, o.kvOps, o.count)
+	fmt.Fprintf(w, "          %d appends + fsync, %d kvstore PUTs then GETs; medians over %d boot(s) of each guest\n", o.fsyncs, o.kvOps, o.Count)
 	for _, g := range r.guests {
 		if g.about != "" {
 			fmt.Fprintf(w, "  %s: %s%s\n", g.name, g.about, g.clockText())
@@ -47,7 +47,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "above 1 means coracle is faster; for latencies below 1 does. QEMU's cache mode for the image decides what")
 	fmt.Fprintln(w, "a FLUSH costs on the host; it is named for each guest above or in its command line below.")
 
-	if r.o.count > 1 {
+	if r.o.Count > 1 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Each boot (in boot order):")
 		fmt.Fprintln(w)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/benchtest"
+	"github.com/coracle-os/coracle/tools/bench/internal/command"
 )
 
 func TestReport(t *testing.T) {
@@ -19,7 +20,7 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{count: 2, seqMiB: 128, randMiB: 64, randOps: 2000, fsyncs: 200, kvOps: 500, diskMiB: 1024}
+	o := options{BootFlags: command.BootFlags{Count: 2}, seqMiB: 128, randMiB: 64, randOps: 2000, fsyncs: 200, kvOps: 500, diskMiB: 1024}
 	r := report{o: o, accel: "TCG", memoryMiB: 512, guests: []*guest{
 		{name: "coracle", command: []string{"coracle", "run"}, boots: []bootResult{{Boot: 1, Sample: c}, {Boot: 2, Err: errors.New("boom\nmore")}}},
 		{name: "Linux", command: []string{"qemu"}, boots: []bootResult{{Boot: 1, Sample: s}, {Boot: 2, Sample: s}}},
@@ -43,7 +44,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.count != 3 || o.MemoryMiB != defaultMemoryMiB || o.diskMiB < 2*o.seqMiB+o.randMiB {
+	if o.Count != 3 || o.MemoryMiB != defaultMemoryMiB || o.diskMiB < 2*o.seqMiB+o.randMiB {
 		t.Errorf("defaults %+v", o)
 	}
 	for _, args := range [][]string{

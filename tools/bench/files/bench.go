@@ -39,7 +39,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		return context.Cause(ctx)
 	}
 
-	for boot := 1; boot <= o.count; boot++ {
+	for boot := 1; boot <= o.Count; boot++ {
 		for _, s := range suites {
 			for _, g := range figures.Interleaved(s.guests, boot) {
 				if g.Missing != "" {
@@ -51,9 +51,9 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 				}
 				if b.Err != nil {
 					g.Failed = true
-					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.count, b.Err)
+					logf("%s (%s), boot %d/%d: %v", g.name, s.name, boot, o.Count, b.Err)
 				} else {
-					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.count, summary(b.Sample, s.ops))
+					logf("%s (%s), boot %d/%d: %s", g.name, s.name, boot, o.Count, summary(b.Sample, s.ops))
 				}
 				g.boots = append(g.boots, b)
 			}
@@ -65,7 +65,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		accel:     hostinfo.Accel(host.Accel),
 		machine:   hostinfo.ArgAfter(firstArgs(suites), "-M"),
 		memoryMiB: o.MemoryMiB,
-		count:     o.count,
+		count:     o.Count,
 		benchtime: o.benchtime,
 		suites:    suites,
 	}
@@ -94,7 +94,7 @@ func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, bo
 		}
 	}
 	title := fmt.Sprintf("%s, boot %d", g.name, boot)
-	text, err := guestrun.Run(ctx, guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.timeout, Echo: guestrun.EchoIf(o.verbose, log), Title: title}, lines)
+	text, err := guestrun.Run(ctx, guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: title}, lines)
 	if err == nil {
 		b.Sample, err = parseConsole(text)
 	}

@@ -224,7 +224,7 @@ func suites(ctx context.Context, o options, base qemu.Config, tmp string, log io
 	}
 	for _, s := range list {
 		s.guests = prepare.All(logf, " ("+s.name+")", []prepare.Guest[*guest]{
-			{Name: "coracle", Skip: o.skipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, s, base, tmp, log) }},
+			{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, s, base, tmp, log) }},
 			{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, s, base, tmp, log) }},
 		}, newGuest)
 	}

@@ -17,12 +17,9 @@ const defaultMemoryMiB = 512
 // options are the command's flags.
 type options struct {
 	command.GuestFlags
-	count       int
+	command.BootFlags
 	benchtime   time.Duration
 	seqMiB      int
-	skipCoracle bool
-	timeout     time.Duration
-	verbose     bool
 	tmpfs       bool     // time the operations in a tmpfs
 	shares      bool     // time them in a directory shared from the host
 	shareSeqMiB int      // the sequential transfer's size in the share
@@ -35,12 +32,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := command.NewFlagSet("files", "Times file and pipe operations of one program on coracle and on Linux, in QEMU.", stderr)
 	o.GuestFlags.Add(fs, defaultMemoryMiB, defaultLinuxCmdline, "tsc_early_khz under TCG and fileprobe's arguments are added")
-	fs.IntVar(&o.count, "count", 5, "boots of each guest (the table gives medians)")
+	o.BootFlags.Add(fs, 5, 5*time.Minute)
 	fs.DurationVar(&o.benchtime, "benchtime", 200*time.Millisecond, "least time the guest times each operation for")
 	fs.IntVar(&o.seqMiB, "seq-mib", 256, "size of the sequential write and read, in MiB")
-	fs.BoolVar(&o.skipCoracle, "skip-coracle", false, "do not measure coracle")
-	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "longest wait for one boot to report everything")
-	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed")
 	fs.BoolVar(&o.tmpfs, "tmpfs", true, "time the operations in an in-memory file system (coracle's root, Linux's tmpfs)")
 	fs.BoolVar(&o.shares, "shares", true, "time the file operations in a directory shared from the host over virtio-9p")
 	fs.IntVar(&o.shareSeqMiB, "share-seq-mib", 64, "size of the sequential write and read in the shared directory, in MiB")
@@ -55,17 +49,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, err
 	}
 	usage := func(msg string) (options, error) { return options{}, command.Usage(fs, msg) }
+	if problem := o.BootFlags.Problem(o.GuestFlags); problem != "" {
+		return usage(problem)
+	}
 	switch {
-	case o.count < 1:
-		return usage("-count must be at least 1")
 	case o.benchtime <= 0:
 		return usage("-benchtime must be positive")
 	case o.seqMiB < 1 || o.shareSeqMiB < 1:
 		return usage("-seq-mib and -share-seq-mib must be at least 1")
 	case !o.tmpfs && !o.shares:
 		return usage("-tmpfs=false and -shares=false leave nothing to measure")
-	case o.skipCoracle && o.SkipLinux:
-		return usage("-skip-coracle and -skip-linux leave nothing to measure")
 	}
 	return o, nil
 }

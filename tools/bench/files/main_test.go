@@ -17,7 +17,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.count != 5 || o.benchtime != 200*time.Millisecond || o.seqMiB != 256 || o.MemoryMiB != 512 ||
+	if o.Count != 5 || o.benchtime != 200*time.Millisecond || o.seqMiB != 256 || o.MemoryMiB != 512 ||
 		!o.tmpfs || !o.shares || o.shareSeqMiB != 64 || len(o.coracleEnv) != 0 {
 		t.Errorf("defaults: %+v", o)
 	}

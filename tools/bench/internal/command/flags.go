@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 )
@@ -68,4 +69,35 @@ func (g *GuestFlags) Add(fs *flag.FlagSet, memoryMiB int, linuxCmdline, cmdlineN
 	fs.BoolVar(&g.SkipLinux, "skip-linux", false, "do not measure Linux")
 	fs.StringVar(&g.LinuxCmdline, "linux-cmdline", linuxCmdline, cmdlineHelp)
 	fs.StringVar(&g.CacheDir, "cache", linuxguest.DefaultCacheDir(), "where Debian's kernel is kept between runs")
+}
+
+// BootFlags are the flags of a benchmark that boots each guest -count
+// times and waits for its guest program to report everything (disk,
+// files).
+type BootFlags struct {
+	Count       int           // -count: boots of each guest
+	SkipCoracle bool          // -skip-coracle
+	Timeout     time.Duration // -timeout: the longest wait for one boot
+	Verbose     bool          // -v: show each guest's console
+}
+
+// Add adds the flags to fs, with count and timeout the defaults of
+// -count and -timeout.
+func (b *BootFlags) Add(fs *flag.FlagSet, count int, timeout time.Duration) {
+	fs.IntVar(&b.Count, "count", count, "boots of each guest (the table gives medians)")
+	fs.BoolVar(&b.SkipCoracle, "skip-coracle", false, "do not measure coracle")
+	fs.DurationVar(&b.Timeout, "timeout", timeout, "longest wait for one boot to report everything")
+	fs.BoolVar(&b.Verbose, "v", false, "show on stderr what each guest printed")
+}
+
+// Problem says what is wrong with b and g together, "" when nothing is:
+// the message for Usage.
+func (b BootFlags) Problem(g GuestFlags) string {
+	switch {
+	case b.Count < 1:
+		return "-count must be at least 1"
+	case b.SkipCoracle && g.SkipLinux:
+		return "-skip-coracle and -skip-linux leave nothing to measure"
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -42,5 +43,31 @@ func TestGuestFlags(t *testing.T) {
 	fs.Usage()
 	if !strings.Contains(out.String(), "Linux kernel command line (netinit's words are added)") {
 		t.Errorf("-linux-cmdline's help lacks the note:\n%s", out.String())
+	}
+}
+
+func TestBootFlags(t *testing.T) {
+	var out strings.Builder
+	fs := NewFlagSet("b", "B.", &out)
+	var g GuestFlags
+	g.Add(fs, 512, "console=ttyS0", "")
+	var b BootFlags
+	b.Add(fs, 3, time.Minute)
+	if b != (BootFlags{Count: 3, Timeout: time.Minute}) || b.Problem(g) != "" {
+		t.Errorf("defaults %+v, problem %q", b, b.Problem(g))
+	}
+	if err := Parse(fs, []string{"-count", "2", "-skip-coracle", "-timeout", "5s", "-v"}); err != nil {
+		t.Fatal(err)
+	}
+	if b != (BootFlags{Count: 2, SkipCoracle: true, Timeout: 5 * time.Second, Verbose: true}) || b.Problem(g) != "" {
+		t.Errorf("parsed %+v, problem %q", b, b.Problem(g))
+	}
+	g.SkipLinux = true
+	if p := b.Problem(g); p != "-skip-coracle and -skip-linux leave nothing to measure" {
+		t.Errorf("both skipped: %q", p)
+	}
+	b.Count = 0
+	if p := b.Problem(g); p != "-count must be at least 1" {
+		t.Errorf("-count 0: %q", p)
 	}
 }
