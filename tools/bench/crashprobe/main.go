@@ -42,7 +42,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxinit"
 )
@@ -64,11 +63,7 @@ func main() {
 	flag.Parse()
 
 	if *device != "" {
-		var mods []string
-		if *modules != "" {
-			mods = strings.Split(*modules, ",")
-		}
-		if err := linuxinit.MountDisk(*device, filepath.Dir(*dir), mods); err != nil {
+		if err := linuxinit.MountDisk(*device, filepath.Dir(*dir), linuxinit.Modules(*modules)); err != nil {
 			fail(err)
 		}
 	}
