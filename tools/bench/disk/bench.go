@@ -91,7 +91,8 @@ func measure(ctx context.Context, g *guest, template string, boot int, o options
 	if b.Err = freshCopy(ctx, template, g.disk); b.Err != nil {
 		return b
 	}
-	text, err := guestrun.Run(ctx, guestrun.Boot{Command: g.command, Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}, lines)
+	spec := guestrun.Boot{Command: g.command, Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}
+	text, err := guestrun.Run(ctx, spec, lines)
 	if err == nil {
 		b.Sample, err = parseConsole(text)
 	}

@@ -93,8 +93,8 @@ func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, bo
 			return b
 		}
 	}
-	title := fmt.Sprintf("%s, boot %d", g.name, boot)
-	text, err := guestrun.Run(ctx, guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: title}, lines)
+	spec := guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}
+	text, err := guestrun.Run(ctx, spec, lines)
 	if err == nil {
 		b.Sample, err = parseConsole(text)
 	}
