@@ -77,7 +77,9 @@ func openScoped(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 
 		r, e1 := resolve(0, dirfd, path, walk)
 		ino, e = r.Node.Ino, e1
 		if e == linux.ENOENT {
-			ino, e = createFile(dirfd, path, mode, scope)
+			// Missing, or a dangling link: without O_NOFOLLOW the
+			// link's target is made, as Linux does.
+			ino, e = createFile(dirfd, path, mode, scope|walk&vfs.NoFollow|vfs.FollowLast)
 		} else if e == 0 && rootFS.Kind(r.Node) == vfs.KindDir {
 			e = linux.EISDIR
 		}
@@ -151,7 +153,9 @@ func openTmpfile(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64
 }
 
 // createFile makes a new regular file at path (EEXIST if anything is
-// there, a dangling link included), with mode less the umask.
+// there), with mode less the umask. A dangling link at path is there
+// (O_EXCL) unless scope has vfs.FollowLast, which makes the file where
+// the link leads.
 func createFile(dirfd uint64, path []byte, mode uint32, scope vfs.Flags) (tmpfs.Ino, linux.Errno) {
 	r, e := resolve(0, dirfd, path, vfs.Parent|scope)
 	switch {

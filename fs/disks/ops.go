@@ -286,8 +286,14 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 	path := string(req.PathBytes())
 	var f found
 	var err error
+	at := req.Dir
+	if flags&(linux.O_CREAT|linux.O_EXCL|linux.O_NOFOLLOW) == linux.O_CREAT {
+		if at, path, err = s.createTarget(req, at, path); err != nil {
+			return err
+		}
+	}
 	if flags&linux.O_CREAT != 0 {
-		dir, name, perr := s.parent(req, req.Dir, path)
+		dir, name, perr := s.parent(req, at, path)
 		if perr != nil {
 			return perr
 		}
@@ -299,7 +305,7 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 		case lerr == nil && flags&linux.O_EXCL != 0:
 			return errno(syscall.EEXIST)
 		case lerr == nil:
-			f, err = s.resolve(req, req.Dir, path, true)
+			f, err = s.resolve(req, at, path, flags&linux.O_NOFOLLOW == 0)
 		case s.Errno(lerr) == uint32(syscall.ENOENT):
 			if strings.HasSuffix(path, "/") {
 				return errno(syscall.EISDIR)

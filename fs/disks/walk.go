@@ -154,6 +154,54 @@ func (s *service) parent(req *shares.Request, dir int32, path string) (found, st
 	return f, name, nil
 }
 
+// createTarget follows the symbolic links that path's last component
+// names, as open(O_CREAT) without O_EXCL or O_NOFOLLOW does on Linux, and
+// returns the directory and path where the file is to be opened or
+// made: a dangling link's target is made. A path that does not resolve
+// that far is returned as it is, for the open to report.
+func (s *service) createTarget(req *shares.Request, dir int32, path string) (int32, string, error) {
+	d := s.disks[req.Share]
+	for links := 0; ; links++ {
+		i := strings.LastIndexByte(path, '/')
+		dirPath, name := path[:i+1], path[i+1:]
+		if name == "" || name == "." || name == ".." {
+			return dir, path, nil
+		}
+		if dirPath == "" {
+			dirPath = "."
+		}
+		p, err := s.resolve(req, dir, dirPath, true)
+		if err != nil || !p.isDir() {
+			return dir, path, nil
+		}
+		ino, err := d.fs.Lookup(p.ino, name)
+		if err != nil {
+			return dir, path, nil
+		}
+		st, err := d.fs.Stat(ino)
+		if err != nil || st.Mode&linux.S_IFMT != linux.S_IFLNK {
+			return dir, path, nil
+		}
+		if links == maxSymlinks {
+			return 0, "", errno(syscall.ELOOP)
+		}
+		target, err := d.fs.Readlink(ino)
+		if err != nil {
+			return 0, "", err
+		}
+		if strings.HasPrefix(target, "/") {
+			inside, ok := strings.CutPrefix(target, d.guest)
+			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
+				return 0, "", errno(syscall.EXDEV) // a link out of the disk
+			}
+			target = inside
+		} else {
+			target = strings.Join(p.comps, "/") + "/" + target
+		}
+		dir, path = shares.Root, "/"+target
+	}
+}
+
 // splitPath returns path's components, empty ones dropped.
 func splitPath(path string) []string {
 	var out []string

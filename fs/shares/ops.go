@@ -213,8 +213,14 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 	var attr p9.Attr
 	var comps []string
 	var err error
+	at := req.Dir
+	if flags&(oCreat|oExcl|oNofollow) == oCreat {
+		if at, path, err = s.createTarget(req, at, path); err != nil {
+			return err
+		}
+	}
 	if flags&oCreat != 0 {
-		dir, name, perr := s.parent(req, req.Dir, path)
+		dir, name, perr := s.parent(req, at, path)
 		if perr != nil {
 			return perr
 		}
@@ -227,10 +233,13 @@ func (s *service) open(req *shares.Request, res *shares.Result) error {
 		case err == nil && flags&oExcl != 0:
 			f.Close()
 			return errno(syscall.EEXIST)
+		case err == nil && attr.Mode.FileType() == p9.ModeSymlink && flags&oNofollow != 0:
+			f.Close()
+			return errno(syscall.ELOOP)
 		case err == nil && attr.Mode.FileType() == p9.ModeSymlink:
 			f.Close()
 			var r found
-			r, err = s.resolve(req, req.Dir, path, true)
+			r, err = s.resolve(req, at, path, true)
 			f, attr, comps = r.file, r.attr, r.comps
 		case errnoOf(err) == uint32(syscall.ENOENT):
 			if strings.HasSuffix(path, "/") {

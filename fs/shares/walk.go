@@ -259,6 +259,57 @@ func (s *service) parent(req *shares.Request, dir int32, path string) (p9.File, 
 	return f.file, name, nil
 }
 
+// createTarget follows the symbolic links that path's last component
+// names, as open(O_CREAT) without O_EXCL or O_NOFOLLOW does on Linux, and
+// returns the directory and path where the file is to be opened or
+// made: a dangling link's target is made. A path that does not resolve
+// that far is returned as it is, for the open to report.
+func (s *service) createTarget(req *shares.Request, dir int32, path string) (int32, string, error) {
+	sh := s.shares[req.Share]
+	for links := 0; ; links++ {
+		i := strings.LastIndexByte(path, '/')
+		dirPath, name := path[:i+1], path[i+1:]
+		if name == "" || name == "." || name == ".." {
+			return dir, path, nil
+		}
+		if dirPath == "" {
+			dirPath = "."
+		}
+		d, err := s.resolve(req, dir, dirPath, true)
+		if err != nil {
+			return dir, path, nil
+		}
+		_, f, _, attr, err := d.file.WalkGetAttr([]string{name})
+		d.file.Close()
+		if err != nil {
+			return dir, path, nil
+		}
+		if attr.Mode.FileType() != p9.ModeSymlink {
+			f.Close()
+			return dir, path, nil
+		}
+		if links == maxSymlinks {
+			f.Close()
+			return 0, "", errno(syscall.ELOOP)
+		}
+		target, err := f.Readlink()
+		f.Close()
+		if err != nil {
+			return 0, "", err
+		}
+		if strings.HasPrefix(target, "/") {
+			inside, ok := strings.CutPrefix(target, sh.guest)
+			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
+				return 0, "", errno(syscall.EXDEV) // a link out of the share
+			}
+			target = inside
+		} else {
+			target = strings.Join(d.comps, "/") + "/" + target
+		}
+		dir, path = shares.Root, "/"+target
+	}
+}
+
 // splitPath returns path's components, empty ones dropped.
 func splitPath(path string) []string {
 	var out []string

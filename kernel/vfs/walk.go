@@ -75,6 +75,13 @@ const (
 	// NoXDev fails with EXDEV where resolution would cross into
 	// another file system, a mount point included (RESOLVE_NO_XDEV).
 	NoXDev
+	// FollowLast, with Parent, first follows a symbolic link that the
+	// last component names (unless NoFollow), and stops before the
+	// last component of where it leads: the directory and name where
+	// open(O_CREAT) without O_EXCL makes a dangling link's target, as
+	// Linux does. Links that name a file itself (Tree.Jump) are left
+	// as they are.
+	FollowLast
 )
 
 // Last says what the last component of a path was (Linux's LAST_*):
@@ -173,7 +180,7 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 		tail := skipSlashes(after)
 		last, slash := len(tail) == 0, len(after) > 0
 		kind := lastOf(comp)
-		if last && flags&Parent != 0 {
+		if last && flags&Parent != 0 && !followLast(t, cur, comp, kind, flags) {
 			return Result{Node: cur, Name: comp, Last: kind, Slash: slash}, 0
 		}
 		var next Node
@@ -258,6 +265,21 @@ func (w *Walker) WalkMounts(t Tree, mounts MountPoints, start Node, path []byte,
 			return Result{Node: cur, Last: kind, Slash: slash}, 0
 		}
 	}
+}
+
+// followLast reports whether a Parent walk goes on through the last
+// component comp of directory cur: with FollowLast and without
+// NoFollow, when comp names a symbolic link that names a path.
+func followLast(t Tree, cur Node, comp []byte, kind Last, flags Flags) bool {
+	if flags&(FollowLast|NoFollow) != FollowLast || kind != LastName {
+		return false
+	}
+	n, e := t.Lookup(cur, comp)
+	if e != 0 || t.Kind(n) != KindSymlink {
+		return false
+	}
+	_, jump, _ := t.Jump(n)
+	return !jump
 }
 
 // skipSlashes drops leading slashes.

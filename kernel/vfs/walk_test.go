@@ -127,6 +127,11 @@ func makeTree(t testing.TB) string {
 		"lloop1":   "lloop2",
 		"lloop2":   "lloop1",
 		"ldang":    "nothere",
+		"ldangabs": "/d/made",
+		"ldangdir": "nodir/x",
+		"ldangsl":  "nothere2/",
+		"d/ldang2": "../e/made2",
+		"lldang":   "d/ldang2",
 		"lslash":   "d/",
 		"lfslash":  "f/",
 		"lroot":    "/",
@@ -264,6 +269,57 @@ func TestWalkParent(t *testing.T) {
 		if _, err := w.Walk(h, h.Root(), []byte(path), Parent); err != want {
 			t.Errorf("Walk(%q, Parent): errno %d, want %d", path, err, want)
 		}
+	}
+}
+
+// TestWalkFollowLast checks Parent|FollowLast, what open(O_CREAT)
+// without O_EXCL resolves, against the host: in a fresh tree each time,
+// the host's openat2(O_CREAT, RESOLVE_IN_ROOT) makes or opens a file,
+// and Walk must name the directory entry that file is now at, or fail
+// as the host did (a trailing slash is EISDIR for the caller to give).
+func TestWalkFollowLast(t *testing.T) {
+	var w Walker
+	for _, path := range []string{
+		"new", "ldang", "ldangabs", "ldangdir", "ldangsl", "d/ldang2", "lldang", "ldang/",
+		"lf", "d/sub/lr", "labsf", "lloop1", "c0", "ld/new", "d/sub/new",
+	} {
+		dir := makeTree(t)
+		h := loadHostTree(t, dir)
+		rootfd := openRoot(t, dir)
+		how := unix.OpenHow{Flags: unix.O_CREAT | unix.O_WRONLY | unix.O_CLOEXEC, Mode: 0o644, Resolve: unix.RESOLVE_IN_ROOT}
+		wantErr := linux.Errno(0)
+		var st unix.Stat_t
+		fd, err := unix.Openat2(rootfd, path, &how)
+		if err != nil {
+			wantErr = linux.Errno(err.(syscall.Errno))
+		} else {
+			if err := unix.Fstat(fd, &st); err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(fd)
+		}
+		unix.Close(rootfd)
+		got, gotErr := w.Walk(h, h.Root(), []byte(path), Parent|FollowLast)
+		if gotErr == 0 && got.Slash {
+			gotErr = linux.EISDIR
+		}
+		if gotErr != wantErr {
+			t.Errorf("Walk(%q, Parent|FollowLast): errno %d, the host says %d", path, gotErr, wantErr)
+			continue
+		}
+		if gotErr != 0 {
+			continue
+		}
+		after := loadHostTree(t, dir) // the tree with what the host made
+		if n := after.entries[got.Node][string(got.Name)]; n.Ino != uint32(st.Ino) {
+			t.Errorf("Walk(%q, Parent|FollowLast) = inode %d name %q; the host opened inode %d, not there", path, got.Node.Ino, got.Name, st.Ino)
+		}
+	}
+	// NoFollow keeps the link itself, as Parent alone does.
+	h := loadHostTree(t, makeTree(t))
+	got, err := w.Walk(h, h.Root(), []byte("ldang"), Parent|FollowLast|NoFollow)
+	if err != 0 || string(got.Name) != "ldang" || got.Node != h.Root() {
+		t.Errorf("Walk(ldang, Parent|FollowLast|NoFollow) = %+v, %d; want the root and ldang", got, err)
 	}
 }
 
