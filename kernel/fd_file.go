@@ -212,6 +212,8 @@ func direntType(mode uint32) uint8 {
 		return linux.DT_LNK
 	case linux.S_IFCHR:
 		return linux.DT_CHR
+	case linux.S_IFIFO:
+		return linux.DT_FIFO
 	}
 	return linux.DT_REG
 }
@@ -239,6 +241,10 @@ func fillStat(st *stat, d *openFile) {
 		st.mode = linux.S_IFSOCK | 0o777
 		st.ino = uint64(d.Obj) + 1 // socket:[N] in /proc/self/fd
 	case fdPipe:
+		if ino := fifoIno(d); ino != 0 {
+			statIno(st, ino) // a FIFO's descriptions describe its inode
+			return
+		}
 		st.mode = linux.S_IFIFO | 0o600
 		id, _ := pipeOf(d)
 		st.ino = uint64(id) + 1 // both ends: one pipe, one inode
@@ -292,8 +298,8 @@ type statfs struct {
 func fillStatfs(st *statfs, d *openFile) {
 	*st = statfs{bsize: 4096, frsize: 4096, namelen: 255, flags: linux.ST_VALID}
 	kind := fdFile
-	if d != nil {
-		kind = d.Kind
+	if d != nil && (d.Kind != fdPipe || fifoIno(d) == 0) {
+		kind = d.Kind // a FIFO is a file of the root
 	}
 	switch kind {
 	case fdFile, fdConsole:

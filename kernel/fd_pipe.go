@@ -23,11 +23,17 @@ import (
 // every read or write also reports the other end's readiness again, as
 // Linux wakes epoll on every pipe transfer.
 
-// maxPipes is how many pipes may exist at once (ENFILE beyond): 64
-// pipes are 4 MiB of buffers when all are full-grown.
-const maxPipes = 64
+// maxPipes is how many pipes (FIFOs' included) may exist at once
+// (ENFILE beyond): as many as there may be descriptors, since each
+// pipe has one at least, so that only RLIMIT_NOFILE (EMFILE) or memory
+// (ENOMEM: each pipe holds 64 KiB of frames) stops a program first.
+// The table costs 168 bytes a pipe (pipes and pipeLastReady).
+const maxPipes = maxFDs
 
-// A pipe end's description names it as Obj = pipe index<<1 | end.
+// A pipe end's description names it as Obj = pipe index<<1 | end. A
+// FIFO opened for reading and writing (fd_fifo.go) is both ends: its
+// Obj says the read end, and its access mode, O_RDWR, says both. What a
+// description may do is its access mode's (pipeReads, pipeWrites).
 const (
 	pipeReadEnd  = 0
 	pipeWriteEnd = 1
@@ -39,9 +45,16 @@ func pipeObj(id, end int) int { return id<<1 | end }
 // pipeOf returns the pipe index and end of description d.
 func pipeOf(d *openFile) (id, end int) { return int(d.Obj >> 1), int(d.Obj & 1) }
 
+// pipeReads and pipeWrites report whether pipe description d is a read
+// end, a write end, or (a FIFO opened O_RDWR) both.
+func pipeReads(d *openFile) bool { return d.Flags&linux.O_ACCMODE != linux.O_WRONLY }
+
+func pipeWrites(d *openFile) bool { return d.Flags&linux.O_ACCMODE != linux.O_RDONLY }
+
 // newPipe makes a pipe and returns its index, or an errno: ENFILE when
-// the table is full, ENOMEM when its frames would eat the reserve.
-func newPipe() (int, linux.Errno) {
+// the table is full, ENOMEM when its frames would eat the reserve. It
+// has one read and one write end, or with fifo none yet (fd_fifo.go).
+func newPipe(fifo bool) (int, linux.Errno) {
 	id := -1
 	for i := range pipes {
 		if !pipes[i].InUse() {
@@ -67,7 +80,12 @@ func newPipe() (int, linux.Errno) {
 		pages[i] = pa
 	}
 	p := &pipes[id]
-	p.Init(&pages)
+	if fifo {
+		p.InitFIFO(&pages)
+	} else {
+		p.Init(&pages)
+	}
+	pipeFifo[id] = 0
 	pipeLastReady[id] = [2]uint32{p.ReadEvents(), p.WriteEvents()}
 	return id, 0
 }
@@ -76,27 +94,37 @@ func newPipe() (int, linux.Errno) {
 // closed); the pipe's last end frees its frames, any other wakes what
 // waits on the other end.
 func pipeClose(d *openFile) {
-	id, end := pipeOf(d)
+	id, _ := pipeOf(d)
 	p := &pipes[id]
-	var last bool
-	if end == pipeReadEnd {
+	last := false
+	if pipeReads(d) {
 		last = p.CloseReader()
-	} else {
-		last = p.CloseWriter()
+	}
+	if pipeWrites(d) {
+		last = p.CloseWriter() || last
+	}
+	if ino := pipeFifo[id]; ino != 0 {
+		rootFS.Close(ino) // the FIFO's opener (fd_fifo.go)
 	}
 	if last {
-		for _, pa := range p.Pages() {
-			frames.Free(pa)
-		}
+		freePipe(id)
 		return
 	}
 	pipeChanged(id, false, false)
 }
 
+// freePipe gives back the frames of pipe id, which no end holds.
+func freePipe(id int) {
+	for _, pa := range pipes[id].Pages() {
+		frames.Free(pa)
+	}
+	pipeFifo[id] = 0
+}
+
 // pipeRead serves read and readv on descriptor d, a pipe's end.
 func pipeRead(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV) uint64 {
-	id, end := pipeOf(d)
-	if end != pipeReadEnd {
+	id, _ := pipeOf(d)
+	if !pipeReads(d) {
 		return linux.EBADF.Ret()
 	}
 	switch total, ok := iov.total(); {
@@ -133,8 +161,8 @@ func pipeRead(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV) uint64 {
 
 // pipeWrite serves write and writev on descriptor d, a pipe's end.
 func pipeWrite(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV) uint64 {
-	id, end := pipeOf(d)
-	if end != pipeWriteEnd {
+	id, _ := pipeOf(d)
+	if !pipeWrites(d) {
 		return linux.EBADF.Ret()
 	}
 	total, ok := iov.total()
@@ -242,10 +270,8 @@ func pipeChanged(id int, toReader, toWriter bool) {
 	if toWriter {
 		ev[1] = now[1]
 	}
-	for end, e := range ev {
-		if e != 0 {
-			kindEvent(fdPipe, pipeObj(id, end), e)
-		}
+	if ev[0]|ev[1] != 0 {
+		pipeEvent(id, ev)
 	}
 	for i := range liveSlots() {
 		t := &threads[i]
@@ -257,11 +283,43 @@ func pipeChanged(id int, toReader, toWriter bool) {
 	}
 }
 
+// pipeEvent is kindEvent for the descriptors of pipe id: ev are the
+// rising edges of its read end and its write end, and a description
+// that is both (a FIFO open O_RDWR) gets both.
+func pipeEvent(id int, ev [2]uint32) {
+	open := false
+	for fd := fdt.Next(0); fd >= 0; fd = fdt.Next(fd + 1) {
+		d := fdt.Get(uint64(fd))
+		if d.Kind != fdPipe || int(d.Obj>>1) != id {
+			continue
+		}
+		var e uint32
+		if pipeReads(d) {
+			e |= ev[0]
+		}
+		if pipeWrites(d) {
+			e |= ev[1]
+		}
+		if e != 0 {
+			notifyEpolls(int32(fd), e)
+			open = true
+		}
+	}
+	if open {
+		wakeEpollWaiters()
+		wakePollWaiters()
+	}
+}
+
 // pipeReadiness is description d's readiness for epoll and poll.
 func pipeReadiness(d *openFile) uint32 {
-	id, end := pipeOf(d)
-	if end == pipeReadEnd {
-		return pipes[id].ReadEvents()
+	id, _ := pipeOf(d)
+	var r uint32
+	if pipeReads(d) {
+		r |= pipes[id].ReadEvents()
 	}
-	return pipes[id].WriteEvents()
+	if pipeWrites(d) {
+		r |= pipes[id].WriteEvents()
+	}
+	return r
 }

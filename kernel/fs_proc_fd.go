@@ -74,6 +74,8 @@ func (rootTree) Jump(n vfs.Node) (vfs.Node, bool, linux.Errno) {
 		return vfs.Node{}, true, linux.ENOENT
 	case d.Kind == fdFile:
 		return inoNode(fileIno(d)), true, 0
+	case d.Kind == fdPipe && fifoIno(d) != 0:
+		return inoNode(fifoIno(d)), true, 0 // the FIFO, opened anew
 	case d.Kind == fdConsole:
 		if ino, ok := consoleNode(); ok {
 			return inoNode(ino), true, 0
@@ -205,17 +207,14 @@ func procListFDs() linux.Errno {
 func procFDText(t *procfs.Text, d *openFile) {
 	switch d.Kind {
 	case fdFile:
-		at, ok := inoPath(fileIno(d), t.B)
-		if !ok {
-			// Removed: Linux gives the path it had and " (deleted)";
-			// tmpfs keeps no name for a removed file.
-			t.Str("(deleted)")
-			return
-		}
-		t.N = copy(t.B, t.B[at:])
+		procInoText(t, fileIno(d))
 	case fdConsole:
 		t.Str("/dev/ttyS0")
 	case fdPipe:
+		if ino := fifoIno(d); ino != 0 {
+			procInoText(t, ino)
+			return
+		}
 		id, _ := pipeOf(d)
 		procfs.InodeLink(t, "pipe", uint64(id)+1) // fstat's st_ino
 	case fdSocket:
@@ -297,4 +296,16 @@ func findParent(dir, ino tmpfs.Ino, depth int) tmpfs.Ino {
 		return found == 0
 	})
 	return found
+}
+
+// procInoText writes root inode ino's path, or "(deleted)": Linux gives
+// the path it had and " (deleted)", but tmpfs keeps no name for a
+// removed file.
+func procInoText(t *procfs.Text, ino tmpfs.Ino) {
+	at, ok := inoPath(ino, t.B)
+	if !ok {
+		t.Str("(deleted)")
+		return
+	}
+	t.N = copy(t.B, t.B[at:])
 }

@@ -7,7 +7,9 @@ import (
 )
 
 // The root file system: one tmpfs, made at boot as "/" (mode 0755) with
-// /tmp (mode 01777), /dev (fs_dev.go), /proc and /sys (fs_proc.go), whose pages come from the frame allocator. It is the
+// /tmp (mode 01777), /etc, /root and /usr/bin (fs_skeleton.go), /dev
+// (fs_dev.go), /proc and /sys (fs_proc.go), whose pages come from the
+// frame allocator. It is the
 // only file namespace: the files services publish with devcall.SetFile
 // (/etc/resolv.conf, /etc/hosts) are ordinary files in it. Paths resolve
 // with vfs.Walker over it (as rootTree, which adds the magic links of
@@ -52,6 +54,7 @@ func setupRootFS() {
 	if _, e := rootFS.Mkdir(tmpfs.RootIno, []byte("tmp"), 0o1777, now); e != 0 {
 		bootFailure("no memory for /tmp")
 	}
+	setupSkeleton(now)
 	setupDev(now)
 	setupProc(now)
 	cwd = tmpfs.RootIno

@@ -73,6 +73,7 @@ const (
 	waitShareSlot // a call into a shared directory waiting for a request slot, made again
 	waitLock      // flock, F_SETLKW or F_OFD_SETLKW (sys_lock.go), made again when a lock is released
 	waitPageCache // a call on a cached disk file waiting for another's transfer (fs_cache.go), made again
+	waitFifo      // an open of a FIFO waiting for the other side to open (fd_fifo.go); ended with its descriptor
 )
 
 const (

@@ -216,6 +216,10 @@ var (
 	// last reported, to find rising edges for edge-triggered epoll.
 	pipes         [maxPipes]pipe.Pipe
 	pipeLastReady [maxPipes][2]uint32
+	// pipeFifo is, for a FIFO's pipe, the FIFO's root inode, which
+	// each of its descriptions holds open (fd_fifo.go); 0 for a pipe
+	// of pipe(2).
+	pipeFifo [maxPipes]tmpfs.Ino
 
 	// recordLocks are fcntl's record locks, POSIX and OFD; flockLocks
 	// are flock's (sys_lock.go).

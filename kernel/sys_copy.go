@@ -95,8 +95,7 @@ func readable(d *openFile) bool {
 	case fdFile:
 		return canRead(d)
 	case fdPipe:
-		_, end := pipeOf(d)
-		return end == pipeReadEnd
+		return pipeReads(d)
 	}
 	return true
 }
@@ -106,8 +105,7 @@ func writable(d *openFile) bool {
 	case fdFile:
 		return canWrite(d)
 	case fdPipe:
-		_, end := pipeOf(d)
-		return end == pipeWriteEnd
+		return pipeWrites(d)
 	}
 	return true
 }

@@ -52,7 +52,7 @@ func sysOpenat2(t *Thread, f *amd64.TrapFrame) uint64 {
 			return shareOpen(t, f, tg, uint32(flags), uint32(mode))
 		}
 	}
-	return openScoped(f.RDI, f.RSI, uint32(flags), uint32(mode), scope)
+	return openScoped(t, f.RDI, f.RSI, uint32(flags), uint32(mode), scope)
 }
 
 // checkOpenHow checks open_how's fields as Linux's build_open_flags

@@ -23,7 +23,7 @@ func sysOpenat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if tg, ok := sharePath(0, f.RDI, f.RSI, f.RDX&linux.O_NOFOLLOW == 0); ok {
 		return shareOpen(t, f, tg, uint32(f.RDX), uint32(f.R10))
 	}
-	return openPath(f.RDI, f.RSI, uint32(f.RDX), uint32(f.R10))
+	return openPath(t, f.RDI, f.RSI, uint32(f.RDX), uint32(f.R10))
 }
 
 // open(path, flags, mode)
@@ -31,7 +31,7 @@ func sysOpen(t *Thread, f *amd64.TrapFrame) uint64 {
 	if tg, ok := sharePath(0, atFDCWD, f.RDI, f.RSI&linux.O_NOFOLLOW == 0); ok {
 		return shareOpen(t, f, tg, uint32(f.RSI), uint32(f.RDX))
 	}
-	return openPath(atFDCWD, f.RDI, uint32(f.RSI), uint32(f.RDX))
+	return openPath(t, atFDCWD, f.RDI, uint32(f.RSI), uint32(f.RDX))
 }
 
 // creat(path, mode)
@@ -39,22 +39,23 @@ func sysCreat(t *Thread, f *amd64.TrapFrame) uint64 {
 	if tg, ok := sharePath(0, atFDCWD, f.RDI, true); ok {
 		return shareOpen(t, f, tg, linux.O_CREAT|linux.O_WRONLY|linux.O_TRUNC, uint32(f.RSI))
 	}
-	return openPath(atFDCWD, f.RDI, linux.O_CREAT|linux.O_WRONLY|linux.O_TRUNC, uint32(f.RSI))
+	return openPath(t, atFDCWD, f.RDI, linux.O_CREAT|linux.O_WRONLY|linux.O_TRUNC, uint32(f.RSI))
 }
 
 // openPath opens (or, with O_CREAT, makes) the file at the path at
-// addr, as open and openat do: O_PATH drops the flags it does not take.
-func openPath(dirfd, addr uint64, flags, mode uint32) uint64 {
+// addr for thread t, as open and openat do: O_PATH drops the flags it
+// does not take.
+func openPath(t *Thread, dirfd, addr uint64, flags, mode uint32) uint64 {
 	if flags&linux.O_PATH != 0 {
 		flags &= linux.O_PATH | linux.O_DIRECTORY | linux.O_NOFOLLOW | linux.O_CLOEXEC
 	}
-	return openScoped(dirfd, addr, flags, mode, 0)
+	return openScoped(t, dirfd, addr, flags, mode, 0)
 }
 
 // openScoped opens the file at the path at addr with flags that are
 // checked already, resolving it within scope (openat2's resolve flags
-// as vfs.Flags).
-func openScoped(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 {
+// as vfs.Flags). A FIFO's open may park t (fd_fifo.go).
+func openScoped(t *Thread, dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 {
 	if flags&linux.O_TMPFILE == linux.O_TMPFILE {
 		return openTmpfile(dirfd, addr, flags, mode, scope)
 	}
@@ -100,6 +101,9 @@ func openScoped(dirfd, addr uint64, flags, mode uint32, scope vfs.Flags) uint64 
 		return linux.ENOTDIR.Ret()
 	case kind == linux.S_IFDIR && flags&linux.O_PATH == 0 && (acc != linux.O_RDONLY || flags&linux.O_CREAT != 0):
 		return linux.EISDIR.Ret()
+	}
+	if kind == linux.S_IFIFO && flags&linux.O_PATH == 0 {
+		return fifoOpen(t, ino, flags)
 	}
 	if kind == linux.S_IFREG && flags&linux.O_PATH == 0 {
 		if e := procRefresh(ino); e != 0 {

@@ -28,7 +28,7 @@ func makePipe(addr, flags uint64) uint64 {
 	if !ok {
 		return linux.EFAULT.Ret()
 	}
-	id, e := newPipe()
+	id, e := newPipe(false)
 	if e != 0 {
 		return e.Ret()
 	}

@@ -62,7 +62,7 @@ const (
 	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
 	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
-	notePipe         = "64 KiB of buffer per pipe, at most 64 pipes (ENFILE), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
+	notePipe         = "64 KiB of buffer per pipe, taken when it is made; as many pipes as RLIMIT_NOFILE allows descriptors (1024; ENFILE past that, never reached first), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
 	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories cannot be locked (ENOLCK); files of disks can, but a struct flock's SEEK_END counts from 0 there"
 	noteClockSupport = "REALTIME, MONOTONIC, BOOTTIME and their COARSE and RAW forms; the CPU-time clocks read time since boot (no per-thread accounting); CLOCK_TAI, the alarm clocks and dynamic clocks answer EINVAL"
 )
@@ -138,6 +138,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_FCHDIR:            {sysFchdir, callFull, ""},
 	linux.SYS_RENAME:            {sysRename, callFull, "as renameat2 with flags 0"},
 	linux.SYS_MKDIR:             {sysMkdir, callFull, "as mkdirat from AT_FDCWD"},
+	linux.SYS_MKNOD:             {sysMknod, callPartial, "as mknodat from AT_FDCWD"},
 	linux.SYS_RMDIR:             {sysRmdir, callFull, "as unlinkat with AT_REMOVEDIR"},
 	linux.SYS_CREAT:             {sysCreat, callPartial, "as open with O_CREAT, O_WRONLY and O_TRUNC"},
 	linux.SYS_LINK:              {sysLink, callFull, "as linkat with flags 0"},
@@ -200,8 +201,9 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_VSERVER:           {nil, callENOSYSByDesign, noteLinuxENOSYS},
 	linux.SYS_KEXEC_LOAD:        {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_GETDENTS64:        {sysGetdents64, callFull, "\".\" and \"..\" first; d_off positions survive removals; a removed directory reads empty; /proc/self/fd lists the descriptors open when the listing starts"},
-	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT on a dangling symbolic link answers ENOENT (Linux makes the target); O_TMPFILE makes an unnamed file that linkat with AT_EMPTY_PATH can name unless O_EXCL was given; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; the files of /proc and /sys are generated at open; /proc/self/fd/N (and /dev/stdin, ...) opens the file or console descriptor N is open on, even renamed or removed, and answers ENXIO for pipes, sockets and anonymous descriptors (Linux reopens a pipe); " + noteNoPerms},
+	linux.SYS_OPENAT:            {sysOpenat, callPartial, noteRootFS + "O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_CLOEXEC as Linux; O_CREAT without O_EXCL or O_NOFOLLOW through a dangling symbolic link makes its target, as Linux (on shares and disks too); a FIFO opens as fifo(7) says (see mknodat); O_TMPFILE makes an unnamed file that linkat with AT_EMPTY_PATH can name unless O_EXCL was given; O_NOATIME, O_SYNC and O_DSYNC are kept and change nothing; the files of /proc and /sys are generated at open; /proc/self/fd/N (and /dev/stdin, ...) opens the file or console descriptor N is open on, even renamed or removed, and answers ENXIO for pipes, sockets and anonymous descriptors (Linux reopens a pipe); " + noteNoPerms},
 	linux.SYS_MKDIRAT:           {sysMkdirat, callFull, noteRootFS + "the mode loses the umask"},
+	linux.SYS_MKNODAT:           {sysMknodat, callPartial, "regular files (S_IFREG or type 0) and FIFOs (S_IFIFO: open waits for the other side as fifo(7) says, O_NONBLOCK opens for reading at once and for writing with no reader answer ENXIO, data flows as through a pipe, the buffer goes when the last end closes) in the root tmpfs, the mode less the umask; S_IFCHR and S_IFBLK answer EPERM (as without CAP_MKNOD: there are no drivers behind other device numbers), S_IFSOCK EPERM (no socket files yet), S_IFDIR EPERM and other types EINVAL; on shared host directories and disks every type answers EPERM"},
 	linux.SYS_FCHOWNAT:          {sysFchownat, callPartial, "AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; as root, any owner may be set; set-user-ID, and set-group-ID on a group-executable file, are cleared on all but directories, as Linux does; with AT_EMPTY_PATH on a pipe or socket it changes nothing and answers 0; shared host directories keep the host's owners, and disks their images' (EOPNOTSUPP)"},
 	linux.SYS_NEWFSTATAT:        {sysNewfstatat, callFull, "AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; AT_NO_AUTOMOUNT is accepted"},
 	linux.SYS_UNLINKAT:          {sysUnlinkat, callFull, "an unlinked file lives while a descriptor is open on it"},

@@ -56,6 +56,17 @@ func (p *Pipe) Init(pages *[Pages]uint64) {
 	*p = Pipe{pages: *pages, readers: 1, writers: 1, used: true}
 }
 
+// InitFIFO makes p a new, empty pipe over the buffer pages given with
+// no end open: a FIFO's, whose opens add their ends (AddReader,
+// AddWriter). Drop releases it if no end ever comes.
+func (p *Pipe) InitFIFO(pages *[Pages]uint64) {
+	*p = Pipe{pages: *pages, used: true}
+}
+
+// Drop releases p if no end is open (a FIFO whose first open failed)
+// and reports whether it did.
+func (p *Pipe) Drop() bool { return p.release() }
+
 // InUse reports whether p is a pipe (Init was called and Release was
 // not).
 func (p *Pipe) InUse() bool { return p.used }

@@ -210,6 +210,7 @@ const (
 	SEEK_END      = 2
 	S_IFREG       = 0o100000
 	S_IFCHR       = 0o020000
+	S_IFBLK       = 0o060000
 	S_IFSOCK      = 0o140000
 	O_CLOEXEC     = 0x80000
 	FD_CLOEXEC    = 1
