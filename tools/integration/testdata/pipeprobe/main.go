@@ -30,6 +30,10 @@ func main() {
 		exhaust()
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "nofile" {
+		nofile()
+		return
+	}
 	goroutines()
 	brokenPipe()
 	blocking()
@@ -228,6 +232,61 @@ func exhaust() {
 		syscall.Close(fd)
 	}
 	pr.Printf("made %d pipes, then %v (%d); after closing them, %d again", made, err, int(err.(syscall.Errno)), again)
+}
+
+// nofile sets RLIMIT_NOFILE to 1024 (Linux's default soft limit) and
+// makes pipes, each holding a little data, until the system says no:
+// with descriptors the limit, the count and the error are the same
+// natively and in the guest. It closes them and makes as many again.
+func nofile() {
+	lim := syscall.Rlimit{Cur: 1024, Max: 1024}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		pr.Fail("setrlimit: %v", err)
+	}
+	var ends []int
+	var err error
+	for {
+		var p [2]int
+		if err = syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			break
+		}
+		ends = append(ends, p[0], p[1])
+		must(syscall.Write(p[1], []byte("x")))
+	}
+	made := len(ends) / 2
+	full := freeFDs(1024) < 2
+	for _, fd := range ends {
+		syscall.Close(fd)
+	}
+	again := 0
+	ends = ends[:0]
+	for range made {
+		var p [2]int
+		if syscall.Pipe2(p[:], syscall.O_CLOEXEC) != nil {
+			break
+		}
+		ends = append(ends, p[0], p[1])
+		again++
+	}
+	for _, fd := range ends {
+		syscall.Close(fd)
+	}
+	// Descriptors the program inherited differ from run to run: what
+	// matters is that only the limit stopped it.
+	pr.Printf("more than 100 pipes: %v; then %v (%d) with fewer than two descriptors free: %v; after closing them, as many again: %v",
+		made > 100, err, int(err.(syscall.Errno)), full, again == made)
+	pr.Printf("done")
+}
+
+// freeFDs counts the descriptors below limit that are not open.
+func freeFDs(limit int) int {
+	free := 0
+	for fd := range limit {
+		if _, err := fcntl(fd, syscall.F_GETFD); err != nil {
+			free++
+		}
+	}
+	return free
 }
 
 func fcntl(fd, cmd int) (int, error) {
