@@ -106,6 +106,9 @@ func startDir(dirfd uint64, path []byte) (vfs.Node, linux.Errno) {
 	return inoNode(tmpfs.Ino(d.Obj)), 0
 }
 
+// scopeFlags are the vfs.Flags of openat2's resolve flags.
+const scopeFlags = vfs.NoSymlinks | vfs.Beneath | vfs.InRoot | vfs.NoXDev
+
 // resolve walks path from dirfd with walker w (a second walker lets a
 // call hold two results: rename, link). An empty path is ENOENT whatever
 // dirfd is, as Linux answers before it looks at dirfd (the calls that
@@ -121,9 +124,23 @@ func resolve(w int, dirfd uint64, path []byte, flags vfs.Flags) (vfs.Result, lin
 	if flags&(vfs.Beneath|vfs.InRoot) != 0 {
 		startPath = nil
 	}
+	if flags&scopeFlags != 0 && (len(startPath) == 0 || startPath[0] != '/') && int32(dirfd) != linux.AT_FDCWD {
+		if d := lookupFD(fdArg(dirfd)); d != nil && d.Kind == fdShare {
+			return vfs.Result{}, linux.EXDEV // from a directory of a share or disk
+		}
+	}
 	start, e := startDir(dirfd, startPath)
 	if e != 0 {
 		return vfs.Result{}, e
+	}
+	if flags&scopeFlags != 0 && shareCount > 0 {
+		// openat2's scoped walks are the root's only: they do not
+		// enter shares or disks.
+		r, e := walkers[w].WalkMounts(rootTree{}, shareMountPoints{}, start, path, flags)
+		if e == 0 && r.Last == vfs.LastMount {
+			return vfs.Result{}, linux.EXDEV
+		}
+		return r, e
 	}
 	return walkers[w].Walk(rootTree{}, start, path, flags)
 }

@@ -241,7 +241,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_KEXEC_FILE_LOAD:   {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_EXECVEAT:          {nil, callENOSYSByDesign, noteOneImage},
 	linux.SYS_CLOSE_RANGE:       {sysCloseRange, callFull, "CLOSE_RANGE_UNSHARE is accepted and changes nothing: every thread keeps the one table (Linux gives the calling thread a copy of its own)"},
-	linux.SYS_OPENAT2:           {sysOpenat2, callPartial, "as openat, with open_how checked as Linux (EINVAL for unknown flags or resolve bits, a mode without O_CREAT or O_TMPFILE, O_PATH with other flags, RESOLVE_BENEATH with RESOLVE_IN_ROOT; E2BIG for a larger struct with nonzero tail); RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH, RESOLVE_IN_ROOT and RESOLVE_NO_XDEV as Linux; there are no magic links, so RESOLVE_NO_MAGICLINKS changes nothing; RESOLVE_CACHED succeeds (everything is in memory) unless the open creates or truncates (EAGAIN)"},
+	linux.SYS_OPENAT2:           {sysOpenat2, callPartial, "as openat, with open_how checked as Linux (EINVAL for unknown flags or resolve bits, a mode without O_CREAT or O_TMPFILE, O_PATH with other flags, RESOLVE_BENEATH with RESOLVE_IN_ROOT; E2BIG for a larger struct with nonzero tail); RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH, RESOLVE_IN_ROOT and RESOLVE_NO_XDEV as Linux; there are no magic links, so RESOLVE_NO_MAGICLINKS changes nothing; RESOLVE_CACHED succeeds (everything is in memory) unless the open creates or truncates (EAGAIN); with resolve flags other than RESOLVE_NO_MAGICLINKS the walk stays in the root tmpfs: from a directory of a shared host directory or disk, or into one, it answers EXDEV"},
 }
 
 // devcalls is the table of coracle's private calls (package devcall),

@@ -25,7 +25,8 @@ func TestVFSProbe(t *testing.T) {
 
 // The same links on a shared host directory, where the file service
 // resolves them: the dangling link's target is made on the host.
-// (openat2 with resolve flags is served in the root tmpfs only.)
+// openat2 with resolve flags walks the root tmpfs only and answers EXDEV
+// in a share.
 func TestVFSProbeShare(t *testing.T) {
 	img := filepath.Join(t.TempDir(), "vfsprobe.img")
 	if res := coracle(t, "build", "--shares", "-o", img, "./tools/integration/testdata/vfsprobe"); res.err != nil || res.status != 0 {
@@ -39,6 +40,22 @@ func TestVFSProbeShare(t *testing.T) {
 	sameLines(t, "vfsprobe:", res.stdout, runNative(t, "vfsprobe", t.TempDir(), "links"), 10)
 	if data, err := os.ReadFile(filepath.Join(dir, "links", "made")); err != nil || string(data) != "x" {
 		t.Errorf("the target of the dangling link on the host: %q, %v", data, err)
+	}
+
+	// openat2 with resolve flags does not reach into the share: EXDEV;
+	// without them it is openat, served by the file service.
+	res = coracle(t, "run", "--accel", "tcg", "--net", "none", "-v", dir+":/data", img, "--", "/data", "resolve")
+	out := strings.ReplaceAll(res.stdout, "\r\n", "\n")
+	for _, want := range []string{
+		"openat2 O_CREAT through beneath (resolve 0x8): EXDEV; made8 is ENOENT\n",
+		"openat2 O_CREAT through absin (resolve 0x10): EXDEV; made9 is ENOENT\n",
+		"openat2 O_CREAT through nosym (resolve 0x4): EXDEV; made10 is ENOENT\n",
+		"openat2 O_CREAT through abs (resolve 0x0): ok; made4 is -rw-------\n",
+		"vfsprobe: done\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console lacks %q\n%s", want, res)
+		}
 	}
 }
 
