@@ -27,7 +27,8 @@ import (
 // (ENFILE beyond): as many as there may be descriptors, since each
 // pipe has one at least, so that only RLIMIT_NOFILE (EMFILE) or memory
 // (ENOMEM: each pipe holds 64 KiB of frames) stops a program first.
-// The table costs 168 bytes a pipe (pipes and pipeLastReady).
+// The tables cost 172 bytes a pipe (pipes, pipeLastReady, pipeFifo):
+// 172 KiB of kernel data.
 const maxPipes = maxFDs
 
 // A pipe end's description names it as Obj = pipe index<<1 | end. A
