@@ -45,6 +45,9 @@ func TestVFSProbeShare(t *testing.T) {
 	// openat2 with resolve flags does not reach into the share: EXDEV;
 	// without them it is openat, served by the file service.
 	res = coracle(t, "run", "--accel", "tcg", "--net", "none", "-v", dir+":/data", img, "--", "/data", "resolve")
+	if res.err != nil || res.status != 0 {
+		t.Fatalf("want exit status 0\n%s", res)
+	}
 	out := strings.ReplaceAll(res.stdout, "\r\n", "\n")
 	for _, want := range []string{
 		"openat2 O_CREAT through beneath (resolve 0x8): EXDEV; made8 is ENOENT\n",
