@@ -199,10 +199,12 @@ func measure(h hw, ticks uint16) measurement {
 			}
 		}
 		endLo = before
-		if before-startLo > limit {
+		if before-startHi > limit {
 			// OUT was still low when latched after the limit (before,
 			// not after: the vCPU may have paused between the latch and
-			// the second TSC read): the count never reaches zero.
+			// the second TSC read), counted from startHi, by when the
+			// count had started (the vCPU may have paused before the
+			// write of the MSB): the count never reaches zero.
 			return measurement{}
 		}
 	}

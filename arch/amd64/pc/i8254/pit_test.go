@@ -24,6 +24,10 @@ type simPIT struct {
 	hiccup     uint64
 	// hiccupLate puts the pause after the latch instead of before it.
 	hiccupLate bool
+	// hiccupLoad cycles pass, once, before the write of a count's MSB
+	// takes effect: the vCPU paused between the TSC read before it and
+	// the write.
+	hiccupLoad uint64
 	// stuckFrom makes the counter stop counting from that measurement on.
 	stuckFrom int
 	polls     int
@@ -66,6 +70,8 @@ func (s *simPIT) outb(port uint16, v uint8) {
 	case port == COUNTER2 && !s.lsb:
 		s.count, s.lsb = uint16(v), true
 	case port == COUNTER2:
+		s.tsc += s.hiccupLoad
+		s.hiccupLoad = 0
 		s.count |= uint16(v) << 8
 		s.loadTSC, s.loaded = s.tsc, true
 	}
@@ -157,6 +163,9 @@ func TestCalibrateRetries(t *testing.T) {
 		// A pause longer than the limit for a dead PIT, between a poll's
 		// latch (OUT low) and its second TSC read: not a dead PIT.
 		{"long pause after a latch", simPIT{tscHz: 2.6e9, ioCycles: 1000, hiccupPoll: 100, hiccup: 5e9, hiccupLate: true}, Ticks10ms, 300, 2},
+		// A pause longer than the limit for a dead PIT before the count
+		// starts (seen on a loaded host): not a dead PIT either.
+		{"long pause before the count starts", simPIT{tscHz: 2.6e9, ioCycles: 1000, hiccupLoad: 5e9}, Ticks10ms, 300, 2},
 		// The PIT stops after one uncertain measurement: that one is
 		// still the answer.
 		{"dead after one", simPIT{tscHz: 2.6e9, ioCycles: 1000, hiccupPoll: -1, hiccup: 13e6, stuckFrom: 2}, Ticks10ms, 700000, 2},
