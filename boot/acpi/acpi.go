@@ -1,0 +1,95 @@
+// Package acpi finds the ACPI tables the firmware or hypervisor left in
+// guest memory and decodes the one the kernel needs to learn the machine's
+// CPUs: the Multiple APIC Description Table (MADT, signature "APIC").
+//
+// The path is the one ACPI 6.5 lays down: the Root System Description
+// Pointer (RSDP, §5.2.5), found where the PVH start info says or by the
+// legacy scan of low memory (§5.2.5.1); its checksums; the Extended (or,
+// on ACPI 1.0, plain) Root System Description Table it points to (XSDT
+// §5.2.8, RSDT §5.2.7); the MADT among that table's entries (§5.2.12),
+// with every table's checksum (§5.2.6) checked before it is believed.
+//
+// Everything is read through Memory, so host tests feed the parser byte
+// slices and the kernel gives it the boot identity map. Results go into
+// fixed arrays (MaxCPUs and the like): the parser never allocates, and it
+// rejects a malformed table with an Error that says why.
+//
+// Trap context: none; the kernel calls it once at boot, before the Go
+// runtime starts, so nothing here allocates or panics on bad input.
+package acpi
+
+// Memory gives read access to guest-physical memory.
+type Memory interface {
+	// Bytes returns the n bytes at physical address pa, or nil if any
+	// of them lies outside the memory the reader can see.
+	Bytes(pa, n uint64) []byte
+}
+
+// Error is a reason a table was refused. Its values are constants, so
+// returning one does not allocate.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+const (
+	ErrNoRSDP            Error = "no ACPI RSDP: none at the start info's address, in the EBDA's first KiB or in 0xE0000-0xFFFFF"
+	ErrRSDPUnreadable    Error = "the ACPI RSDP lies outside guest memory"
+	ErrRSDPSignature     Error = "the ACPI RSDP lacks its signature \"RSD PTR \""
+	ErrRSDPChecksum      Error = "the ACPI RSDP's checksum (its first 20 bytes) is wrong"
+	ErrRSDPLength        Error = "the ACPI RSDP's length is shorter than an ACPI 2.0 RSDP or longer than 1 MiB"
+	ErrRSDPXChecksum     Error = "the ACPI RSDP's extended checksum is wrong"
+	ErrNoRootTable       Error = "the ACPI RSDP names neither an XSDT nor an RSDT"
+	ErrTableUnreadable   Error = "an ACPI table lies outside guest memory"
+	ErrTableSignature    Error = "an ACPI table has another signature than the one that pointed to it promised"
+	ErrTableLength       Error = "an ACPI table's length is shorter than its header or longer than 1 MiB"
+	ErrTableChecksum     Error = "an ACPI table's checksum is wrong"
+	ErrRootTableEntries  Error = "the ACPI XSDT's or RSDT's length leaves a partial entry"
+	ErrNoMADT            Error = "the ACPI root table lists no MADT (\"APIC\")"
+	ErrMADTShort         Error = "the ACPI MADT is shorter than its fixed fields"
+	ErrMADTEntryZero     Error = "an ACPI MADT entry has length 0"
+	ErrMADTEntryPastEnd  Error = "an ACPI MADT entry runs past the end of the table"
+	ErrMADTEntryTooShort Error = "an ACPI MADT entry is shorter than its type's structure"
+)
+
+// Sizes and offsets of the structures (ACPI 6.5 §5.2.5.3 Table 5.3, RSDP;
+// §5.2.6 Table 5.4, the common table header).
+const (
+	rsdpV1Size  = 20 // ACPI 1.0 RSDP: what the first checksum covers
+	rsdpV2Size  = 36 // ACPI 2.0 and later
+	rsdpOffRev  = 15
+	rsdpOffRSDT = 16
+	rsdpOffLen  = 20
+	rsdpOffXSDT = 24
+
+	headerSize     = 36
+	hdrOffLength   = 4
+	hdrOffRevision = 8
+
+	// MaxTableSize bounds the tables the parser reads: real MADTs for
+	// hundreds of CPUs take a few KiB, and a corrupt length must not
+	// make it walk gigabytes.
+	MaxTableSize = 1 << 20
+)
+
+// RSDPSignature opens the RSDP (§5.2.5.3).
+const RSDPSignature = "RSD PTR "
+
+// Table signatures (§5.2.6, Table 5.5).
+const (
+	SigRSDT = "RSDT"
+	SigXSDT = "XSDT"
+	SigMADT = "APIC"
+)
+
+// checksum returns the byte sum of b; a valid ACPI structure sums to 0.
+func checksum(b []byte) byte {
+	var s byte
+	for _, c := range b {
+		s += c
+	}
+	return s
+}
+
+// ErrTableNotListed is FindTable's answer for a signature the root table
+// does not list (ErrNoMADT for the MADT).
+const ErrTableNotListed Error = "the ACPI root table does not list the table sought"
