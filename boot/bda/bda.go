@@ -5,8 +5,10 @@
 // Specification 1.4 §4) both start there.
 //
 // On a hypervisor without a BIOS (QEMU microvm, Firecracker, Cloud
-// Hypervisor) the area is usually zero; then there is no EBDA, and the
-// base-memory end is the conventional 639 KiB.
+// Hypervisor) the area is usually zero; then there is no EBDA, and base
+// memory is taken to end at 640 KiB, so that a search of its last KiB
+// covers 639-640 KiB, where such hypervisors put their tables
+// (Firecracker's MP table is at 0x9FC00).
 //
 // Trap context: none; the kernel calls it once at boot, before the Go
 // runtime starts, so it allocates nothing.
@@ -28,9 +30,9 @@ const (
 	// BaseMemoryKiBAddr holds the base memory size in KiB (16 bits).
 	BaseMemoryKiBAddr = 0x413
 
-	// DefaultBaseMemoryEnd is the conventional end of base memory (639 KiB),
-	// used when the BIOS Data Area does not say.
-	DefaultBaseMemoryEnd = 639 << 10
+	// DefaultBaseMemoryEnd is the end of base memory when the BIOS
+	// Data Area does not say: the 640 KiB boundary.
+	DefaultBaseMemoryEnd = 640 << 10
 
 	// The EBDA lies below the 640 KiB boundary, above the
 	// conventional memory a BIOS would leave to the OS.
@@ -55,7 +57,7 @@ func EBDA(mem Memory) (uint64, bool) {
 
 // BaseMemoryEnd returns the end of base memory in bytes, as the BIOS Data
 // Area gives it, or DefaultBaseMemoryEnd when it gives none that makes
-// sense (zero, or 640 KiB and more).
+// sense (zero, below 512 KiB or above 640 KiB).
 func BaseMemoryEnd(mem Memory) uint64 {
 	b := mem.Bytes(BaseMemoryKiBAddr, 2)
 	if b == nil {
