@@ -44,6 +44,7 @@ func kernelMain(infoErr error) {
 		bootFailure("the CPU has no execute-disable (NX) bit, which coracle's page protections need")
 	}
 	checkThreadLayout()
+	setupCPUList(info.RSDP) // on the identity map: before setupMemory
 	setupUserEntry()
 	cmd := setupMemory(info)
 	bootCmdline = cmd

@@ -4,6 +4,8 @@ import (
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/arch/amd64/pc/ioapic"
 	"github.com/coracle-os/coracle/arch/amd64/pc/uart16550"
+	"github.com/coracle-os/coracle/boot/acpi"
+	"github.com/coracle-os/coracle/boot/mptable"
 	"github.com/coracle-os/coracle/boot/pvh"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
@@ -62,6 +64,15 @@ var (
 	// haveRDSEED and haveRDRAND say which random-number instructions
 	// the CPU has (random.go).
 	haveRDSEED, haveRDRAND bool
+
+	// bootCPUs lists the machine's CPUs (boot_cpus.go); only the boot
+	// CPU runs. cpuScratch is where the table parsers decode, too big
+	// for the boot stack.
+	bootCPUs   cpuList
+	cpuScratch struct {
+		madt acpi.MADT
+		mp   mptable.Table
+	}
 )
 
 // Boot facts and diagnostics switches. Boot-set.

@@ -91,6 +91,7 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 		Cmdline:   words,
 		Machine:   e.Guest.Machine,
 		MemoryMiB: e.Guest.MemoryMiB,
+		CPUs:      e.Guest.CPUs,
 		Accel:     accel.Accel,
 		Network:   qemu.Network{Mode: qemu.NetUser},
 		Shares:    shares,

@@ -41,6 +41,7 @@ type BuildArgs struct {
 // RunArgs are the arguments of coracle run.
 type RunArgs struct {
 	MemoryMiB int
+	CPUs      int      // --cpus: the guest's vCPUs
 	Env       []string // -e NAME=VALUE, in order
 	Params    string   // --cmdline
 	Machine   qemu.Machine
@@ -140,6 +141,7 @@ func buildFlags(b *BuildArgs) *flag.FlagSet {
 func runFlags(r *RunArgs, machine, accel *string) *flag.FlagSet {
 	fs := newFlagSet("run")
 	fs.IntVar(&r.MemoryMiB, "m", qemu.DefaultMemoryMiB, "")
+	fs.IntVar(&r.CPUs, "cpus", qemu.DefaultCPUs, "")
 	fs.Func("e", "", func(v string) error {
 		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
 			return fmt.Errorf("want NAME=VALUE")
@@ -242,6 +244,9 @@ func parseRun(args []string) (RunArgs, error) {
 
 	var err error
 	if err = qemu.CheckMemory(r.MemoryMiB, 0); err != nil {
+		return r, usageErrorf("run: %v", err)
+	}
+	if err = qemu.CheckCPUs(r.CPUs); err != nil {
 		return r, usageErrorf("run: %v", err)
 	}
 	if r.Machine, err = qemu.ParseMachine(machine); err != nil {

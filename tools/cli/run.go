@@ -86,7 +86,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	}
 
 	fmt.Fprintf(stdio.Stderr, "coracle: %s\n", accel.Reason)
-	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB\n", r.Target, r.Machine, r.MemoryMiB)
+	fmt.Fprintf(stdio.Stderr, "coracle: booting %s on %s with %d MiB%s\n", r.Target, r.Machine, r.MemoryMiB, cpusNote(r.CPUs))
 	reportForwards(stdio.Stderr, r.Network.Forwards)
 	gdb := ""
 	if r.GDBPort != 0 {
@@ -101,6 +101,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 		Cmdline:   r.Cmdline,
 		Machine:   r.Machine,
 		MemoryMiB: r.MemoryMiB,
+		CPUs:      r.CPUs,
 		Accel:     accel.Accel,
 		Network:   r.Network,
 		Shares:    r.Shares,
@@ -147,4 +148,13 @@ func verifyImage(path string) error {
 		return fmt.Errorf("%s is not a bootable coracle image: %w; build it with coracle build", path, err)
 	}
 	return nil
+}
+
+// cpusNote adds the vCPU count to the boot line when there is more than
+// one.
+func cpusNote(n int) string {
+	if n <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d vCPUs", n)
 }

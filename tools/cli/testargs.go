@@ -32,6 +32,7 @@ type TestArgs struct {
 // exec-test receives them from coracle test.
 type GuestArgs struct {
 	MemoryMiB int
+	CPUs      int // --cpus
 	Machine   qemu.Machine
 	Accel     qemu.Accel
 	Shares    []qemu.Share // -v HOSTDIR:GUESTDIR[:ro], in order
@@ -53,6 +54,7 @@ func testFlags(g *GuestArgs, machine, accel *string) *flag.FlagSet {
 	fs := newFlagSet("test")
 	fs.IntVar(&g.MemoryMiB, "m", testMemoryMiB, "")
 	fs.IntVar(&g.MemoryMiB, "mem", testMemoryMiB, "")
+	fs.IntVar(&g.CPUs, "cpus", qemu.DefaultCPUs, "")
 	fs.StringVar(machine, "machine", string(qemu.DefaultMachine), "")
 	fs.StringVar(accel, "accel", "auto", "")
 	fs.Func("v", "", func(v string) error {
@@ -177,6 +179,9 @@ func parseTest(args []string) (TestArgs, error) {
 	if err = qemu.CheckMemory(t.Guest.MemoryMiB, 0); err != nil {
 		return t, usageErrorf("test: %v", err)
 	}
+	if err = qemu.CheckCPUs(t.Guest.CPUs); err != nil {
+		return t, usageErrorf("test: %v", err)
+	}
 	if t.Guest.Machine, err = qemu.ParseMachine(machine); err != nil {
 		return t, usageErrorf("test: --machine: %v", err)
 	}
@@ -194,6 +199,9 @@ func (g GuestArgs) execArgs() []string {
 		accel = "auto"
 	}
 	args := []string{"-m", strconv.Itoa(g.MemoryMiB), "--machine", string(g.Machine), "--accel", accel}
+	if g.CPUs > 1 {
+		args = append(args, "--cpus", strconv.Itoa(g.CPUs))
+	}
 	if g.TmpDir != "" {
 		args = append(args, "--tmpdir", g.TmpDir)
 	}
@@ -252,6 +260,9 @@ func parseExecTest(args []string) (ExecTestArgs, error) {
 	}
 	e.Binary, e.Args = rest[0], rest[1:]
 	var err error
+	if err = qemu.CheckCPUs(e.Guest.CPUs); err != nil {
+		return e, usageErrorf("exec-test: %v", err)
+	}
 	if e.Guest.Machine, err = qemu.ParseMachine(machine); err != nil {
 		return e, usageErrorf("exec-test: --machine: %v", err)
 	}

@@ -79,9 +79,12 @@ func TestParseTestErrors(t *testing.T) {
 // quoteArgs leaves alone) and parseExecTest.
 func TestExecArgsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	tr, err := parseTest([]string{"-m", "640", "-v", dir + ":/data:ro", "--tmpdir", "/data", "--accel", "tcg", "./p"})
+	tr, err := parseTest([]string{"-m", "640", "--cpus", "3", "-v", dir + ":/data:ro", "--tmpdir", "/data", "--accel", "tcg", "./p"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tr.Guest.CPUs != 3 {
+		t.Fatalf("--cpus 3 parsed as %d", tr.Guest.CPUs)
 	}
 	tr.Guest.CallerEnv = []string{"GOOS", "GOARCH=amd64"}
 	args := append(tr.Guest.execArgs(), "/tmp/b001/p.test", "-test.v=true")

@@ -12,12 +12,12 @@ import (
 
 // shortUsage follows a usage error.
 const shortUsage = `usage: coracle build [-o IMAGE] [--files DIR[:GUESTDIR]]... [--tzdata] [--shares] [--disks] PKG
-       coracle run [-m MiB] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [-v HOSTDIR:GUESTDIR[:ro]]...
+       coracle run [-m MiB] [--cpus N] [-e NAME=VALUE]... [--files DIR[:GUESTDIR]]... [--tzdata] [-v HOSTDIR:GUESTDIR[:ro]]...
                    [--disk FILE[:GUESTDIR][,ro]]...
                    [--cmdline S] [--machine microvm|q35|pc]
                    [--accel kvm|tcg|auto] [-p HOST:GUEST]... [--tap NAME | --net none]
                    [--gdb[=PORT]] PKG|IMAGE [-- ARGS...]
-       coracle test [-m MiB] [-v HOSTDIR:GUESTDIR[:ro]]... [--disk FILE[:GUESTDIR][,ro]]...
+       coracle test [-m MiB] [--cpus N] [-v HOSTDIR:GUESTDIR[:ro]]... [--disk FILE[:GUESTDIR][,ro]]...
                     [--tmpdir GUESTDIR] [--machine M] [--accel A]
                     [go test's build and test flags] [PACKAGES] [-args ...]
        coracle inspect IMAGE
@@ -86,6 +86,10 @@ with one dash or two (-m or --m).
                  choose). A program that runs out stops with Go's "fatal
                  error: runtime: out of memory", or with exit status 123
                  when it touches more than there is
+  --cpus N       the guest's vCPUs (QEMU -smp; default 1, at most %[11]d).
+                 The kernel finds them and reports them on the console,
+                 but runs the program on the boot CPU only: runtime.NumCPU
+                 stays 1 (docs/smp.md)
   -e NAME=VALUE  set an environment variable in the program; repeatable
   --files DIR[:GUESTDIR]
                  as for coracle build (PKG only: an IMAGE has its files)
@@ -171,6 +175,7 @@ own; -ldflags is added to. Its flags, anywhere before -args:
   -m MiB         each guest's memory (default %[9]d); go test -p runs
                  several guests at once
   --mem MiB      the same as -m
+  --cpus N       as for coracle run
   -v HOSTDIR:GUESTDIR[:ro]
                  as for coracle run; -v without such a value is go test's
   --disk FILE[:GUESTDIR][,ro]
@@ -248,7 +253,7 @@ IMAGE cannot be read as a coracle image.
 	exitstatus.BootFailure, exitstatus.KernelFault,
 	qemu.StatusNoGuestStatus, qemu.StatusRunnerFailure,
 	wrap(disk.Features, 72, "\n  "),
-	image.TestOverlayFileName, testMemoryMiB, DefaultGDBPort)
+	image.TestOverlayFileName, testMemoryMiB, DefaultGDBPort, qemu.MaxCPUs)
 
 // wrap joins words with spaces into lines of at most width bytes,
 // separated by sep.

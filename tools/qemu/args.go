@@ -25,6 +25,7 @@ type Config struct {
 	Cmdline   string  // kernel command line (cmdline.Encode)
 	Machine   Machine // "" means DefaultMachine
 	MemoryMiB int     // 0 means DefaultMemoryMiB
+	CPUs      int     // 0 means DefaultCPUs
 	Accel     Accel   // KVM or TCG, usually from ChooseAccel
 	// Network is the guest's NIC, if any (the zero value: none).
 	Network Network
@@ -55,6 +56,9 @@ func (c Config) withDefaults() Config {
 	if c.MemoryMiB == 0 {
 		c.MemoryMiB = DefaultMemoryMiB
 	}
+	if c.CPUs == 0 {
+		c.CPUs = DefaultCPUs
+	}
 	return c
 }
 
@@ -67,6 +71,9 @@ func (c Config) Args() ([]string, error) {
 	}
 	if c.MemoryMiB < MinMemoryMiB {
 		return nil, CheckMemory(c.MemoryMiB, 0)
+	}
+	if err := CheckCPUs(c.CPUs); err != nil {
+		return nil, err
 	}
 	if c.Image == "" {
 		return nil, fmt.Errorf("no image to boot")
@@ -84,6 +91,7 @@ func (c Config) Args() ([]string, error) {
 		return nil, fmt.Errorf("accelerator %q not chosen: use ChooseAccel", c.Accel)
 	}
 	args = append(args, "-m", strconv.Itoa(c.MemoryMiB))
+	args = append(args, smpArgs(c.CPUs)...)
 	args = append(args, consoleArgs...)
 	args = append(args,
 		// A CPU reset (a triple fault) ends QEMU rather than
