@@ -47,16 +47,13 @@ type cpuList struct {
 	n       int
 	boot    int // index of the CPU that booted
 	source  cpuSource
-	// madtSkipped and mpSkipped say why the sources tried before
-	// the one used gave no list (coracle.bootstamps prints them).
-	madtSkipped, mpSkipped string
 }
 
 // setupCPUList learns the machine's CPUs and reports them. rsdp is the
 // start info's ACPI RSDP address (0: none given).
 func setupCPUList(rsdp uint64) {
 	discoverCPUs(rsdp)
-	reportCPUs()
+	reportCPUs(rsdp)
 }
 
 // discoverCPUs fills bootCPUs from the first source that answers: the
@@ -66,50 +63,55 @@ func setupCPUList(rsdp uint64) {
 // the boot page tables, before setupMemory, reading the tables through
 // the identity map.
 func discoverCPUs(rsdp uint64) {
-	c := &bootCPUs
 	self := bootAPICID()
+	for _, s := range [...]cpuSource{cpusMADT, cpusMPTable, cpusFwCfg} {
+		if probeCPUs(&bootCPUs, s, rsdp, self) == "" {
+			return
+		}
+	}
+	c := &bootCPUs
+	c.reset(cpusBootOnly)
+	c.add(self)
+}
+
+// probeCPUs fills c from source s alone. It returns why s gave no list,
+// or "" when it did.
+func probeCPUs(c *cpuList, s cpuSource, rsdp uint64, self uint32) string {
+	c.reset(s)
 	mem := identityMem{}
-	if _, err := acpi.ReadMADT(mem, rsdp, &cpuScratch.madt); err != nil {
-		c.madtSkipped = err.Error()
-	} else {
-		c.reset(cpusMADT)
+	switch s {
+	case cpusMADT:
+		if _, err := acpi.ReadMADT(mem, rsdp, &cpuScratch.madt); err != nil {
+			return err.Error()
+		}
 		for _, l := range cpuScratch.madt.CPUs() {
 			if l.Enabled() { // online-capable ones are for hot-add
 				c.add(l.APICID)
 			}
 		}
-		if c.setBoot(self) {
-			return
+	case cpusMPTable:
+		if err := mptable.Find(mem, &cpuScratch.mp); err != nil {
+			return err.Error()
 		}
-		c.madtSkipped = "the MADT does not list the boot CPU"
-	}
-	if err := mptable.Find(mem, &cpuScratch.mp); err != nil {
-		c.mpSkipped = err.Error()
-	} else {
-		c.reset(cpusMPTable)
 		for _, p := range cpuScratch.mp.CPUs() {
 			c.add(uint32(p.APICID))
 		}
-		if c.setBoot(self) {
-			return
+	case cpusFwCfg:
+		n, ok := fwcfg.CPUs(fwcfg.Hardware{})
+		if !ok {
+			return "no fw_cfg device (its signature does not read \"QEMU\")"
 		}
-		c.mpSkipped = "the MP table does not list the boot CPU"
-	}
-	if n, ok := fwcfg.CPUs(fwcfg.Hardware{}); ok {
 		// fw_cfg gives only a count. QEMU numbers the local APICs
 		// of a flat topology (-smp N: one socket, one thread per
 		// core, as coracle asks for) 0..N-1.
-		c.reset(cpusFwCfg)
 		for i := range min(n, maxCPUs) {
 			c.add(uint32(i))
 		}
-		if c.setBoot(self) {
-			return
-		}
 	}
-	c.reset(cpusBootOnly)
-	c.add(self)
-	c.boot = 0
+	if !c.setBoot(self) {
+		return "the list lacks the boot CPU's APIC ID"
+	}
+	return ""
 }
 
 func (c *cpuList) reset(s cpuSource) { c.n, c.boot, c.source = 0, 0, s }
@@ -150,11 +152,16 @@ func bootAPICID() uint32 {
 const cpuidTopology = 0xB
 
 // reportCPUs prints the CPU list when there is more than one CPU (the
-// program runs on the boot CPU only, and says so), and always with
-// coracle.bootstamps, then with why the sources before went unused:
+// program runs on the boot CPU only, and says so):
 //
 //	coracle: 4 CPUs (ACPI MADT), APIC IDs 0 1 2 3; this kernel runs the program on the boot CPU (APIC ID 0) only
-func reportCPUs() {
+//
+// With coracle.bootstamps it prints it always, and then what each source
+// says on its own, so that tests see every source the machine has:
+//
+//	coracle: CPUs by ACPI MADT: none: no ACPI RSDP: ...
+//	coracle: CPUs by MP table: 4, APIC IDs 0 1 2 3
+func reportCPUs(rsdp uint64) {
 	c := &bootCPUs
 	if c.n <= 1 && !bootStamps.enabled {
 		return
@@ -168,24 +175,37 @@ func reportCPUs() {
 	}
 	console.str(c.source.String())
 	console.str("), APIC IDs")
-	for _, id := range c.apicIDs[:c.n] {
-		console.str(" ")
-		console.dec(uint64(id))
-	}
+	printAPICIDs(c)
 	console.str("; this kernel runs the program on the boot CPU (APIC ID ")
 	console.dec(uint64(c.apicIDs[c.boot]))
 	console.str(") only\n")
-	if bootStamps.enabled {
-		if c.source != cpusMADT && c.madtSkipped != "" {
-			console.str("coracle: CPUs not from ACPI: ")
-			console.str(c.madtSkipped)
+	if !bootStamps.enabled {
+		return
+	}
+	self := bootAPICID()
+	for _, s := range [...]cpuSource{cpusMADT, cpusMPTable, cpusFwCfg} {
+		l := &cpuScratch.list
+		why := probeCPUs(l, s, rsdp, self)
+		console.str("coracle: CPUs by ")
+		console.str(s.String())
+		if why != "" {
+			console.str(": none: ")
+			console.str(why)
 			console.str("\n")
+			continue
 		}
-		if c.source != cpusMADT && c.source != cpusMPTable && c.mpSkipped != "" {
-			console.str("coracle: CPUs not from an MP table: ")
-			console.str(c.mpSkipped)
-			console.str("\n")
-		}
+		console.str(": ")
+		console.dec(uint64(l.n))
+		console.str(", APIC IDs")
+		printAPICIDs(l)
+		console.str("\n")
+	}
+}
+
+func printAPICIDs(c *cpuList) {
+	for _, id := range c.apicIDs[:c.n] {
+		console.str(" ")
+		console.dec(uint64(id))
 	}
 }
 

@@ -66,12 +66,13 @@ var (
 	haveRDSEED, haveRDRAND bool
 
 	// bootCPUs lists the machine's CPUs (boot_cpus.go); only the boot
-	// CPU runs. cpuScratch is where the table parsers decode, too big
-	// for the boot stack.
+	// CPU runs. cpuScratch is where the table parsers decode (and
+	// coracle.bootstamps lists each source), too big for the boot stack.
 	bootCPUs   cpuList
 	cpuScratch struct {
 		madt acpi.MADT
 		mp   mptable.Table
+		list cpuList
 	}
 )
 

@@ -18,12 +18,13 @@
 // runtime starts, so nothing here allocates or panics on bad input.
 package acpi
 
-// Memory gives read access to guest-physical memory.
-type Memory interface {
-	// Bytes returns the n bytes at physical address pa, or nil if any
-	// of them lies outside the memory the reader can see.
-	Bytes(pa, n uint64) []byte
-}
+import "github.com/coracle-os/coracle/boot/bda"
+
+// Memory gives read access to guest-physical memory. It is package
+// bda's type itself, not a copy: passing one interface type where
+// another is wanted would convert it, which looks the method table up in
+// the runtime's locked cache, and there is no runtime yet at boot.
+type Memory = bda.Memory
 
 // Error is a reason a table was refused. Its values are constants, so
 // returning one does not allocate.

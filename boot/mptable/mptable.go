@@ -25,12 +25,11 @@ import (
 	"github.com/coracle-os/coracle/boot/bda"
 )
 
-// Memory gives read access to guest-physical memory.
-type Memory interface {
-	// Bytes returns the n bytes at physical address pa, or nil if any
-	// of them lies outside the memory the reader can see.
-	Bytes(pa, n uint64) []byte
-}
+// Memory gives read access to guest-physical memory. It is package
+// bda's type itself, not a copy: passing one interface type where
+// another is wanted would convert it, which looks the method table up in
+// the runtime's locked cache, and there is no runtime yet at boot.
+type Memory = bda.Memory
 
 // Error is a reason a structure was refused. Its values are constants, so
 // returning one does not allocate.
@@ -253,9 +252,12 @@ func (t *Table) parseConfig(mem Memory, pa uint64) error {
 		return ErrTableChecksum
 	}
 	t.LocalAPIC = le.Uint32(b[hdrOffLocalAPIC:])
+	// The entries fill the base table. Its entry count must agree,
+	// except that a count of 0 is taken to mean "not filled in": qboot,
+	// QEMU microvm's firmware, leaves it so.
 	count := int(le.Uint16(b[hdrOffEntryCount:]))
 	off, seen := headerSize, 0
-	for ; off < len(b) && seen < count; seen++ {
+	for ; off < len(b); seen++ {
 		size := otherSize
 		if b[off] == TypeProcessor {
 			size = processorSize
@@ -274,7 +276,7 @@ func (t *Table) parseConfig(mem Memory, pa uint64) error {
 		}
 		off += size
 	}
-	if seen != count || off != len(b) {
+	if count != 0 && seen != count {
 		return ErrEntryCount
 	}
 	return nil

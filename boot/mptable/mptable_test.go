@@ -108,6 +108,19 @@ func TestFirecrackerLike(t *testing.T) {
 	}
 }
 
+// qboot, QEMU microvm's firmware, leaves the entry count 0: the entries
+// are then read to the base table's end.
+func TestEntryCountZero(t *testing.T) {
+	m := firecrackerLike(3)
+	binary.LittleEndian.PutUint16(m.b[0x9FC10+hdrOffEntryCount:], 0)
+	n := int(binary.LittleEndian.Uint16(m.b[0x9FC10+hdrOffBaseLength:]))
+	fixChecksum(m.b[0x9FC10:0x9FC10+n], 7)
+	var tb Table
+	if err := Find(m, &tb); err != nil || len(tb.CPUs()) != 3 || len(tb.IOAPICs()) != 1 {
+		t.Errorf("Find: %v, %d CPUs, %d I/O APICs; want 3 and 1", err, len(tb.CPUs()), len(tb.IOAPICs()))
+	}
+}
+
 func TestSearchAreas(t *testing.T) {
 	withEBDA := func() *testMem {
 		m := newMem()
@@ -236,6 +249,12 @@ func TestConfigErrors(t *testing.T) {
 		{"count too small", func(m *testMem) {
 			b := config(processor(0, CPU_EN), processor(1, CPU_EN))
 			binary.LittleEndian.PutUint16(b[hdrOffEntryCount:], 1)
+			m.put(0x9FC10, fixChecksum(b, 7))
+		}, ErrEntryCount},
+		{"entries past the count", func(m *testMem) {
+			b := config(processor(0, CPU_EN))
+			b = append(b, processor(1, CPU_EN)...)
+			binary.LittleEndian.PutUint16(b[hdrOffBaseLength:], uint16(len(b)))
 			m.put(0x9FC10, fixChecksum(b, 7))
 		}, ErrEntryCount},
 		{"count too large", func(m *testMem) {
