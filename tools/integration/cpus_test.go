@@ -1,0 +1,122 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// The kernel finds the vCPUs QEMU gives it the way each machine tells:
+// the ACPI MADT on q35 and pc (SeaBIOS) and on microvm with acpi=on, the
+// MP table that qboot writes on microvm without ACPI, and fw_cfg's count
+// everywhere. coracle.bootstamps makes it print what every source says.
+// It runs the program on the boot CPU only: Go still sees one CPU.
+func TestCPUDiscovery(t *testing.T) {
+	cases := []struct {
+		name    string
+		machine qemu.Machine
+		extra   []string
+		used    string // the source the kernel uses
+		madt    bool   // the machine has ACPI tables
+		// mpOne: SeaBIOS's MP table lists one CPU per package, and
+		// coracle's -smp is one package of N cores.
+		mpOne bool
+	}{
+		{"microvm", qemu.Microvm, nil, "MP table", false, false},
+		{"microvm-acpi", qemu.Microvm, []string{"-M", "acpi=on"}, "ACPI MADT", true, false},
+		{"q35", qemu.Q35, nil, "ACPI MADT", true, true},
+		{"pc", qemu.PC, nil, "ACPI MADT", true, true},
+	}
+	for _, c := range cases {
+		for _, n := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/%d", c.name, n), func(t *testing.T) {
+				console := bootHelloWith(t, c.machine, n, "coracle.bootstamps", c.extra)
+				ids := apicIDs(n)
+				noun := "CPUs"
+				if n == 1 {
+					noun = "CPU"
+				}
+				want := []string{
+					fmt.Sprintf("coracle: %d %s (%s), APIC IDs%s; this kernel runs the program on the boot CPU (APIC ID 0) only\n", n, noun, c.used, ids),
+					fmt.Sprintf("coracle: CPUs by QEMU fw_cfg: %d, APIC IDs%s\n", n, ids),
+				}
+				if c.madt {
+					want = append(want, fmt.Sprintf("coracle: CPUs by ACPI MADT: %d, APIC IDs%s\n", n, ids))
+				} else {
+					want = append(want, "coracle: CPUs by ACPI MADT: none: no ACPI RSDP")
+				}
+				if c.mpOne {
+					want = append(want, "coracle: CPUs by MP table: 1, APIC IDs 0\n")
+				} else {
+					want = append(want, fmt.Sprintf("coracle: CPUs by MP table: %d, APIC IDs%s\n", n, ids))
+				}
+				// runtime.NumCPU stays 1 until the other CPUs run.
+				if !oneCPU.MatchString(console) {
+					t.Errorf("hello does not report 1 CPU")
+				}
+				for _, w := range want {
+					if !strings.Contains(console, w) {
+						t.Errorf("console lacks %q", w)
+					}
+				}
+				if t.Failed() {
+					t.Log(console)
+				}
+			})
+		}
+	}
+}
+
+// oneCPU is hello's first line when runtime.NumCPU is 1.
+var oneCPU = regexp.MustCompile(`(?m)^hello from linux/amd64, Go go1\.[0-9.]+, 1 CPU\(s\)$`)
+
+// Without coracle.bootstamps the CPU line appears only when there is more
+// than one CPU, once.
+func TestCPULineOnlyWithSeveralCPUs(t *testing.T) {
+	line := regexp.MustCompile(`(?m)^coracle: \d+ CPUs? \(`)
+	one := bootHelloWith(t, qemu.Microvm, 1, "", nil)
+	if line.MatchString(one) {
+		t.Errorf("one CPU, yet a CPU line:\n%s", one)
+	}
+	four := bootHelloWith(t, qemu.Microvm, 4, "", nil)
+	if got := len(line.FindAllString(four, -1)); got != 1 || !strings.Contains(four, "coracle: 4 CPUs (MP table)") {
+		t.Errorf("%d CPU lines for 4 CPUs, want one saying MP table:\n%s", got, four)
+	}
+}
+
+// bootHelloWith boots the hello image under TCG on machine with cpus
+// vCPUs, the kernel parameters params and the extra QEMU arguments, and
+// returns the console; it fails t unless hello exits with status 0.
+func bootHelloWith(t *testing.T, machine qemu.Machine, cpus int, params string, extra []string) string {
+	t.Helper()
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	o, err := qemu.Run(ctx, qemu.Config{
+		Image: helloImage, Cmdline: strings.TrimSpace(params + " coracle.argv0=hello"), Machine: machine,
+		MemoryMiB: 128, CPUs: cpus, Accel: qemu.TCG, Network: qemu.Network{Mode: qemu.NetNone}, ExtraArgs: extra,
+	}, qemu.Streams{Stdout: &out, Stderr: &errOut})
+	console := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	if err != nil || o.Err != nil || o.Status != 0 {
+		t.Fatalf("run: %v, outcome %+v\n%s%s", err, o, console, errOut.String())
+	}
+	return console
+}
+
+// apicIDs is " 0 1 ... n-1", as the kernel lists them.
+func apicIDs(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " %d", i)
+	}
+	return b.String()
+}
