@@ -46,6 +46,7 @@ const (
 	ErrTableChecksum     Error = "an ACPI table's checksum is wrong"
 	ErrRootTableEntries  Error = "the ACPI XSDT's or RSDT's length leaves a partial entry"
 	ErrNoMADT            Error = "the ACPI root table lists no MADT (\"APIC\")"
+	ErrTableNotListed    Error = "the ACPI root table does not list the table sought" // FindTable's, for other tables
 	ErrMADTShort         Error = "the ACPI MADT is shorter than its fixed fields"
 	ErrMADTEntryZero     Error = "an ACPI MADT entry has length 0"
 	ErrMADTEntryPastEnd  Error = "an ACPI MADT entry runs past the end of the table"
@@ -90,7 +91,3 @@ func checksum(b []byte) byte {
 	}
 	return s
 }
-
-// ErrTableNotListed is FindTable's answer for a signature the root table
-// does not list (ErrNoMADT for the MADT).
-const ErrTableNotListed Error = "the ACPI root table does not list the table sought"
