@@ -6,6 +6,7 @@ import (
 
 	"github.com/coracle-os/coracle/fs/ext4/jbd2"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // ro_compat features a writer refuses besides the unknown ones: quota
@@ -110,7 +111,8 @@ func Mount(dev Device, readOnly bool) (*FS, error) {
 			return nil, err
 		}
 	}
-	go f.commitTimer(f.w.stop, f.w.done)
+	stop, done := f.w.stop, f.w.done
+	sysgo.Go(func() { f.commitTimer(stop, done) })
 	return f, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // Backend serves the requests of some mounts.
@@ -88,7 +89,7 @@ func Register(b Backend, indices ...int) error {
 			startErr = err
 			return
 		}
-		go serve(work)
+		sysgo.Go(func() { serve(work) })
 	})
 	return startErr
 }
@@ -108,7 +109,7 @@ func serve(work *os.File) {
 			if !ok {
 				break
 			}
-			go answer(req)
+			sysgo.Go(func() { answer(req) })
 		}
 		if _, err := work.Read(count[:]); err != nil {
 			fmt.Fprintf(os.Stderr, "coracle: file service: %v\n", err)

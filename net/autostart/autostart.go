@@ -19,6 +19,7 @@ import (
 	"github.com/coracle-os/coracle/kernel"
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 	"github.com/coracle-os/coracle/net/sockserver"
 	"github.com/coracle-os/coracle/net/stack"
 	"github.com/coracle-os/coracle/net/virtiolink"
@@ -38,11 +39,11 @@ func start(cmd string) error {
 	if nic != nil {
 		fmt.Fprintf(os.Stderr, "coracle: network: %v\n", nic)
 		link := virtiolink.New(nic)
-		go func() {
+		sysgo.Go(func() {
 			if err := link.Run(); err != nil {
 				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
 			}
-		}()
+		})
 		s, err = stack.New(cfg, link)
 	} else {
 		s, err = stack.New(stack.Config{}, nil)
@@ -58,7 +59,7 @@ func start(cmd string) error {
 	case nicErr != nil:
 		return nicErr
 	case nic != nil && cfg.DHCP():
-		go func() {
+		sysgo.Go(func() {
 			lease, err := s.StartDHCP(context.Background(), stack.DHCPOptions{})
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
@@ -66,7 +67,7 @@ func start(cmd string) error {
 			}
 			publishFiles(s)
 			fmt.Fprintf(os.Stderr, "coracle: network: %v from DHCP, router %v\n", lease.Addr, lease.Router)
-		}()
+		})
 	}
 	return nil
 }

@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coracle-os/coracle/kernel/abi/devcall"
-	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
@@ -26,6 +24,10 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
+
+	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // conn is the service's side of one socket.
@@ -62,7 +64,7 @@ func Serve(ns *gstack.Stack) *Service {
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
 	}
-	go sv.loop(work)
+	sysgo.Go(func() { sv.loop(work) })
 	return sv
 }
 
@@ -106,7 +108,7 @@ func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
 		if s.Type == socktab.Dgram {
 			dgramConnect(c)
 		} else {
-			go sv.connect(c)
+			sysgo.Go(func() { sv.connect(c) })
 		}
 	}
 	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr|socktab.WorkAccepted) != 0 {
@@ -151,7 +153,7 @@ func (sv *Service) create(id int, s *socktab.Socket) *conn {
 		sv.mu.Lock()
 		c.pumping = true
 		sv.mu.Unlock()
-		go sv.dgramPump(c)
+		sysgo.Go(func() { sv.dgramPump(c) })
 	}
 	return c
 }
@@ -245,7 +247,7 @@ func (sv *Service) listen(c *conn) {
 		fail(c.s, c.id, err)
 		return
 	}
-	go sv.accept(c)
+	sysgo.Go(func() { sv.accept(c) })
 }
 
 func (sv *Service) accept(l *conn) {
@@ -291,7 +293,7 @@ func (sv *Service) accept(l *conn) {
 		}
 		s.State.Store(socktab.Connected)
 		c := sv.adopt(id, s, ep, wq)
-		go sv.startPump(c)
+		sysgo.Go(func() { sv.startPump(c) })
 		l.s.AcceptQ[t%socktab.AcceptQueue].Store(int32(id))
 		l.s.AcceptTail.Store(t + 1)
 		devcall.SockNotify(l.id)

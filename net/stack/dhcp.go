@@ -18,6 +18,8 @@ import (
 	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
+
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // UDP ports of DHCP (RFC 2131 §4.1).
@@ -134,10 +136,10 @@ func (s *Stack) StartDHCP(ctx context.Context, opts DHCPOptions) (Lease, error) 
 	s.dhcpStop, s.dhcpDone = mcancel, done
 	s.mu.Unlock()
 	started = true
-	go func() {
+	sysgo.Go(func() {
 		defer close(done)
 		c.maintain(mctx, l)
-	}()
+	})
 	return *l, nil
 }
 

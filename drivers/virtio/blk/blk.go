@@ -57,6 +57,7 @@ import (
 
 	"github.com/coracle-os/coracle/drivers/virtio"
 	"github.com/coracle-os/coracle/drivers/virtio/virtq"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // Feature bits (§5.2.3).
@@ -226,7 +227,7 @@ func open(dev virtio.Device, irq Interrupts, p platform) (*Device, error) {
 			d.irqDesc = fmt.Sprintf("INTx irq %d", dev.IRQ)
 		}
 	}
-	go d.run()
+	sysgo.Go(d.run)
 	return d, nil
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/coracle-os/coracle/drivers/virtio"
 	"github.com/coracle-os/coracle/drivers/virtio/virtq"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/sysgo"
 )
 
 // VIRTIO_9P_MOUNT_TAG: the configuration holds the mount tag.
@@ -99,7 +100,7 @@ func Open(dev virtio.Device, irqFlags int) (*Device, error) {
 	for i := range slots {
 		d.free = append(d.free, i)
 	}
-	go d.run()
+	sysgo.Go(d.run)
 	return d, nil
 }
 
