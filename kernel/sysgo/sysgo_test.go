@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/coracle-os/coracle/kernel/symtab"
 )
 
 // serviceLoop is a stand-in for a service's request loop: a named
@@ -156,4 +158,22 @@ func profile(t *testing.T, debug int) string {
 func allStacks() string {
 	buf := make([]byte, 1<<20)
 	return string(buf[:runtime.Stack(buf, true)])
+}
+
+// TestNames checks that the trampoline is a function of its own under the
+// runtime's name, both to the runtime (which decides by that name) and
+// to kernel/symtab, which names the functions of a crash report.
+func TestNames(t *testing.T) {
+	const want = "runtime.coracleService"
+	pc := servicePC()
+	if f := runtime.FuncForPC(pc); f == nil || f.Name() != want || f.Entry() != pc {
+		t.Errorf("runtime.FuncForPC(servicePC()) = %v, want %s at its entry", f, want)
+	}
+	tab, ok := symtab.Image()
+	if !ok {
+		t.Fatal("symtab.Image: the test binary's pclntab does not validate")
+	}
+	if name, entry, ok := tab.Lookup(pc); !ok || name != want || entry != pc {
+		t.Errorf("symtab Lookup(servicePC()) = %q, %#x, %v; want %s at %#x", name, entry, ok, want, pc)
+	}
 }
