@@ -10,7 +10,7 @@
 // the program: a program that counts its goroutines, or a test that checks
 // for leaked ones, must see what it would see on Linux. coracle links the
 // stock runtime and does not fork it, so Go starts each service goroutine
-// at a trampoline of two instructions whose symbol, runtime·coracleService,
+// at a trampoline of three instructions whose symbol, runtime·coracleService,
 // is defined in this package's assembly: it is entered as the code pointer
 // of a func value made here, loads the service's own func value from that
 // value's closure word (DX, the closure context register of Go's internal
@@ -22,8 +22,9 @@
 // hiding it: it does not inherit the creator's pprof labels or
 // testing/synctest bubble (a service started lazily inside a bubble must
 // not join it), and the deadlock check does not count it as waiting.
-// GOTRACEBACK=system shows the services in tracebacks and in
-// runtime.Stack(buf, true) again, which is how to debug them.
+// GOTRACEBACK=system shows the services again in a crash's traceback (a
+// fatal panic, SIGQUIT), which is how to debug them; runtime.Stack and
+// goroutine profiles never show them.
 //
 // Trap context: none. Go runs in ring 3, on the caller's goroutine.
 package sysgo
