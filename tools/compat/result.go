@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -73,8 +74,12 @@ func (r Result) String() string {
 
 // Parse reads the -json output of go test for one package. Lines that
 // are not JSON (go's own messages on stderr when both are mixed) count
-// as output of the package.
-func Parse(r io.Reader) Result {
+// as output of the package. A failed test counts as one that runs a
+// program when its output says so or when runsPrograms names it.
+func Parse(r io.Reader, runsPrograms ...string) Result {
+	ranProgram := func(test string, out []string) bool {
+		return isExec(out) || slices.Contains(runsPrograms, test)
+	}
 	var (
 		res     Result
 		pkgOut  []string                // output outside any test
@@ -119,7 +124,7 @@ func Parse(r io.Reader) Result {
 				// unless the parent failed by itself.
 				if e.Action == "fail" && res.FirstFail == "" {
 					res.Failed++
-					if isExec(testOut[e.Test]) {
+					if ranProgram(e.Test, testOut[e.Test]) {
 						res.ExecFailed++
 					}
 					res.FirstFail = e.Test
@@ -133,7 +138,7 @@ func Parse(r io.Reader) Result {
 				res.Passed++
 			case "fail":
 				res.Failed++
-				if isExec(testOut[e.Test]) {
+				if ranProgram(e.Test, testOut[e.Test]) {
 					res.ExecFailed++
 				}
 				if res.FirstFail == "" {

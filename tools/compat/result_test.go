@@ -140,4 +140,8 @@ func TestParseCountsExecFailures(t *testing.T) {
 	if r := Parse(strings.NewReader(onlyExec)); r.Failed != 1 || !r.OnlyExec() {
 		t.Errorf("Parse = %+v, want one failure, running a program", r)
 	}
+	// A test known to run a program without saying so.
+	if r := Parse(strings.NewReader(run), "TestMath"); r.ExecFailed != 2 || !r.OnlyExec() {
+		t.Errorf("Parse with TestMath known to run a program = %+v, want both failures counted as such", r)
+	}
 }

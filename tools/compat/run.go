@@ -101,7 +101,7 @@ func (c Config) runOne(ctx context.Context, p Package, coracle bool) Result {
 	if c.Reuse != "" {
 		if f, err := os.Open(filepath.Join(c.Reuse, name)); err == nil {
 			defer f.Close()
-			return Parse(f)
+			return Parse(f, p.RunsPrograms...)
 		}
 	}
 	args := c.Args(p, coracle)
@@ -118,7 +118,7 @@ func (c Config) runOne(ctx context.Context, p Package, coracle bool) Result {
 	if c.Logs != "" {
 		os.WriteFile(filepath.Join(c.Logs, name), out.Bytes(), 0o644)
 	}
-	r := Parse(&out)
+	r := Parse(&out, p.RunsPrograms...)
 	if ctx.Err() != nil {
 		r.Verdict = Timeout
 		r.Seconds = time.Since(start).Seconds()
