@@ -214,6 +214,8 @@ func direntType(mode uint32) uint8 {
 		return linux.DT_CHR
 	case linux.S_IFIFO:
 		return linux.DT_FIFO
+	case linux.S_IFSOCK:
+		return linux.DT_SOCK
 	}
 	return linux.DT_REG
 }
@@ -240,6 +242,9 @@ func fillStat(st *stat, d *openFile) {
 	case fdSocket:
 		st.mode = linux.S_IFSOCK | 0o777
 		st.ino = uint64(d.Obj) + 1 // socket:[N] in /proc/self/fd
+	case fdUnix:
+		st.mode = linux.S_IFSOCK | 0o777
+		st.ino = unixIno(d)
 	case fdPipe:
 		if ino := fifoIno(d); ino != 0 {
 			statIno(st, ino) // a FIFO's descriptions describe its inode
@@ -314,7 +319,7 @@ func fillStatfs(st *statfs, d *openFile) {
 		st.fsid = [2]int32{rootFSDev, 0}
 	case fdPipe:
 		st.typ = linux.PIPEFS_MAGIC
-	case fdSocket:
+	case fdSocket, fdUnix:
 		st.typ = linux.SOCKFS_MAGIC
 	default:
 		st.typ = linux.ANON_INODE_FS_MAGIC

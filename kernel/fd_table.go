@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/fdtable"
+	"github.com/coracle-os/coracle/kernel/unixsock"
 )
 
 // The descriptor layer: descriptors point at open-file descriptions in
@@ -33,6 +34,7 @@ const (
 	fdFile   // a file of the root file system (fd_file.go); Obj is its inode
 	fdPipe   // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
 	fdShare  // a file or directory of a shared host directory (fs_share.go); Obj is share<<24 | the service's handle
+	fdUnix   // an AF_UNIX socket (sock_unix.go); Obj is its unixsock.ID
 )
 
 // openFile is an open-file description.
@@ -90,6 +92,8 @@ func releaseFile(f *openFile) {
 		socketClose(int(f.Obj))
 	case fdPipe:
 		pipeClose(f)
+	case fdUnix:
+		unixRelease(unixsock.ID(f.Obj))
 	case fdFile:
 		rootFS.Close(fileIno(f))
 	case fdShare:

@@ -219,6 +219,8 @@ func procFDText(t *procfs.Text, d *openFile) {
 		procfs.InodeLink(t, "pipe", uint64(id)+1) // fstat's st_ino
 	case fdSocket:
 		procfs.InodeLink(t, "socket", uint64(d.Obj)+1) // fstat's st_ino
+	case fdUnix:
+		procfs.InodeLink(t, "socket", unixIno(d))
 	case fdEventfd:
 		procfs.AnonLink(t, "eventfd")
 	case fdEpoll:

@@ -90,6 +90,8 @@ func expireDeadlines(now int64) {
 			wake(t, linux.ETIMEDOUT.Ret())
 		case waitSocket:
 			socketWaitTimedOut(t)
+		case waitUnix:
+			unixWaitTimedOut(t)
 		case waitPoll:
 			pollTimedOut(t)
 		default:

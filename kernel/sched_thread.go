@@ -48,6 +48,12 @@ type Thread struct {
 	// the size a multiple of 16 (checkThreadLayout).
 	pipeWait int32
 	pipeDone uint64
+	// unixWait is, plus one, the AF_UNIX socket a blocking call waits
+	// for (waitUnix), or last waited for; unixDone is how much of a
+	// blocking stream write went in before it waited (sock_unix.go).
+	unixWait int32
+	_        int32
+	unixDone uint64
 }
 
 type threadState uint8
@@ -74,6 +80,7 @@ const (
 	waitLock      // flock, F_SETLKW or F_OFD_SETLKW (sys_lock.go), made again when a lock is released
 	waitPageCache // a call on a cached disk file waiting for another's transfer (fs_cache.go), made again
 	waitFifo      // an open of a FIFO waiting for the other side to open (fd_fifo.go); ended with its descriptor
+	waitUnix      // a blocking AF_UNIX socket call (sock_unix.go), made again when the socket changes
 )
 
 const (

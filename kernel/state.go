@@ -20,6 +20,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/sigframe"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
+	"github.com/coracle-os/coracle/kernel/unixsock"
 	"github.com/coracle-os/coracle/kernel/vdso"
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
@@ -311,6 +312,15 @@ var (
 	// little room, the room that send needed: the socket is not
 	// writable for epoll until it has that much.
 	sockTxNeed [socktab.MaxSockets]uint32
+
+	// unixSocks are the AF_UNIX sockets, served in the kernel
+	// (sock_unix*.go); their receive rings are frames.
+	// unixTimeouts are each one's SO_RCVTIMEO and SO_SNDTIMEO in ns.
+	// unixAddrBuf holds a sockaddr_un read from the program, whose
+	// path a walk may keep pointing into.
+	unixSocks    unixsock.Table
+	unixTimeouts [unixsock.MaxSockets][2]int64
+	unixAddrBuf  [2 + unixsock.PathMax]byte
 )
 
 // Devices. Trap (the private device calls and interrupts).

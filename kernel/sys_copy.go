@@ -6,6 +6,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
+	"github.com/coracle-os/coracle/kernel/unixsock"
 )
 
 // sendfile and copy_file_range copy from a file of the root inside the
@@ -67,6 +68,10 @@ func sysSendfile(t *Thread, f *amd64.TrapFrame) uint64 {
 	case fdPipe, fdConsole:
 	case fdSocket:
 		if socktab.Table[out.Obj].Type != socktab.Stream {
+			return linux.EINVAL.Ret()
+		}
+	case fdUnix:
+		if unixSocks.Type(unixOf(out)) != unixsock.Stream {
 			return linux.EINVAL.Ret()
 		}
 	default:
@@ -168,6 +173,8 @@ func putOut(t *Thread, out *openFile, b []byte) (int, linux.Errno) {
 		return k, 0
 	case fdSocket:
 		return streamSendKernel(int(out.Obj), b)
+	case fdUnix:
+		return unixSendKernel(t, out, b)
 	}
 	return 0, linux.EINVAL
 }
@@ -178,6 +185,9 @@ func waitOut(t *Thread, f *amd64.TrapFrame, out *openFile) uint64 {
 	if out.Kind == fdPipe {
 		id, _ := pipeOf(out)
 		return waitPipeThenRetry(t, f, id)
+	}
+	if out.Kind == fdUnix {
+		return unixWaitThenRetry(t, f, unixOf(out), unixSocks.Peer(unixOf(out)))
 	}
 	return waitSocketThenRetry(t, f, int(out.Obj))
 }

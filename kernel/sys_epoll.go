@@ -165,6 +165,8 @@ func readiness(d *openFile) uint32 {
 		return socketReadiness(int(d.Obj))
 	case fdPipe:
 		return pipeReadiness(d)
+	case fdUnix:
+		return unixReadiness(d)
 	case fdIRQ:
 		if irqs[d.Obj].count > 0 {
 			return linux.EPOLLIN

@@ -18,6 +18,10 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 		var v iovec
 		return pipeRead(t, f, d, oneIOV(&v, f.RSI, f.RDX))
 	}
+	if d.Kind == fdUnix {
+		var v iovec
+		return unixRead(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
 	if d.Kind == fdShare {
 		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, true)
 	}
@@ -54,6 +58,10 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind == fdPipe {
 		var v iovec
 		return pipeWrite(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
+	if d.Kind == fdUnix {
+		var v iovec
+		return unixWrite(t, f, d, oneIOV(&v, f.RSI, f.RDX))
 	}
 	if d.Kind == fdShare {
 		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, false)
@@ -114,6 +122,12 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 			return pipeRead(t, f, d, iov)
 		}
 		return pipeWrite(t, f, d, iov)
+	}
+	if d.Kind == fdUnix {
+		if in {
+			return unixRead(t, f, d, iov)
+		}
+		return unixWrite(t, f, d, iov)
 	}
 	if d.Kind == fdShare {
 		// One buffer per call: the first that is not empty (a short

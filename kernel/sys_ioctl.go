@@ -5,6 +5,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/fdtable"
+	"github.com/coracle-os/coracle/kernel/unixsock"
 )
 
 // ioctl(2): the requests every descriptor takes (FIONBIO, FIOCLEX,
@@ -90,6 +91,11 @@ func fionread(d *openFile) (int32, linux.Errno) {
 	case fdPipe:
 		id, _ := pipeOf(d)
 		return int32(pipes[id].Len()), 0 // either end, as on Linux
+	case fdUnix:
+		if unixSocks.State(unixOf(d)) == unixsock.Listening {
+			return 0, linux.EINVAL
+		}
+		return int32(unixSocks.Queued(unixOf(d), &physMem)), 0
 	case fdEpoll:
 		return 0, linux.EINVAL
 	}

@@ -101,6 +101,8 @@ func openScoped(t *Thread, dirfd, addr uint64, flags, mode uint32, scope vfs.Fla
 		return linux.ENOTDIR.Ret()
 	case kind == linux.S_IFDIR && flags&linux.O_PATH == 0 && (acc != linux.O_RDONLY || flags&linux.O_CREAT != 0):
 		return linux.EISDIR.Ret()
+	case kind == linux.S_IFSOCK && flags&linux.O_PATH == 0:
+		return linux.ENXIO.Ret() // a socket is connected to, not opened
 	}
 	if kind == linux.S_IFIFO && flags&linux.O_PATH == 0 {
 		return fifoOpen(t, ino, flags)

@@ -14,6 +14,9 @@ import (
 
 func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	family, typ, proto := f.RDI, f.RSI, f.RDX
+	if family == linux.AF_UNIX {
+		return unixSocket(typ, proto) // in the kernel: no service needed
+	}
 	if family != afInet && family != afInet6 {
 		return linux.EAFNOSUPPORT.Ret()
 	}
@@ -49,6 +52,9 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixBind(d, f.RSI, f.RDX)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -73,6 +79,9 @@ func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysListen(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixListen(d, f.RSI)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -97,6 +106,12 @@ func sysListen(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		if f.RAX == linux.SYS_ACCEPT {
+			return unixAccept(t, f, d, 0)
+		}
+		return unixAccept(t, f, d, f.R10)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -141,6 +156,9 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixConnect(t, f, d)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -168,6 +186,9 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysGetsockname(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return putUnixName(f.RSI, f.RDX, unixSocks.Name(unixOf(d))).Ret0()
+	}
 	_, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -176,6 +197,13 @@ func sysGetsockname(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		pn, e := unixSocks.PeerName(unixOf(d))
+		if e != 0 {
+			return e.Ret()
+		}
+		return putUnixName(f.RSI, f.RDX, pn).Ret0()
+	}
 	_, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -188,6 +216,9 @@ func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // setsockopt(fd, level, name, value, size): the options of sockopts.
 func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixSetsockopt(d, f.RSI, f.RDX, f.R10, f.R8)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -210,6 +241,9 @@ func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // getsockopt(fd, level, name, value, size): the options of sockopts.
 func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixGetsockopt(d, f.RSI, f.RDX, f.R10, f.R8)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -238,6 +272,9 @@ func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysShutdown(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixShutdown(d, f.RSI)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()

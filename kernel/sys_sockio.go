@@ -13,6 +13,10 @@ import (
 
 // sendto(fd, buf, len, flags, dest, addrlen)
 func sysSendto(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		var v iovec
+		return unixSend(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -31,6 +35,11 @@ func sysSendto(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // recvfrom(fd, buf, len, flags, src, addrlen)
 func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		var v iovec
+		ret, _ := unixRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9)
+		return ret
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -51,6 +60,9 @@ func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
 // sendmsg(fd, msg, flags). Control messages are not supported: a
 // message that carries any fails with EOPNOTSUPP rather than losing them.
 func sysSendmsg(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixSendmsg(t, f, d)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -75,6 +87,9 @@ func sysSendmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 
 // recvmsg(fd, msg, flags)
 func sysRecvmsg(t *Thread, f *amd64.TrapFrame) uint64 {
+	if d := unixDesc(f.RDI); d != nil {
+		return unixRecvmsg(t, f, d)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()

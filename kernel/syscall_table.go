@@ -220,6 +220,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
 	linux.SYS_FALLOCATE:         {sysFallocate, callPartial, noteRootFS + "as Linux's tmpfs: mode 0 and FALLOC_FL_KEEP_SIZE hold the range's pages (all or none: ENOSPC when the memory kept free would be touched), FALLOC_FL_PUNCH_HOLE with FALLOC_FL_KEEP_SIZE gives them back; every other mode answers EOPNOTSUPP (ZERO_RANGE too, as on tmpfs), after the VFS's checks (EBADF, ESPIPE on a pipe, ENODEV on sockets, devices and the rest); RLIMIT_FSIZE applies (EFBIG and SIGXFSZ)"},
 	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
+	linux.SYS_SOCKETPAIR:        {sysSocketpair, callFull, "AF_UNIX only, as on Linux (AF_INET and AF_INET6 answer EOPNOTSUPP)"},
 	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
 	linux.SYS_DUP3:              {sysDup3, callFull, ""},

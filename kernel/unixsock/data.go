@@ -92,7 +92,8 @@ func (t *Table) Queued(id ID, mem Memory) int {
 // receiving, ENOTCONN without a peer, ECONNREFUSED when nothing is
 // bound at dest or the peer closed (which disconnects id), EPROTOTYPE,
 // EPERM when dest is connected to another socket, EAGAIN when the
-// receiver's ring lacks room. A sequenced-packet socket ignores dest.
+// receiver's ring lacks room (with the receiver, for a blocking sender
+// to wait on). A sequenced-packet socket ignores dest.
 func (t *Table) MsgSend(id, dest ID, hasDest bool, size int) (ID, linux.Errno) {
 	s := t.s(id)
 	if size > MaxMsg {
@@ -134,7 +135,7 @@ func (t *Table) MsgSend(id, dest ID, hasDest bool, size int) (ID, linux.Errno) {
 	case r.shut&RcvShutdown != 0:
 		return None, linux.EPIPE
 	case r.rx.free() < msgHeader+int(s.name.n)+size:
-		return None, linux.EAGAIN
+		return to, linux.EAGAIN // to: what a blocking sender waits for
 	}
 	return to, 0
 }

@@ -154,12 +154,14 @@ func (t *Table) TakeError(id ID) linux.Errno {
 	return e
 }
 
-// Lookup finds the socket bound to name n (a path's inode, or an
-// abstract name), or None.
-func (t *Table) Lookup(n *Name) ID {
+// Lookup finds the socket bound to name n, or None: a path's socket
+// of any type (connect then answers EPROTOTYPE for the wrong one), an
+// abstract name's of type typ only, since Linux keeps the abstract
+// namespace per socket type.
+func (t *Table) Lookup(n *Name, typ Type) ID {
 	for i := range t.socks {
 		s := &t.socks[i]
-		if s.state != Free && s.name.Bound() && s.name.same(n) {
+		if s.state != Free && s.name.Bound() && s.name.same(n) && (n.path || s.typ == typ) {
 			return ID(i)
 		}
 	}
@@ -167,7 +169,7 @@ func (t *Table) Lookup(n *Name) ID {
 }
 
 // Bind gives socket id the name n: EINVAL if it has one, EADDRINUSE if
-// another socket holds an abstract n. A path's inode is new (the kernel
+// another socket of its type holds an abstract n. A path's inode is new (the kernel
 // makes it, EADDRINUSE if the path exists), so a socket still bound to
 // a stale inode of that number (its file was removed) loses the name.
 func (t *Table) Bind(id ID, n *Name) linux.Errno {
@@ -175,7 +177,7 @@ func (t *Table) Bind(id ID, n *Name) linux.Errno {
 	if s.name.Bound() {
 		return linux.EINVAL
 	}
-	if other := t.Lookup(n); other != None {
+	if other := t.Lookup(n, s.typ); other != None {
 		if n.ino == 0 {
 			return linux.EADDRINUSE
 		}
@@ -201,7 +203,7 @@ func (t *Table) Autobind(id ID) linux.Errno {
 			v >>= 4
 		}
 		n := AbstractName(b[:])
-		if t.Lookup(&n) == None {
+		if t.Lookup(&n, t.s(id).typ) == None {
 			t.s(id).name = n
 			return 0
 		}
@@ -226,19 +228,14 @@ func (t *Table) Listen(id ID, backlog int) linux.Errno {
 }
 
 // CanConnect says whether socket id may connect to the socket found at
-// its name, target (None: nothing bound there): EISCONN when id is
-// connected, EINVAL when it listens, ECONNREFUSED when no listener is
-// there, EPROTOTYPE for another type, EAGAIN when the listener's queue
-// is full. On 0 the kernel makes the socket that accept will return and
+// its name, target (None: nothing bound there), in Linux's order:
+// ECONNREFUSED when no listener is there (or it is shut down for
+// receiving), EPROTOTYPE for another type, EAGAIN when the listener's
+// queue is full, then EISCONN when id is connected and EINVAL when it
+// listens. On 0 the kernel makes the socket that accept will return and
 // calls Connect.
 func (t *Table) CanConnect(id, target ID) linux.Errno {
 	s := t.s(id)
-	switch s.state {
-	case Connected:
-		return linux.EISCONN
-	case Listening:
-		return linux.EINVAL
-	}
 	if target == None {
 		return linux.ECONNREFUSED
 	}
@@ -246,10 +243,16 @@ func (t *Table) CanConnect(id, target ID) linux.Errno {
 	switch {
 	case l.typ != s.typ:
 		return linux.EPROTOTYPE
-	case l.state != Listening:
+	case l.state != Listening, l.shut&RcvShutdown != 0:
 		return linux.ECONNREFUSED
 	case l.qlen > l.backlog:
 		return linux.EAGAIN
+	}
+	switch s.state {
+	case Connected:
+		return linux.EISCONN
+	case Listening:
+		return linux.EINVAL
 	}
 	return 0
 }
@@ -293,6 +296,21 @@ func (t *Table) Accept(id ID) (ID, linux.Errno) {
 	l.qlen--
 	t.s(c).queued = false
 	return c, 0
+}
+
+// TakeQueued takes the oldest connection queued on listener id, which
+// is closing: the connection stays marked as never accepted, so that
+// closing it resets its client (ECONNRESET). None when nothing is
+// queued.
+func (t *Table) TakeQueued(id ID) ID {
+	l := t.s(id)
+	if l.state != Listening || l.qlen == 0 {
+		return None
+	}
+	c := ID(l.queue[l.qhead])
+	l.qhead = (l.qhead + 1) % MaxBacklog
+	l.qlen--
+	return c
 }
 
 // Unaccept puts connection c back at the head of listener id's queue,
@@ -386,7 +404,7 @@ func (t *Table) Shut(id ID, how uint64) (ID, linux.Errno) {
 }
 
 // Close frees socket id (the kernel first closes the connections queued
-// on a listener, which it takes with Accept, and afterwards frees the
+// on a listener, which it takes with TakeQueued, and afterwards frees the
 // pages). A connected stream or sequenced-packet socket's peer is shut
 // down both ways and, if id left data unread or was never accepted,
 // gets ECONNRESET; a datagram socket's peers learn at their next send.

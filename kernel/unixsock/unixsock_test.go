@@ -167,6 +167,20 @@ func TestCloseResetsPeer(t *testing.T) {
 	}
 }
 
+func TestListenerCloseResetsQueued(t *testing.T) {
+	f := newFixture(t)
+	l := f.listen(Stream, "q", 4)
+	c := f.open(Stream)
+	f.connect(c, l)
+	for e := f.tab.TakeQueued(l); e != None; e = f.tab.TakeQueued(l) {
+		f.tab.Close(e)
+	}
+	f.tab.Close(l)
+	if _, e := f.recv(c, 1); e != linux.ECONNRESET {
+		t.Errorf("queued client's read: %v, want ECONNRESET", e)
+	}
+}
+
 func TestCloseWithoutDataIsEOF(t *testing.T) {
 	f := newFixture(t)
 	a, b := f.open(Stream), f.open(Stream)
@@ -235,7 +249,7 @@ func TestDatagrams(t *testing.T) {
 	sn := AbstractName([]byte("\x00s"))
 	f.tab.Bind(s, &sn)
 	for _, m := range []string{"one", "", "three"} {
-		to, e := f.tab.MsgSend(s, f.tab.Lookup(&rn), true, len(m))
+		to, e := f.tab.MsgSend(s, f.tab.Lookup(&rn, Dgram), true, len(m))
 		if e != 0 || to != r {
 			t.Fatalf("MsgSend: %d %v", to, e)
 		}
@@ -312,6 +326,13 @@ func TestNames(t *testing.T) {
 	n := *f.tab.Name(a)
 	if e := f.tab.Bind(b, &n); e != linux.EADDRINUSE {
 		t.Errorf("same abstract name: %v", e)
+	}
+	d := f.open(Dgram)
+	if e := f.tab.Bind(d, &n); e != 0 {
+		t.Errorf("same abstract name, another type: %v", e)
+	}
+	if f.tab.Lookup(&n, Stream) != a || f.tab.Lookup(&n, Dgram) != d || f.tab.Lookup(&n, SeqPacket) != None {
+		t.Error("abstract names are not per type")
 	}
 	p := PathName([]byte("/tmp/s"), 9)
 	if e := f.tab.Bind(a, &p); e != linux.EINVAL {

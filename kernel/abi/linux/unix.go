@@ -51,7 +51,8 @@ const (
 
 // Errors of sockets that the rest of the kernel does not use.
 const (
-	EPROTOTYPE Errno = 91
-	ECONNRESET Errno = 104
-	ENOBUFS    Errno = 105
+	EPROTOTYPE      Errno = 91
+	ECONNRESET      Errno = 104
+	ENOBUFS         Errno = 105
+	ESOCKTNOSUPPORT Errno = 94
 )
