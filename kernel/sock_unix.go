@@ -112,9 +112,9 @@ func unixSocket(typ, proto uint64) uint64 {
 	return uint64(fd)
 }
 
-// socketpair(domain, type, protocol, sv): AF_UNIX only; the Internet
-// families answer EOPNOTSUPP, as Linux's do.
-func sysSocketpair(t *Thread, f *amd64.TrapFrame) uint64 {
+// unixSocketpair is socketpair(domain, type, protocol, sv): AF_UNIX
+// only; the Internet families answer EOPNOTSUPP, as Linux's do.
+func unixSocketpair(f *amd64.TrapFrame) uint64 {
 	switch f.RDI {
 	case linux.AF_UNIX:
 	case afInet, afInet6:

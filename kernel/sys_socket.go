@@ -6,7 +6,9 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 )
 
-// Socket system calls. Each completes here, in trap context, against the
+// Socket system calls. AF_UNIX sockets are the kernel's own
+// (sock_unix*.go): each call below hands them over first. For the
+// others each call completes here, in trap context, against the
 // socket table (kernel/abi/socktab); the socket service (net/sockserver), which
 // drives gVisor's netstack, follows asynchronously and moves data through
 // each socket's rings. See docs/network.md. TCP and UDP over IPv4 and
@@ -49,6 +51,11 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	sockTimeouts[id] = [2]int64{}
 	addWork(&socktab.Table[id], socktab.WorkCreate)
 	return uint64(fd)
+}
+
+// socketpair(domain, type, protocol, sv): AF_UNIX (sock_unix.go).
+func sysSocketpair(t *Thread, f *amd64.TrapFrame) uint64 {
+	return unixSocketpair(f)
 }
 
 func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {

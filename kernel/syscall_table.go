@@ -59,8 +59,9 @@ const (
 	noteMlock        = "nothing is ever paged out (no swap; a mapped disk file's cached pages stay while mapped), so every page is locked already; the range must be mapped (ENOMEM for a gap) and its pages are faulted in now (a write fault in a private writable mapping, none for PROT_NONE), EAGAIN when memory runs out; RLIMIT_MEMLOCK is unlimited"
 	noteWrite        = "console, files (the devices of /dev too; /dev/full answers ENOSPC), sockets, pipes and eventfds; a file write that runs out of memory writes what fits, ENOSPC if nothing; a file write past RLIMIT_FSIZE is cut short there, or answers EFBIG and raises SIGXFSZ; a pipe with no reader answers EPIPE and raises SIGPIPE; an eventfd write that would overflow answers EAGAIN even when it is blocking; a regular file of a disk is written into the kernel's page cache, written home at fsync, syncfs, sync, msync, the last close, or when dirty pages pass an eighth of memory (docs/disks.md)"
 	noteThreadClone  = "threads only: CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND and CLONE_THREAD are required, else EINVAL; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID answer EINVAL"
-	noteSendFlags    = "MSG_DONTWAIT is the only flag honoured; EPIPE never raises SIGPIPE; a stream socket ignores the address"
-	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored"
+	noteSendFlags    = "TCP and UDP: MSG_DONTWAIT is the only flag honoured, EPIPE never raises SIGPIPE, a stream socket ignores the address; AF_UNIX as Linux (MSG_DONTWAIT, MSG_NOSIGNAL, SIGPIPE on a stream socket's EPIPE, EISCONN or EOPNOTSUPP for an address on a stream socket, EPERM, ECONNREFUSED, EMSGSIZE past 64 KiB less a header)"
+	noteRecvFlags    = "MSG_PEEK, MSG_TRUNC and MSG_DONTWAIT are honoured; other flags (MSG_WAITALL, MSG_OOB) are ignored; AF_UNIX datagrams and packets report MSG_TRUNC in msg_flags and their sender's name (length 0 for an unnamed one)"
+	noteUnix         = "AF_UNIX in the kernel (docs/kernel.md, \"AF_UNIX sockets\"); AF_INET and AF_INET6 through the socket service"
 	notePoll         = "readiness as epoll sees it (an epoll descriptor is never readable); the signal mask argument is ignored; " + noteNoEINTR
 	notePipe         = "64 KiB of buffer per pipe, taken when it is made; as many pipes as RLIMIT_NOFILE allows descriptors (1024; ENFILE past that, never reached first), ENOMEM when the buffer would eat the memory kept free; blocking reads and writes wait, and " + noteNoEINTR + "; F_SETPIPE_SZ and packet mode are missing"
 	noteLocks        = "a conflict answers EAGAIN, or waits until another thread releases the lock (" + noteNoEINTR + "; never EDEADLK: the one process's POSIX locks never wait for each other); at most 256 locks of each kind (ENOLCK); files of shared host directories cannot be locked (ENOLCK); files of disks can, but a struct flock's SEEK_END counts from 0 there"
@@ -93,7 +94,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_ACCESS:            {sysAccess, callFull, "as faccessat from AT_FDCWD"},
 	linux.SYS_READV:             {sysReadv, callPartial, "as read: " + noteRead},
 	linux.SYS_WRITEV:            {sysWritev, callPartial, "as write: " + noteWrite},
-	linux.SYS_SENDFILE:          {sysSendfile, callPartial, "from regular files of the root only (EINVAL from pipes, sockets, the console and devices, which Linux can splice from) to a file of the root (not O_APPEND: EINVAL), a pipe, a TCP socket or the console; offsets through the pointer or the file position as Linux; a full pipe or socket parks a blocking caller and answers EAGAIN when either descriptor is O_NONBLOCK"},
+	linux.SYS_SENDFILE:          {sysSendfile, callPartial, "from regular files of the root only (EINVAL from pipes, sockets, the console and devices, which Linux can splice from) to a file of the root (not O_APPEND: EINVAL), a pipe, a TCP or AF_UNIX stream socket or the console; offsets through the pointer or the file position as Linux; a full pipe or socket parks a blocking caller and answers EAGAIN when either descriptor is O_NONBLOCK"},
 	linux.SYS_PIPE:              {sysPipe, callPartial, "as pipe2 with flags 0: " + notePipe},
 	linux.SYS_SCHED_YIELD:       {sysSchedYield, callFull, ""},
 	linux.SYS_MADVISE:           {sysMadvise, callPartial, "MADV_DONTNEED and MADV_FREE discard the pages at once (a file mapping reads the file's pages again; Linux refuses MADV_FREE there with EINVAL); MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_COLLAPSE are accepted and do nothing (no readahead to steer, nothing to prefetch); other advice answers EINVAL"},
@@ -106,20 +107,20 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETITIMER:         {sysGetitimer, callPartial, noteItimer},
 	linux.SYS_SETITIMER:         {sysSetitimer, callPartial, noteItimer},
 	linux.SYS_GETPID:            {sysGetpid, callFull, "always 1: the only process"},
-	linux.SYS_SOCKET:            {sysSocket, callPartial, "AF_INET and AF_INET6 TCP and UDP sockets; other families (AF_UNIX, AF_NETLINK, ...) answer EAFNOSUPPORT, raw sockets and MPTCP EPROTONOSUPPORT; every socket() answers EAFNOSUPPORT until the socket service has started"},
-	linux.SYS_CONNECT:           {sysConnect, callFull, "AF_UNSPEC disconnects datagram sockets only"},
+	linux.SYS_SOCKET:            {sysSocket, callPartial, "AF_UNIX stream, datagram and sequenced-packet sockets, served in the kernel (at most 128 at once, each with a 64 KiB receive ring: ENFILE, ENOMEM); AF_INET and AF_INET6 TCP and UDP sockets; other families (AF_NETLINK, ...) answer EAFNOSUPPORT, raw sockets and MPTCP EPROTONOSUPPORT; every AF_INET or AF_INET6 socket() answers EAFNOSUPPORT until the socket service has started"},
+	linux.SYS_CONNECT:           {sysConnect, callFull, "AF_UNSPEC disconnects datagram sockets only; an AF_UNIX stream connect waits while the listener's queue is full (its backlog plus one), EAGAIN if non-blocking"},
 	linux.SYS_ACCEPT:            {sysAccept4, callFull, "as accept4 with flags 0"},
 	linux.SYS_SENDTO:            {sysSendto, callPartial, noteSendFlags},
 	linux.SYS_RECVFROM:          {sysRecvfrom, callPartial, noteRecvFlags},
-	linux.SYS_SENDMSG:           {sysSendmsg, callPartial, "no control messages (EOPNOTSUPP); " + noteSendFlags},
+	linux.SYS_SENDMSG:           {sysSendmsg, callPartial, "no control messages (EOPNOTSUPP; so no SCM_RIGHTS on AF_UNIX sockets); " + noteSendFlags},
 	linux.SYS_RECVMSG:           {sysRecvmsg, callPartial, "no control messages (msg_controllen comes back 0); " + noteRecvFlags},
-	linux.SYS_SHUTDOWN:          {sysShutdown, callFull, ""},
-	linux.SYS_BIND:              {sysBind, callFull, ""},
-	linux.SYS_LISTEN:            {sysListen, callFull, "the backlog is capped at the socket table's accept queue (128)"},
-	linux.SYS_GETSOCKNAME:       {sysGetsockname, callFull, ""},
+	linux.SYS_SHUTDOWN:          {sysShutdown, callFull, "an AF_UNIX socket's peer gets the opposite shutdown, and an unconnected AF_UNIX socket may be shut down, as on Linux"},
+	linux.SYS_BIND:              {sysBind, callPartial, "AF_UNIX: a path makes a socket inode (S_IFSOCK, mode 0777 less the umask) in the root file system, EOPNOTSUPP in a shared host directory or on a disk; abstract names (per socket type, as Linux's) and autobind (the family alone: five hex digits) as Linux; " + noteUnix},
+	linux.SYS_LISTEN:            {sysListen, callFull, "the backlog is capped at the socket table's accept queue (128), AF_UNIX's at 63"},
+	linux.SYS_GETSOCKNAME:       {sysGetsockname, callFull, "AF_UNIX names have Linux's lengths: 2 unnamed, 2 + the path + its NUL, 2 + an abstract name"},
 	linux.SYS_GETPEERNAME:       {sysGetpeername, callFull, ""},
-	linux.SYS_SETSOCKOPT:        {sysSetsockopt, callPartial, noteSockopt},
-	linux.SYS_GETSOCKOPT:        {sysGetsockopt, callPartial, noteSockopt},
+	linux.SYS_SETSOCKOPT:        {sysSetsockopt, callPartial, noteSockopt + "; AF_UNIX sockets take SO_SNDBUF and SO_RCVBUF (kept and reported as Linux, the ring stays 64 KiB), SO_PASSCRED (kept; no SCM_CREDENTIALS is delivered), SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, SO_LINGER, SO_RCVTIMEO and SO_SNDTIMEO; SO_REUSEPORT and every other level answer EOPNOTSUPP, as on Linux"},
+	linux.SYS_GETSOCKOPT:        {sysGetsockopt, callPartial, noteSockopt + "; AF_UNIX sockets answer SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, SO_PEERCRED (pid 1, uid 0 and gid 0 once connected or listening; pid 0, uid and gid -1 before), the timeouts and the flags set"},
 	linux.SYS_CLONE:             {sysClone, callPartial, noteThreadClone},
 	linux.SYS_FORK:              {nil, callENOSYSByDesign, noteOneProcess},
 	linux.SYS_VFORK:             {nil, callENOSYSByDesign, noteOneProcess},
@@ -220,7 +221,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_EPOLL_PWAIT:       {sysEpollPwait, callPartial, "the signal mask argument is ignored; " + noteNoEINTR},
 	linux.SYS_FALLOCATE:         {sysFallocate, callPartial, noteRootFS + "as Linux's tmpfs: mode 0 and FALLOC_FL_KEEP_SIZE hold the range's pages (all or none: ENOSPC when the memory kept free would be touched), FALLOC_FL_PUNCH_HOLE with FALLOC_FL_KEEP_SIZE gives them back; every other mode answers EOPNOTSUPP (ZERO_RANGE too, as on tmpfs), after the VFS's checks (EBADF, ESPIPE on a pipe, ENODEV on sockets, devices and the rest); RLIMIT_FSIZE applies (EFBIG and SIGXFSZ)"},
 	linux.SYS_ACCEPT4:           {sysAccept4, callFull, ""},
-	linux.SYS_SOCKETPAIR:        {sysSocketpair, callFull, "AF_UNIX only, as on Linux (AF_INET and AF_INET6 answer EOPNOTSUPP)"},
+	linux.SYS_SOCKETPAIR:        {sysSocketpair, callFull, "AF_UNIX stream, datagram and sequenced-packet pairs; AF_INET and AF_INET6 answer EOPNOTSUPP, as on Linux"},
 	linux.SYS_EVENTFD2:          {sysEventfd2, callPartial, "at most 64 eventfds; reading an empty one, or a write that would overflow, answers EAGAIN even when it is blocking"},
 	linux.SYS_EPOLL_CREATE1:     {sysEpollCreate1, callFull, "at most 8 instances (EMFILE)"},
 	linux.SYS_DUP3:              {sysDup3, callFull, ""},
