@@ -138,11 +138,15 @@ func unixMsgSend(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, total,
 // and the msg_flags to report.
 func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, from, fromLenp uint64) (uint64, int32) {
 	id := unixOf(d)
-	if _, ok := iov.total(); !ok {
+	total, ok := iov.total()
+	if !ok {
 		return linux.EINVAL.Ret(), 0
 	}
 	dontWait := flags&linux.MSG_DONTWAIT != 0
 	if unixSocks.Type(id) == unixsock.Stream {
+		if total == 0 && unixSocks.State(id) == unixsock.Connected {
+			return 0, 0 // Linux: a read of nothing never waits
+		}
 		avail, eof, e := unixSocks.StreamRecv(id)
 		switch {
 		case e == linux.EAGAIN:

@@ -242,6 +242,8 @@ func stream() {
 	pr.Say("read with nothing there", probe.Errno(err))
 	_, _, err = unix.Recvfrom(b, buf, unix.MSG_DONTWAIT)
 	pr.Say("recv MSG_DONTWAIT", probe.Errno(err))
+	n, err = unix.Read(b, buf[:0])
+	pr.Say("read of nothing with nothing there", n, " ", probe.Errno(err))
 	pr.Say("sendto with an address on a connected stream", probe.Errno(unix.Sendto(a, []byte("x"), 0, &unix.SockaddrUnix{Name: path("x")})))
 	pr.Say("shutdown how 3", probe.Errno(unix.Shutdown(a, 3)))
 	pr.Say("shutdown SHUT_WR", probe.Errno(unix.Shutdown(a, unix.SHUT_WR)))
