@@ -176,6 +176,7 @@ func unixRelease(id unixsock.ID) {
 			unixChanged(unixsock.ID(p))
 		}
 	}
+	unixRightsClose(id) // last: releasing them may close more sockets
 }
 
 // unixChanged reports a change of socket id: its whole readiness to

@@ -61,6 +61,12 @@ func unixStreamSend(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, tot
 		}
 		return ret
 	}
+	batch := -1
+	if done == 0 {
+		if batch, e = unixAttachRights(peer, unixSocks.RecvTail(peer)); e != 0 {
+			return e.Ret()
+		}
+	}
 	n := done
 	skip := done
 	for i := range iov.vecs {
@@ -83,6 +89,9 @@ func unixStreamSend(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, tot
 		k := unixSocks.Put(id, &physMem, b[:min(len(b), room)])
 		room -= k
 		n += uint64(k)
+	}
+	if batch >= 0 {
+		unixRights[batch].len = n
 	}
 	unixChanged(peer)
 	if n < total && d.Flags&linux.O_NONBLOCK == 0 && flags&linux.MSG_DONTWAIT == 0 {
@@ -119,9 +128,13 @@ func unixMsgSend(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, total,
 	case linux.EAGAIN:
 		return unixWouldBlock(t, f, d, to, flags&linux.MSG_DONTWAIT != 0)
 	case linux.ECONNREFUSED:
-		unixChanged(id) // disconnected
+		unixRightsGC(id) // disconnected: what it had received is gone
+		unixChanged(id)
 		return e.Ret()
 	default:
+		return e.Ret()
+	}
+	if _, e := unixAttachRights(to, unixSocks.RecvTail(to)); e != 0 {
 		return e.Ret()
 	}
 	unixSocks.PutMsgHeader(to, id, &physMem, int(total))
@@ -134,9 +147,11 @@ func unixMsgSend(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, total,
 }
 
 // unixRecv receives into iov on d with recv(2)'s flags; the sender's
-// name goes to (from, fromLenp) if from is not 0. It returns the result
-// and the msg_flags to report.
-func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, from, fromLenp uint64) (uint64, int32) {
+// name goes to (from, fromLenp) if from is not 0, and descriptors
+// passed with the data to recvmsg's m (nil for the other calls), whose
+// control bytes used it stores in *used. It returns the result and the
+// msg_flags to report.
+func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, from, fromLenp uint64, m *msghdr, used *uint64) (uint64, int32) {
 	id := unixOf(d)
 	total, ok := iov.total()
 	if !ok {
@@ -157,6 +172,14 @@ func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, fr
 		case eof:
 			return 0, 0
 		}
+		head := unixSocks.RecvHead(id)
+		rights := uint64(0) // where the descriptors' data starts, + 1
+		if b := unixNextRights(id, head); b >= 0 && unixRights[b].pos < head+uint64(avail) {
+			// The read stops at the end of the write that
+			// carried descriptors.
+			avail = int(min(uint64(avail), unixRights[b].pos+unixRights[b].len-head))
+			rights = unixRights[b].pos + 1
+		}
 		var n int
 		for i := range iov.vecs {
 			if n == avail {
@@ -171,8 +194,13 @@ func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, fr
 			}
 			n += unixSocks.Peek(id, &physMem, n, b[:min(len(b), avail-n)])
 		}
+		var mflags int32
 		if flags&linux.MSG_PEEK == 0 {
+			if rights != 0 && head+uint64(n) >= rights {
+				mflags = unixTakeRights(id, rights-1, m, flags, used)
+			}
 			unixSocks.Consume(id, n)
+			unixRightsGC(id)
 			unixRoomChanged(id)
 		}
 		if pn, e := unixSocks.PeerName(id); e == 0 {
@@ -180,7 +208,7 @@ func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, fr
 				return e.Ret(), 0
 			}
 		}
-		return uint64(n), 0
+		return uint64(n), mflags
 	}
 	eof, e := unixSocks.MsgRecv(id)
 	switch {
@@ -213,7 +241,9 @@ func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, fr
 		mflags = linux.MSG_TRUNC
 	}
 	if flags&linux.MSG_PEEK == 0 {
+		mflags |= unixTakeRights(id, unixSocks.RecvHead(id), m, flags, used)
 		unixSocks.DropMsg(id, &physMem)
+		unixRightsGC(id)
 		unixRoomChanged(id)
 	}
 	if flags&linux.MSG_TRUNC != 0 {
@@ -222,9 +252,29 @@ func unixRecv(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV, flags, fr
 	return uint64(n), mflags
 }
 
+// unixTakeRights gives recvmsg's m the descriptors that travel with
+// the data at position pos of socket id's ring, if any (read and
+// recvfrom, m nil, leave them for unixRightsGC to release), and returns
+// MSG_CTRUNC if they did not all fit.
+func unixTakeRights(id unixsock.ID, pos uint64, m *msghdr, flags uint64, used *uint64) int32 {
+	if m == nil {
+		return 0
+	}
+	b := unixRightsAt(id, pos)
+	if b < 0 {
+		return 0
+	}
+	u, ctrunc := unixDeliverRights(b, m, flags&linux.MSG_CMSG_CLOEXEC != 0)
+	*used = u
+	if ctrunc {
+		return linux.MSG_CTRUNC
+	}
+	return 0
+}
+
 // unixRead and unixWrite serve read(2), write(2), readv and writev.
 func unixRead(t *Thread, f *amd64.TrapFrame, d *openFile, iov userIOV) uint64 {
-	ret, _ := unixRecv(t, f, d, iov, 0, 0, 0)
+	ret, _ := unixRecv(t, f, d, iov, 0, 0, 0, nil, nil)
 	return ret
 }
 
@@ -260,28 +310,31 @@ func unixSendmsg(t *Thread, f *amd64.TrapFrame, d *openFile) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
-	if m.controllen != 0 {
-		return linux.EOPNOTSUPP.Ret()
+	if e := unixParseControl(m.control, m.controllen); e != 0 {
+		return e.Ret()
 	}
 	var dest uint64
 	if m.name != 0 && m.namelen != 0 {
 		dest = m.name
 	}
-	return unixSend(t, f, d, iov, f.RDX, dest, uint64(m.namelen))
+	ret := unixSend(t, f, d, iov, f.RDX, dest, uint64(m.namelen))
+	unixSendN = 0 // not sent: nothing is held
+	return ret
 }
 
-// unixRecvmsg is recvmsg(2) on an AF_UNIX socket: no control messages
-// come back (msg_controllen 0).
+// unixRecvmsg is recvmsg(2) on an AF_UNIX socket: descriptors passed
+// with the data come back in an SCM_RIGHTS message.
 func unixRecvmsg(t *Thread, f *amd64.TrapFrame, d *openFile) uint64 {
 	m, iov, e := readMsghdr(f.RSI, true)
 	if e != 0 {
 		return e.Ret()
 	}
-	ret, mflags := unixRecv(t, f, d, iov, f.RDX, m.name, f.RSI+8)
+	var used uint64
+	ret, mflags := unixRecv(t, f, d, iov, f.RDX, m.name, f.RSI+8, m, &used)
 	if t.state == threadBlocked || int64(ret) < 0 {
 		return ret
 	}
-	m.controllen = 0
+	m.controllen = used
 	m.flags = mflags
 	return ret
 }

@@ -122,6 +122,7 @@ func unixConnect(t *Thread, f *amd64.TrapFrame, d *openFile) uint64 {
 	if unixSocks.Type(id) == unixsock.Dgram {
 		if b, ok := userBytes(f.RSI, 2, false); ok && f.RDX >= 2 && b[0] == linux.AF_UNSPEC && b[1] == 0 {
 			old, _ := unixSocks.ConnectDgram(id, unixsock.None, true)
+			unixRightsGC(id)
 			unixDgramChanged(id, old)
 			return 0
 		}
@@ -136,6 +137,7 @@ func unixConnect(t *Thread, f *amd64.TrapFrame, d *openFile) uint64 {
 		if e != 0 {
 			return e.Ret()
 		}
+		unixRightsGC(id) // a new peer: what was received is dropped
 		unixDgramChanged(id, old)
 		return 0
 	}

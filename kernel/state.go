@@ -321,6 +321,13 @@ var (
 	unixSocks    unixsock.Table
 	unixTimeouts [unixsock.MaxSockets][2]int64
 	unixAddrBuf  [2 + unixsock.PathMax]byte
+
+	// unixRights are the SCM_RIGHTS messages in flight
+	// (sock_unix_rights.go); unixSendFDs[:unixSendN] are the
+	// descriptors of the sendmsg being made.
+	unixRights  [maxRightsBatches]rightsBatch
+	unixSendFDs [linux.SCM_MAX_FD]int32
+	unixSendN   int
 )
 
 // Devices. Trap (the private device calls and interrupts).

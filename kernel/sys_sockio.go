@@ -37,7 +37,7 @@ func sysSendto(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		var v iovec
-		ret, _ := unixRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9)
+		ret, _ := unixRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9, nil, nil)
 		return ret
 	}
 	id, s, e := sockOf(f.RDI)

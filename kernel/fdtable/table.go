@@ -8,9 +8,10 @@ const (
 	MaxFDs = 1024
 
 	// MaxFiles is the size of the description table. Every
-	// description has at least one descriptor, so it never fills
-	// before the descriptor table does (no ENFILE).
-	MaxFiles = MaxFDs
+	// description has at least one descriptor or a hold (Hold), and
+	// at most MaxHeld holds exist, so it never fills before the
+	// descriptor table does (no ENFILE).
+	MaxFiles = MaxFDs + MaxHeld
 
 	// setFLMask are the status flags F_SETFL changes (fcntl(2): of
 	// O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK, the ones
@@ -42,10 +43,10 @@ type File struct {
 	// nothing does.
 	Ident uint64
 
-	refs int32 // descriptors that point here
+	refs int32 // descriptors that point here, and holds (Hold)
 }
 
-// Refs is how many descriptors point at f.
+// Refs is how many descriptors point at f, and holds on it.
 func (f *File) Refs() int { return int(f.refs) }
 
 // slot is one descriptor: the description it points at, plus one (0:
@@ -67,6 +68,8 @@ type Table struct {
 	// limits are below MaxFDs (so that the zero Table has both at
 	// MaxFDs).
 	softCut, hardCut int
+	// held counts the holds (Hold) on descriptions.
+	held int
 }
 
 // Limit is the RLIMIT_NOFILE in force: descriptors are below it.
@@ -253,7 +256,7 @@ func (t *Table) free(min int) int {
 }
 
 // freeFile returns a free description, or -1; there always is one
-// while a descriptor is free (MaxFiles == MaxFDs).
+// while a descriptor is free (MaxFiles == MaxFDs + MaxHeld).
 func (t *Table) freeFile() int {
 	for i := range t.files {
 		if t.files[i].refs == 0 {

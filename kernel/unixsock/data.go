@@ -244,3 +244,12 @@ func (t *Table) Events(id ID) uint32 {
 	}
 	return r
 }
+
+// RecvHead and RecvTail are socket id's ring positions: the bytes ever
+// taken from it and ever put in it. The kernel names what travels with
+// the data (SCM_RIGHTS) by the position the data starts at: a message's
+// is RecvHead when it is next, a stream write's the RecvTail before it.
+func (t *Table) RecvHead(id ID) uint64 { return t.s(id).rx.head }
+
+// RecvTail is the position of the next byte put in socket id's ring.
+func (t *Table) RecvTail(id ID) uint64 { return t.s(id).rx.tail }

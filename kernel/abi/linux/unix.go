@@ -44,6 +44,13 @@ const (
 
 	// SCM_RIGHTS is the control message that passes descriptors.
 	SCM_RIGHTS = 1
+	// SCM_CREDENTIALS passes a struct ucred.
+	SCM_CREDENTIALS = 2
+	// SCM_MAX_FD is the most descriptors one SCM_RIGHTS message
+	// carries.
+	SCM_MAX_FD = 253
+	// MSG_CMSG_CLOEXEC makes received descriptors close-on-exec.
+	MSG_CMSG_CLOEXEC = 0x40000000
 
 	// UNIX_PATH_MAX is the size of sockaddr_un's sun_path.
 	UNIX_PATH_MAX = 108
@@ -55,4 +62,5 @@ const (
 	ECONNRESET      Errno = 104
 	ENOBUFS         Errno = 105
 	ESOCKTNOSUPPORT Errno = 94
+	ETOOMANYREFS    Errno = 109
 )

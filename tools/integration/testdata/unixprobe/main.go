@@ -44,6 +44,7 @@ func main() {
 	netStream()
 	netPackets()
 	copies()
+	rights()
 	pr.Printf("done")
 }
 
@@ -693,4 +694,85 @@ func copies() {
 	got, _ := os.ReadFile(path("dst"))
 	pr.Say("the copy is the file", bytes.Equal(got, data))
 	cb.Close()
+}
+
+// recvRights receives up to 64 bytes and the descriptors sent with
+// them, with room for max descriptors, and describes what came.
+func recvRights(fd, max, flags int) (string, []int) {
+	buf := make([]byte, 64)
+	oob := make([]byte, unix.CmsgLen(4*max))
+	if max == 0 {
+		oob = nil
+	}
+	n, oobn, rflags, _, err := unix.Recvmsg(fd, buf, oob, flags)
+	if err != nil {
+		return probe.Errno(err), nil
+	}
+	var fds []int
+	msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+	for _, m := range msgs {
+		f, _ := unix.ParseUnixRights(&m)
+		fds = append(fds, f...)
+	}
+	return fmt.Sprintf("%q, %d descriptors, ctrunc %v", buf[:n], len(fds), rflags&unix.MSG_CTRUNC != 0), fds
+}
+
+// rights passes descriptors with SCM_RIGHTS.
+func rights() {
+	a, b := pair(unix.SOCK_STREAM)
+	var p [2]int
+	pr.Check(unix.Pipe2(p[:], unix.O_CLOEXEC))
+	pr.Say("sendmsg SCM_RIGHTS", probe.Errno(unix.Sendmsg(a, []byte("pipe"), unix.UnixRights(p[1]), nil, 0)))
+	unix.Close(p[1]) // in flight, the pipe's write end stays open
+	unix.Write(a, []byte("more"))
+	what, fds := recvRights(b, 4, unix.MSG_CMSG_CLOEXEC)
+	pr.Say("recvmsg", what)
+	if len(fds) == 1 {
+		fl, _ := unix.FcntlInt(uintptr(fds[0]), unix.F_GETFD, 0)
+		pr.Say("MSG_CMSG_CLOEXEC sets FD_CLOEXEC", fl&unix.FD_CLOEXEC != 0)
+		unix.Write(fds[0], []byte("through the passed descriptor"))
+		buf := make([]byte, 64)
+		n, _ := unix.Read(p[0], buf)
+		pr.Say("the pipe reads", string(buf[:n]))
+		unix.Close(fds[0])
+	}
+	what, _ = recvRights(b, 4, 0)
+	pr.Say("then", what)
+	unix.Close(p[0])
+
+	// Read without recvmsg: the descriptors are dropped, as closed.
+	pr.Check(unix.Pipe2(p[:], unix.O_CLOEXEC))
+	unix.Sendmsg(a, []byte("x"), unix.UnixRights(p[1]), nil, 0)
+	unix.Close(p[1])
+	unix.Read(b, make([]byte, 8))
+	n, err := unix.Read(p[0], make([]byte, 8))
+	pr.Say("the pipe after its write end was read past", n, " ", probe.Errno(err))
+	unix.Close(p[0])
+
+	// Closing the receiver releases what is in flight to it.
+	pr.Check(unix.Pipe2(p[:], unix.O_CLOEXEC))
+	unix.Sendmsg(a, []byte("x"), unix.UnixRights(p[1]), nil, 0)
+	unix.Close(p[1])
+	unix.Close(b)
+	n, err = unix.Read(p[0], make([]byte, 8))
+	pr.Say("the pipe after the receiver closed", n, " ", probe.Errno(err))
+	unix.Close(p[0])
+	unix.Close(a)
+
+	pr.Say("SCM_RIGHTS of a closed descriptor", probe.Errno(unix.Sendmsg(sock(unix.SOCK_DGRAM), []byte("x"), unix.UnixRights(999), nil, 0)))
+	bad := unix.UnixRights(0)
+	bad[12] = 77 // an unknown SOL_SOCKET message type
+	d1, d2 := pair(unix.SOCK_DGRAM)
+	pr.Say("an unknown control message", probe.Errno(unix.Sendmsg(d1, []byte("x"), bad, nil, 0)))
+	pr.Say("two descriptors in a datagram", probe.Errno(unix.Sendmsg(d1, []byte("two"), unix.UnixRights(0, 1), nil, 0)))
+	what, fds = recvRights(d2, 1, 0)
+	pr.Say("received with room for one", what)
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+	unix.Sendmsg(d1, []byte("none"), unix.UnixRights(2), nil, 0)
+	what, _ = recvRights(d2, 0, 0)
+	pr.Say("received with no room", what)
+	unix.Close(d1)
+	unix.Close(d2)
 }
