@@ -91,7 +91,26 @@ func Register(b Backend, indices ...int) error {
 		}
 		sysgo.Go(func() { serve(work) })
 	})
+	if startErr == nil {
+		reenterWorkDir()
+	}
 	return startErr
+}
+
+// reenterWorkDir changes into the working directory again, by its path.
+// The kernel's mounts take effect when the service registers: a working
+// directory the program started in beneath a mount point (coracle.cwd)
+// is until then the root file system's directory there, and stays so
+// until it is entered again through the mount. A mount whose backend
+// registers later (a disk's, after the shares') fails the change, and
+// its own Register changes again; if the mount has no such directory,
+// the program stays where it is.
+func reenterWorkDir() {
+	wd, err := syscall.Getwd()
+	if err != nil || wd == "/" {
+		return
+	}
+	syscall.Chdir(wd)
 }
 
 // serve takes the kernel's requests as they come and answers each in a
