@@ -26,6 +26,15 @@ var Info pvh.StartInfo
 // of pvhEntry, for boot-time measurements.
 func EntryTSC() uint64
 
+// IdentityRoot returns the physical address of the boot page tables'
+// root (the image runs at its load address, so it is also its virtual
+// address). They map the first 4 GiB one to one, with 2 MiB pages,
+// writable and executable, and nothing changes them once the kernel has
+// its own: the application processors' trampoline starts on them, since
+// a root it loads in real mode must lie below 4 GiB and identity-map the
+// trampoline and the entry it jumps to.
+func IdentityRoot() uintptr
+
 // StackBounds returns the boot stack, [lo, hi): kernelMain runs on it,
 // and the crash report walks it when the kernel faults during boot.
 func StackBounds() (lo, hi uintptr)

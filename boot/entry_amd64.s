@@ -176,3 +176,12 @@ TEXT ·StackBounds(SB),NOSPLIT,$0-16
 	LEAQ	const_stackTop(AX), CX
 	MOVQ	CX, hi+8(FP)
 	RET
+
+// func IdentityRoot() uintptr
+TEXT ·IdentityRoot(SB),NOSPLIT,$0-8
+	LEAQ	bootData(SB), AX
+	ADDQ	$(const_pageSize-1), AX
+	ANDQ	$~(const_pageSize-1), AX
+	ADDQ	$const_pml4Offset, AX
+	MOVQ	AX, ret+0(FP)
+	RET

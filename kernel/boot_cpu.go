@@ -20,21 +20,29 @@ func setupCPU() {
 	amd64.InstallTrapHandlers(&tss)
 }
 
-// setupUserEntry readies the CPU to run ring-3 code: vector state
-// (XSAVE with the components Go may use, and how traps save it), the FS
-// base instructions and SYSCALL.
+// setupUserEntry readies the boot CPU to run ring-3 code
+// (enableCPUFeatures).
 func setupUserEntry() {
+	xcr0 = enableCPUFeatures(&cpu0)
+}
+
+// enableCPUFeatures readies the calling CPU to run ring-3 code: vector
+// state (XSAVE with the components Go may use, and how traps save it,
+// recorded in c), the FS base instructions and SYSCALL. It returns the
+// XCR0 it set. Every CPU runs it, the boot CPU in setupUserEntry and
+// each AP in apMain, so all have the same features.
+func enableCPUFeatures(c *amd64.PerCPU) uint64 {
 	size, useXSAVE, enabled := amd64.EnableVectorState()
-	xcr0 = enabled
-	cpu0.XSaveSize = uint64(size)
-	cpu0.UseXSAVE = useXSAVE
+	c.XSaveSize = uint64(size)
+	c.UseXSAVE = useXSAVE
 	avxOffset := uint32(0)
 	if enabled&amd64.XCR0_AVX != 0 {
 		avxOffset = amd64.AVXStateOffset()
 	}
-	cpu0.FastVector = amd64.FastVectorMode(useXSAVE, size, enabled, avxOffset)
-	cpu0.UseFSGSBASE = amd64.EnableFSGSBASE()
+	c.FastVector = amd64.FastVectorMode(useXSAVE, size, enabled, avxOffset)
+	c.UseFSGSBASE = amd64.EnableFSGSBASE()
 	amd64.EnableSyscall()
+	return enabled
 }
 
 // The kernel stack trap handlers run on for traps from ring 3 lives in

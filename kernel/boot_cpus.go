@@ -10,9 +10,9 @@ import (
 )
 
 // CPU discovery: which CPUs the hypervisor gave the guest, asked the way
-// each hypervisor tells it (docs/smp.md). The kernel runs the program on
-// the boot CPU only; the list is what a later SMP start-up will start,
-// and until then only the boot console reports it: sched_getaffinity,
+// each hypervisor tells it (docs/smp.md). startAPs (boot_aps.go) starts
+// the others and parks them; the kernel runs the program on the boot CPU
+// only, so only the boot console reports the list: sched_getaffinity,
 // /proc/cpuinfo and runtime.NumCPU keep saying 1.
 
 // maxCPUs bounds the CPU list, as the table parsers bound theirs.
@@ -151,34 +151,15 @@ func bootAPICID() uint32 {
 // cpuidTopology is the extended topology leaf.
 const cpuidTopology = 0xB
 
-// reportCPUs prints the CPU list when there is more than one CPU (the
-// program runs on the boot CPU only, and says so):
-//
-//	coracle: 4 CPUs (ACPI MADT), APIC IDs 0 1 2 3; this kernel runs the program on the boot CPU (APIC ID 0) only
-//
-// With coracle.bootstamps it prints it always, and then what each source
-// says on its own, so that tests see every source the machine has:
+// reportCPUs prints, with coracle.bootstamps, what each source says on
+// its own, so that tests see every source the machine has:
 //
 //	coracle: CPUs by ACPI MADT: none: no ACPI RSDP: ...
 //	coracle: CPUs by MP table: 4, APIC IDs 0 1 2 3
+//
+// The line of the CPUs the kernel uses comes once they are started
+// (reportAPs). It reads the tables through the boot identity map.
 func reportCPUs(rsdp uint64) {
-	c := &bootCPUs
-	if c.n <= 1 && !bootStamps.enabled {
-		return
-	}
-	console.str("coracle: ")
-	console.dec(uint64(c.n))
-	if c.n == 1 {
-		console.str(" CPU (")
-	} else {
-		console.str(" CPUs (")
-	}
-	console.str(c.source.String())
-	console.str("), APIC IDs")
-	printAPICIDs(c)
-	console.str("; this kernel runs the program on the boot CPU (APIC ID ")
-	console.dec(uint64(c.apicIDs[c.boot]))
-	console.str(") only\n")
 	if !bootStamps.enabled {
 		return
 	}

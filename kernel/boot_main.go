@@ -50,6 +50,7 @@ func kernelMain(infoErr error) {
 	bootCmdline = cmd
 	setupKernelStack()
 	setupTime()
+	startAPs()
 	setupRootFS()
 	unpackFiles()
 	unpackModules()

@@ -112,6 +112,9 @@ func kernelStackOf(sp uint64) (stackwalk.Range, string, bool) {
 	if bs := (stackwalk.Range{Lo: uint64(lo), Hi: uint64(hi)}); bs.Contains(sp, 1) {
 		return bs, bootStackName, true
 	}
+	if lo, hi, name, ok := apStackOf(sp); ok {
+		return stackwalk.Range{Lo: lo, Hi: hi}, name, true
+	}
 	return stackwalk.Range{}, "unknown stack RSP is on", false
 }
 

@@ -15,10 +15,12 @@ import "github.com/coracle-os/coracle/kernel/abi/cmdline"
 //	syscall  page fault three calls deep while serving the program's
 //	         first write(2) to descriptor 1: the report then shows the
 //	         kernel stack and the thread's user stack
+//	ap       invalid opcode on an application processor once it is
+//	         online (needs --cpus 2 or more): the report names the CPU
 const crashParam = "coracle.crash"
 
 // crashKinds lists the values for the error message.
-const crashKinds = "de, ud, gp, pf, bp, deep, syscall"
+const crashKinds = "de, ud, gp, pf, bp, deep, syscall, ap"
 
 // defined in crashtest_amd64.s
 
@@ -55,6 +57,9 @@ func crashTest(cmd string) {
 			crashNested1(false)
 		case "syscall":
 			crashAtWrite = true
+			return
+		case "ap":
+			crashAP = true
 			return
 		}
 		console.str("coracle: coracle.crash=")

@@ -77,6 +77,29 @@ var (
 	}
 )
 
+// Application processors (boot_aps.go, boot_aps_entry.go). Boot-set:
+// the boot CPU fills apStart and every AP's apCPUs entry before it sends
+// the IPIs; each AP then writes only its own entry and publishes it with
+// an atomic store to its state, which the boot CPU polls. Once the APs
+// are parked (interrupts off) nothing here changes, and only crash
+// reports read it.
+var (
+	apStart apStartBlock
+	apCPUs  [maxCPUs]apCPU
+
+	// apDispatchFn receives every trap an AP takes (a top-level
+	// function, as PerCPU.SetDispatcher requires).
+	apDispatchFn = apDispatch
+
+	// aps is the start-up as a whole: the trampoline's page, the TSC at
+	// the first IPI and once the last AP was in or given up on, and why
+	// no AP was started, if none was.
+	aps struct {
+		page, firstIPI, done uint64
+		failure              string
+	}
+)
+
 // Boot facts and diagnostics switches. Boot-set.
 var (
 	// bootCmdline is the kernel command line, kept for Cmdline: ring-3
@@ -99,6 +122,11 @@ var (
 	// crashAtWrite (coracle.crash=syscall) makes the kernel fault while
 	// serving the program's first write to descriptor 1.
 	crashAtWrite bool
+
+	// crashAP (coracle.crash=ap) makes an application processor fault
+	// once it is online: the one at index crashOnAP of bootCPUs.
+	crashAP   bool
+	crashOnAP = -1
 )
 
 // Console and crash reports. Trap (and boot).

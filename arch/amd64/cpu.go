@@ -50,6 +50,11 @@ func DisableInterrupts()
 // Halt executes HLT once: the CPU sleeps until the next interrupt.
 func Halt()
 
+// Pause executes PAUSE, the spin-loop hint (SDM Vol. 2B, PAUSE): a CPU
+// polling memory another CPU will write wastes less power and, under a
+// hypervisor, may yield its time to the writer.
+func Pause()
+
 // lgdt loads the GDT register from a pseudo-descriptor.
 //
 //go:noescape

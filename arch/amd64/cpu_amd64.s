@@ -113,6 +113,11 @@ TEXT ·Halt(SB),NOSPLIT,$0-0
 	HLT
 	RET
 
+// func Pause()
+TEXT ·Pause(SB),NOSPLIT,$0-0
+	PAUSE
+	RET
+
 // func lgdt(p *pseudoDescriptor)
 TEXT ·lgdt(SB),NOSPLIT,$0-8
 	MOVQ	p+0(FP), AX

@@ -73,11 +73,18 @@ const (
 
 // InstallPerCPU points GS at c.
 func InstallPerCPU(c *PerCPU) {
+	c.Prepare()
+	Wrmsr(MSR_GS_BASE, uint64(c.Self))
+	Wrmsr(MSR_KERNEL_GS_BASE, uint64(c.Self))
+}
+
+// Prepare fills in c's addresses of itself (Self, the kernel TLS block
+// and FS base), which a CPU's entry code needs before it can run Go
+// code; another CPU may do it.
+func (c *PerCPU) Prepare() {
 	c.Self = uintptr(unsafe.Pointer(c))
 	c.KernelTLS[0] = uintptr(unsafe.Pointer(&c.KernelG))
 	c.KernelFSBase = uint64(uintptr(unsafe.Pointer(&c.KernelTLS[1])))
-	Wrmsr(MSR_GS_BASE, uint64(c.Self))
-	Wrmsr(MSR_KERNEL_GS_BASE, uint64(c.Self))
 }
 
 // SetKernelStack sets the top of the stack for traps taken from ring 3.

@@ -63,20 +63,29 @@ func TSSDescriptor(base uint64, limit uint32) (low, high uint64) {
 	return low, high
 }
 
-var gdt [gdtEntries]uint64
+// GDT is a CPU's global descriptor table: each CPU has its own, since
+// its TSS descriptor names that CPU's TSS (and LTR marks it busy).
+type GDT [gdtEntries]uint64
 
-// LoadGDT installs the kernel's GDT with tss as its task-state segment and
-// reloads every segment register.
+// gdt is the boot CPU's.
+var gdt GDT
+
+// LoadGDT installs the boot CPU's GDT with tss as its task-state
+// segment and reloads every segment register.
 //
 // Runs once at boot, before traps are enabled.
-func LoadGDT(tss *TSS) {
-	gdt[KernelCS>>3] = CodeDescriptor64(0)
-	gdt[KernelDS>>3] = DataDescriptor(0)
-	gdt[userCS32>>3] = CodeDescriptor32(rplUser)
-	gdt[UserDS>>3] = DataDescriptor(rplUser)
-	gdt[UserCS>>3] = CodeDescriptor64(rplUser)
-	gdt[TSSSelector>>3], gdt[TSSSelector>>3+1] = TSSDescriptor(uint64(uintptr(unsafe.Pointer(tss))), tssSize-1)
-	p := pseudoDescriptor{limit: uint16(unsafe.Sizeof(gdt) - 1), base: uint64(uintptr(unsafe.Pointer(&gdt)))}
+func LoadGDT(tss *TSS) { gdt.Load(tss) }
+
+// Load fills g with the kernel's segments and tss, installs it on the
+// calling CPU and reloads every segment register and the task register.
+func (g *GDT) Load(tss *TSS) {
+	g[KernelCS>>3] = CodeDescriptor64(0)
+	g[KernelDS>>3] = DataDescriptor(0)
+	g[userCS32>>3] = CodeDescriptor32(rplUser)
+	g[UserDS>>3] = DataDescriptor(rplUser)
+	g[UserCS>>3] = CodeDescriptor64(rplUser)
+	g[TSSSelector>>3], g[TSSSelector>>3+1] = TSSDescriptor(uint64(uintptr(unsafe.Pointer(tss))), tssSize-1)
+	p := pseudoDescriptor{limit: uint16(unsafe.Sizeof(*g) - 1), base: uint64(uintptr(unsafe.Pointer(g)))}
 	lgdt(&p)
 	reloadSegments(KernelCS, KernelDS)
 	ltr(TSSSelector)

@@ -85,6 +85,14 @@ func InstallTrapHandlers(tss *TSS) {
 	LoadIDT()
 }
 
+// UseTrapHandlers loads the IDT InstallTrapHandlers built on another
+// CPU (there is one IDT for all of them) and gives tss, this CPU's TSS,
+// the emergency stack whose top is emergencyTop (16-byte aligned).
+func UseTrapHandlers(tss *TSS, emergencyTop uintptr) {
+	tss.SetIST(istEmergency, emergencyTop&^15)
+	LoadIDT()
+}
+
 // The vector entry stubs are generated (gen_trap.go writes
 // trap_amd64.s); the rest of trap entry is hand-written in
 // trap_common_amd64.s.

@@ -4,9 +4,12 @@ import "strings"
 
 // Roots of the contexts coracle's kernel code runs in.
 var (
-	// BootRoots run on the boot stack before the Go runtime starts.
+	// BootRoots run before the Go runtime starts: on the boot stack,
+	// and on the application processors' kernel stacks from their
+	// 64-bit entry to their parked state.
 	BootRoots = []string{
 		"github.com/coracle-os/coracle/boot.entry64",
+		"github.com/coracle-os/coracle/kernel.apEntry64",
 	}
 	// TrapRoots run on a trap stack with interrupts off. The entry
 	// stubs reach dispatch through a closure, dispatch reaches the
@@ -15,6 +18,7 @@ var (
 	// their targets are named here.
 	TrapRoots = []string{
 		"github.com/coracle-os/coracle/kernel.dispatch",
+		"github.com/coracle-os/coracle/kernel.apDispatch",
 		"github.com/coracle-os/coracle/kernel.sys*",
 		"github.com/coracle-os/coracle/kernel.(*physMemory).Page",
 	}

@@ -31,7 +31,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	base := qemu.Config{Machine: machine, MemoryMiB: o.MemoryMiB, Accel: host.Accel}
+	base := qemu.Config{Machine: machine, MemoryMiB: o.MemoryMiB, CPUs: o.cpus, Accel: host.Accel}
 	// The revision the guests are built from: read before they are.
 	header := hostinfo.ReadHeader(ctx, argv, host.Path)
 	systems, err := prepare(ctx, o, base, tmp, stderr)
@@ -47,6 +47,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		accel:     hostinfo.Accel(host.Accel),
 		machine:   hostinfo.ArgAfter(systems[0].args, "-M"),
 		memoryMiB: o.MemoryMiB,
+		cpus:      o.cpus,
 		runs:      o.runs,
 		warmups:   o.warmups,
 	}

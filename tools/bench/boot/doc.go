@@ -22,7 +22,7 @@
 //
 // Usage:
 //
-//	go run ./tools/bench/boot [-runs N] [-accel kvm|tcg|auto] [-machine M] [-m MiB]
+//	go run ./tools/bench/boot [-runs N] [-accel kvm|tcg|auto] [-machine M] [-m MiB] [-cpus N]
 //	                          [-skip-linux] [-linux-kernel FILE] [-linux-cmdline S]
 //
 // Host only: never linked into an image.

@@ -13,6 +13,7 @@ type options struct {
 	command.GuestFlags
 	runs, warmups int
 	machine       string
+	cpus          int
 	linuxKernel   string // a vmlinux or bzImage to use instead of Debian's
 	timeout       time.Duration
 	verbose       bool // show each guest's console of its first boot
@@ -27,6 +28,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.runs, "runs", 20, "timed boots of each system")
 	fs.IntVar(&o.warmups, "warmup", 1, "untimed boots of each system first")
 	fs.StringVar(&o.machine, "machine", string(qemu.Microvm), "QEMU machine: microvm, q35 or pc")
+	fs.IntVar(&o.cpus, "cpus", 1, "vCPUs of every guest (QEMU -smp), as coracle run --cpus")
 	fs.StringVar(&o.linuxKernel, "linux-kernel", "", "boot this Linux `kernel` (vmlinux ELF, or XZ bzImage) instead of Debian's")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one boot's line")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed in its first boot")
@@ -35,6 +37,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.runs < 1 || o.warmups < 0 {
 		return options{}, command.Usage(fs, "-runs must be at least 1 and -warmup at least 0")
+	}
+	if err := qemu.CheckCPUs(o.cpus); err != nil {
+		return options{}, command.Usage(fs, err.Error())
 	}
 	return o, nil
 }

@@ -15,6 +15,7 @@ type report struct {
 	accel     string          // accelerator and CPU model, as passed to QEMU
 	machine   string          // the -M value
 	memoryMiB int
+	cpus      int
 	runs      int
 	warmups   int
 
@@ -56,7 +57,7 @@ type guestTimes struct {
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "boot time: exec of QEMU -> the guest's first line on the serial console\n\n")
 	r.header.Write(w)
-	fmt.Fprintf(w, "guest:    %s, -M %s, %d MiB\n", r.accel, r.machine, r.memoryMiB)
+	fmt.Fprintf(w, "guest:    %s, -M %s, %d MiB, %d vCPU(s)\n", r.accel, r.machine, r.memoryMiB, r.cpus)
 	fmt.Fprintf(w, "runs:     %d per system, after %d warm-up boot(s), interleaved round by round\n\n", r.runs, r.warmups)
 
 	floor, linux := r.median(floorBaseline), r.median(linuxBaseline)

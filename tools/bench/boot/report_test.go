@@ -22,6 +22,7 @@ func sampleReport() report {
 		accel:     "TCG (-accel tcg -cpu max)",
 		machine:   "microvm,acpi=off,rtc=on",
 		memoryMiB: 256,
+		cpus:      4,
 		runs:      3,
 		warmups:   1,
 		rows: []row{
@@ -46,7 +47,7 @@ func TestReportTable(t *testing.T) {
 		"source:   5d5d149aabbc\n",
 		"host CPU: AMD EPYC, 2 CPUs\n",
 		"QEMU:     QEMU emulator version 7.2.22\n",
-		"guest:    TCG (-accel tcg -cpu max), -M microvm,acpi=off,rtc=on, 256 MiB\n",
+		"guest:    TCG (-accel tcg -cpu max), -M microvm,acpi=off,rtc=on, 256 MiB, 4 vCPU(s)\n",
 		"runs:     3 per system, after 1 warm-up boot(s)",
 		"| system | line waited for | median ms | min ms | max ms | x floor | x Linux |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
 		"| floor | `floor: ready` | 30.0 | 28.0 | 35.0 | 1.00 | 0.02 |\n",
