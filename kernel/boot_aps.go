@@ -15,8 +15,15 @@ import (
 // (docs/smp.md). startAPs gives every AP of bootCPUs its per-CPU state,
 // copies the trampoline to a low page and sends INIT and STARTUP IPIs to
 // all of them at once; each AP runs the trampoline, apEntry64 and apMain
-// (boot_aps_entry.go), checks in and parks with interrupts off. The
-// program still runs on the boot CPU alone.
+// (boot_aps_entry.go), checks in and parks with interrupts off, while
+// the boot CPU goes on with the boot; awaitAPs, just before the program
+// starts, waits for those not in yet. The program still runs on the
+// boot CPU alone.
+//
+// While the APs come up, the boot CPU only adds mappings to the kernel's
+// page tables, never changes one an AP uses (the image, the direct map,
+// the APs' stacks, all mapped before the IPIs), and the APs write
+// nothing but their own apCPUs entries.
 
 // An AP's start-up state (apCPU.state). The boot CPU sets apStarting
 // before it sends the IPIs; from there the AP (apOnline, apMismatch) or
@@ -33,9 +40,10 @@ const (
 
 // Start-up bounds. QEMU starts an AP at the first STARTUP IPI; the
 // second, to the APs not in yet, is for hardware that misses one (SDM
-// Vol. 3A §9.4.4.1 sends two). No fixed multi-millisecond waits: the
-// boot CPU polls, and the bounds only end the wait for an AP that does
-// not come.
+// Vol. 3A §9.4.4.1 sends two), 200 µs or more after the first; an AP
+// not in 100 ms after the second is left out. No fixed
+// multi-millisecond waits: the boot CPU polls, and the bounds only end
+// the wait for an AP that does not come.
 const (
 	apSecondSIPIMicros = 200
 	apGiveUpMicros     = 100_000
@@ -69,9 +77,10 @@ type apStartBlock struct {
 	fsBase [maxCPUs]uint64 // the block's KernelFSBase
 }
 
-// startAPs starts every AP of bootCPUs and waits for each to check in,
-// then prints the CPU line. It runs after setupTime (it needs the local
-// APIC and the TSC's rate) and before the program starts.
+// startAPs sends every AP of bootCPUs the IPIs that start it, without
+// waiting: the APs come up while the boot CPU goes on with the boot, and
+// awaitAPs collects them. It runs after setupTime (it needs the local
+// APIC and the TSC's rate).
 func startAPs() {
 	c := &bootCPUs
 	b := &apCPUs[c.boot]
@@ -79,15 +88,37 @@ func startAPs() {
 	if c.n > 1 {
 		apStartAll(c)
 	}
+}
+
+// awaitAPs waits for every AP started to check in, or gives up on it,
+// then prints the CPU line. It runs last before the program starts.
+func awaitAPs() {
+	c := &bootCPUs
+	if aps.vector != 0 {
+		start := amd64.Rdtsc()
+		if !waitAPs(c, aps.firstIPI, apSecondSIPIMicros) {
+			// The boot may have taken longer than the bound since
+			// the first IPI: the APs' last chance runs from here.
+			second := amd64.Rdtsc()
+			sendStartup(c, aps.vector)
+			waitAPs(c, second, apGiveUpMicros)
+		}
+		for i := range c.n {
+			a := &apCPUs[i]
+			if atomic.CompareAndSwapUint32(&a.state, apStarting, apSilent) {
+				lapic.SendIPI(c.apicIDs[i], amd64.ICRInit()) // hold it: a late start would find no one waiting
+			}
+		}
+		aps.waited = amd64.Rdtsc() - start
+	}
 	reportAPs(c)
 	if crashAP {
-		awaitAPCrash(c)
+		awaitAPCrash()
 	}
 }
 
-// apStartAll is the start-up proper, for more than one CPU.
+// apStartAll prepares every AP and sends INIT and STARTUP to all.
 func apStartAll(c *cpuList) {
-	aps.firstIPI = amd64.Rdtsc()
 	page, ok := smp.TrampolinePage(&ramRanges, bda.BaseMemoryEnd(lowMemory{}), ebdaStart())
 	if !ok {
 		aps.failure = "no page of RAM below 1 MiB is free for the trampoline"
@@ -99,7 +130,7 @@ func apStartAll(c *cpuList) {
 		aps.failure = "the boot page tables or the image lie above 4 GiB"
 		return
 	}
-	aps.page = page
+	aps.page, aps.vector = page, vector
 	if crashAP {
 		crashOnAP = lastAP(c)
 	}
@@ -114,23 +145,13 @@ func apStartAll(c *cpuList) {
 	}
 	// INIT to every AP, whatever the firmware left it doing (SeaBIOS
 	// starts the APs to count them), then STARTUP to all.
+	aps.firstIPI = amd64.Rdtsc()
 	for i := range c.n {
 		if apCPUs[i].state == apStarting && !lapic.SendIPI(c.apicIDs[i], amd64.ICRInit()) {
 			apCPUs[i].state = apUnreachable
 		}
 	}
 	sendStartup(c, vector)
-	if !waitAPs(c, apSecondSIPIMicros) {
-		sendStartup(c, vector)
-		waitAPs(c, apGiveUpMicros)
-	}
-	for i := range c.n {
-		a := &apCPUs[i]
-		if atomic.CompareAndSwapUint32(&a.state, apStarting, apSilent) {
-			lapic.SendIPI(c.apicIDs[i], amd64.ICRInit()) // hold it: a late start would find no one waiting
-		}
-	}
-	aps.done = amd64.Rdtsc()
 }
 
 // lastAP is the index of the last AP in c's list.
@@ -186,10 +207,10 @@ func sendStartup(c *cpuList, vector uint8) {
 }
 
 // waitAPs spins, with PAUSE, until every AP started has checked in or
-// micros microseconds have passed since the first IPI, and reports
+// micros microseconds have passed since the TSC read from, and reports
 // whether all did.
-func waitAPs(c *cpuList, micros uint64) bool {
-	deadline := aps.firstIPI + tscHz*micros/1e6
+func waitAPs(c *cpuList, from, micros uint64) bool {
+	deadline := from + tscHz*micros/1e6
 	for {
 		all := true
 		for i := range c.n {
@@ -261,12 +282,20 @@ func reportAPs(c *cpuList) {
 		console.str(why)
 		console.str("\n")
 	}
-	if !bootStamps.enabled || aps.page == 0 {
+	if !bootStamps.enabled || aps.vector == 0 {
 		return
 	}
+	last := aps.firstIPI
+	for i := range c.n {
+		if i != c.boot && atomic.LoadUint32(&apCPUs[i].state) == apOnline {
+			last = max(last, apCPUs[i].onlineTSC)
+		}
+	}
 	console.str("coracle: AP start-up took ")
-	console.dec(tscMicros(aps.done - aps.firstIPI))
-	console.str(" µs, trampoline at ")
+	console.dec(tscMicros(last - aps.firstIPI))
+	console.str(" µs, the boot CPU waited ")
+	console.dec(tscMicros(aps.waited))
+	console.str(" µs for it, trampoline at ")
 	console.hex(aps.page, 1)
 	console.str("\n")
 	for i := range c.n {
@@ -294,10 +323,11 @@ func tscMicros(ticks uint64) uint64 { return tsc.Nanoseconds(ticks) / 1000 }
 // awaitAPCrash waits, for coracle.crash=ap, for the AP that faults on
 // purpose to report it and stop the VM, so that the boot CPU's output
 // does not run into the report.
-func awaitAPCrash(c *cpuList) {
+func awaitAPCrash() {
 	if crashOnAP < 0 || atomic.LoadUint32(&apCPUs[crashOnAP].state) != apOnline {
 		bootFailure("coracle.crash=ap needs an application processor online (run with --cpus 2 or more)")
 	}
+	atomic.StoreUint32(&aps.crashGo, 1)
 	amd64.HaltForever()
 }
 
@@ -311,9 +341,9 @@ func apStackOf(sp uint64) (lo, hi uint64, name string, ok bool) {
 	k, e := smp.SlotStacks(kernelStackBase, slot)
 	switch {
 	case sp >= k.Lo && sp < k.Hi:
-		return k.Lo, k.Hi, "an application processor's kernel stack", true
+		return k.Lo, k.Hi, "application processor kernel stack", true
 	case sp >= e.Lo && sp < e.Hi:
-		return e.Lo, e.Hi, "an application processor's emergency stack", true
+		return e.Lo, e.Hi, "application processor emergency stack", true
 	}
 	return 0, 0, "", false
 }

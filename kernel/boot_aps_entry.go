@@ -62,9 +62,19 @@ func apMain(i int) {
 	// The boot CPU may have given up on this AP (apSilent) just
 	// before: then it stays out.
 	if atomic.CompareAndSwapUint32(&a.state, apStarting, state) && state == apOnline && crashOnAP == i {
-		crashInvalidOpcode()
+		crashOnceBootCPUWaits()
 	}
 	apPark()
+}
+
+// crashOnceBootCPUWaits raises an invalid opcode for coracle.crash=ap,
+// once the boot CPU has printed its lines and halted, so that the report
+// is not mixed with them.
+func crashOnceBootCPUWaits() {
+	for atomic.LoadUint32(&aps.crashGo) == 0 {
+		amd64.Pause()
+	}
+	crashInvalidOpcode()
 }
 
 // sameFeatures reports whether an AP enabled what the boot CPU did: the

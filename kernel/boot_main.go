@@ -58,6 +58,7 @@ func kernelMain(infoErr error) {
 	setupShares(cmd)
 	setupWorkDir(cmd)
 	openConsole()
+	awaitAPs()
 	startProgram(cmd)
 }
 

@@ -91,12 +91,15 @@ var (
 	// function, as PerCPU.SetDispatcher requires).
 	apDispatchFn = apDispatch
 
-	// aps is the start-up as a whole: the trampoline's page, the TSC at
-	// the first IPI and once the last AP was in or given up on, and why
-	// no AP was started, if none was.
+	// aps is the start-up as a whole: the trampoline's page and STARTUP
+	// vector, the TSC at the first IPI, how long awaitAPs waited, why no
+	// AP was started, if none was, and, for coracle.crash=ap, when the
+	// boot CPU has printed all it will (atomic).
 	aps struct {
-		page, firstIPI, done uint64
-		failure              string
+		page, firstIPI, waited uint64
+		vector                 uint8 // the STARTUP vector; 0: none sent
+		failure                string
+		crashGo                uint32
 	}
 )
 
