@@ -25,8 +25,8 @@ func CheckCPUs(n int) error {
 // smpArgs gives the guest n CPUs. The kernel finds them in the MADT
 // (q35, pc, microvm with ACPI) or through fw_cfg (microvm without ACPI,
 // which numbers the local APICs 0..n-1 for this flat topology: one
-// socket, one thread per core). The kernel runs the program on the boot
-// CPU only (docs/smp.md). One CPU, the default, needs no option.
+// socket, one thread per core), starts them and parks them; it runs the
+// program on the boot CPU only (docs/smp.md). One CPU, the default, needs no option.
 func smpArgs(n int) []string {
 	if n <= 1 {
 		return nil
