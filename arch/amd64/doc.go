@@ -14,7 +14,11 @@
 // ordinary (splittable) Go functions are safe there: the stand-in g never
 // asks for more stack.
 //
-// Trap context: the primitives in cpu.go, lapic.go, tsc.go, the PerCPU
-// and TSS setters and PerCPU.VectorStateToMemory may run in trap
-// context; they never allocate. Everything else runs once at boot.
+// The application processors start in real mode at the trampoline
+// (trampoline.go, bytes the kernel copies below 1 MiB), woken by the
+// INIT and STARTUP IPIs of lapic_ipi.go.
+//
+// Trap context: the primitives in cpu.go, lapic.go, lapic_ipi.go, tsc.go,
+// the PerCPU and TSS setters and PerCPU.VectorStateToMemory may run in
+// trap context; they never allocate. Everything else runs once at boot.
 package amd64

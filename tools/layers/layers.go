@@ -7,7 +7,7 @@
 // The layers, bottom to top (docs/design.md draws them):
 //
 //	abi       kernel/abi/...    contracts both rings import: Linux ABI values, private device calls, the socket table layout, the command-line encoding, exit statuses
-//	arch      arch/amd64        ring 0: CPU primitives (port I/O, MSRs, descriptor tables, trap entry, LAPIC, TSC, XSAVE)
+//	arch      arch/amd64        ring 0: CPU primitives (port I/O, MSRs, descriptor tables, trap entry, LAPIC and IPIs, the AP trampoline, TSC, XSAVE)
 //	platform  arch/amd64/pc/... ring 0: PC platform devices (8254 PIT, 8259 PIC, MC146818 RTC, 16550 UART, 82093AA IOAPIC, QEMU fw_cfg)
 //	boot      boot/...          ring 0 before the Go runtime: PVH entry, hvm_start_info, firmware tables (ACPI, MP table, BIOS Data Area)
 //	kernel    kernel/...        ring 0: system calls, threads, memory, signals, time, crash reports
