@@ -28,11 +28,9 @@ const (
 
 // defined in boot_aps_amd64.s
 
-// apEntry64 is the 64-bit code the trampoline jumps to. It is not a Go
-// function: it has no stack until it sets one up, and it never returns.
-func apEntry64()
-
-// apEntryAddr returns the address of apEntry64.
+// apEntryAddr returns the address of apEntry64, the 64-bit code the
+// trampoline jumps to. apEntry64 is not a Go function (it has no stack
+// until it sets one up, and it never returns), so Go declares none.
 func apEntryAddr() uintptr
 
 // apMain brings AP i (its index in bootCPUs) to its parked state: its
