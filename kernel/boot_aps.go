@@ -41,12 +41,14 @@ const (
 // Start-up bounds. QEMU starts an AP at the first STARTUP IPI; the
 // second, to the APs not in yet, is for hardware that misses one (SDM
 // Vol. 3A §9.4.4.1 sends two), 200 µs or more after the first; an AP
-// not in 100 ms after the second is left out. No fixed
-// multi-millisecond waits: the boot CPU polls, and the bounds only end
-// the wait for an AP that does not come.
+// not in a second after the second is left out. No fixed waits: the
+// boot CPU polls, and the bounds only end the wait for an AP that does
+// not come. The last is that long for QEMU's TCG on a busy host, where
+// an AP's first instructions wait for a host core: with two host cores
+// and two other busy processes, APs took up to 100 ms to check in.
 const (
 	apSecondSIPIMicros = 200
-	apGiveUpMicros     = 100_000
+	apGiveUpMicros     = 1_000_000
 )
 
 // apCPU is one CPU's state beyond the boot CPU's. Fixed arrays sized by
@@ -271,7 +273,7 @@ func reportAPs(c *cpuList) {
 		case apMismatch:
 			why = "it has other vector-state, FS-base or SYSCALL features than the boot CPU"
 		case apSilent:
-			why = "it did not check in within 100 ms"
+			why = "it did not check in within a second"
 		case apUnreachable:
 			why = "no IPI reaches it (an APIC ID above 255 needs x2APIC mode)"
 		default:
