@@ -171,7 +171,11 @@ func parseTest(args []string) (TestArgs, error) {
 		t.GoArgs = append(t.GoArgs, a)
 		if goValueFlags[strings.TrimPrefix(name, "test.")] && !hasValue && i+1 < len(args) {
 			i++
-			t.GoArgs = append(t.GoArgs, args[i])
+			value = args[i]
+			t.GoArgs = append(t.GoArgs, value)
+		}
+		if strings.TrimPrefix(name, "test.") == "fuzz" && value != "" {
+			return t, usageErrorf("test: -fuzz cannot run in a guest: go test's fuzzing coordinator starts the test binary again as worker processes, and a guest runs one program (nor does the fuzzing instrumentation build with the kernel: docs/testing.md). Run the fuzz tests' seed corpora without -fuzz (coracle test runs them like any test), and fuzz natively with go test -fuzz")
 		}
 	}
 

@@ -55,6 +55,13 @@ func TestParseTestDir(t *testing.T) {
 	}
 }
 
+// An empty -fuzz asks for no fuzzing, as go test's default.
+func TestParseTestEmptyFuzz(t *testing.T) {
+	if _, err := parseTest([]string{"-fuzz=", "./a"}); err != nil {
+		t.Errorf("parseTest(-fuzz=) = %v, want no error", err)
+	}
+}
+
 func TestParseTestErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-exec", "x", "./a"},
@@ -65,6 +72,9 @@ func TestParseTestErrors(t *testing.T) {
 		{"-v", "/nonexistent-dir-of-coracle:/d"},
 		{"--machine", "vax"},
 		{"./a", "--", "x"},
+		{"-fuzz", "FuzzX", "./a"},
+		{"-fuzz=FuzzX", "-fuzztime", "10s"},
+		{"-test.fuzz=.", "./a"},
 	} {
 		_, err := parseTest(args)
 		var u *UsageError
