@@ -245,6 +245,9 @@ func fillStat(st *stat, d *openFile) {
 	case fdUnix:
 		st.mode = linux.S_IFSOCK | 0o777
 		st.ino = unixIno(d)
+	case fdNetlink:
+		st.mode = linux.S_IFSOCK | 0o777
+		st.ino = netlinkIno(d)
 	case fdPipe:
 		if ino := fifoIno(d); ino != 0 {
 			statIno(st, ino) // a FIFO's descriptions describe its inode
@@ -319,7 +322,7 @@ func fillStatfs(st *statfs, d *openFile) {
 		st.fsid = [2]int32{rootFSDev, 0}
 	case fdPipe:
 		st.typ = linux.PIPEFS_MAGIC
-	case fdSocket, fdUnix:
+	case fdSocket, fdUnix, fdNetlink:
 		st.typ = linux.SOCKFS_MAGIC
 	default:
 		st.typ = linux.ANON_INODE_FS_MAGIC

@@ -29,12 +29,13 @@ const (
 	fdConsole fdtable.Kind = 1 + iota
 	fdEventfd
 	fdEpoll
-	fdIRQ    // an interrupt line (devcall.OpenIRQ); Obj is the IOAPIC pin
-	fdSocket // a socket (sys_socket.go); Obj is its socktab number
-	fdFile   // a file of the root file system (fd_file.go); Obj is its inode
-	fdPipe   // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
-	fdShare  // a file or directory of a shared host directory (fs_share.go); Obj is share<<24 | the service's handle
-	fdUnix   // an AF_UNIX socket (sock_unix.go); Obj is its unixsock.ID
+	fdIRQ     // an interrupt line (devcall.OpenIRQ); Obj is the IOAPIC pin
+	fdSocket  // a socket (sys_socket.go); Obj is its socktab number
+	fdFile    // a file of the root file system (fd_file.go); Obj is its inode
+	fdPipe    // an end of a pipe (fd_pipe.go); Obj is the pipe's index<<1 | end
+	fdShare   // a file or directory of a shared host directory (fs_share.go); Obj is share<<24 | the service's handle
+	fdUnix    // an AF_UNIX socket (sock_unix.go); Obj is its unixsock.ID
+	fdNetlink // a NETLINK_ROUTE socket (sock_netlink.go); Obj is its netlink.ID
 )
 
 // openFile is an open-file description.
@@ -94,6 +95,8 @@ func releaseFile(f *openFile) {
 		pipeClose(f)
 	case fdUnix:
 		unixRelease(unixsock.ID(f.Obj))
+	case fdNetlink:
+		netlinkRelease(f)
 	case fdFile:
 		rootFS.Close(fileIno(f))
 	case fdShare:

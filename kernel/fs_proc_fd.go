@@ -221,6 +221,8 @@ func procFDText(t *procfs.Text, d *openFile) {
 		procfs.InodeLink(t, "socket", uint64(d.Obj)+1) // fstat's st_ino
 	case fdUnix:
 		procfs.InodeLink(t, "socket", unixIno(d))
+	case fdNetlink:
+		procfs.InodeLink(t, "socket", netlinkIno(d))
 	case fdEventfd:
 		procfs.AnonLink(t, "eventfd")
 	case fdEpoll:

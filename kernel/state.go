@@ -8,6 +8,7 @@ import (
 	"github.com/coracle-os/coracle/boot/mptable"
 	"github.com/coracle-os/coracle/boot/pvh"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/iftab"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
@@ -16,6 +17,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/filelock"
 	"github.com/coracle-os/coracle/kernel/futex"
 	"github.com/coracle-os/coracle/kernel/mm"
+	"github.com/coracle-os/coracle/kernel/netlink"
 	"github.com/coracle-os/coracle/kernel/pagecache"
 	"github.com/coracle-os/coracle/kernel/pipe"
 	"github.com/coracle-os/coracle/kernel/sigframe"
@@ -356,6 +358,12 @@ var (
 	// unixRights are the SCM_RIGHTS messages in flight
 	// (sock_unix_rights.go); unixSendFDs[:unixSendN] are the
 	// descriptors of the sendmsg being made.
+	// netlinkSocks are the NETLINK_ROUTE sockets (sock_netlink.go),
+	// served from ifTable, the interface table the network service
+	// published last (devcall.SetInterfaces; empty until then).
+	netlinkSocks netlink.Table
+	ifTable      iftab.Table
+
 	unixRights  [maxRightsBatches]rightsBatch
 	unixSendFDs [linux.SCM_MAX_FD]int32
 	unixSendN   int

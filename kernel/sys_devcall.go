@@ -1,8 +1,11 @@
 package kernel
 
 import (
+	"unsafe"
+
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/iftab"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
@@ -128,5 +131,25 @@ func sysSockNotify(t *Thread, f *amd64.TrapFrame) uint64 {
 	}
 	wakeSocketWaiters(int(f.RDI)) // data, room, a connection or an error: try again
 	socketChanged(int(f.RDI))
+	return 0
+}
+
+// sysSetInterfaces (devcall.SetInterfaces): replace the interface table
+// NETLINK_ROUTE sockets are served from (sock_netlink.go) with the
+// iftab.Table at f.RDI, of f.RSI bytes. A dump under way goes on from
+// its position in the new table.
+func sysSetInterfaces(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RSI != uint64(unsafe.Sizeof(iftab.Table{})) {
+		return linux.EINVAL.Ret()
+	}
+	b, ok := userBytes(f.RDI, f.RSI, false)
+	if !ok || f.RDI%4 != 0 { // iftab.Table's alignment
+		return linux.EFAULT.Ret()
+	}
+	tab := (*iftab.Table)(unsafe.Pointer(&b[0]))
+	if !tab.Valid() {
+		return linux.EINVAL.Ret()
+	}
+	ifTable = *tab
 	return 0
 }

@@ -167,6 +167,8 @@ func readiness(d *openFile) uint32 {
 		return pipeReadiness(d)
 	case fdUnix:
 		return unixReadiness(d)
+	case fdNetlink:
+		return netlinkReadiness(d)
 	case fdIRQ:
 		if irqs[d.Obj].count > 0 {
 			return linux.EPOLLIN

@@ -22,6 +22,11 @@ func sysRead(t *Thread, f *amd64.TrapFrame) uint64 {
 		var v iovec
 		return unixRead(t, f, d, oneIOV(&v, f.RSI, f.RDX))
 	}
+	if d.Kind == fdNetlink {
+		var v iovec
+		ret, _, _ := netlinkRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), 0)
+		return ret
+	}
 	if d.Kind == fdShare {
 		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, true)
 	}
@@ -62,6 +67,10 @@ func sysWrite(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d.Kind == fdUnix {
 		var v iovec
 		return unixWrite(t, f, d, oneIOV(&v, f.RSI, f.RDX))
+	}
+	if d.Kind == fdNetlink {
+		var v iovec
+		return netlinkSend(d, oneIOV(&v, f.RSI, f.RDX), 0, 0)
 	}
 	if d.Kind == fdShare {
 		return shareRead(t, f, f.RDI, d, f.RSI, f.RDX, -1, false)
@@ -128,6 +137,13 @@ func vectored(t *Thread, f *amd64.TrapFrame, in bool) uint64 {
 			return unixRead(t, f, d, iov)
 		}
 		return unixWrite(t, f, d, iov)
+	}
+	if d.Kind == fdNetlink {
+		if in {
+			ret, _, _ := netlinkRecv(t, f, d, iov, 0)
+			return ret
+		}
+		return netlinkSend(d, iov, 0, 0)
 	}
 	if d.Kind == fdShare {
 		// One buffer per call: the first that is not empty (a short

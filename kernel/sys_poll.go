@@ -38,7 +38,7 @@ const (
 func pollReadiness(d *openFile) uint32 {
 	r := readiness(d)
 	switch d.Kind {
-	case fdSocket, fdFile, fdConsole, fdShare, fdUnix:
+	case fdSocket, fdFile, fdConsole, fdShare, fdUnix, fdNetlink:
 		if r&linux.POLLIN != 0 {
 			r |= linux.POLLRDNORM
 		}

@@ -19,6 +19,9 @@ func sysSocket(t *Thread, f *amd64.TrapFrame) uint64 {
 	if family == linux.AF_UNIX {
 		return unixSocket(typ, proto) // in the kernel: no service needed
 	}
+	if family == linux.AF_NETLINK {
+		return netlinkSocket(typ, proto) // in the kernel too (sock_netlink.go)
+	}
 	if family != afInet && family != afInet6 {
 		return linux.EAFNOSUPPORT.Ret()
 	}
@@ -62,6 +65,9 @@ func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixBind(d, f.RSI, f.RDX)
 	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		return netlinkBind(d, f.RSI, f.RDX)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -88,6 +94,9 @@ func sysBind(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysListen(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixListen(d, f.RSI)
+	}
+	if netlinkDesc(f.RDI) != nil {
+		return linux.EOPNOTSUPP.Ret()
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
@@ -118,6 +127,9 @@ func sysAccept4(t *Thread, f *amd64.TrapFrame) uint64 {
 			return unixAccept(t, f, d, 0)
 		}
 		return unixAccept(t, f, d, f.R10)
+	}
+	if netlinkDesc(f.RDI) != nil {
+		return linux.EOPNOTSUPP.Ret()
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
@@ -166,6 +178,9 @@ func sysConnect(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixConnect(t, f, d)
 	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		return netlinkConnect(d, f.RSI, f.RDX)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -196,6 +211,9 @@ func sysGetsockname(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return putUnixName(f.RSI, f.RDX, unixSocks.Name(unixOf(d))).Ret0()
 	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		return netlinkGetsockname(d, f.RSI, f.RDX)
+	}
 	_, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -211,6 +229,9 @@ func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
 		}
 		return putUnixName(f.RSI, f.RDX, pn).Ret0()
 	}
+	if netlinkDesc(f.RDI) != nil {
+		return putNetlinkAddr(f.RSI, f.RDX, 0, 0).Ret0() // the kernel
+	}
 	_, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -225,6 +246,9 @@ func sysGetpeername(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixSetsockopt(d, f.RSI, f.RDX, f.R10, f.R8)
+	}
+	if netlinkDesc(f.RDI) != nil {
+		return netlinkSetsockopt(f.RSI, f.RDX, f.R8)
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
@@ -250,6 +274,9 @@ func sysSetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixGetsockopt(d, f.RSI, f.RDX, f.R10, f.R8)
+	}
+	if netlinkDesc(f.RDI) != nil {
+		return netlinkGetsockopt(f.RSI, f.RDX, f.R10, f.R8)
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
@@ -281,6 +308,9 @@ func sysGetsockopt(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysShutdown(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixShutdown(d, f.RSI)
+	}
+	if netlinkDesc(f.RDI) != nil {
+		return linux.EOPNOTSUPP.Ret() // as Linux's netlink
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {

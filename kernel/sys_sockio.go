@@ -17,6 +17,10 @@ func sysSendto(t *Thread, f *amd64.TrapFrame) uint64 {
 		var v iovec
 		return unixSend(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9)
 	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		var v iovec
+		return netlinkSend(d, oneIOV(&v, f.RSI, f.RDX), f.R8, f.R9)
+	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
 		return e.Ret()
@@ -38,6 +42,16 @@ func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		var v iovec
 		ret, _ := unixRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10, f.R8, f.R9, nil, nil)
+		return ret
+	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		var v iovec
+		ret, _, wait := netlinkRecv(t, f, d, oneIOV(&v, f.RSI, f.RDX), f.R10)
+		if !wait && int64(ret) >= 0 && f.R8 != 0 {
+			if e := putNetlinkAddr(f.R8, f.R9, 0, 0); e != 0 {
+				return e.Ret()
+			}
+		}
 		return ret
 	}
 	id, s, e := sockOf(f.RDI)
@@ -62,6 +76,13 @@ func sysRecvfrom(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysSendmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixSendmsg(t, f, d)
+	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		m, iov, e := readMsghdr(f.RSI, false)
+		if e != 0 {
+			return e.Ret()
+		}
+		return netlinkSend(d, iov, m.name, uint64(m.namelen)) // control messages are ignored
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {
@@ -89,6 +110,9 @@ func sysSendmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 func sysRecvmsg(t *Thread, f *amd64.TrapFrame) uint64 {
 	if d := unixDesc(f.RDI); d != nil {
 		return unixRecvmsg(t, f, d)
+	}
+	if d := netlinkDesc(f.RDI); d != nil {
+		return netlinkRecvmsg(t, f, d)
 	}
 	id, s, e := sockOf(f.RDI)
 	if e != 0 {

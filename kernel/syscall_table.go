@@ -259,4 +259,5 @@ var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once, by the request loop of shares and disks (fs/service): a second registration answers EBUSY"},
 	devcall.SysShareTake - devcall.SysBase:     {sysShareTake, callFull, "EAGAIN when no request waits"},
 	devcall.SysShareDone - devcall.SysBase:     {sysShareDone, callFull, "EINVAL for a request the service does not hold"},
+	devcall.SysSetInterfaces - devcall.SysBase: {sysSetInterfaces, callFull, "replaces the whole table (4 interfaces of 8 addresses at most); EINVAL for a table that is not well formed"},
 }

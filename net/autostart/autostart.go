@@ -1,8 +1,9 @@
 // Package autostart starts coracle's network in a program that uses
 // package net (coracle build links it in then): it finds the virtio-net
 // device the kernel command line names, joins it to gVisor's netstack,
-// configures it (ip=, gw=, dns= words, or DHCP), and serves the program's
-// socket system calls (net/sockserver). Without a NIC the program still gets
+// configures it (ip=, gw=, dns= words, or DHCP), serves the program's
+// socket system calls (net/sockserver), and publishes the configuration
+// to the kernel (resolv.conf, hosts, the interface table). Without a NIC the program still gets
 // loopback.
 //
 // Trap context: none. It runs in goroutines (docs/network.md).
@@ -90,8 +91,13 @@ func findNIC(cmd string) (*virtionet.Device, error) {
 }
 
 // publishFiles gives the program /etc/resolv.conf and /etc/hosts for the
-// configuration in effect, so that Go's resolver finds the name servers.
+// configuration in effect, so that Go's resolver finds the name servers,
+// and the kernel the interface table that net.Interfaces and
+// net.InterfaceAddrs read through NETLINK_ROUTE sockets.
 func publishFiles(s *stack.Stack) {
+	if err := devcall.SetInterfaces(s.Interfaces()); err != nil {
+		fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
+	}
 	for path, data := range map[string][]byte{
 		"/etc/resolv.conf": s.ResolvConf(),
 		"/etc/hosts":       s.Hosts(),

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/coracle-os/coracle/kernel/abi/iftab"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
@@ -34,6 +35,7 @@ const (
 	SysShareRegister                  // () → fd: the file service's work descriptor (kernel/abi/shares)
 	SysShareTake                      // (*shares.Request) → 0, or EAGAIN: the next request
 	SysShareDone                      // (*shares.Result) → 0: a request's end
+	SysSetInterfaces                  // (*iftab.Table) → 0: publish the network interfaces
 	SysEnd
 )
 
@@ -50,6 +52,7 @@ var callNames = [SysEnd - SysBase]string{
 	SysShareRegister - SysBase: "ShareRegister",
 	SysShareTake - SysBase:     "ShareTake",
 	SysShareDone - SysBase:     "ShareDone",
+	SysSetInterfaces - SysBase: "SetInterfaces",
 }
 
 // CallName returns the name of private call nr, or "" if there is none.
@@ -209,6 +212,19 @@ func ShareDone(res *shares.Result) error {
 	_, _, e := syscall.RawSyscall(SysShareDone, uintptr(unsafe.Pointer(res)), 0, 0)
 	if e != 0 {
 		return errnoErr("end a file request", e)
+	}
+	return nil
+}
+
+// SetInterfaces publishes the network interfaces and their addresses:
+// the kernel keeps a copy of t and answers the NETLINK_ROUTE requests
+// package net lists interfaces with (net.Interfaces, net.InterfaceAddrs)
+// from it until the next call. The network service calls it whenever
+// the configuration changes.
+func SetInterfaces(t *iftab.Table) error {
+	_, _, e := syscall.RawSyscall(SysSetInterfaces, uintptr(unsafe.Pointer(t)), unsafe.Sizeof(*t), 0)
+	if e != 0 {
+		return errnoErr("publish the network interfaces", e)
 	}
 	return nil
 }
