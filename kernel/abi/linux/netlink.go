@@ -38,7 +38,7 @@ const (
 	RTM_GETLINK = 18
 	RTM_NEWADDR = 20
 	RTM_GETADDR = 22
-	RTM_MAX     = 0x7f // the highest type rtnetlink_rcv_msg accepts (RTM_MAX rounded up to a group of four)
+	RTM_MAX     = 0x7b // the highest type rtnetlink_rcv_msg accepts (EOPNOTSUPP past it)
 
 	// struct rtattr types of a link (IFLA_*).
 	IFLA_ADDRESS   = 1
