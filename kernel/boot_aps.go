@@ -113,6 +113,7 @@ func awaitAPs() {
 		}
 		aps.waited = amd64.Rdtsc() - start
 	}
+	setupSchedCPUs()
 	reportAPs(c)
 	if crashAP {
 		awaitAPCrash()
@@ -174,6 +175,7 @@ func prepareAP(i int) {
 	a.perCPU.Prepare()
 	a.perCPU.SetKernelStack(uintptr(k.Hi))
 	a.perCPU.XSaveSize = amd64.FXSaveSize
+	a.perCPU.CPU = uint64(i)
 	a.tss.NoIOMap()
 	a.tss.SetRSP0(uintptr(k.Hi))
 	a.emergencyTop = e.Hi
@@ -261,7 +263,13 @@ func reportAPs(c *cpuList) {
 	printAPICIDs(c)
 	console.str(", ")
 	console.dec(uint64(online))
-	console.str(" online; the program runs on the boot CPU only\n")
+	if schedCPUs > 1 {
+		console.str(" online; the program runs on ")
+		console.dec(uint64(schedCPUs))
+		console.str(" CPUs (coracle.smp=on)\n")
+	} else {
+		console.str(" online; the program runs on the boot CPU only\n")
+	}
 	if aps.failure != "" {
 		console.str("coracle: the application processors were not started: ")
 		console.str(aps.failure)

@@ -62,7 +62,37 @@ func apMain(i int) {
 	if atomic.CompareAndSwapUint32(&a.state, apStarting, state) && state == apOnline && crashOnAP == i {
 		crashOnceBootCPUWaits()
 	}
+	if smpOn && state == apOnline {
+		apRunThreads(i)
+	}
 	apPark()
+}
+
+// apRunThreads makes AP i one of the CPUs that run threads, once the
+// boot CPU has started the program, if it chose i (setupSchedCPUs): the
+// AP takes traps through the common dispatcher, arms its local APIC
+// timer as the boot CPU does (the same rate: one clock drives every
+// local APIC), and enters the scheduler, which idles it until there is
+// a thread for it. It returns only if the AP was not chosen.
+func apRunThreads(i int) {
+	for schedGo.Load() == 0 {
+		amd64.Pause()
+	}
+	if !cpus[i].scheduling {
+		return
+	}
+	a := &apCPUs[i]
+	a.perCPU.SetDispatcher(dispatchFn)
+	if useTSCDeadline {
+		lapic.SetTSCDeadline(vectorTimer)
+	} else {
+		lapic.SetOneShot(vectorTimer, amd64.TIMER_DCR_DIV16)
+	}
+	lockKernel(i)
+	cpus[i].current = 0 // no thread of its own: every one runs elsewhere or waits
+	schedule()
+	unlockKernel()
+	amd64.ResumeUser()
 }
 
 // crashOnceBootCPUWaits raises an invalid opcode for coracle.crash=ap,

@@ -53,6 +53,7 @@ type cpuList struct {
 // start info's ACPI RSDP address (0: none given).
 func setupCPUList(rsdp uint64) {
 	discoverCPUs(rsdp)
+	cpu0.CPU = uint64(bootCPUs.boot) // the boot CPU's number (smp_cpu.go)
 	reportCPUs(rsdp)
 }
 

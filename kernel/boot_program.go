@@ -62,8 +62,9 @@ func startProgram(cmd string) {
 		RSP:    sp,
 		SS:     amd64.UserDS,
 	}
-	currentIndex = 0
+	me().current = 0
 	switchTo(0, nanotime())
+	schedGo.Store(1) // the APs may look for threads now
 	if bootStamps.enabled {
 		bootStamps.print(amd64.Rdtsc())
 	}

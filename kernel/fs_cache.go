@@ -582,6 +582,7 @@ func takeMappedDirty(id pagecache.ID, start, end uint64) {
 	if !pcache.Mapped(id) {
 		return
 	}
+	took := false
 	for _, a := range vmas.Areas() {
 		if a.File != pcFileBase+uint32(id) || !a.Shared || a.Prot&mm.PROT_WRITE == 0 {
 			continue
@@ -591,8 +592,12 @@ func takeMappedDirty(id pagecache.ID, start, end uint64) {
 			if space.TakeDirty(va) {
 				amd64.Invlpg(uintptr(va))
 				pcache.MarkDirty(id, int64(a.FileOffset(va)))
+				took = true
 			}
 		}
+	}
+	if took {
+		shootdown() // another CPU's TLB would write on without setting D again
 	}
 }
 

@@ -273,7 +273,7 @@ func procRefresh(ino tmpfs.Ino) linux.Errno {
 		// User memory is mapped with 4 KiB pages only.
 		o.Str("always madvise [never]\n")
 	case genCPUList:
-		procfs.CPUList(&o.Text, 1)
+		procfs.CPUList(&o.Text, schedCPUs)
 		o.Byte('\n')
 	}
 	o.flush()

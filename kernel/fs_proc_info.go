@@ -34,15 +34,29 @@ func meminfoLine(o *procOut, label string, kb uint64) {
 	o.Str(" kB\n")
 }
 
-// cpuinfo writes /proc/cpuinfo's lines for the one CPU: its vendor,
-// family, model and stepping and its brand string, from CPUID.
+// cpuinfo writes /proc/cpuinfo's lines for each CPU that runs threads
+// (all alike: the APs have the boot CPU's features, sameFeatures), up to
+// cpuinfoMax of them, which procBuf holds.
 func cpuinfo(o *procOut) {
+	for i := range min(schedCPUs, cpuinfoMax) {
+		cpuinfoOne(o, i)
+	}
+}
+
+// cpuinfoMax bounds the CPUs /proc/cpuinfo lists (about 200 bytes each).
+const cpuinfoMax = 16
+
+// cpuinfoOne writes processor i's lines: its vendor, family, model and
+// stepping and its brand string, from CPUID.
+func cpuinfoOne(o *procOut, i int) {
 	var s [48]byte
 	_, ebx, ecx, edx := amd64.CPUID(0, 0)
 	for i := range 4 {
 		s[i], s[4+i], s[8+i] = byte(ebx>>(8*i)), byte(edx>>(8*i)), byte(ecx>>(8*i))
 	}
-	o.Str("processor\t: 0\nvendor_id\t: ")
+	o.Str("processor\t: ")
+	o.Dec(uint64(i))
+	o.Str("\nvendor_id\t: ")
 	o.Write(s[:12])
 	eax, _, _, _ := amd64.CPUID(1, 0)
 	family, model := eax>>8&0xf, eax>>4&0xf
@@ -77,7 +91,9 @@ func cpuinfo(o *procOut) {
 	}
 	o.Str("\nstepping\t: ")
 	o.Dec(uint64(eax & 0xf))
-	o.Str("\ncpu cores\t: 1\n\n")
+	o.Str("\ncpu cores\t: ")
+	o.Dec(uint64(schedCPUs))
+	o.Str("\n\n")
 }
 
 // procVersion writes /proc/version as Linux lays it out ("Linux version

@@ -276,7 +276,7 @@ func procStatus(o *procOut) {
 	s := procfs.Status{Name: procfs.Comm(strBytes(argv0(bootCmdline))), Umask: umask, State: 'R', PID: pid,
 		FDSize: maxFDs, VmSize: m.size / 1024, VmRSS: m.rss * 4, RssAnon: (m.rss - m.rssImage) * 4, RssFile: m.rssImage * 4,
 		VmData: m.data / 1024, VmStk: m.stack / 1024, VmExe: m.exe / 1024, Threads: procThreads(),
-		SigPnd: main.pendingSignals, SigBlk: main.sigMask, SigIgn: ign, SigCgt: cgt, CapPrm: capFullSet, CPUs: 1}
+		SigPnd: main.pendingSignals, SigBlk: main.sigMask, SigIgn: ign, SigCgt: cgt, CapPrm: capFullSet, CPUs: schedCPUs}
 	procfs.StatusText(&o.Text, &s)
 }
 

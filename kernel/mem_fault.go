@@ -48,6 +48,11 @@ func pageFault(f *amd64.TrapFrame, fromUser bool) {
 	addr := amd64.ReadCR2()
 	switch r := mm.HandleFault(&space, &vmas, addr, f.ErrorCode); {
 	case r.Resolved():
+		if f.ErrorCode&mm.PF_P != 0 {
+			// A present entry changed (a copy on write above all):
+			// other CPUs may hold the old one.
+			shootdown()
+		}
 		return
 	case r == mm.FaultNoMem && reclaimFrames():
 		return // the access is made again, and finds a frame

@@ -66,7 +66,10 @@ func discard(start, end uint64) {
 	}
 }
 
+// flushTLB drops [start, end) from this CPU's TLB and every other
+// CPU's (shootdown): the mappings were removed or weakened.
 func flushTLB(start, end uint64) {
+	shootdown()
 	if (end-start)/4096 > tlbFlushPages {
 		amd64.WriteCR3(space.Root)
 		return

@@ -4,8 +4,12 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 )
 
-// The scheduler: round-robin over the thread table, on one CPU.
-// Everything here runs in trap context with interrupts off.
+// The scheduler: round-robin over one shared thread table, on every CPU
+// that runs threads (docs/smp.md). A thread runs on at most one CPU;
+// each CPU picks the next runnable thread after its own in table order.
+// Everything here runs in trap context with interrupts off, under the
+// kernel lock (smp_lock.go); the idle loop lets the lock go while it
+// halts.
 
 // timeslice is how long a thread runs before another runnable one gets
 // the CPU.
@@ -20,61 +24,83 @@ func block(t *Thread, why waitReason, deadline int64) {
 }
 
 // wake makes a blocked thread runnable with system-call result ret, and
-// takes it off any wait queue.
+// takes it off any wait queue. An idle CPU is kicked to run it.
 func wake(t *Thread, ret uint64) {
 	t.Frame.RAX = ret
 	t.state = threadRunnable
 	t.wait = waitNone
 	t.deadline = 0
 	futexes.Cancel(t.slot()) // when the wait ends other than by FUTEX_WAKE
+	kickIdleCPU(t)
 }
 
 // schedule picks the thread to resume after a trap from ring 3 and makes
 // the entry stubs resume it. With nothing runnable it idles until an
-// interrupt or a deadline makes a thread runnable.
+// interrupt, a deadline or a kick makes a thread runnable.
 func schedule() {
+	self := thisCPU()
+	c := &cpus[self]
 	now := nanotime()
 	expireDeadlines(now)
 	t := cur()
-	if t.state == threadRunning && now < sliceEnd {
+	mine := t.mine()
+	if mine && now < c.sliceEnd && t.allowedOn(self) {
 		armTimer(now) // a sleeper may have woken: its turn comes at sliceEnd
 		deliverPending(t)
 		return
 	}
-	next := pickNext()
+	next := pickNext(self)
+	if next != c.current || next < 0 {
+		// The thread that entered may run elsewhere from now on: its
+		// vector state must all be in its area before the lock goes.
+		perCPUOf(self).VectorStateToMemory()
+	}
 	for next < 0 {
-		idle()
+		idle(self)
 		now = nanotime()
 		expireDeadlines(now)
-		next = pickNext()
+		next = pickNext(self)
 	}
-	if t.state == threadRunning {
+	if mine && next != c.current {
 		t.state = threadRunnable
+		kickIdleCPU(t)
 	}
 	switchTo(next, now)
 	deliverPending(cur())
+	if checkSched {
+		checkSchedState()
+	}
 }
 
-// pickNext returns the next runnable thread after the current one in
-// table order (the current one last), or -1.
-func pickNext() int {
+// pickNext returns the next runnable thread CPU self may run after the
+// one it runs in table order (that one last, if it still runs here), or
+// -1.
+func pickNext(self int) int {
 	n := threadsHigh
+	from := cpus[self].current
 	for k := 1; k <= n; k++ {
-		i := (currentIndex + k) % n
-		if s := threads[i].state; s == threadRunnable || (k == n && s == threadRunning) {
+		i := (from + k) % n
+		t := &threads[i]
+		if t.state == threadRunnable && t.allowedOn(self) {
+			return i
+		}
+		if k == n && t.state == threadRunning && int(t.onCPU) == self && t.allowedOn(self) {
 			return i
 		}
 	}
 	return -1
 }
 
-// switchTo makes thread i the running one.
+// switchTo makes thread i the one the calling CPU runs.
 func switchTo(i int, now int64) {
-	currentIndex = i
-	t := cur()
+	self := thisCPU()
+	c := &cpus[self]
+	c.current = i
+	t := &threads[i]
 	t.state = threadRunning
-	sliceEnd = now + timeslice
-	cpu0.SwitchTo(&t.Frame, t.xsave, t.fsBase, &tss)
+	t.onCPU = int32(self)
+	c.sliceEnd = now + timeslice
+	perCPUOf(self).SwitchTo(&t.Frame, t.xsave, t.fsBase, tssOf(self))
 	armTimer(now)
 }
 

@@ -52,9 +52,21 @@ type Thread struct {
 	// for (waitUnix), or last waited for; unixDone is how much of a
 	// blocking stream write went in before it waited (sock_unix.go).
 	unixWait int32
-	_        int32
+	// onCPU is the CPU the thread runs on while threadRunning (and
+	// last ran on otherwise), or -1 before it first runs.
+	onCPU    int32
 	unixDone uint64
+
+	// notOn are the CPUs sched_setaffinity keeps the thread off
+	// (the zero value: none).
+	notOn cpuMask
 }
+
+// allowedOn reports whether t's affinity lets it run on CPU c.
+func (t *Thread) allowedOn(c int) bool { return !t.notOn.has(c) }
+
+// mine reports whether t is running on the calling CPU.
+func (t *Thread) mine() bool { return t.state == threadRunning && int(t.onCPU) == thisCPU() }
 
 type threadState uint8
 
@@ -95,8 +107,8 @@ const (
 // The areas hold amd64.FastAreaSize bytes: this fails to compile if not.
 const _ uint = xsaveAreaSize - amd64.FastAreaSize
 
-// cur returns the thread this CPU runs.
-func cur() *Thread { return &threads[currentIndex] }
+// cur returns the thread this CPU runs (or last ran, while it idles).
+func cur() *Thread { return &threads[me().current] }
 
 // slot is t's index in the thread table: what queues that must not hold
 // pointers (futexes) name it by.
@@ -120,7 +132,7 @@ func newThread() *Thread {
 		if t.state != threadFree {
 			continue
 		}
-		*t = Thread{tid: nextTID, state: threadRunnable, xsave: xsaveArea(i)}
+		*t = Thread{tid: nextTID, state: threadRunnable, xsave: xsaveArea(i), onCPU: -1}
 		nextTID++
 		threadsHigh = max(threadsHigh, i+1)
 		return t
@@ -153,7 +165,7 @@ func liveThreads() int {
 // starts with: x87 control word 0x37F and MXCSR 0x1F80 (all exceptions
 // masked), marked valid in XSTATE_BV so that XRSTOR loads them.
 func initVectorState(area uintptr) {
-	cpu0.VectorStateToMemory()
+	thisPerCPU().VectorStateToMemory()
 	b := (*[xsaveAreaSize]byte)(addrPointer(area))
 	clear(b[:])
 	b[0], b[1] = 0x7F, 0x03   // FCW
@@ -164,6 +176,6 @@ func initVectorState(area uintptr) {
 // copyVectorState gives a new thread its creator's x87/SSE/AVX state,
 // as Linux does on clone.
 func copyVectorState(dst, src uintptr) {
-	cpu0.VectorStateToMemory()
+	thisPerCPU().VectorStateToMemory()
 	*(*[xsaveAreaSize]byte)(addrPointer(dst)) = *(*[xsaveAreaSize]byte)(addrPointer(src))
 }

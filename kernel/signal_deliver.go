@@ -138,6 +138,7 @@ func raiseSIGXFSZ(t *Thread) {
 // returns to ring 3 with sig unblocked.
 func sendSignal(t *Thread, sig int) {
 	t.pendingSignals |= sigframe.Bit(sig)
+	kickThread(t) // running elsewhere: it takes the signal on its way back
 }
 
 // deliverPending delivers t's lowest pending unblocked signal, if any,
@@ -218,12 +219,12 @@ func deliverSignal(t *Thread, sig int, info *sigframe.Info) bool {
 
 // userFPU describes the vector state the CPU saves for ring 3.
 func userFPU() sigframe.FPU {
-	return sigframe.FPU{Size: cpu0.XSaveSize, XSAVE: cpu0.UseXSAVE, XCR0: xcr0}
+	return sigframe.FPU{Size: cpu0.XSaveSize, XSAVE: cpu0.UseXSAVE, XCR0: xcr0} // the same on every CPU
 }
 
 // vectorState is t's vector save area, complete in memory.
 func vectorState(t *Thread) []byte {
-	cpu0.VectorStateToMemory()
+	thisPerCPU().VectorStateToMemory()
 	return unsafe.Slice((*byte)(addrPointer(t.xsave)), cpu0.XSaveSize)
 }
 

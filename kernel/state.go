@@ -29,14 +29,22 @@ import (
 
 // The kernel's mutable state, all of it, by concern.
 //
-// Synchronization. coracle runs one vCPU, and the kernel runs only with
-// interrupts off: during boot (before the program's first instruction)
-// and in trap context (a system call, a fault or an interrupt, from
-// dispatch until the return to ring 3). Nothing here is touched by the
-// program's goroutines except where a group says so, so "guarded by trap
-// context" means: read and written only by kernel code with interrupts
-// off, never concurrently. There are no locks. The groups say which of
-// three lifetimes each variable has:
+// Synchronization. The kernel runs only with interrupts off: during boot
+// (before the program's first instruction) and in trap context (a system
+// call, a fault or an interrupt, from dispatch until the return to ring
+// 3). With several CPUs running threads (coracle.smp=on, docs/smp.md),
+// trap context also holds the kernel lock (bkl, smp_lock.go): one ticket
+// spinlock taken on every entry from ring 3 and by every interrupt that
+// arrives while the CPU idles, let go right before the return to ring 3
+// and while the CPU halts. It guards everything in this file that trap
+// context writes. What is per CPU is not here but in cpus (smp_cpu.go:
+// the thread a CPU runs, its timeslice, its armed timer, its idle flag,
+// its TLB shootdown words) and in each CPU's PerCPU block, TSS and local
+// APIC. Nothing here is touched by the program's goroutines except where
+// a group says so, so "guarded by trap context" means: read and written
+// only by kernel code with interrupts off and the kernel lock held,
+// never concurrently. The groups say which of three lifetimes each
+// variable has:
 //
 //   - boot-set: written by kernelMain and what it calls, read-only from
 //     the program's first instruction on;
@@ -50,8 +58,9 @@ import (
 
 // CPU. Boot-set, except cpu0's per-thread fields (the kernel stack top,
 // the frame the entry stubs save into), which the scheduler sets on each
-// switch in trap context. One vCPU for now; everything per-CPU is reached
-// through cpu0 (and GS, for the entry stubs) so a second one can follow.
+// switch in trap context. cpu0 and tss are the boot CPU's; the APs' are
+// in apCPUs, and trap code finds the calling CPU's with perCPUOf and
+// tssOf (smp_cpu.go).
 var (
 	cpu0 amd64.PerCPU
 	tss  amd64.TSS
@@ -182,18 +191,10 @@ var (
 	// table stops there (the scheduler walks it on every trap).
 	threadsHigh int
 
-	// currentIndex is the slot of the thread this CPU runs (or last
-	// ran, when idle). An index, not a pointer: trap handlers must not
-	// store pointers, which would need the garbage collector's write
-	// barrier.
-	currentIndex int
-	nextTID      int32 = firstTID
+	nextTID int32 = firstTID
 
 	// xsaveAreas holds every thread's vector state; see alignedXSave.
 	xsaveAreas [maxThreads*xsaveAreaSize + 64]byte
-
-	// sliceEnd is when the running thread's timeslice ends.
-	sliceEnd int64
 
 	// futexes holds the threads blocked in FUTEX_WAIT (waitFutex), by
 	// slot, in arrival order.
@@ -206,8 +207,8 @@ var _ [futex.MaxWaiters - maxThreads]struct{}
 // Signals. Trap.
 var sigactions [linux.NSIG + 1]sigframe.Action
 
-// Time and timers. Boot-set clock and rates; armedAt and the profiling
-// timer change in trap context.
+// Time and timers. Boot-set clock and rates; the profiling timer and
+// idleNs change in trap context (each CPU's armed deadline is in cpus).
 var (
 	clk   clock.Clock
 	tsc   clock.TSC // TSC <-> ns, for the deadline timer
@@ -215,8 +216,6 @@ var (
 
 	tscHz          uint64
 	useTSCDeadline bool
-	// armedAt is the deadline the timer is armed for (0: none).
-	armedAt int64
 	// idleNs is the time spent idle (halted, waiting for an
 	// interrupt), for /proc/uptime.
 	idleNs int64

@@ -14,7 +14,7 @@ func sysArchPrctl(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EPERM.Ret() // not a canonical user address
 		}
 		t.fsBase = f.RSI
-		cpu0.UserFSBase = t.fsBase // t is the running thread
+		thisPerCPU().UserFSBase = t.fsBase // t is the running thread
 		return 0
 	case linux.ARCH_GET_FS:
 		p, ok := userU64(f.RSI, true)

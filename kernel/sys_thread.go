@@ -42,7 +42,9 @@ func sysClone(t *Thread, f *amd64.TrapFrame) uint64 {
 		child.fsBase = f.R8
 	}
 	child.sigMask = t.sigMask
+	child.notOn = t.notOn
 	copyVectorState(child.xsave, t.xsave)
+	kickIdleCPU(child)
 	return uint64(child.tid)
 }
 
@@ -63,21 +65,8 @@ func sysExitGroup(t *Thread, f *amd64.TrapFrame) uint64 {
 }
 
 func sysSchedYield(t *Thread, f *amd64.TrapFrame) uint64 {
-	sliceEnd = 0 // let schedule pick another runnable thread
+	me().sliceEnd = 0 // let schedule pick another runnable thread
 	return 0
-}
-
-// sysSchedGetaffinity reports the CPUs the program may run on: one.
-func sysSchedGetaffinity(t *Thread, f *amd64.TrapFrame) uint64 {
-	if f.RSI < 8 {
-		return linux.EINVAL.Ret()
-	}
-	p, ok := userU64(f.RDX, true)
-	if !ok {
-		return linux.EFAULT.Ret()
-	}
-	*p = 1
-	return 8
 }
 
 func sysNanosleep(t *Thread, f *amd64.TrapFrame) uint64 {
@@ -116,7 +105,7 @@ func sysClockNanosleep(t *Thread, f *amd64.TrapFrame) uint64 {
 // sleep blocks t until the monotonic time deadline.
 func sleep(t *Thread, deadline int64) {
 	if deadline <= nanotime() {
-		sliceEnd = 0 // as sched_yield: a zero sleep gives up the CPU
+		me().sliceEnd = 0 // as sched_yield: a zero sleep gives up the CPU
 		return
 	}
 	block(t, waitSleep, deadline)

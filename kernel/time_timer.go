@@ -24,21 +24,22 @@ func nanotime() int64 { return clk.Monotonic() }
 // walltime is CLOCK_REALTIME in nanoseconds since 1970.
 func walltime() int64 { return clk.Realtime() }
 
-// armTimer programs the next timer interrupt: the earliest deadline of a
-// blocked thread, and the end of the running thread's timeslice if
-// another thread is waiting for the CPU.
+// armTimer programs the calling CPU's next timer interrupt: the earliest
+// deadline of a blocked thread (any CPU may wake it), and the end of the
+// running thread's timeslice if another thread is waiting for a CPU.
 func armTimer(now int64) {
+	c := me()
 	at := nextDeadline()
-	if runnableOthers() && (at == 0 || sliceEnd < at) {
-		at = sliceEnd
+	if c.current >= 0 && cur().mine() && runnableOthers() && (at == 0 || c.sliceEnd < at) {
+		at = c.sliceEnd
 	}
 	if p := profileDeadline(now); p != 0 && (at == 0 || p < at) {
 		at = p
 	}
-	if at == armedAt {
+	if at == c.armedAt {
 		return // already armed for it: reprogramming the APIC costs a VM exit
 	}
-	armedAt = at
+	c.armedAt = at
 	if at == 0 {
 		stopTimer()
 		return
@@ -60,11 +61,11 @@ func stopTimer() {
 	}
 }
 
-// runnableOthers reports whether a thread other than the running one
-// wants the CPU.
+// runnableOthers reports whether a thread waits for a CPU (a runnable
+// thread is running nowhere).
 func runnableOthers() bool {
 	for i := range liveSlots() {
-		if i != currentIndex && threads[i].state == threadRunnable {
+		if threads[i].state == threadRunnable {
 			return true
 		}
 	}
@@ -74,16 +75,22 @@ func runnableOthers() bool {
 // timerInterrupt acknowledges the timer; schedule (after every trap from
 // ring 3) or the idle loop then wakes sleepers and rotates threads.
 func timerInterrupt() {
-	armedAt = 0 // one-shot: nothing is armed any more
+	me().armedAt = 0 // one-shot: nothing is armed any more
 	lapic.EOI()
 }
 
-// idle waits, interrupts on, for the next interrupt; the caller then
-// looks for work. The timer is armed for the earliest deadline. The time
-// waited counts as idle time (/proc/uptime).
-func idle() {
+// idle waits, with the kernel lock let go and interrupts on, for the
+// next interrupt or kick on CPU self; the caller then looks for work.
+// The timer is armed for the earliest deadline. The time waited counts
+// as idle time (/proc/uptime, summed over CPUs).
+func idle(self int) {
+	c := &cpus[self]
 	start := nanotime()
 	armTimer(start)
+	c.idle = true
+	unlockKernel()
 	amd64.WaitForInterrupt()
+	lockKernel(self)
+	c.idle = false
 	idleNs += nanotime() - start
 }

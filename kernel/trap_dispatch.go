@@ -2,16 +2,39 @@ package kernel
 
 import "github.com/coracle-os/coracle/arch/amd64"
 
-// dispatch receives every trap: system calls, exceptions and interrupts.
-// For traps from ring 3 it ends by choosing the thread to resume.
+// dispatch receives every trap on every CPU that runs threads: system
+// calls, exceptions and interrupts. A TLB shootdown is done and
+// acknowledged at once, without the kernel lock; everything else runs
+// under it, taken here unless the CPU already holds it (a fault in the
+// kernel's own access to user memory). For traps from ring 3 it ends by
+// choosing the thread to resume, and lets the lock go just before the
+// stub returns to ring 3.
 //
 // Trap context: on the kernel stack (or the interrupted ring-0 stack),
 // interrupts off, R14 = PerCPU.KernelG.
 func dispatch(f *amd64.TrapFrame) {
+	self := thisCPU()
+	if f.Vector == vectorShootdown {
+		tlbServe(self)
+		lapic.EOI()
+		return // from ring 3 the same thread resumes: nothing changed
+	}
 	fromUser := f.CS&3 != 0
-	if fromUser && cpu0.UseFSGSBASE {
+	held := !fromUser && bkl.HeldBy(self)
+	if !held {
+		lockKernel(self)
+	}
+	dispatchLocked(f, fromUser, self)
+	if !held {
+		unlockKernel()
+	}
+}
+
+// dispatchLocked handles trap f on CPU self under the kernel lock.
+func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
+	if pc := perCPUOf(self); fromUser && pc.UseFSGSBASE {
 		// Ring 3 may set its FS base with WRFSBASE: the entry read it.
-		cur().fsBase = cpu0.UserFSBase
+		cur().fsBase = pc.UserFSBase
 	}
 	if sysprofEnabled && f.Vector == amd64.VectorSyscall {
 		nr, start := f.RAX, amd64.Rdtsc()
@@ -35,6 +58,8 @@ func dispatch(f *amd64.TrapFrame) {
 		deviceInterrupt(int(v - vectorIRQBase))
 	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
 		deviceInterrupt(maxIRQs + int(v-vectorMSIBase))
+	case v == vectorKick:
+		lapic.EOI() // schedule, or the idle loop, does the rest
 	case v == vectorSpurious, v == vectorLegacyPIC+7, v == vectorLegacyPIC+15:
 		// Spurious: nothing to acknowledge (SDM Vol. 3A §11.9; 8259A
 		// datasheet for IRQ 7/15).

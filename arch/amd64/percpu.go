@@ -62,6 +62,9 @@ type PerCPU struct {
 	// VectorSaveFull, or with plain moves of what kernel code can
 	// change (VectorSaveSSE, VectorSaveAVX); see vector_save.go.
 	FastVector uint8
+	// CPU is this CPU's number, its index in the kernel's CPU list:
+	// what per-CPU kernel state is indexed by (CPUNumber reads it).
+	CPU uint64
 }
 
 // MSRs that hold segment bases (SDM Vol. 4, Table 2-2).
@@ -107,6 +110,11 @@ func (c *PerCPU) SetDispatcher(fn func(*TrapFrame)) {
 	// code address; the stubs call through it as Go does.
 	c.Dispatch = *(*uintptr)(unsafe.Pointer(&fn))
 }
+
+// CPUNumber returns the calling CPU's PerCPU.CPU, read through GS.
+//
+// Trap context: yes.
+func CPUNumber() int
 
 // SwitchTo makes the stubs save into and resume frame f with vector
 // state at xsave and FS base fsBase.

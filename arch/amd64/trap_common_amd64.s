@@ -428,6 +428,12 @@ TEXT ·storeEntryVector(SB),NOSPLIT,$0-8
 	CALL	storeEntryState<>(SB)
 	RET
 
+// func CPUNumber() int
+TEXT ·CPUNumber(SB),NOSPLIT,$0-8
+	MOVQ_GS_TO_BX(PerCPU_CPU)
+	MOVQ	BX, ret+0(FP)
+	RET
+
 // func syscallEntryAddr() uintptr
 TEXT ·syscallEntryAddr(SB),NOSPLIT,$0-8
 	MOVQ	$syscallEntry<>(SB), AX

@@ -1,0 +1,56 @@
+package kernel
+
+import "github.com/coracle-os/coracle/arch/amd64"
+
+// Inter-processor interrupts between CPUs that run threads: the kick,
+// which wakes an idle CPU or makes a CPU running a thread enter the
+// kernel (for a signal), and the TLB shootdown (smp_tlb.go). Both are
+// fixed-vector IPIs through the local APIC (arch/amd64/lapic_ipi.go).
+const (
+	// vectorKick wakes an idle CPU to look for threads, or brings the
+	// thread a CPU runs into the kernel so that it takes a signal on its
+	// way back. Its handler only acknowledges it: what it is for
+	// happens in schedule.
+	vectorKick = 0xF0
+	// vectorShootdown asks a CPU to flush its TLB (tlbServe).
+	vectorShootdown = 0xF1
+)
+
+// sendIPI sends vector to CPU c.
+//
+// Trap context: yes.
+func sendIPI(c int, vector uint8) {
+	lapic.SendIPI(bootCPUs.apicIDs[c], amd64.ICRFixed(vector))
+}
+
+// kickIdleCPU wakes one idle CPU (other than the caller) allowed to run
+// t, which has just become runnable. The kicked CPU counts as busy from
+// now on, so that the next wake-up kicks another; it idles again if it
+// finds nothing.
+//
+// Trap context: yes, under the kernel lock.
+func kickIdleCPU(t *Thread) {
+	if schedCPUs == 1 {
+		return
+	}
+	self := thisCPU()
+	for i := range bootCPUs.n {
+		c := &cpus[i]
+		if i != self && c.scheduling && c.idle && t.allowedOn(i) {
+			c.idle = false
+			sendIPI(i, vectorKick)
+			return
+		}
+	}
+}
+
+// kickThread makes t, when it runs on another CPU, enter the kernel, so
+// that it takes what is pending for it (a signal) before it returns to
+// ring 3.
+//
+// Trap context: yes, under the kernel lock.
+func kickThread(t *Thread) {
+	if t.state == threadRunning && t.onCPU >= 0 && int(t.onCPU) != thisCPU() {
+		sendIPI(int(t.onCPU), vectorKick)
+	}
+}

@@ -1,0 +1,37 @@
+package kernel
+
+import (
+	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/spinlock"
+)
+
+// The kernel lock: one ticket spinlock over all of the kernel's shared
+// state (state.go). A CPU takes it on every entry into the kernel from
+// ring 3 and for every interrupt that finds it not holding the lock
+// (one that arrives while it idles), before it touches kernel state,
+// and lets it go right before the return to ring 3 and before it halts
+// in the idle loop. Interrupts stay off while it is held, and it is
+// never held across a return to ring 3. The TLB shootdown IPI's handler
+// never takes it (smp_tlb.go), and a CPU spinning for it does any
+// shootdown asked of it, so the holder's wait for acknowledgements
+// cannot deadlock.
+
+var bkl spinlock.Ticket
+
+// lockKernel takes the kernel lock for CPU c, doing the TLB shootdowns
+// asked of it while it waits.
+//
+// Trap context: yes, interrupts off.
+func lockKernel(c int) {
+	t := bkl.Take()
+	for !bkl.Serving(t) {
+		tlbServe(c)
+		amd64.Pause()
+	}
+	bkl.Acquired(c)
+}
+
+// unlockKernel lets the kernel lock go.
+//
+// Trap context: yes, interrupts off.
+func unlockKernel() { bkl.Unlock() }
