@@ -37,6 +37,8 @@ var Params = []Param{
 	{Word: WorkDirKey + "=PATH", Effect: "the program's working directory at start (absolute, percent-encoded; default /); coracle test sets it to the package directory"},
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
+	{Word: "coracle.smp=on", Effect: "experimental: run the program's threads on every online CPU (coracle run --cpus N), not the boot CPU alone (docs/smp.md)"},
+	{Word: "coracle.checksched", Effect: "validate the thread table and the per-CPU scheduler state at every schedule; stop with a report if they disagree"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
 	{Word: "coracle.share=TAG:GUESTDIR[:ro]", Effect: "mount the virtio-9p share TAG at GUESTDIR; coracle run -v writes these", Package: modulePath + "/fs/shares"},
 	{Word: "coracle.disk=GUESTDIR[:ro]", Effect: "mount the next virtio-blk disk (ext4) at GUESTDIR; coracle run --disk writes these", Package: modulePath + "/fs/disks"},
