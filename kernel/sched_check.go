@@ -51,9 +51,3 @@ func checkSchedState() {
 		Exit(exitstatus.KernelFault)
 	}
 }
-
-// The views checkSchedState fills (too big for the kernel stack). Trap.
-var (
-	schedCheckThreads [maxThreads]schedcheck.Thread
-	schedCheckCPUs    [maxCPUs]schedcheck.CPU
-)

@@ -38,25 +38,6 @@ type cpuState struct {
 	tlbWant, tlbDone atomic.Uint32
 }
 
-// SMP switches and counts. Boot-set.
-var (
-	// smpOn (coracle.smp=on) runs threads on every online CPU; without
-	// it the APs stay parked and the program runs on the boot CPU.
-	smpOn bool
-	// checkSched (coracle.checksched) validates the thread table and
-	// the per-CPU state at every schedule (sched_check.go).
-	checkSched bool
-	// schedCPUs is how many CPUs run threads: what the program sees as
-	// its CPU count (sched_getaffinity, /proc, /sys).
-	schedCPUs = 1
-	// schedGo is set (atomically) once the first thread is ready: the
-	// APs wait for it before they look for threads.
-	schedGo atomic.Uint32
-)
-
-// Per-CPU state. Each CPU its own entry (see cpuState).
-var cpus [maxCPUs]cpuState
-
 // thisCPU is the calling CPU's number.
 func thisCPU() int { return amd64.CPUNumber() }
 

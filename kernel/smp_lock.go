@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"github.com/coracle-os/coracle/arch/amd64"
-	"github.com/coracle-os/coracle/kernel/spinlock"
-)
+import "github.com/coracle-os/coracle/arch/amd64"
 
 // The kernel lock: one ticket spinlock over all of the kernel's shared
 // state (state.go). A CPU takes it on every entry into the kernel from
@@ -15,8 +12,6 @@ import (
 // never takes it (smp_tlb.go), and a CPU spinning for it does any
 // shootdown asked of it, so the holder's wait for acknowledgements
 // cannot deadlock.
-
-var bkl spinlock.Ticket
 
 // lockKernel takes the kernel lock for CPU c, doing the TLB shootdowns
 // asked of it while it waits.

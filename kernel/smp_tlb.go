@@ -11,9 +11,6 @@ import "github.com/coracle-os/coracle/arch/amd64"
 // target flushes and acknowledges (tlbDone) in the IPI's handler, which
 // takes no lock, or in lockKernel's spin loop, whichever comes first.
 
-// tlbGen numbers the shootdowns. Under the kernel lock.
-var tlbGen uint32
-
 // shootdown makes every other CPU that runs threads flush its TLB (all
 // non-global entries: the program's mappings) and waits for each.
 //

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"sync/atomic"
+
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/arch/amd64/pc/ioapic"
 	"github.com/coracle-os/coracle/arch/amd64/pc/uart16550"
@@ -20,7 +22,9 @@ import (
 	"github.com/coracle-os/coracle/kernel/netlink"
 	"github.com/coracle-os/coracle/kernel/pagecache"
 	"github.com/coracle-os/coracle/kernel/pipe"
+	"github.com/coracle-os/coracle/kernel/schedcheck"
 	"github.com/coracle-os/coracle/kernel/sigframe"
+	"github.com/coracle-os/coracle/kernel/spinlock"
 	"github.com/coracle-os/coracle/kernel/tmpfs"
 	"github.com/coracle-os/coracle/kernel/unixsock"
 	"github.com/coracle-os/coracle/kernel/vdso"
@@ -112,6 +116,37 @@ var (
 		failure                string
 		crashGo                uint32
 	}
+)
+
+// Several CPUs (smp_*.go, docs/smp.md). The switches and schedCPUs are
+// boot-set; schedGo is written once, atomically, when the program
+// starts (the APs poll it). bkl is the kernel lock itself. cpus is per
+// CPU, not under the lock: each CPU's entry is written by that CPU (and
+// its idle flag by a CPU that kicks it, under the lock; its TLB words
+// are atomics). tlbGen and the checksched views are trap state.
+var (
+	// smpOn (coracle.smp=on) runs threads on every online CPU; without
+	// it the APs stay parked and the program runs on the boot CPU.
+	smpOn bool
+	// checkSched (coracle.checksched) validates the thread table and
+	// the per-CPU state at every schedule (sched_check.go).
+	checkSched bool
+	// schedCPUs is how many CPUs run threads: what the program sees as
+	// its CPU count (sched_getaffinity, /proc, /sys).
+	schedCPUs = 1
+	// schedGo is set once the first thread is ready: the APs wait for
+	// it before they look for threads.
+	schedGo atomic.Uint32
+
+	bkl  spinlock.Ticket
+	cpus [maxCPUs]cpuState
+
+	// tlbGen numbers the TLB shootdowns (smp_tlb.go).
+	tlbGen uint32
+
+	// The views checkSchedState fills (too big for the kernel stack).
+	schedCheckThreads [maxThreads]schedcheck.Thread
+	schedCheckCPUs    [maxCPUs]schedcheck.CPU
 )
 
 // Boot facts and diagnostics switches. Boot-set.
