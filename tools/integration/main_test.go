@@ -84,7 +84,7 @@ func coracle(t *testing.T, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, coracleBin, args...)
+	cmd := exec.CommandContext(ctx, coracleBin, withSMP(args)...)
 	cmd.Dir = repoRoot
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -222,6 +222,7 @@ func startGuestIn(t *testing.T, ns *netns, timeout time.Duration, args ...string
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	g := &guest{done: make(chan error, 1)}
 	name := coracleBin
+	args = withSMP(args)
 	if ns != nil {
 		name, args = "ip", append([]string{"netns", "exec", ns.name, coracleBin}, args...)
 	}
