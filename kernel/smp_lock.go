@@ -14,7 +14,7 @@ import "github.com/coracle-os/coracle/arch/amd64"
 // cannot deadlock.
 
 // lockKernel takes the kernel lock for CPU c, doing the TLB shootdowns
-// asked of it while it waits.
+// asked of it while it waits, and any left for it while it idled.
 //
 // Trap context: yes, interrupts off.
 func lockKernel(c int) {
@@ -24,6 +24,7 @@ func lockKernel(c int) {
 		amd64.Pause()
 	}
 	bkl.Acquired(c)
+	tlbServe(c) // one asked of it while it idled (smp_tlb.go)
 }
 
 // unlockKernel lets the kernel lock go.

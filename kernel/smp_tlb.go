@@ -10,6 +10,10 @@ import "github.com/coracle-os/coracle/arch/amd64"
 // be relied on. The request is a per-CPU word (tlbWant) and an IPI; the
 // target flushes and acknowledges (tlbDone) in the IPI's handler, which
 // takes no lock, or in lockKernel's spin loop, whichever comes first.
+// An idle CPU (halted with the lock let go) is neither interrupted nor
+// waited for: it runs nothing that uses the program's mappings until it
+// takes the lock again, and lockKernel flushes first. Its idle flag only
+// changes under the lock, so the requester sees it right.
 
 // shootdown makes every other CPU that runs threads flush its TLB (all
 // non-global entries: the program's mappings) and waits for each.
@@ -24,12 +28,14 @@ func shootdown() {
 	for i := range bootCPUs.n {
 		if i != self && cpus[i].scheduling {
 			cpus[i].tlbWant.Store(tlbGen)
-			sendIPI(i, vectorShootdown)
+			if !cpus[i].idle {
+				sendIPI(i, vectorShootdown)
+			}
 		}
 	}
 	for i := range bootCPUs.n {
-		if i == self || !cpus[i].scheduling {
-			continue
+		if i == self || !cpus[i].scheduling || cpus[i].idle {
+			continue // an idle CPU flushes when it next takes the lock
 		}
 		for cpus[i].tlbDone.Load() != tlbGen {
 			amd64.Pause()

@@ -25,11 +25,15 @@ func nanotime() int64 { return clk.Monotonic() }
 func walltime() int64 { return clk.Realtime() }
 
 // armTimer programs the calling CPU's next timer interrupt: the earliest
-// deadline of a blocked thread (any CPU may wake it), and the end of the
-// running thread's timeslice if another thread is waiting for a CPU.
+// deadline of a blocked thread (any CPU may wake it) unless another
+// CPU's timer fires by then, and the end of the running thread's
+// timeslice if another thread is waiting for a CPU.
 func armTimer(now int64) {
 	c := me()
 	at := nextDeadline()
+	if at != 0 && deadlineCovered(at) {
+		at = 0
+	}
 	if c.current >= 0 && cur().mine() && runnableOthers() && (at == 0 || c.sliceEnd < at) {
 		at = c.sliceEnd
 	}
@@ -51,6 +55,20 @@ func armTimer(now int64) {
 	}
 	ticks := uint64(delta) * apicTicksPerMs / 1e6
 	lapic.ArmOneShot(uint32(min(max(ticks, 1), 1<<32-1)))
+}
+
+// deadlineCovered reports whether another CPU's timer fires by d: that
+// CPU then wakes the sleeper (and kicks an idle CPU for it if busy) or
+// re-arms, so this one need not wake too. Without it every idle CPU
+// would wake for every deadline and contend for the kernel lock.
+func deadlineCovered(d int64) bool {
+	self := thisCPU()
+	for i := range bootCPUs.n {
+		if a := cpus[i].armedAt; i != self && cpus[i].scheduling && a != 0 && a <= d {
+			return true
+		}
+	}
+	return false
 }
 
 func stopTimer() {
