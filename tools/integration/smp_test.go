@@ -64,7 +64,7 @@ func TestSMPStress(t *testing.T) {
 			if want := fmt.Sprintf("cpus: NumCPU %d GOMAXPROCS %d\n", n, n); !strings.Contains(console, want) {
 				t.Errorf("console lacks %q", want)
 			}
-			sameLines(t, "smp:", console, native, 9)
+			sameLines(t, "smp:", console, native, 10)
 		})
 	}
 }

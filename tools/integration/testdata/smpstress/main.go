@@ -2,7 +2,8 @@
 // collector with goroutines allocating everywhere, channel ping-pong,
 // sync.Mutex and WaitGroup storms, timers and tickers, tight loops the
 // runtime must preempt asynchronously, LockOSThread, goroutines blocked
-// in system calls while others run, and panics recovered on every P.
+// in system calls while others run, panics recovered on every P, and
+// sched_setaffinity pinning a thread.
 // Its "smp:" lines depend only on the work done, so the guest's must
 // equal the host's; the CPU count is printed apart ("cpus:").
 package main
@@ -35,6 +36,7 @@ func main() {
 	fmt.Printf("smp: locked %d\n", locked(p*2))
 	fmt.Printf("smp: syscalls %d\n", blockedSyscalls(p))
 	fmt.Printf("smp: panics %d\n", panics(p*10))
+	fmt.Printf("smp: affinity %s\n", affinity())
 	fmt.Println("smp: done")
 }
 
