@@ -3,10 +3,10 @@ package kernel
 import "github.com/coracle-os/coracle/kernel/sigframe"
 
 // profileDeadline is when the next profiling tick is due, or 0 when there
-// is none to arm: the timer is off or no thread runs. After an idle
-// period the ticks start over from now.
+// is none to arm: the timer is off or no thread runs on this CPU. After
+// an idle period the ticks start over from now.
 func profileDeadline(now int64) int64 {
-	if profNext == 0 || cur().state != threadRunning {
+	if profNext == 0 || !cur().mine() {
 		return 0
 	}
 	if profInterval > 0 && profNext < now-profInterval {
@@ -30,7 +30,7 @@ func profileTick(fromUser bool) {
 	} else {
 		profNext = 0 // one-shot
 	}
-	if t := cur(); fromUser && t.state == threadRunning {
+	if t := cur(); fromUser && t.mine() {
 		t.pendingSignals |= sigframe.Bit(SIGPROF)
 		t.kernelSignals |= sigframe.Bit(SIGPROF)
 	}
