@@ -54,16 +54,19 @@ func schedule() {
 		// The thread that entered may run elsewhere from now on: its
 		// vector state must all be in its area before the lock goes.
 		perCPUOf(self).VectorStateToMemory()
+		if mine {
+			// Still runnable (its slice ended, or its affinity
+			// excludes this CPU): another CPU may take it, before
+			// this one idles.
+			t.state = threadRunnable
+			kickIdleCPU(t)
+		}
 	}
 	for next < 0 {
 		idle(self)
 		now = nanotime()
 		expireDeadlines(now)
 		next = pickNext(self)
-	}
-	if mine && next != c.current {
-		t.state = threadRunnable
-		kickIdleCPU(t)
 	}
 	switchTo(next, now)
 	deliverPending(cur())

@@ -26,7 +26,10 @@ func sendIPI(c int, vector uint8) {
 // kickIdleCPU wakes one idle CPU (other than the caller) allowed to run
 // t, which has just become runnable. The kicked CPU counts as busy from
 // now on, so that the next wake-up kicks another; it idles again if it
-// finds nothing.
+// finds nothing. With no idle CPU for it, the caller's own timer ends
+// its running thread's slice for t (armTimer), unless t's affinity
+// excludes the caller: then a busy CPU allowed to run t is kicked, so
+// that it arms its timer for its slice's end.
 //
 // Trap context: yes, under the kernel lock.
 func kickIdleCPU(t *Thread) {
@@ -38,6 +41,15 @@ func kickIdleCPU(t *Thread) {
 		c := &cpus[i]
 		if i != self && c.scheduling && c.idle && t.allowedOn(i) {
 			c.idle = false
+			sendIPI(i, vectorKick)
+			return
+		}
+	}
+	if t.allowedOn(self) {
+		return
+	}
+	for i := range bootCPUs.n {
+		if i != self && cpus[i].scheduling && t.allowedOn(i) {
 			sendIPI(i, vectorKick)
 			return
 		}
