@@ -82,27 +82,41 @@ func socketWaitTimedOut(t *Thread) {
 // setTimeout is setsockopt of SO_RCVTIMEO or SO_SNDTIMEO (send): a
 // struct timeval at addr; zero means wait forever.
 func setTimeout(id int, send bool, addr, n uint64) uint64 {
+	ns, e := timeoutArg(addr, n)
+	if e != 0 {
+		return e.Ret()
+	}
+	sockTimeouts[id][timeoutIndex(send)] = ns
+	return 0
+}
+
+// timeoutArg reads the struct timeval of a setsockopt of SO_RCVTIMEO or
+// SO_SNDTIMEO at addr (n bytes) as nanoseconds, 0 for none; seconds past
+// 2^32 are clipped and negative seconds count as 0.
+func timeoutArg(addr, n uint64) (int64, linux.Errno) {
 	if n < 16 {
-		return linux.EINVAL.Ret()
+		return 0, linux.EINVAL
 	}
 	b, ok := userBytes(addr, 16, false)
 	if !ok {
-		return linux.EFAULT.Ret()
+		return 0, linux.EFAULT
 	}
 	sec := int64(binary.LittleEndian.Uint64(b))
 	usec := int64(binary.LittleEndian.Uint64(b[8:]))
 	if usec < 0 || usec >= 1e6 {
-		return linux.EDOM.Ret()
+		return 0, linux.EDOM
 	}
-	ns := int64(0)
-	if sec > 0 || usec > 0 {
-		ns = min(max(sec, 0), 1<<32)*1e9 + usec*1e3
+	if sec <= 0 && usec == 0 {
+		return 0, 0
 	}
-	k := 0
+	return min(max(sec, 0), 1<<32)*1e9 + usec*1e3, 0
+}
+
+// timeoutIndex is a socket's timeout slot: 0 receive, 1 send.
+func timeoutIndex(send bool) int {
 	if send {
-		k = 1
+		return 1
 	}
-	sockTimeouts[id][k] = ns
 	return 0
 }
 

@@ -167,27 +167,11 @@ func putOpt(value uint64, lp *uint32, b []byte) uint64 {
 // unixSetTimeout is setsockopt of SO_RCVTIMEO or SO_SNDTIMEO (send): a
 // struct timeval at addr; zero means wait forever.
 func unixSetTimeout(id unixsock.ID, send bool, addr, n uint64) uint64 {
-	if n < 16 {
-		return linux.EINVAL.Ret()
+	ns, e := timeoutArg(addr, n)
+	if e != 0 {
+		return e.Ret()
 	}
-	b, ok := userBytes(addr, 16, false)
-	if !ok {
-		return linux.EFAULT.Ret()
-	}
-	sec := int64(binary.LittleEndian.Uint64(b))
-	usec := int64(binary.LittleEndian.Uint64(b[8:]))
-	if usec < 0 || usec >= 1e6 {
-		return linux.EDOM.Ret()
-	}
-	ns := int64(0)
-	if sec > 0 || usec > 0 {
-		ns = min(max(sec, 0), 1<<32)*1e9 + usec*1e3
-	}
-	k := 0
-	if send {
-		k = 1
-	}
-	unixTimeouts[id][k] = ns
+	unixTimeouts[id][timeoutIndex(send)] = ns
 	return 0
 }
 
