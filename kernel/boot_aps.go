@@ -236,7 +236,7 @@ func waitAPs(c *cpuList, from, micros uint64) bool {
 // reportAPs prints the CPU line when there is more than one CPU (and
 // always with coracle.bootstamps):
 //
-//	coracle: 4 CPUs (ACPI MADT), APIC IDs 0 1 2 3, 4 online; the program runs on the boot CPU only
+//	coracle: 4 CPUs (ACPI MADT), APIC IDs 0 1 2 3, 4 online; the program runs on 4 CPUs
 //
 // then a line for each AP that did not come online, and with
 // coracle.bootstamps how long the start-up took and when each AP
@@ -266,9 +266,13 @@ func reportAPs(c *cpuList) {
 	if schedCPUs > 1 {
 		console.str(" online; the program runs on ")
 		console.dec(uint64(schedCPUs))
-		console.str(" CPUs (coracle.smp=on)\n")
+		console.str(" CPUs\n")
 	} else {
-		console.str(" online; the program runs on the boot CPU only\n")
+		console.str(" online; the program runs on the boot CPU only")
+		if !smpOn {
+			console.str(" (coracle.smp=off)")
+		}
+		console.str("\n")
 	}
 	if aps.failure != "" {
 		console.str("coracle: the application processors were not started: ")

@@ -29,6 +29,14 @@ const (
 	msiDestShift   = 12
 )
 
+// irqAPICID is the local APIC every device interrupt is sent to: the
+// boot CPU's, whichever CPU opens the descriptor. The handler only
+// counts and wakes the driver's thread, which runs wherever the
+// scheduler puts it, and it takes the one kernel lock on any CPU, so
+// spreading the interrupts would buy no parallelism (docs/smp.md,
+// "Device interrupts").
+func irqAPICID() uint32 { return bootCPUs.apicIDs[bootCPUs.boot] }
+
 // isMSI reports whether irqs entry irq is a message-signalled vector.
 func isMSI(irq int) bool { return irq >= maxIRQs }
 

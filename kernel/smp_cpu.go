@@ -31,7 +31,7 @@ type cpuState struct {
 	// released: a thread that becomes runnable kicks it (kickIdleCPU).
 	idle bool
 	// scheduling says the CPU runs threads: the boot CPU always, each
-	// online AP with coracle.smp=on.
+	// online AP unless coracle.smp=off.
 	scheduling bool
 	// tlbWant is the shootdown the lock holder asked of this CPU,
 	// tlbDone the last one it did (smp_tlb.go).
@@ -63,19 +63,33 @@ func tssOf(c int) *amd64.TSS {
 // thisPerCPU is the calling CPU's PerCPU block.
 func thisPerCPU() *amd64.PerCPU { return perCPUOf(thisCPU()) }
 
-// readSMPParams reads coracle.smp=on and coracle.checksched.
+// readSMPParams reads coracle.smp=on|off (threads on every online CPU,
+// the default, or on the boot CPU alone) and coracle.checksched. Any
+// other coracle.smp value stops the boot, naming the two it takes.
 func readSMPParams(cmd string) {
 	checkSched = cmdline.Has(cmd, "coracle.checksched")
+	smpOn = true
 	sc := cmdline.NewScanner(cmd)
 	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
-		if w.Key == "coracle.smp" && w.Value == "on" {
+		if w.Key != "coracle.smp" {
+			continue
+		}
+		switch w.Value {
+		case "on":
 			smpOn = true
+		case "off":
+			smpOn = false
+		default:
+			console.str("coracle: coracle.smp=")
+			console.str(w.Value)
+			console.str(" is not on or off\n")
+			bootFailure("unknown coracle.smp value")
 		}
 	}
 }
 
 // setupSchedCPUs decides, once the APs are in, which CPUs run threads:
-// the boot CPU, and with coracle.smp=on every AP online.
+// the boot CPU, and every AP online unless coracle.smp=off.
 func setupSchedCPUs() {
 	b := bootCPUs.boot
 	cpu0.CPU = uint64(b)

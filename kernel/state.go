@@ -36,7 +36,7 @@ import (
 // Synchronization. The kernel runs only with interrupts off: during boot
 // (before the program's first instruction) and in trap context (a system
 // call, a fault or an interrupt, from dispatch until the return to ring
-// 3). With several CPUs running threads (coracle.smp=on, docs/smp.md),
+// 3). With several CPUs running threads (the default; docs/smp.md),
 // trap context also holds the kernel lock (bkl, smp_lock.go): one ticket
 // spinlock taken on every entry from ring 3 and by every interrupt that
 // arrives while the CPU idles, let go right before the return to ring 3
@@ -125,8 +125,9 @@ var (
 // its idle flag by a CPU that kicks it, under the lock; its TLB words
 // are atomics). tlbGen and the checksched views are trap state.
 var (
-	// smpOn (coracle.smp=on) runs threads on every online CPU; without
-	// it the APs stay parked and the program runs on the boot CPU.
+	// smpOn runs threads on every online CPU (the default); with
+	// coracle.smp=off the APs stay parked and the program runs on the
+	// boot CPU.
 	smpOn bool
 	// checkSched (coracle.checksched) validates the thread table and
 	// the per-CPU state at every schedule (sched_check.go).

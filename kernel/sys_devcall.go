@@ -73,7 +73,7 @@ func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 		return linux.EMFILE.Ret()
 	}
 	irqs[irq].open, irqs[irq].count = true, 0
-	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(lapic.ID()))
+	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(irqAPICID()))
 	return uint64(fd)
 }
 
@@ -92,7 +92,7 @@ func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
 			return linux.EMFILE.Ret()
 		}
 		irqs[irq].open, irqs[irq].count = true, 0
-		addr := uint64(msiAddressBase | lapic.ID()<<msiDestShift)
+		addr := uint64(msiAddressBase | irqAPICID()<<msiDestShift)
 		f.RDX = uint64(vectorMSIBase+k)<<32 | addr
 		return uint64(fd)
 	}

@@ -191,7 +191,7 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 	linux.SYS_GETTID:            {sysGettid, callFull, ""},
 	linux.SYS_TKILL:             {sysTkill, callFull, ""},
 	linux.SYS_FUTEX:             {sysFutex, callPartial, "FUTEX_WAIT and FUTEX_WAKE, other operations answer ENOSYS; FUTEX_CLOCK_REALTIME is ignored (the timeout stays relative); " + noteNoEINTR},
-	linux.SYS_SCHED_GETAFFINITY: {sysSchedGetaffinity, callFull, "the CPUs that run threads (all online ones with coracle.smp=on, else the boot CPU) less those sched_setaffinity took away"},
+	linux.SYS_SCHED_GETAFFINITY: {sysSchedGetaffinity, callFull, "the CPUs that run threads (every online one; the boot CPU alone with coracle.smp=off) less those sched_setaffinity took away"},
 	linux.SYS_SCHED_SETAFFINITY: {sysSchedSetaffinity, callFull, "a mask per thread that the scheduler honours; EINVAL for a mask with no CPU that runs threads"},
 	linux.SYS_SET_THREAD_AREA:   {nil, callENOSYSByDesign, noteLinuxENOSYS + " (32-bit TLS; arch_prctl sets the FS base)"},
 	linux.SYS_GET_THREAD_AREA:   {nil, callENOSYSByDesign, noteLinuxENOSYS + " (32-bit TLS; arch_prctl reads the FS base)"},

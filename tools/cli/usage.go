@@ -87,9 +87,9 @@ with one dash or two (-m or --m).
                  error: runtime: out of memory", or with exit status 123
                  when it touches more than there is
   --cpus N       the guest's vCPUs (QEMU -smp; default 1, at most %[11]d).
-                 The kernel finds them, starts them and parks them, and
-                 reports them on the console, but runs the program on the
-                 boot CPU only: runtime.NumCPU stays 1 (docs/smp.md)
+                 The program's threads run on all of them: runtime.NumCPU
+                 and GOMAXPROCS are N (--cmdline coracle.smp=off keeps
+                 them on the first; docs/smp.md)
   -e NAME=VALUE  set an environment variable in the program; repeatable
   --files DIR[:GUESTDIR]
                  as for coracle build (PKG only: an IMAGE has its files)

@@ -123,6 +123,7 @@ func TestMalformedCommandLine(t *testing.T) {
 		{"coracle.arg=%zz", "malformed kernel command line at byte 12: percent escape needs two hex digits"},
 		{"coracle.env=NOVALUE", "coracle.env value must be NAME=VALUE"},
 		{"coracle.crash=nope", "coracle.crash=nope is not one of de, ud, gp, pf, bp, deep, syscall"},
+		{"coracle.smp=2", "coracle.smp=2 is not on or off"},
 	}
 	for _, c := range cases {
 		t.Run(c.cmdline, func(t *testing.T) {

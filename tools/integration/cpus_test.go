@@ -17,8 +17,9 @@ import (
 // the ACPI MADT on q35 and pc (SeaBIOS) and on microvm with acpi=on, the
 // MP table that qboot writes on microvm without ACPI, and fw_cfg's count
 // everywhere. coracle.bootstamps makes it print what every source says.
-// The kernel starts every other CPU and parks it; it runs the program on
-// the boot CPU only: Go still sees one CPU.
+// With coracle.smp=off the kernel starts every other CPU and parks it;
+// it runs the program on the boot CPU only: Go still sees one CPU
+// (TestSMPNumCPU checks the default, threads on every CPU).
 func TestCPUDiscovery(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -38,7 +39,7 @@ func TestCPUDiscovery(t *testing.T) {
 	for _, c := range cases {
 		for _, n := range []int{1, 2, 4} {
 			t.Run(fmt.Sprintf("%s/%d", c.name, n), func(t *testing.T) {
-				console := bootHelloWith(t, c.machine, n, "coracle.bootstamps", c.extra)
+				console := bootHelloWith(t, c.machine, n, "coracle.bootstamps coracle.smp=off", c.extra)
 				ids := apicIDs(n)
 				noun := "CPUs"
 				if n == 1 {
@@ -46,7 +47,7 @@ func TestCPUDiscovery(t *testing.T) {
 				}
 				want := []string{
 					// Every CPU comes online; the program runs on the first.
-					fmt.Sprintf("coracle: %d %s (%s), APIC IDs%s, %d online; the program runs on the boot CPU only\n", n, noun, c.used, ids, n),
+					fmt.Sprintf("coracle: %d %s (%s), APIC IDs%s, %d online; the program runs on the boot CPU only (coracle.smp=off)\n", n, noun, c.used, ids, n),
 					fmt.Sprintf("coracle: CPUs by QEMU fw_cfg: %d, APIC IDs%s\n", n, ids),
 				}
 				if c.madt {
@@ -123,7 +124,7 @@ func TestAPCrashReport(t *testing.T) {
 	}
 	out := res.stdout
 	for _, w := range []string{
-		"coracle: 3 CPUs (MP table), APIC IDs 0 1 2, 3 online; the program runs on the boot CPU only\n",
+		"coracle: 3 CPUs (MP table), APIC IDs 0 1 2, 3 online; the program runs on 3 CPUs\n",
 		"coracle: exception on CPU 2 (APIC ID 2), an application processor, which runs no program code yet\n",
 		"coracle: CPU exception 6 (#UD invalid opcode)",
 	} {

@@ -37,7 +37,7 @@ var Params = []Param{
 	{Word: WorkDirKey + "=PATH", Effect: "the program's working directory at start (absolute, percent-encoded; default /); coracle test sets it to the package directory"},
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
-	{Word: "coracle.smp=on", Effect: "experimental: run the program's threads on every online CPU (coracle run --cpus N), not the boot CPU alone (docs/smp.md)"},
+	{Word: "coracle.smp=on|off", Effect: "on (the default): the program's threads run on every online CPU (coracle run --cpus N); off: on the boot CPU alone, the other CPUs parked (docs/smp.md)"},
 	{Word: "coracle.checksched", Effect: "validate the thread table and the per-CPU scheduler state at every schedule; stop with a report if they disagree"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
 	{Word: "coracle.share=TAG:GUESTDIR[:ro]", Effect: "mount the virtio-9p share TAG at GUESTDIR; coracle run -v writes these", Package: modulePath + "/fs/shares"},
