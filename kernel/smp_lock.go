@@ -2,7 +2,7 @@ package kernel
 
 import "github.com/coracle-os/coracle/arch/amd64"
 
-// The kernel lock: one ticket spinlock over all of the kernel's shared
+// The kernel lock: one test-and-set spinlock over all of the kernel's shared
 // state (state.go). A CPU takes it on every entry into the kernel from
 // ring 3 and for every interrupt that finds it not holding the lock
 // (one that arrives while it idles), before it touches kernel state,
@@ -18,12 +18,10 @@ import "github.com/coracle-os/coracle/arch/amd64"
 //
 // Trap context: yes, interrupts off.
 func lockKernel(c int) {
-	t := bkl.Take()
-	for !bkl.Serving(t) {
+	for !bkl.TryLock(c) {
 		tlbServe(c)
 		amd64.Pause()
 	}
-	bkl.Acquired(c)
 	tlbServe(c) // one asked of it while it idled (smp_tlb.go)
 }
 

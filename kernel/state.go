@@ -37,7 +37,7 @@ import (
 // (before the program's first instruction) and in trap context (a system
 // call, a fault or an interrupt, from dispatch until the return to ring
 // 3). With several CPUs running threads (the default; docs/smp.md),
-// trap context also holds the kernel lock (bkl, smp_lock.go): one ticket
+// trap context also holds the kernel lock (bkl, smp_lock.go): one
 // spinlock taken on every entry from ring 3 and by every interrupt that
 // arrives while the CPU idles, let go right before the return to ring 3
 // and while the CPU halts. It guards everything in this file that trap
@@ -139,7 +139,7 @@ var (
 	// it before they look for threads.
 	schedGo atomic.Uint32
 
-	bkl  spinlock.Ticket
+	bkl  spinlock.Lock
 	cpus [maxCPUs]cpuState
 
 	// tlbGen numbers the TLB shootdowns (smp_tlb.go).

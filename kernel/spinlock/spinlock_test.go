@@ -6,16 +6,14 @@ import (
 	"testing"
 )
 
-func lock(l *Ticket, cpu int) {
-	t := l.Take()
-	for !l.Serving(t) {
+func lock(l *Lock, cpu int) {
+	for !l.TryLock(cpu) {
 		runtime.Gosched()
 	}
-	l.Acquired(cpu)
 }
 
 func TestMutualExclusion(t *testing.T) {
-	var l Ticket
+	var l Lock
 	const workers, rounds = 8, 2000
 	counter, inside := 0, 0
 	var wg sync.WaitGroup
@@ -39,70 +37,30 @@ func TestMutualExclusion(t *testing.T) {
 	if counter != workers*rounds {
 		t.Fatalf("counter = %d, want %d", counter, workers*rounds)
 	}
-	if l.Owner() != NoOwner || l.Waiting() != 0 {
-		t.Fatalf("after all: owner %d, waiting %d", l.Owner(), l.Waiting())
-	}
-}
-
-func TestFIFOOrder(t *testing.T) {
-	var l Ticket
-	held := l.Take()
-	if !l.Serving(held) {
-		t.Fatal("the first ticket is not served on a free lock")
-	}
-	l.Acquired(0)
-	a, b := l.Take(), l.Take()
-	if l.Waiting() != 2 {
-		t.Fatalf("Waiting = %d, want 2", l.Waiting())
-	}
-	if l.Serving(a) || l.Serving(b) {
-		t.Fatal("a waiter is served while the lock is held")
-	}
-	l.Unlock()
-	if !l.Serving(a) || l.Serving(b) {
-		t.Fatal("the lock did not go to the first waiter")
-	}
-	l.Acquired(1)
-	l.Unlock()
-	if !l.Serving(b) {
-		t.Fatal("the lock did not go to the second waiter")
+	if l.Owner() != NoOwner {
+		t.Fatalf("after all: owner %d", l.Owner())
 	}
 }
 
 func TestTryLock(t *testing.T) {
-	var l Ticket
-	if !l.TryLock(3) || !l.HeldBy(3) {
+	var l Lock
+	if l.Owner() != NoOwner || l.HeldBy(0) {
+		t.Fatal("the zero Lock is held")
+	}
+	if !l.TryLock(3) || !l.HeldBy(3) || l.Owner() != 3 {
 		t.Fatal("TryLock failed on a free lock")
 	}
-	if l.TryLock(4) {
+	if l.TryLock(4) || l.TryLock(3) {
 		t.Fatal("TryLock took a held lock")
 	}
-	w := l.Take()
-	l.Unlock()
-	if l.TryLock(4) {
-		t.Fatal("TryLock jumped the queue")
-	}
-	if !l.Serving(w) {
-		t.Fatal("the waiter lost its turn")
-	}
-	l.Acquired(5)
-	l.Unlock()
-	if !l.TryLock(4) {
-		t.Fatal("TryLock failed once the queue was empty")
-	}
-}
-
-func TestHeldByOnlyTheOwner(t *testing.T) {
-	var l Ticket
-	if l.HeldBy(0) || l.Owner() != NoOwner {
-		t.Fatal("a zero lock is held")
-	}
-	lock(&l, 0)
-	if !l.HeldBy(0) || l.HeldBy(1) {
-		t.Fatal("HeldBy is wrong for the owner or another CPU")
+	if l.HeldBy(4) {
+		t.Fatal("HeldBy says a CPU that failed holds it")
 	}
 	l.Unlock()
-	if l.HeldBy(0) {
+	if l.HeldBy(3) || l.Owner() != NoOwner {
 		t.Fatal("still held after Unlock")
+	}
+	if !l.TryLock(4) || l.Owner() != 4 {
+		t.Fatal("TryLock failed after Unlock")
 	}
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func TestServiceGoroutinesHidden(t *testing.T) {
 
 // A program that uses package net (TCP and UDP over loopback, with a NIC
 // configured by DHCP) sees in the guest what it sees natively plus
-// gVisor's TCP processor: the socket service, its per-socket goroutines,
+// gVisor's TCP processors (one per P): the socket service, its per-socket goroutines,
 // the virtio-net link and DHCP are left out of runtime.NumGoroutine, the
 // goroutine profile and a GOTRACEBACK=all traceback, and shown with
 // GOTRACEBACK=system.
@@ -76,8 +77,12 @@ func TestNetServiceGoroutinesHidden(t *testing.T) {
 			t.Fatalf("the guest did not configure its NIC by DHCP, so DHCP's goroutine was not tested\n%s", res)
 		}
 		lines, n := withoutStacks(t, linesWithPrefix(res.stdout, "goroutinenetprobe:"), "goroutinenetprobe:", gvisorProcessor)
-		if n != 1 {
-			t.Errorf("the guest's profile has %d goroutines of gVisor's TCP dispatcher, want 1 (one P)\n%s", n, res)
+		var procs int
+		if _, err := fmt.Sscanf(strings.Join(linesWithPrefix(res.stdout, "gomaxprocs:"), ""), "gomaxprocs: %d", &procs); err != nil {
+			t.Fatalf("no gomaxprocs line: %v\n%s", err, res)
+		}
+		if n != procs {
+			t.Errorf("the guest's profile has %d goroutines of gVisor's TCP dispatcher, want %d (one per P)\n%s", n, procs, res)
 		}
 		sameLines(t, "goroutinenetprobe:", strings.Join(lines, "\n"), native, 10)
 		noServiceFrame(t, lines)

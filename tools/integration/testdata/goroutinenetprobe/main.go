@@ -10,9 +10,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime"
 
 	"github.com/coracle-os/coracle/tools/integration/testdata/internal/goroutines"
 	"github.com/coracle-os/coracle/tools/integration/testdata/internal/probe"
@@ -21,6 +23,9 @@ import (
 var pr = probe.P("goroutinenetprobe")
 
 func main() {
+	// gVisor starts one TCP processor per P: the test counts on this
+	// line (outside the prefix compared with the host's output).
+	fmt.Printf("gomaxprocs: %d\n", runtime.GOMAXPROCS(0))
 	goroutines.Count(pr, "start")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
