@@ -1,13 +1,14 @@
 package amd64
 
-// Local APIC in xAPIC mode: enable, end of interrupt, and the timer in
-// one-shot and TSC-deadline modes.
+// Local APIC in xAPIC or x2APIC mode: enable, end of interrupt, and the
+// timer in one-shot and TSC-deadline modes.
 //
 // Spec: Intel SDM Vol. 3A chapter 11 "Advanced Programmable Interrupt
 // Controller (APIC)" (chapter 10 in editions before 2023; the section
-// numbers below are the same with 10 in front). The registers are 32 bits
-// wide at 16-byte-aligned offsets in a 4 KiB page and must be accessed
-// with aligned 32-bit loads and stores (§11.4.1).
+// numbers below are the same with 10 in front). In xAPIC mode the
+// registers are 32 bits wide at 16-byte-aligned offsets in a 4 KiB page
+// and must be accessed with aligned 32-bit loads and stores (§11.4.1); in
+// x2APIC mode the same registers are MSRs (lapic_x2apic.go, §11.12).
 
 import (
 	"sync/atomic"
@@ -114,8 +115,8 @@ func (b APICBase) BSP() bool { return b&(1<<APIC_BASE_BSP) != 0 }
 // the MMIO page does not decode and LAPIC must not be used.
 func (b APICBase) Enabled() bool { return b&(1<<APIC_BASE_EN) != 0 }
 
-// X2APIC reports whether the APIC is in x2APIC mode. LAPIC drives xAPIC
-// mode only: in x2APIC mode the MMIO page is not decoded (§11.12.1).
+// X2APIC reports whether the APIC is in x2APIC mode: the MMIO page is not
+// decoded then, and LAPIC must have X2APIC set (§11.12.1).
 func (b APICBase) X2APIC() bool { return b&(1<<APIC_BASE_EXTD) != 0 }
 
 // TSCDeadlineSupported reports CPUID.01H:ECX.TSC_Deadline[bit 24]: the
@@ -135,15 +136,21 @@ func TimerDivisor(dcr uint32) uint32 {
 	return 1 << (log & 7)
 }
 
-// LAPIC is the calling CPU's local APIC in xAPIC mode. Every CPU sees its
-// own APIC at the same address, so one LAPIC value serves all of them.
+// LAPIC is the calling CPU's local APIC. Every CPU sees its own APIC at
+// the same address (xAPIC) or the same MSRs (x2APIC), so one LAPIC value
+// serves all of them, as long as every CPU's APIC is in the mode X2APIC
+// names (SetAPICMode).
 //
-// The caller must map the page at ReadAPICBase().Phys() uncached, at
-// Base, before calling any method; the APIC must be globally enabled and
-// not in x2APIC mode (APICBase.Enabled, APICBase.X2APIC).
+// In xAPIC mode the caller must map the page at ReadAPICBase().Phys()
+// uncached, at Base, before calling any method; the APIC must be
+// globally enabled (APICBase.Enabled).
 type LAPIC struct {
-	// Base is the virtual address of the 4 KiB register page.
+	// Base is the virtual address of the 4 KiB register page (xAPIC
+	// mode; unused in x2APIC mode).
 	Base uintptr
+	// X2APIC says the APIC is in x2APIC mode: every register is an MSR
+	// (X2APICMSR), the ID is 32 bits, the ICR one 64-bit register.
+	X2APIC bool
 }
 
 // Enable accepts all interrupt priorities (TPR = 0, §11.8.3.1) and
@@ -159,8 +166,14 @@ func (l *LAPIC) Enable(spurious uint8) {
 	l.write(LAPIC_SVR, svr)
 }
 
-// ID returns this CPU's xAPIC ID (§11.4.6).
-func (l *LAPIC) ID() uint32 { return l.read(LAPIC_ID) >> ID_SHIFT }
+// ID returns this CPU's APIC ID: the 8-bit xAPIC ID (§11.4.6), or in
+// x2APIC mode the whole 32-bit x2APIC ID (§11.12.5.1).
+func (l *LAPIC) ID() uint32 {
+	if l.X2APIC {
+		return l.read(LAPIC_ID)
+	}
+	return l.read(LAPIC_ID) >> ID_SHIFT
+}
 
 // Version returns the APIC version (0x1X for an integrated APIC) and the
 // number of LVT entries (§11.4.8).
@@ -171,7 +184,8 @@ func (l *LAPIC) Version() (version uint8, lvtEntries int) {
 
 // EOI signals the end of the interrupt being serviced (§11.8.5). Every
 // handler of an APIC-delivered interrupt calls it once, except the
-// spurious vector's.
+// spurious vector's. In x2APIC mode it is a WRMSR of 0 (a non-zero value
+// raises #GP, §11.12.1.2).
 //
 // Called from interrupt handlers.
 func (l *LAPIC) EOI() { l.write(LAPIC_EOI, 0) }
@@ -205,12 +219,12 @@ func (l *LAPIC) TimerCount() uint32 { return l.read(LAPIC_TIMER_CCR) }
 // caller must have checked TSCDeadlineSupported.
 func (l *LAPIC) SetTSCDeadline(vector uint8) {
 	l.write(LAPIC_LVT_TIMER, LVTTimer(vector, TIMER_MODE_DEADLINE, false))
-	// In xAPIC mode the LVT write (MMIO) and a following WRMSR to
-	// IA32_TSC_DEADLINE are not ordered: without a fence the WRMSR may
-	// reach the timer while it is still in the old mode and be dropped.
-	// Intel's advice, as Linux records in apic.c __setup_APIC_LVTT, is
-	// MFENCE.
-	lapicDeadlineFence()
+	// The LVT write (MMIO, or in x2APIC mode a WRMSR that is not
+	// serializing, §11.12.3) and a following WRMSR to IA32_TSC_DEADLINE
+	// are not ordered: without a fence the WRMSR may reach the timer
+	// while it is still in the old mode and be dropped. Intel's advice,
+	// as Linux records in apic.c __setup_APIC_LVTT, is MFENCE.
+	apicWrmsrFence()
 }
 
 // ArmTSCDeadline arms the TSC-deadline timer: it interrupts once the TSC
@@ -242,17 +256,33 @@ func LVTTimer(vector uint8, mode uint32, masked bool) uint32 {
 	return v
 }
 
-// read loads the register at offset reg. The atomic load is a plain MOV
-// on amd64 that the compiler may neither elide nor merge, which is what
-// MMIO needs.
+// read loads the register at offset reg. In xAPIC mode the atomic load
+// is a plain MOV on amd64 that the compiler may neither elide nor merge,
+// which is what MMIO needs; in x2APIC mode it is a RDMSR (the upper half
+// of a 32-bit register's MSR is reserved), and 0 for an offset with no
+// MSR.
 func (l *LAPIC) read(reg uintptr) uint32 {
+	if l.X2APIC {
+		msr, ok := X2APICMSR(reg)
+		if !ok {
+			return 0
+		}
+		return uint32(Rdmsr(msr))
+	}
 	return atomic.LoadUint32(l.reg(reg))
 }
 
-// write stores v to the register at offset reg (an XCHG on amd64: a
-// full barrier, so earlier memory writes are visible before the APIC
-// acts, e.g. before an EOI).
+// write stores v to the register at offset reg: in xAPIC mode an XCHG on
+// amd64, a full barrier, so earlier memory writes are visible before the
+// APIC acts (e.g. before an EOI); in x2APIC mode a WRMSR, which is
+// dropped for an offset with no MSR (a WRMSR there would raise #GP).
 func (l *LAPIC) write(reg uintptr, v uint32) {
+	if l.X2APIC {
+		if msr, ok := X2APICMSR(reg); ok {
+			Wrmsr(msr, uint64(v))
+		}
+		return
+	}
 	atomic.StoreUint32(l.reg(reg), v)
 }
 
@@ -267,6 +297,7 @@ func (l *LAPIC) reg(off uintptr) *uint32 {
 
 // defined in lapic_amd64.s
 
-// lapicDeadlineFence orders an xAPIC LVT write before a following WRMSR
-// to IA32_TSC_DEADLINE (MFENCE; LFENCE).
-func lapicDeadlineFence()
+// apicWrmsrFence orders earlier memory and APIC writes before a
+// following WRMSR to IA32_TSC_DEADLINE or an x2APIC register (MFENCE;
+// LFENCE).
+func apicWrmsrFence()

@@ -80,14 +80,19 @@ func ICRX2APIC(apicID uint32, low uint32) uint64 {
 const icrPollLimit = 1 << 20
 
 // SendIPI sends the command low (ICRInit, ICRStartup, ICRFixed) to the
-// local APIC with ID apicID in xAPIC mode: it waits for any earlier IPI
+// local APIC with ID apicID. In xAPIC mode it waits for any earlier IPI
 // to leave, writes the destination to ICR high and then the command to
 // ICR low, which sends it (§11.6.1), and waits until it has been
-// accepted. It reports false if apicID does not fit the 8-bit
-// destination or the delivery-status bit never clears.
+// accepted; it reports false if apicID does not fit the 8-bit
+// destination or the delivery-status bit never clears. In x2APIC mode it
+// is one WRMSR (SendIPIX2APIC) and always reports true.
 //
 // Called with interrupts off (the ICR is one register for the whole CPU).
 func (l *LAPIC) SendIPI(apicID uint32, low uint32) bool {
+	if l.X2APIC {
+		SendIPIX2APIC(apicID, low)
+		return true
+	}
 	if apicID > xAPICMaxID || !l.waitIdle() {
 		return false
 	}
@@ -109,5 +114,11 @@ func (l *LAPIC) waitIdle() bool {
 
 // SendIPIX2APIC sends the command low to the local APIC with x2APIC ID
 // apicID in x2APIC mode: one WRMSR of the whole ICR, which has no
-// delivery-status bit to poll (§11.12.9).
-func SendIPIX2APIC(apicID uint32, low uint32) { Wrmsr(MSR_X2APIC_ICR, ICRX2APIC(apicID, low)) }
+// delivery-status bit to poll (§11.12.9). A WRMSR to an x2APIC register
+// is not serializing and may send the IPI before earlier stores are
+// visible (§11.12.3), so a fence comes first: the target of a kick or a
+// TLB shootdown must see what the sender wrote before it.
+func SendIPIX2APIC(apicID uint32, low uint32) {
+	apicWrmsrFence()
+	Wrmsr(MSR_X2APIC_ICR, ICRX2APIC(apicID, low))
+}
