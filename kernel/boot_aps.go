@@ -287,7 +287,7 @@ func reportAPs(c *cpuList) {
 		case apSilent:
 			why = "it did not check in within a second"
 		case apUnreachable:
-			why = "no IPI reaches it (an APIC ID above 255 needs x2APIC mode)"
+			why = "no IPI reaches it (an APIC ID above 255 needs x2APIC mode, which this CPU lacks)"
 		default:
 			continue
 		}

@@ -38,6 +38,7 @@ func kernelMain(infoErr error) {
 	sysprofEnabled = cmdline.Has(info.Cmdline, "coracle.sysprof")
 	bootStamps.enabled = cmdline.Has(info.Cmdline, "coracle.bootstamps")
 	readSMPParams(info.Cmdline)
+	readAPICParams(info.Cmdline)
 	if !detectRandom() {
 		bootFailure("the CPU has neither RDRAND nor RDSEED, which getrandom and the Go runtime's seed need (QEMU: use -cpu max or -cpu host)")
 	}

@@ -56,14 +56,14 @@ func setupTime() {
 	setupAPICTimer()
 }
 
-// setupAPICTimer maps nothing (the MMIO window is in the direct map) and
-// enables the local APIC with its timer.
+// setupAPICTimer maps nothing (the MMIO window is in the direct map),
+// chooses the APIC mode and enables the local APIC with its timer.
 func setupAPICTimer() {
 	base := amd64.ReadAPICBase()
-	if !base.Enabled() || base.X2APIC() {
-		bootFailure("the local APIC is disabled or in x2APIC mode")
+	if !base.Enabled() {
+		bootFailure("the local APIC is disabled")
 	}
-	lapic.Base = directMapBase + uintptr(base.Phys())
+	setupLAPICMode(base) // xAPIC or x2APIC (boot_apic.go)
 	i8259.Disable(vectorLegacyPIC)
 	lapic.Enable(vectorSpurious)
 	// LINT0 is wired to the PICs in virtual-wire mode; nothing should

@@ -37,6 +37,12 @@ const (
 // "Device interrupts").
 func irqAPICID() uint32 { return bootCPUs.apicIDs[bootCPUs.boot] }
 
+// irqAPICIDFits reports whether irqAPICID fits the 8-bit physical
+// destination of an IOAPIC redirection entry and of an MSI address. An
+// APIC ID above 255 (x2APIC mode) needs interrupt remapping, which
+// coracle does not set up.
+func irqAPICIDFits() bool { return irqAPICID() <= 0xFF }
+
 // isMSI reports whether irqs entry irq is a message-signalled vector.
 func isMSI(irq int) bool { return irq >= maxIRQs }
 

@@ -252,6 +252,9 @@ var (
 
 	tscHz          uint64
 	useTSCDeadline bool
+	// x2apicAsked is coracle.x2apic=on (boot_apic.go); lapic.X2APIC
+	// is the mode chosen.
+	x2apicAsked bool
 	// idleNs is the time spent idle (halted, waiting for an
 	// interrupt), for /proc/uptime.
 	idleNs int64

@@ -68,6 +68,9 @@ func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 	if irqs[irq].open {
 		return linux.EEXIST.Ret()
 	}
+	if !irqAPICIDFits() {
+		return linux.ENODEV.Ret()
+	}
 	fd := allocFD(fdIRQ, irq, linux.O_RDWR|linux.O_NONBLOCK, true)
 	if fd < 0 {
 		return linux.EMFILE.Ret()
@@ -82,6 +85,9 @@ func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 // device in RDX: the data (the vector) in the high half, the address in
 // the low half.
 func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
+	if !irqAPICIDFits() {
+		return linux.ENODEV.Ret()
+	}
 	for k := range maxMSIs {
 		irq := maxIRQs + k
 		if irqs[irq].open {

@@ -254,12 +254,12 @@ var syscalls = [linux.NumSyscalls]syscallEntry{
 // indexed from devcall.SysBase.
 var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysMapMMIO - devcall.SysBase:       {sysMapMMIO, callFull, "uncached and never executable, in a 64 GiB window; ranges that overlap RAM answer EINVAL"},
-	devcall.SysOpenIRQ - devcall.SysBase:       {sysOpenIRQ, callFull, "IOAPIC pins 0-23, one descriptor per pin (EEXIST)"},
+	devcall.SysOpenIRQ - devcall.SysBase:       {sysOpenIRQ, callFull, "IOAPIC pins 0-23, one descriptor per pin (EEXIST), routed to the boot CPU (ENODEV if its APIC ID is above 255)"},
 	devcall.SysAllocDMA - devcall.SysBase:      {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
 	devcall.SysSockRegister - devcall.SysBase:  {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
 	devcall.SysSockNotify - devcall.SysBase:    {sysSockNotify, callFull, ""},
 	devcall.SysSetFile - devcall.SysBase:       {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
-	devcall.SysOpenMSI - devcall.SysBase:       {sysOpenMSI, callFull, "32 vectors (ENOSPC)"},
+	devcall.SysOpenMSI - devcall.SysBase:       {sysOpenMSI, callFull, "32 vectors (ENOSPC), addressed to the boot CPU (ENODEV if its APIC ID is above 255)"},
 	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once, by the request loop of shares and disks (fs/service): a second registration answers EBUSY"},
 	devcall.SysShareTake - devcall.SysBase:     {sysShareTake, callFull, "EAGAIN when no request waits"},
 	devcall.SysShareDone - devcall.SysBase:     {sysShareDone, callFull, "EINVAL for a request the service does not hold"},
