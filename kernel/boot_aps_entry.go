@@ -36,10 +36,11 @@ func apEntryAddr() uintptr
 // apMain brings AP i (its index in bootCPUs) to its parked state: its
 // own GDT and TSS (with its emergency stack), its PerCPU block in GS,
 // the shared IDT, the boot CPU's vector-state, FS-base and SYSCALL
-// features, and its local APIC in the boot CPU's mode (xAPIC or x2APIC),
-// enabled with the spurious vector and the timer, LINT0 and LINT1
-// masked. Then it checks in (apCPU.state) and parks. apEntry64 calls it
-// on the AP's kernel stack.
+// features, its own kvmclock record when the clock is kvmclock
+// (boot_kvmclock.go), and its local APIC in the boot CPU's mode (xAPIC
+// or x2APIC), enabled with the spurious vector and the timer, LINT0 and
+// LINT1 masked. Then it checks in (apCPU.state) and parks. apEntry64
+// calls it on the AP's kernel stack.
 //
 // It need not be nosplit: the stand-in g's guard is zero.
 func apMain(i int) {
@@ -49,6 +50,7 @@ func apMain(i int) {
 	amd64.UseTrapHandlers(&a.tss, uintptr(a.emergencyTop))
 	a.perCPU.SetDispatcher(apDispatchFn)
 	x := enableCPUFeatures(&a.perCPU)
+	apKVMClock(i)
 	apSetLAPICMode()
 	lapic.Enable(vectorSpurious)
 	lapic.Mask(amd64.LAPIC_LVT_LINT0)

@@ -1,8 +1,6 @@
 package kernel
 
 import (
-	"unsafe"
-
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/arch/amd64/pc/i8254"
 	"github.com/coracle-os/coracle/arch/amd64/pc/i8259"
@@ -23,17 +21,7 @@ func setupTime() {
 		hz = 0
 	}
 	if kvm := clock.DetectKVMClock(); kvm.OK {
-		pa, ok := frames.AllocZeroed()
-		if !ok {
-			outOfMemory("kvmclock")
-		}
-		page := physMem.Page(pa)
-		pv := (*clock.PvclockVCPUTimeInfo)(unsafe.Pointer(&page[0]))
-		clock.EnableKVMClock(pa)
-		clk.InitKVMClock(pv, kvm.Stable)
-		wall := (*clock.PvclockWallClock)(unsafe.Pointer(&page[64]))
-		clock.RequestKVMWallClock(pa + 64)
-		clk.SetWallClockKVM(wall)
+		pv := setupKVMClock(kvm) // a record per CPU (boot_kvmclock.go)
 		if hz == 0 {
 			hz = pv.TSCHz() // kvmclock's scale: no need to measure
 		}

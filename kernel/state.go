@@ -252,6 +252,12 @@ var (
 
 	tscHz          uint64
 	useTSCDeadline bool
+	// kvmclockPhys and kvmclockRecords are each CPU's kvmclock record,
+	// by CPU number, when the clock is kvmclock (boot_kvmclock.go): the
+	// physical address its CPU registers, and where the clock reads it.
+	// Zero and nil otherwise.
+	kvmclockPhys    [maxCPUs]uint64
+	kvmclockRecords [maxCPUs]*clock.PvclockVCPUTimeInfo
 	// x2apicAsked is coracle.x2apic=on (boot_apic.go); lapic.X2APIC
 	// is the mode chosen.
 	x2apicAsked bool

@@ -21,9 +21,15 @@ import (
 // The read methods may run concurrently on every CPU.
 type Clock struct {
 	source source
-	pv     *PvclockVCPUTimeInfo // source == sourceKVM
-	tsc    TSC                  // source == sourceTSC
+	tsc    TSC // source == sourceTSC
 	rdtsc  func() uint64
+
+	// For source == sourceKVM: every CPU's record by CPU number, the
+	// one InitKVMClock started from, and how to tell the calling CPU
+	// (nil: always read pvs[pvBoot]).
+	pvs    []*PvclockVCPUTimeInfo
+	pvBoot int
+	cpu    func() int
 
 	// stable says readings never go backwards, across CPUs too: for
 	// kvmclock, that KVM offers the stable bit (each record then says
@@ -48,19 +54,38 @@ const (
 	sourceTSC
 )
 
-// InitKVMClock makes pv, this vCPU's record that EnableKVMClock
-// registered, the source. stable is KVMClock.Stable. With several CPUs,
-// pv must be the boot CPU's record, and readings on other CPUs are exact
-// only while the records carry PVCLOCK_TSC_STABLE_BIT (as Linux's vDSO
-// assumes); otherwise the guard keeps them monotonic.
-func (c *Clock) InitKVMClock(pv *PvclockVCPUTimeInfo, stable bool) {
-	c.initKVMClock(pv, stable, amd64.RdtscOrdered)
+// InitKVMClock makes kvmclock the source. pvs are the CPUs' records by
+// CPU number, each registered by its own CPU with EnableKVMClock (the
+// boot CPU's, pvs[boot], before this call; the others' before those
+// CPUs read the clock); stable is KVMClock.Stable; cpu returns the
+// calling CPU's number, and may be nil with one CPU.
+//
+// Each CPU reads its own record (msr.rst: a vCPU's record is exact for
+// that vCPU's TSC; another vCPU's only while PVCLOCK_TSC_STABLE_BIT is
+// set). A record the hypervisor has not filled yet (version 0: its CPU
+// has not registered it) is passed over for the boot CPU's. Without the
+// stable bit the guard keeps the readings of different CPUs monotonic.
+func (c *Clock) InitKVMClock(pvs []*PvclockVCPUTimeInfo, boot int, stable bool, cpu func() int) {
+	c.initKVMClock(pvs, boot, stable, cpu, amd64.RdtscOrdered)
 }
 
-func (c *Clock) initKVMClock(pv *PvclockVCPUTimeInfo, stable bool, rdtsc func() uint64) {
-	c.source, c.pv, c.stable, c.rdtsc = sourceKVM, pv, stable, rdtsc
-	c.base, _ = pv.Nanoseconds(rdtsc)
+func (c *Clock) initKVMClock(pvs []*PvclockVCPUTimeInfo, boot int, stable bool, cpu func() int, rdtsc func() uint64) {
+	c.source, c.pvs, c.pvBoot, c.cpu, c.stable, c.rdtsc = sourceKVM, pvs, boot, cpu, stable, rdtsc
+	c.base, _ = pvs[boot].Nanoseconds(rdtsc)
 	c.last.Store(0)
+}
+
+// record is the kvmclock record the calling CPU reads: its own once
+// filled, else the boot CPU's.
+func (c *Clock) record() *PvclockVCPUTimeInfo {
+	if c.cpu != nil {
+		if i := c.cpu(); uint(i) < uint(len(c.pvs)) {
+			if p := c.pvs[i]; p != nil && atomic.LoadUint32(&p.Version) != 0 {
+				return p
+			}
+		}
+	}
+	return c.pvs[c.pvBoot]
 }
 
 // InitTSC makes the TSC, converted by t, the source. stable says the TSC
@@ -98,7 +123,7 @@ func (c *Clock) Monotonic() int64 {
 	stable := c.stable
 	switch c.source {
 	case sourceKVM:
-		now, flags := c.pv.Nanoseconds(c.rdtsc)
+		now, flags := c.record().Nanoseconds(c.rdtsc)
 		if now > c.base {
 			ns = now - c.base
 		}
@@ -149,7 +174,10 @@ type TSCReading struct {
 // TSCReading returns the reading when the source is the TSC and its
 // values need no guard against going backwards: the TSC is stable, or
 // only one CPU reads it (one CPU's TSC never goes backwards, so the
-// guard never changes a reading there). ok is false otherwise. Wall is
+// guard never changes a reading there). ok is false otherwise, kvmclock
+// included: a reader outside the kernel would need the calling CPU's
+// record, or the stable bit to read another's, so it makes the system
+// call instead (as Linux's vDSO does without the stable bit). Wall is
 // as of the call: valid until SetRealtime runs again.
 func (c *Clock) TSCReading(oneCPU bool) (r TSCReading, ok bool) {
 	if c.source != sourceTSC || !c.stable && !oneCPU {

@@ -41,7 +41,7 @@ func TestClockKVM(t *testing.T) {
 	p := &PvclockVCPUTimeInfo{Version: 2, TSCTimestamp: 1e12, SystemTime: 7 * 86400e9,
 		TSCToSystemMul: 1 << 31, TSCShift: 1, Flags: 1 << PVCLOCK_TSC_STABLE_BIT}
 	tsc := uint64(1e12 + 5000)
-	c.initKVMClock(p, true, func() uint64 { return tsc })
+	c.initKVMClock([]*PvclockVCPUTimeInfo{p}, 0, true, nil, func() uint64 { return tsc })
 	if got := c.Monotonic(); got != 0 {
 		t.Errorf("Monotonic right after InitKVMClock = %d, want 0", got)
 	}
@@ -87,10 +87,10 @@ func TestMonotonicNeverGoesBackwards(t *testing.T) {
 	}{
 		{"TSC, not stable", func(c *Clock, rdtsc func() uint64) { c.initTSC(NewTSC(3e9), false, rdtsc) }},
 		{"kvmclock, no stable bit offered", func(c *Clock, rdtsc func() uint64) {
-			c.initKVMClock(&PvclockVCPUTimeInfo{Version: 2, TSCTimestamp: 1e12, TSCToSystemMul: 1 << 31}, false, rdtsc)
+			c.initKVMClock(oneRecord(&PvclockVCPUTimeInfo{Version: 2, TSCTimestamp: 1e12, TSCToSystemMul: 1 << 31}), 0, false, nil, rdtsc)
 		}},
 		{"kvmclock, stable bit offered but not set in the record", func(c *Clock, rdtsc func() uint64) {
-			c.initKVMClock(&PvclockVCPUTimeInfo{Version: 2, TSCTimestamp: 1e12, TSCToSystemMul: 1 << 31}, true, rdtsc)
+			c.initKVMClock(oneRecord(&PvclockVCPUTimeInfo{Version: 2, TSCTimestamp: 1e12, TSCToSystemMul: 1 << 31}), 0, true, nil, rdtsc)
 		}},
 	}
 	for _, tt := range tests {
@@ -153,7 +153,7 @@ func TestStableSourceSkipsTheGuard(t *testing.T) {
 func TestClockReadsDoNotAllocate(t *testing.T) {
 	rdtsc := func() uint64 { return 1e12 }
 	var kvm, tsc Clock
-	kvm.initKVMClock(&PvclockVCPUTimeInfo{Version: 2, TSCToSystemMul: 1 << 31}, false, rdtsc)
+	kvm.initKVMClock(oneRecord(&PvclockVCPUTimeInfo{Version: 2, TSCToSystemMul: 1 << 31}), 0, false, func() int { return 0 }, rdtsc)
 	tsc.initTSC(NewTSC(3e9), false, rdtsc)
 	if n := testing.AllocsPerRun(100, func() {
 		kvm.Monotonic()

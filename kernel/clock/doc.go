@@ -17,9 +17,12 @@
 //
 // Setting up, once, at boot on the boot CPU:
 //
-//  1. If DetectKVMClock reports kvmclock: EnableKVMClock with the
-//     physical address of a PvclockVCPUTimeInfo, then InitKVMClock; and
-//     RequestKVMWallClock + SetWallClockKVM for the wall time.
+//  1. If DetectKVMClock reports kvmclock: lay out a record per CPU
+//     (KVMClockPages, KVMClockRecordPlace), EnableKVMClock with the
+//     physical address of the boot CPU's, then InitKVMClock with all of
+//     them; and RequestKVMWallClock + SetWallClockKVM for the wall time.
+//     Every other CPU calls EnableKVMClock with its own record's address
+//     before it reads the clock: each CPU reads its own record.
 //  2. Otherwise find the TSC frequency (amd64.ReadTSCLeaves().Frequency, or
 //     i8254.CalibrateTSC), InitTSC, and SetRealtime from the RTC.
 //

@@ -93,3 +93,34 @@ func DisableKVMClock() { amd64.Wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0) }
 // RequestKVMWallClock has KVM fill the PvclockWallClock at guest-physical
 // address phys (4-byte aligned, in guest RAM) now. Ring 0 only.
 func RequestKVMWallClock(phys uint64) { amd64.Wrmsr(MSR_KVM_WALL_CLOCK_NEW, phys) }
+
+// The kernel keeps every CPU's PvclockVCPUTimeInfo and the wall-clock
+// record in 32-byte slots of whole pages: the wall clock in slot 0,
+// CPU i's record in slot i+1. A 32-byte slot never crosses a page, as
+// msr.rst requires of the records.
+const (
+	kvmClockSlot      = pvclockTimeInfoSize
+	kvmClockPageSize  = 4096
+	kvmClockSlotsPage = kvmClockPageSize / kvmClockSlot
+)
+
+// MaxKVMClockCPUs is the most CPUs MaxKVMClockPages pages hold records
+// for.
+const MaxKVMClockCPUs = 256
+
+// MaxKVMClockPages is KVMClockPages(MaxKVMClockCPUs).
+const MaxKVMClockPages = (MaxKVMClockCPUs + 1 + kvmClockSlotsPage - 1) / kvmClockSlotsPage
+
+// KVMClockPages is how many pages hold the wall clock and n CPUs'
+// records.
+func KVMClockPages(n int) int {
+	return (n + 1 + kvmClockSlotsPage - 1) / kvmClockSlotsPage
+}
+
+// KVMClockRecordPlace is where CPU i's record lies: page (an index into
+// the KVMClockPages pages) and the byte offset in it. The wall-clock
+// record is at page 0, offset 0.
+func KVMClockRecordPlace(i int) (page int, offset uint64) {
+	slot := i + 1
+	return slot / kvmClockSlotsPage, uint64(slot%kvmClockSlotsPage) * kvmClockSlot
+}
