@@ -8,14 +8,12 @@ import (
 
 // setupVDSO fills vdsoClock and builds the image, and returns its
 // address for AT_SYSINFO_EHDR, or 0 when the clock cannot be read in
-// ring 3: kvmclock (ring 3 cannot tell which CPU's record is its own),
-// or a TSC not known to be stable while several CPUs run threads (the
-// vDSO has no guard against another CPU's TSC being behind). It runs
-// after setupSchedCPUs.
+// ring 3: with kvmclock, whose record ring 3 cannot tell is its own
+// CPU's, the program makes the system call (clock.Clock.TSCReading).
 //
 // Boot path: no allocation.
 func setupVDSO() uint64 {
-	r, ok := clk.TSCReading(schedCPUs == 1)
+	r, ok := clk.TSCReading(true) // one CPU
 	if !ok {
 		return 0
 	}
