@@ -18,7 +18,8 @@
 // (trampoline.go, bytes the kernel copies below 1 MiB), woken by the
 // INIT and STARTUP IPIs of lapic_ipi.go.
 //
-// Trap context: the primitives in cpu.go, lapic.go, lapic_ipi.go, tsc.go,
+// Trap context: the primitives in cpu.go, lapic.go, lapic_ipi.go,
+// lapic_x2apic.go (all but SetAPICMode, which runs at boot), tsc.go,
 // the PerCPU and TSS setters and PerCPU.VectorStateToMemory may run in
 // trap context; they never allocate. Everything else runs once at boot.
 package amd64

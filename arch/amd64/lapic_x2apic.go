@@ -58,10 +58,10 @@ func X2APICSupported() bool {
 // APICModeSteps returns the IA32_APIC_BASE values to write, in order, to
 // move an APIC from cur to x2APIC mode (x2) or xAPIC mode (!x2), both
 // globally enabled, keeping the base address and the BSP bit. The
-// transitions §11.12.5 (Figure 11-27) allows are disabled→xAPIC,
-// xAPIC→x2APIC and any mode→disabled; disabled→x2APIC and x2APIC→xAPIC
-// are not, so those go by way of xAPIC and disabled. n is 0 when cur is
-// already in the mode asked for.
+// transitions §11.12.5 allows are disabled→xAPIC, xAPIC→x2APIC and any
+// mode→disabled; disabled→x2APIC and x2APIC→xAPIC are not, so those go
+// by way of xAPIC and disabled. n is 0 when cur is already in the mode
+// asked for.
 func APICModeSteps(cur APICBase, x2 bool) (steps [2]APICBase, n int) {
 	const en, extd = APICBase(1 << APIC_BASE_EN), APICBase(1 << APIC_BASE_EXTD)
 	keep := cur &^ (en | extd)

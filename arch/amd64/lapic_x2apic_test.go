@@ -84,7 +84,7 @@ func TestAPICModeSteps(t *testing.T) {
 				break
 			}
 		}
-		// Every step is a transition the SDM allows (Figure 11-27).
+		// Every step is a transition the SDM allows (§11.12.5).
 		prev := tt.cur
 		for _, s := range got {
 			if !allowedTransition(prev, s) {

@@ -1,7 +1,9 @@
 // Package smp holds the pure logic of starting the application
-// processors (APs): which low page the real-mode trampoline goes to, and
-// where each CPU's stacks lie in the kernel half. The kernel
-// (kernel/boot_aps.go) supplies the memory map and does the starting.
+// processors (APs): which low page the real-mode trampoline goes to,
+// where each CPU's stacks lie in the kernel half, and whether the local
+// APICs run in xAPIC or x2APIC mode (apicmode.go). The kernel
+// (kernel/boot_aps.go, boot_apic.go) supplies the memory map and the
+// CPU's facts and does the starting.
 //
 // Trap context: none; the kernel calls it at boot, before the program
 // starts, and it allocates nothing.
