@@ -110,3 +110,18 @@ func allowedTransition(from, to APICBase) bool {
 	}
 	return !(from.X2APIC() && to.Enabled() && !to.X2APIC())
 }
+
+// In xAPIC mode there is no SELF IPI register: SelfIPI uses the ICR
+// with the self shorthand, and leaves ICR high alone.
+func TestSelfIPIXAPIC(t *testing.T) {
+	var f fakeAPIC
+	l := f.lapic()
+	f.set(LAPIC_ICR_HIGH, 0x5<<24)
+	l.SelfIPI(0xF0)
+	if lo, hi := f.reg(LAPIC_ICR_LOW), f.reg(LAPIC_ICR_HIGH); lo != 0x440F0 || hi != 0x5<<24 {
+		t.Errorf("ICR = %#x:%#x, want 0x5000000:0x440f0 (fixed, assert, self)", hi, lo)
+	}
+	if got := f.reg(LAPIC_SELF_IPI); got != 0 {
+		t.Errorf("offset 0x3F0 written in xAPIC mode: %#x", got)
+	}
+}
