@@ -11,7 +11,7 @@ import (
 // LAPIC method, the IPIs included, follows it. The choice is
 // smp.ChooseAPICMode's; the boot CPU applies it in setupLAPICMode
 // (from setupAPICTimer), each AP in apSetLAPICMode (from apMain) before
-// it touches its APIC. QEMU's TCG (before 8.1) has no x2APIC, so x2APIC
+// it touches its APIC. QEMU 7.2's TCG has no x2APIC, so x2APIC
 // mode runs only under hardware KVM (docs/smp.md, "What only hardware
 // KVM exercises").
 

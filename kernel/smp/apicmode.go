@@ -31,7 +31,7 @@ func ChooseAPICMode(f APICFacts) (x2 bool, why, failure string) {
 	case f.FirmwareX2APIC:
 		return true, "the firmware enabled it", ""
 	case f.Asked && !f.Supported:
-		return false, "", "coracle.x2apic=on, but the CPU has no x2APIC mode (CPUID.01H:ECX[21] is clear; QEMU's TCG before 8.1 has none: use KVM)"
+		return false, "", "coracle.x2apic=on, but the CPU has no x2APIC mode (CPUID.01H:ECX[21] is clear; QEMU 7.2's TCG has none: use KVM)"
 	case f.Asked:
 		return true, "coracle.x2apic=on", ""
 	case f.MaxAPICID > xAPICMaxID && f.Supported:

@@ -38,7 +38,7 @@ var Params = []Param{
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
 	{Word: "coracle.smp=on|off", Effect: "on (the default): the program's threads run on every online CPU (coracle run --cpus N); off: on the boot CPU alone, the other CPUs parked (docs/smp.md)"},
-	{Word: "coracle.x2apic=on", Effect: "drive every CPU's local APIC in x2APIC mode (MSRs, 32-bit APIC IDs); the boot stops if the CPU has none (QEMU's TCG before 8.1). Without it x2APIC mode is used where the firmware enabled it or an APIC ID is above 255"},
+	{Word: "coracle.x2apic=on", Effect: "drive every CPU's local APIC in x2APIC mode (MSRs, 32-bit APIC IDs); the boot stops if the CPU has none (QEMU 7.2's TCG). Without it x2APIC mode is used where the firmware enabled it or an APIC ID is above 255"},
 	{Word: "coracle.checksched", Effect: "validate the thread table and the per-CPU scheduler state at every schedule; stop with a report if they disagree"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
 	{Word: "coracle.share=TAG:GUESTDIR[:ro]", Effect: "mount the virtio-9p share TAG at GUESTDIR; coracle run -v writes these", Package: modulePath + "/fs/shares"},
