@@ -26,7 +26,7 @@ func TestProc(t *testing.T) {
 	for _, want := range []string{
 		`procinfo: fd 0 -> /dev/ttyS0`,
 		`procinfo: fd 2 -> /dev/ttyS0`,
-		`procinfo: cpu/online "0\n", NumCPU 1`,
+		cpuOnlineLine(guestCPUs()),
 		`procinfo: cgroup "0::/\n"`,
 	} {
 		if !strings.Contains(strings.ReplaceAll(res.stdout, "\r\n", "\n"), want) {
