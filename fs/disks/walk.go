@@ -61,7 +61,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 		return inos[len(inos)-1]
 	}
 	mustDir := strings.HasSuffix(path, "/")
-	rest := splitPath(path)
+	rest := svc.SplitPath(path)
 	links := 0
 	for len(rest) > 0 {
 		name := rest[0]
@@ -109,7 +109,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 			if last && (target == "" || strings.HasSuffix(target, "/")) {
 				mustDir = true
 			}
-			rest = append(splitPath(target), rest...)
+			rest = append(svc.SplitPath(target), rest...)
 			continue
 		case linux.S_IFDIR:
 		default:
@@ -175,15 +175,4 @@ func (s *service) createTarget(req *shares.Request, dir int32, path string) (int
 		target, err := d.fs.Readlink(ino)
 		return target, p.comps, true, err
 	})
-}
-
-// splitPath returns path's components, empty ones dropped.
-func splitPath(path string) []string {
-	var out []string
-	for _, c := range strings.Split(path, "/") {
-		if c != "" {
-			out = append(out, c)
-		}
-	}
-	return out
 }

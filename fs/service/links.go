@@ -31,6 +31,19 @@ func InMount(target, guest string) (inside string, ok bool) {
 	return inside, true
 }
 
+// SplitPath returns path's components, empty ones dropped: "a//b/" is
+// "a", "b". The backends resolve a request's path, and a link's target,
+// component by component.
+func SplitPath(path string) []string {
+	var out []string
+	for _, c := range strings.Split(path, "/") {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // LinkInMount returns where the symbolic link with contents target
 // leads, as a path from the root of the mount at guest: a relative
 // target is taken from the link's directory, whose components from the

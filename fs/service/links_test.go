@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +25,20 @@ func TestInMount(t *testing.T) {
 		inside, ok := InMount(c.target, c.guest)
 		if inside != c.inside || ok != c.ok {
 			t.Errorf("InMount(%q, %q) = %q, %v; want %q, %v", c.target, c.guest, inside, ok, c.inside, c.ok)
+		}
+	}
+}
+
+func TestSplitPath(t *testing.T) {
+	for path, want := range map[string][]string{
+		"":          nil,
+		"/":         nil,
+		"a":         {"a"},
+		"/a//b/":    {"a", "b"},
+		"./a/../b/": {".", "a", "..", "b"},
+	} {
+		if got := SplitPath(path); !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitPath(%q) = %q, want %q", path, got, want)
 		}
 	}
 }

@@ -63,7 +63,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 	}
 	comps := append([]string(nil), base...)
 	mustDir := strings.HasSuffix(path, "/")
-	rest := splitPath(path)
+	rest := svc.SplitPath(path)
 	links := 0
 	for len(rest) > 0 {
 		if rest[0] == ".." {
@@ -131,7 +131,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 			comps, target = comps[:0], inside
 		}
 		after := append(batch[link+1:len(batch):len(batch)], rest...)
-		rest = append(splitPath(target), after...)
+		rest = append(svc.SplitPath(target), after...)
 		if len(after) == 0 && (target == "" || strings.HasSuffix(target, "/")) {
 			mustDir = true
 		}
@@ -282,15 +282,4 @@ func (s *service) createTarget(req *shares.Request, dir int32, path string) (int
 		target, err := f.Readlink()
 		return target, d.comps, true, err
 	})
-}
-
-// splitPath returns path's components, empty ones dropped.
-func splitPath(path string) []string {
-	var out []string
-	for _, c := range strings.Split(path, "/") {
-		if c != "" {
-			out = append(out, c)
-		}
-	}
-	return out
 }
