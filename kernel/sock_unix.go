@@ -27,12 +27,7 @@ import (
 
 // unixDesc returns descriptor fd's description if it is an AF_UNIX
 // socket, else nil.
-func unixDesc(fd uint64) *openFile {
-	if d := lookupFD(fd); d != nil && d.Kind == fdUnix {
-		return d
-	}
-	return nil
-}
+func unixDesc(fd uint64) *openFile { return lookupKind(fd, fdUnix) }
 
 func unixOf(d *openFile) unixsock.ID { return unixsock.ID(d.Obj) }
 
@@ -40,8 +35,8 @@ func unixOf(d *openFile) unixsock.ID { return unixsock.ID(d.Obj) }
 // flags, ESOCKTNOSUPPORT for unknown types. SOCK_RAW is a datagram
 // socket, as on Linux.
 func unixType(typ uint64) (unixsock.Type, linux.Errno) {
-	const sockTypeMask, sockRaw = 0xf, 3
-	if typ&^sockTypeMask&^(linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != 0 {
+	const sockRaw = 3
+	if !sockTypeFlagsOK(typ) {
 		return 0, linux.EINVAL
 	}
 	switch typ & sockTypeMask {
