@@ -35,7 +35,7 @@ func netlinkSocket(typ, proto uint64) uint64 {
 	if !sockTypeFlagsOK(typ) {
 		return linux.EINVAL.Ret()
 	}
-	if base := typ & sockTypeMask; base != linux.SOCK_RAW && base != linux.SOCK_DGRAM {
+	if base := typ & linux.SOCK_TYPE_MASK; base != linux.SOCK_RAW && base != linux.SOCK_DGRAM {
 		return linux.ESOCKTNOSUPPORT.Ret()
 	}
 	if proto != linux.NETLINK_ROUTE {
