@@ -69,15 +69,13 @@ func TestLinkInMount(t *testing.T) {
 // CreateTarget: paths from the mount's root to link contents. Its
 // lookups normalise the directory path as a backend's resolution would.
 type fakeTree struct {
-	links   map[string]string
-	broken  map[string]bool // links whose contents cannot be read
-	lookups []string
+	links  map[string]string
+	broken map[string]bool // links whose contents cannot be read
 }
 
 var errUnreadable = errors.New("unreadable link")
 
 func (f *fakeTree) link(dir int32, dirPath, name string) (string, []string, bool, error) {
-	f.lookups = append(f.lookups, dirPath+"|"+name)
 	if dir != shares.Root {
 		return "", nil, false, nil // the tests start at the root
 	}
