@@ -46,6 +46,17 @@ const maxFDs = fdtable.MaxFDs
 // lookupFD returns the description of descriptor fd, or nil.
 func lookupFD(fd uint64) *openFile { return fdt.Get(fd) }
 
+// lookupKind returns the description of descriptor fd if it is of kind,
+// else nil. A kernel-served socket (AF_UNIX, NETLINK_ROUTE) claims its
+// descriptors with it before a socket call falls through to the socket
+// service's table, which answers EBADF or ENOTSOCK for the rest.
+func lookupKind(fd uint64, kind fdtable.Kind) *openFile {
+	if d := lookupFD(fd); d != nil && d.Kind == kind {
+		return d
+	}
+	return nil
+}
+
 // allocFD makes a description and the lowest free descriptor for it, or
 // returns -1 (EMFILE).
 func allocFD(kind fdtable.Kind, obj int, flags uint32, cloexec bool) int {

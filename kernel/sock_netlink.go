@@ -25,23 +25,17 @@ import (
 
 // netlinkDesc returns descriptor fd's description if it is a netlink
 // socket, else nil.
-func netlinkDesc(fd uint64) *openFile {
-	if d := lookupFD(fd); d != nil && d.Kind == fdNetlink {
-		return d
-	}
-	return nil
-}
+func netlinkDesc(fd uint64) *openFile { return lookupKind(fd, fdNetlink) }
 
 func netlinkOf(d *openFile) netlink.ID { return netlink.ID(d.Obj) }
 
 // netlinkSocket is socket(AF_NETLINK, typ, proto): SOCK_RAW or
 // SOCK_DGRAM (the same to netlink), NETLINK_ROUTE only.
 func netlinkSocket(typ, proto uint64) uint64 {
-	const sockTypeMask = 0xf
-	if typ&^sockTypeMask&^(linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != 0 {
+	if !sockTypeFlagsOK(typ) {
 		return linux.EINVAL.Ret()
 	}
-	if base := typ & sockTypeMask; base != linux.SOCK_RAW && base != linux.SOCK_DGRAM {
+	if base := typ & linux.SOCK_TYPE_MASK; base != linux.SOCK_RAW && base != linux.SOCK_DGRAM {
 		return linux.ESOCKTNOSUPPORT.Ret()
 	}
 	if proto != linux.NETLINK_ROUTE {

@@ -27,12 +27,7 @@ import (
 
 // unixDesc returns descriptor fd's description if it is an AF_UNIX
 // socket, else nil.
-func unixDesc(fd uint64) *openFile {
-	if d := lookupFD(fd); d != nil && d.Kind == fdUnix {
-		return d
-	}
-	return nil
-}
+func unixDesc(fd uint64) *openFile { return lookupKind(fd, fdUnix) }
 
 func unixOf(d *openFile) unixsock.ID { return unixsock.ID(d.Obj) }
 
@@ -40,14 +35,13 @@ func unixOf(d *openFile) unixsock.ID { return unixsock.ID(d.Obj) }
 // flags, ESOCKTNOSUPPORT for unknown types. SOCK_RAW is a datagram
 // socket, as on Linux.
 func unixType(typ uint64) (unixsock.Type, linux.Errno) {
-	const sockTypeMask, sockRaw = 0xf, 3
-	if typ&^sockTypeMask&^(linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != 0 {
+	if !sockTypeFlagsOK(typ) {
 		return 0, linux.EINVAL
 	}
-	switch typ & sockTypeMask {
+	switch typ & linux.SOCK_TYPE_MASK {
 	case linux.SOCK_STREAM:
 		return unixsock.Stream, 0
-	case linux.SOCK_DGRAM, sockRaw:
+	case linux.SOCK_DGRAM, linux.SOCK_RAW:
 		return unixsock.Dgram, 0
 	case linux.SOCK_SEQPACKET:
 		return unixsock.SeqPacket, 0

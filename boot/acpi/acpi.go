@@ -18,7 +18,10 @@
 // runtime starts, so nothing here allocates or panics on bad input.
 package acpi
 
-import "github.com/coracle-os/coracle/boot/bda"
+import (
+	"github.com/coracle-os/coracle/boot/bda"
+	"github.com/coracle-os/coracle/boot/biosscan"
+)
 
 // Memory gives read access to guest-physical memory. It is package
 // bda's type itself, not a copy: passing one interface type where
@@ -26,11 +29,10 @@ import "github.com/coracle-os/coracle/boot/bda"
 // the runtime's locked cache, and there is no runtime yet at boot.
 type Memory = bda.Memory
 
-// Error is a reason a table was refused. Its values are constants, so
-// returning one does not allocate.
-type Error string
-
-func (e Error) Error() string { return string(e) }
+// Error is a reason a table was refused: package biosscan's type, shared
+// with the MP table's finder. Its values are constants, so returning one
+// does not allocate.
+type Error = biosscan.Error
 
 const (
 	ErrNoRSDP            Error = "no ACPI RSDP: none at the start info's address, in the EBDA's first KiB or in 0xE0000-0xFFFFF"
@@ -82,12 +84,3 @@ const (
 	SigXSDT = "XSDT"
 	SigMADT = "APIC"
 )
-
-// checksum returns the byte sum of b; a valid ACPI structure sums to 0.
-func checksum(b []byte) byte {
-	var s byte
-	for _, c := range b {
-		s += c
-	}
-	return s
-}

@@ -1,6 +1,10 @@
 package acpi
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/boot/biosscan"
+)
 
 // testMem is guest memory from physical address 0 for the tests; address 0
 // itself reads as nothing, as in the kernel.
@@ -21,7 +25,7 @@ func (m *testMem) put(pa uint64, b []byte) { copy(m.b[pa:], b) }
 // fixChecksum sets b[at] so that b sums to zero.
 func fixChecksum(b []byte, at int) []byte {
 	b[at] = 0
-	b[at] = -checksum(b)
+	b[at] = -biosscan.Checksum(b)
 	return b
 }
 

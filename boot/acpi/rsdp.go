@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/boot/bda"
+	"github.com/coracle-os/coracle/boot/biosscan"
 )
 
 // RSDP is the Root System Description Pointer decoded (ACPI 6.5 §5.2.5.3).
@@ -15,10 +16,8 @@ type RSDP struct {
 }
 
 // The legacy BIOS areas the RSDP scan covers (§5.2.5.1): the first KiB of
-// the EBDA, then the BIOS read-only area, on 16-byte boundaries.
+// the EBDA (biosscan.EBDASize), then the BIOS read-only area.
 const (
-	scanAlign    = 16
-	ebdaScanSize = 1 << 10
 	biosAreaLow  = 0xE0000
 	biosAreaHigh = 0x100000
 )
@@ -38,7 +37,7 @@ func FindRSDP(mem Memory, hint uint64) (RSDP, error) {
 		hintErr = err
 	}
 	if ebda, ok := bda.EBDA(mem); ok {
-		if r, ok := scanRSDP(mem, ebda, ebdaScanSize); ok {
+		if r, ok := scanRSDP(mem, ebda, biosscan.EBDASize); ok {
 			return r, nil
 		}
 	}
@@ -55,19 +54,13 @@ func FindRSDP(mem Memory, hint uint64) (RSDP, error) {
 // An area that is not readable as a whole is skipped. A structure may
 // start in the area and end past it.
 func scanRSDP(mem Memory, pa, n uint64) (RSDP, bool) {
-	area := mem.Bytes(pa, n)
-	if area == nil {
-		return RSDP{}, false
-	}
-	for off := uint64(0); off+uint64(len(RSDPSignature)) <= uint64(len(area)); off += scanAlign {
-		if string(area[off:off+8]) != RSDPSignature {
-			continue
-		}
-		if r, err := ParseRSDP(mem, pa+off); err == nil {
-			return r, true
-		}
-	}
-	return RSDP{}, false
+	var r RSDP
+	_, ok := biosscan.Scan(mem, pa, n, RSDPSignature, uint64(len(RSDPSignature)), func(at uint64) bool {
+		var err error
+		r, err = ParseRSDP(mem, at)
+		return err == nil
+	})
+	return r, ok
 }
 
 // ParseRSDP decodes and validates the RSDP at pa: its signature, the
@@ -81,7 +74,7 @@ func ParseRSDP(mem Memory, pa uint64) (RSDP, error) {
 	if string(b[:8]) != RSDPSignature {
 		return RSDP{}, ErrRSDPSignature
 	}
-	if checksum(b) != 0 {
+	if biosscan.Checksum(b) != 0 {
 		return RSDP{}, ErrRSDPChecksum
 	}
 	le := binary.LittleEndian
@@ -103,7 +96,7 @@ func ParseRSDP(mem Memory, pa uint64) (RSDP, error) {
 			return RSDP{}, ErrRSDPUnreadable
 		}
 	}
-	if checksum(b) != 0 {
+	if biosscan.Checksum(b) != 0 {
 		return RSDP{}, ErrRSDPXChecksum
 	}
 	r.XSDT = le.Uint64(b[rsdpOffXSDT:])

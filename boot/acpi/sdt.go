@@ -1,6 +1,10 @@
 package acpi
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/coracle-os/coracle/boot/biosscan"
+)
 
 // ReadTable returns the whole system description table at pa once its
 // header says it has signature sig and a sane length and its checksum
@@ -21,7 +25,7 @@ func ReadTable(mem Memory, pa uint64, sig string) ([]byte, error) {
 	if b == nil {
 		return nil, ErrTableUnreadable
 	}
-	if checksum(b) != 0 {
+	if biosscan.Checksum(b) != 0 {
 		return nil, ErrTableChecksum
 	}
 	return b, nil

@@ -23,6 +23,7 @@ import (
 	"encoding/binary"
 
 	"github.com/coracle-os/coracle/boot/bda"
+	"github.com/coracle-os/coracle/boot/biosscan"
 )
 
 // Memory gives read access to guest-physical memory. It is package
@@ -31,11 +32,10 @@ import (
 // the runtime's locked cache, and there is no runtime yet at boot.
 type Memory = bda.Memory
 
-// Error is a reason a structure was refused. Its values are constants, so
-// returning one does not allocate.
-type Error string
-
-func (e Error) Error() string { return string(e) }
+// Error is a reason a structure was refused: package biosscan's type,
+// shared with the ACPI finder. Its values are constants, so returning one
+// does not allocate.
+type Error = biosscan.Error
 
 const (
 	ErrNoFloatingPointer Error = "no MP floating pointer structure in the EBDA's first KiB, base memory's last KiB or 0xF0000-0xFFFFF"
@@ -136,22 +136,12 @@ func (t *Table) CPUs() []Processor { return t.cpus[:t.numCPUs] }
 // IOAPICs returns the usable (IOAPIC_EN) I/O APICs in table order.
 func (t *Table) IOAPICs() []IOAPIC { return t.ioapics[:t.numIOAPICs] }
 
-// checksum returns the byte sum of b; a valid structure sums to 0.
-func checksum(b []byte) byte {
-	var s byte
-	for _, c := range b {
-		s += c
-	}
-	return s
-}
-
 // Search areas (§4.1): the EBDA's first KiB or, without an EBDA, the
 // last KiB of base memory; then the BIOS ROM.
 const (
-	searchKiB   = 1 << 10
-	romLow      = 0xF0000
-	romHigh     = 0x100000
-	searchAlign = 16
+	searchKiB = biosscan.EBDASize
+	romLow    = 0xF0000
+	romHigh   = 0x100000
 )
 
 // Find locates the floating pointer structure (§4.1) and decodes the
@@ -177,24 +167,15 @@ func Find(mem Memory, t *Table) error {
 // on a 16-byte boundary: signature, a length of at least one paragraph
 // and a checksum over that length.
 func scan(mem Memory, pa, n uint64) (uint64, bool) {
-	area := mem.Bytes(pa, n)
-	if area == nil {
-		return 0, false
-	}
-	for off := uint64(0); off+floatingSize <= uint64(len(area)); off += searchAlign {
-		if string(area[off:off+4]) != FloatingSignature {
-			continue
+	return biosscan.Scan(mem, pa, n, FloatingSignature, floatingSize, func(at uint64) bool {
+		fp := mem.Bytes(at, floatingSize)
+		if fp == nil || fp[fpOffLength] == 0 {
+			return false
 		}
-		paras := uint64(area[off+fpOffLength])
-		if paras == 0 {
-			continue
-		}
-		b := mem.Bytes(pa+off, paras*floatingSize)
-		if b != nil && checksum(b) == 0 {
-			return pa + off, true
-		}
-	}
-	return 0, false
+		paras := uint64(fp[fpOffLength])
+		b := mem.Bytes(at, paras*floatingSize)
+		return b != nil && biosscan.Checksum(b) == 0
+	})
 }
 
 // Parse decodes the configuration that the floating pointer structure at
@@ -248,7 +229,7 @@ func (t *Table) parseConfig(mem Memory, pa uint64) error {
 	if b == nil {
 		return ErrTableUnreadable
 	}
-	if checksum(b) != 0 {
+	if biosscan.Checksum(b) != 0 {
 		return ErrTableChecksum
 	}
 	t.LocalAPIC = le.Uint32(b[hdrOffLocalAPIC:])

@@ -3,6 +3,7 @@ package mptable
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/coracle-os/coracle/boot/biosscan"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ func (m *testMem) put(pa uint64, b []byte) { copy(m.b[pa:], b) }
 
 func fixChecksum(b []byte, at int) []byte {
 	b[at] = 0
-	b[at] = -checksum(b)
+	b[at] = -biosscan.Checksum(b)
 	return b
 }
 

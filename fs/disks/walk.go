@@ -5,13 +5,13 @@ import (
 	"syscall"
 
 	"github.com/coracle-os/coracle/fs/ext4"
+	svc "github.com/coracle-os/coracle/fs/service"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
-// maxSymlinks is how many links one resolution follows (Linux's
-// MAXSYMLINKS).
-const maxSymlinks = 40
+// maxSymlinks is how many links one resolution follows.
+const maxSymlinks = svc.MaxSymlinks
 
 // found is a resolved file: its inode, its attributes, and the path
 // from the disk's root that led to it (names and their inodes, for
@@ -61,7 +61,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 		return inos[len(inos)-1]
 	}
 	mustDir := strings.HasSuffix(path, "/")
-	rest := splitPath(path)
+	rest := svc.SplitPath(path)
 	links := 0
 	for len(rest) > 0 {
 		name := rest[0]
@@ -100,8 +100,8 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 				return found{}, err
 			}
 			if strings.HasPrefix(target, "/") {
-				inside, ok := strings.CutPrefix(target, d.guest)
-				if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
+				inside, ok := svc.InMount(target, d.guest)
+				if !ok {
 					return found{}, errno(syscall.EXDEV) // a link out of the disk
 				}
 				comps, inos, target = comps[:0], inos[:0], inside
@@ -109,7 +109,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 			if last && (target == "" || strings.HasSuffix(target, "/")) {
 				mustDir = true
 			}
-			rest = append(splitPath(target), rest...)
+			rest = append(svc.SplitPath(target), rest...)
 			continue
 		case linux.S_IFDIR:
 		default:
@@ -155,60 +155,24 @@ func (s *service) parent(req *shares.Request, dir int32, path string) (found, st
 }
 
 // createTarget follows the symbolic links that path's last component
-// names, as open(O_CREAT) without O_EXCL or O_NOFOLLOW does on Linux, and
-// returns the directory and path where the file is to be opened or
-// made: a dangling link's target is made. A path that does not resolve
-// that far is returned as it is, for the open to report.
+// names, as open(O_CREAT) does (svc.CreateTarget), looking names up on
+// req's disk.
 func (s *service) createTarget(req *shares.Request, dir int32, path string) (int32, string, error) {
 	d := s.disks[req.Share]
-	for links := 0; ; links++ {
-		i := strings.LastIndexByte(path, '/')
-		dirPath, name := path[:i+1], path[i+1:]
-		if name == "" || name == "." || name == ".." {
-			return dir, path, nil
-		}
-		if dirPath == "" {
-			dirPath = "."
-		}
+	return svc.CreateTarget(dir, path, d.guest, func(dir int32, dirPath, name string) (string, []string, bool, error) {
 		p, err := s.resolve(req, dir, dirPath, true)
 		if err != nil || !p.isDir() {
-			return dir, path, nil
+			return "", nil, false, nil
 		}
 		ino, err := d.fs.Lookup(p.ino, name)
 		if err != nil {
-			return dir, path, nil
+			return "", nil, false, nil
 		}
 		st, err := d.fs.Stat(ino)
 		if err != nil || st.Mode&linux.S_IFMT != linux.S_IFLNK {
-			return dir, path, nil
-		}
-		if links == maxSymlinks {
-			return 0, "", errno(syscall.ELOOP)
+			return "", nil, false, nil
 		}
 		target, err := d.fs.Readlink(ino)
-		if err != nil {
-			return 0, "", err
-		}
-		if strings.HasPrefix(target, "/") {
-			inside, ok := strings.CutPrefix(target, d.guest)
-			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
-				return 0, "", errno(syscall.EXDEV) // a link out of the disk
-			}
-			target = inside
-		} else {
-			target = strings.Join(p.comps, "/") + "/" + target
-		}
-		dir, path = shares.Root, "/"+target
-	}
-}
-
-// splitPath returns path's components, empty ones dropped.
-func splitPath(path string) []string {
-	var out []string
-	for _, c := range strings.Split(path, "/") {
-		if c != "" {
-			out = append(out, c)
-		}
-	}
-	return out
+		return target, p.comps, true, err
+	})
 }

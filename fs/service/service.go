@@ -6,7 +6,9 @@
 // The kernel has one work descriptor and one queue for all mounts, so
 // the backends linked into an image share this one loop: each registers
 // the mounts it serves (Register), and the first registration starts
-// the loop.
+// the loop. It also has what the backends share beyond the loop: the
+// numbering of open files (Handles) and the rules for symbolic links
+// inside a mount (InMount, LinkInMount, CreateTarget).
 //
 // Trap context: none. It runs in goroutines, one per request.
 package service

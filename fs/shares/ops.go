@@ -14,10 +14,10 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
-// errno is a Linux errno as an error.
-type errno uint32
-
-func (e errno) Error() string { return syscall.Errno(e).Error() }
+// errno is a Linux errno as an error: the file service's own type, so
+// that the errors of its helpers (svc.CreateTarget) map as this
+// package's do.
+type errno = svc.Errno
 
 // errnoOf is the Linux errno for err: the server's own, or EIO.
 func errnoOf(err error) uint32 {

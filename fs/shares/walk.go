@@ -6,6 +6,7 @@ import (
 
 	"github.com/hugelgupf/p9/p9"
 
+	svc "github.com/coracle-os/coracle/fs/service"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
 )
 
@@ -13,7 +14,7 @@ import (
 // MAXSYMLINKS), and maxWalk how many names one 9P walk carries
 // (MAXWELEM).
 const (
-	maxSymlinks = 40
+	maxSymlinks = svc.MaxSymlinks
 	maxWalk     = 16
 )
 
@@ -62,7 +63,7 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 	}
 	comps := append([]string(nil), base...)
 	mustDir := strings.HasSuffix(path, "/")
-	rest := splitPath(path)
+	rest := svc.SplitPath(path)
 	links := 0
 	for len(rest) > 0 {
 		if rest[0] == ".." {
@@ -123,14 +124,14 @@ func (s *service) resolve(req *shares.Request, dir int32, path string, follow bo
 		}
 		comps = append(comps, batch[:link]...)
 		if strings.HasPrefix(target, "/") {
-			inside, ok := strings.CutPrefix(target, sh.guest)
-			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
+			inside, ok := svc.InMount(target, sh.guest)
+			if !ok {
 				return found{}, errno(syscall.EXDEV) // a link out of the share
 			}
 			comps, target = comps[:0], inside
 		}
 		after := append(batch[link+1:len(batch):len(batch)], rest...)
-		rest = append(splitPath(target), after...)
+		rest = append(svc.SplitPath(target), after...)
 		if len(after) == 0 && (target == "" || strings.HasSuffix(target, "/")) {
 			mustDir = true
 		}
@@ -260,63 +261,25 @@ func (s *service) parent(req *shares.Request, dir int32, path string) (p9.File, 
 }
 
 // createTarget follows the symbolic links that path's last component
-// names, as open(O_CREAT) without O_EXCL or O_NOFOLLOW does on Linux, and
-// returns the directory and path where the file is to be opened or
-// made: a dangling link's target is made. A path that does not resolve
-// that far is returned as it is, for the open to report.
+// names, as open(O_CREAT) does (svc.CreateTarget), looking names up in
+// req's share.
 func (s *service) createTarget(req *shares.Request, dir int32, path string) (int32, string, error) {
 	sh := s.shares[req.Share]
-	for links := 0; ; links++ {
-		i := strings.LastIndexByte(path, '/')
-		dirPath, name := path[:i+1], path[i+1:]
-		if name == "" || name == "." || name == ".." {
-			return dir, path, nil
-		}
-		if dirPath == "" {
-			dirPath = "."
-		}
+	return svc.CreateTarget(dir, path, sh.guest, func(dir int32, dirPath, name string) (string, []string, bool, error) {
 		d, err := s.resolve(req, dir, dirPath, true)
 		if err != nil {
-			return dir, path, nil
+			return "", nil, false, nil
 		}
 		_, f, _, attr, err := d.file.WalkGetAttr([]string{name})
 		d.file.Close()
 		if err != nil {
-			return dir, path, nil
+			return "", nil, false, nil
 		}
+		defer f.Close()
 		if attr.Mode.FileType() != p9.ModeSymlink {
-			f.Close()
-			return dir, path, nil
-		}
-		if links == maxSymlinks {
-			f.Close()
-			return 0, "", errno(syscall.ELOOP)
+			return "", nil, false, nil
 		}
 		target, err := f.Readlink()
-		f.Close()
-		if err != nil {
-			return 0, "", err
-		}
-		if strings.HasPrefix(target, "/") {
-			inside, ok := strings.CutPrefix(target, sh.guest)
-			if !ok || inside != "" && !strings.HasPrefix(inside, "/") {
-				return 0, "", errno(syscall.EXDEV) // a link out of the share
-			}
-			target = inside
-		} else {
-			target = strings.Join(d.comps, "/") + "/" + target
-		}
-		dir, path = shares.Root, "/"+target
-	}
-}
-
-// splitPath returns path's components, empty ones dropped.
-func splitPath(path string) []string {
-	var out []string
-	for _, c := range strings.Split(path, "/") {
-		if c != "" {
-			out = append(out, c)
-		}
-	}
-	return out
+		return target, d.comps, true, err
+	})
 }

@@ -24,25 +24,7 @@ func TestMknod(t *testing.T) {
 	if _, e := fs.Mknod(RootIno, []byte("null"), 0o666, rdev, 8); e != linux.EEXIST {
 		t.Errorf("mknod over a name: errno %d, want EEXIST", e)
 	}
-	if _, e := fs.Read(ino, 0, make([]byte, 4)); e != linux.EINVAL {
-		t.Errorf("read: errno %d, want EINVAL", e)
-	}
-	if _, e := fs.Write(ino, 0, []byte("x"), 8); e != linux.EINVAL {
-		t.Errorf("write: errno %d, want EINVAL", e)
-	}
-	if e := fs.Truncate(ino, 0, 8); e != linux.EINVAL {
-		t.Errorf("truncate: errno %d, want EINVAL", e)
-	}
-	seen := uint32(0)
-	fs.ReadDir(RootIno, 0, func(child Ino, name []byte, mode uint32, _ uint64) bool {
-		if child == ino {
-			seen = mode
-		}
-		return true
-	})
-	if seen != linux.S_IFCHR|0o7666 {
-		t.Errorf("readdir mode %o", seen)
-	}
+	checkSpecialNode(t, fs, ino, linux.S_IFCHR|0o7666)
 	if e := fs.Link(ino, RootIno, []byte("null2"), 9); e != 0 || fs.Getattr(ino).Nlink != 2 {
 		t.Fatalf("link: errno %d nlink %d", e, fs.Getattr(ino).Nlink)
 	}

@@ -9,7 +9,7 @@
 //	abi       kernel/abi/...    contracts both rings import: Linux ABI values, private device calls, the socket table layout, the command-line encoding, exit statuses
 //	arch      arch/amd64        ring 0: CPU primitives (port I/O, MSRs, descriptor tables, trap entry, LAPIC and IPIs, the AP trampoline, TSC, XSAVE)
 //	platform  arch/amd64/pc/... ring 0: PC platform devices (8254 PIT, 8259 PIC, MC146818 RTC, 16550 UART, 82093AA IOAPIC, QEMU fw_cfg)
-//	boot      boot/...          ring 0 before the Go runtime: PVH entry, hvm_start_info, firmware tables (ACPI, MP table, BIOS Data Area)
+//	boot      boot/...          ring 0 before the Go runtime: PVH entry, hvm_start_info, firmware tables (ACPI, MP table, BIOS Data Area, the scan they share)
 //	kernel    kernel/...        ring 0: system calls, threads, memory, signals, time, crash reports
 //	drivers   drivers/...       ring 3 goroutines: PCI, virtio transports and devices
 //	fs        fs/...            ring 3 goroutines: file services (shared host directories over 9P; ext4 and its journal)

@@ -85,8 +85,9 @@ func (e Errno) Ret() uint64 { return uint64(-int64(e)) }
 
 // Socket types and flags (include/linux/net.h, asm-generic/socket.h).
 const (
-	SOCK_NONBLOCK = 0x800
-	SOCK_CLOEXEC  = 0x80000
+	SOCK_TYPE_MASK = 0xf // the type; the bits above it are flags
+	SOCK_NONBLOCK  = 0x800
+	SOCK_CLOEXEC   = 0x80000
 )
 
 // arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).
