@@ -5,9 +5,9 @@
 //
 //	smpbench: start clocksource=tsc
 //	smpbench: cpus gomaxprocs=4 numcpu=4
-//	smpbench: op=sha256 n=64 ns=912345678
+//	smpbench: op=sha256 n=48 ns=912345678
 //	smpbench: sum op=sha256 value=1f2e3d4c5b6a7988
-//	smpbench: op=gc n=256 ns=2345678901
+//	smpbench: op=gc n=128 ns=2345678901
 //	smpbench: gcs n=71
 //	smpbench: sum op=gc value=00000000deadbeef
 //	smpbench: done
@@ -26,7 +26,7 @@
 //
 // Usage:
 //
-//	smpprobe [-sha-mib 64] [-gc-mib 256] [-mount-sys]
+//	smpprobe [-sha-mib 48] [-gc-mib 128] [-mount-sys]
 package main
 
 import (
@@ -41,8 +41,8 @@ import (
 var out = resultlines.Printer{Prefix: "smpbench:"}
 
 func main() {
-	shaMiB := flag.Int("sha-mib", 64, "MiB to hash with SHA-256, in 1 MiB pieces")
-	gcMiB := flag.Int("gc-mib", 256, "MiB the allocation workload allocates in short-lived trees")
+	shaMiB := flag.Int("sha-mib", 48, "MiB to hash with SHA-256, in 1 MiB pieces")
+	gcMiB := flag.Int("gc-mib", 128, "MiB the allocation workload allocates in short-lived trees")
 	mountSys := flag.Bool("mount-sys", false, "mount sysfs on /sys first (Linux as PID 1), for the clock source")
 	flag.Parse()
 
