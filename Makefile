@@ -72,9 +72,22 @@ bench-boot: qemu
 	$(GO) build -o bin/bench-boot ./tools/bench/boot
 	bin/bench-boot $(BENCH_FLAGS)
 
+# SMP benchmark (docs/smp-benchmark.md): the same program
+# (tools/bench/smpprobe) on coracle (coracle.smp=on) and on Linux
+# (Debian's kernel, fetched as for bench-boot) at 1, 2 and 4 vCPUs, with
+# the same QEMU, machine, accelerator and memory: parallel SHA-256 and a
+# GC-heavy allocator, each a fixed amount of work split over GOMAXPROCS
+# goroutines; medians of 3 rounds, speedups over 1 vCPU and
+# coracle/Linux ratios. BENCH_FLAGS adds flags, e.g.
+# BENCH_FLAGS="-cpus-list 1,2 -count 1".
+.PHONY: bench-smp
+bench-smp: qemu
+	$(GO) build -o bin/bench-smp ./tools/bench/smp
+	bin/bench-smp $(BENCH_FLAGS)
+
 # HTTP benchmark (docs/http-benchmark.md): wrk against examples/httpd on
 # coracle and on Linux (Debian's kernel, the same httpd started by a small
-# Go /init), with the same QEMU, accelerator, vCPU, memory and virtio-net
+# Go /init), with the same QEMU, accelerator, vCPUs (-cpus, 1 by default), memory and virtio-net
 # NIC on a tap device in a network namespace that the benchmark creates
 # and removes; requests/s and p99 latency, keep-alive and not, 1 and 64
 # connections. Needs root (the namespace); installs wrk when missing.

@@ -50,18 +50,3 @@ func buildFloor(ctx context.Context, dir string) (string, error) {
 	out := filepath.Join(dir, "pvhfloor.img")
 	return out, os.WriteFile(out, img, 0o644)
 }
-
-// buildInitramfs writes into dir an initramfs whose /init is the probe,
-// a static linux/amd64 binary.
-func buildInitramfs(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "bootprobe")
-	if err := linuxguest.GoBuild(ctx, bin, probePkg); err != nil {
-		return "", err
-	}
-	init, err := os.ReadFile(bin)
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "initramfs.cpio")
-	return out, linuxguest.Initramfs{Init: init}.WriteFile(out)
-}

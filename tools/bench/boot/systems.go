@@ -89,7 +89,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	if err != nil {
 		return err
 	}
-	initramfs, err := buildInitramfs(ctx, tmp)
+	initramfs, err := linuxguest.ProgramInitramfs(ctx, probePkg, tmp)
 	if err != nil {
 		return err
 	}

@@ -75,20 +75,6 @@ func coracleCmdline(o options, s *suite, shares []qemu.Share) (string, error) {
 	return strings.Join(words, " "), nil
 }
 
-// linuxCmdline is the Linux guest's kernel command line: base, the TSC
-// frequency when tscKHz is not 0 and base does not give one (see
-// tools/bench/internal/tsc), then, after "--", /init's arguments: Linux
-// passes the words after "--" to init as they are.
-func linuxCmdline(base string, tscKHz uint64, probe []string) string {
-	words := []string{base}
-	if tscKHz > 0 && !strings.Contains(base, "tsc_early_khz=") {
-		words = append(words, "tsc_early_khz="+strconv.FormatUint(tscKHz, 10))
-	}
-	words = append(words, "--")
-	words = append(words, probe...)
-	return strings.TrimSpace(strings.Join(words, " "))
-}
-
 // qemuArgs returns the QEMU arguments of a guest: base (the machine,
 // accelerator and memory, the same for both guests), the kernel and its
 // command line, the shares, one vCPU, and extra.
@@ -201,7 +187,7 @@ func prepareLinux(ctx context.Context, o options, s *suite, base qemu.Config, tm
 	if base.Accel == qemu.TCG {
 		tscKHz = tsc.HostKHz()
 	}
-	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.LinuxCmdline, tscKHz, linuxProbeArgs(o, s, order)), shares, "-initrd", initramfs)
+	args, err := qemuArgs(base, k.Vmlinux, linuxguest.InitCmdline(o.LinuxCmdline, tscKHz, linuxProbeArgs(o, s, order)), shares, "-initrd", initramfs)
 	if err != nil || len(shares) == 0 {
 		g.args = args
 		return g, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -56,19 +57,13 @@ func testSuites(t *testing.T, args ...string) (options, *suite, *suite) {
 }
 
 // Linux's command line gives fileprobe its arguments after "--", with
-// -mount, and the TSC frequency unless the base has one.
+// -mount (linuxguest.InitCmdline's own test covers the rest).
 func TestLinuxCmdline(t *testing.T) {
 	o, tmpfs, _ := testSuites(t)
-	got := linuxCmdline("console=ttyS0", 2596144, linuxProbeArgs(o, tmpfs, nil))
+	got := linuxguest.InitCmdline("console=ttyS0", 2596144, linuxProbeArgs(o, tmpfs, nil))
 	want := "console=ttyS0 tsc_early_khz=2596144 -- -mount -dir /tmp -benchtime 200ms -seq-mib 256"
 	if got != want {
-		t.Errorf("linuxCmdline = %q, want %q", got, want)
-	}
-	if got := linuxCmdline("console=ttyS0 tsc_early_khz=1000", 2596144, nil); strings.Count(got, "tsc_early_khz=") != 1 {
-		t.Errorf("tsc_early_khz given twice: %q", got)
-	}
-	if got := linuxCmdline("quiet", 0, []string{"-mount"}); got != "quiet -- -mount" {
-		t.Errorf("without a TSC frequency: %q", got)
+		t.Errorf("Linux's command line = %q, want %q", got, want)
 	}
 }
 
@@ -79,7 +74,7 @@ func TestLinuxCmdline(t *testing.T) {
 func TestShareCmdlines(t *testing.T) {
 	o, _, share := testSuites(t)
 	only := "-only open-stat-close,pread-4k,pwrite-4k,create-unlink,readdir-1000,seq-write-1m,seq-read-1m"
-	got := linuxCmdline("quiet", 0, linuxProbeArgs(o, share, []string{"virtio_mmio", "9pnet", "9pnet_virtio", "9p"}))
+	got := linuxguest.InitCmdline("quiet", 0, linuxProbeArgs(o, share, []string{"virtio_mmio", "9pnet", "9pnet_virtio", "9p"}))
 	want := "quiet -- -mount -9p share0 -9p-opts trans=virtio,version=9p2000.L,msize=69632,cache=none -modules virtio_mmio,9pnet,9pnet_virtio,9p" +
 		" -dir /share -benchtime 200ms -seq-mib 64 " + only
 	if got != want {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,6 +123,8 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		header:      header,
 		accel:       hostinfo.Accel(host.Accel),
 		memoryMiB:   o.MemoryMiB,
+		cpus:        o.cpus,
+		hostCPUs:    runtime.NumCPU(),
 		wrk:         wrkVersion(ctx, wrkPath),
 		threads:     o.threads,
 		rounds:      o.rounds,

@@ -11,7 +11,9 @@
 //     executes httpd, built static for linux/amd64.
 //
 // Both guests run on the same QEMU, machine type (microvm), accelerator,
-// vCPU count (1) and memory, with the same NIC: virtio-net on virtio-mmio,
+// vCPU count (-cpus, 1 by default; coracle is booted with coracle.smp=on
+// when it is more than 1, so that it runs httpd's threads on every CPU)
+// and memory, with the same NIC: virtio-net on virtio-mmio,
 // on a tap device in a network namespace that the benchmark creates
 // (coracle-bench-PID) and removes at the end, also after an error or an
 // interrupt. One machine option differs: coracle boots as coracle run
@@ -34,7 +36,7 @@
 //
 // Usage:
 //
-//	go run ./tools/bench/http [-rounds 3] [-duration 10s] [-warmup 3s] [-connections 1,64]
+//	go run ./tools/bench/http [-rounds 3] [-cpus 1] [-duration 10s] [-warmup 3s] [-connections 1,64]
 //	                          [-threads N] [-wrk-timeout 5s] [-accel kvm|tcg|auto] [-m MiB]
 //	                          [-skip-coracle] [-skip-linux] [-linux-cmdline S] [-cache DIR] [-v]
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
+	"github.com/coracle-os/coracle/tools/bench/internal/vcpus"
 	"github.com/coracle-os/coracle/tools/image"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -56,11 +57,16 @@ type guest struct {
 	console  string                   // the end of its console, kept when something went wrong
 }
 
-// coracleCmdline is the coracle guest's kernel command line: the static
-// address (net/stack ParseConfig) and os.Args[0].
-func coracleCmdline() string {
+// coracleCmdline is the coracle guest's kernel command line on cpus
+// vCPUs: coracle.smp=on above one (so that httpd's threads run on every
+// CPU), the static address (net/stack ParseConfig) and os.Args[0].
+func coracleCmdline(cpus int) string {
 	gw := hostAddr.Addr().String()
-	return "ip=" + guestAddr.String() + " gw=" + gw + " " + cmdline.Argv0Word("httpd")
+	line := "ip=" + guestAddr.String() + " gw=" + gw + " " + cmdline.Argv0Word("httpd")
+	if p := vcpus.CoracleParams(cpus); p != "" {
+		line = p + " " + line
+	}
+	return line
 }
 
 // linuxCmdline is the Linux guest's kernel command line: base, the TSC
@@ -80,12 +86,11 @@ func linuxCmdline(base string, tscKHz uint64, modules []string) string {
 }
 
 // qemuArgs returns the QEMU arguments of a guest: base (the machine,
-// accelerator, memory and NIC, the same for both guests), the kernel and
-// its command line, one vCPU, and extra.
+// accelerator, vCPUs, memory and NIC, the same for both guests), the
+// kernel and its command line, and extra.
 func qemuArgs(base qemu.Config, kernel, cmdline string, extra ...string) ([]string, error) {
 	cfg := base
-	cfg.Image, cfg.Cmdline = kernel, cmdline
-	cfg.ExtraArgs = append([]string{"-smp", "1"}, extra...)
+	cfg.Image, cfg.Cmdline, cfg.ExtraArgs = kernel, cmdline, extra
 	return cfg.Args()
 }
 
@@ -94,6 +99,7 @@ func baseConfig(o options, accel qemu.Accel, tap string) qemu.Config {
 	return qemu.Config{
 		Machine:   qemu.Microvm,
 		MemoryMiB: o.MemoryMiB,
+		CPUs:      o.cpus,
 		Accel:     accel,
 		Network:   qemu.Network{Mode: qemu.NetTap, Tap: tap},
 	}
@@ -102,12 +108,12 @@ func baseConfig(o options, accel qemu.Accel, tap string) qemu.Config {
 // prepareCoracle builds httpd into a coracle image, as coracle build
 // does (tools/image.Build is that command's code).
 func prepareCoracle(ctx context.Context, base qemu.Config, tmp string, log io.Writer) (*guest, error) {
-	g := &guest{name: "coracle", about: "examples/httpd built into a coracle image (tools/image.Build), kernel command line " + strconv.Quote(coracleCmdline())}
+	g := &guest{name: "coracle", about: "examples/httpd built into a coracle image (tools/image.Build), kernel command line " + strconv.Quote(coracleCmdline(base.CPUs))}
 	img, err := image.Build(ctx, image.Options{Pkg: httpdPkg, Output: filepath.Join(tmp, "httpd.img"), Progress: log})
 	if err != nil {
 		return g, err
 	}
-	g.args, err = qemuArgs(base, img, coracleCmdline())
+	g.args, err = qemuArgs(base, img, coracleCmdline(base.CPUs))
 	return g, err
 }
 

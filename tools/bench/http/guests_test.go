@@ -11,7 +11,10 @@ import (
 )
 
 func TestCoracleCmdline(t *testing.T) {
-	line := coracleCmdline()
+	if got, want := coracleCmdline(2), "coracle.smp=on "+coracleCmdline(1); got != want {
+		t.Errorf("coracleCmdline(2) = %q, want %q", got, want)
+	}
+	line := coracleCmdline(1)
 	if line != "ip=192.0.2.2/24 gw=192.0.2.1 coracle.argv0=httpd" {
 		t.Errorf("coracleCmdline = %q", line)
 	}
@@ -42,12 +45,12 @@ func TestLinuxCmdline(t *testing.T) {
 // The two guests' QEMU command lines differ only in the kernel, its
 // command line, the initramfs and ACPI (see linuxMachine).
 func TestGuestsShareQEMUArgs(t *testing.T) {
-	o, err := parseFlags(nil, nil)
+	o, err := parseFlags([]string{"-cpus", "2"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := baseConfig(o, qemu.TCG, "benchtap0")
-	coracle, err := qemuArgs(base, "httpd.img", coracleCmdline())
+	coracle, err := qemuArgs(base, "httpd.img", coracleCmdline(o.cpus))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +65,7 @@ func TestGuestsShareQEMUArgs(t *testing.T) {
 		{"-M", "microvm,acpi=off,rtc=on"},
 		{"-accel", "tcg", "-cpu", "max"},
 		{"-m", "256"},
-		{"-smp", "1"},
+		{"-smp", "2,sockets=1,cores=2,threads=1"},
 		{"-netdev", "tap,id=net0,ifname=benchtap0,script=no,downscript=no", "-device", "virtio-net-device,netdev=net0"},
 	} {
 		if !containsRun(coracle, want) {

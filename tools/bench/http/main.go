@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/command"
+	"github.com/coracle-os/coracle/tools/bench/internal/vcpus"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -21,6 +22,7 @@ type options struct {
 	wrkTimeout       time.Duration
 	connections      []int
 	threads          int
+	cpus             int // vCPUs of both guests
 	path             string
 	skipCoracle      bool
 	bootTimeout      time.Duration
@@ -47,6 +49,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return err
 	})
 	fs.IntVar(&o.threads, "threads", 1, "wrk threads (at most the connections)")
+	fs.IntVar(&o.cpus, "cpus", 1, "vCPUs of both guests (QEMU -smp); coracle gets "+vcpus.SMPParam+" above 1")
 	fs.StringVar(&o.path, "path", "/", "the URL path to GET")
 	fs.BoolVar(&o.skipCoracle, "skip-coracle", false, "do not measure coracle")
 	fs.DurationVar(&o.bootTimeout, "boot-timeout", time.Minute, "longest wait for a guest's server to answer after QEMU starts")
@@ -70,6 +73,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return usage("-path must start with / and have no spaces")
 	case o.skipCoracle && o.SkipLinux:
 		return usage("-skip-coracle and -skip-linux leave nothing to measure")
+	}
+	if err := qemu.CheckCPUs(o.cpus); err != nil {
+		return usage(err.Error())
 	}
 	return o, nil
 }

@@ -13,7 +13,7 @@ func TestParseFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.rounds != 3 || d.duration != 10*time.Second || d.warmup != 3*time.Second || d.wrkTimeout != 5*time.Second || !slices.Equal(d.connections, []int{1, 64}) ||
-		d.threads != 1 || d.path != "/" || d.MemoryMiB != 256 || d.Accel != "auto" || d.LinuxCmdline != defaultLinuxCmdline || d.skipCoracle || d.SkipLinux {
+		d.threads != 1 || d.cpus != 1 || d.path != "/" || d.MemoryMiB != 256 || d.Accel != "auto" || d.LinuxCmdline != defaultLinuxCmdline || d.skipCoracle || d.SkipLinux {
 		t.Errorf("defaults %+v", d)
 	}
 	o, err := parseFlags([]string{"-rounds", "1", "-duration", "30s", "-warmup", "0s", "-connections", "1, 8,256", "-threads", "2", "-accel", "tcg", "-m", "512", "-skip-linux", "-path", "/api/status"}, io.Discard)
@@ -26,7 +26,7 @@ func TestParseFlags(t *testing.T) {
 	for _, bad := range [][]string{
 		{"-rounds", "0"}, {"-duration", "500ms"}, {"-duration", "1500ms"}, {"-warmup", "-1s"}, {"-wrk-timeout", "0s"},
 		{"-connections", "0"}, {"-connections", "1,,2"}, {"-connections", "x"}, {"-threads", "0"},
-		{"-path", "api"}, {"-path", "/a b"}, {"-skip-coracle", "-skip-linux"}, {"extra"}, {"-nosuchflag"},
+		{"-cpus", "0"}, {"-path", "api"}, {"-path", "/a b"}, {"-skip-coracle", "-skip-linux"}, {"extra"}, {"-nosuchflag"},
 	} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) accepted it", bad)

@@ -11,6 +11,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/vcpus"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -19,6 +20,8 @@ type report struct {
 	header    hostinfo.Header // command line, source, host CPU, QEMU
 	accel     string          // accelerator and CPU model, as passed to QEMU
 	memoryMiB int
+	cpus      int // vCPUs of each guest
+	hostCPUs  int
 	wrk       string // wrk's version line
 
 	threads, rounds              int
@@ -37,7 +40,14 @@ type report struct {
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "HTTP benchmark: wrk against examples/httpd on coracle and on Linux\n\n")
 	r.header.Write(w)
-	fmt.Fprintf(w, "guests:   %s, 1 vCPU, %d MiB, virtio-net (virtio-mmio) on tap %s, one guest at a time (coracle first in odd rounds, Linux in even ones)\n", r.accel, r.memoryMiB, r.ns.tap)
+	fmt.Fprintf(w, "guests:   %s, %s, %d MiB, virtio-net (virtio-mmio) on tap %s, one guest at a time (coracle first in odd rounds, Linux in even ones)\n", r.accel, vcpus.Text(r.cpus), r.memoryMiB, r.ns.tap)
+	if r.cpus > 1 {
+		fmt.Fprintf(w, "          coracle with %s; wrk shares the host's %d CPUs with the guest's vCPUs", vcpus.SMPParam, r.hostCPUs)
+		if note := vcpus.HostNote(r.hostCPUs, []int{r.cpus}); note != "" {
+			fmt.Fprintf(w, "; %s", note)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, g := range r.guests {
 		if g.about != "" {
 			fmt.Fprintf(w, "          %s: -M %s; %s\n", g.name, hostinfo.ArgAfter(g.args, "-M"), g.about)

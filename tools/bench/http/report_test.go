@@ -43,7 +43,7 @@ func TestReport(t *testing.T) {
 	r := report{
 		header:    hostinfo.Header{Command: "bin/bench-http", Source: "abc", CPU: "AMD EPYC, 2 CPUs", Load: loadLine("0.10", "2.01", "1.95"), QEMU: "QEMU 7.2"},
 		accel:     "TCG (-accel tcg -cpu max)",
-		memoryMiB: 256, wrk: "wrk 4.1.0", threads: 1, rounds: 2, duration: 10 * time.Second, warmup: 3 * time.Second, wrkTimeout: 5 * time.Second,
+		memoryMiB: 256, cpus: 1, hostCPUs: 2, wrk: "wrk 4.1.0", threads: 1, rounds: 2, duration: 10 * time.Second, warmup: 3 * time.Second, wrkTimeout: 5 * time.Second,
 		url: url, ns: ns, configs: rows, guests: []*guest{coracle, linux},
 		wrkCommands: wrkCommandLines(ns, "/usr/bin/wrk", url, o, rows),
 	}
@@ -52,6 +52,7 @@ func TestReport(t *testing.T) {
 	out := b.String()
 	benchtest.Contains(t, "report", out,
 		"command:  bin/bench-http\n",
+		"guests:   TCG (-accel tcg -cpu max), 1 vCPU, 256 MiB,",
 		"load:     1-minute load average 0.10 before the first guest, at most 2.01 while they ran, 1.95 after\n",
 		"coracle: -M microvm,acpi=off,rtc=on; image\n",
 		"Linux: -M microvm,acpi=on,ioapic2=off,rtc=on; Debian\n",
@@ -73,6 +74,19 @@ func TestReport(t *testing.T) {
 	if strings.Contains(out, "SECOND LINE") {
 		t.Errorf("an error's later lines reached the report:\n%s", out)
 	}
+	if strings.Contains(out, "coracle.smp=on") {
+		t.Errorf("1 vCPU, yet the header names coracle.smp=on:\n%s", out)
+	}
+
+	// With more vCPUs than the host has CPUs the header says so.
+	r.cpus = 4
+	b.Reset()
+	r.write(&b)
+	benchtest.Contains(t, "report", b.String(),
+		"guests:   TCG (-accel tcg -cpu max), 4 vCPUs, 256 MiB,",
+		"          coracle with coracle.smp=on; wrk shares the host's 2 CPUs with the guest's vCPUs; this host has 2 CPUs, so it cannot show scaling beyond 2 vCPUs",
+	)
+	r.cpus = 1
 
 	// A guest that was not measured leaves its columns empty and says
 	// why.

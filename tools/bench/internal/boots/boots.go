@@ -29,16 +29,22 @@ type Series[S any] []Result[S]
 // Value reads one figure out of a sample, reporting whether it has it.
 type Value[S any] func(s S) (float64, bool)
 
-// Median is the median of value over the boots without error that have
-// it; 0 for none.
-func (bs Series[S]) Median(value Value[S]) float64 {
+// Values returns value of each boot without error that has it, in boot
+// order.
+func (bs Series[S]) Values(value Value[S]) []float64 {
 	var xs []float64
 	for _, b := range bs {
 		if v, ok := value(b.Sample); ok && b.Err == nil {
 			xs = append(xs, v)
 		}
 	}
-	return figures.Median(xs)
+	return xs
+}
+
+// Median is the median of value over the boots without error that have
+// it; 0 for none.
+func (bs Series[S]) Median(value Value[S]) float64 {
+	return figures.Median(bs.Values(value))
 }
 
 // Text lists value boot by boot, formatted with format, "failed" for a

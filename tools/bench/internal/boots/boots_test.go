@@ -40,6 +40,17 @@ func TestMedian(t *testing.T) {
 	}
 }
 
+// Values keeps boot order and leaves out failed boots and boots without
+// the figure.
+func TestValues(t *testing.T) {
+	if got := series.Values(valueOf("a")); !slices.Equal(got, []float64{3, 1, 2}) {
+		t.Errorf("values of a = %v, want [3 1 2]", got)
+	}
+	if got := series.Values(valueOf("b")); !slices.Equal(got, []float64{1, 5}) {
+		t.Errorf("values of b = %v, want [1 5]", got)
+	}
+}
+
 func TestText(t *testing.T) {
 	if got := series.Text(valueOf("b"), format); got != "1, failed, failed, 5" {
 		t.Errorf("Text = %q", got)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/qemu"
@@ -67,16 +65,13 @@ func NewDiskGuest(ctx context.Context, cache Cache, pkg, dir string) (DiskGuest,
 // TSC frequency under TCG (see tools/bench/internal/tsc), then "--" and
 // /init's arguments.
 func (g DiskGuest) Args(accel qemu.Accel, memoryMiB int, base, file, cache string, initArgs []string) ([]string, error) {
-	words := []string{base}
-	if accel == qemu.TCG && !strings.Contains(base, "tsc_early_khz=") {
-		if khz := tsc.HostKHz(); khz > 0 {
-			words = append(words, "tsc_early_khz="+strconv.FormatUint(khz, 10))
-		}
+	var khz uint64
+	if accel == qemu.TCG {
+		khz = tsc.HostKHz()
 	}
-	words = append(append(words, "--"), initArgs...)
 	cfg := qemu.Config{
 		Machine: qemu.Microvm, MemoryMiB: memoryMiB, Accel: accel,
-		Image: g.Kernel.Vmlinux, Cmdline: strings.TrimSpace(strings.Join(words, " ")),
+		Image: g.Kernel.Vmlinux, Cmdline: InitCmdline(base, khz, initArgs),
 		ExtraArgs: append([]string{"-smp", "1", "-initrd", g.Initramfs}, DriveArgs(file, cache)...),
 	}
 	args, err := cfg.Args()

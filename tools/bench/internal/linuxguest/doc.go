@@ -11,6 +11,7 @@
 // kernel unpacks, and GoBuild builds the static linux/amd64 programs that
 // go into it.
 //
-// Used by tools/bench/boot, tools/bench/http and tools/bench/files.
+// Used by tools/bench/boot, tools/bench/http, tools/bench/files,
+// tools/bench/disk and tools/bench/smp.
 // Host only: never linked into an image.
 package linuxguest

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/coracle-os/coracle/tools/bench/internal/figures"
+	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
+	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/qemu"
+)
+
+// run is the benchmark: check the host, build the guests, boot each at
+// every vCPU count in turn, -count rounds, print the report on stdout.
+// Progress and problems go to stderr.
+func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	if err != nil {
+		return err
+	}
+	logf("%s", host.Reason)
+
+	tmp, err := os.MkdirTemp("", "coracle-bench-smp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.Accel}
+	// The revision the guests are built from: read before they are.
+	header := hostinfo.ReadHeader(ctx, argv, host.Path)
+	guests := prepare.All(logf, "", []prepare.Guest[*guest]{
+		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, base, tmp, stderr) }},
+		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, stderr) }},
+	}, newGuest)
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+
+	for round := 1; round <= o.Count; round++ {
+		for _, n := range o.cpus {
+			for _, g := range figures.Interleaved(guests, round) {
+				if g.Missing != "" {
+					continue
+				}
+				b := measure(ctx, host.Path, g, n, round, o, stderr)
+				if ctx.Err() != nil {
+					return context.Cause(ctx)
+				}
+				if b.Err != nil {
+					g.Failed = true
+					logf("%s, %d vCPU(s), round %d/%d: %v", g.name, n, round, o.Count, b.Err)
+				} else {
+					logf("%s, %d vCPU(s), round %d/%d: %s", g.name, n, round, o.Count, summary(b.Sample))
+				}
+				g.runs[n] = append(g.runs[n], b)
+			}
+		}
+	}
+
+	r := report{
+		header:   header,
+		accel:    hostinfo.Accel(host.Accel),
+		hostCPUs: runtime.NumCPU(),
+		o:        o,
+		guests:   guests,
+	}
+	r.write(stdout)
+	var failed []string
+	for _, g := range guests {
+		if g.Failed {
+			failed = append(failed, g.name)
+		}
+	}
+	return problems.Failed(failed)
+}
+
+// measure boots g once on cpus vCPUs and reads its figures. A boot that
+// fails, or whose guest reports an error, leaves a figure out or saw
+// another number of CPUs, has err set.
+func measure(ctx context.Context, qemuPath string, g *guest, cpus, round int, o options, log io.Writer) bootResult {
+	b := bootResult{Boot: round}
+	spec := guestrun.Boot{Command: append([]string{qemuPath}, g.args[cpus]...), Timeout: o.Timeout,
+		Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, %d vCPU(s), round %d", g.name, cpus, round)}
+	text, err := guestrun.Run(ctx, spec, lines)
+	if err == nil {
+		b.Sample, err = parseConsole(text)
+	}
+	if err == nil {
+		err = b.Sample.check(cpus)
+	}
+	b.Err = err
+	return b
+}
+
+// summary is a progress line's account of a sample.
+func summary(s sample) string {
+	var parts []string
+	for _, w := range workloads {
+		ns, _ := w.nsOf(s)
+		parts = append(parts, w.op+" "+figures.FormatNs(ns))
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (%d GCs)", s.gcs)
+}
