@@ -22,7 +22,7 @@ import (
 
 func main() {
 	start := time.Now()
-	fmt.Printf("hello from %s/%s, Go %s, %d CPU(s)\n", runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU())
+	fmt.Printf("hello from %s/%s, Go %s, %d CPU(s), GOMAXPROCS %d\n", runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	fmt.Printf("args %q\n", os.Args[1:])
 
 	fmt.Printf("goroutines: sum of 1..1000 over channels = %d\n", fanIn(1000))

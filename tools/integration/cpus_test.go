@@ -146,7 +146,7 @@ func TestAPCrashReport(t *testing.T) {
 }
 
 // oneCPU is hello's first line when runtime.NumCPU is 1.
-var oneCPU = regexp.MustCompile(`(?m)^hello from linux/amd64, Go go1\.[0-9.]+, 1 CPU\(s\)$`)
+var oneCPU = regexp.MustCompile(`(?m)^hello from linux/amd64, Go go1\.[0-9.]+, 1 CPU\(s\), GOMAXPROCS 1$`)
 
 // Without coracle.bootstamps the CPU line appears only when there is more
 // than one CPU, once.

@@ -43,7 +43,7 @@ func TestSMPNumCPU(t *testing.T) {
 		for _, n := range []int{1, 2, 4} {
 			t.Run(fmt.Sprintf("%s/%d", m, n), func(t *testing.T) {
 				console := bootSMP(t, helloImage, "hello", m, n, "coracle.checksched")
-				if want := fmt.Sprintf("%d CPU(s)\n", n); !strings.Contains(console, want) {
+				if want := fmt.Sprintf("%d CPU(s), GOMAXPROCS %d\n", n, n); !strings.Contains(console, want) {
 					t.Errorf("hello does not report %d CPUs:\n%s", n, console)
 				}
 				if n > 1 && !strings.Contains(console, fmt.Sprintf("the program runs on %d CPUs\n", n)) {
@@ -57,7 +57,7 @@ func TestSMPNumCPU(t *testing.T) {
 	}
 	t.Run("off", func(t *testing.T) {
 		console := bootSMP(t, helloImage, "hello", qemu.Microvm, 2, "coracle.smp=off coracle.checksched")
-		if !strings.Contains(console, "1 CPU(s)\n") || !strings.Contains(console, "2 online; the program runs on the boot CPU only (coracle.smp=off)\n") {
+		if !strings.Contains(console, "1 CPU(s), GOMAXPROCS 1\n") || !strings.Contains(console, "2 online; the program runs on the boot CPU only (coracle.smp=off)\n") {
 			t.Errorf("coracle.smp=off: hello does not run on the boot CPU alone:\n%s", console)
 		}
 	})

@@ -32,7 +32,7 @@ func TestX2APIC(t *testing.T) {
 			for _, want := range []string{
 				"coracle: local APICs in x2APIC mode: coracle.x2apic=on\n",
 				", 4 online; the program runs on 4 CPUs\n",
-				"4 CPU(s)\n",
+				"4 CPU(s), GOMAXPROCS 4\n",
 			} {
 				if !strings.Contains(strings.ReplaceAll(res.stdout, "\r\n", "\n"), want) {
 					t.Errorf("console lacks %q\n%s", want, res)
