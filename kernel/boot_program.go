@@ -64,7 +64,7 @@ func startProgram(cmd string) {
 	}
 	me().current = 0
 	switchTo(0, nanotime())
-	schedGo.Store(1) // the APs may look for threads now
+	startAPThreads()
 	if bootStamps.enabled {
 		bootStamps.print(amd64.Rdtsc())
 	}

@@ -23,6 +23,21 @@ func sendIPI(c int, vector uint8) {
 	lapic.SendIPI(bootCPUs.apicIDs[c], amd64.ICRFixed(vector))
 }
 
+// startAPThreads lets the APs that run threads look for them, now that
+// the first thread is ready: it sets schedGo and kicks each AP out of
+// its halt in apRunThreads (an AP that has not halted yet sees schedGo,
+// or takes the pending kick as soon as it halts).
+//
+// Runs on the boot CPU at the end of the boot, interrupts off.
+func startAPThreads() {
+	schedGo.Store(1)
+	for i := range bootCPUs.n {
+		if i != bootCPUs.boot && cpus[i].scheduling {
+			sendIPI(i, vectorKick)
+		}
+	}
+}
+
 // kickIdleCPU wakes one idle CPU (other than the caller) allowed to run
 // t, which has just become runnable. The kicked CPU counts as busy from
 // now on, so that the next wake-up kicks another; it idles again if it
