@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -20,31 +20,23 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	started, cleanup, err := setup.Start(ctx, "boot", o.Accel, o.MemoryMiB, argv, logf)
 	if err != nil {
 		return err
 	}
-	logf("%s", host.Reason)
-
-	tmp, err := os.MkdirTemp("", "coracle-bench-boot-")
+	defer cleanup()
+	base := qemu.Config{Machine: machine, MemoryMiB: o.MemoryMiB, CPUs: o.cpus, Accel: started.Accel}
+	systems, err := prepare(ctx, o, base, started.Tmp, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	base := qemu.Config{Machine: machine, MemoryMiB: o.MemoryMiB, CPUs: o.cpus, Accel: host.Accel}
-	// The revision the guests are built from: read before they are.
-	header := hostinfo.ReadHeader(ctx, argv, host.Path)
-	systems, err := prepare(ctx, o, base, tmp, stderr)
-	if err != nil {
-		return err
-	}
-	if err := measure(ctx, host.Path, systems, o, logf); err != nil {
+	if err := measure(ctx, started.Path, systems, o, logf); err != nil {
 		return err
 	}
 
 	r := report{
-		header:    header,
-		accel:     hostinfo.Accel(host.Accel),
+		header:    started.Header,
+		accel:     hostinfo.Accel(started.Accel),
 		machine:   hostinfo.ArgAfter(systems[0].args, "-M"),
 		memoryMiB: o.MemoryMiB,
 		cpus:      o.cpus,

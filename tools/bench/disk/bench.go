@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
@@ -12,6 +11,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -27,28 +27,21 @@ type hostQEMU struct {
 // Progress and problems go to stderr.
 func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
-	found, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	started, cleanup, err := setup.Start(ctx, "disk", o.Accel, o.MemoryMiB, argv, logf)
 	if err != nil {
 		return err
 	}
-	logf("%s", found.Reason)
-	host := hostQEMU{path: found.Path, accel: found.Accel, log: stderr}
-
-	tmp, err := os.MkdirTemp("", "coracle-bench-disk-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	header := hostinfo.ReadHeader(ctx, argv, host.path)
+	defer cleanup()
+	host := hostQEMU{path: started.Path, accel: started.Accel, log: stderr}
 	logf("making the %d MiB disk image (coracle disk create --from a tree with %s and %s)", o.diskMiB, seqFile, randFile)
-	template, err := makeTemplate(ctx, o, tmp)
+	template, err := makeTemplate(ctx, o, started.Tmp)
 	if err != nil {
 		return fmt.Errorf("making the disk image: %w", err)
 	}
 
 	guests := prepare.All(logf, "", []prepare.Guest[*guest]{
-		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, host, tmp) }},
-		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, host, tmp) }},
+		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, host, started.Tmp) }},
+		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, host, started.Tmp) }},
 	}, newGuest)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -73,7 +66,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		}
 	}
 
-	report{header: header, accel: hostinfo.Accel(host.accel), memoryMiB: o.MemoryMiB, o: o, guests: guests}.write(stdout)
+	report{header: started.Header, accel: hostinfo.Accel(host.accel), memoryMiB: o.MemoryMiB, o: o, guests: guests}.write(stdout)
 	var failed []string
 	for _, g := range guests {
 		if g.Failed {

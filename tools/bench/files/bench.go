@@ -12,6 +12,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -20,21 +21,13 @@ import (
 // go to stderr.
 func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
-	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	started, cleanup, err := setup.Start(ctx, "files", o.Accel, o.MemoryMiB, argv, logf)
 	if err != nil {
 		return err
 	}
-	logf("%s", host.Reason)
-
-	tmp, err := os.MkdirTemp("", "coracle-bench-files-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.Accel}
-	// The revision the guests are built from: read before they are.
-	header := hostinfo.ReadHeader(ctx, argv, host.Path)
-	suites := suites(ctx, o, base, tmp, stderr)
+	defer cleanup()
+	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: started.Accel}
+	suites := suites(ctx, o, base, started.Tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -45,7 +38,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 				if g.Missing != "" {
 					continue
 				}
-				b := measure(ctx, host.Path, g, s.ops, boot, o, stderr)
+				b := measure(ctx, started.Path, g, s.ops, boot, o, stderr)
 				if ctx.Err() != nil {
 					return context.Cause(ctx)
 				}
@@ -61,8 +54,8 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	r := report{
-		header:    header,
-		accel:     hostinfo.Accel(host.Accel),
+		header:    started.Header,
+		accel:     hostinfo.Accel(started.Accel),
 		machine:   hostinfo.ArgAfter(firstArgs(suites), "-M"),
 		memoryMiB: o.MemoryMiB,
 		count:     o.Count,

@@ -18,6 +18,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 )
 
 // config is one wrk configuration of the table.
@@ -77,18 +78,17 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	if _, err := exec.LookPath("ip"); err != nil {
 		return errors.New("the ip command is not installed (Debian package iproute2)")
 	}
-	logf("%s", host.Reason)
-
-	tmp, err := os.MkdirTemp("", "coracle-bench-http-")
+	// The host is checked (wrk, root, ip) before the run starts: its
+	// first progress line and its temporary directory come after.
+	started, cleanup, err := setup.WithHost(ctx, "http", host, argv, logf)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
+	header := started.Header
 	ns := newNetns(os.Getpid())
 	base := baseConfig(o, host.Accel, ns.tap)
-	// The revision the guests are built from: read before they are.
-	header := hostinfo.ReadHeader(ctx, argv, host.Path)
-	guests := prepareGuests(ctx, o, base, tmp, stderr)
+	guests := prepareGuests(ctx, o, base, started.Tmp, stderr)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -21,23 +21,15 @@ import (
 // Progress and problems go to stderr.
 func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
-	host, err := hostinfo.FindQEMU(o.Accel, o.MemoryMiB)
+	started, cleanup, err := setup.Start(ctx, "smp", o.Accel, o.MemoryMiB, argv, logf)
 	if err != nil {
 		return err
 	}
-	logf("%s", host.Reason)
-
-	tmp, err := os.MkdirTemp("", "coracle-bench-smp-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: host.Accel}
-	// The revision the guests are built from: read before they are.
-	header := hostinfo.ReadHeader(ctx, argv, host.Path)
+	defer cleanup()
+	base := qemu.Config{Machine: qemu.Microvm, MemoryMiB: o.MemoryMiB, Accel: started.Accel}
 	guests := prepare.All(logf, "", []prepare.Guest[*guest]{
-		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, base, tmp, stderr) }},
-		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, base, tmp, stderr) }},
+		{Name: "coracle", Skip: o.SkipCoracle, Make: func() (*guest, error) { return prepareCoracle(ctx, o, base, started.Tmp, stderr) }},
+		{Name: "Linux", Skip: o.SkipLinux, Make: func() (*guest, error) { return prepareLinux(ctx, o, base, started.Tmp, stderr) }},
 	}, newGuest)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -49,7 +41,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 				if g.Missing != "" {
 					continue
 				}
-				b := measure(ctx, host.Path, g, n, round, o, stderr)
+				b := measure(ctx, started.Path, g, n, round, o, stderr)
 				if ctx.Err() != nil {
 					return context.Cause(ctx)
 				}
@@ -65,8 +57,8 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	r := report{
-		header:   header,
-		accel:    hostinfo.Accel(host.Accel),
+		header:   started.Header,
+		accel:    hostinfo.Accel(started.Accel),
 		hostCPUs: runtime.NumCPU(),
 		o:        o,
 		guests:   guests,
