@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
@@ -80,20 +81,11 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 // its figures. A boot that fails, or whose guest reports an error or
 // leaves a figure out, has err set.
 func measure(ctx context.Context, g *guest, template string, boot int, o options, log io.Writer) bootResult {
-	b := bootResult{Boot: boot}
-	if b.Err = freshCopy(ctx, template, g.disk); b.Err != nil {
-		return b
+	if err := freshCopy(ctx, template, g.disk); err != nil {
+		return bootResult{Boot: boot, Err: err}
 	}
 	spec := guestrun.Boot{Command: g.command, Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}
-	text, err := guestrun.Run(ctx, spec, lines)
-	if err == nil {
-		b.Sample, err = parseConsole(text)
-	}
-	if err == nil {
-		err = b.Sample.Check(lines, missingMetrics(b.Sample))
-	}
-	b.Err = err
-	return b
+	return boots.Read(ctx, boot, spec, lines, parseConsole, func(s sample) error { return s.Check(lines, missingMetrics(s)) })
 }
 
 // summary is a progress line's account of a sample.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
@@ -79,23 +80,13 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 // fails, or whose guest reports an error or leaves an operation out, has
 // err set. A shared directory starts each boot empty.
 func measure(ctx context.Context, qemuPath string, g *guest, ops []operation, boot int, o options, log io.Writer) bootResult {
-	b := bootResult{Boot: boot}
 	if g.hostDir != "" {
 		if err := emptyDir(g.hostDir); err != nil {
-			b.Err = err
-			return b
+			return bootResult{Boot: boot, Err: err}
 		}
 	}
 	spec := guestrun.Boot{Command: append([]string{qemuPath}, g.args...), Timeout: o.Timeout, Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, boot %d", g.name, boot)}
-	text, err := guestrun.Run(ctx, spec, lines)
-	if err == nil {
-		b.Sample, err = parseConsole(text)
-	}
-	if err == nil {
-		err = b.Sample.Check(lines, missingOps(b.Sample, ops))
-	}
-	b.Err = err
-	return b
+	return boots.Read(ctx, boot, spec, lines, parseConsole, func(s sample) error { return s.Check(lines, missingOps(s, ops)) })
 }
 
 // summary is a progress line's account of a sample's figures for ops.

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
@@ -77,18 +78,9 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 // fails, or whose guest reports an error, leaves a figure out or saw
 // another number of CPUs, has err set.
 func measure(ctx context.Context, qemuPath string, g *guest, cpus, round int, o options, log io.Writer) bootResult {
-	b := bootResult{Boot: round}
 	spec := guestrun.Boot{Command: append([]string{qemuPath}, g.args[cpus]...), Timeout: o.Timeout,
 		Echo: guestrun.EchoIf(o.Verbose, log), Title: fmt.Sprintf("%s, %d vCPU(s), round %d", g.name, cpus, round)}
-	text, err := guestrun.Run(ctx, spec, lines)
-	if err == nil {
-		b.Sample, err = parseConsole(text)
-	}
-	if err == nil {
-		err = b.Sample.check(cpus)
-	}
-	b.Err = err
-	return b
+	return boots.Read(ctx, round, spec, lines, parseConsole, func(s sample) error { return s.check(cpus) })
 }
 
 // summary is a progress line's account of a sample.

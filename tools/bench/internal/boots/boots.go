@@ -1,8 +1,8 @@
 // Package boots holds a guest's boots in a benchmark that boots each
 // guest several times and reports medians (tools/bench/disk,
-// tools/bench/files): each boot's figures or why there are none, their
-// median, each boot's figure for a table, and the failed boots for the
-// report's problems.
+// tools/bench/files, tools/bench/smp): a boot read into its figures or
+// why there are none, their median, each boot's figure for a table, and
+// the failed boots for the report's problems.
 //
 // Host only: never linked into an image.
 package boots
