@@ -11,7 +11,6 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/guestrun"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
-	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
@@ -68,13 +67,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 
 	report{header: started.Header, accel: hostinfo.Accel(host.accel), memoryMiB: o.MemoryMiB, o: o, guests: guests}.write(stdout)
-	var failed []string
-	for _, g := range guests {
-		if g.Failed {
-			failed = append(failed, g.name)
-		}
-	}
-	return problems.Failed(failed)
+	return prepare.Failed(guests, func(g *guest) string { return g.name })
 }
 
 // measure boots g once on a fresh copy of the template image and reads

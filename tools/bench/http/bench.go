@@ -17,7 +17,7 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/figures"
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
-	"github.com/coracle-os/coracle/tools/bench/internal/problems"
+	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
 	"github.com/coracle-os/coracle/tools/bench/internal/setup"
 )
 
@@ -138,14 +138,7 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		wrkCommands: wrkCommandLines(ns, wrkPath, url, o, rows),
 	}
 	r.write(stdout)
-
-	var failed []string
-	for _, g := range guests {
-		if g.Failed {
-			failed = append(failed, g.name)
-		}
-	}
-	return problems.Failed(failed)
+	return prepare.Failed(guests, func(g *guest) string { return g.name })
 }
 
 // wrkRunFor is the measured wrk run of c.

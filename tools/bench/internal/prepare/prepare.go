@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
+	"github.com/coracle-os/coracle/tools/bench/internal/problems"
 )
 
 // Status is whether a guest is measured; a benchmark's guest type
@@ -22,9 +23,24 @@ func (s *Status) mark(missing string, failed bool) {
 	s.Missing, s.Failed = missing, failed
 }
 
+func (s *Status) failed() bool { return s.Failed }
+
 // guest is a pointer to a benchmark's guest type, which embeds Status.
 type guest interface {
 	mark(missing string, failed bool)
+	failed() bool
+}
+
+// Failed is the run's error when some of guests failed, each named by
+// name (problems.Failed), nil when none did.
+func Failed[G guest](guests []G, name func(G) string) error {
+	var names []string
+	for _, g := range guests {
+		if g.failed() {
+			names = append(names, name(g))
+		}
+	}
+	return problems.Failed(names)
 }
 
 // Guest is one guest to prepare.

@@ -44,3 +44,17 @@ func TestAll(t *testing.T) {
 		t.Errorf("log %q, want %q", got, want)
 	}
 }
+
+func TestFailed(t *testing.T) {
+	name := func(g *testGuest) string { return g.name }
+	guests := []*testGuest{named("coracle"), named("Linux"), named("other")}
+	if err := Failed(guests, name); err != nil {
+		t.Errorf("no guest failed: %v", err)
+	}
+	guests[0].Missing = "skipped (-skip-coracle)"
+	guests[1].Failed, guests[2].Failed = true, true
+	err := Failed(guests, name)
+	if err == nil || !strings.HasPrefix(err.Error(), "Linux and other failed") {
+		t.Errorf("Linux and other failed: err %v", err)
+	}
+}
