@@ -52,6 +52,13 @@ func kickIdleCPU(t *Thread) {
 		return
 	}
 	self := thisCPU()
+	if cpus[self].idle && t.allowedOn(self) {
+		// An interrupt in this CPU's idle loop made t runnable: this
+		// CPU looks for work as soon as the handler returns, so waking
+		// another would only send it looking too (and find nothing if
+		// this one is first).
+		return
+	}
 	for i := range bootCPUs.n {
 		c := &cpus[i]
 		if i != self && c.scheduling && c.idle && t.allowedOn(i) {
