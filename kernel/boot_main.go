@@ -46,21 +46,31 @@ func kernelMain(infoErr error) {
 		bootFailure("the CPU has no execute-disable (NX) bit, which coracle's page protections need")
 	}
 	checkThreadLayout()
+	bootStamps.mark(phaseCPU)
 	setupCPUList(info.RSDP) // on the identity map: before setupMemory
+	bootStamps.mark(phaseCPUs)
 	setupUserEntry()
 	cmd := setupMemory(info)
 	bootCmdline = cmd
 	setupKernelStack()
+	bootStamps.mark(phaseMemory)
 	setupTime()
+	bootStamps.mark(phaseTime)
 	startAPs()
+	bootStamps.mark(phaseAPsStarted)
 	setupRootFS()
+	bootStamps.mark(phaseRootFS)
 	unpackFiles()
 	unpackModules()
+	bootStamps.mark(phaseFiles)
 	setupPageCache()
+	bootStamps.mark(phasePageCache)
 	setupShares(cmd)
 	setupWorkDir(cmd)
 	openConsole()
+	bootStamps.mark(phaseShares)
 	awaitAPs()
+	bootStamps.mark(phaseAPsAwaited)
 	startProgram(cmd)
 }
 

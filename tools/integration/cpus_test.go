@@ -65,6 +65,7 @@ func TestCPUDiscovery(t *testing.T) {
 					t.Errorf("hello does not report 1 CPU")
 				}
 				checkAPsOnline(t, console, n)
+				checkBootPhases(t, console)
 				for _, w := range want {
 					if !strings.Contains(console, w) {
 						t.Errorf("console lacks %q", w)
