@@ -50,6 +50,10 @@ const (
 type guestTimes struct {
 	toKernelMain, toRuntime figures.Summary
 	missing                 string
+	// phases break PVH entry -> runtime entry down by the kernel's
+	// bootphases line, or phasesMissing says why they cannot.
+	phases        []phaseTimes
+	phasesMissing string
 }
 
 // write prints the report: a header, then the table in Markdown, so that
@@ -91,6 +95,8 @@ func (r report) write(w io.Writer) {
 		} {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.name, ms(g.s.Median, 3), ms(g.s.Min, 3), ms(g.s.Max, 3))
 		}
+		fmt.Fprintln(w)
+		r.guest.writePhases(w)
 	}
 	if len(r.qemuLines) > 0 {
 		fmt.Fprintln(w)
@@ -125,4 +131,29 @@ func times(x float64) string {
 		return fmt.Sprintf("%.0f", x)
 	}
 	return fmt.Sprintf("%.2f", x)
+}
+
+// writePhases prints the breakdown of PVH entry -> runtime entry: each
+// phase from the previous stamp, and its median's share of the total's
+// median (medians do not add up exactly, so neither do the shares).
+func (g guestTimes) writePhases(w io.Writer) {
+	if g.phasesMissing != "" {
+		fmt.Fprintf(w, "coracle boot phases: %s\n", g.phasesMissing)
+		return
+	}
+	fmt.Fprintf(w, "coracle boot phases (coracle.bootstamps, TSC, %d runs; each from the previous stamp):\n\n", g.toRuntime.N)
+	fmt.Fprintln(w, "| phase | median ms | min ms | max ms | share of entry -> runtime |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	for _, p := range g.phases {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", p.name,
+			ms(p.times.Median, 3), ms(p.times.Min, 3), ms(p.times.Max, 3), share(p.times.Median, g.toRuntime.Median))
+	}
+}
+
+// share formats part/total as a percentage, "n/a" without a total.
+func share(part, total time.Duration) string {
+	if total <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(total))
 }

@@ -33,6 +33,11 @@ func sampleReport() report {
 		guest: guestTimes{
 			toKernelMain: figures.Summary{N: 3, Median: 470 * time.Microsecond, Min: 460 * time.Microsecond, Max: 480 * time.Microsecond},
 			toRuntime:    figures.Summary{N: 3, Median: 18 * ms, Min: 17500 * time.Microsecond, Max: 19 * ms},
+			phases: []phaseTimes{
+				{entryPhase, figures.Summary{N: 3, Median: 470 * time.Microsecond, Min: 460 * time.Microsecond, Max: 480 * time.Microsecond}},
+				{"memory", figures.Summary{N: 3, Median: 9 * ms, Min: 8 * ms, Max: 12 * ms}},
+				{"program", figures.Summary{N: 3, Median: 8530 * time.Microsecond, Min: 8 * ms, Max: 9 * ms}},
+			},
 		},
 		qemuLines: []string{"floor: qemu-system-x86_64 -M microvm"},
 	}
@@ -56,6 +61,11 @@ func TestReportTable(t *testing.T) {
 		"coracle guest time (coracle.bootstamps, TSC, 3 runs):",
 		"| PVH entry -> kernel_main | 0.470 | 0.460 | 0.480 |\n",
 		"| PVH entry -> Go runtime entry | 18.000 | 17.500 | 19.000 |\n",
+		"coracle boot phases (coracle.bootstamps, TSC, 3 runs; each from the previous stamp):\n\n",
+		"| phase | median ms | min ms | max ms | share of entry -> runtime |\n| --- | ---: | ---: | ---: | ---: |\n",
+		"| entry -> kernel_main | 0.470 | 0.460 | 0.480 | 2.6% |\n",
+		"| memory | 9.000 | 8.000 | 12.000 | 50.0% |\n",
+		"| program | 8.530 | 8.000 | 9.000 | 47.4% |\n",
 		"  floor: qemu-system-x86_64 -M microvm\n",
 	)
 }
@@ -81,6 +91,33 @@ func TestTimesFormat(t *testing.T) {
 	for x, want := range map[float64]string{0: "n/a", 1: "1.00", 0.0432: "0.04", 57.83: "57.83", 123.4: "123"} {
 		if got := times(x); got != want {
 			t.Errorf("times(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestReportPhasesMissing(t *testing.T) {
+	r := sampleReport()
+	r.guest.phases, r.guest.phasesMissing = nil, "n/a (kernel lacks the bootphases line)"
+	var b strings.Builder
+	r.write(&b)
+	out := b.String()
+	benchtest.Contains(t, "report", out,
+		"| PVH entry -> Go runtime entry | 18.000 | 17.500 | 19.000 |\n",
+		"coracle boot phases: n/a (kernel lacks the bootphases line)\n",
+	)
+	if strings.Contains(out, "| phase |") {
+		t.Errorf("a phase table without phases:\n%s", out)
+	}
+}
+
+func TestShareFormat(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		part, total time.Duration
+		want        string
+	}{{1 * ms, 4 * ms, "25.0%"}, {0, 4 * ms, "0.0%"}, {1 * ms, 0, "n/a"}} {
+		if got := share(c.part, c.total); got != c.want {
+			t.Errorf("share(%v, %v) = %q, want %q", c.part, c.total, got, c.want)
 		}
 	}
 }

@@ -78,5 +78,9 @@ func summarizeStamps(s *system) guestTimes {
 		toKernel = append(toKernel, st.toKernelMain())
 		toRuntime = append(toRuntime, st.toRuntime())
 	}
-	return guestTimes{toKernelMain: figures.Summarize(toKernel), toRuntime: figures.Summarize(toRuntime)}
+	phases, phasesMissing := summarizePhases(s.guests)
+	return guestTimes{
+		toKernelMain: figures.Summarize(toKernel), toRuntime: figures.Summarize(toRuntime),
+		phases: phases, phasesMissing: phasesMissing,
+	}
 }

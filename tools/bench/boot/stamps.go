@@ -20,6 +20,9 @@ type bootStamps struct {
 	entry        uint64 // first instructions of the PVH entry point
 	kernelMain   uint64 // the kernel's Go code starts
 	runtimeEntry uint64 // just before the Go runtime's entry point
+	// phases are the ends of the kernel's boot phases, in boot order
+	// (phases.go); nil when the kernel printed no bootphases line.
+	phases []phaseStamp
 }
 
 // toKernelMain is the guest's time from its PVH entry to kernelMain.
@@ -33,20 +36,32 @@ func (s bootStamps) since(tsc uint64) time.Duration {
 }
 
 // findStamps returns the stamps of the bootstamps line in console, the
-// guest's serial output. ok is false when there is no such line; err is
-// non-nil when there is one that does not parse.
+// guest's serial output, with the phases of the bootphases line if the
+// kernel printed one. ok is false when there is no bootstamps line; err
+// is non-nil when a line is there that does not parse.
 func findStamps(console []byte) (s bootStamps, ok bool, err error) {
+	var stampsText, phasesText string
 	for line := range bytes.Lines(console) {
 		text := strings.TrimRight(string(line), "\r\n")
-		if rest, found := strings.CutPrefix(text, stampsPrefix); found {
-			s, err := parseStamps(rest)
-			if err != nil {
-				return bootStamps{}, true, fmt.Errorf("%q: %w", text, err)
-			}
-			return s, true, nil
+		if strings.HasPrefix(text, stampsPrefix) && stampsText == "" {
+			stampsText = text
+		}
+		if strings.HasPrefix(text, phasesPrefix) && phasesText == "" {
+			phasesText = text
 		}
 	}
-	return bootStamps{}, false, nil
+	if stampsText == "" {
+		return bootStamps{}, false, nil
+	}
+	if s, err = parseStamps(strings.TrimPrefix(stampsText, stampsPrefix)); err != nil {
+		return bootStamps{}, true, fmt.Errorf("%q: %w", stampsText, err)
+	}
+	if phasesText != "" {
+		if s.phases, err = parsePhases(strings.TrimPrefix(phasesText, phasesPrefix), s); err != nil {
+			return bootStamps{}, true, fmt.Errorf("%q: %w", phasesText, err)
+		}
+	}
+	return s, true, nil
 }
 
 // parseStamps parses the words after stampsPrefix. Every field must be

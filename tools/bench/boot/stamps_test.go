@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestFindStamps(t *testing.T) {
 		t.Fatalf("findStamps: ok %v, err %v", ok, err)
 	}
 	want := bootStamps{tscHz: 2e9, entry: 1000, kernelMain: 2001000, runtimeEntry: 6001000}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("stamps = %+v, want %+v", s, want)
 	}
 	if got := s.toKernelMain(); got != time.Millisecond {
