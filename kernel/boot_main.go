@@ -39,6 +39,7 @@ func kernelMain(infoErr error) {
 	bootStamps.enabled = cmdline.Has(info.Cmdline, "coracle.bootstamps")
 	readSMPParams(info.Cmdline)
 	readAPICParams(info.Cmdline)
+	readTSCParam(info.Cmdline)
 	if !detectRandom() {
 		bootFailure("the CPU has neither RDRAND nor RDSEED, which getrandom and the Go runtime's seed need (QEMU: use -cpu max or -cpu host)")
 	}

@@ -5,12 +5,62 @@ import (
 	"github.com/coracle-os/coracle/arch/amd64/pc/i8254"
 	"github.com/coracle-os/coracle/arch/amd64/pc/i8259"
 	"github.com/coracle-os/coracle/arch/amd64/pc/mc146818"
+	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/clock"
 )
 
 // pitCalibrationTicks is the PIT interval the TSC is measured over when
 // CPUID does not give its frequency: 5 ms, enough for a 0.02% error.
 const pitCalibrationTicks = 5966
+
+// tscKHzParam is coracle.tsc_khz: the TSC's rate in kHz as the host
+// knows it (coracle run gives it under TCG, whose guest TSC is the host's
+// counter), used when neither CPUID nor kvmclock gives the rate, instead
+// of measuring it against the PIT (5 ms or more). 0: not given.
+var tscKHzParam uint64
+
+// TSC rates coracle.tsc_khz accepts: 1 MHz to 100 GHz.
+const (
+	minTSCKHz = 1_000
+	maxTSCKHz = 100_000_000
+)
+
+// readTSCParam reads coracle.tsc_khz=N; a value that is not a decimal
+// number of kHz in range stops the boot, naming it.
+//
+// Runs before the Go runtime: no allocation.
+func readTSCParam(cmd string) {
+	sc := cmdline.NewScanner(cmd)
+	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
+		if w.Key != "coracle.tsc_khz" {
+			continue
+		}
+		khz, ok := parseDecimal(w.Value)
+		if !ok || khz < minTSCKHz || khz > maxTSCKHz {
+			console.str("coracle: coracle.tsc_khz=")
+			console.str(w.Value)
+			console.str(" is not a TSC rate in kHz (1000 to 100000000)\n")
+			bootFailure("bad coracle.tsc_khz value")
+		}
+		tscKHzParam = khz
+	}
+}
+
+// parseDecimal reads s as an unsigned decimal number of at most 18
+// digits (no sign, no spaces).
+func parseDecimal(s string) (uint64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return n, true
+}
 
 // setupTime picks the clock sources and starts the local APIC. It runs
 // after setupMemory: it needs the direct map and the frame allocator.
@@ -26,6 +76,9 @@ func setupTime() {
 			hz = pv.TSCHz() // kvmclock's scale: no need to measure
 		}
 	} else {
+		if hz == 0 {
+			hz = tscKHzParam * 1000 // coracle.tsc_khz; 0 if not given
+		}
 		if hz == 0 {
 			var ok bool
 			if hz, ok = i8254.CalibrateTSC(pitCalibrationTicks); !ok {

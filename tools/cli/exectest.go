@@ -88,7 +88,7 @@ func execTest(ctx context.Context, e ExecTestArgs, stdio Stdio) int {
 	defer console.Flush()
 	out, err := qemu.Run(ctx, qemu.Config{
 		Image:     img,
-		Cmdline:   words,
+		Cmdline:   withTSCRate(words, accel.Accel),
 		Machine:   e.Guest.Machine,
 		MemoryMiB: e.Guest.MemoryMiB,
 		CPUs:      e.Guest.CPUs,

@@ -98,7 +98,7 @@ func run(ctx context.Context, r RunArgs, stdio Stdio) int {
 	}
 	out, err := qemu.Run(ctx, qemu.Config{
 		Image:     imagePath,
-		Cmdline:   r.Cmdline,
+		Cmdline:   withTSCRate(r.Cmdline, accel.Accel),
 		Machine:   r.Machine,
 		MemoryMiB: r.MemoryMiB,
 		CPUs:      r.CPUs,

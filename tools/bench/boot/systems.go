@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/console"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
+	"github.com/coracle-os/coracle/tools/internal/hosttsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -63,6 +65,11 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 		return nil, err
 	}
 	cfg.Image, cfg.Cmdline = img, coracleCmdline
+	if cfg.Accel == qemu.TCG {
+		// What coracle run gives a guest under TCG: the host's TSC rate,
+		// so that the kernel does not measure it against the PIT.
+		cfg.Cmdline = strings.TrimSpace(cfg.Cmdline + " " + hosttsc.CoracleParam())
+	}
 	if coracle.args, err = cfg.Args(); err != nil {
 		return nil, err
 	}

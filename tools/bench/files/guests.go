@@ -13,8 +13,8 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
-	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/internal/hosttsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -185,7 +185,7 @@ func prepareLinux(ctx context.Context, o options, s *suite, base qemu.Config, tm
 	}
 	var tscKHz uint64
 	if base.Accel == qemu.TCG {
-		tscKHz = tsc.HostKHz()
+		tscKHz = hosttsc.HostKHz()
 	}
 	args, err := qemuArgs(base, k.Vmlinux, linuxguest.InitCmdline(o.LinuxCmdline, tscKHz, linuxProbeArgs(o, s, order)), shares, "-initrd", initramfs)
 	if err != nil || len(shares) == 0 {

@@ -12,9 +12,9 @@ import (
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
-	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/bench/internal/vcpus"
 	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/internal/hosttsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -160,7 +160,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	}
 	var tscKHz uint64
 	if base.Accel == qemu.TCG {
-		tscKHz = tsc.HostKHz()
+		tscKHz = hosttsc.HostKHz()
 	}
 	args, err := qemuArgs(base, k.Vmlinux, linuxCmdline(o.LinuxCmdline, tscKHz, order), "-initrd", initramfs)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/coracle-os/coracle/tools/bench/internal/boots"
 	"github.com/coracle-os/coracle/tools/bench/internal/linuxguest"
 	"github.com/coracle-os/coracle/tools/bench/internal/prepare"
-	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
 	"github.com/coracle-os/coracle/tools/bench/internal/vcpus"
 	"github.com/coracle-os/coracle/tools/image"
+	"github.com/coracle-os/coracle/tools/internal/hosttsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -107,7 +107,7 @@ func prepareLinux(ctx context.Context, o options, base qemu.Config, tmp string, 
 	}
 	var khz uint64
 	if base.Accel == qemu.TCG {
-		khz = tsc.HostKHz()
+		khz = hosttsc.HostKHz()
 	}
 	line := linuxguest.InitCmdline(o.LinuxCmdline, khz, append([]string{"-mount-sys"}, probeArgs(o)...))
 	return g, g.argsAt(o, base, k.Vmlinux, initramfs, func(int) (string, error) { return line, nil })

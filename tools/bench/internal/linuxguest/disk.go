@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/coracle-os/coracle/tools/bench/internal/tsc"
+	"github.com/coracle-os/coracle/tools/internal/hosttsc"
 	"github.com/coracle-os/coracle/tools/qemu"
 )
 
@@ -67,7 +67,7 @@ func NewDiskGuest(ctx context.Context, cache Cache, pkg, dir string) (DiskGuest,
 func (g DiskGuest) Args(accel qemu.Accel, memoryMiB int, base, file, cache string, initArgs []string) ([]string, error) {
 	var khz uint64
 	if accel == qemu.TCG {
-		khz = tsc.HostKHz()
+		khz = hosttsc.HostKHz()
 	}
 	cfg := qemu.Config{
 		Machine: qemu.Microvm, MemoryMiB: memoryMiB, Accel: accel,

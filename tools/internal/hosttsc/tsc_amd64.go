@@ -1,4 +1,4 @@
-package tsc
+package hosttsc
 
 // rdtsc returns the time-stamp counter of the CPU it runs on.
 //

@@ -1,4 +1,4 @@
-package tsc
+package hosttsc
 
 import (
 	"runtime"

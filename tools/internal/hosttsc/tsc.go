@@ -1,8 +1,10 @@
-// Package tsc measures the host's time-stamp counter frequency, which
-// the benchmarks give a Linux guest under TCG on its command line.
+// Package hosttsc measures the host's time-stamp counter frequency, which
+// coracle run gives a coracle guest under TCG (coracle.tsc_khz, so that
+// the kernel need not calibrate against the PIT) and the benchmarks a
+// Linux guest (tsc_early_khz).
 //
 // Host only: never linked into an image.
-package tsc
+package hosttsc
 
 import (
 	"runtime"
