@@ -22,7 +22,7 @@ func TestDeviceNodes(t *testing.T) {
 	}
 	sameLines(t, "nodeprobe:", res.stdout, runNative(t, "nodeprobe"), 30)
 
-	argv0 := regexp.MustCompile(`coracle\.argv0=(\S+?)"`).FindStringSubmatch(res.stdout)
+	argv0 := regexp.MustCompile(`coracle\.argv0=([^\s"]+)`).FindStringSubmatch(res.stdout)
 	if argv0 == nil || !regexp.MustCompile(`(?m)^nodeproc: exe `+regexp.QuoteMeta(argv0[1])+`\r?$`).MatchString(res.stdout) {
 		t.Errorf("os.Executable is not the argv[0] of the command line\n%s", res)
 	}
