@@ -107,30 +107,36 @@ func TestMonotonicNeverGoesBackwards(t *testing.T) {
 				}
 				prev = now
 			}
-			// Several at once: each sees its own sequence non-decreasing,
-			// and none sees a value below what another saw before it
-			// started.
-			start := c.Monotonic()
-			var wg sync.WaitGroup
-			for range 8 {
-				wg.Go(func() {
-					prev := c.Monotonic()
-					if prev < start {
-						t.Errorf("a reader started at %d, below %d returned earlier", prev, start)
-					}
-					for range 20000 {
-						now := c.Monotonic()
-						if now < prev {
-							t.Errorf("Monotonic went from %d back to %d", prev, now)
-							return
-						}
-						prev = now
-					}
-				})
-			}
-			wg.Wait()
+			// Several at once.
+			checkConcurrentMonotonic(t, &c, 8)
 		})
 	}
+}
+
+// checkConcurrentMonotonic runs readers goroutines reading c.Monotonic
+// at once: each must see its own sequence non-decreasing, and none a
+// value below what was returned before it started.
+func checkConcurrentMonotonic(t *testing.T, c *Clock, readers int) {
+	t.Helper()
+	start := c.Monotonic()
+	var wg sync.WaitGroup
+	for range readers {
+		wg.Go(func() {
+			prev := c.Monotonic()
+			if prev < start {
+				t.Errorf("a reader started at %d, below %d returned earlier", prev, start)
+			}
+			for range 20000 {
+				now := c.Monotonic()
+				if now < prev {
+					t.Errorf("Monotonic went from %d back to %d", prev, now)
+					return
+				}
+				prev = now
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestStableSourceSkipsTheGuard shows the guard is what saves the

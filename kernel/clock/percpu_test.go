@@ -1,7 +1,6 @@
 package clock
 
 import (
-	"sync"
 	"testing"
 )
 
@@ -107,25 +106,7 @@ func TestKVMClockPerCPUConcurrent(t *testing.T) {
 	// The calling CPU changes with the TSC's count, so that successive
 	// readings, in one goroutine and across them, mix the records.
 	c.initKVMClock(ptrs, 0, false, func() int { return int(j.n.Load()/1000) % len(pvs) }, j.read)
-	start := c.Monotonic()
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			prev := c.Monotonic()
-			if prev < start {
-				t.Errorf("a reader started at %d, below %d", prev, start)
-			}
-			for range 20000 {
-				now := c.Monotonic()
-				if now < prev {
-					t.Errorf("Monotonic went from %d back to %d", prev, now)
-					return
-				}
-				prev = now
-			}
-		})
-	}
-	wg.Wait()
+	checkConcurrentMonotonic(t, &c, 4)
 	if n := testing.AllocsPerRun(100, func() { c.Monotonic(); c.Realtime() }); n != 0 {
 		t.Errorf("per-CPU kvmclock reads allocate %v times per run", n)
 	}
