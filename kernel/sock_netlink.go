@@ -81,27 +81,11 @@ func readNetlinkAddr(addr, n uint64) (port, groups uint32, unspec bool, e linux.
 // putNetlinkAddr writes sockaddr_nl{port, groups} to (addr, *lenp),
 // cut to *lenp bytes, and its full length to *lenp.
 func putNetlinkAddr(addr, lenp uint64, port, groups uint32) linux.Errno {
-	if addr == 0 {
-		return 0
-	}
-	lp, ok := userU32(lenp, true)
-	if !ok {
-		return linux.EFAULT
-	}
-	if int32(*lp) < 0 {
-		return linux.EINVAL
-	}
 	var b [linux.SizeofSockaddrNetlink]byte
 	binary.LittleEndian.PutUint16(b[:], linux.AF_NETLINK)
 	binary.LittleEndian.PutUint32(b[4:], port)
 	binary.LittleEndian.PutUint32(b[8:], groups)
-	out, ok := userBytes(addr, uint64(min(int(*lp), len(b))), true)
-	if !ok {
-		return linux.EFAULT
-	}
-	copy(out, b[:])
-	*lp = uint32(len(b))
-	return 0
+	return copyOutSockaddr(addr, lenp, b[:])
 }
 
 // netlinkBind is bind(fd, addr, len): the port ID (0: the kernel picks

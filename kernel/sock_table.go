@@ -94,6 +94,32 @@ func parseSockaddr(addr, n uint64, family int32) (socktab.Addr, linux.Errno) {
 	return a, 0
 }
 
+// copyOutSockaddr writes the socket address sa to (addr, *lenp) as
+// Linux's move_addr_to_user does for the kernel-served families
+// (AF_UNIX, AF_NETLINK): as much as *lenp bytes of it, then its full
+// length to *lenp; EINVAL for a negative *lenp; nothing for a null addr.
+//
+// Trap context: yes.
+func copyOutSockaddr(addr, lenp uint64, sa []byte) linux.Errno {
+	if addr == 0 {
+		return 0
+	}
+	lp, ok := userU32(lenp, true)
+	if !ok {
+		return linux.EFAULT
+	}
+	if int32(*lp) < 0 {
+		return linux.EINVAL
+	}
+	out, ok := userBytes(addr, uint64(min(int(*lp), len(sa))), true)
+	if !ok {
+		return linux.EFAULT
+	}
+	copy(out, sa)
+	*lp = uint32(len(sa))
+	return 0
+}
+
 // putSockaddr writes a, for a socket of family, to (addr, *lenp).
 func putSockaddr(addr, lenp uint64, a socktab.Addr, family int32) linux.Errno {
 	if addr == 0 {

@@ -210,25 +210,9 @@ func unixAccept(t *Thread, f *amd64.TrapFrame, d *openFile, flags uint64) uint64
 // putUnixName writes name's sockaddr_un to (addr, *lenp), as much as
 // fits, and its full length to *lenp, as Linux's getsockname does.
 func putUnixName(addr, lenp uint64, name *unixsock.Name) linux.Errno {
-	if addr == 0 {
-		return 0
-	}
-	lp, ok := userU32(lenp, true)
-	if !ok {
-		return linux.EFAULT
-	}
-	if int32(*lp) < 0 {
-		return linux.EINVAL
-	}
 	var b [2 + unixsock.PathMax + 1]byte
 	n := name.PutSockaddr(b[:])
-	out, ok := userBytes(addr, uint64(min(int(*lp), n)), true)
-	if !ok {
-		return linux.EFAULT
-	}
-	copy(out, b[:n])
-	*lp = uint32(n)
-	return 0
+	return copyOutSockaddr(addr, lenp, b[:n])
 }
 
 // putUnixFrom writes a received message's sender to (addr, *lenp) as
