@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -43,9 +44,42 @@ func sameLines(t *testing.T, prefix, guest, native string, min int) {
 	if len(want) < min || want[len(want)-1] != prefix+" done" {
 		t.Fatalf("the native run printed too little:\n%s", native)
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("guest and host differ\n--- host ---\n%s\n--- guest ---\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+	if d := lineDiff(want, got); d != "" {
+		t.Errorf("guest and host differ (host %d lines, guest %d):\n%s", len(want), len(got), d)
 	}
+}
+
+// lineDiff names the lines where got differs from want, line by line,
+// with one line of context before each run of differences, so that a
+// failure in a long comparison shows what differs and not only where
+// the output ends. It returns "" when they are the same.
+func lineDiff(want, got []string) string {
+	var b strings.Builder
+	shown := 0
+	for i := range max(len(want), len(got)) {
+		w, g := lineAt(want, i), lineAt(got, i)
+		if w == g {
+			continue
+		}
+		if shown == 40 {
+			b.WriteString("(more differences left out)\n")
+			break
+		}
+		if i > 0 && lineAt(want, i-1) == lineAt(got, i-1) {
+			fmt.Fprintf(&b, "  %4d   %s\n", i, lineAt(want, i-1))
+		}
+		fmt.Fprintf(&b, "  %4d - %s\n  %4d + %s\n", i+1, w, i+1, g)
+		shown++
+	}
+	return b.String()
+}
+
+// lineAt is lines[i], or "(none)" past the end.
+func lineAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "(none)"
 }
 
 // linesWithPrefix returns the lines of out that start with prefix.
