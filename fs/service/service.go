@@ -86,7 +86,12 @@ func Register(b Backend, indices ...int) error {
 	}
 	mu.Unlock()
 	start.Do(func() {
-		work, err := devcall.ShareRegister()
+		f, err := devcall.ShareRegister()
+		if err != nil {
+			startErr = err
+			return
+		}
+		work, err := devcall.NewEvents(f)
 		if err != nil {
 			startErr = err
 			return
@@ -117,8 +122,7 @@ func reenterWorkDir() {
 
 // serve takes the kernel's requests as they come and answers each in a
 // goroutine of its own.
-func serve(work *os.File) {
-	var count [8]byte
+func serve(work *devcall.Events) {
 	for {
 		for {
 			req := new(shares.Request)
@@ -132,7 +136,7 @@ func serve(work *os.File) {
 			}
 			sysgo.Go(func() { answer(req) })
 		}
-		if _, err := work.Read(count[:]); err != nil {
+		if _, err := work.Wait(); err != nil {
 			fmt.Fprintf(os.Stderr, "coracle: file service: %v\n", err)
 			return
 		}

@@ -33,7 +33,10 @@ func (sv *Service) pump(c *conn) {
 		n := 0
 		if !txFailed {
 			var err tcpip.Error
-			if n, err = send(c, tx); err != nil {
+			c.txMu.Lock()
+			n, err = send(c, tx)
+			c.txMu.Unlock()
+			if err != nil {
 				// The connection cannot send any more: the
 				// program's next write reports it.
 				c.s.Err.Store(int32(errno(err)))
@@ -54,6 +57,32 @@ func (sv *Service) pump(c *conn) {
 			return
 		}
 	}
+}
+
+// sendNow sends what the program just wrote, on the service loop's
+// goroutine, for a connection whose pump runs: handing the bytes to the
+// pump would cost a goroutine switch per write, and on more than one CPU
+// a wake-up of another CPU. It reports whether all of it went; if not
+// (netstack's send buffer is full, or the connection failed) the pump
+// takes over: it sends the rest when the endpoint has room and records
+// the error.
+func (sv *Service) sendNow(c *conn) bool {
+	if c.s.Type != socktab.Stream || c.closing.Load() {
+		return false
+	}
+	sv.mu.Lock()
+	pumping := c.pumping
+	sv.mu.Unlock()
+	if !pumping {
+		return false
+	}
+	c.txMu.Lock()
+	n, err := send(c, socktab.RingData(c.id, false))
+	c.txMu.Unlock()
+	if n > 0 {
+		devcall.SockNotify(c.id) // room in the ring: epoll must see it
+	}
+	return err == nil && c.s.Tx.Used() == 0
 }
 
 // receive reads from the endpoint into the free part of the ring.

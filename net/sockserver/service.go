@@ -12,7 +12,6 @@
 package sockserver
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +45,10 @@ type conn struct {
 	// send what the program wrote, then tear the socket down.
 	pumping bool // guarded by Service.mu
 	closing atomic.Bool
+
+	// txMu serializes sends from the transmit ring: the pump's, and the
+	// service loop's when the program writes (sendNow).
+	txMu sync.Mutex
 }
 
 // Service serves the kernel's sockets on a netstack.
@@ -63,14 +66,17 @@ func Serve(ns *gstack.Stack) *Service {
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
 	}
-	sysgo.Go(func() { sv.loop(work) })
+	events, err := devcall.NewEvents(work)
+	if err != nil {
+		panic("coracle: socket service: " + err.Error())
+	}
+	sysgo.Go(func() { sv.loop(events) })
 	return sv
 }
 
-func (sv *Service) loop(work *os.File) {
-	var count [8]byte
+func (sv *Service) loop(work *devcall.Events) {
 	for {
-		if _, err := work.Read(count[:]); err != nil {
+		if _, err := work.Wait(); err != nil {
 			panic("coracle: socket service: " + err.Error())
 		}
 		for id := range socktab.Used() {
@@ -109,6 +115,9 @@ func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
 		} else {
 			sysgo.Go(func() { sv.connect(c) })
 		}
+	}
+	if w&socktab.WorkTx != 0 && sv.sendNow(c) {
+		w &^= socktab.WorkTx
 	}
 	if w&(socktab.WorkTx|socktab.WorkRxSpace|socktab.WorkShutWr|socktab.WorkAccepted) != 0 {
 		poke(c.kick)

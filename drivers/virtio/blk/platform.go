@@ -1,7 +1,6 @@
 package virtioblk
 
 import (
-	"io"
 	"os"
 	"unsafe"
 
@@ -50,7 +49,8 @@ func (kernelPlatform) openMSIX(dev virtio.Device, irq Interrupts) (waiter, strin
 		f.Close()
 		return nil, "", err
 	}
-	return irqFile{f}, "MSI-X", nil
+	w, err := irqWaiter(f)
+	return w, "MSI-X", err
 }
 
 func (kernelPlatform) openLine(irq, flags int) (waiter, error) {
@@ -58,21 +58,29 @@ func (kernelPlatform) openLine(irq, flags int) (waiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return irqFile{f}, nil
+	return irqWaiter(f)
 }
 
 // irqFile is an interrupt descriptor (devcall.OpenIRQ, devcall.OpenMSI):
-// reading its 8-byte count waits for the interrupt and, for a line,
-// unmasks it again.
-type irqFile struct{ f *os.File }
+// taking its count waits for the interrupt and, for a line, unmasks it
+// again.
+type irqFile struct{ ev *devcall.Events }
+
+func irqWaiter(f *os.File) (waiter, error) {
+	ev, err := devcall.NewEvents(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return irqFile{ev}, nil
+}
 
 func (w irqFile) Wait() error {
-	var count [8]byte
-	_, err := io.ReadFull(w.f, count[:])
+	_, err := w.ev.Wait()
 	return err
 }
 
-func (w irqFile) Close() error { return w.f.Close() }
+func (w irqFile) Close() error { return w.ev.Close() }
 
 // addressOf is the address of DMA memory, which the kernel mapped and the
 // garbage collector does not manage.

@@ -220,13 +220,18 @@ func (d *Device) Close() error {
 
 // run waits for the device's interrupts and collects its answers.
 func (d *Device) run() {
-	var count [8]byte
+	irq, err := devcall.NewEvents(d.irq)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "coracle: %v: %v\n", d, err)
+		d.Close()
+		return
+	}
 	for {
 		d.t.AckInterrupt()
 		d.mu.Lock()
 		d.collect()
 		d.mu.Unlock()
-		if _, err := d.irq.Read(count[:]); err != nil {
+		if _, err := irq.Wait(); err != nil {
 			fmt.Fprintf(os.Stderr, "coracle: %v: %v\n", d, err)
 			d.Close()
 			return
