@@ -60,7 +60,8 @@ type device interface {
 
 // Endpoint is the link endpoint of one virtio-net device.
 type Endpoint struct {
-	nic device
+	nic  device
+	acks *ackHolder // pure ACKs waiting for a segment to carry them (ackhold.go)
 
 	mu         sync.RWMutex
 	dispatcher stack.NetworkDispatcher // +checklocks:mu
@@ -79,7 +80,7 @@ func New(nic *virtionet.Device) *Endpoint { return newEndpoint(nic) }
 
 func newEndpoint(nic device) *Endpoint {
 	mac := nic.MAC()
-	return &Endpoint{nic: nic, mtu: virtionet.MaxFrame, linkAddr: tcpip.LinkAddress(mac[:])}
+	return &Endpoint{nic: nic, acks: newAckHolder(nic.Send), mtu: virtionet.MaxFrame, linkAddr: tcpip.LinkAddress(mac[:])}
 }
 
 // Run delivers received frames to the stack until the device fails.
@@ -101,11 +102,12 @@ func (e *Endpoint) deliver(frame []byte) {
 }
 
 // WritePackets implements stack.LinkWriter.WritePackets: each packet is
-// one frame.
+// one frame, except pure TCP ACKs that a later segment carries
+// (ackhold.go).
 func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 	n := 0
 	for _, pkt := range pkts.AsSlice() {
-		if err := e.nic.Send(txOffload(pkt), pkt.AsSlices()...); err != nil {
+		if err := e.acks.write(pkt); err != nil {
 			if n == 0 {
 				return 0, &tcpip.ErrNoBufferSpace{}
 			}
