@@ -45,9 +45,14 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	}
 	var failed []string
 	for _, s := range systems {
-		r.rows = append(r.rows, row{system: s.name, line: s.line, times: figures.Summarize(s.times), missing: s.missing, baseline: s.baseline})
+		r.rows = append(r.rows, row{system: s.name, line: s.line, times: figures.Summarize(s.times), missing: s.missing, baseline: s.baseline, first200: s.line == first200Line})
 		if s.missing == "" {
-			r.qemuLines = append(r.qemuLines, s.short+": "+hostinfo.ShellQuote(append([]string{qemu.Binary}, s.args...)))
+			args := s.args
+			if s.http != nil {
+				// Each boot forwards another free port.
+				args, _ = s.http.argsFor("PORT")
+			}
+			r.qemuLines = append(r.qemuLines, s.short+": "+hostinfo.ShellQuote(append([]string{qemu.Binary}, args...)))
 		}
 		if s.stamps {
 			r.guest = summarizeStamps(s)

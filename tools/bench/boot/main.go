@@ -17,6 +17,7 @@ type options struct {
 	linuxKernel   string // a vmlinux or bzImage to use instead of Debian's
 	timeout       time.Duration
 	verbose       bool // show each guest's console of its first boot
+	skipHTTP      bool // leave out the first-200 rows
 }
 
 func main() { command.Main(parseFlags, run) }
@@ -31,6 +32,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.cpus, "cpus", 1, "vCPUs of every guest (QEMU -smp), as coracle run --cpus")
 	fs.StringVar(&o.linuxKernel, "linux-kernel", "", "boot this Linux `kernel` (vmlinux ELF, or XZ bzImage) instead of Debian's")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one boot's line")
+	fs.BoolVar(&o.skipHTTP, "skip-http", false, "leave out the exec -> first HTTP 200 rows (examples/httpd)")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed in its first boot")
 	if err := command.Parse(fs, args); err != nil {
 		return options{}, err

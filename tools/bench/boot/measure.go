@@ -16,6 +16,7 @@ import (
 type bootResult struct {
 	elapsed time.Duration // from just before QEMU's exec to the line
 	console []byte        // the serial console's output up to the line
+	tries   int           // first-200 rows: the GETs made
 }
 
 // timeBoot starts QEMU (path, args) with the guest's serial console on a

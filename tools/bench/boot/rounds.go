@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -19,7 +20,13 @@ func measure(ctx context.Context, qemuPath string, systems []*system, o options,
 			if s.missing != "" {
 				continue
 			}
-			res, err := timeBoot(ctx, qemuPath, s.args, s.line, o.timeout)
+			var res bootResult
+			var err error
+			if s.http != nil {
+				res, err = timeFirst200(ctx, qemuPath, s.http, o.timeout)
+			} else {
+				res, err = timeBoot(ctx, qemuPath, s.args, s.line, o.timeout)
+			}
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
@@ -28,7 +35,11 @@ func measure(ctx context.Context, qemuPath string, systems []*system, o options,
 				s.missing, s.failed = "failed (see stderr)", true
 				continue
 			}
-			progress = append(progress, s.short+" "+ms(res.elapsed, 1)+" ms")
+			p := s.short + " " + ms(res.elapsed, 1) + " ms"
+			if res.tries > 0 {
+				p += fmt.Sprintf(" (%d GETs)", res.tries)
+			}
+			progress = append(progress, p)
 			if o.verbose && i == -o.warmups {
 				logf("%s console of the first boot, up to the line:\n%s", s.short, res.console)
 			}

@@ -34,6 +34,9 @@ type system struct {
 	stamps   bool   // the console has a coracle.bootstamps line
 	missing  string // why it is not (or no longer) measured
 	failed   bool   // a boot failed: the run fails
+	// http, for a first-200 row, is how to boot it: the boot ends with
+	// the first complete HTTP/1.1 200, not a console line.
+	http *httpTarget
 
 	times  []time.Duration
 	guests []bootStamps
@@ -42,8 +45,10 @@ type system struct {
 }
 
 // prepare builds the guests and returns the systems to boot: the floor,
-// coracle, Linux. Linux is skipped, with the reason in its row, when its
-// kernel cannot be had; the others must build.
+// coracle, Linux, then (unless -skip-http) examples/httpd on coracle and
+// on Linux, timed to their first HTTP 200. Linux is skipped, with the
+// reason in its rows, when its kernel cannot be had; the others must
+// build.
 func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stderr io.Writer) ([]*system, error) {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
 	floor := &system{name: "QEMU floor: trivial PVH guest (tools/bench/pvhfloor)", short: "floor", line: floorLine, baseline: floorBaseline}
@@ -80,7 +85,27 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 		logf("skipping Linux: %v", err)
 		linux.missing = "skipped: " + console.FirstLine(err.Error())
 	}
-	return []*system{floor, coracle, linux}, nil
+	systems := []*system{floor, coracle, linux}
+	if o.skipHTTP {
+		return systems, nil
+	}
+	coracleHTTP := &system{name: "coracle: examples/httpd image, ip= on the command line", short: "coracle-httpd", line: first200Line}
+	linuxHTTP := &system{name: "Linux: examples/httpd started by netinit", short: "linux-httpd", line: first200Line, baseline: linuxHTTPBaseline}
+	if err := prepareCoracleHTTP(ctx, base, tmp, stderr, coracleHTTP); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.SkipLinux:
+		linuxHTTP.missing = "skipped (-skip-linux)"
+	case o.linuxKernel != "":
+		linuxHTTP.missing = "skipped (-linux-kernel: its virtio-net modules are not at hand)"
+	default:
+		if err := prepareLinuxHTTP(ctx, o, base, tmp, stderr, linuxHTTP); err != nil {
+			logf("skipping Linux httpd: %v", err)
+			linuxHTTP.missing = "skipped: " + console.FirstLine(err.Error())
+		}
+	}
+	return append(systems, coracleHTTP, linuxHTTP), nil
 }
 
 // prepareLinux gets the kernel, builds the initramfs and sets linux's

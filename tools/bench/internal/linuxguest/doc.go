@@ -9,7 +9,8 @@
 // user's cache directory. Kernel.LoadOrder says in which order /init
 // must load those modules. Initramfs writes the newc cpio archive the
 // kernel unpacks, and GoBuild builds the static linux/amd64 programs that
-// go into it.
+// go into it; ServerInitramfs puts an /init, a server and the modules
+// together for a guest with a NIC.
 //
 // Used by tools/bench/boot, tools/bench/http, tools/bench/files,
 // tools/bench/disk and tools/bench/smp.
