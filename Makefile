@@ -160,3 +160,14 @@ test-bbolt: test-tools build
 .PHONY: test-compat
 test-compat: test-tools build
 	$(GO) run ./tools/cmd/compat -coracle $(BIN) -doc docs/compat.md $(COMPAT_FLAGS)
+
+# Image-size report (docs/image-size.md): examples/hello and examples/httpd
+# built as coracle images and natively with go build (same Go, GOOS,
+# GOARCH, CGO_ENABLED=0); file and loaded sizes, the loaded bytes by
+# owner (program, runtime, standard library, kernel, network) and what
+# the kernel and the network add against their targets. No QEMU needed.
+# BENCH_FLAGS adds flags, e.g. BENCH_FLAGS="-programs ./examples/faults,./examples/fileserver".
+.PHONY: bench-size
+bench-size:
+	$(GO) build -o bin/bench-size ./tools/bench/size
+	bin/bench-size $(BENCH_FLAGS)
