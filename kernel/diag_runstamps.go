@@ -120,15 +120,3 @@ func (r *runTimes) print() {
 	}
 	console.str("\n")
 }
-
-// sysBootStamp (devcall.BootStamp): the network's start reached stamp
-// f.RDI. Recorded only while the runstamps line is pending.
-func sysBootStamp(t *Thread, f *amd64.TrapFrame) uint64 {
-	if f.RDI >= uint64(devcall.NumStamps) {
-		return linux.EINVAL.Ret()
-	}
-	if runStamps.pending {
-		runStamps.mark(netRunStamps[f.RDI])
-	}
-	return 0
-}
