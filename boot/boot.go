@@ -26,6 +26,12 @@ var Info pvh.StartInfo
 // of pvhEntry, for boot-time measurements.
 func EntryTSC() uint64
 
+// EntryStamps returns two more readings of the time-stamp counter by
+// pvhEntry, which split its run from EntryTSC to kernelMain: tables once
+// the identity map is written, longMode at the first instruction of the
+// 64-bit code (GDT loaded, paging and long mode on).
+func EntryStamps() (tables, longMode uint64)
+
 // IdentityRoot returns the physical address of the boot page tables'
 // root (the image runs at its load address, so it is also its virtual
 // address). They map the first 4 GiB one to one, with 2 MiB pages,

@@ -74,6 +74,13 @@ fillpd:
 	DECL	CX
 	JNE	fillpd
 
+	// Boot timing: the identity map is built.
+	MOVL	DX, DI
+	RDTSC
+	MOVL	AX, const_tablesTSCOffset(DI)
+	MOVL	DX, (const_tablesTSCOffset+4)(DI)
+	MOVL	DI, DX
+
 	// GDT: null, 64-bit code, data. GDTR = {limit, base}.
 	MOVL	$const_gdtLimitLow, (const_gdtOffset+8)(DX)
 	MOVL	$const_gdtCode64High, (const_gdtOffset+12)(DX)
@@ -109,6 +116,12 @@ fillpd:
 // entry64 continues pvhEntry in 64-bit mode. In: DX = boot data base,
 // BX = hvm_start_info (upper halves undefined after the mode switch).
 TEXT ·entry64(SB),NOSPLIT|NOFRAME,$0
+	// Boot timing: GDT loaded, long mode on.
+	MOVL	DX, DI                    // zero-extends
+	RDTSC
+	MOVL	AX, const_longTSCOffset(DI)
+	MOVL	DX, (const_longTSCOffset+4)(DI)
+	MOVL	DI, DX
 	MOVL	$const_bootDataSelector, AX
 	MOVW	AX, DS
 	MOVW	AX, ES
@@ -164,6 +177,17 @@ TEXT ·EntryTSC(SB),NOSPLIT,$0-8
 	ANDQ	$~(const_pageSize-1), AX
 	MOVQ	const_entryTSCOffset(AX), AX
 	MOVQ	AX, ret+0(FP)
+	RET
+
+// func EntryStamps() (tables, longMode uint64)
+TEXT ·EntryStamps(SB),NOSPLIT,$0-16
+	LEAQ	bootData(SB), AX
+	ADDQ	$(const_pageSize-1), AX
+	ANDQ	$~(const_pageSize-1), AX
+	MOVQ	const_tablesTSCOffset(AX), CX
+	MOVQ	CX, tables+0(FP)
+	MOVQ	const_longTSCOffset(AX), CX
+	MOVQ	CX, longMode+8(FP)
 	RET
 
 // func StackBounds() (lo, hi uintptr)

@@ -6,18 +6,20 @@ package boot
 const (
 	pageSize = 4096
 
-	pml4Offset     = 0x0000 // one PML4
-	pdptOffset     = 0x1000 // one PDPT
-	pdOffset       = 0x2000 // four page directories: 4 GiB in 2 MiB pages
-	pdCount        = 4
-	pdEntries      = 512 * pdCount
-	gdtOffset      = 0x6000 // null, 64-bit code (0x08), data (0x10)
-	gdtrOffset     = 0x6040 // limit:16, base:32 (LGDT in 32-bit mode)
-	fakeGOffset    = 0x6100 // stand-in g: stack.lo, stack.hi, stackguard0, stackguard1
-	tlsOffset      = 0x6200 // the word at FS-8, where Go code finds g
-	entryTSCOffset = 0x6300 // the TSC when pvhEntry ran
-	stackBottom    = 0x8000
-	stackTop       = 0x10000 // 32 KiB boot stack below this
+	pml4Offset      = 0x0000 // one PML4
+	pdptOffset      = 0x1000 // one PDPT
+	pdOffset        = 0x2000 // four page directories: 4 GiB in 2 MiB pages
+	pdCount         = 4
+	pdEntries       = 512 * pdCount
+	gdtOffset       = 0x6000 // null, 64-bit code (0x08), data (0x10)
+	gdtrOffset      = 0x6040 // limit:16, base:32 (LGDT in 32-bit mode)
+	fakeGOffset     = 0x6100 // stand-in g: stack.lo, stack.hi, stackguard0, stackguard1
+	tlsOffset       = 0x6200 // the word at FS-8, where Go code finds g
+	entryTSCOffset  = 0x6300 // the TSC when pvhEntry ran (after clearing the tables)
+	tablesTSCOffset = 0x6308 // the TSC once the identity map is built
+	longTSCOffset   = 0x6310 // the TSC at entry64's first instruction
+	stackBottom     = 0x8000
+	stackTop        = 0x10000 // 32 KiB boot stack below this
 
 	bootDataSize = stackTop + pageSize // room to round the base up to a page
 

@@ -9,10 +9,15 @@ import (
 // coracle.bootstamps kernel parameter prints them just before the Go
 // runtime starts, for tools/bench/boot, on two lines:
 //
-//	coracle: bootstamps tsc_hz=<hz> entry=<tsc> kernel_main=<tsc> runtime_entry=<tsc>
+//	coracle: bootstamps tsc_hz=<hz> entry=<tsc> page_tables=<tsc> long_mode=<tsc> kernel_main=<tsc> runtime_entry=<tsc>
 //	coracle: bootphases cpu=<tsc> cpus=<tsc> memory=<tsc> ... program=<tsc>
 //
-// The first line's form is fixed (tests and tools parse it). The second
+// The first line's form is fixed (tests and tools parse it); its first
+// three stamps are the PVH entry stub's (boot.EntryTSC: entry, after the
+// stub clears its tables; boot.EntryStamps: the identity map written,
+// then the first 64-bit instruction), so that entry -> kernel_main
+// splits into the page tables, the switch to long mode, and the 64-bit
+// set-up with the decoding of the start info. The second
 // gives the end of each of kernelMain's phases, in boot order; a phase
 // runs from the previous stamp (kernel_main for the first) to its own,
 // so the phases split kernel_main -> runtime_entry with nothing left
@@ -86,13 +91,19 @@ func (b *bootTimes) mark(p bootPhase) {
 }
 
 // print prints both lines; runtimeEntry is the last stamp, which ends
-// phaseProgram.
+// phaseProgram. From here on the kernel stamps the program's start
+// (diag_runstamps.go).
 func (b *bootTimes) print(runtimeEntry uint64) {
 	b.phases[phaseProgram] = runtimeEntry
+	tables, longMode := boot.EntryStamps()
 	console.str("coracle: bootstamps tsc_hz=")
 	console.dec(tscHz)
 	console.str(" entry=")
 	console.dec(boot.EntryTSC())
+	console.str(" page_tables=")
+	console.dec(tables)
+	console.str(" long_mode=")
+	console.dec(longMode)
 	console.str(" kernel_main=")
 	console.dec(b.kernelMain)
 	console.str(" runtime_entry=")
@@ -106,4 +117,5 @@ func (b *bootTimes) print(runtimeEntry uint64) {
 		console.dec(tsc)
 	}
 	console.str("\n")
+	runStamps.pending = true
 }

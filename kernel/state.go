@@ -433,6 +433,10 @@ var (
 	enosysLogged [linux.NumSyscalls]bool
 
 	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
+
+	// runStamps are the TSC stamps after the runtime's entry that
+	// coracle.bootstamps prints (diag_runstamps.go).
+	runStamps runTimes
 )
 
 // Service mounts: shared host directories and disks (fs_share.go). shareMounts and shareCount are

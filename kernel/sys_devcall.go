@@ -159,3 +159,16 @@ func sysSetInterfaces(t *Thread, f *amd64.TrapFrame) uint64 {
 	ifTable = *tab
 	return 0
 }
+
+// sysBootStamp (devcall.BootStamp): the network's start reached stamp
+// f.RDI. Recorded only while the runstamps line is pending
+// (diag_runstamps.go).
+func sysBootStamp(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RDI >= uint64(devcall.NumStamps) {
+		return linux.EINVAL.Ret()
+	}
+	if runStamps.pending {
+		runStamps.mark(netRunStamps[f.RDI])
+	}
+	return 0
+}

@@ -18,6 +18,9 @@ type syscallFn func(t *Thread, f *amd64.TrapFrame) uint64
 // doSyscall runs the system call in f for t.
 func doSyscall(t *Thread, f *amd64.TrapFrame) {
 	nr := f.RAX
+	if runStamps.pending {
+		runStamps.observe(nr, f.RDI)
+	}
 	var fn syscallFn
 	switch {
 	case nr < linux.NumSyscalls:

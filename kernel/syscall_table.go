@@ -264,4 +264,5 @@ var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysShareTake - devcall.SysBase:     {sysShareTake, callFull, "EAGAIN when no request waits"},
 	devcall.SysShareDone - devcall.SysBase:     {sysShareDone, callFull, "EINVAL for a request the service does not hold"},
 	devcall.SysSetInterfaces - devcall.SysBase: {sysSetInterfaces, callFull, "replaces the whole table (4 interfaces of 8 addresses at most); EINVAL for a table that is not well formed"},
+	devcall.SysBootStamp - devcall.SysBase:     {sysBootStamp, callFull, "records the first time of each stamp for the runstamps line of coracle.bootstamps; without it, or once the line is printed, does nothing; EINVAL for an unknown stamp"},
 }

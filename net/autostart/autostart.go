@@ -3,7 +3,9 @@
 // device the kernel command line names, joins it to gVisor's netstack,
 // configures it (ip=, gw=, dns= words, or DHCP), serves the program's
 // socket system calls (net/sockserver), and publishes the configuration
-// to the kernel (resolv.conf, hosts, the interface table). Without a NIC the program still gets
+// to the kernel (resolv.conf, hosts, the interface table). It reports
+// the points of that start to the kernel (devcall.BootStamp) for
+// coracle.bootstamps. Without a NIC the program still gets
 // loopback.
 //
 // Trap context: none. It runs in goroutines (docs/network.md).
@@ -33,11 +35,13 @@ func init() {
 }
 
 func start(cmd string) error {
+	devcall.BootStamp(devcall.StampNetStart)
 	cfg, cfgErr := stack.ParseConfig(cmd)
 	nic, nicErr := findNIC(cmd)
 	var s *stack.Stack
 	var err error
 	if nic != nil {
+		devcall.BootStamp(devcall.StampNICReady)
 		fmt.Fprintf(os.Stderr, "coracle: network: %v\n", nic)
 		link := virtiolink.New(nic)
 		sysgo.Go(func() {
@@ -52,7 +56,11 @@ func start(cmd string) error {
 	if err != nil {
 		return err
 	}
+	if nic != nil && !cfg.DHCP() {
+		devcall.BootStamp(devcall.StampNetConfigured)
+	}
 	sockserver.Serve(s.Netstack())
+	devcall.BootStamp(devcall.StampSocketsReady)
 	publishFiles(s)
 	switch {
 	case cfgErr != nil:
@@ -66,6 +74,7 @@ func start(cmd string) error {
 				fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
 				return
 			}
+			devcall.BootStamp(devcall.StampNetConfigured)
 			publishFiles(s)
 			fmt.Fprintf(os.Stderr, "coracle: network: %v from DHCP, router %v\n", lease.Addr, lease.Router)
 		})

@@ -36,7 +36,7 @@ var Params = []Param{
 	{Word: "coracle.crash=de|ud|gp|pf|bp|deep|syscall", Effect: "raise that CPU exception after the banner (deep: three calls deep), or while serving the program's first write to stdout (syscall), to see the crash report"},
 	{Word: WorkDirKey + "=PATH", Effect: "the program's working directory at start (absolute, percent-encoded; default /); coracle test sets it to the package directory"},
 	{Word: "coracle.strace", Effect: "log every system call with its first three arguments and result"},
-	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts"},
+	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts, and the program's start (runtime, network, first output) at its first write to stdout"},
 	{Word: "coracle.tsc_khz=N", Effect: "the TSC's rate in kHz, used when neither CPUID nor kvmclock gives it, instead of measuring it against the PIT at boot; coracle run gives the host's under TCG"},
 	{Word: "coracle.smp=on|off", Effect: "on (the default): the program's threads run on every online CPU (coracle run --cpus N); off: on the boot CPU alone, the other CPUs parked (docs/smp.md)"},
 	{Word: "coracle.x2apic=on", Effect: "drive every CPU's local APIC in x2APIC mode (MSRs, 32-bit APIC IDs); the boot stops if the CPU has none (QEMU 7.2's TCG). Without it x2APIC mode is used where the firmware enabled it or an APIC ID is above 255"},

@@ -36,6 +36,7 @@ const (
 	SysShareTake                      // (*shares.Request) → 0, or EAGAIN: the next request
 	SysShareDone                      // (*shares.Result) → 0: a request's end
 	SysSetInterfaces                  // (*iftab.Table) → 0: publish the network interfaces
+	SysBootStamp                      // (Stamp) → 0: a point of the network's start (coracle.bootstamps)
 	SysEnd
 )
 
@@ -53,6 +54,7 @@ var callNames = [SysEnd - SysBase]string{
 	SysShareTake - SysBase:     "ShareTake",
 	SysShareDone - SysBase:     "ShareDone",
 	SysSetInterfaces - SysBase: "SetInterfaces",
+	SysBootStamp - SysBase:     "BootStamp",
 }
 
 // CallName returns the name of private call nr, or "" if there is none.
@@ -227,4 +229,35 @@ func SetInterfaces(t *iftab.Table) error {
 		return errnoErr("publish the network interfaces", e)
 	}
 	return nil
+}
+
+// Stamp names a point of the network's start that the network service
+// reports to the kernel with BootStamp. The kernel prints the time it
+// first heard of each on its runstamps line (coracle.bootstamps,
+// kernel/diag_runstamps.go).
+type Stamp uintptr
+
+// The stamps, in the order the network service reaches them.
+const (
+	// StampNetStart: the service's package init began: package
+	// initialization has reached it.
+	StampNetStart Stamp = iota
+	// StampNICReady: the virtio-net device is open: reset, features
+	// negotiated, queues set up, driver ready.
+	StampNICReady
+	// StampNetConfigured: the interface has its IPv4 address: the
+	// static one from the command line, or a DHCP lease.
+	StampNetConfigured
+	// StampSocketsReady: the socket service is registered: socket(2)
+	// works from here on.
+	StampSocketsReady
+
+	NumStamps
+)
+
+// BootStamp tells the kernel that the network's start reached s. It
+// costs one private system call and never fails in a way the caller
+// could act on, so it reports nothing.
+func BootStamp(s Stamp) {
+	syscall.RawSyscall(SysBootStamp, uintptr(s), 0, 0)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,10 +19,22 @@ import (
 //	coracle: bootphases cpu=<tsc> cpus=<tsc> memory=<tsc> ... program=<tsc>
 const phasesPrefix = "coracle: bootphases "
 
-// entryPhase is the breakdown's first row: from the PVH entry to the
-// kernel's Go code (boot/: the entry stub's page tables and the switch
-// to long mode), which has no stamp on the bootphases line.
+// runPrefix starts the line the kernel prints after the Go runtime's
+// entry, when the program first writes to descriptor 1 or exits
+// (kernel/diag_runstamps.go names the stamps; 0 is one not reached):
+//
+//	coracle: runstamps first_syscall=<tsc> first_thread=<tsc> ... first_stdout=<tsc>
+const runPrefix = "coracle: runstamps "
+
+// entryPhase is the breakdown's first row when the bootstamps line does
+// not split it: from the PVH entry to the kernel's Go code (boot/: the
+// entry stub's page tables and the switch to long mode).
 const entryPhase = "entry -> kernel_main"
+
+// The rows that split entryPhase when the line has page_tables and
+// long_mode: the identity map, the GDT and switch to long mode, and the
+// 64-bit set-up with the decoding of the start info.
+var entryPhases = []string{"page_tables", "long_mode", "kernel_main"}
 
 // phaseStamp is one word of the bootphases line.
 type phaseStamp struct {
@@ -60,14 +73,62 @@ func parsePhases(words string, s bootStamps) ([]phaseStamp, error) {
 	return phases, nil
 }
 
-// phaseDurations returns the breakdown of one boot: entryPhase, then
-// each kernel phase from the previous stamp to its own.
+// parseRunStamps parses the words after runPrefix. The names are the
+// kernel's; each must come once. A stamp of 0 was not reached and is
+// left out; the others cannot be earlier than s.runtimeEntry. It returns
+// them in time order (the network's, first_listen and first_stdout
+// need not come in the line's order), ties in the line's order.
+func parseRunStamps(words string, s bootStamps) ([]phaseStamp, error) {
+	var run []phaseStamp
+	var names []string
+	for _, w := range strings.Fields(words) {
+		name, value, found := strings.Cut(w, "=")
+		if !found || name == "" {
+			return nil, fmt.Errorf("%q is not name=tsc", w)
+		}
+		if slices.Contains(names, name) {
+			return nil, fmt.Errorf("stamp %s given twice", name)
+		}
+		names = append(names, name)
+		tsc, err := strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("stamp %s: %w", name, err)
+		}
+		if tsc == 0 {
+			continue
+		}
+		if tsc < s.runtimeEntry {
+			return nil, fmt.Errorf("stamp %s before runtime_entry", name)
+		}
+		run = append(run, phaseStamp{name, tsc})
+	}
+	if len(run) == 0 {
+		return nil, errors.New("no stamps")
+	}
+	slices.SortStableFunc(run, func(a, b phaseStamp) int { return cmp.Compare(a.tsc, b.tsc) })
+	return run, nil
+}
+
+// phaseDurations returns the breakdown of one boot: entryPhase (or
+// entryPhases), then each kernel phase, then each stamp of the
+// runstamps line, each from the previous stamp to its own.
 func (s bootStamps) phaseDurations() []time.Duration {
-	ds := []time.Duration{s.toKernelMain()}
-	prev := s.kernelMain
+	var ds []time.Duration
+	prev := s.entry
+	add := func(tsc uint64) {
+		ds = append(ds, s.since(tsc)-s.since(prev))
+		prev = tsc
+	}
+	if s.splitEntry() {
+		add(s.pageTables)
+		add(s.longMode)
+	}
+	add(s.kernelMain)
 	for _, p := range s.phases {
-		ds = append(ds, s.since(p.tsc)-s.since(prev))
-		prev = p.tsc
+		add(p.tsc)
+	}
+	for _, p := range s.run {
+		add(p.tsc)
 	}
 	return ds
 }
@@ -75,10 +136,44 @@ func (s bootStamps) phaseDurations() []time.Duration {
 // phaseNames returns the names of s's breakdown rows.
 func (s bootStamps) phaseNames() []string {
 	names := []string{entryPhase}
+	if s.splitEntry() {
+		names = slices.Clone(entryPhases)
+	}
 	for _, p := range s.phases {
 		names = append(names, p.name)
 	}
+	for _, p := range s.run {
+		names = append(names, p.name)
+	}
 	return names
+}
+
+// summarizeEnd summarizes PVH entry -> the last stamp of every run
+// (bootStamps.end), with the stamp's name; when the runs end at
+// different stamps, it summarizes PVH entry -> runtime entry instead.
+func summarizeEnd(runs []bootStamps) (string, figures.Summary) {
+	var ds []time.Duration
+	name := ""
+	for i, r := range runs {
+		n, tsc := r.end()
+		if i == 0 {
+			name = n
+		}
+		if n != name {
+			return summarizeEnd(withoutRun(runs))
+		}
+		ds = append(ds, r.since(tsc))
+	}
+	return name, figures.Summarize(ds)
+}
+
+// withoutRun returns runs without their runstamps.
+func withoutRun(runs []bootStamps) []bootStamps {
+	out := slices.Clone(runs)
+	for i := range out {
+		out[i].run = nil
+	}
+	return out
 }
 
 // phaseTimes is one row of the breakdown table.

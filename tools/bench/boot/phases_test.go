@@ -98,3 +98,80 @@ func TestSummarizePhases(t *testing.T) {
 		t.Errorf("runs with other phases: %q", missing)
 	}
 }
+
+func TestFindRunStamps(t *testing.T) {
+	console := "coracle: bootstamps tsc_hz=1000000 entry=0 page_tables=100 long_mode=300 kernel_main=500 runtime_entry=20000\r\n" +
+		"coracle: bootphases cpu=1500 program=20000\r\n" +
+		"coracle: runstamps first_syscall=21000 first_thread=30000 net_start=0 first_listen=45000 sockets_ready=40000 first_stdout=50000\r\n" +
+		"main: ready\r\n"
+	s, ok, err := findStamps([]byte(console))
+	if err != nil || !ok {
+		t.Fatalf("findStamps: ok %v, err %v", ok, err)
+	}
+	// net_start (0) left out; sockets_ready before first_listen.
+	want := []phaseStamp{{"first_syscall", 21000}, {"first_thread", 30000}, {"sockets_ready", 40000}, {"first_listen", 45000}, {"first_stdout", 50000}}
+	if !reflect.DeepEqual(s.run, want) {
+		t.Fatalf("run = %+v, want %+v", s.run, want)
+	}
+	wantNames := []string{"page_tables", "long_mode", "kernel_main", "cpu", "program",
+		"first_syscall", "first_thread", "sockets_ready", "first_listen", "first_stdout"}
+	if got := s.phaseNames(); !reflect.DeepEqual(got, wantNames) {
+		t.Errorf("phaseNames = %q, want %q", got, wantNames)
+	}
+	us := time.Microsecond
+	wantDs := []time.Duration{100 * us, 200 * us, 200 * us, 1000 * us, 18500 * us,
+		1000 * us, 9000 * us, 10000 * us, 5000 * us, 5000 * us}
+	if got := s.phaseDurations(); !reflect.DeepEqual(got, wantDs) {
+		t.Errorf("phaseDurations = %v, want %v", got, wantDs)
+	}
+	if name, tsc := s.end(); name != "first_stdout" || tsc != 50000 {
+		t.Errorf("end = %s %d, want first_stdout 50000", name, tsc)
+	}
+}
+
+func TestParseRunStamps(t *testing.T) {
+	s := bootStamps{tscHz: 100, entry: 1, kernelMain: 10, runtimeEntry: 100}
+	bad := map[string]string{
+		"none":                  "",
+		"all zero":              "a=0 b=0",
+		"not name=value":        "a=200 b",
+		"no name":               "=200",
+		"not a number":          "a=x",
+		"twice":                 "a=200 a=300",
+		"twice, once zero":      "a=0 a=300",
+		"before runtime_entry":  "a=200 b=99",
+		"negative":              "a=-1",
+		"duplicate far apart":   "a=200 b=300 a=400",
+		"fraction":              "a=200.5",
+		"zero then bad ordered": "a=0 b=50",
+	}
+	for name, words := range bad {
+		if _, err := parseRunStamps(words, s); err == nil {
+			t.Errorf("%s: parseRunStamps(%q) succeeded", name, words)
+		}
+	}
+	// Equal stamps keep the line's order.
+	run, err := parseRunStamps("b=300 a=300 c=100", s)
+	if want := []phaseStamp{{"c", 100}, {"b", 300}, {"a", 300}}; err != nil || !reflect.DeepEqual(run, want) {
+		t.Errorf("parseRunStamps = %+v, %v; want %+v", run, err, want)
+	}
+	_, ok, err := findStamps([]byte("coracle: bootstamps tsc_hz=1 entry=0 kernel_main=1 runtime_entry=2\n" + runPrefix + "a=1\n"))
+	if !ok || err == nil || !strings.Contains(err.Error(), "runstamps") {
+		t.Errorf("a malformed runstamps line: ok %v, err %v; want true and an error quoting the line", ok, err)
+	}
+}
+
+func TestSummarizeEnd(t *testing.T) {
+	run := func(run ...phaseStamp) bootStamps {
+		return bootStamps{tscHz: 1000, entry: 0, kernelMain: 1, runtimeEntry: 10, run: run}
+	}
+	name, sum := summarizeEnd([]bootStamps{run(phaseStamp{"first_stdout", 20}), run(phaseStamp{"first_stdout", 40})})
+	if name != "first_stdout" || sum.N != 2 || sum.Max != 40*time.Millisecond {
+		t.Errorf("summarizeEnd = %s %+v", name, sum)
+	}
+	// Runs that end at different stamps: back to the runtime's entry.
+	name, sum = summarizeEnd([]bootStamps{run(phaseStamp{"first_stdout", 20}), run(phaseStamp{"first_listen", 40})})
+	if name != "runtime" || sum.Max != 10*time.Millisecond {
+		t.Errorf("summarizeEnd of differing runs = %s %+v", name, sum)
+	}
+}

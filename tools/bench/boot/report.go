@@ -55,10 +55,15 @@ const (
 type guestTimes struct {
 	toKernelMain, toRuntime figures.Summary
 	missing                 string
-	// phases break PVH entry -> runtime entry down by the kernel's
-	// bootphases line, or phasesMissing says why they cannot.
+	// phases break PVH entry -> the last stamp down by the kernel's
+	// bootstamps, bootphases and runstamps lines, or phasesMissing says
+	// why they cannot.
 	phases        []phaseTimes
 	phasesMissing string
+	// toEnd is PVH entry -> the runs' last stamp, endName that stamp's
+	// name ("runtime" for the runtime's entry, "" when not summarized).
+	toEnd   figures.Summary
+	endName string
 }
 
 // write prints the report: a header, then the table in Markdown, so that
@@ -95,13 +100,19 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintf(w, "coracle guest time (coracle.bootstamps, TSC, %d runs):\n\n", r.guest.toRuntime.N)
 		fmt.Fprintln(w, "| interval | median ms | min ms | max ms |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
-		for _, g := range []struct {
+		type interval struct {
 			name string
 			s    figures.Summary
-		}{
+		}
+		intervals := []interval{
 			{"PVH entry -> kernel_main", r.guest.toKernelMain},
 			{"PVH entry -> Go runtime entry", r.guest.toRuntime},
-		} {
+		}
+		if r.guest.toEnd.N > 0 && r.guest.endName != "runtime" {
+			// The runstamps line's last stamp, first_stdout for bootprobe.
+			intervals = append(intervals, interval{"PVH entry -> " + r.guest.endName, r.guest.toEnd})
+		}
+		for _, g := range intervals {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.name, ms(g.s.Median, 3), ms(g.s.Min, 3), ms(g.s.Max, 3))
 		}
 		fmt.Fprintln(w)
@@ -142,20 +153,25 @@ func times(x float64) string {
 	return fmt.Sprintf("%.2f", x)
 }
 
-// writePhases prints the breakdown of PVH entry -> runtime entry: each
-// phase from the previous stamp, and its median's share of the total's
-// median (medians do not add up exactly, so neither do the shares).
+// writePhases prints the breakdown of PVH entry -> the last stamp (the
+// runtime's entry without a runstamps line): each phase from the
+// previous stamp, and its median's share of the total's median (medians
+// do not add up exactly, so neither do the shares).
 func (g guestTimes) writePhases(w io.Writer) {
 	if g.phasesMissing != "" {
 		fmt.Fprintf(w, "coracle boot phases: %s\n", g.phasesMissing)
 		return
 	}
+	endName, total := g.endName, g.toEnd
+	if total.N == 0 {
+		endName, total = "runtime", g.toRuntime
+	}
 	fmt.Fprintf(w, "coracle boot phases (coracle.bootstamps, TSC, %d runs; each from the previous stamp):\n\n", g.toRuntime.N)
-	fmt.Fprintln(w, "| phase | median ms | min ms | max ms | share of entry -> runtime |")
+	fmt.Fprintf(w, "| phase | median ms | min ms | max ms | share of entry -> %s |\n", endName)
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
 	for _, p := range g.phases {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", p.name,
-			ms(p.times.Median, 3), ms(p.times.Min, 3), ms(p.times.Max, 3), share(p.times.Median, g.toRuntime.Median))
+			ms(p.times.Median, 3), ms(p.times.Min, 3), ms(p.times.Max, 3), share(p.times.Median, total.Median))
 	}
 }
 

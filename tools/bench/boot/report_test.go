@@ -87,6 +87,21 @@ func TestReportMissingBaselinesAndStamps(t *testing.T) {
 	}
 }
 
+func TestReportRunStamps(t *testing.T) {
+	r := sampleReport()
+	ms := time.Millisecond
+	r.guest.endName, r.guest.toEnd = "first_stdout", figures.Summary{N: 3, Median: 36 * ms, Min: 35 * ms, Max: 40 * ms}
+	r.guest.phases = append(r.guest.phases, phaseTimes{"first_stdout", figures.Summary{N: 3, Median: 18 * ms, Min: 17 * ms, Max: 21 * ms}})
+	var b strings.Builder
+	r.write(&b)
+	benchtest.Contains(t, "report", b.String(),
+		"| PVH entry -> Go runtime entry | 18.000 | 17.500 | 19.000 |\n| PVH entry -> first_stdout | 36.000 | 35.000 | 40.000 |\n",
+		"| phase | median ms | min ms | max ms | share of entry -> first_stdout |\n",
+		"| memory | 9.000 | 8.000 | 12.000 | 25.0% |\n",
+		"| first_stdout | 18.000 | 17.000 | 21.000 | 50.0% |\n",
+	)
+}
+
 func TestTimesFormat(t *testing.T) {
 	for x, want := range map[float64]string{0: "n/a", 1: "1.00", 0.0432: "0.04", 57.83: "57.83", 123.4: "123"} {
 		if got := times(x); got != want {

@@ -90,8 +90,10 @@ func summarizeStamps(s *system) guestTimes {
 		toRuntime = append(toRuntime, st.toRuntime())
 	}
 	phases, phasesMissing := summarizePhases(s.guests)
+	endName, toEnd := summarizeEnd(s.guests)
 	return guestTimes{
 		toKernelMain: figures.Summarize(toKernel), toRuntime: figures.Summarize(toRuntime),
 		phases: phases, phasesMissing: phasesMissing,
+		endName: endName, toEnd: toEnd,
 	}
 }

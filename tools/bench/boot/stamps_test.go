@@ -46,11 +46,21 @@ func TestParseStamps(t *testing.T) {
 		"twice":          good + " entry=1",
 		"zero frequency": "tsc_hz=0 entry=1 kernel_main=2 runtime_entry=3",
 		"out of order":   "tsc_hz=100 entry=5 kernel_main=2 runtime_entry=3",
+		"half split":     "tsc_hz=100 entry=1 page_tables=2 kernel_main=3 runtime_entry=4",
+		"split backward": "tsc_hz=100 entry=1 page_tables=3 long_mode=2 kernel_main=4 runtime_entry=5",
+		"split late":     "tsc_hz=100 entry=1 page_tables=2 long_mode=5 kernel_main=4 runtime_entry=6",
 	}
 	for name, words := range bad {
 		if _, err := parseStamps(words); err == nil {
 			t.Errorf("%s: parseStamps(%q) succeeded", name, words)
 		}
+	}
+	split, err := parseStamps("tsc_hz=100 entry=1 page_tables=2 long_mode=3 kernel_main=4 runtime_entry=5")
+	if err != nil || !split.splitEntry() || split.pageTables != 2 || split.longMode != 3 {
+		t.Errorf("a split entry: %+v, %v", split, err)
+	}
+	if s, _ := parseStamps(good); s.splitEntry() {
+		t.Errorf("a line without page_tables claims a split entry")
 	}
 	_, ok, err := findStamps([]byte(stampsPrefix + "tsc_hz=1\n"))
 	if !ok || err == nil || !strings.Contains(err.Error(), "bootstamps") {
