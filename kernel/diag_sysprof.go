@@ -7,9 +7,25 @@ import (
 )
 
 // The coracle.sysprof kernel parameter: the kernel counts each system
-// call and the TSC cycles of its whole trap (handler and scheduling,
-// not the entry and exit stubs), and prints the most expensive at exit.
-// For finding where ring-0 time goes; off, it costs one test per trap.
+// call and page fault and the TSC cycles of its whole trap (handler and
+// scheduling, not the entry and exit stubs), and prints the most
+// expensive at exit. For finding where ring-0 time goes; off, it costs
+// one test per trap.
+
+// sysprofFaultSlot counts page faults, after the system calls' slots.
+const sysprofFaultSlot = linux.NumSyscalls + devcall.SysEnd - devcall.SysBase
+
+// sysprofTrapSlot is the counters' slot of trap f, or -1 for a trap that
+// is not counted.
+func sysprofTrapSlot(f *amd64.TrapFrame) int {
+	switch f.Vector {
+	case amd64.VectorSyscall:
+		return sysprofSlot(f.RAX)
+	case amd64.VectorPF:
+		return sysprofFaultSlot
+	}
+	return -1
+}
 
 // sysprofSlot maps a system-call number to its counters, or -1.
 func sysprofSlot(nr uint64) int {
@@ -22,12 +38,10 @@ func sysprofSlot(nr uint64) int {
 	return -1
 }
 
-// sysprofAdd charges the trap that started at TSC start to call nr.
-func sysprofAdd(nr, start uint64) {
-	if i := sysprofSlot(nr); i >= 0 {
-		sysprofCalls[i].count++
-		sysprofCalls[i].cycles += amd64.Rdtsc() - start
-	}
+// sysprofAdd charges the trap that started at TSC start to slot i.
+func sysprofAdd(i int, start uint64) {
+	sysprofCalls[i].count++
+	sysprofCalls[i].cycles += amd64.Rdtsc() - start
 }
 
 // sysprofReport prints the calls that took the most time, most first.
@@ -51,9 +65,12 @@ func sysprofReport() {
 		c := &sysprofCalls[best]
 		us := tsc.Nanoseconds(c.cycles) / 1000
 		console.str("coracle: sysprof: ")
-		if best < linux.NumSyscalls {
+		switch {
+		case best < linux.NumSyscalls:
 			console.str(linux.SyscallName(uint64(best)))
-		} else {
+		case best == sysprofFaultSlot:
+			console.str("page-fault")
+		default:
 			console.str("devcall ")
 			console.dec(uint64(best - linux.NumSyscalls))
 		}

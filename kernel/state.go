@@ -9,7 +9,6 @@ import (
 	"github.com/coracle-os/coracle/boot/acpi"
 	"github.com/coracle-os/coracle/boot/mptable"
 	"github.com/coracle-os/coracle/boot/pvh"
-	"github.com/coracle-os/coracle/kernel/abi/devcall"
 	"github.com/coracle-os/coracle/kernel/abi/iftab"
 	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/abi/shares"
@@ -432,7 +431,7 @@ var (
 	// enosysLogged records which calls that answer ENOSYS were reported.
 	enosysLogged [linux.NumSyscalls]bool
 
-	sysprofCalls [linux.NumSyscalls + devcall.SysEnd - devcall.SysBase]struct{ count, cycles uint64 }
+	sysprofCalls [sysprofFaultSlot + 1]struct{ count, cycles uint64 }
 
 	// runStamps are the TSC stamps after the runtime's entry that
 	// coracle.bootstamps prints (diag_runstamps.go).

@@ -36,9 +36,11 @@ func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
 		// Ring 3 may set its FS base with WRFSBASE: the entry read it.
 		cur().fsBase = pc.UserFSBase
 	}
-	if sysprofEnabled && f.Vector == amd64.VectorSyscall {
-		nr, start := f.RAX, amd64.Rdtsc()
-		defer sysprofAdd(nr, start)
+	if sysprofEnabled {
+		if i := sysprofTrapSlot(f); i >= 0 {
+			start := amd64.Rdtsc()
+			defer sysprofAdd(i, start)
+		}
 	}
 	switch v := f.Vector; {
 	case v == amd64.VectorSyscall:
