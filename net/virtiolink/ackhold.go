@@ -55,7 +55,8 @@ type segKind uint8
 const (
 	notTCP     segKind = iota // not a TCP segment: sent as it is
 	pureAck                   // ACK alone, no payload: may be held
-	carriesAck                // another segment with the ACK flag
+	carriesAck                // another segment with the ACK flag (not a FIN)
+	finAck                    // a FIN with the ACK flag
 	noAck                     // a TCP segment without ACK (SYN, bare RST)
 )
 
@@ -88,6 +89,8 @@ func tcpSegment(netProto tcpip.NetworkProtocolNumber, nh, th []byte, payload int
 	switch {
 	case flags == header.TCPFlagAck && payload == 0:
 		return k, seqnum.Value(tcp.AckNumber()), pureAck
+	case flags.Contains(header.TCPFlagAck | header.TCPFlagFin):
+		return k, seqnum.Value(tcp.AckNumber()), finAck
 	case flags.Contains(header.TCPFlagAck):
 		return k, seqnum.Value(tcp.AckNumber()), carriesAck
 	}
@@ -102,18 +105,26 @@ type heldAck struct {
 	frame [maxHeldFrame]byte
 }
 
+// maxClosing bounds ackHolder.closing; past it the set starts again
+// empty, which at worst delays one more ACK of a closing connection.
+const maxClosing = 4096
+
 // ackHolder holds at most one pure ACK per connection.
 type ackHolder struct {
 	send func(o virtionet.TxOffload, parts ...[]byte) error
 
-	mu    sync.Mutex
-	held  map[flowKey]*heldAck // +checklocks:mu
-	free  []*heldAck           // +checklocks:mu
-	timer *time.Timer          // +checklocks:mu; armed while held is not empty
+	mu   sync.Mutex
+	held map[flowKey]*heldAck // +checklocks:mu
+	// closing holds the connections that sent their FIN: their ACKs go
+	// at once, as Linux's do once a connection closes (what follows
+	// is the peer's FIN, which nothing of ours will carry an ACK for).
+	closing map[flowKey]struct{} // +checklocks:mu
+	free    []*heldAck           // +checklocks:mu
+	timer   *time.Timer          // +checklocks:mu; armed while held is not empty
 }
 
 func newAckHolder(send func(o virtionet.TxOffload, parts ...[]byte) error) *ackHolder {
-	return &ackHolder{send: send, held: make(map[flowKey]*heldAck)}
+	return &ackHolder{send: send, held: make(map[flowKey]*heldAck), closing: make(map[flowKey]struct{})}
 }
 
 // write sends pkt's frame, or holds it, after sending or dropping what
@@ -129,15 +140,25 @@ func (h *ackHolder) write(pkt *stack.PacketBuffer) error {
 	defer h.mu.Unlock()
 	if a := h.held[k]; a != nil {
 		delete(h.held, k)
-		if kind != carriesAck || ack.LessThan(a.ack) {
+		if (kind != carriesAck && kind != finAck) || ack.LessThan(a.ack) {
 			h.send(a.o, a.frame[:a.n]) // best effort, as a lost ACK
 		}
 		h.free = append(h.free, a)
 	}
-	if kind != pureAck || !h.hold(k, ack, o, parts) {
-		return h.send(o, parts...)
+	switch kind {
+	case finAck:
+		if len(h.closing) >= maxClosing {
+			clear(h.closing)
+		}
+		h.closing[k] = struct{}{}
+	case pureAck:
+		if _, closing := h.closing[k]; !closing && h.hold(k, ack, o, parts) {
+			return nil
+		}
+	case noAck:
+		delete(h.closing, k) // a new connection (SYN) or a reset
 	}
-	return nil
+	return h.send(o, parts...)
 }
 
 // hold copies a pure ACK into a free slot and makes sure the timer will

@@ -90,6 +90,8 @@ func TestAckHold(t *testing.T) {
 		{"connections apart", []seg{{tcp, 1, ack, 5, ""}, {tcp, 2, psh, 6, "other"}}, []string{"PA/6/2"}, []string{"PA/6/2", "A/5/1"}},
 		{"not TCP", []seg{{header.UDPProtocolNumber, 1, 0, 0, "dns"}}, []string{"udp"}, []string{"udp"}},
 		{"the timer sends it", []seg{{tcp, 1, ack, 5, ""}}, nil, []string{"A/5/1"}},
+		{"after our FIN, ACKs go at once", []seg{{tcp, 1, ack | header.TCPFlagFin, 5, ""}, {tcp, 1, ack, 6, ""}}, []string{"FA/5/1", "A/6/1"}, []string{"FA/5/1", "A/6/1"}},
+		{"a new connection on the port is held again", []seg{{tcp, 1, ack | header.TCPFlagFin, 5, ""}, {tcp, 1, header.TCPFlagSyn, 0, ""}, {tcp, 1, ack, 6, ""}}, []string{"FA/5/1", "S/0/1"}, []string{"FA/5/1", "S/0/1", "A/6/1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var log sentLog
