@@ -81,6 +81,11 @@ func (sv *Service) loop(work *devcall.Events) {
 		}
 		for id := range socktab.Used() {
 			s := &socktab.Table[id]
+			// Load first: most sockets have no work, and a plain load
+			// costs far less than the locked exchange.
+			if s.Work.Load() == 0 {
+				continue
+			}
 			if w := s.Work.Swap(0); w != 0 {
 				sv.work(id, s, w)
 			}
