@@ -53,6 +53,7 @@ type conn struct {
 
 // Service serves the kernel's sockets on a netstack.
 type Service struct {
+	pumpPool
 	ns    *gstack.Stack
 	mu    sync.Mutex
 	conns [socktab.MaxSockets]*conn // guarded by mu
@@ -61,7 +62,7 @@ type Service struct {
 // Serve starts the service on ns. Call it once, from an init function,
 // before the program makes socket calls.
 func Serve(ns *gstack.Stack) *Service {
-	sv := &Service{ns: ns}
+	sv := &Service{ns: ns, pumpPool: pumpPool{idlePumps: make(chan *conn)}}
 	work, err := devcall.SockRegister() // socket() works from now on
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
@@ -306,7 +307,7 @@ func (sv *Service) accept(l *conn) {
 		}
 		s.State.Store(socktab.Connected)
 		c := sv.adopt(id, s, ep, wq)
-		sysgo.Go(func() { sv.startPump(c) })
+		sv.runPump(c)
 		l.s.AcceptQ[t%socktab.AcceptQueue].Store(int32(id))
 		l.s.AcceptTail.Store(t + 1)
 		devcall.SockNotify(l.id)
