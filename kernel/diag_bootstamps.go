@@ -109,13 +109,19 @@ func (b *bootTimes) print(runtimeEntry uint64) {
 	console.str(" runtime_entry=")
 	console.dec(runtimeEntry)
 	console.str("\n")
-	console.str("coracle: bootphases")
-	for p, tsc := range b.phases {
+	printStampLine("coracle: bootphases", bootPhaseNames[:], b.phases[:])
+	runStamps.pending = true
+}
+
+// printStampLine prints label, then name=tsc for each stamp, on one
+// line (the bootphases and runstamps lines).
+func printStampLine(label string, names []string, tscs []uint64) {
+	console.str(label)
+	for i, tsc := range tscs {
 		console.str(" ")
-		console.str(bootPhaseNames[p])
+		console.str(names[i])
 		console.str("=")
 		console.dec(tsc)
 	}
 	console.str("\n")
-	runStamps.pending = true
 }

@@ -111,12 +111,5 @@ func (r *runTimes) observe(nr, a0 uint64) {
 // print prints the runstamps line, once.
 func (r *runTimes) print() {
 	r.pending = false
-	console.str("coracle: runstamps")
-	for s, tsc := range r.stamps {
-		console.str(" ")
-		console.str(runStampNames[s])
-		console.str("=")
-		console.dec(tsc)
-	}
-	console.str("\n")
+	printStampLine("coracle: runstamps", runStampNames[:], r.stamps[:])
 }

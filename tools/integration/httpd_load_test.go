@@ -89,18 +89,7 @@ func TestHTTPDLoadSmallMemory(t *testing.T) {
 		t.Logf("%d requests were not answered within %v and were made again", n, loadTimeout)
 	}
 
-	if resp, err := http.Get(base + "/quit"); err == nil {
-		resp.Body.Close()
-	}
-	status := g.wait(t)
-	for _, s := range append(kernelFaultText, "fatal error") {
-		if strings.Contains(g.out.String(), s) {
-			t.Errorf("the console shows %q\n%s", s, g)
-		}
-	}
-	if status != 0 {
-		t.Errorf("exit status %d, want 0\n%s", status, g)
-	}
+	quitHTTPD(t, g, base)
 }
 
 // Flatness bounds, from the second sample (6,000 requests) to the third

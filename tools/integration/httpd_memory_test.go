@@ -42,6 +42,14 @@ func TestHTTPDSmallestMemory(t *testing.T) {
 			}
 		}
 	}
+	quitHTTPD(t, g, base)
+}
+
+// quitHTTPD asks httpd at base to exit and checks that it did, with
+// status 0 and neither a kernel fault nor a Go fatal error on the
+// console.
+func quitHTTPD(t *testing.T, g *guest, base string) {
+	t.Helper()
 	if resp, err := http.Get(base + "/quit"); err == nil {
 		resp.Body.Close()
 	}
