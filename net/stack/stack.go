@@ -77,7 +77,9 @@ type Stack struct {
 // gateway. With cfg.DHCP(), the NIC starts without an IPv4 address: call
 // StartDHCP. The NIC also gets an IPv6 link-local address derived from its
 // MAC address. Duplicate address detection is off: the addresses are
-// usable as soon as New returns.
+// usable as soon as New returns, and each static IPv4 address is
+// announced once by ARP (RFC 5227 §3; a DHCP lease's address when it is
+// applied).
 //
 // With link nil the stack has only the loopback NIC and cfg's addresses
 // and gateways are ignored (its DNS, search and hostname still serve
@@ -161,6 +163,11 @@ func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 	}
 	for _, gw := range cfg.Gateways {
 		s.ns.AddRoute(defaultRoute(gw))
+	}
+	for _, p := range cfg.Addrs {
+		// Best effort: a lost announcement costs a peer one ARP
+		// exchange, not the stack.
+		_ = s.announce(p.Addr())
 	}
 	return nil
 }
@@ -249,6 +256,7 @@ func (s *Stack) applyLease(l *Lease) error {
 		if err := s.addAddr(EthernetNICID, l.Addr); err != nil {
 			return err
 		}
+		_ = s.announce(l.Addr.Addr()) // best effort, as in init
 	}
 	if old == nil || old.Addr != l.Addr || old.Router != l.Router {
 		s.ns.AddRoute(tcpip.Route{Destination: subnet(l.Addr), NIC: EthernetNICID})
