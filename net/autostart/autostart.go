@@ -12,6 +12,7 @@
 package autostart
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,10 +23,12 @@ import (
 	"github.com/coracle-os/coracle/kernel"
 	"github.com/coracle-os/coracle/kernel/abi/cmdline"
 	"github.com/coracle-os/coracle/kernel/abi/devcall"
+	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/sysgo"
 	"github.com/coracle-os/coracle/net/sockserver"
 	"github.com/coracle-os/coracle/net/stack"
 	"github.com/coracle-os/coracle/net/virtiolink"
+	"gvisor.dev/gvisor/pkg/tcpip"
 )
 
 func init() {
@@ -59,7 +62,8 @@ func start(cmd string) error {
 	if nic != nil && !cfg.DHCP() {
 		devcall.BootStamp(devcall.StampNetConfigured)
 	}
-	sockserver.Serve(s.Netstack())
+	s.HoldSYNs(kernelListens)
+	sockserver.Serve(s.Netstack(), s.ReleaseSYNs)
 	devcall.BootStamp(devcall.StampSocketsReady)
 	publishFiles(s)
 	switch {
@@ -115,4 +119,24 @@ func publishFiles(s *stack.Stack) {
 			fmt.Fprintf(os.Stderr, "coracle: network: %v\n", err)
 		}
 	}
+}
+
+// kernelListens reports whether a stream socket of the program listens
+// on addr: the kernel's socket table is the authority (listen(2) marks
+// the socket at once), whether or not netstack listens yet. A socket
+// bound to the any-address listens on every address of its port.
+func kernelListens(addr tcpip.FullAddress) bool {
+	ip := addr.Addr.AsSlice()
+	for i := range socktab.Used() {
+		s := &socktab.Table[i]
+		if s.State.Load() != socktab.Listening || s.Type != socktab.Stream || s.Local.Port != addr.Port {
+			continue
+		}
+		local := s.Local
+		local.Unmap4()
+		if local.Unspecified() || bytes.Equal(local.IP[:local.Len], ip) {
+			return true
+		}
+	}
+	return false
 }

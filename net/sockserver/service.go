@@ -54,15 +54,18 @@ type conn struct {
 // Service serves the kernel's sockets on a netstack.
 type Service struct {
 	pumpPool
-	ns    *gstack.Stack
-	mu    sync.Mutex
-	conns [socktab.MaxSockets]*conn // guarded by mu
+	ns       *gstack.Stack
+	listened func() // see Serve; nil for none
+	mu       sync.Mutex
+	conns    [socktab.MaxSockets]*conn // guarded by mu
 }
 
 // Serve starts the service on ns. Call it once, from an init function,
-// before the program makes socket calls.
-func Serve(ns *gstack.Stack) *Service {
-	sv := &Service{ns: ns, pumpPool: pumpPool{idlePumps: make(chan *conn)}}
+// before the program makes socket calls. listened, if not nil, runs
+// each time a netstack listener has opened: SYNs that arrived for it
+// between listen(2) and then were held (net/stack's ReleaseSYNs).
+func Serve(ns *gstack.Stack, listened func()) *Service {
+	sv := &Service{ns: ns, listened: listened, pumpPool: pumpPool{idlePumps: make(chan *conn)}}
 	work, err := devcall.SockRegister() // socket() works from now on
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
@@ -260,6 +263,9 @@ func (sv *Service) listen(c *conn) {
 	if err := c.ep.Listen(int(c.s.Backlog)); err != nil {
 		fail(c.s, c.id, err)
 		return
+	}
+	if sv.listened != nil {
+		sv.listened()
 	}
 	sysgo.Go(func() { sv.accept(c) })
 }

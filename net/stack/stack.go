@@ -47,6 +47,11 @@ type Stack struct {
 	ns      *gstack.Stack
 	hasLink bool
 	static  Config // from the command line; never changes
+	// eth is the link/ethernet endpoint New put around a raw-frame
+	// link (nil otherwise): delivering a frame to it is receiving it.
+	eth *ethernet.Endpoint
+	// syn holds early SYNs once HoldSYNs was called (synhold.go).
+	syn *synHold
 
 	mu sync.Mutex
 	// cfg is the configuration in effect: static, or static merged with
@@ -150,7 +155,8 @@ func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 		return fmt.Errorf("net: link MTU %d leaves no room after the %d-byte Ethernet header", link.MTU(), header.EthernetMinimumSize)
 	}
 	if link.ARPHardwareType() != header.ARPHardwareEther {
-		link = ethernet.New(link)
+		s.eth = ethernet.New(link)
+		link = s.eth
 	}
 	if err := s.ns.CreateNICWithOptions(EthernetNICID, link, gstack.NICOptions{Name: EthernetNICName}); err != nil {
 		return fmt.Errorf("net: creating %s: %s", EthernetNICName, err)
