@@ -21,6 +21,7 @@
 //	if cfg.DHCP() {
 //		lease, err := s.StartDHCP(ctx, stack.DHCPOptions{})
 //	}
+//	s.HoldSYNs(listening) // early SYNs wait for their listener; s.ReleaseSYNs after each Listen
 //	ns := s.Netstack() // *gvisor stack.Stack, NICs stack.LoopbackNICID and s.NIC()
 //	defer s.Close()
 //
