@@ -97,13 +97,31 @@ func timerInterrupt() {
 	lapic.EOI()
 }
 
+// idleSpinMax is the longest wait for a deadline that the idle loop
+// spends watching the clock instead of halting.
+const idleSpinMax = 20_000 // ns
+
 // idle waits, with the kernel lock let go and interrupts on, for the
 // next interrupt or kick on CPU self; the caller then looks for work.
-// The timer is armed for the earliest deadline. The time waited counts
-// as idle time (/proc/uptime, summed over CPUs).
+// The timer is armed for the earliest deadline. A deadline at most
+// idleSpinMax away is waited for by watching the clock, interrupts off
+// (a kick or an interrupt then waits that long at most). The time waited
+// counts as idle time (/proc/uptime, summed over CPUs).
 func idle(self int) {
 	c := &cpus[self]
 	start := nanotime()
+	if d := nextDeadline(); d != 0 && d-start <= idleSpinMax {
+		// A deadline this close (the Go runtime's usleep(3) before it
+		// steals a goroutine) comes sooner by watching the clock than
+		// by arming the timer and halting, which costs a timer
+		// interrupt and, under a hypervisor, two exits.
+		unlockKernel()
+		for nanotime() < d {
+		}
+		lockKernel(self)
+		idleNs += nanotime() - start
+		return
+	}
 	armTimer(start)
 	c.idle = true
 	unlockKernel()
