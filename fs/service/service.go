@@ -86,12 +86,7 @@ func Register(b Backend, indices ...int) error {
 	}
 	mu.Unlock()
 	start.Do(func() {
-		f, err := devcall.ShareRegister()
-		if err != nil {
-			startErr = err
-			return
-		}
-		work, err := devcall.NewEvents(f)
+		work, err := devcall.ShareRegister()
 		if err != nil {
 			startErr = err
 			return

@@ -70,11 +70,7 @@ func Serve(ns *gstack.Stack, listened func()) *Service {
 	if err != nil {
 		panic("coracle: socket service: " + err.Error())
 	}
-	events, err := devcall.NewEvents(work)
-	if err != nil {
-		panic("coracle: socket service: " + err.Error())
-	}
-	sysgo.Go(func() { sv.loop(events) })
+	sysgo.Go(func() { sv.loop(work) })
 	return sv
 }
 

@@ -1,7 +1,6 @@
 package virtioblk
 
 import (
-	"os"
 	"unsafe"
 
 	"github.com/coracle-os/coracle/drivers/virtio"
@@ -49,8 +48,7 @@ func (kernelPlatform) openMSIX(dev virtio.Device, irq Interrupts) (waiter, strin
 		f.Close()
 		return nil, "", err
 	}
-	w, err := irqWaiter(f)
-	return w, "MSI-X", err
+	return irqFile{f}, "MSI-X", nil
 }
 
 func (kernelPlatform) openLine(irq, flags int) (waiter, error) {
@@ -58,22 +56,13 @@ func (kernelPlatform) openLine(irq, flags int) (waiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return irqWaiter(f)
+	return irqFile{f}, nil
 }
 
 // irqFile is an interrupt descriptor (devcall.OpenIRQ, devcall.OpenMSI):
 // taking its count waits for the interrupt and, for a line, unmasks it
 // again.
 type irqFile struct{ ev *devcall.Events }
-
-func irqWaiter(f *os.File) (waiter, error) {
-	ev, err := devcall.NewEvents(f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return irqFile{ev}, nil
-}
 
 func (w irqFile) Wait() error {
 	_, err := w.ev.Wait()

@@ -32,7 +32,6 @@ package virtionet
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"unsafe"
@@ -117,7 +116,7 @@ type Device struct {
 	features uint64
 	hdrLen   int
 	mac      [6]byte
-	irq      *os.File
+	irq      *devcall.Events
 
 	rx, tx       virtq.Queue
 	rxMem, txMem []byte // bufferSize per descriptor, DMA memory

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/coracle-os/coracle/drivers/virtio/virtq"
-	"github.com/coracle-os/coracle/kernel/abi/devcall"
 )
 
 // fillReceive gives every receive buffer to the device.
@@ -39,10 +38,6 @@ func (d *Device) postReceive(slot uint16) {
 // delivered or copied, so the queue stays full. Frames that break the
 // rules of mergeable buffers (§5.1.6.4.1) are dropped.
 func (d *Device) Receive(deliver func(frame []byte)) error {
-	irq, err := devcall.NewEvents(d.irq)
-	if err != nil {
-		return fmt.Errorf("virtionet: %w", err)
-	}
 	for {
 		d.t.AckInterrupt()
 		// No interrupts while the queue is drained: frames that
@@ -81,7 +76,7 @@ func (d *Device) Receive(deliver func(frame []byte)) error {
 		d.reclaimTransmit()
 		d.txMu.Unlock()
 		// Wait for the next interrupt; reading re-enables the line.
-		if _, err := irq.Wait(); err != nil {
+		if _, err := d.irq.Wait(); err != nil {
 			return fmt.Errorf("virtionet: waiting for the interrupt: %w", err)
 		}
 	}

@@ -54,7 +54,7 @@ var ErrClosed = errors.New("virtio9p: device closed")
 type Device struct {
 	dev virtio.Device
 	t   virtio.Transport
-	irq *os.File
+	irq *devcall.Events
 	tag string
 
 	q       virtq.Queue
@@ -220,18 +220,12 @@ func (d *Device) Close() error {
 
 // run waits for the device's interrupts and collects its answers.
 func (d *Device) run() {
-	irq, err := devcall.NewEvents(d.irq)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "coracle: %v: %v\n", d, err)
-		d.Close()
-		return
-	}
 	for {
 		d.t.AckInterrupt()
 		d.mu.Lock()
 		d.collect()
 		d.mu.Unlock()
-		if _, err := irq.Wait(); err != nil {
+		if _, err := d.irq.Wait(); err != nil {
 			fmt.Fprintf(os.Stderr, "coracle: %v: %v\n", d, err)
 			d.Close()
 			return

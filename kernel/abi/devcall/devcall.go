@@ -14,7 +14,6 @@ package devcall
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 	"unsafe"
 
@@ -99,12 +98,12 @@ func MapMMIO(phys, size uint64) (unsafe.Pointer, error) {
 // since the last read as a little-endian uint64 and re-enables the line,
 // which the kernel masks on each interrupt: acknowledge the device before
 // reading, or the line fires again at once.
-func OpenIRQ(irq int, flags int) (*os.File, error) {
+func OpenIRQ(irq int, flags int) (*Events, error) {
 	fd, _, e := syscall.RawSyscall(SysOpenIRQ, uintptr(irq), uintptr(flags), 0)
 	if e != 0 {
 		return nil, errnoErr(fmt.Sprintf("open IRQ %d", irq), e)
 	}
-	return os.NewFile(fd, fmt.Sprintf("irq%d", irq)), nil
+	return newEvents(fd, fmt.Sprintf("irq%d", irq))
 }
 
 // AllocDMA allocates size bytes (rounded up to pages) of physically
@@ -130,12 +129,12 @@ func addrPointer(a uintptr) unsafe.Pointer {
 // the kernel leaves work in a socket (socktab.Socket.Work); reading it
 // (8 bytes) rearms it. The service waits on it through the netpoller,
 // so no thread sits blocked in the kernel while it waits.
-func SockRegister() (*os.File, error) {
+func SockRegister() (*Events, error) {
 	fd, _, e := syscall.RawSyscall(SysSockRegister, 0, 0, 0)
 	if e != 0 {
 		return nil, errnoErr("register the socket service", e)
 	}
-	return os.NewFile(fd, "socket-work"), nil
+	return newEvents(fd, "socket-work")
 }
 
 // SockNotify tells the kernel that socket sock changed (data, state,
@@ -176,24 +175,25 @@ type MSIMessage struct {
 // Reading the descriptor returns the number of messages since the last
 // read as a little-endian uint64. Nothing is masked: messages that
 // arrive while the driver works are counted.
-func OpenMSI() (*os.File, MSIMessage, error) {
+func OpenMSI() (*Events, MSIMessage, error) {
 	fd, msg, e := syscall.RawSyscall(SysOpenMSI, 0, 0, 0)
 	if e != 0 {
 		return nil, MSIMessage{}, errnoErr("open an MSI vector", e)
 	}
 	m := MSIMessage{Address: uint64(uint32(msg)), Data: uint32(msg >> 32)}
-	return os.NewFile(fd, fmt.Sprintf("msi%d", m.Data)), m, nil
+	ev, err := newEvents(fd, fmt.Sprintf("msi%d", m.Data))
+	return ev, m, err
 }
 
 // ShareRegister makes the caller the file service for shared host
 // directories (kernel/abi/shares). It returns the work descriptor, which
 // becomes readable when requests wait; reading it (8 bytes) rearms it.
-func ShareRegister() (*os.File, error) {
+func ShareRegister() (*Events, error) {
 	fd, _, e := syscall.RawSyscall(SysShareRegister, 0, 0, 0)
 	if e != 0 {
 		return nil, errnoErr("register the file service", e)
 	}
-	return os.NewFile(fd, "share-work"), nil
+	return newEvents(fd, "share-work")
 }
 
 // ShareTake copies the next waiting request into req; it reports false

@@ -23,12 +23,14 @@ type Events struct {
 	rc syscall.RawConn
 }
 
-// NewEvents wraps f, a descriptor from OpenIRQ, OpenMSI, SockRegister or
-// ShareRegister; f stays open until Close.
-func NewEvents(f *os.File) (*Events, error) {
+// newEvents makes descriptor fd, which the kernel opened non-blocking,
+// an Events named name; it stays open until Close.
+func newEvents(fd uintptr, name string) (*Events, error) {
+	f := os.NewFile(fd, name)
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name(), err)
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &Events{f: f, rc: rc}, nil
 }
