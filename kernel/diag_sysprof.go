@@ -15,6 +15,35 @@ import (
 // sysprofFaultSlot counts page faults, after the system calls' slots.
 const sysprofFaultSlot = linux.NumSyscalls + devcall.SysEnd - devcall.SysBase
 
+// The scheduler's events that coracle.sysprof counts too, after the page
+// faults: on several CPUs they are where a request's time goes besides
+// the calls themselves.
+const (
+	// sysprofLockWait: an entry that found the kernel lock held, and
+	// the cycles it spun for it.
+	sysprofLockWait = sysprofFaultSlot + 1 + iota
+	// sysprofHalt: the idle loop halted, and for how long.
+	sysprofHalt
+	// sysprofIdleSpin: the idle loop watched the clock for a close
+	// deadline instead of halting.
+	sysprofIdleSpin
+	// sysprofKick: a kick IPI sent to another CPU.
+	sysprofKick
+	// sysprofShootdown: a TLB shootdown, and the cycles spent waiting
+	// for the other CPUs' acknowledgements.
+	sysprofShootdown
+	sysprofSlots
+)
+
+// sysprofEventNames name the scheduler's event rows.
+var sysprofEventNames = [...]string{
+	sysprofLockWait - sysprofLockWait:  "kernel-lock-wait",
+	sysprofHalt - sysprofLockWait:      "idle-halt",
+	sysprofIdleSpin - sysprofLockWait:  "idle-spin",
+	sysprofKick - sysprofLockWait:      "kick-ipi",
+	sysprofShootdown - sysprofLockWait: "tlb-shootdown",
+}
+
 // sysprofTrapSlot is the counters' slot of trap f, or -1 for a trap that
 // is not counted.
 func sysprofTrapSlot(f *amd64.TrapFrame) int {
@@ -44,6 +73,17 @@ func sysprofAdd(i int, start uint64) {
 	sysprofCalls[i].cycles += amd64.Rdtsc() - start
 }
 
+// sysprofEvent counts one scheduler event of slot i that took the TSC
+// cycles since start (start = now for an instant one), under the kernel
+// lock.
+//
+// Trap context: yes, under the kernel lock.
+func sysprofEvent(i int, start uint64) {
+	if sysprofEnabled {
+		sysprofAdd(i, start)
+	}
+}
+
 // sysprofReport prints the calls that took the most time, most first.
 func sysprofReport() {
 	if !sysprofEnabled {
@@ -51,7 +91,7 @@ func sysprofReport() {
 	}
 	console.str("coracle: sysprof: calls, total µs, µs per call\n")
 	var done [len(sysprofCalls)]bool
-	for range 20 {
+	for range 25 {
 		best := -1
 		for i := range sysprofCalls {
 			if !done[i] && sysprofCalls[i].count > 0 && (best < 0 || sysprofCalls[i].cycles > sysprofCalls[best].cycles) {
@@ -70,6 +110,8 @@ func sysprofReport() {
 			console.str(linux.SyscallName(uint64(best)))
 		case best == sysprofFaultSlot:
 			console.str("page-fault")
+		case best >= sysprofLockWait:
+			console.str(sysprofEventNames[best-sysprofLockWait])
 		default:
 			console.str("devcall ")
 			console.dec(uint64(best - linux.NumSyscalls))

@@ -20,6 +20,9 @@ const (
 //
 // Trap context: yes.
 func sendIPI(c int, vector uint8) {
+	if vector == vectorKick {
+		sysprofEvent(sysprofKick, amd64.Rdtsc())
+	}
 	lapic.SendIPI(bootCPUs.apicIDs[c], amd64.ICRFixed(vector))
 }
 

@@ -18,11 +18,17 @@ import "github.com/coracle-os/coracle/arch/amd64"
 //
 // Trap context: yes, interrupts off.
 func lockKernel(c int) {
+	if bkl.TryLock(c) {
+		tlbServe(c) // one asked of it while it idled (smp_tlb.go)
+		return
+	}
+	start := amd64.Rdtsc()
 	for !bkl.TryLock(c) {
 		tlbServe(c)
 		amd64.Pause()
 	}
-	tlbServe(c) // one asked of it while it idled (smp_tlb.go)
+	tlbServe(c)
+	sysprofEvent(sysprofLockWait, start)
 }
 
 // unlockKernel lets the kernel lock go.

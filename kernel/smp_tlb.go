@@ -24,6 +24,8 @@ func shootdown() {
 		return
 	}
 	self := thisCPU()
+	start := amd64.Rdtsc()
+	defer sysprofEvent(sysprofShootdown, start)
 	tlbGen++
 	for i := range bootCPUs.n {
 		if i != self && cpus[i].scheduling {

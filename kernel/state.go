@@ -431,7 +431,7 @@ var (
 	// enosysLogged records which calls that answer ENOSYS were reported.
 	enosysLogged [linux.NumSyscalls]bool
 
-	sysprofCalls [sysprofFaultSlot + 1]struct{ count, cycles uint64 }
+	sysprofCalls [sysprofSlots]struct{ count, cycles uint64 }
 
 	// runStamps are the TSC stamps after the runtime's entry that
 	// coracle.bootstamps prints (diag_runstamps.go).

@@ -115,18 +115,22 @@ func idle(self int) {
 		// steals a goroutine) comes sooner by watching the clock than
 		// by arming the timer and halting, which costs a timer
 		// interrupt and, under a hypervisor, two exits.
+		spinStart := amd64.Rdtsc()
 		unlockKernel()
 		for nanotime() < d {
 		}
 		lockKernel(self)
+		sysprofEvent(sysprofIdleSpin, spinStart)
 		idleNs += nanotime() - start
 		return
 	}
 	armTimer(start)
 	c.idle = true
+	haltStart := amd64.Rdtsc()
 	unlockKernel()
 	amd64.WaitForInterrupt()
 	lockKernel(self)
+	sysprofEvent(sysprofHalt, haltStart)
 	c.idle = false
 	idleNs += nanotime() - start
 }
