@@ -32,6 +32,10 @@ const (
 	// sysprofShootdown: a TLB shootdown, and the cycles spent waiting
 	// for the other CPUs' acknowledgements.
 	sysprofShootdown
+	// sysprofTimerArm: the local APIC timer programmed (or stopped).
+	sysprofTimerArm
+	// sysprofDeviceIRQ: a device interrupt taken.
+	sysprofDeviceIRQ
 	sysprofSlots
 )
 
@@ -42,6 +46,8 @@ var sysprofEventNames = [...]string{
 	sysprofIdleSpin - sysprofLockWait:  "idle-spin",
 	sysprofKick - sysprofLockWait:      "kick-ipi",
 	sysprofShootdown - sysprofLockWait: "tlb-shootdown",
+	sysprofTimerArm - sysprofLockWait:  "timer-arm",
+	sysprofDeviceIRQ - sysprofLockWait: "device-irq",
 }
 
 // sysprofTrapSlot is the counters' slot of trap f, or -1 for a trap that

@@ -45,7 +45,7 @@ func schedule() {
 	t := cur()
 	mine := t.mine()
 	if mine && now < c.sliceEnd && t.allowedOn(self) {
-		armTimer(now) // a sleeper may have woken: its turn comes at sliceEnd
+		armTimer(now, true) // a sleeper may have woken: its turn comes at sliceEnd
 		deliverPending(t)
 		return
 	}
@@ -104,7 +104,7 @@ func switchTo(i int, now int64) {
 	t.onCPU = int32(self)
 	c.sliceEnd = now + timeslice
 	perCPUOf(self).SwitchTo(&t.Frame, t.xsave, t.fsBase, tssOf(self))
-	armTimer(now)
+	armTimer(now, true)
 }
 
 // expireDeadlines wakes every blocked thread whose deadline has passed.

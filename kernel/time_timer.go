@@ -28,7 +28,13 @@ func walltime() int64 { return clk.Realtime() }
 // deadline of a blocked thread (any CPU may wake it) unless another
 // CPU's timer fires by then, and the end of the running thread's
 // timeslice if another thread is waiting for a CPU.
-func armTimer(now int64) {
+//
+// lazy leaves a timer armed for sooner than needed as it is: the CPU
+// runs a thread, and the early interrupt costs it less than a
+// reprogramming, which under a hypervisor is an exit, and under TCG
+// takes QEMU's global lock. The idle loop arms exactly (lazy false):
+// there an early interrupt would wake a halted CPU for nothing.
+func armTimer(now int64, lazy bool) {
 	c := me()
 	at := nextDeadline()
 	if at != 0 && deadlineCovered(at) {
@@ -43,7 +49,14 @@ func armTimer(now int64) {
 	if at == c.armedAt {
 		return // already armed for it: reprogramming the APIC costs a VM exit
 	}
+	if lazy && c.armedAt != 0 && (at == 0 || c.armedAt < at) {
+		// Armed for sooner: let it fire and re-arm then (schedule
+		// does, after every interrupt from ring 3), rather than pay
+		// for reprogramming now and perhaps again before it.
+		return
+	}
 	c.armedAt = at
+	sysprofEvent(sysprofTimerArm, amd64.Rdtsc())
 	if at == 0 {
 		stopTimer()
 		return
@@ -124,7 +137,7 @@ func idle(self int) {
 		idleNs += nanotime() - start
 		return
 	}
-	armTimer(start)
+	armTimer(start, false)
 	c.idle = true
 	haltStart := amd64.Rdtsc()
 	unlockKernel()

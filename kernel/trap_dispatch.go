@@ -57,6 +57,7 @@ func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
 		timerInterrupt()
 		profileTick(fromUser)
 	case v >= vectorIRQBase && v < vectorIRQBase+maxIRQs:
+		sysprofEvent(sysprofDeviceIRQ, amd64.Rdtsc())
 		deviceInterrupt(int(v - vectorIRQBase))
 	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
 		deviceInterrupt(maxIRQs + int(v-vectorMSIBase))

@@ -272,10 +272,9 @@ func (l *LAPIC) read(reg uintptr) uint32 {
 	return atomic.LoadUint32(l.reg(reg))
 }
 
-// write stores v to the register at offset reg: in xAPIC mode an XCHG on
-// amd64, a full barrier, so earlier memory writes are visible before the
-// APIC acts (e.g. before an EOI); in x2APIC mode a WRMSR, which is
-// dropped for an offset with no MSR (a WRMSR there would raise #GP).
+// write stores v to the register at offset reg: in xAPIC mode one MOV
+// (MMIOWrite32); in x2APIC mode a WRMSR, which is dropped for an offset
+// with no MSR (a WRMSR there would raise #GP).
 func (l *LAPIC) write(reg uintptr, v uint32) {
 	if l.X2APIC {
 		if msr, ok := X2APICMSR(reg); ok {
@@ -283,7 +282,7 @@ func (l *LAPIC) write(reg uintptr, v uint32) {
 		}
 		return
 	}
-	atomic.StoreUint32(l.reg(reg), v)
+	MMIOWrite32(l.Base+reg, v)
 }
 
 // reg turns Base+off into a pointer. The page is not Go memory, so the
@@ -296,6 +295,20 @@ func (l *LAPIC) reg(off uintptr) *uint32 {
 }
 
 // defined in lapic_amd64.s
+
+// MMIOWrite32 stores v to the device register at addr with one MOV.
+//
+// Not an XCHG (what sync/atomic's store is): a locked access to
+// uncached memory locks the bus on hardware (SDM Vol. 3A, "Bus
+// Locking"), which a hypervisor may trap or throttle, and QEMU's TCG
+// runs it by stopping every other vCPU. A plain store suffices for
+// ordering: x86 makes stores visible in program order, and stores to
+// uncached memory are not buffered (SDM Vol. 3A, "Memory Ordering in P6
+// and More Recent Processor Families", "Methods of Caching Available"),
+// so memory written before it (a ring, a flag an IPI's target reads) is
+// visible before the device acts. The call is opaque to the compiler,
+// which therefore neither elides it nor moves memory accesses across it.
+func MMIOWrite32(addr uintptr, v uint32)
 
 // apicWrmsrFence orders earlier memory and APIC writes before a
 // following WRMSR to IA32_TSC_DEADLINE or an x2APIC register (MFENCE;

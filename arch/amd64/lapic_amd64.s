@@ -8,3 +8,10 @@ TEXT ·apicWrmsrFence(SB),NOSPLIT,$0-0
 	MFENCE
 	LFENCE
 	RET
+
+// func MMIOWrite32(addr uintptr, v uint32)
+TEXT ·MMIOWrite32(SB),NOSPLIT,$0-12
+	MOVQ	addr+0(FP), BX
+	MOVL	v+8(FP), AX
+	MOVL	AX, (BX)
+	RET

@@ -27,13 +27,15 @@ type Registers interface {
 // maps uncached before use (the kernel maps device memory user-accessible,
 // so these run in ring 3).
 //
-// 32-bit accesses are sync/atomic loads and stores: single MOVs the
-// compiler may neither elide nor merge, and the store is an XCHG, a full
-// barrier, so ring updates in ordinary memory are visible before a
-// notification. sync/atomic has no 8- or 16-bit operations, so those
-// widths are single MOVs in regs_amd64.s; a call into assembly is opaque
-// to the compiler, so it is not reordered with the accesses around it,
-// and x86 does not reorder a store with earlier stores.
+// 32-bit loads are sync/atomic loads: single MOVs the compiler may
+// neither elide nor merge. Stores, and the 8- and 16-bit loads that
+// sync/atomic lacks, are single MOVs in regs_amd64.s: a call into
+// assembly is opaque to the compiler, so it is not reordered with the
+// accesses around it, and x86 does not reorder a store with earlier
+// stores, so ring updates in ordinary memory are visible before a
+// notification. A 32-bit store is not sync/atomic's XCHG: a locked
+// access to device memory is a bus lock on hardware and stops every
+// other vCPU under QEMU's TCG (arch/amd64.MMIOWrite32).
 type MMIO uintptr
 
 var _ Registers = MMIO(0)
@@ -54,7 +56,7 @@ func (m MMIO) Write8(off uint32, v uint8) { mmioWrite8(uintptr(m)+uintptr(off), 
 func (m MMIO) Write16(off uint32, v uint16) { mmioWrite16(uintptr(m)+uintptr(off), v) }
 
 // Write32 implements Registers.
-func (m MMIO) Write32(off uint32, v uint32) { atomic.StoreUint32(m.reg32(off), v) }
+func (m MMIO) Write32(off uint32, v uint32) { amd64.MMIOWrite32(uintptr(m)+uintptr(off), v) }
 
 // reg32 turns the register's address into a pointer. Device memory is not
 // Go memory, so the garbage collector never needs to know; converting

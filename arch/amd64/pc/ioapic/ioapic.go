@@ -13,6 +13,8 @@ package ioapic
 import (
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/coracle-os/coracle/arch/amd64"
 )
 
 // IOAPIC is one I/O APIC (Intel 82093AA datasheet): it routes device
@@ -86,13 +88,13 @@ func (a *IOAPIC) SetMasked(pin int, masked bool) {
 }
 
 func (a *IOAPIC) read(reg uint32) uint32 {
-	atomic.StoreUint32(a.reg(IOREGSEL), reg)
+	amd64.MMIOWrite32(a.Base+IOREGSEL, reg)
 	return atomic.LoadUint32(a.reg(IOWIN))
 }
 
 func (a *IOAPIC) write(reg, v uint32) {
-	atomic.StoreUint32(a.reg(IOREGSEL), reg)
-	atomic.StoreUint32(a.reg(IOWIN), v)
+	amd64.MMIOWrite32(a.Base+IOREGSEL, reg)
+	amd64.MMIOWrite32(a.Base+IOWIN, v)
 }
 
 func (a *IOAPIC) reg(off uintptr) *uint32 {
