@@ -33,6 +33,9 @@ type cpuState struct {
 	// scheduling says the CPU runs threads: the boot CPU always, each
 	// online AP unless coracle.smp=off.
 	scheduling bool
+	// lockHalted is set while the CPU halts waiting for the kernel
+	// lock (waitForKernelLock), for unlockKernel to kick it.
+	lockHalted atomic.Bool
 	// tlbWant is the shootdown the lock holder asked of this CPU,
 	// tlbDone the last one it did (smp_tlb.go).
 	tlbWant, tlbDone atomic.Uint32

@@ -138,7 +138,11 @@ var (
 	// it before they look for threads.
 	schedGo atomic.Uint32
 
-	bkl  spinlock.Lock
+	bkl spinlock.Lock
+	// lockHalted counts the CPUs halted waiting for bkl, so that an
+	// unlock looks for one to kick only when there is one.
+	lockHalted atomic.Int32
+
 	cpus [maxCPUs]cpuState
 
 	// tlbGen numbers the TLB shootdowns (smp_tlb.go).

@@ -4,7 +4,9 @@ import "github.com/coracle-os/coracle/arch/amd64"
 
 // dispatch receives every trap on every CPU that runs threads: system
 // calls, exceptions and interrupts. A TLB shootdown is done and
-// acknowledged at once, without the kernel lock; everything else runs
+// acknowledged at once, without the kernel lock, and so is a kick that
+// ends a halt in ring 0 (the idle loop's, or a wait for the kernel
+// lock), whose interrupted code does the rest; everything else runs
 // under it, taken here unless the CPU already holds it (a fault in the
 // kernel's own access to user memory). For traps from ring 3 it ends by
 // choosing the thread to resume, and lets the lock go just before the
@@ -20,6 +22,16 @@ func dispatch(f *amd64.TrapFrame) {
 		return // from ring 3 the same thread resumes: nothing changed
 	}
 	fromUser := f.CS&3 != 0
+	if f.Vector == vectorKick {
+		// Acknowledged before the lock is taken: a CPU waiting for
+		// the lock in a kick's handler would otherwise never see the
+		// kick that ends its wait (the local APIC holds back a vector
+		// while one of its priority class is in service).
+		lapic.EOI()
+		if !fromUser {
+			return
+		}
+	}
 	held := !fromUser && bkl.HeldBy(self)
 	if !held {
 		lockKernel(self)
@@ -62,7 +74,7 @@ func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
 	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
 		deviceInterrupt(maxIRQs + int(v-vectorMSIBase))
 	case v == vectorKick:
-		lapic.EOI() // schedule, or the idle loop, does the rest
+		// Acknowledged in dispatch; schedule does the rest.
 	case v == vectorSpurious, v == vectorLegacyPIC+7, v == vectorLegacyPIC+15:
 		// Spurious: nothing to acknowledge (SDM Vol. 3A §11.9; 8259A
 		// datasheet for IRQ 7/15).
