@@ -41,7 +41,9 @@ func (sv *Service) dgramPump(c *conn) {
 	out := make([]byte, socktab.MaxDgram)
 	for {
 		moved := in.receive()
+		c.txMu.Lock() // not while work applies a bind or connect
 		sent, blocked := dgramSend(c, out)
+		c.txMu.Unlock()
 		moved = moved || sent
 		if c.closing.Load() && (c.s.Tx.Used() == 0 || blocked) {
 			sv.teardown(c)
@@ -109,7 +111,7 @@ func (r *dgramReceiver) receive() (moved bool) {
 }
 
 // dgramSend sends the records in the transmit ring. blocked reports that
-// the endpoint had no room for the next one.
+// the endpoint had no room for the next one. The caller holds c.txMu.
 func dgramSend(c *conn, out []byte) (sent, blocked bool) {
 	s := c.s
 	ring := socktab.RingData(c.id, false)

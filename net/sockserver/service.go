@@ -47,7 +47,9 @@ type conn struct {
 	closing atomic.Bool
 
 	// txMu serializes sends from the transmit ring: the pump's, and the
-	// service loop's when the program writes (sendNow).
+	// service loop's when the program writes (sendNow); for a datagram
+	// socket also the loop's work (its bind and connect) against the
+	// pump's sends.
 	txMu sync.Mutex
 }
 
@@ -83,21 +85,38 @@ func (sv *Service) loop(work *devcall.Events) {
 			s := &socktab.Table[id]
 			// Load first: most sockets have no work, and a plain load
 			// costs far less than the locked exchange.
-			if s.Work.Load() == 0 {
-				continue
-			}
-			if w := s.Work.Swap(0); w != 0 {
-				sv.work(id, s, w)
+			if s.Work.Load() != 0 {
+				sv.work(id, s)
 			}
 		}
 	}
 }
 
 // work does what the kernel asked of socket id.
-func (sv *Service) work(id int, s *socktab.Socket, w uint32) {
+//
+// A datagram socket's pump sends from the transmit ring whenever it
+// runs, on a CPU of its own: it must not send while this socket's bind
+// or connect is still to be applied, or netstack would bind the endpoint
+// to a port of its choosing for the send and the bind would then fail.
+// So the work is taken and done holding the pump's txMu, and a new
+// datagram socket's pump starts only after its first work is done.
+func (sv *Service) work(id int, s *socktab.Socket) {
 	c := sv.get(id)
+	if c != nil && s.Type == socktab.Dgram {
+		held := c
+		held.txMu.Lock()
+		defer held.txMu.Unlock()
+	}
+	w := s.Work.Swap(0)
+	if w == 0 {
+		return
+	}
 	if w&socktab.WorkCreate != 0 && c == nil {
 		c = sv.create(id, s)
+		if c != nil && s.Type == socktab.Dgram {
+			pumped := c
+			defer sysgo.Go(func() { sv.dgramPump(pumped) })
+		}
 	}
 	if c == nil {
 		if w&socktab.WorkClose != 0 {
@@ -163,10 +182,10 @@ func (sv *Service) create(id int, s *socktab.Socket) *conn {
 		// now, not when the goroutine first runs: a close that comes
 		// in the same batch of work as a send must leave the pump to
 		// send it.
+		// work starts its pump.
 		sv.mu.Lock()
 		c.pumping = true
 		sv.mu.Unlock()
-		sysgo.Go(func() { sv.dgramPump(c) })
 	}
 	return c
 }
