@@ -26,6 +26,10 @@ const (
 	mmapCeiling = userStackTop - userStackSize - 1<<30
 
 	lowMemoryEnd = 1 << 20 // firmware and boot structures
+
+	// demandZeroMarkSize is the size of demandZeroMark: more than the
+	// largest table of the kernel's (socktab.Table, 162 KiB).
+	demandZeroMarkSize = 256 << 10
 )
 
 // Windows of the user half where device registers and DMA memory are
