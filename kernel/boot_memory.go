@@ -197,3 +197,20 @@ func demandZeroTail(img *imageLayout) mm.Range {
 	}
 	return mm.Range{}
 }
+
+// bootZeroedPages takes physically contiguous frames for n bytes at boot,
+// zeroes them and returns them through the direct map: for the kernel's
+// tables that only some machines need, sized or taken there instead of
+// kept in every image. The boot stops if there are none.
+//
+// Boot path: no allocation.
+func bootZeroedPages(n uint64, what string) unsafe.Pointer {
+	pages := (n + mm.PageSize - 1) / mm.PageSize
+	pa, ok := frames.AllocContiguous(pages, mm.PageSize)
+	if !ok {
+		outOfMemory(what)
+	}
+	p := addrPointer(uintptr(pa) + physOffset)
+	clear(unsafe.Slice((*byte)(p), pages*mm.PageSize))
+	return p
+}

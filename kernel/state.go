@@ -454,7 +454,11 @@ var (
 	shareMounts [shares.MaxMounts]shareMount
 	shareCount  int
 
-	shareSlots [maxShareRequests]shareSlot
+	// shareSlots are the maxShareRequests request slots, in frames
+	// taken at boot when the command line mounts a share or a disk
+	// (setupShareMemory), and empty otherwise: a program with neither
+	// pays no RAM for them.
+	shareSlots []shareSlot
 
 	// shareCloses holds handles to close (Obj + 1; 0: free) that
 	// found every request slot busy.
@@ -490,6 +494,7 @@ var (
 
 	// pcBounce carries data between the program's buffers and the
 	// cache (cacheRead, cacheWrite), so that a fault on a buffer never
-	// lands inside a pagecache call.
-	pcBounce [16 * pagecache.PageSize]byte
+	// lands inside a pagecache call: pcBounceSize bytes in frames taken
+	// at boot with shareSlots, empty without shares and disks.
+	pcBounce []byte
 )
