@@ -24,6 +24,7 @@ func setupCPU() {
 // (enableCPUFeatures).
 func setupUserEntry() {
 	xcr0 = enableCPUFeatures(&cpu0)
+	setupVectorAreas()
 }
 
 // enableCPUFeatures readies the calling CPU to run ring-3 code: vector

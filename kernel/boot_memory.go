@@ -6,7 +6,6 @@ import (
 
 	"github.com/coracle-os/coracle/arch/amd64"
 	"github.com/coracle-os/coracle/boot/pvh"
-	"github.com/coracle-os/coracle/kernel/abi/socktab"
 	"github.com/coracle-os/coracle/kernel/mm"
 )
 
@@ -175,32 +174,43 @@ func readImage() (img imageLayout, ok bool) {
 }
 
 // demandZeroTail returns the part of the image that is backed on first
-// touch instead of at load: the last writable segment from the page after
-// the kernel's largest table, xsaveAreas, to its end. The segment ends
-// with .noptrbss, whose symbols the linker lays out smallest first, so
-// past xsaveAreas lie only the program's own larger zero-initialised
-// arrays (crypto/internal/fips140/drbg's 32 MiB scratch buffer, in every
-// program that uses crypto), never a kernel table the trap paths touch.
-// QEMU zeroed those pages and nothing has touched them yet, so they can
-// be given back. An empty range if the layout is not as expected.
+// touch instead of at load: the last writable segment from the page
+// after the start of demandZeroMark to its end. That segment ends with
+// .noptrbss, whose symbols the Go linker lays out by size, smallest
+// first. demandZeroMark is larger than any table of the kernel's, so
+// every one of them lies before it (TestKernelTablesBeforeDemandZeroMark
+// in tools/integration checks this on built images): past it lie only
+// the mark itself, never touched, and the program's own larger
+// zero-initialised arrays (crypto/internal/fips140/drbg's 32 MiB scratch
+// buffer, in every program that uses crypto). Trap handlers never touch
+// those except as user memory, whose faults the kernel serves. QEMU
+// zeroed those pages and nothing has touched them yet, so they can be
+// given back. An empty range if the layout is not as expected.
 //
 // Boot path: no allocation.
 func demandZeroTail(img *imageLayout) mm.Range {
-	kernelEnd := uint64(uintptr(unsafe.Pointer(&xsaveAreas))) + uint64(len(xsaveAreas))
-	for _, end := range [...]uint64{
-		uint64(uintptr(unsafe.Pointer(&threads))) + uint64(unsafe.Sizeof(threads)),
-		uint64(uintptr(unsafe.Pointer(&fdt))) + uint64(unsafe.Sizeof(fdt)),
-		uint64(uintptr(unsafe.Pointer(&epolls))) + uint64(unsafe.Sizeof(epolls)),
-		uint64(uintptr(unsafe.Pointer(&socktab.Table))) + uint64(unsafe.Sizeof(socktab.Table)),
-		uint64(uintptr(unsafe.Pointer(&cmdlineCopy))) + uint64(unsafe.Sizeof(cmdlineCopy)),
-	} {
-		kernelEnd = max(kernelEnd, end)
-	}
-	start := (kernelEnd + 4095) &^ 4095
+	start := (uint64(uintptr(unsafe.Pointer(&demandZeroMark))) + 4095) &^ 4095
 	for _, s := range img.segments[:img.n] {
 		if s.flags&pfW != 0 && s.end == img.end && start > s.start && start < s.end {
 			return mm.Range{Start: start, End: s.end}
 		}
 	}
 	return mm.Range{}
+}
+
+// bootZeroedPages takes physically contiguous frames for n bytes at boot,
+// zeroes them and returns them through the direct map: for the kernel's
+// tables that only some machines need, sized or taken there instead of
+// kept in every image. The boot stops if there are none.
+//
+// Boot path: no allocation.
+func bootZeroedPages(n uint64, what string) unsafe.Pointer {
+	pages := (n + mm.PageSize - 1) / mm.PageSize
+	pa, ok := frames.AllocContiguous(pages, mm.PageSize)
+	if !ok {
+		outOfMemory(what)
+	}
+	p := addrPointer(uintptr(pa) + physOffset)
+	clear(unsafe.Slice((*byte)(p), pages*mm.PageSize))
+	return p
 }

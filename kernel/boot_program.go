@@ -53,7 +53,10 @@ func startProgram(cmd string) {
 		bootFailure(err.Error())
 	}
 	procSaveStart(area, sp)
-	t := newThread()
+	t, _ := newThread() // the table is empty: only memory can be short
+	if t == nil {
+		outOfMemory("the first thread's vector state")
+	}
 	initVectorState(t.xsave)
 	t.Frame = amd64.TrapFrame{
 		RIP:    uint64(runtimeEntry()),

@@ -60,6 +60,10 @@ type pcXfer struct {
 	frames [pcRunPages]uint64
 }
 
+// pcBounceSize is the size of the page cache's bounce buffer: a
+// read or write of a cached file moves at most this much at a time.
+const pcBounceSize = 16 * pagecache.PageSize
+
 // cachePages gives the cache frames from the kernel's allocator, keeping
 // commitReserve back for the kernel and the runtime.
 type cachePages struct{}

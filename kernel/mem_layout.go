@@ -4,7 +4,7 @@ package kernel
 // the program.
 //
 //	0 - 64 KiB                 never mapped: nil dereferences fault
-//	image (0x400000 - end)     the ELF image at its link address, 4 KiB
+//	image (0x100000 - end)     the ELF image at its link address, 4 KiB
 //	                           pages with its segments' rights, US set
 //	                           (Go code runs in ring 3)
 //	user mappings              mmap areas, backed on first touch
@@ -26,6 +26,10 @@ const (
 	mmapCeiling = userStackTop - userStackSize - 1<<30
 
 	lowMemoryEnd = 1 << 20 // firmware and boot structures
+
+	// demandZeroMarkSize is the size of demandZeroMark: more than the
+	// largest table of the kernel's (socktab.Table, 162 KiB).
+	demandZeroMarkSize = 256 << 10
 )
 
 // Windows of the user half where device registers and DMA memory are

@@ -4,7 +4,9 @@ import (
 	"unsafe"
 
 	"github.com/coracle-os/coracle/arch/amd64"
+	"github.com/coracle-os/coracle/kernel/abi/linux"
 	"github.com/coracle-os/coracle/kernel/sigframe"
+	"github.com/coracle-os/coracle/kernel/vecarea"
 )
 
 // A Thread is one Linux thread of the program: the Go runtime runs each
@@ -35,7 +37,9 @@ type Thread struct {
 	kernelSignals uint64
 	altStack      sigframe.Stack
 
-	// xsave is the 64-byte aligned vector-state area (xsaveAreas).
+	// xsave is the 64-byte aligned vector-state area, in a frame of
+	// its own or shared with neighbouring slots (vectorAreas), through
+	// the direct map.
 	xsave uintptr
 
 	// sockWait is, plus one, the socket a blocking socket call waits
@@ -97,15 +101,15 @@ const (
 
 const (
 	maxThreads = 256
-	// xsaveAreaSize bounds EnableVectorState's size (AVX-512 needs
-	// about 2.7 KiB) and holds the block traps store YMM registers in
-	// (amd64.FastAreaSize).
-	xsaveAreaSize = 4096
-	firstTID      = 1
+	firstTID   = 1
 )
 
-// The areas hold amd64.FastAreaSize bytes: this fails to compile if not.
-const _ uint = xsaveAreaSize - amd64.FastAreaSize
+// Every thread slot can have a vector-state area.
+var _ [vecarea.MaxSlots - maxThreads]struct{}
+
+// The trap stubs' AVX layout fits in a frame: this fails to compile if
+// not.
+const _ uint = vecarea.PageSize - amd64.FastAreaSize
 
 // cur returns the thread this CPU runs (or last ran, while it idles).
 func cur() *Thread { return &threads[me().current] }
@@ -116,28 +120,85 @@ func (t *Thread) slot() int {
 	return int((uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&threads[0]))) / unsafe.Sizeof(Thread{}))
 }
 
-// xsaveArea returns thread i's vector save area.
-func xsaveArea(i int) uintptr {
-	base := (uintptr(unsafe.Pointer(&xsaveAreas[0])) + 63) &^ 63
-	return base + uintptr(i)*xsaveAreaSize
+// setupVectorAreas sizes the threads' vector-state areas once the boot
+// CPU has enabled its vector state (setupUserEntry): what XSAVE needs
+// for the components in XCR0 (CPUID.(EAX=0DH,ECX=0):EBX, SDM Vol. 1
+// §13.5), or FXSAVE's 512 bytes, and at least the block the trap stubs
+// store YMM registers in when they save AVX state with moves.
+func setupVectorAreas() {
+	size := cpu0.XSaveSize
+	if cpu0.FastVector == amd64.VectorSaveAVX {
+		size = max(size, amd64.FastAreaSize)
+	}
+	if !vectorAreas.SetLayout(size) {
+		bootFailure("the CPU's vector state does not fit in a page")
+	}
+}
+
+// vectorAreaSize is the size of each thread's vector-state area.
+func vectorAreaSize() uintptr { return uintptr(vectorAreas.Layout().Stride) }
+
+// vectorFrame takes a frame for the vector-state areas, evicting clean
+// page-cache pages when none is free. A thread does not leave the
+// commit reserve (commitReserve) alone as pipes do: the reserve is kept
+// for the kernel's own needs, and this is one.
+func vectorFrame() (uint64, bool) {
+	if pa, ok := frames.Alloc(); ok {
+		return pa, true
+	}
+	if !reclaimFrames() {
+		return 0, false
+	}
+	return frames.Alloc()
 }
 
 // liveSlots is the part of the table that has ever held a thread.
 func liveSlots() []Thread { return threads[:threadsHigh] }
 
-// newThread takes a free slot, or returns nil when the table is full.
-func newThread() *Thread {
+// newThread takes a free slot and gives it a vector-state area (not
+// yet initialised: initVectorState or copyVectorState). It fails with
+// EAGAIN when the table is full, as Linux's clone does at the thread
+// limit, and with ENOMEM when there is no frame for the area.
+func newThread() (*Thread, linux.Errno) {
 	for i := range threads {
 		t := &threads[i]
 		if t.state != threadFree {
 			continue
 		}
-		*t = Thread{tid: nextTID, state: threadRunnable, xsave: xsaveArea(i), onCPU: -1}
+		var frame uint64
+		if vectorAreas.NeedsFrame(i) {
+			var ok bool
+			if frame, ok = vectorFrame(); !ok {
+				return nil, linux.ENOMEM
+			}
+		}
+		pa, ok := vectorAreas.Acquire(i, frame)
+		if !ok { // cannot happen: the slot was free
+			if frame != 0 {
+				frames.Free(frame)
+			}
+			return nil, linux.ENOMEM
+		}
+		*t = Thread{tid: nextTID, state: threadRunnable, xsave: uintptr(pa) + physOffset, onCPU: -1}
 		nextTID++
 		threadsHigh = max(threadsHigh, i+1)
-		return t
+		return t, 0
 	}
-	return nil
+	return nil, linux.EAGAIN
+}
+
+// freeThread ends t, which runs on the calling CPU, and gives back its
+// vector-state area. The area is completed first: the entry may have
+// left part of t's state in the CPU (PerCPU.EntryArea), which the
+// return to ring 3 would otherwise store into the freed area, after
+// the kernel lock is let go and another CPU may have reused its frame.
+func freeThread(t *Thread) {
+	thisPerCPU().VectorStateToMemory()
+	t.state = threadFree
+	t.xsave = 0
+	if free, _ := vectorAreas.Release(t.slot()); free != 0 {
+		frames.Free(free)
+	}
 }
 
 // threadByTID finds a live thread.
@@ -166,8 +227,8 @@ func liveThreads() int {
 // masked), marked valid in XSTATE_BV so that XRSTOR loads them.
 func initVectorState(area uintptr) {
 	thisPerCPU().VectorStateToMemory()
-	b := (*[xsaveAreaSize]byte)(addrPointer(area))
-	clear(b[:])
+	b := unsafe.Slice((*byte)(addrPointer(area)), vectorAreaSize())
+	clear(b)
 	b[0], b[1] = 0x7F, 0x03   // FCW
 	b[24], b[25] = 0x80, 0x1F // MXCSR
 	b[512] = 0x3              // XSTATE_BV: x87 and SSE
@@ -177,5 +238,6 @@ func initVectorState(area uintptr) {
 // as Linux does on clone.
 func copyVectorState(dst, src uintptr) {
 	thisPerCPU().VectorStateToMemory()
-	*(*[xsaveAreaSize]byte)(addrPointer(dst)) = *(*[xsaveAreaSize]byte)(addrPointer(src))
+	n := vectorAreaSize()
+	copy(unsafe.Slice((*byte)(addrPointer(dst)), n), unsafe.Slice((*byte)(addrPointer(src)), n))
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/coracle-os/coracle/kernel/tmpfs"
 	"github.com/coracle-os/coracle/kernel/unixsock"
 	"github.com/coracle-os/coracle/kernel/vdso"
+	"github.com/coracle-os/coracle/kernel/vecarea"
 	"github.com/coracle-os/coracle/kernel/vfs"
 )
 
@@ -213,6 +214,13 @@ var (
 	// through which boot.Info points at it, is gone.
 	cmdlineCopy [pvh.MaxCmdline]byte
 
+	// demandZeroMark is where the image's demand-zero tail begins
+	// (demandZeroTail). It is larger than any table of the kernel's, so
+	// the linker, which lays zero-initialised data out smallest first,
+	// puts it after all of them. Nothing reads or writes it: its pages
+	// past the first cost no RAM.
+	demandZeroMark [demandZeroMarkSize]byte
+
 	// mappedFiles are the root's files that some area maps, each held
 	// open once (mem_file.go); mappedCount of them are in use.
 	// fileMaps gives their pages to faults and hears of truncation
@@ -232,8 +240,9 @@ var (
 
 	nextTID int32 = firstTID
 
-	// xsaveAreas holds every thread's vector state; see alignedXSave.
-	xsaveAreas [maxThreads*xsaveAreaSize + 64]byte
+	// vectorAreas are the frames holding the threads' vector-state
+	// areas, taken at clone and given back at exit (sched_thread.go).
+	vectorAreas vecarea.Areas
 
 	// futexes holds the threads blocked in FUTEX_WAIT (waitFutex), by
 	// slot, in arrival order.
@@ -449,7 +458,11 @@ var (
 	shareMounts [shares.MaxMounts]shareMount
 	shareCount  int
 
-	shareSlots [maxShareRequests]shareSlot
+	// shareSlots are the maxShareRequests request slots, in frames
+	// taken at boot when the command line mounts a share or a disk
+	// (setupShareMemory), and empty otherwise: a program with neither
+	// pays no RAM for them.
+	shareSlots []shareSlot
 
 	// shareCloses holds handles to close (Obj + 1; 0: free) that
 	// found every request slot busy.
@@ -485,6 +498,7 @@ var (
 
 	// pcBounce carries data between the program's buffers and the
 	// cache (cacheRead, cacheWrite), so that a fault on a buffer never
-	// lands inside a pagecache call.
-	pcBounce [16 * pagecache.PageSize]byte
+	// lands inside a pagecache call: pcBounceSize bytes in frames taken
+	// at boot with shareSlots, empty without shares and disks.
+	pcBounce []byte
 )

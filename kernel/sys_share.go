@@ -55,7 +55,7 @@ func sysShareDone(t *Thread, f *amd64.TrapFrame) uint64 {
 	// Read in place: nothing else runs while the kernel does, and the
 	// result is 4 KiB.
 	res := (*shares.Result)(unsafe.Pointer(&b[0]))
-	if res.ID >= maxShareRequests || shareSlots[res.ID].state != slotTaken {
+	if uint64(res.ID) >= uint64(len(shareSlots)) || shareSlots[res.ID].state != slotTaken {
 		return linux.EINVAL.Ret()
 	}
 	s := &shareSlots[res.ID]

@@ -30,9 +30,9 @@ func sysClone(t *Thread, f *amd64.TrapFrame) uint64 {
 	if flags&(linux.CLONE_PARENT_SETTID|linux.CLONE_CHILD_SETTID|linux.CLONE_CHILD_CLEARTID) != 0 {
 		return linux.EINVAL.Ret() // not used by the Go runtime; refuse rather than ignore
 	}
-	child := newThread()
+	child, errno := newThread()
 	if child == nil {
-		return linux.EAGAIN.Ret()
+		return errno.Ret()
 	}
 	child.Frame = *f
 	child.Frame.RAX = 0
@@ -52,7 +52,7 @@ func sysClone(t *Thread, f *amd64.TrapFrame) uint64 {
 // stack (docs/linux-abi.md §3), so nothing of the thread's user memory is
 // touched.
 func sysExit(t *Thread, f *amd64.TrapFrame) uint64 {
-	t.state = threadFree
+	freeThread(t)
 	if liveThreads() == 0 {
 		Exit(int(int32(f.RDI)) & 0xff)
 	}

@@ -97,6 +97,20 @@ func TestBuild(t *testing.T) {
 	if !linked {
 		t.Errorf("the image has no symbol of %s: the overlay did not add the import", kernelStandIn)
 	}
+	// The image is linked at LoadAddress: its first segment (the ELF
+	// header's page) starts there and the text follows a page above.
+	first := uint64(0)
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && (first == 0 || p.Vaddr < first) {
+			first = p.Vaddr
+		}
+	}
+	if first != LoadAddress {
+		t.Errorf("first PT_LOAD at %#x, want LoadAddress %#x", first, LoadAddress)
+	}
+	if text := f.Section(".text"); text == nil || text.Addr != LoadAddress+0x1000 {
+		t.Errorf(".text not at %#x: %+v", LoadAddress+0x1000, text)
+	}
 	if _, err := os.Stat(filepath.Join(dir, OverlayFileName)); !os.IsNotExist(err) {
 		t.Errorf("%s appeared in the package directory (%v)", OverlayFileName, err)
 	}

@@ -10,7 +10,7 @@ import (
 func goBuild(ctx context.Context, dir string, p *listedPackage, pkg, overlay, entrySymbol, out string) error {
 	cmd := goCommand(ctx, dir, "build",
 		"-overlay", overlay,
-		"-ldflags", "-E "+entrySymbol,
+		"-ldflags", linkFlags(entrySymbol),
 		"-o", out,
 		"--", pkg)
 	output, err := cmd.CombinedOutput()

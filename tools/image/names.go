@@ -37,6 +37,19 @@ const (
 	// e_entry, and RewritePVHNote copies e_entry into the PVH note.
 	EntrySymbol = ModulePath + "/boot.pvhEntry"
 
+	// LoadAddress is where the image is linked and loaded: 1 MiB, the
+	// lowest address a PVH loader may use (the first MiB holds the
+	// real-mode IVT, the BIOS data area, the EBDA, option ROMs and the
+	// firmware; QEMU puts the PVH start_info, the command line and, on
+	// pc and q35, SeaBIOS's tables there or at the top of RAM, never in
+	// between: docs/memory.md). The Go linker's default for linux/amd64
+	// is 4 MiB, which leaves the 3 MiB below the image to the frame
+	// allocator but makes the whole image fit in RAM only if RAM reaches
+	// 3 MiB further: httpd, 11.5 MiB of image kept in RAM, would not fit
+	// in 16 MiB. The image is identity-mapped (p_paddr = p_vaddr), and the
+	// kernel assumes no particular address for it.
+	LoadAddress = 0x100000
+
 	// OverlayFileName is the file the overlay adds to the main package's
 	// directory. The zz_ prefix sorts it last, after the user's files.
 	OverlayFileName = "zz_coracle_kernel.go"

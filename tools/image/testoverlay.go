@@ -180,8 +180,16 @@ func within(path, dir string) bool {
 }
 
 // TestLinkFlags are the linker flags a test binary needs to boot: the
-// PVH entry point, as for coracle build.
-func TestLinkFlags() string { return "-E " + EntrySymbol }
+// PVH entry point and the load address, as for coracle build.
+func TestLinkFlags() string { return linkFlags(EntrySymbol) }
+
+// linkFlags are the linker flags of every image: -E makes entry (the
+// PVH entry stub) e_entry; -T puts the text one page above LoadAddress, where the
+// linker puts it above its default 4 MiB, so that the first segment,
+// the ELF and program headers, starts at LoadAddress.
+func linkFlags(entry string) string {
+	return fmt.Sprintf("-E %s -T %#x", entry, LoadAddress+0x1000)
+}
 
 // TestGoEnv is the environment the go command needs, on top of the
 // caller's, to build test binaries for the guest.

@@ -82,6 +82,9 @@ func verifyLoads(f *elf.File) error {
 		if p.Paddr != p.Vaddr {
 			return fmt.Errorf("%w: PT_LOAD at %#x has p_paddr %#x; the kernel runs where it is loaded, so they must be equal", ErrBadLoad, p.Vaddr, p.Paddr)
 		}
+		if p.Paddr < LoadAddress {
+			return fmt.Errorf("%w: PT_LOAD at %#x is below 1 MiB, which is the firmware's", ErrBadLoad, p.Paddr)
+		}
 		if end := p.Paddr + p.Memsz; end > fourGiB || end < p.Paddr {
 			return fmt.Errorf("%w: PT_LOAD [%#x, %#x) reaches above 4 GiB", ErrBadLoad, p.Paddr, end)
 		}

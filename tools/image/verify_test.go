@@ -78,6 +78,11 @@ func TestVerifyRejects(t *testing.T) {
 			ph := firstLoadHeader(t, img)
 			le.PutUint64(ph[24:], le.Uint64(ph[24:])+0x200000) // p_paddr
 		}, ErrBadLoad},
+		{"segment below 1 MiB", func(t *testing.T, img []byte) {
+			ph := firstLoadHeader(t, img)
+			le.PutUint64(ph[16:], 0x80000) // p_vaddr
+			le.PutUint64(ph[24:], 0x80000) // p_paddr
+		}, ErrBadLoad},
 		{"segment above 4 GiB", func(t *testing.T, img []byte) {
 			ph := firstLoadHeader(t, img)
 			le.PutUint64(ph[phMemszOff:], 1<<32)

@@ -11,7 +11,7 @@ import (
 
 // httpdMinMiB is the smallest memory docs/memory.md and README.md give
 // for examples/httpd.
-const httpdMinMiB = 32
+const httpdMinMiB = 28
 
 // examples/httpd serves in the memory the documentation promises it: a
 // thousand requests over one kept-alive connection and a thousand over

@@ -92,7 +92,7 @@ func buildTestImage(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	linked := filepath.Join(tmp, "linked.elf")
-	cmd := exec.Command("go", "test", "-c", "-overlay", ov, "-ldflags", "-E "+image.EntrySymbol, "-o", linked, "./"+dir)
+	cmd := exec.Command("go", "test", "-c", "-overlay", ov, "-ldflags", image.TestLinkFlags(), "-o", linked, "./"+dir)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
