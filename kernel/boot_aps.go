@@ -355,7 +355,7 @@ func apStackOf(sp uint64) (lo, hi uint64, name string, ok bool) {
 	k, e := smp.SlotStacks(kernelStackBase, slot)
 	switch {
 	case sp >= k.Lo && sp < k.Hi:
-		return k.Lo, k.Hi, "application processor kernel stack", true
+		return k.Lo, k.Hi, apKernelStackName, true
 	case sp >= e.Lo && sp < e.Hi:
 		return e.Lo, e.Hi, "application processor emergency stack", true
 	}

@@ -31,7 +31,7 @@ func printKernelStack(f *amd64.TrapFrame, symbols *symtab.Table) {
 	console.hex(stack.Hi, 16)
 	console.str("):\n")
 	tr := walkFrom(kernelMemory{}, stack, symbols, f.RIP, f.RSP, f.RBP)
-	if name == kernelStackName && tr.Stop == stackwalk.StopOutside && tr.At == cur().Frame.RBP {
+	if servesThreads(name) && tr.Stop == stackwalk.StopOutside && tr.At == cur().Frame.RBP {
 		// The entry stub from ring 3 keeps the thread's RBP: the
 		// chain's expected end, not a corrupt link.
 		printTrace(tr, symbols, "end of the kernel's frames: the next frame pointer is the thread's user RBP")
@@ -57,7 +57,7 @@ const bootEntry64 = "github.com/coracle-os/coracle/boot.entry64"
 //
 // Trap context: safe.
 func printUserStack(f *amd64.TrapFrame, symbols *symtab.Table) {
-	if _, name, ok := kernelStackOf(f.RSP); !ok || name != kernelStackName {
+	if _, name, ok := kernelStackOf(f.RSP); !ok || !servesThreads(name) {
 		console.str("coracle: user stack: none, the kernel was not serving a thread\n")
 		return
 	}
@@ -98,9 +98,19 @@ func printUserFrames(u *amd64.TrapFrame, symbols *symtab.Table) {
 
 // Names of the stacks kernel code runs on.
 const (
-	kernelStackName = "kernel stack"
-	bootStackName   = "boot stack"
+	kernelStackName   = "kernel stack"
+	bootStackName     = "boot stack"
+	apKernelStackName = "application processor kernel stack"
 )
+
+// servesThreads reports whether the kernel stack named name is one a
+// trap from ring 3 runs on: the boot CPU's, or an AP's once the APs run
+// the program's threads (before that an AP runs only its start-up).
+//
+// Trap context: safe.
+func servesThreads(name string) bool {
+	return name == kernelStackName || name == apKernelStackName && schedGo.Load() != 0
+}
 
 // kernelStackOf names the kernel stack holding sp and returns its bounds.
 func kernelStackOf(sp uint64) (stackwalk.Range, string, bool) {
