@@ -90,6 +90,19 @@ func sysprofEvent(i int, start uint64) {
 	}
 }
 
+// sysprofRunnableWait counts how long a runnable thread waited for a
+// CPU (ns), and keeps the longest wait.
+//
+// Trap context: yes, under the kernel lock.
+func sysprofRunnableWait(ns int64) {
+	if !sysprofEnabled {
+		return
+	}
+	sysprofWaits.count++
+	sysprofWaits.ns += uint64(ns)
+	sysprofWaits.max = max(sysprofWaits.max, uint64(ns))
+}
+
 // sysprofReport prints the calls that took the most time, most first.
 func sysprofReport() {
 	if !sysprofEnabled {
@@ -131,5 +144,16 @@ func sysprofReport() {
 		console.str(".")
 		console.dec(us * 10 / c.count % 10)
 		console.str("\n")
+	}
+	if w := &sysprofWaits; w.count > 0 {
+		console.str("coracle: sysprof: runnable-wait ")
+		console.dec(w.count)
+		console.str(" ")
+		console.dec(w.ns / 1000)
+		console.str(" ")
+		console.dec(w.ns / 1000 / w.count)
+		console.str(" (longest ")
+		console.dec(w.max / 1000)
+		console.str(" µs)\n")
 	}
 }

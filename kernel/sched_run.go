@@ -28,6 +28,7 @@ func block(t *Thread, why waitReason, deadline int64) {
 func wake(t *Thread, ret uint64) {
 	t.Frame.RAX = ret
 	t.state = threadRunnable
+	t.readyAt = nanotime()
 	t.wait = waitNone
 	t.deadline = 0
 	futexes.Cancel(t.slot()) // when the wait ends other than by FUTEX_WAKE
@@ -59,6 +60,7 @@ func schedule() {
 			// excludes this CPU): another CPU may take it, before
 			// this one idles.
 			t.state = threadRunnable
+			t.readyAt = now
 			kickIdleCPU(t)
 		}
 	}
@@ -100,6 +102,10 @@ func switchTo(i int, now int64) {
 	c := &cpus[self]
 	c.current = i
 	t := &threads[i]
+	if t.readyAt != 0 {
+		sysprofRunnableWait(max(now-t.readyAt, 0)) // woken after now was read: 0
+		t.readyAt = 0
+	}
 	t.state = threadRunning
 	t.onCPU = int32(self)
 	c.sliceEnd = now + timeslice

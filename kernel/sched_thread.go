@@ -37,6 +37,12 @@ type Thread struct {
 	kernelSignals uint64
 	altStack      sigframe.Stack
 
+	// readyAt is when the thread last became runnable (nanotime), until
+	// a CPU runs it; 0 for a new thread. coracle.sysprof reports the
+	// waits. The padding keeps the size a multiple of 16.
+	readyAt int64
+	_       [8]byte
+
 	// xsave is the 64-byte aligned vector-state area, in a frame of
 	// its own or shared with neighbouring slots (vectorAreas), through
 	// the direct map.
@@ -65,6 +71,11 @@ type Thread struct {
 	// (the zero value: none).
 	notOn cpuMask
 }
+
+// The table's entries stay 16-byte aligned (checkThreadLayout checks
+// the start at boot): this fails to compile if the size is not a
+// multiple of 16.
+var _ [unsafe.Sizeof(Thread{}) % 16]struct{} = [0]struct{}{}
 
 // allowedOn reports whether t's affinity lets it run on CPU c.
 func (t *Thread) allowedOn(c int) bool { return !t.notOn.has(c) }

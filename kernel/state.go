@@ -445,6 +445,8 @@ var (
 	enosysLogged [linux.NumSyscalls]bool
 
 	sysprofCalls [sysprofSlots]struct{ count, cycles uint64 }
+	// sysprofWaits sums the waits of runnable threads for a CPU.
+	sysprofWaits struct{ count, ns, max uint64 }
 
 	// runStamps are the TSC stamps after the runtime's entry that
 	// coracle.bootstamps prints (diag_runstamps.go).
