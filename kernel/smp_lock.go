@@ -54,9 +54,9 @@ func lockKernel(c int) {
 // is let go (unlockKernel kicks a halted waiter) or an interrupt comes,
 // unless the lock is free already. An interrupt taken meanwhile is
 // handled as in the idle loop: its handler takes the lock itself, on
-// this CPU's kernel stack, above the trap that is waiting; only nothing
-// of that trap's has been touched yet. A shootdown IPI is served
-// without the lock, so the holder's wait for it ends.
+// this CPU's kernel stack, above the trap that is waiting, whose own
+// work has not begun. A shootdown IPI is served without the lock, so
+// the holder's wait for it ends.
 //
 // Trap context: yes, interrupts off on entry and return.
 func waitForKernelLock(c int) {

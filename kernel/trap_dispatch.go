@@ -72,6 +72,7 @@ func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
 		sysprofEvent(sysprofDeviceIRQ, amd64.Rdtsc())
 		deviceInterrupt(int(v - vectorIRQBase))
 	case v >= vectorMSIBase && v < vectorMSIBase+maxMSIs:
+		sysprofEvent(sysprofDeviceIRQ, amd64.Rdtsc())
 		deviceInterrupt(maxIRQs + int(v-vectorMSIBase))
 	case v == vectorKick:
 		// Acknowledged in dispatch; schedule does the rest.
