@@ -90,25 +90,15 @@ func shareOfIno(ino tmpfs.Ino) int {
 }
 
 // setupShareMemory gives shareSlots and pcBounce their memory, in frames
-// of their own, if the command line mounts any share or disk, and
-// reports whether it does. Without one no file service runs, so neither
-// is ever touched, and they stay empty: they took 190 KiB of every
-// image when they were fixed arrays.
+// of their own, once the command line names a share or disk. Without one
+// no file service runs, so neither is ever touched, and they stay empty:
+// they took 190 KiB of every image when they were fixed arrays.
 //
 // Boot path: no allocation.
-func setupShareMemory(cmd string) bool {
-	sc := cmdline.NewScanner(cmd)
-	any := false
-	for w, ok := sc.Next(); ok && !any; w, ok = sc.Next() {
-		any = w.Key == shares.Key || w.Key == shares.DiskKey
-	}
-	if !any {
-		return false
-	}
+func setupShareMemory() {
 	slotBytes := uint64(maxShareRequests) * uint64(unsafe.Sizeof(shareSlot{}))
 	shareSlots = unsafe.Slice((*shareSlot)(bootZeroedPages(slotBytes, "the share and disk request slots")), maxShareRequests)
 	pcBounce = unsafe.Slice((*byte)(bootZeroedPages(pcBounceSize, "the page cache's bounce buffer")), pcBounceSize)
-	return true
 }
 
 // shareMountPoints names the shares' mount points to a walk. The
@@ -132,13 +122,13 @@ func (shareMountPoints) MountPoint(n vfs.Node) bool {
 // coracle.disk=PATH[:ro], PATH absolute and percent-encoded as
 // coracle.arg values are. A bad word is reported and skipped.
 func setupShares(cmd string) {
-	if !setupShareMemory(cmd) {
-		return
-	}
 	sc := cmdline.NewScanner(cmd)
 	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
 		if w.Key != shares.Key && w.Key != shares.DiskKey {
 			continue
+		}
+		if shareSlots == nil {
+			setupShareMemory()
 		}
 		m, ok := shares.ParseMount(w.Key, w.Value)
 		if !ok {

@@ -28,7 +28,9 @@ func block(t *Thread, why waitReason, deadline int64) {
 func wake(t *Thread, ret uint64) {
 	t.Frame.RAX = ret
 	t.state = threadRunnable
-	t.readyAt = nanotime()
+	if sysprofEnabled {
+		t.readyAt = nanotime()
+	}
 	t.wait = waitNone
 	t.deadline = 0
 	futexes.Cancel(t.slot()) // when the wait ends other than by FUTEX_WAKE
@@ -60,7 +62,9 @@ func schedule() {
 			// excludes this CPU): another CPU may take it, before
 			// this one idles.
 			t.state = threadRunnable
-			t.readyAt = now
+			if sysprofEnabled {
+				t.readyAt = now
+			}
 			kickIdleCPU(t)
 		}
 	}

@@ -38,8 +38,8 @@ type Thread struct {
 	altStack      sigframe.Stack
 
 	// readyAt is when the thread last became runnable (nanotime), until
-	// a CPU runs it; 0 for a new thread. coracle.sysprof reports the
-	// waits. The padding keeps the size a multiple of 16.
+	// a CPU runs it; 0 for a new thread, and always 0 without
+	// coracle.sysprof, which reports the waits. The padding keeps the size a multiple of 16.
 	readyAt int64
 	_       [8]byte
 

@@ -103,9 +103,8 @@ func (sv *Service) loop(work *devcall.Events) {
 func (sv *Service) work(id int, s *socktab.Socket) {
 	c := sv.get(id)
 	if c != nil && s.Type == socktab.Dgram {
-		held := c
-		held.txMu.Lock()
-		defer held.txMu.Unlock()
+		c.txMu.Lock()
+		defer c.txMu.Unlock()
 	}
 	w := s.Work.Swap(0)
 	if w == 0 {
@@ -114,8 +113,7 @@ func (sv *Service) work(id int, s *socktab.Socket) {
 	if w&socktab.WorkCreate != 0 && c == nil {
 		c = sv.create(id, s)
 		if c != nil && s.Type == socktab.Dgram {
-			pumped := c
-			defer sysgo.Go(func() { sv.dgramPump(pumped) })
+			defer sysgo.Go(func() { sv.dgramPump(c) })
 		}
 	}
 	if c == nil {
@@ -179,10 +177,9 @@ func (sv *Service) create(id int, s *socktab.Socket) *conn {
 	c := sv.adopt(id, s, ep, wq)
 	if s.Type == socktab.Dgram {
 		// A datagram socket moves data from the start. Mark it pumping
-		// now, not when the goroutine first runs: a close that comes
-		// in the same batch of work as a send must leave the pump to
-		// send it.
-		// work starts its pump.
+		// now, not when its pump (which work starts) first runs: a
+		// close that comes in the same batch of work as a send must
+		// leave the pump to send it.
 		sv.mu.Lock()
 		c.pumping = true
 		sv.mu.Unlock()
