@@ -82,11 +82,15 @@ const (
 	maxRxBuffers = (modernHeaderSize + MaxRxFrame + bufferSize - 1) / bufferSize
 
 	// With segmentation offload a frame may carry up to MaxGSO bytes
-	// of TCP payload (plus headers), in one of gsoSlots transmit
-	// buffers of gsoBufferSize.
+	// of TCP payload (plus headers): with its virtio-net header at most
+	// gsoChainBytes, spread over a chain of up to maxTxChain transmit
+	// buffers (§2.7.4: a device takes a chain of any layout). Frames
+	// share the queue's buffers, one per descriptor, so that many
+	// small frames can be in flight while the device is busy, as well
+	// as a few large ones.
 	MaxGSO        = 64000
-	gsoBufferSize = 64 << 10
-	gsoSlots      = 32
+	gsoChainBytes = 64 << 10
+	maxTxChain    = gsoChainBytes / bufferSize
 )
 
 // Feature sets. GUEST_TSO4/6 require GUEST_CSUM (§5.1.3.1), and a device
@@ -123,8 +127,8 @@ type Device struct {
 	rxPhys       uint64
 	txPhys       uint64
 
-	// rxSlot and txSlot map a descriptor chain's head to the buffer
-	// slot it carries: the queue picks heads, the driver picks slots.
+	// rxSlot maps a receive chain's head to the buffer slot it carries:
+	// the queue picks heads, the driver picks slots.
 	// rxSlot and asm belong to the goroutine in Receive.
 	rxSlot []uint16
 	asm    *assembler
@@ -132,12 +136,18 @@ type Device struct {
 	// irqDesc says how a PCI device interrupts, for String.
 	irqDesc string
 
-	// txBufSize is the size of a transmit buffer slot: bufferSize, or
-	// gsoBufferSize when the device segments.
-	txBufSize int
-	txMu      sync.Mutex
-	txFree    []uint16 // free transmit buffer slots; guarded by txMu
-	txSlot    []uint16 // guarded by txMu
+	// gso: the device finishes checksums and segments TCP, so Send
+	// takes frames of up to gsoChainBytes with their header.
+	gso bool
+
+	// Transmit buffers: one bufferSize slot per descriptor of the
+	// transmit queue; a frame takes as many as it spans. Guarded by
+	// txMu.
+	txMu       sync.Mutex
+	txFree     []uint16                 // free slots
+	txChain    []uint16                 // per chain head, maxTxChain entries: the slots it holds
+	txChainLen []uint8                  // per chain head: how many of them
+	txBufs     [maxTxChain]virtq.Buffer // Send's list for Add
 }
 
 // Interrupts says how the device interrupts.
@@ -222,19 +232,17 @@ func (d *Device) setupQueues(features uint64) error {
 	if d.rxMem, d.rxPhys, err = d.setupQueue(receiveq, &d.rx, bufferSize, 0); err != nil {
 		return err
 	}
-	slots := 0 // one per descriptor
-	d.txBufSize = bufferSize
-	if features&(1<<VIRTIO_NET_F_CSUM) != 0 && features&(1<<VIRTIO_NET_F_HOST_TSO4|1<<VIRTIO_NET_F_HOST_TSO6) != 0 {
-		d.txBufSize, slots = gsoBufferSize, gsoSlots
-	}
-	if d.txMem, d.txPhys, err = d.setupQueue(transmitq, &d.tx, d.txBufSize, slots); err != nil {
+	d.gso = features&(1<<VIRTIO_NET_F_CSUM) != 0 && features&(1<<VIRTIO_NET_F_HOST_TSO4|1<<VIRTIO_NET_F_HOST_TSO6) != 0
+	if d.txMem, d.txPhys, err = d.setupQueue(transmitq, &d.tx, bufferSize, 0); err != nil {
 		return err
 	}
-	for i := range len(d.txMem) / d.txBufSize {
+	d.txFree = d.txFree[:0]
+	for i := range len(d.txMem) / bufferSize {
 		d.txFree = append(d.txFree, uint16(i))
 	}
 	d.rxSlot = make([]uint16, d.rx.Size())
-	d.txSlot = make([]uint16, d.tx.Size())
+	d.txChain = make([]uint16, int(d.tx.Size())*maxTxChain)
+	d.txChainLen = make([]uint8, d.tx.Size())
 	// Sent buffers are reclaimed by the next Send and after each
 	// receive pass: the device need not interrupt for them.
 	d.tx.DisableInterrupts()
@@ -327,8 +335,7 @@ func (d *Device) LinkUp() bool {
 // (TxOffload.NeedsCsum), and segment TCP over IPv4 and over IPv6.
 func (d *Device) Offloads() (csum, tso4, tso6 bool) {
 	csum = d.features&(1<<VIRTIO_NET_F_CSUM) != 0
-	gso := d.txBufSize == gsoBufferSize
-	return csum, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
+	return csum, d.gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, d.gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
 }
 
 // ReceiveOffloads reports what the device does for Receive: deliver
@@ -341,11 +348,15 @@ func (d *Device) ReceiveOffloads() (csum, tso4, tso6 bool) {
 	return f&(1<<VIRTIO_NET_F_GUEST_CSUM) != 0, f&(1<<VIRTIO_NET_F_GUEST_TSO4) != 0, f&(1<<VIRTIO_NET_F_GUEST_TSO6) != 0
 }
 
+// errTransmitFull is Send's error when the frame needs more transmit
+// buffers than the device has given back.
+var errTransmitFull = errors.New("virtionet: transmit queue full")
+
 // Send transmits one Ethernet frame, the concatenation of parts, with
 // the offloads o asks for (only those Offloads reports). It fails with
 // ErrFrameSize for a frame that is too small, or too large (MaxFrame; a
-// frame to be segmented may be larger), and with an error when every
-// transmit buffer is still in flight.
+// frame to be segmented may be larger), and with an error when the
+// transmit buffers it needs are still in flight.
 func (d *Device) Send(o TxOffload, parts ...[]byte) error {
 	n := 0
 	for _, p := range parts {
@@ -353,7 +364,7 @@ func (d *Device) Send(o TxOffload, parts ...[]byte) error {
 	}
 	limit := MaxFrame
 	if o.GSOType != VIRTIO_NET_HDR_GSO_NONE {
-		limit = d.txBufSize - d.hdrLen
+		limit = gsoChainBytes - d.hdrLen
 	}
 	if n < 14 || n > limit {
 		return ErrFrameSize
@@ -361,27 +372,52 @@ func (d *Device) Send(o TxOffload, parts ...[]byte) error {
 	d.txMu.Lock()
 	defer d.txMu.Unlock()
 	d.reclaimTransmit()
-	if len(d.txFree) == 0 {
-		return errors.New("virtionet: transmit queue full")
+	k := (d.hdrLen + n + bufferSize - 1) / bufferSize
+	if len(d.txFree) < k || d.tx.FreeCount() < k {
+		return errTransmitFull
 	}
-	slot := d.txFree[len(d.txFree)-1]
-	d.txFree = d.txFree[:len(d.txFree)-1]
-	buf := d.txMem[int(slot)*d.txBufSize:][:d.txBufSize]
-	putHeader(buf[:d.hdrLen], o)
-	off := d.hdrLen
+	slots := d.txFree[len(d.txFree)-k:]
+	chunks := txChunks{mem: d.txMem, slots: slots}
+	putHeader(d.txMem[int(slots[0])*bufferSize:][:d.hdrLen], o)
+	chunks.off = d.hdrLen
 	for _, p := range parts {
-		off += copy(buf[off:], p)
+		chunks.write(p)
 	}
-	head, ok := d.tx.Add([]virtq.Buffer{{Phys: d.txPhys + uint64(slot)*uint64(d.txBufSize), Len: uint32(off)}})
+	for i, s := range slots {
+		d.txBufs[i] = virtq.Buffer{Phys: d.txPhys + uint64(s)*bufferSize, Len: bufferSize}
+	}
+	d.txBufs[k-1].Len = uint32(chunks.off)
+	head, ok := d.tx.Add(d.txBufs[:k])
 	if !ok {
-		d.txFree = append(d.txFree, slot)
-		return errors.New("virtionet: transmit queue full")
+		return errTransmitFull
 	}
-	d.txSlot[head] = slot
+	copy(d.txChain[int(head)*maxTxChain:], slots)
+	d.txChainLen[head] = uint8(k)
+	d.txFree = d.txFree[:len(d.txFree)-k]
 	if d.tx.NeedsNotify() {
 		d.t.Notify(transmitq)
 	}
 	return nil
+}
+
+// txChunks copies a frame into consecutive entries of slots, each a
+// bufferSize slot of mem, filling each before the next.
+type txChunks struct {
+	mem   []byte
+	slots []uint16
+	i     int // the slot being filled
+	off   int // bytes of it in use
+}
+
+func (c *txChunks) write(p []byte) {
+	for len(p) > 0 {
+		if c.off == bufferSize {
+			c.i, c.off = c.i+1, 0
+		}
+		m := copy(c.mem[int(c.slots[c.i])*bufferSize+c.off:][:bufferSize-c.off], p)
+		c.off += m
+		p = p[m:]
+	}
 }
 
 // reclaimTransmit frees the buffers of frames the device has sent.
@@ -392,7 +428,7 @@ func (d *Device) reclaimTransmit() {
 		if !ok {
 			return
 		}
-		d.txFree = append(d.txFree, d.txSlot[head])
+		d.txFree = append(d.txFree, d.txChain[int(head)*maxTxChain:][:d.txChainLen[head]]...)
 	}
 }
 
