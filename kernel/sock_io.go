@@ -63,7 +63,7 @@ func streamRecv(id int, s *socktab.Socket, iov userIOV, flags uint64) uint64 {
 	default:
 		return linux.ENOTCONN.Ret()
 	}
-	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
+	head, tail := s.Rx.Readable()
 	if head == tail {
 		if e := pendingError(s); e != 0 {
 			return e.Ret()
@@ -114,8 +114,7 @@ func streamSend(id int, s *socktab.Socket, iov userIOV) uint64 {
 	if e := pendingError(s); e != 0 {
 		return e.Ret()
 	}
-	head, tail := s.Tx.Head.Load(), s.Tx.Tail.Load()
-	free := socktab.RingSize - (tail - head)
+	tail, free := s.Tx.Writable()
 	if free == 0 {
 		socketChanged(id)
 		return linux.EAGAIN.Ret()
@@ -161,8 +160,8 @@ func streamSendKernel(id int, b []byte) (int, linux.Errno) {
 	if e := pendingError(s); e != 0 {
 		return 0, e
 	}
-	head, tail := s.Tx.Head.Load(), s.Tx.Tail.Load()
-	n := min(uint64(len(b)), socktab.RingSize-(tail-head))
+	tail, room := s.Tx.Writable()
+	n := min(uint64(len(b)), room)
 	if n == 0 {
 		socketChanged(id)
 		return 0, linux.EAGAIN
@@ -175,7 +174,7 @@ func streamSendKernel(id int, b []byte) (int, linux.Errno) {
 }
 
 func dgramRecv(id int, s *socktab.Socket, iov userIOV, flags uint64) (uint64, socktab.Addr, int32) {
-	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
+	head, tail := s.Rx.Readable()
 	if head == tail {
 		if e := pendingError(s); e != 0 {
 			return e.Ret(), socktab.Addr{}, 0
@@ -245,9 +244,9 @@ func dgramSend(id int, s *socktab.Socket, iov userIOV, to *socktab.Addr) uint64 
 	if e := autobind(id, s); e != 0 {
 		return e.Ret()
 	}
-	head, tail := s.Tx.Head.Load(), s.Tx.Tail.Load()
+	tail, room := s.Tx.Writable()
 	need := socktab.DgramHeader + size
-	if socktab.RingSize-(tail-head) < need {
+	if room < need {
 		sockTxNeed[id] = uint32(need)
 		socketChanged(id)
 		return linux.EAGAIN.Ret()

@@ -105,7 +105,7 @@ func fionread(d *openFile) (int32, linux.Errno) {
 // nextDgramLen is the payload length of the first datagram queued on
 // socket id, or 0.
 func nextDgramLen(id int, s *socktab.Socket) int {
-	head, tail := s.Rx.Head.Load(), s.Rx.Tail.Load()
+	head, tail := s.Rx.Readable()
 	if head == tail {
 		return 0
 	}

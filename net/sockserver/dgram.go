@@ -92,14 +92,14 @@ func (r *dgramReceiver) receive() (moved bool) {
 			r.from = sockAddr(res.RemoteAddr)
 		}
 		need := uint64(socktab.DgramHeader + len(r.pending))
-		if socktab.RingSize-s.Rx.Used() < need {
+		tail, room := s.Rx.Writable()
+		if room < need {
 			s.RxBlocked.Store(true)
-			if socktab.RingSize-s.Rx.Used() < need {
+			if tail, room = s.Rx.Writable(); room < need {
 				return moved // the kernel asks for WorkRxSpace when it reads
 			}
 			s.RxBlocked.Store(false)
 		}
-		tail := s.Rx.Tail.Load()
 		var h [socktab.DgramHeader]byte
 		socktab.PutDgramHeader(&h, len(r.pending), &r.from)
 		socktab.CopyIn(ring, tail, h[:])
@@ -115,8 +115,11 @@ func (r *dgramReceiver) receive() (moved bool) {
 func dgramSend(c *conn, out []byte) (sent, blocked bool) {
 	s := c.s
 	ring := socktab.RingData(c.id, false)
-	for s.Tx.Used() > 0 {
-		head := s.Tx.Head.Load()
+	for {
+		head, tail := s.Tx.Readable()
+		if head == tail {
+			break
+		}
 		var h [socktab.DgramHeader]byte
 		socktab.CopyOut(h[:], ring, head)
 		n, to := socktab.ParseDgramHeader(&h)

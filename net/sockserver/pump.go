@@ -88,8 +88,7 @@ func (sv *Service) sendNow(c *conn) bool {
 // receive reads from the endpoint into the free part of the ring.
 func receive(c *conn, ring []byte) (n int, eof bool, err tcpip.Error) {
 	r := &c.s.Rx
-	head, tail := r.Head.Load(), r.Tail.Load()
-	free := socktab.RingSize - (tail - head)
+	tail, free := r.Writable()
 	if free == 0 {
 		return 0, false, nil
 	}
@@ -112,7 +111,7 @@ func receive(c *conn, ring []byte) (n int, eof bool, err tcpip.Error) {
 // send writes the ring's pending bytes to the endpoint.
 func send(c *conn, ring []byte) (int, tcpip.Error) {
 	t := &c.s.Tx
-	head, tail := t.Head.Load(), t.Tail.Load()
+	head, tail := t.Readable()
 	if head == tail {
 		return 0, nil
 	}

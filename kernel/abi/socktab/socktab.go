@@ -108,13 +108,63 @@ func allZero(b []byte) bool {
 // Ring indices; the bytes are at RingData. A stream socket's rings hold
 // bytes; a datagram socket's hold records, each a DgramHeader and then
 // the payload, so that datagram boundaries and addresses survive.
-
+//
+// Positions run on (byte i is at i mod RingSize), but the producer moves
+// an empty ring's position on to the next multiple of RingSize before
+// it writes (Writable), and the consumer takes the bytes skipped as
+// read (Readable). So a connection whose messages are read before the
+// next arrives, a request and its answer at a time, keeps writing the
+// ring's first page instead of walking through all sixteen, each of
+// which costs a frame from its first touch on.
 type Ring struct {
 	Head, Tail atomic.Uint64
+	// Start is where the producer last moved the empty ring's position
+	// to. Stored before the Tail that covers bytes written from it.
+	Start atomic.Uint64
 }
 
-// Used is how many bytes are in the ring.
-func (r *Ring) Used() uint64 { return r.Tail.Load() - r.Head.Load() }
+// Used is how many bytes are in the ring; either side, or a third, may
+// ask.
+func (r *Ring) Used() uint64 {
+	tail := r.Tail.Load()
+	from := max(r.Start.Load(), r.Head.Load())
+	if from >= tail {
+		return 0
+	}
+	return tail - from
+}
+
+// Readable is where the consumer reads next, head, and the end of what
+// there is to read, tail. A move of the ring's position that the
+// producer published with the bytes now in it is taken first: Head
+// jumps to Start.
+func (r *Ring) Readable() (head, tail uint64) {
+	tail = r.Tail.Load()
+	head = r.Head.Load()
+	if s := r.Start.Load(); s > head && s <= tail {
+		head = s
+		r.Head.Store(s)
+	}
+	return head, tail
+}
+
+// Writable is where the producer writes next, tail, and the room there
+// is. An empty ring's position is first moved to the start of the
+// ring's memory (Start), unless it is there; the producer publishes
+// what it writes from there by storing Tail, as ever, and need not
+// write anything.
+func (r *Ring) Writable() (tail, room uint64) {
+	tail = r.Tail.Load()
+	head := r.Head.Load()
+	if head == tail {
+		if off := tail % RingSize; off != 0 {
+			tail += RingSize - off
+			r.Start.Store(tail)
+		}
+		return tail, RingSize
+	}
+	return tail, RingSize - (tail - max(head, r.Start.Load()))
+}
 
 // Socket is one socket.
 type Socket struct {
@@ -189,8 +239,10 @@ func Alloc(family, typ int32) int {
 			s.RxBlocked.Store(false)
 			s.Rx.Head.Store(0)
 			s.Rx.Tail.Store(0)
+			s.Rx.Start.Store(0)
 			s.Tx.Head.Store(0)
 			s.Tx.Tail.Store(0)
+			s.Tx.Start.Store(0)
 			s.AcceptHead.Store(0)
 			s.AcceptTail.Store(0)
 			return i

@@ -82,3 +82,93 @@ func TestDgramHeader(t *testing.T) {
 		t.Fatalf("port not big endian: % x", h[6:8])
 	}
 }
+
+// An empty ring's position moves to the start of its memory before the
+// producer writes, and the consumer skips the gap: a message at a time
+// stays in the first page.
+func TestEmptyRingRestartsAtItsStart(t *testing.T) {
+	var r Ring
+	ring := make([]byte, RingSize)
+	for i := range 5 {
+		tail, room := r.Writable()
+		if tail%RingSize != 0 || room != RingSize {
+			t.Fatalf("message %d: writes at %d (offset %d) with room %d, want offset 0 and %d", i, tail, tail%RingSize, room, RingSize)
+		}
+		msg := []byte("GET / HTTP/1.1 #" + string(rune('0'+i)))
+		CopyIn(ring, tail, msg)
+		r.Tail.Store(tail + uint64(len(msg)))
+		if u := r.Used(); u != uint64(len(msg)) {
+			t.Fatalf("message %d: Used %d before the consumer skipped, want %d", i, u, len(msg))
+		}
+		if _, room := r.Writable(); room != RingSize-uint64(len(msg)) {
+			t.Fatalf("message %d: room %d while unread, want %d", i, room, RingSize-uint64(len(msg)))
+		}
+		head, end := r.Readable()
+		got := make([]byte, end-head)
+		CopyOut(got, ring, head)
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("message %d: read %q, want %q", i, got, msg)
+		}
+		r.Head.Store(end)
+	}
+}
+
+// A producer that moves the position and then writes nothing leaves a
+// ring that reads as empty; a ring with unread bytes is not moved.
+func TestRingMovesOnlyWhenEmpty(t *testing.T) {
+	var r Ring
+	r.Head.Store(100)
+	r.Tail.Store(100)
+	tail, _ := r.Writable()
+	if tail != RingSize {
+		t.Fatalf("empty ring at 100: writes at %d, want %d", tail, RingSize)
+	}
+	if head, end := r.Readable(); head != end || r.Used() != 0 {
+		t.Fatalf("moved but unwritten: Readable %d..%d, Used %d; want empty", head, end, r.Used())
+	}
+	r.Tail.Store(tail + 10) // now write
+	r.Head.Store(RingSize + 3)
+	r.Start.Store(RingSize)
+	if tail, room := r.Writable(); tail != RingSize+10 || room != RingSize-7 {
+		t.Fatalf("7 bytes unread: Writable %d, %d; want %d, %d", tail, room, RingSize+10, RingSize-7)
+	}
+}
+
+// A producer and a consumer on their own goroutines, with reads and
+// writes of every size: the byte stream arrives whole and in order.
+func TestRingStreamConcurrent(t *testing.T) {
+	var r Ring
+	ring := make([]byte, RingSize)
+	const total = 4 << 20
+	done := make(chan []byte)
+	go func() {
+		var got []byte
+		buf := make([]byte, 5000)
+		for len(got) < total {
+			head, tail := r.Readable()
+			n := min(tail-head, uint64(len(buf)), uint64(len(got)%4999+1))
+			CopyOut(buf[:n], ring, head)
+			got = append(got, buf[:n]...)
+			r.Head.Store(head + n)
+		}
+		done <- got
+	}()
+	sent := 0
+	for sent < total {
+		tail, room := r.Writable()
+		n := min(int(room), total-sent, sent%7001+1)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte((sent + i) * 31 >> 3)
+		}
+		CopyIn(ring, tail, b)
+		r.Tail.Store(tail + uint64(n))
+		sent += n
+	}
+	got := <-done
+	for i, c := range got {
+		if c != byte(i*31>>3) {
+			t.Fatalf("byte %d is %d, want %d", i, c, byte(i*31>>3))
+		}
+	}
+}
