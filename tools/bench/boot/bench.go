@@ -44,8 +44,10 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 		warmups:   o.warmups,
 	}
 	var failed []string
+	var coracle, coracleN *system
 	for _, s := range systems {
-		r.rows = append(r.rows, row{system: s.name, line: s.line, times: figures.Summarize(s.times), missing: s.missing, baseline: s.baseline, first200: s.line == first200Line})
+		compare := s.short == compareFloorShort || s.short == compareCoracleShort
+		r.rows = append(r.rows, row{system: s.name, short: s.short, line: s.line, times: figures.Summarize(s.times), missing: s.missing, baseline: s.baseline, first200: s.line == first200Line, compare: compare})
 		if s.missing == "" {
 			args := s.args
 			if s.http != nil {
@@ -54,12 +56,19 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 			}
 			r.qemuLines = append(r.qemuLines, s.short+": "+hostinfo.ShellQuote(append([]string{qemu.Binary}, args...)))
 		}
-		if s.stamps {
+		switch s.short {
+		case "coracle":
+			coracle = s
 			r.guest = summarizeStamps(s)
+		case compareCoracleShort:
+			coracleN = s
 		}
 		if s.failed {
 			failed = append(failed, s.short)
 		}
+	}
+	if coracleN != nil {
+		r.compare = newComparison(o.cpus, o.compareCPUs, r.rows, coracle, coracleN)
 	}
 	r.write(stdout)
 	if len(failed) > 0 {

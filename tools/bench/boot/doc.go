@@ -37,9 +37,15 @@
 // and how many times sooner than Linux it is. -skip-http leaves the two
 // rows out.
 //
+// With -compare-cpus N (4 by default; 0 turns it off) the floor and
+// bootprobe are booted again with N vCPUs in the same rounds, and a
+// table sets them against the -cpus boots: each above its own floor, the
+// guest's own time and every boot phase, and M9's target (4 vCPUs at
+// most 2 ms more than 1).
+//
 // Usage:
 //
-//	go run ./tools/bench/boot [-runs N] [-accel kvm|tcg|auto] [-machine M] [-m MiB] [-cpus N]
+//	go run ./tools/bench/boot [-runs N] [-accel kvm|tcg|auto] [-machine M] [-m MiB] [-cpus N] [-compare-cpus N]
 //	                          [-skip-linux] [-skip-http] [-linux-kernel FILE] [-linux-cmdline S]
 //
 // Host only: never linked into an image.

@@ -14,6 +14,7 @@ type options struct {
 	runs, warmups int
 	machine       string
 	cpus          int
+	compareCPUs   int // boot the floor and bootprobe with this many vCPUs too (0: no)
 	linuxKernel   string // a vmlinux or bzImage to use instead of Debian's
 	timeout       time.Duration
 	verbose       bool // show each guest's console of its first boot
@@ -30,6 +31,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.warmups, "warmup", 1, "untimed boots of each system first")
 	fs.StringVar(&o.machine, "machine", string(qemu.Microvm), "QEMU machine: microvm, q35 or pc")
 	fs.IntVar(&o.cpus, "cpus", 1, "vCPUs of every guest (QEMU -smp), as coracle run --cpus")
+	fs.IntVar(&o.compareCPUs, "compare-cpus", 4, "also boot the floor and bootprobe with this many vCPUs, in the same rounds, and compare (0: do not)")
 	fs.StringVar(&o.linuxKernel, "linux-kernel", "", "boot this Linux `kernel` (vmlinux ELF, or XZ bzImage) instead of Debian's")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one boot's line")
 	fs.BoolVar(&o.skipHTTP, "skip-http", false, "leave out the exec -> first HTTP 200 rows (examples/httpd)")
@@ -42,6 +44,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if err := qemu.CheckCPUs(o.cpus); err != nil {
 		return options{}, command.Usage(fs, err.Error())
+	}
+	if o.compareCPUs == o.cpus {
+		o.compareCPUs = 0 // nothing to compare
+	}
+	if o.compareCPUs != 0 {
+		if err := qemu.CheckCPUs(o.compareCPUs); err != nil {
+			return options{}, command.Usage(fs, "-compare-cpus: "+err.Error())
+		}
 	}
 	return o, nil
 }

@@ -24,11 +24,15 @@ type report struct {
 	guest guestTimes
 	// qemuLines are the QEMU command lines, one per system.
 	qemuLines []string
+	// compare, with -compare-cpus, sets boots with another vCPU count
+	// against these.
+	compare *comparison
 }
 
 // row is one system's line in the table.
 type row struct {
 	system  string
+	short   string // the system's name in progress lines
 	line    string // the line waited for
 	times   figures.Summary
 	missing string // why there are no times: skipped or failed
@@ -38,6 +42,9 @@ type row struct {
 	// first200 rows are timed to the first HTTP 200 and have a table
 	// of their own.
 	first200 bool
+	// compare rows are the boots with the other vCPU count, which the
+	// comparison shows.
+	compare bool
 }
 
 type baseline int
@@ -78,7 +85,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "| system | line waited for | median ms | min ms | max ms | x floor | x Linux |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 	for _, x := range r.rows {
-		if x.first200 {
+		if x.first200 || x.compare {
 			continue
 		}
 		if x.missing != "" {
@@ -93,6 +100,9 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "Ratios are of medians, against the baselines measured in this same run.")
 	fmt.Fprintln(w)
 	r.writeFirst200(w)
+	if r.compare != nil {
+		r.compare.write(w)
+	}
 
 	if r.guest.missing != "" {
 		fmt.Fprintf(w, "coracle guest time, PVH entry -> Go runtime: %s\n", r.guest.missing)

@@ -56,15 +56,16 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 	linux := &system{name: "Linux: bootprobe as /init", short: "linux", line: probeLine, baseline: linuxBaseline}
 
 	logf("building the guests")
-	img, err := buildFloor(ctx, tmp)
+	floorImg, err := buildFloor(ctx, tmp)
 	if err != nil {
 		return nil, err
 	}
 	cfg := base
-	cfg.Image = img
+	cfg.Image = floorImg
 	if floor.args, err = cfg.Args(); err != nil {
 		return nil, err
 	}
+	img := floorImg
 
 	if img, err = buildCoracleProbe(ctx, tmp, stderr); err != nil {
 		return nil, err
@@ -78,6 +79,21 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 	if coracle.args, err = cfg.Args(); err != nil {
 		return nil, err
 	}
+	var compare []*system
+	if n := o.compareCPUs; n != 0 {
+		floorN := &system{name: fmt.Sprintf("QEMU floor, %d vCPU(s)", n), short: compareFloorShort, line: floorLine}
+		coracleN := &system{name: fmt.Sprintf("coracle: bootprobe image, %d vCPU(s)", n), short: compareCoracleShort, line: probeLine, stamps: true}
+		other := cfg
+		other.CPUs = n
+		if coracleN.args, err = other.Args(); err != nil {
+			return nil, err
+		}
+		other.Image, other.Cmdline = floorImg, ""
+		if floorN.args, err = other.Args(); err != nil {
+			return nil, err
+		}
+		compare = []*system{floorN, coracleN}
+	}
 
 	if o.SkipLinux {
 		linux.missing = "skipped (-skip-linux)"
@@ -85,7 +101,8 @@ func prepare(ctx context.Context, o options, base qemu.Config, tmp string, stder
 		logf("skipping Linux: %v", err)
 		linux.missing = "skipped: " + console.FirstLine(err.Error())
 	}
-	systems := []*system{floor, coracle, linux}
+	systems := append([]*system{floor, coracle}, compare...)
+	systems = append(systems, linux)
 	if o.skipHTTP {
 		return systems, nil
 	}
