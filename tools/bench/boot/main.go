@@ -14,7 +14,7 @@ type options struct {
 	runs, warmups int
 	machine       string
 	cpus          int
-	compareCPUs   int // boot the floor and bootprobe with this many vCPUs too (0: no)
+	compareCPUs   int    // boot the floor and bootprobe with this many vCPUs too (0: no)
 	linuxKernel   string // a vmlinux or bzImage to use instead of Debian's
 	timeout       time.Duration
 	verbose       bool // show each guest's console of its first boot
