@@ -72,6 +72,7 @@ func kernelMain(infoErr error) {
 	bootStamps.mark(phaseShares)
 	awaitAPs()
 	bootStamps.mark(phaseAPsAwaited)
+	finishAPICCalibration()
 	startProgram(cmd)
 }
 

@@ -278,6 +278,10 @@ var (
 	idleNs int64
 	// apicTicksPerMs is the one-shot timer's rate (divide by 16).
 	apicTicksPerMs uint64
+	// apicCalibrationStart is the TSC when the one-shot timer started
+	// counting down from 2^32-1 for its calibration (boot_time.go); 0
+	// with TSC-deadline mode, or once finishAPICCalibration has run.
+	apicCalibrationStart uint64
 
 	// The profiling timer (setitimer ITIMER_PROF).
 	profInterval int64 // ns between ticks; 0: one-shot
