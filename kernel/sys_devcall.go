@@ -140,6 +140,21 @@ func sysSockNotify(t *Thread, f *amd64.TrapFrame) uint64 {
 	return 0
 }
 
+// sysSockRelease (devcall.SockRelease): socket f.RDI's rings are no
+// longer used; the pages of each past its first are unmapped and their
+// frames freed (the next touch faults in a zeroed page).
+func sysSockRelease(t *Thread, f *amd64.TrapFrame) uint64 {
+	if f.RDI >= socktab.MaxSockets || socktab.Table[f.RDI].State.Load() == socktab.Free {
+		return linux.EINVAL.Ret()
+	}
+	for _, rx := range [2]bool{true, false} {
+		ring := socktab.RingData(int(f.RDI), rx)
+		start := uint64(uintptr(unsafe.Pointer(&ring[0])))
+		discard(start+mm.PageSize, start+socktab.RingSize)
+	}
+	return 0
+}
+
 // sysSetInterfaces (devcall.SetInterfaces): replace the interface table
 // NETLINK_ROUTE sockets are served from (sock_netlink.go) with the
 // iftab.Table at f.RDI, of f.RSI bytes. A dump under way goes on from

@@ -258,6 +258,7 @@ var devcalls = [devcall.SysEnd - devcall.SysBase]syscallEntry{
 	devcall.SysAllocDMA - devcall.SysBase:      {sysAllocDMA, callFull, "never freed, from a 64 GiB window"},
 	devcall.SysSockRegister - devcall.SysBase:  {sysSockRegister, callFull, "once: a second registration answers EBUSY"},
 	devcall.SysSockNotify - devcall.SysBase:    {sysSockNotify, callFull, ""},
+	devcall.SysSockRelease - devcall.SysBase:   {sysSockRelease, callFull, "EINVAL for a free socket"},
 	devcall.SysSetFile - devcall.SysBase:       {sysSetFile, callFull, "an ordinary file of the root file system, mode 0644, in directories made as needed (mode 0755); a republished file keeps its inode and takes the new contents; ENOSPC when memory runs out"},
 	devcall.SysOpenMSI - devcall.SysBase:       {sysOpenMSI, callFull, "32 vectors (ENOSPC), addressed to the boot CPU (ENODEV if its APIC ID is above 255)"},
 	devcall.SysShareRegister - devcall.SysBase: {sysShareRegister, callFull, "once, by the request loop of shares and disks (fs/service): a second registration answers EBUSY"},

@@ -386,7 +386,10 @@ func (sv *Service) close(c *conn) {
 	sv.teardown(c)
 }
 
-// teardown closes the endpoint and frees the socket.
+// teardown closes the endpoint and frees the socket. A socket whose
+// rings may have gone past their first page (a position beyond it, which
+// every ring that restarted at its start has) has the kernel take those
+// pages back first: the next socket in the slot need not stream.
 func (sv *Service) teardown(c *conn) {
 	sv.mu.Lock()
 	sv.conns[c.id] = nil
@@ -394,8 +397,15 @@ func (sv *Service) teardown(c *conn) {
 	c.wq.EventUnregister(&c.entry)
 	close(c.done)
 	c.ep.Close()
+	if c.s.Rx.Tail.Load() > ringPage || c.s.Tx.Tail.Load() > ringPage {
+		devcall.SockRelease(c.id)
+	}
 	c.s.State.Store(socktab.Free)
 }
+
+// ringPage is the size of a ring's pages, each backed by a frame from
+// its first touch on.
+const ringPage = 4096
 
 // startPump runs pump for a connected stream socket, which is told to
 // close at once if the program already closed it.

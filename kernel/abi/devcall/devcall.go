@@ -36,6 +36,7 @@ const (
 	SysShareDone                      // (*shares.Result) → 0: a request's end
 	SysSetInterfaces                  // (*iftab.Table) → 0: publish the network interfaces
 	SysBootStamp                      // (Stamp) → 0: a point of the network's start (coracle.bootstamps)
+	SysSockRelease                    // (sock) → 0: a closed socket's rings are unused; their pages past the first go
 	SysEnd
 )
 
@@ -54,6 +55,7 @@ var callNames = [SysEnd - SysBase]string{
 	SysShareDone - SysBase:     "ShareDone",
 	SysSetInterfaces - SysBase: "SetInterfaces",
 	SysBootStamp - SysBase:     "BootStamp",
+	SysSockRelease - SysBase:   "SockRelease",
 }
 
 // CallName returns the name of private call nr, or "" if there is none.
@@ -141,6 +143,15 @@ func SockRegister() (*Events, error) {
 // error), so that epoll sees it. It never blocks.
 func SockNotify(sock int) {
 	syscall.RawSyscall(SysSockNotify, uintptr(sock), 0, 0)
+}
+
+// SockRelease tells the kernel that socket sock, about to be freed, no
+// longer uses its rings: the kernel gives back the frames behind every
+// page of them but the first of each, which the next socket in the slot
+// writes first (kernel/abi/socktab, Ring). Without it a slot would keep
+// every page a connection that streamed through it ever touched.
+func SockRelease(sock int) {
+	syscall.RawSyscall(SysSockRelease, uintptr(sock), 0, 0)
 }
 
 // SetFile publishes a file at path (absolute) with contents data: the
