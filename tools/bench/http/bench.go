@@ -57,6 +57,10 @@ type measurement struct {
 	round int
 	res   wrkResult
 	err   error
+	// retrans is how many segments the host's TCP sent again during the
+	// measured run (retrans.go), if retransKnown.
+	retrans      int64
+	retransKnown bool
 }
 
 // run is the benchmark: check the host, build the guests, set up the
@@ -242,7 +246,11 @@ func measureConfig(ctx context.Context, o options, ns netns, wrkPath, url string
 		}
 		logf("%s, %s: warm-up: %s", name, c, summary(warm))
 	}
+	before, errBefore := ns.retransSegs(ctx)
 	m := runWrk(ctx, ns, wrkPath, wrkRunFor(o, url, c, o.duration))
+	if after, err := ns.retransSegs(ctx); err == nil && errBefore == nil {
+		m.retrans, m.retransKnown = after-before, true
+	}
 	logf("%s, %s: %s", name, c, summary(m))
 	return m
 }
@@ -289,6 +297,9 @@ func summary(m measurement) string {
 		return "failed: " + console.FirstLine(m.err.Error())
 	}
 	s := fmt.Sprintf("%.0f requests/s, p99 %s ms (%d requests in %.1f s)", m.res.perSecond, millis(m.res.p99), m.res.requests, m.res.elapsed.Seconds())
+	if m.retransKnown {
+		s += fmt.Sprintf(", %d retransmitted by the host", m.retrans)
+	}
 	if e := m.res.errorSummary(); e != "" {
 		s += "; " + e
 	}

@@ -89,6 +89,17 @@ func (r report) write(w io.Writer) {
 		}
 	}
 
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Segments the host's TCP (wrk's side) sent again during the measured runs, summed over the rounds")
+	fmt.Fprintln(w, "(RetransSegs of the namespace's /proc/net/snmp): a lost or late frame costs a request a")
+	fmt.Fprintln(w, "retransmission timeout, which shows in p99.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| mode | connections | coracle | Linux |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
+	for _, c := range r.configs {
+		fmt.Fprintf(w, "| %s | %d | %s | %s |\n", c.mode(), c.connections, retransText(coracle, c), retransText(linux, c))
+	}
+
 	var ps []string
 	for _, g := range r.guests {
 		if g.Missing != "" {
@@ -126,6 +137,26 @@ func (r report) write(w io.Writer) {
 	for _, l := range r.wrkCommands {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
+}
+
+// retransText sums g's retransmissions for c over the rounds that
+// counted them, "n/a" if none did.
+func retransText(g *guest, c config) string {
+	if g == nil {
+		return "n/a"
+	}
+	var sum int64
+	known := false
+	for _, m := range g.results[c] {
+		if m.retransKnown {
+			sum += m.retrans
+			known = true
+		}
+	}
+	if !known {
+		return "n/a"
+	}
+	return fmt.Sprint(sum)
 }
 
 // guest returns the guest named, or nil.

@@ -20,7 +20,7 @@ func TestReport(t *testing.T) {
 	troubled := result(550, 136*time.Millisecond, 5500)
 	troubled.readErrors = 12
 	ok := func(round int, perSecond float64, p99 time.Duration) measurement {
-		return measurement{round: round, res: result(perSecond, p99, int64(perSecond*10))}
+		return measurement{round: round, res: result(perSecond, p99, int64(perSecond*10)), retrans: int64(round * 3), retransKnown: true}
 	}
 	coracle := &guest{name: "coracle", about: "image", args: []string{"-M", "microvm,acpi=off,rtc=on", "-kernel", "httpd.img"}, results: map[config][]measurement{
 		keep1:   {ok(1, 700, 7200*time.Microsecond), ok(2, 720, 7000*time.Microsecond)},
@@ -58,6 +58,9 @@ func TestReport(t *testing.T) {
 		"Linux: -M microvm,acpi=on,ioapic2=off,rtc=on; Debian\n",
 		"per configuration a 3s warm-up, then 10s measured; --timeout 5s; GET http://192.0.2.2:8080/",
 		"Medians of 2 round(s)",
+		// Retransmissions summed over the rounds that counted them.
+		"| keep-alive | 64 | 9 | 9 |\n",
+		"| Connection: close | 1 | n/a | 9 |\n",
 		"| keep-alive | 1 | 710 | 2700 | 0.26 | 7.10 | 1.23 | 5.77 | 0 / 0 |\n",
 		"| keep-alive | 64 | 1730 | 2600 | 0.67 | 69.2 | 343 | 0.20 | 0 / 0 |\n",
 		"| Connection: close | 1 | — | 640 | n/a | — | 3.20 | n/a | failed / 0 |\n",
