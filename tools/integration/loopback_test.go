@@ -11,6 +11,7 @@ func TestLoopback(t *testing.T) {
 	img := buildTestProgram(t, "loopprobe")
 	res := coracle(t, "run", "--accel", "tcg", "--net", "none", img)
 	for _, want := range []string{
+		"loopprobe: ring pages: given back",
 		"loopprobe: tcp4 echo of 1114112 bytes on 8 connections over 127.0.0.1:",
 		"loopprobe: tcp6 echo of 1114112 bytes on 8 connections over [::1]:",
 		`loopprobe: http: 200 OK "hello, self"`,
