@@ -136,10 +136,6 @@ type Device struct {
 	// irqDesc says how a PCI device interrupts, for String.
 	irqDesc string
 
-	// gso: the device finishes checksums and segments TCP, so Send
-	// takes frames of up to gsoChainBytes with their header.
-	gso bool
-
 	// Transmit buffers: one bufferSize slot per descriptor of the
 	// transmit queue; a frame takes as many as it spans. Guarded by
 	// txMu.
@@ -232,7 +228,6 @@ func (d *Device) setupQueues(features uint64) error {
 	if d.rxMem, d.rxPhys, err = d.setupQueue(receiveq, &d.rx, bufferSize, 0); err != nil {
 		return err
 	}
-	d.gso = features&(1<<VIRTIO_NET_F_CSUM) != 0 && features&(1<<VIRTIO_NET_F_HOST_TSO4|1<<VIRTIO_NET_F_HOST_TSO6) != 0
 	if d.txMem, d.txPhys, err = d.setupQueue(transmitq, &d.tx, bufferSize, 0); err != nil {
 		return err
 	}
@@ -335,7 +330,7 @@ func (d *Device) LinkUp() bool {
 // (TxOffload.NeedsCsum), and segment TCP over IPv4 and over IPv6.
 func (d *Device) Offloads() (csum, tso4, tso6 bool) {
 	csum = d.features&(1<<VIRTIO_NET_F_CSUM) != 0
-	return csum, d.gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, d.gso && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
+	return csum, csum && d.features&(1<<VIRTIO_NET_F_HOST_TSO4) != 0, csum && d.features&(1<<VIRTIO_NET_F_HOST_TSO6) != 0
 }
 
 // ReceiveOffloads reports what the device does for Receive: deliver
