@@ -27,6 +27,9 @@ type cpuState struct {
 	// armedAt is the deadline the local APIC timer is armed for (0:
 	// none).
 	armedAt int64
+	// prof is the CPU's profiling clock (time_prof.go), paused while
+	// it idles. Written under the kernel lock, by setitimer on any CPU.
+	prof profClock
 	// idle is set while the CPU halts in the idle loop, the lock
 	// released: a thread that becomes runnable kicks it (kickIdleCPU).
 	idle bool

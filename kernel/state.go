@@ -283,9 +283,9 @@ var (
 	// with TSC-deadline mode, or once finishAPICCalibration has run.
 	apicCalibrationStart uint64
 
-	// The profiling timer (setitimer ITIMER_PROF).
-	profInterval int64 // ns between ticks; 0: one-shot
-	profNext     int64 // monotonic ns of the next tick; 0: the timer is off
+	// The profiling timer (setitimer ITIMER_PROF); each CPU's clock is
+	// cpuState.prof (time_prof.go).
+	profInterval int64 // ns of CPU time between ticks; 0: one-shot
 	itimerLogged [3]bool
 )
 

@@ -10,13 +10,13 @@ import (
 // The profiling timer, ITIMER_PROF (setitimer(2)): the Go runtime's CPU
 // profiler sets it to 100 Hz (when timer_create, its per-thread
 // alternative, is missing) and expects SIGPROF with si_code SI_KERNEL.
-// Samples are taken as Linux takes them, by a tick: while the timer runs
-// and a thread is running, the local APIC timer is also armed for the
-// next tick, and a tick that interrupts the program raises SIGPROF on
-// the running thread. Ticks never interrupt the kernel (it runs with
-// interrupts off), so a tick due during a system call lands as the call
-// returns, on the wrapper that made it; one due while the CPU idles is
-// skipped, as idle time is no one's CPU time.
+// Samples are taken as Linux takes them, by a tick of CPU time
+// (time_prof.go): while the timer runs and a thread is running, the
+// local APIC timer is also armed for the CPU's next tick, and a tick
+// that interrupts the program raises SIGPROF on the running thread.
+// Ticks never interrupt the kernel (it runs with interrupts off), so a
+// tick due during a system call lands as the call returns, on the
+// wrapper that made it.
 
 const (
 	itimerReal    = 0
@@ -65,14 +65,10 @@ func sysSetitimer(t *Thread, f *amd64.TrapFrame) uint64 {
 	if e != 0 {
 		return e.Ret()
 	}
-	now := nanotime()
-	if e := writeItimerval(f.RDX, profInterval, remaining(now)); e != 0 {
+	if e := writeItimerval(f.RDX, profInterval, me().prof.remaining(nanotime())); e != 0 {
 		return e.Ret()
 	}
-	profInterval, profNext = interval, 0
-	if value > 0 {
-		profNext = now + value
-	}
+	setProfileTimer(interval, value)
 	return 0
 }
 
@@ -81,15 +77,7 @@ func sysGetitimer(t *Thread, f *amd64.TrapFrame) uint64 {
 	if f.RDI != itimerProf {
 		return unsupportedTimer(f.RDI)
 	}
-	return writeItimerval(f.RSI, profInterval, remaining(nanotime())).Ret0()
-}
-
-// remaining is the time until the next tick, as getitimer reports it.
-func remaining(now int64) int64 {
-	if profNext == 0 {
-		return 0
-	}
-	return max(profNext-now, 1000)
+	return writeItimerval(f.RSI, profInterval, me().prof.remaining(nanotime())).Ret0()
 }
 
 func unsupportedTimer(which uint64) uint64 {

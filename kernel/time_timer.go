@@ -43,7 +43,7 @@ func armTimer(now int64, lazy bool) {
 	if c.current >= 0 && cur().mine() && runnableOthers() && (at == 0 || c.sliceEnd < at) {
 		at = c.sliceEnd
 	}
-	if p := profileDeadline(now); p != 0 && (at == 0 || p < at) {
+	if p := profileDeadline(); p != 0 && (at == 0 || p < at) {
 		at = p
 	}
 	if at == c.armedAt {
@@ -123,6 +123,7 @@ const idleSpinMax = 20_000 // ns
 func idle(self int) {
 	c := &cpus[self]
 	start := nanotime()
+	c.prof.pause(start) // idle time is no one's CPU time
 	if d := nextDeadline(); d != 0 && d-start <= idleSpinMax {
 		// A deadline this close (the Go runtime's usleep(3) before it
 		// steals a goroutine) comes sooner by watching the clock than
@@ -134,7 +135,9 @@ func idle(self int) {
 		}
 		lockKernel(self)
 		sysprofEvent(sysprofIdleSpin, spinStart)
-		idleNs += nanotime() - start
+		end := nanotime()
+		c.prof.resume(end)
+		idleNs += end - start
 		return
 	}
 	armTimer(start, false)
@@ -145,5 +148,7 @@ func idle(self int) {
 	lockKernel(self)
 	sysprofEvent(sysprofHalt, haltStart)
 	c.idle = false
-	idleNs += nanotime() - start
+	end := nanotime()
+	c.prof.resume(end)
+	idleNs += end - start
 }
