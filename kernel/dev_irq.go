@@ -8,8 +8,13 @@ import (
 
 // Device interrupts: IOAPIC pin n arrives at vector vectorIRQBase+n. The
 // handler masks the pin, acknowledges the local APIC and makes the pin's
-// descriptor readable; the driver goroutine acknowledges its device,
-// then reads the descriptor, which unmasks the pin (devcall.OpenIRQ).
+// descriptor readable; the driver goroutine reads the count, which
+// leaves the pin masked, acknowledges its device and does the work, then
+// reads again: that read finds nothing and unmasks the pin
+// (devcall.OpenIRQ). Unmasking on the first read, before the device was
+// acknowledged, let a level-triggered line that was still asserted
+// interrupt again at once: two interrupts and two passes of the driver
+// for every one.
 //
 // Message-signalled interrupts (MSI, MSI-X) have vectors of their own
 // from vectorMSIBase: irqs entry maxIRQs+k is vector vectorMSIBase+k.
@@ -56,17 +61,18 @@ func deviceInterrupt(irq int) {
 	kindEvent(fdIRQ, irq, linux.EPOLLIN)
 }
 
-// irqRead returns the interrupts counted since the last read and
-// unmasks the pin.
+// irqRead returns the interrupts counted since the last read; with none
+// (the driver has acknowledged its device since it took the count), it
+// unmasks the pin and fails with EAGAIN.
 func irqRead(d *openFile, b []byte) uint64 {
 	if len(b) < 8 {
 		return linux.EINVAL.Ret()
 	}
 	s := &irqs[d.Obj]
-	if !isMSI(int(d.Obj)) {
-		ioAPIC.SetMasked(int(d.Obj), false)
-	}
 	if s.count == 0 {
+		if !isMSI(int(d.Obj)) {
+			ioAPIC.SetMasked(int(d.Obj), false)
+		}
 		return linux.EAGAIN.Ret()
 	}
 	binary.LittleEndian.PutUint64(b, s.count)

@@ -60,8 +60,8 @@ func (kernelPlatform) openLine(irq, flags int) (waiter, error) {
 }
 
 // irqFile is an interrupt descriptor (devcall.OpenIRQ, devcall.OpenMSI):
-// taking its count waits for the interrupt and, for a line, unmasks it
-// again.
+// Wait waits for the next interrupt and, for a line, unmasks it again
+// first (the device was acknowledged since the last Wait).
 type irqFile struct{ ev *devcall.Events }
 
 func (w irqFile) Wait() error {

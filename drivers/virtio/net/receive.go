@@ -75,7 +75,9 @@ func (d *Device) Receive(deliver func(frame []byte)) error {
 		d.txMu.Lock()
 		d.reclaimTransmit()
 		d.txMu.Unlock()
-		// Wait for the next interrupt; reading re-enables the line.
+		// Wait for the next interrupt: its first read, which finds
+		// none, re-enables the line, now that the device was
+		// acknowledged (devcall.OpenIRQ).
 		if _, err := d.irq.Wait(); err != nil {
 			return fmt.Errorf("virtionet: waiting for the interrupt: %w", err)
 		}

@@ -22,12 +22,23 @@ import (
 // indirectly: write the register index to IOREGSEL, then read or write
 // IOWIN.
 //
-// The caller maps the 4 KiB register page uncached at Base.
+// The caller maps the 4 KiB register page uncached at Base, and makes
+// every access to the chip through one IOAPIC, one at a time: it keeps
+// what it wrote.
 type IOAPIC struct {
 	// Base is the virtual address of the register page (physical
 	// 0xFEC00000 on PCs and QEMU's machines).
 	Base uintptr
+	// low is each entry's low word as Route and SetMasked last wrote
+	// it, so that SetMasked need not read it back: under a hypervisor
+	// every register access is an exit, and a read goes through
+	// IOREGSEL like a write.
+	low [maxEntries]uint32
 }
+
+// maxEntries is the most redirection entries an I/O APIC can have: the
+// maximum redirection entry field is 8 bits (§3.2.2).
+const maxEntries = 256
 
 // Register page offsets and register indices (82093AA §3.1, §3.2).
 const (
@@ -71,20 +82,26 @@ func (a *IOAPIC) Route(pin int, vector uint8, level, activeLow, masked bool, des
 	a.write(IOREDTBL+2*uint32(pin), 1<<REDIR_MASK)
 	a.write(IOREDTBL+2*uint32(pin)+1, uint32(v>>32))
 	a.write(IOREDTBL+2*uint32(pin), uint32(v))
+	a.low[pin] = uint32(v)
 }
 
-// SetMasked masks or unmasks pin, leaving the rest of its entry.
+// SetMasked masks or unmasks pin, leaving the rest of its entry, which
+// Route set. A pin already in that state is left alone: no register
+// access at all.
 //
 // Called from interrupt handlers with interrupts off.
 func (a *IOAPIC) SetMasked(pin int, masked bool) {
-	reg := IOREDTBL + 2*uint32(pin)
-	v := a.read(reg)
+	v := a.low[pin]
 	if masked {
 		v |= 1 << REDIR_MASK
 	} else {
 		v &^= 1 << REDIR_MASK
 	}
-	a.write(reg, v)
+	if v == a.low[pin] {
+		return
+	}
+	a.write(IOREDTBL+2*uint32(pin), v)
+	a.low[pin] = v
 }
 
 func (a *IOAPIC) read(reg uint32) uint32 {
