@@ -7,14 +7,16 @@ import (
 )
 
 // Device interrupts: IOAPIC pin n arrives at vector vectorIRQBase+n. The
-// handler masks the pin, acknowledges the local APIC and makes the pin's
-// descriptor readable; the driver goroutine reads the count, which
-// leaves the pin masked, acknowledges its device and does the work, then
-// reads again: that read finds nothing and unmasks the pin
-// (devcall.OpenIRQ). Unmasking on the first read, before the device was
-// acknowledged, let a level-triggered line that was still asserted
+// handler acknowledges the local APIC and makes the pin's descriptor
+// readable. A level-triggered line it also masks, as the line stays
+// asserted until the driver acknowledges its device: the driver goroutine
+// reads the count, which leaves the pin masked, acknowledges the device
+// and does the work, then reads again, and that read, which finds
+// nothing, unmasks the pin (devcall.OpenIRQ). Unmasking on the first
+// read, before the acknowledgement, let the still-asserted line
 // interrupt again at once: two interrupts and two passes of the driver
-// for every one.
+// for every one. An edge-triggered line is never masked: it fires again
+// only on its next edge, which a mask would lose.
 //
 // Message-signalled interrupts (MSI, MSI-X) have vectors of their own
 // from vectorMSIBase: irqs entry maxIRQs+k is vector vectorMSIBase+k.
@@ -53,7 +55,7 @@ func isMSI(irq int) bool { return irq >= maxIRQs }
 
 // deviceInterrupt handles the vector of irqs entry irq.
 func deviceInterrupt(irq int) {
-	if !isMSI(irq) {
+	if irqs[irq].level {
 		ioAPIC.SetMasked(irq, true)
 	}
 	lapic.EOI()
@@ -70,7 +72,7 @@ func irqRead(d *openFile, b []byte) uint64 {
 	}
 	s := &irqs[d.Obj]
 	if s.count == 0 {
-		if !isMSI(int(d.Obj)) {
+		if s.level {
 			ioAPIC.SetMasked(int(d.Obj), false)
 		}
 		return linux.EAGAIN.Ret()

@@ -434,6 +434,7 @@ var (
 	ioAPIC ioapic.IOAPIC
 	irqs   [maxIRQs + maxMSIs]struct {
 		open  bool
+		level bool // a level-triggered IOAPIC line: masked while handled (dev_irq.go)
 		count uint64
 	}
 

@@ -75,8 +75,9 @@ func sysOpenIRQ(t *Thread, f *amd64.TrapFrame) uint64 {
 	if fd < 0 {
 		return linux.EMFILE.Ret()
 	}
-	irqs[irq].open, irqs[irq].count = true, 0
-	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), f.RSI&devcall.IRQLevel != 0, f.RSI&devcall.IRQActiveLow != 0, false, uint8(irqAPICID()))
+	level := f.RSI&devcall.IRQLevel != 0
+	irqs[irq].open, irqs[irq].count, irqs[irq].level = true, 0, level
+	ioAPIC.Route(irq, uint8(vectorIRQBase+irq), level, f.RSI&devcall.IRQActiveLow != 0, false, uint8(irqAPICID()))
 	return uint64(fd)
 }
 
@@ -97,7 +98,7 @@ func sysOpenMSI(t *Thread, f *amd64.TrapFrame) uint64 {
 		if fd < 0 {
 			return linux.EMFILE.Ret()
 		}
-		irqs[irq].open, irqs[irq].count = true, 0
+		irqs[irq].open, irqs[irq].count, irqs[irq].level = true, 0, false
 		addr := uint64(msiAddressBase | irqAPICID()<<msiDestShift)
 		f.RDX = uint64(vectorMSIBase+k)<<32 | addr
 		return uint64(fd)

@@ -96,14 +96,15 @@ func MapMMIO(phys, size uint64) (unsafe.Pointer, error) {
 }
 
 // OpenIRQ returns a descriptor that becomes readable when interrupt line
-// irq (an IOAPIC pin) fires. The kernel masks the line on each
-// interrupt. Reading the descriptor returns the number of interrupts
-// since the last read as a little-endian uint64, and leaves the line
-// masked; a read that finds none re-enables the line and fails with
-// EAGAIN. So a driver takes the count (Events.Wait), acknowledges its
-// device and does its work, and waits again: the wait's first read
-// re-enables the line, after the acknowledgement, so that a
-// level-triggered line does not fire again for what was handled.
+// irq (an IOAPIC pin) fires. The kernel masks a level-triggered line
+// (flags IRQLevel) on each interrupt. Reading the descriptor returns the
+// number of interrupts since the last read as a little-endian uint64,
+// and leaves the line masked; a read that finds none re-enables it and
+// fails with EAGAIN. So a driver takes the count (Events.Wait),
+// acknowledges its device and does its work, and waits again: the wait's
+// first read re-enables the line, after the acknowledgement, so that it
+// does not fire again for what was handled. An edge-triggered line is
+// never masked.
 func OpenIRQ(irq int, flags int) (*Events, error) {
 	fd, _, e := syscall.RawSyscall(SysOpenIRQ, uintptr(irq), uintptr(flags), 0)
 	if e != 0 {
