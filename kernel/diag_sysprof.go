@@ -36,6 +36,9 @@ const (
 	sysprofTimerArm
 	// sysprofDeviceIRQ: a device interrupt taken.
 	sysprofDeviceIRQ
+	// sysprofIdlePoll: the idle loop polled for a wake-up before
+	// halting, and for how long.
+	sysprofIdlePoll
 	sysprofSlots
 )
 
@@ -48,6 +51,7 @@ var sysprofEventNames = [...]string{
 	sysprofShootdown - sysprofLockWait: "tlb-shootdown",
 	sysprofTimerArm - sysprofLockWait:  "timer-arm",
 	sysprofDeviceIRQ - sysprofLockWait: "device-irq",
+	sysprofIdlePoll - sysprofLockWait:  "idle-poll",
 }
 
 // sysprofTrapSlot is the counters' slot of trap f, or -1 for a trap that

@@ -30,6 +30,9 @@ type cpuState struct {
 	// prof is the CPU's profiling clock (time_prof.go), paused while
 	// it idles. Written under the kernel lock, by setitimer on any CPU.
 	prof profClock
+	// polling is 1 while the idle loop polls (idle, idlePollNs): a
+	// CPU that wakes it clears it instead of sending a kick. Atomic.
+	polling uint32
 	// idle is set while the CPU halts in the idle loop, the lock
 	// released: a thread that becomes runnable kicks it (kickIdleCPU).
 	idle bool
@@ -70,13 +73,26 @@ func tssOf(c int) *amd64.TSS {
 func thisPerCPU() *amd64.PerCPU { return perCPUOf(thisCPU()) }
 
 // readSMPParams reads coracle.smp=on|off (threads on every online CPU,
-// the default, or on the boot CPU alone) and coracle.checksched. Any
-// other coracle.smp value stops the boot, naming the two it takes.
+// the default, or on the boot CPU alone), coracle.idlepoll=MICROSECONDS
+// (idlePollNs) and coracle.checksched. Any other coracle.smp value, or an
+// idle poll that is not a number of microseconds up to 1000, stops the
+// boot, naming what it takes.
 func readSMPParams(cmd string) {
 	checkSched = cmdline.Has(cmd, "coracle.checksched")
 	smpOn = true
 	sc := cmdline.NewScanner(cmd)
 	for w, ok := sc.Next(); ok; w, ok = sc.Next() {
+		if w.Key == "coracle.idlepoll" {
+			us, ok := parseDecimal(w.Value)
+			if !ok || us > maxIdlePollMicros {
+				console.str("coracle: coracle.idlepoll=")
+				console.str(w.Value)
+				console.str(" is not a number of microseconds (0 to 1000)\n")
+				bootFailure("bad coracle.idlepoll value")
+			}
+			idlePollNs = int64(us) * 1000
+			continue
+		}
 		if w.Key != "coracle.smp" {
 			continue
 		}

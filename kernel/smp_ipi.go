@@ -1,6 +1,10 @@
 package kernel
 
-import "github.com/coracle-os/coracle/arch/amd64"
+import (
+	"sync/atomic"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+)
 
 // Inter-processor interrupts between CPUs that run threads: the kick,
 // which wakes an idle CPU or makes a CPU running a thread enter the
@@ -57,16 +61,19 @@ func kickIdleCPU(t *Thread) {
 	self := thisCPU()
 	if cpus[self].idle && t.allowedOn(self) {
 		// An interrupt in this CPU's idle loop made t runnable: this
-		// CPU looks for work as soon as the handler returns, so waking
-		// another would only send it looking too (and find nothing if
-		// this one is first).
+		// CPU looks for work as soon as the handler returns (and stops
+		// polling), so waking another would only send it looking too
+		// (and find nothing if this one is first).
+		atomic.StoreUint32(&cpus[self].polling, 0)
 		return
 	}
 	for i := range bootCPUs.n {
 		c := &cpus[i]
 		if i != self && c.scheduling && c.idle && t.allowedOn(i) {
 			c.idle = false
-			sendIPI(i, vectorKick)
+			if atomic.SwapUint32(&c.polling, 0) == 0 {
+				sendIPI(i, vectorKick) // halted, or about to: no poll sees it
+			}
 			return
 		}
 	}

@@ -1,6 +1,10 @@
 package kernel
 
-import "github.com/coracle-os/coracle/arch/amd64"
+import (
+	"sync/atomic"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+)
 
 // Time: a monotonic clock (kvmclock under KVM, else the TSC at a
 // frequency from CPUID or measured against the PIT), the wall clock
@@ -114,9 +118,21 @@ func timerInterrupt() {
 // spends watching the clock instead of halting.
 const idleSpinMax = 20_000 // ns
 
+// idlePollNs is how long an idle CPU polls for a wake-up before it halts,
+// when more than one CPU runs threads (coracle.idlepoll, in
+// microseconds; 0: halt at once). A wake-up from another CPU within it
+// costs neither a kick IPI nor a halted vCPU's resume, which under a
+// hypervisor are exits (docs/smp.md, "Choices, and what they cost").
+// Boot-set.
+var idlePollNs int64 = 50_000
+
+// maxIdlePollMicros is the longest idle poll coracle.idlepoll accepts.
+const maxIdlePollMicros = 1000
+
 // idle waits, with the kernel lock let go and interrupts on, for the
 // next interrupt or kick on CPU self; the caller then looks for work.
-// The timer is armed for the earliest deadline. A deadline at most
+// With more than one CPU it polls for a wake-up for idlePollNs before it
+// halts. The timer is armed for the earliest deadline. A deadline at most
 // idleSpinMax away is waited for by watching the clock, interrupts off
 // (a kick or an interrupt then waits that long at most). The time waited
 // counts as idle time (/proc/uptime, summed over CPUs).
@@ -142,6 +158,30 @@ func idle(self int) {
 	}
 	armTimer(start, false)
 	c.idle = true
+	if idlePollNs > 0 && schedCPUs > 1 {
+		// Poll first, interrupts on: a thread made runnable for this
+		// CPU within idlePollNs is run without a kick, a halt and a
+		// resume, each dear under a hypervisor.
+		pollEnd, forDeadline := start+idlePollNs, false
+		if d := nextDeadline(); d != 0 && d < pollEnd {
+			pollEnd, forDeadline = d, true
+		}
+		atomic.StoreUint32(&c.polling, 1)
+		pollStart := amd64.Rdtsc()
+		unlockKernel()
+		amd64.PollWithInterrupts(&c.polling, pollStart+tsc.Cycles(uint64(max(pollEnd-start, 0))))
+		lockKernel(self)
+		sysprofEvent(sysprofIdlePoll, pollStart)
+		woken := atomic.SwapUint32(&c.polling, 0) == 0
+		if woken || !c.idle || forDeadline && nanotime() >= pollEnd {
+			// Work came, or the deadline did: schedule looks.
+			c.idle = false
+			end := nanotime()
+			c.prof.resume(end)
+			idleNs += end - start
+			return
+		}
+	}
 	haltStart := amd64.Rdtsc()
 	unlockKernel()
 	amd64.WaitForInterrupt()

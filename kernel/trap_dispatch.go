@@ -1,6 +1,10 @@
 package kernel
 
-import "github.com/coracle-os/coracle/arch/amd64"
+import (
+	"sync/atomic"
+
+	"github.com/coracle-os/coracle/arch/amd64"
+)
 
 // dispatch receives every trap on every CPU that runs threads: system
 // calls, exceptions and interrupts. A TLB shootdown is done and
@@ -16,6 +20,12 @@ import "github.com/coracle-os/coracle/arch/amd64"
 // interrupts off, R14 = PerCPU.KernelG.
 func dispatch(f *amd64.TrapFrame) {
 	self := thisCPU()
+	if f.Vector >= amd64.NumExceptions && f.Vector != amd64.VectorSyscall {
+		// Any interrupt ends the idle loop's poll, as it ends a halt:
+		// the loop then looks for work, expires deadlines and re-arms
+		// the timer (one that fired is armed no more).
+		atomic.StoreUint32(&cpus[self].polling, 0)
+	}
 	if f.Vector == vectorShootdown {
 		tlbServe(self)
 		lapic.EOI()

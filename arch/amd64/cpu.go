@@ -105,6 +105,15 @@ func Xsetbv(xcr uint32, v uint64)
 // them), then disables them again once an interrupt has been handled.
 func WaitForInterrupt()
 
+// PollWithInterrupts enables interrupts and spins until the word at flag
+// is 0 or the TSC reaches deadline, then disables them again. Interrupts
+// that come meanwhile are handled (a handler may clear the word). The
+// idle loop polls so before it halts: a wake-up that clears the word
+// needs no interrupt, and the CPU no halt and resume.
+//
+//go:noescape
+func PollWithInterrupts(flag *uint32, deadline uint64)
+
 // RdRand returns a random word from the CPU's DRBG; ok is false when the
 // CPU had none ready (CF=0; SDM Vol. 1 §7.3.17).
 func RdRand() (v uint64, ok bool)

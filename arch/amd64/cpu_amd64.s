@@ -190,6 +190,25 @@ TEXT ·WaitForInterrupt(SB),NOSPLIT,$0-0
 	CLI
 	RET
 
+// func PollWithInterrupts(flag *uint32, deadline uint64)
+TEXT ·PollWithInterrupts(SB),NOSPLIT,$0-16
+	MOVQ	flag+0(FP), BX
+	MOVQ	deadline+8(FP), SI
+	STI
+poll:
+	PAUSE
+	MOVL	(BX), CX
+	TESTL	CX, CX
+	JZ	done
+	RDTSC
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	CMPQ	AX, SI
+	JCS	poll
+done:
+	CLI
+	RET
+
 // func RdRand() (v uint64, ok bool)
 TEXT ·RdRand(SB),NOSPLIT,$0-9
 	BYTE	$0x48; BYTE $0x0F; BYTE $0xC7; BYTE $0xF0 // RDRAND RAX

@@ -138,6 +138,7 @@ func TestMalformedCommandLine(t *testing.T) {
 		{"coracle.crash=nope", "coracle.crash=nope is not one of de, ud, gp, pf, bp, deep, syscall"},
 		{"coracle.smp=2", "coracle.smp=2 is not on or off"},
 		{"coracle.tsc_khz=2.5GHz", "coracle.tsc_khz=2.5GHz is not a TSC rate in kHz (1000 to 100000000)"},
+		{"coracle.idlepoll=5000", "coracle.idlepoll=5000 is not a number of microseconds (0 to 1000)"},
 	}
 	for _, c := range cases {
 		t.Run(c.cmdline, func(t *testing.T) {

@@ -39,6 +39,7 @@ var Params = []Param{
 	{Word: "coracle.bootstamps", Effect: "print TSC stamps (entry, kernel, runtime start) before the program starts, and the program's start (runtime, network, first output) at its first write to stdout"},
 	{Word: "coracle.tsc_khz=N", Effect: "the TSC's rate in kHz, used when neither CPUID nor kvmclock gives it, instead of measuring it against the PIT at boot; coracle run gives the host's under TCG"},
 	{Word: "coracle.smp=on|off", Effect: "on (the default): the program's threads run on every online CPU (coracle run --cpus N); off: on the boot CPU alone, the other CPUs parked (docs/smp.md)"},
+	{Word: "coracle.idlepoll=MICROSECONDS", Effect: "how long an idle CPU polls for a wake-up from another CPU before it halts, with more than one CPU (0 to 1000; default 50; 0: halt at once)"},
 	{Word: "coracle.x2apic=on", Effect: "drive every CPU's local APIC in x2APIC mode (MSRs, 32-bit APIC IDs); the boot stops if the CPU has none (QEMU 7.2's TCG). Without it x2APIC mode is used where the firmware enabled it or an APIC ID is above 255"},
 	{Word: "coracle.checksched", Effect: "validate the thread table and the per-CPU scheduler state at every schedule; stop with a report if they disagree"},
 	{Word: "coracle.sysprof", Effect: "count system calls and their cycles; print the costliest at exit"},
