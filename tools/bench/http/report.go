@@ -82,11 +82,7 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Each round (req/s, p99 ms):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| mode | connections | coracle | Linux |")
-		fmt.Fprintln(w, "| --- | ---: | --- | --- |")
-		for _, c := range r.configs {
-			fmt.Fprintf(w, "| %s | %d | %s | %s |\n", c.mode(), c.connections, roundsText(coracle, c), roundsText(linux, c))
-		}
+		r.guestTable(w, "---", coracle, linux, roundsText)
 	}
 
 	fmt.Fprintln(w)
@@ -94,11 +90,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "(RetransSegs of the namespace's /proc/net/snmp): a lost or late frame costs a request a")
 	fmt.Fprintln(w, "retransmission timeout, which shows in p99.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| mode | connections | coracle | Linux |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
-	for _, c := range r.configs {
-		fmt.Fprintf(w, "| %s | %d | %s | %s |\n", c.mode(), c.connections, retransText(coracle, c), retransText(linux, c))
-	}
+	r.guestTable(w, "---:", coracle, linux, retransText)
 
 	var ps []string
 	for _, g := range r.guests {
@@ -136,6 +128,16 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "wrk command lines (measured runs; the warm-ups differ in -d only):")
 	for _, l := range r.wrkCommands {
 		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+// guestTable writes a table of one cell per configuration and guest,
+// coracle's and Linux's, aligned as align says ("---" or "---:").
+func (r report) guestTable(w io.Writer, align string, coracle, linux *guest, cell func(*guest, config) string) {
+	fmt.Fprintln(w, "| mode | connections | coracle | Linux |")
+	fmt.Fprintf(w, "| --- | ---: | %s | %s |\n", align, align)
+	for _, c := range r.configs {
+		fmt.Fprintf(w, "| %s | %d | %s | %s |\n", c.mode(), c.connections, cell(coracle, c), cell(linux, c))
 	}
 }
 
