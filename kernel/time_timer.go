@@ -151,9 +151,7 @@ func idle(self int) {
 		}
 		lockKernel(self)
 		sysprofEvent(sysprofIdleSpin, spinStart)
-		end := nanotime()
-		c.prof.resume(end)
-		idleNs += end - start
+		endIdle(c, start)
 		return
 	}
 	armTimer(start, false)
@@ -176,9 +174,7 @@ func idle(self int) {
 		if woken || !c.idle || forDeadline && nanotime() >= pollEnd {
 			// Work came, or the deadline did: schedule looks.
 			c.idle = false
-			end := nanotime()
-			c.prof.resume(end)
-			idleNs += end - start
+			endIdle(c, start)
 			return
 		}
 	}
@@ -188,6 +184,12 @@ func idle(self int) {
 	lockKernel(self)
 	sysprofEvent(sysprofHalt, haltStart)
 	c.idle = false
+	endIdle(c, start)
+}
+
+// endIdle ends an idle period of CPU c begun at start: its profiling
+// clock runs again, and the time counts as idle time.
+func endIdle(c *cpuState, start int64) {
 	end := nanotime()
 	c.prof.resume(end)
 	idleNs += end - start
