@@ -105,6 +105,7 @@ func New(cfg Config, link gstack.LinkEndpoint) (*Stack, error) {
 		// Packets to the stack's own addresses on eth0 loop back inside
 		// the stack instead of going out on the wire.
 		HandleLocal: true,
+		Clock:       clock{},
 	})
 	cfg = cfg.clone()
 	s := &Stack{ns: ns, hasLink: link != nil, static: cfg, cfg: cfg.clone()}
