@@ -7,11 +7,6 @@ package sysgo
 // through the pc tables. Grown here first, while the goroutine has
 // hardly a frame, the stack is copied once and cheaply.
 
-// deepStackFrame is the frame GrowStack reserves: the stack then has
-// room for this much more than the caller already uses, and the runtime,
-// which doubles the stack until the frame fits, makes it 16 KiB.
-const deepStackFrame = 12 << 10
-
 // GoDeep is Go for a goroutine that will call deep into netstack: its
 // stack is grown before f runs (see GrowStack).
 func GoDeep(f func()) {
@@ -22,17 +17,12 @@ func GoDeep(f func()) {
 }
 
 // GrowStack grows the calling goroutine's stack in one step to the size
-// that netstack's deepest paths need, so that they do not grow it a
-// page at a time later. Call it first thing in a goroutine that the
-// runtime, not coracle, starts (a time.AfterFunc callback).
+// that netstack's deepest paths need (16 KiB), so that they do not grow
+// it a step at a time later. Under emulation the one copy costs some tens
+// of microseconds: worth it only for a goroutine that surely goes deep.
 //
-//go:noinline
-func GrowStack() {
-	var frame [deepStackFrame]byte
-	keep(&frame)
-}
-
-// keep makes the frame's array live, so that the compiler reserves it.
-//
-//go:noinline
-func keep(*[deepStackFrame]byte) {}
+// It is in assembly because only there can a function reserve a frame
+// without clearing it: its 12 KiB frame makes the runtime's stack check
+// in its prologue grow the stack (which doubles the stack until the
+// frame fits), and it returns at once. Implemented in sysgo_amd64.s.
+func GrowStack()
