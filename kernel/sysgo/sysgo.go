@@ -50,6 +50,19 @@ func Go(f func()) {
 	go wrap(f)()
 }
 
+// Func returns a func value that runs f and that, when the runtime
+// starts it in a goroutine of its own, makes that goroutine one of the
+// runtime's as Go does. It is for functions that the runtime, not
+// coracle, starts: time.AfterFunc runs its function with a go statement
+// of the runtime's, and that goroutine starts at the func value's code,
+// the trampoline.
+func Func(f func()) func() {
+	if f == nil {
+		panic("sysgo: Func of nil func value")
+	}
+	return wrap(f)
+}
+
 // wrap returns a func value that runs f but that Go starts at the
 // trampoline: a pointer to a trampoline is what a func value is.
 func wrap(f func()) func() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coracle-os/coracle/kernel/symtab"
 )
@@ -175,5 +176,37 @@ func TestNames(t *testing.T) {
 	}
 	if name, entry, ok := tab.Lookup(pc); !ok || name != want || entry != pc {
 		t.Errorf("symtab Lookup(servicePC()) = %q, %#x, %v; want %s at %#x", name, entry, ok, want, pc)
+	}
+}
+
+// TestFuncHidesTimerGoroutine checks that a time.AfterFunc function
+// wrapped by Func runs on a goroutine the runtime counts as its own, and
+// that the same function unwrapped is counted (the control).
+func TestFuncHidesTimerGoroutine(t *testing.T) {
+	for _, wrapped := range []bool{true, false} {
+		stop := make(chan struct{})
+		started := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		before := runtime.NumGoroutine()
+		f := func() { serviceLoop(started, stop, &wg) }
+		if wrapped {
+			f = Func(f)
+		}
+		time.AfterFunc(time.Millisecond, f)
+		<-started
+		want := before + 1
+		if wrapped {
+			want = before
+		}
+		if got := runtime.NumGoroutine(); got != want {
+			t.Errorf("wrapped=%v: NumGoroutine while the timer's function runs = %d, want %d", wrapped, got, want)
+		}
+		p := profile(t, 1)
+		if shown := strings.Contains(p, "serviceLoop"); shown == wrapped {
+			t.Errorf("wrapped=%v: the goroutine profile shows the timer's function: %v, want %v\n%s", wrapped, shown, !wrapped, p)
+		}
+		close(stop)
+		wg.Wait()
 	}
 }
