@@ -26,6 +26,11 @@
 // fatal panic, SIGQUIT), which is how to debug them; runtime.Stack and
 // goroutine profiles never show them.
 //
+// GoDeep starts such a goroutine with its stack grown first, for one that
+// calls deep into netstack (stack.go); Func wraps a function that the
+// runtime, not coracle, starts (a time.AfterFunc callback), so that its
+// goroutine is hidden in the same way.
+//
 // Trap context: none. Go runs in ring 3, on the caller's goroutine.
 package sysgo
 
