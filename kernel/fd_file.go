@@ -302,7 +302,7 @@ type statfs struct {
 
 // fillStatfs describes the file system of descriptor d (nil: the root).
 // The root's sizes are the frame allocator's: every frame, and those
-// free beyond what the kernel keeps.
+// free beyond what files must leave (fileReserve).
 func fillStatfs(st *statfs, d *openFile) {
 	*st = statfs{bsize: 4096, frsize: 4096, namelen: 255, flags: linux.ST_VALID}
 	kind := fdFile
@@ -313,7 +313,7 @@ func fillStatfs(st *statfs, d *openFile) {
 	case fdFile, fdConsole:
 		st.typ = linux.TMPFS_MAGIC
 		st.blocks = frames.TotalCount()
-		if free, keep := freeFrames(), uint64(commitReserve/4096); free > keep {
+		if free, keep := freeFrames(), uint64(fileReserve/4096); free > keep {
 			st.bfree = free - keep
 		}
 		st.bavail = st.bfree

@@ -23,15 +23,23 @@ const rootFSID = 1
 // number means nothing beyond telling file systems apart).
 const rootFSDev = 0x20 + rootFSID
 
+// fileReserve is the memory that files must leave free: commitReserve,
+// as a commit or a pipe must, and one heap growth of the Go runtime
+// (heapGrowthChunk). Files fill up with ENOSPC and must not eat the
+// memory the kernel and the runtime need: with only commitReserve left,
+// a program that filled /tmp died of the runtime's out-of-memory error
+// at its next heap growth, a 4 MiB commit, instead of handling ENOSPC
+// (TestFilesFull at 2 vCPUs, whose runtime holds more spans per CPU).
+const fileReserve = commitReserve + heapGrowthChunk
+
 // rootPages gives the root tmpfs frames, zeroed, through the direct map.
-// A page is refused while taking it would leave less than commitReserve
-// free, as a commit or a pipe is: files must fill up with ENOSPC, never
-// eat the memory the kernel and the runtime need.
+// A page is refused while taking it would leave less than fileReserve
+// free.
 type rootPages struct{}
 
 // Alloc implements tmpfs.Pages.
 func (*rootPages) Alloc() (uint64, bool) {
-	if frames.FreeCount() <= commitReserve/4096 && (!reclaimFrames() || frames.FreeCount() <= commitReserve/4096) {
+	if frames.FreeCount() <= fileReserve/4096 && (!reclaimFrames() || frames.FreeCount() <= fileReserve/4096) {
 		return 0, false
 	}
 	return frames.AllocZeroed()
