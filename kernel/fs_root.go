@@ -25,21 +25,30 @@ const rootFSDev = 0x20 + rootFSID
 
 // fileReserve is the memory that files must leave free: commitReserve,
 // as a commit or a pipe must, and one heap growth of the Go runtime
-// (heapGrowthChunk). Files fill up with ENOSPC and must not eat the
-// memory the kernel and the runtime need: with only commitReserve left,
-// a program that filled /tmp died of the runtime's out-of-memory error
-// at its next heap growth, a 4 MiB commit, instead of handling ENOSPC
-// (TestFilesFull at 2 vCPUs, whose runtime holds more spans per CPU).
-const fileReserve = commitReserve + heapGrowthChunk
+// (heapGrowthChunk) with the page tables that map it (at most four
+// pages; sixteen are kept). Files fill up with ENOSPC and must not eat
+// the memory the kernel and the runtime need: with only commitReserve
+// left, a program that filled /tmp died of the runtime's out-of-memory
+// error at its next heap growth, a 4 MiB commit, instead of handling
+// ENOSPC (TestFilesFull).
+const fileReserve = commitReserve + heapGrowthChunk + 16*4096
 
 // rootPages gives the root tmpfs frames, zeroed, through the direct map.
 // A page is refused while taking it would leave less than fileReserve
-// free.
-type rootPages struct{}
+// free, or commitReserve while the kernel writes a generated /proc file
+// (generating): those are a few pages, made again at every read, and a
+// program that filled /tmp must still be able to read /proc/meminfo.
+type rootPages struct {
+	generating bool
+}
 
 // Alloc implements tmpfs.Pages.
-func (*rootPages) Alloc() (uint64, bool) {
-	if frames.FreeCount() <= fileReserve/4096 && (!reclaimFrames() || frames.FreeCount() <= fileReserve/4096) {
+func (p *rootPages) Alloc() (uint64, bool) {
+	keep := uint64(fileReserve / 4096)
+	if p.generating {
+		keep = commitReserve / 4096
+	}
+	if frames.FreeCount() <= keep && (!reclaimFrames() || frames.FreeCount() <= keep) {
 		return 0, false
 	}
 	return frames.AllocZeroed()

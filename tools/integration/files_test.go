@@ -34,6 +34,7 @@ func TestFilesFull(t *testing.T) {
 		"fsprobe: fill stopped with: ENOSPC\n",
 		"fsprobe: wrote some MiB: true\n",
 		"fsprobe: statfs free blocks when full: true\n",
+		"fsprobe: memory free when full is at least 4 MiB: true\n",
 		"fsprobe: write after removing: ok\n",
 		"fsprobe: done\n",
 	} {
