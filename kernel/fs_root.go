@@ -35,17 +35,20 @@ const fileReserve = commitReserve + heapGrowthChunk + 16*4096
 
 // rootPages gives the root tmpfs frames, zeroed, through the direct map.
 // A page is refused while taking it would leave less than fileReserve
-// free, or commitReserve while the kernel writes a generated /proc file
-// (generating): those are a few pages, made again at every read, and a
-// program that filled /tmp must still be able to read /proc/meminfo.
+// free, or commitReserve while the kernel makes its own files
+// (kernelFiles): the boot's skeleton (/, /tmp, /dev, /proc), generated
+// /proc files and the files services publish (resolv.conf, hosts). Those
+// are a few pages, and a program that filled /tmp must still be able to
+// read /proc/meminfo; a VM too small for one heap growth past the image
+// still boots, and the runtime reports the shortage as before.
 type rootPages struct {
-	generating bool
+	kernelFiles bool
 }
 
 // Alloc implements tmpfs.Pages.
 func (p *rootPages) Alloc() (uint64, bool) {
 	keep := uint64(fileReserve / 4096)
-	if p.generating {
+	if p.kernelFiles {
 		keep = commitReserve / 4096
 	}
 	if frames.FreeCount() <= keep && (!reclaimFrames() || frames.FreeCount() <= keep) {
@@ -64,6 +67,8 @@ func (*rootPages) Page(pa uint64) *[tmpfs.PageSize]byte { return physMem.Page(pa
 // working directory at "/".
 func setupRootFS() {
 	now := walltime()
+	rootPageSource.kernelFiles = true
+	defer func() { rootPageSource.kernelFiles = false }()
 	if rootFS.Init(&rootPageSource, rootFSID, 0o755, now) != 0 {
 		bootFailure("no memory for the root file system")
 	}

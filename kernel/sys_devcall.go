@@ -121,6 +121,8 @@ func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 	if len(path) < 2 || len(path) >= vfs.PathMax || path[0] != '/' {
 		return linux.EINVAL.Ret()
 	}
+	rootPageSource.kernelFiles = true // a service's small file (fs_root.go)
+	defer func() { rootPageSource.kernelFiles = false }()
 	return publishFile(path, data).Ret0()
 }
 
