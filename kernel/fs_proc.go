@@ -227,8 +227,7 @@ func procRefresh(ino tmpfs.Ino) linux.Errno {
 		return 0
 	}
 	o := procOut{Text: procfs.Text{B: procBuf[:]}, ino: ino, now: walltime()}
-	rootPageSource.kernelFiles = true
-	defer func() { rootPageSource.kernelFiles = false }()
+	defer kernelOwned()()
 	if e := rootFS.Truncate(ino, 0, o.now); e != 0 {
 		return e
 	}

@@ -45,6 +45,18 @@ type rootPages struct {
 	kernelFiles bool
 }
 
+// kernelOwned marks the root's pages taken from now on as the kernel's
+// own files' until the function it returns is called (a plain function:
+// nothing is allocated):
+//
+//	defer kernelOwned()()
+func kernelOwned() (end func()) {
+	rootPageSource.kernelFiles = true
+	return endKernelOwned
+}
+
+func endKernelOwned() { rootPageSource.kernelFiles = false }
+
 // Alloc implements tmpfs.Pages.
 func (p *rootPages) Alloc() (uint64, bool) {
 	keep := uint64(fileReserve / 4096)
@@ -67,8 +79,7 @@ func (*rootPages) Page(pa uint64) *[tmpfs.PageSize]byte { return physMem.Page(pa
 // working directory at "/".
 func setupRootFS() {
 	now := walltime()
-	rootPageSource.kernelFiles = true
-	defer func() { rootPageSource.kernelFiles = false }()
+	defer kernelOwned()()
 	if rootFS.Init(&rootPageSource, rootFSID, 0o755, now) != 0 {
 		bootFailure("no memory for the root file system")
 	}

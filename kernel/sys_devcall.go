@@ -121,8 +121,7 @@ func sysSetFile(t *Thread, f *amd64.TrapFrame) uint64 {
 	if len(path) < 2 || len(path) >= vfs.PathMax || path[0] != '/' {
 		return linux.EINVAL.Ret()
 	}
-	rootPageSource.kernelFiles = true // a service's small file (fs_root.go)
-	defer func() { rootPageSource.kernelFiles = false }()
+	defer kernelOwned()() // a service's small file (fs_root.go)
 	return publishFile(path, data).Ret0()
 }
 
