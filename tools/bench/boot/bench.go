@@ -70,6 +70,13 @@ func run(ctx context.Context, o options, argv []string, stdout, stderr io.Writer
 	if coracleN != nil {
 		r.compare = newComparison(o.cpus, o.compareCPUs, r.rows, coracle, coracleN)
 	}
+	if o.translation {
+		if started.Accel != qemu.TCG {
+			r.censusMissing = "not taken: QEMU logs translated code only under TCG (-accel tcg)"
+		} else {
+			r.census = takeCensus(ctx, started.Path, systems, started.Tmp, o.timeout, logf)
+		}
+	}
 	r.write(stdout)
 	if len(failed) > 0 {
 		return fmt.Errorf("%s failed to boot (see above)", strings.Join(failed, " and "))

@@ -43,10 +43,17 @@
 // guest's own time and every boot phase, and M9's target (4 vCPUs at
 // most 2 ms more than 1).
 //
+// With -translation (TCG only) the floor, coracle and Linux are booted
+// once more each with QEMU's -d in_asm log, and a table counts the blocks
+// of guest code TCG translated and their instructions, by whose code
+// they are (translation.go): under TCG that count, not the instructions
+// run, sets most of a boot's time, and it does not vary with the host's
+// load.
+//
 // Usage:
 //
 //	go run ./tools/bench/boot [-runs N] [-accel kvm|tcg|auto] [-machine M] [-m MiB] [-cpus N] [-compare-cpus N]
-//	                          [-skip-linux] [-skip-http] [-linux-kernel FILE] [-linux-cmdline S]
+//	                          [-skip-linux] [-skip-http] [-translation] [-linux-kernel FILE] [-linux-cmdline S]
 //
 // Host only: never linked into an image.
 package main

@@ -27,6 +27,10 @@ type report struct {
 	// compare, with -compare-cpus, sets boots with another vCPU count
 	// against these.
 	compare *comparison
+	// census, with -translation, counts the code TCG translated per
+	// system; censusMissing says why there is none.
+	census        []censusRow
+	censusMissing string
 }
 
 // row is one system's line in the table.
@@ -127,6 +131,12 @@ func (r report) write(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 		r.guest.writePhases(w)
+	}
+	switch {
+	case r.censusMissing != "":
+		fmt.Fprintf(w, "\nCode translated by TCG (-translation): %s\n", r.censusMissing)
+	case r.census != nil:
+		writeCensus(w, r.census)
 	}
 	if len(r.qemuLines) > 0 {
 		fmt.Fprintln(w)

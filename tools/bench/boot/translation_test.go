@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// inAsmLog is the shape of QEMU's -d in_asm output: a firmware block, a
+// kernel block, the runtime's entry, a kernel block after it, and a
+// block at an address no symbol covers.
+const inAsmLog = `----------------
+IN: 
+0xfffffff0:  e9 8d ff                 jmp      0xff80
+
+----------------
+IN: 
+0x00101000:  31 c0                    xorl     %eax, %eax
+0x00101002:  c3                       retq     
+
+----------------
+IN: 
+0x00102000:  48 89 e7                 movq     %rsp, %rdi
+0x00102003:  e9 00 00 00 00           jmp      0x102008
+
+----------------
+IN: 
+0x00101010:  90                       nop      
+0x00101011:  90                       nop      
+0x00101012:  c3                       retq     
+
+----------------
+IN: 
+0x00103000:  f4                       hlt      
+
+`
+
+func testSymbols() symbolTable {
+	return symbolTable{
+		{start: 0x101000, end: 0x101100, name: "github.com/coracle-os/coracle/kernel.kernelMain"},
+		{start: 0x102000, end: 0x102010, name: "_rt0_amd64_linux"},
+		{start: 0x102010, end: 0x102100, name: "runtime.rt0_go"},
+	}
+}
+
+func TestCountTranslated(t *testing.T) {
+	syms := testSymbols()
+	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), syms.entry(runtimeEntryName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]tally{
+		codeFirmware:    {1, 1},
+		codeKernelBoot:  {1, 2},
+		codeRuntime:     {1, 2},
+		codeKernelLater: {1, 3},
+		codeUnnamed:     {1, 1},
+	}
+	if len(c.counts) != len(want) {
+		t.Errorf("kinds %v, want %d of them", c.kinds, len(want))
+	}
+	for k, w := range want {
+		if got := c.counts[k]; got == nil || *got != w {
+			t.Errorf("%s: %v, want %v", k, got, w)
+		}
+	}
+	if got := c.total(); got != (tally{5, 9}) {
+		t.Errorf("total %v, want {5 9}", got)
+	}
+	if c.kinds[0] != codeFirmware || c.kinds[1] != codeKernelBoot {
+		t.Errorf("kinds in order %v: want the order first seen", c.kinds)
+	}
+}
+
+func TestCountTranslatedNoSplit(t *testing.T) {
+	syms := testSymbols()
+	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.counts[codeKernelBoot]; got == nil || *got != (tally{2, 5}) {
+		t.Errorf("without a split every kernel block is the boot's: %v", got)
+	}
+	if c.counts[codeKernelLater] != nil {
+		t.Errorf("kernel blocks after the runtime's entry without a split: %v", c.counts[codeKernelLater])
+	}
+}
+
+func TestInstructionAddr(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		addr uint64
+		ok   bool
+	}{
+		{"0xffffffff81000000:  48 8d 25 51 3f 60 01  leaq ...", 0xffffffff81000000, true},
+		{"0x00101000:  31 c0  xorl %eax, %eax", 0x101000, true},
+		{"IN: ", 0, false},
+		{"----------------", 0, false},
+		{"0xzz:  00", 0, false},
+		{"0x1234 no colon", 0, false},
+		{"", 0, false},
+	} {
+		addr, ok := instructionAddr([]byte(tc.line))
+		if addr != tc.addr || ok != tc.ok {
+			t.Errorf("instructionAddr(%q) = %#x, %v; want %#x, %v", tc.line, addr, ok, tc.addr, tc.ok)
+		}
+	}
+}
+
+func TestSymbolLookup(t *testing.T) {
+	syms := symbolTable{
+		{start: 0x1000, end: 0x1010, name: "a"},
+		{start: 0x1020, end: 0x1020, name: "sizeless"},
+		{start: 0x1030, end: 0x1040, name: "b"},
+	}
+	for _, tc := range []struct {
+		addr uint64
+		name string
+	}{
+		{0xfff, ""},
+		{0x1000, "a"},
+		{0x100f, "a"},
+		{0x1010, ""}, // between a and sizeless
+		{0x1020, "sizeless"},
+		{0x102f, "sizeless"}, // a sizeless symbol runs to the next
+		{0x1030, "b"},
+		{0x1040, ""},
+	} {
+		s, ok := syms.lookup(tc.addr)
+		if s.name != tc.name || ok != (tc.name != "") {
+			t.Errorf("lookup(%#x) = %q, %v; want %q", tc.addr, s.name, ok, tc.name)
+		}
+	}
+}
+
+func TestLinuxAndFloorCode(t *testing.T) {
+	for _, tc := range []struct {
+		addr        uint64
+		linux, flor string
+	}{
+		{0xf0000, codeFirmware, codeFirmware},
+		{0xfffffff0, codeFirmware, codeFirmware},
+		{0x1000000, codeLinuxOther, codeAll},
+		{0x401000, codeLinuxOther, codeAll},
+		{0xffffffff81000000, codeLinuxKernel, codeAll},
+	} {
+		if got := linuxCode(tc.addr, false); got != tc.linux {
+			t.Errorf("linuxCode(%#x) = %q, want %q", tc.addr, got, tc.linux)
+		}
+		if got := floorCode(tc.addr, false); got != tc.flor {
+			t.Errorf("floorCode(%#x) = %q, want %q", tc.addr, got, tc.flor)
+		}
+	}
+}
+
+func TestWriteCensus(t *testing.T) {
+	var c census
+	c.add(codeFirmware, 2, 10)
+	c.add(codeRuntime, 3, 12)
+	var b bytes.Buffer
+	writeCensus(&b, []censusRow{{system: "coracle", counts: c}, {system: "linux", missing: "not booted: skipped"}})
+	out := b.String()
+	for _, want := range []string{
+		"| coracle | " + codeFirmware + " | 2 | 10 |",
+		"| coracle | **in all** | **5** | **22** |",
+		"| linux | not booted: skipped | | |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("census table lacks %q:\n%s", want, out)
+		}
+	}
+}
