@@ -50,6 +50,12 @@ func irqAPICID() uint32 { return bootCPUs.apicIDs[bootCPUs.boot] }
 // coracle does not set up.
 func irqAPICIDFits() bool { return irqAPICID() <= 0xFF }
 
+// isDeviceVector reports whether interrupt vector v is a device's: an
+// IOAPIC pin's or a message-signalled one.
+func isDeviceVector(v uint64) bool {
+	return v >= vectorIRQBase && v < vectorIRQBase+maxIRQs || v >= vectorMSIBase && v < vectorMSIBase+maxMSIs
+}
+
 // isMSI reports whether irqs entry irq is a message-signalled vector.
 func isMSI(irq int) bool { return irq >= maxIRQs }
 

@@ -39,6 +39,11 @@ const (
 	// sysprofIdlePoll: the idle loop polled for a wake-up before
 	// halting, and for how long.
 	sysprofIdlePoll
+	// sysprofBusyIRQ: a device interrupt that stopped a thread running
+	// in ring 3, and the cycles of its whole trap (the lock, the
+	// handler, the kick of an idle CPU for the driver's thread). What
+	// routing device interrupts to another CPU could save.
+	sysprofBusyIRQ
 	sysprofSlots
 )
 
@@ -52,16 +57,20 @@ var sysprofEventNames = [...]string{
 	sysprofTimerArm - sysprofLockWait:  "timer-arm",
 	sysprofDeviceIRQ - sysprofLockWait: "device-irq",
 	sysprofIdlePoll - sysprofLockWait:  "idle-poll",
+	sysprofBusyIRQ - sysprofLockWait:   "device-irq-busy",
 }
 
 // sysprofTrapSlot is the counters' slot of trap f, or -1 for a trap that
-// is not counted.
-func sysprofTrapSlot(f *amd64.TrapFrame) int {
-	switch f.Vector {
-	case amd64.VectorSyscall:
+// is not counted. A device interrupt counts when it stopped a thread in
+// ring 3; one that ended a halt is the idle loop's.
+func sysprofTrapSlot(f *amd64.TrapFrame, fromUser bool) int {
+	switch v := f.Vector; {
+	case v == amd64.VectorSyscall:
 		return sysprofSlot(f.RAX)
-	case amd64.VectorPF:
+	case v == amd64.VectorPF:
 		return sysprofFaultSlot
+	case fromUser && isDeviceVector(v):
+		return sysprofBusyIRQ
 	}
 	return -1
 }
@@ -107,14 +116,15 @@ func sysprofRunnableWait(ns int64) {
 	sysprofWaits.max = max(sysprofWaits.max, uint64(ns))
 }
 
-// sysprofReport prints the calls that took the most time, most first.
+// sysprofReport prints every call and event counted, the most time
+// first (instant events, such as kicks, last).
 func sysprofReport() {
 	if !sysprofEnabled {
 		return
 	}
 	console.str("coracle: sysprof: calls, total µs, µs per call\n")
 	var done [len(sysprofCalls)]bool
-	for range 25 {
+	for range len(sysprofCalls) {
 		best := -1
 		for i := range sysprofCalls {
 			if !done[i] && sysprofCalls[i].count > 0 && (best < 0 || sysprofCalls[i].cycles > sysprofCalls[best].cycles) {

@@ -59,7 +59,7 @@ func dispatchLocked(f *amd64.TrapFrame, fromUser bool, self int) {
 		cur().fsBase = pc.UserFSBase
 	}
 	if sysprofEnabled {
-		if i := sysprofTrapSlot(f); i >= 0 {
+		if i := sysprofTrapSlot(f, fromUser); i >= 0 {
 			start := amd64.Rdtsc()
 			defer sysprofAdd(i, start)
 		}
