@@ -43,12 +43,12 @@
 // guest's own time and every boot phase, and M9's target (4 vCPUs at
 // most 2 ms more than 1).
 //
-// With -translation (TCG only) the floor, coracle and Linux are booted
-// once more each with QEMU's -d in_asm log, and a table counts the blocks
-// of guest code TCG translated and their instructions, by whose code
-// they are (translation.go): under TCG that count, not the instructions
-// run, sets most of a boot's time, and it does not vary with the host's
-// load.
+// With -translation (TCG only) every system is booted once more with
+// QEMU's -d in_asm log (the httpd rows to their first 200), and a table
+// counts the blocks of guest code TCG translated and their instructions,
+// by whose code they are (translation.go): under TCG that count, not the
+// instructions run, sets most of a boot's time, and it does not vary
+// with the host's load.
 //
 // Usage:
 //

@@ -36,7 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.linuxKernel, "linux-kernel", "", "boot this Linux `kernel` (vmlinux ELF, or XZ bzImage) instead of Debian's")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one boot's line")
 	fs.BoolVar(&o.skipHTTP, "skip-http", false, "leave out the exec -> first HTTP 200 rows (examples/httpd)")
-	fs.BoolVar(&o.translation, "translation", false, "boot the floor, coracle and Linux once more each with QEMU's -d in_asm and count the blocks TCG translated, by whose code they are (TCG only)")
+	fs.BoolVar(&o.translation, "translation", false, "boot every system once more with QEMU's -d in_asm and count the blocks TCG translated, by whose code they are (TCG only)")
 	fs.BoolVar(&o.verbose, "v", false, "show on stderr what each guest printed in its first boot")
 	if err := command.Parse(fs, args); err != nil {
 		return options{}, err

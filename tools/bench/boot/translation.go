@@ -6,14 +6,17 @@ import (
 	"cmp"
 	"context"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
@@ -24,9 +27,10 @@ import (
 // block of guest code the first time it runs, and a boot runs mostly
 // code it has not run before: so the blocks translated, more than the
 // instructions executed, set how long a boot takes there. The census
-// boots the floor, coracle and Linux once more each with QEMU's
-// `-d in_asm` log, which records every block as it is translated, and
-// counts the blocks and their instructions by whose code they are.
+// boots every system once more with QEMU's `-d in_asm` log, which
+// records every block as it is translated, and counts the blocks and
+// their instructions by whose code they are: the console guests until
+// they stop QEMU, the httpd ones until their first HTTP 200.
 // Unlike a time, the count is the same from run to run (within a few
 // blocks: interrupts split blocks where they land), so it shows what a
 // change to the boot path costs under TCG without the host's noise.
@@ -41,8 +45,9 @@ const (
 	codeRuntime      = "Go runtime (runtime, internal/runtime)"
 	codeProgram      = "rest of the program (standard library, main)"
 	codeUnnamed      = "image code outside any symbol"
+	codeNetwork      = "network (gVisor's netstack, coracle's net/ and drivers/)"
 	codeLinuxKernel  = "kernel (its virtual addresses)"
-	codeLinuxOther   = "the rest: early code at physical addresses, bootprobe"
+	codeLinuxOther   = "the rest: early code at physical addresses, and user space"
 	runtimeEntryName = "_rt0_amd64_linux"
 )
 
@@ -218,6 +223,8 @@ func coracleCode(t symbolTable) classifier {
 		switch {
 		case !ok:
 			return codeUnnamed
+		case isNetworkCode(s.name):
+			return codeNetwork
 		case strings.HasPrefix(s.name, image.ModulePath+"/"):
 			if after {
 				return codeKernelLater
@@ -228,6 +235,18 @@ func coracleCode(t symbolTable) classifier {
 		}
 		return codeProgram
 	}
+}
+
+// isNetworkCode reports whether the function named name is the
+// network's: gVisor's netstack, or coracle's network service and device
+// drivers.
+func isNetworkCode(name string) bool {
+	for _, p := range []string{"gvisor.dev/", image.ModulePath + "/net/", image.ModulePath + "/drivers/"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // linuxCode classifies Linux's code by address: its kernel's virtual
@@ -257,12 +276,13 @@ type censusRow struct {
 	missing string
 }
 
-// takeCensus boots each console system once more with QEMU's in_asm log
-// in tmp and counts what was translated. It needs TCG.
+// takeCensus boots each system once more with QEMU's in_asm log in tmp
+// and counts what was translated (not the -compare-cpus boots). It needs
+// TCG.
 func takeCensus(ctx context.Context, qemuPath string, systems []*system, tmp string, timeout time.Duration, logf func(string, ...any)) []censusRow {
 	var rows []censusRow
 	for _, s := range systems {
-		if s.http != nil || s.short == compareFloorShort || s.short == compareCoracleShort {
+		if s.short == compareFloorShort || s.short == compareCoracleShort {
 			continue
 		}
 		row := censusRow{system: s.short}
@@ -285,20 +305,31 @@ func takeCensus(ctx context.Context, qemuPath string, systems []*system, tmp str
 
 // censusOf boots s once with the in_asm log and counts it.
 func censusOf(ctx context.Context, qemuPath string, s *system, tmp string, timeout time.Duration) (census, error) {
+	args := s.args
+	if s.http != nil {
+		args = s.http.args
+	}
 	classify, split := classifier(floorCode), uint64(0)
 	switch s.short {
-	case "coracle":
-		t, err := readSymbols(hostinfo.ArgAfter(s.args, "-kernel"))
+	case "coracle", "coracle-httpd":
+		t, err := readSymbols(hostinfo.ArgAfter(args, "-kernel"))
 		if err != nil {
 			return census{}, err
 		}
 		classify, split = coracleCode(t), t.entry(runtimeEntryName)
-	case "linux":
+	case "linux", "linux-httpd":
 		classify = linuxCode
 	}
 	logPath := filepath.Join(tmp, s.short+".in_asm.log")
 	defer os.Remove(logPath)
-	if err := bootToExit(ctx, qemuPath, append(slices.Clip(s.args), "-d", "in_asm", "-D", logPath), s.line, timeout); err != nil {
+	logArgs := []string{"-d", "in_asm", "-D", logPath}
+	var err error
+	if s.http != nil {
+		err = bootToFirst200(ctx, qemuPath, s.http, logArgs, timeout)
+	} else {
+		err = bootToExit(ctx, qemuPath, append(slices.Clip(args), logArgs...), s.line, timeout)
+	}
+	if err != nil {
 		return census{}, err
 	}
 	f, err := os.Open(logPath)
@@ -329,9 +360,47 @@ func bootToExit(ctx context.Context, qemuPath string, args []string, line string
 	return nil
 }
 
+// bootToFirst200 boots h with the extra QEMU arguments until the first
+// HTTP 200 to GET /, then stops QEMU with SIGTERM, on which it ends
+// cleanly and its log is complete; the guest runs on for the moment
+// QEMU takes to stop.
+func bootToFirst200(ctx context.Context, qemuPath string, h *httpTarget, extra []string, timeout time.Duration) error {
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("finding a free port: %w", err)
+	}
+	args, err := h.argsFor(strconv.Itoa(port))
+	if err != nil {
+		return err
+	}
+	var out, stderr lockedBuffer
+	cmd := exec.Command(qemuPath, append(args, extra...)...)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", qemuPath, err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	_, tries, answerErr := firstAnswer(actx, netip.AddrPortFrom(loopback, uint16(port)).String())
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-ended
+		return bootError(errors.New("QEMU did not end within 10 s of SIGTERM"), out.Bytes(), stderr.String())
+	}
+	if answerErr != nil {
+		return bootError(fmt.Errorf("%w (%d attempts)", answerErr, tries), out.Bytes(), stderr.String())
+	}
+	return nil
+}
+
 // writeCensus prints the census table.
 func writeCensus(w io.Writer, rows []censusRow) {
-	fmt.Fprintf(w, "\nCode translated by TCG (-translation: one more boot of each system with QEMU's -d in_asm, to QEMU's exit):\n\n")
+	fmt.Fprintf(w, "\nCode translated by TCG (-translation: one more boot of each system with QEMU's -d in_asm, to QEMU's exit; the httpd rows to the first HTTP 200):\n\n")
 	fmt.Fprintf(w, "| system | code | blocks | instructions |\n| --- | --- | ---: | ---: |\n")
 	for _, r := range rows {
 		if r.missing != "" {

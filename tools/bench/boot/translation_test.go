@@ -170,3 +170,34 @@ func TestWriteCensus(t *testing.T) {
 		}
 	}
 }
+
+func TestCoracleCodeOwners(t *testing.T) {
+	syms := symbolTable{
+		{start: 0x200000, end: 0x200010, name: "github.com/coracle-os/coracle/kernel.schedule"},
+		{start: 0x200010, end: 0x200020, name: "github.com/coracle-os/coracle/net/stack.New"},
+		{start: 0x200020, end: 0x200030, name: "github.com/coracle-os/coracle/drivers/virtio.(*Queue).Add"},
+		{start: 0x200030, end: 0x200040, name: "gvisor.dev/gvisor/pkg/tcpip/stack.New"},
+		{start: 0x200040, end: 0x200050, name: "internal/runtime/maps.(*Map).Get"},
+		{start: 0x200050, end: 0x200060, name: "net/http.(*conn).serve"},
+	}
+	classify := coracleCode(syms)
+	for _, tc := range []struct {
+		addr  uint64
+		after bool
+		want  string
+	}{
+		{0x200000, false, codeKernelBoot},
+		{0x200000, true, codeKernelLater},
+		{0x200010, true, codeNetwork},
+		{0x200020, false, codeNetwork},
+		{0x200030, true, codeNetwork},
+		{0x200040, true, codeRuntime},
+		{0x200050, true, codeProgram},
+		{0x300000, true, codeUnnamed},
+		{0xf0000, false, codeFirmware},
+	} {
+		if got := classify(tc.addr, tc.after); got != tc.want {
+			t.Errorf("coracleCode(%#x, after %v) = %q, want %q", tc.addr, tc.after, got, tc.want)
+		}
+	}
+}
