@@ -61,6 +61,10 @@ type measurement struct {
 	// measured run (retrans.go), if retransKnown.
 	retrans      int64
 	retransKnown bool
+	// qemuCPU is the CPU time QEMU's process used during the measured
+	// run (qemucpu.go), if cpuKnown.
+	qemuCPU  time.Duration
+	cpuKnown bool
 }
 
 // run is the benchmark: check the host, build the guests, set up the
@@ -202,7 +206,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 		if !v.running() {
 			m.err = fmt.Errorf("not run: QEMU ended (%v)", v.waitErr)
 		} else {
-			m = measureConfig(ctx, o, ns, wrkPath, url, c, probe, logf, g.name)
+			m = measureConfig(ctx, o, ns, wrkPath, url, c, probe, v.cpu, logf, g.name)
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
@@ -230,7 +234,7 @@ func measureGuest(ctx context.Context, o options, ns netns, qemuPath, wrkPath, u
 
 // measureConfig checks that the server answers, then runs wrk for c: a
 // warm-up, then the measured run.
-func measureConfig(ctx context.Context, o options, ns netns, wrkPath, url string, c config, probe func(context.Context) error, logf func(string, ...any), name string) measurement {
+func measureConfig(ctx context.Context, o options, ns netns, wrkPath, url string, c config, probe func(context.Context) error, qemuCPU func() (time.Duration, error), logf func(string, ...any), name string) measurement {
 	// The server must answer before each configuration: a guest that
 	// stopped serving is reported as such, not as a run of errors.
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -247,7 +251,11 @@ func measureConfig(ctx context.Context, o options, ns netns, wrkPath, url string
 		logf("%s, %s: warm-up: %s", name, c, summary(warm))
 	}
 	before, errBefore := ns.retransSegs(ctx)
+	cpuBefore, errCPU := qemuCPU()
 	m := runWrk(ctx, ns, wrkPath, wrkRunFor(o, url, c, o.duration))
+	if cpuAfter, err := qemuCPU(); err == nil && errCPU == nil {
+		m.qemuCPU, m.cpuKnown = cpuAfter-cpuBefore, true
+	}
 	if after, err := ns.retransSegs(ctx); err == nil && errBefore == nil {
 		m.retrans, m.retransKnown = after-before, true
 	}
@@ -297,6 +305,9 @@ func summary(m measurement) string {
 		return "failed: " + console.FirstLine(m.err.Error())
 	}
 	s := fmt.Sprintf("%.0f requests/s, p99 %s ms (%d requests in %.1f s)", m.res.perSecond, millis(m.res.p99), m.res.requests, m.res.elapsed.Seconds())
+	if m.cpuKnown && m.res.requests > 0 {
+		s += fmt.Sprintf(", QEMU CPU %s µs a request", micros(m.qemuCPU/time.Duration(m.res.requests)))
+	}
 	if m.retransKnown {
 		s += fmt.Sprintf(", %d retransmitted by the host", m.retrans)
 	}

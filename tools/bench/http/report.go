@@ -78,6 +78,8 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintln(w, "non-2xx/3xx responses, summed over the rounds; a response slower than --timeout is a timeout")
 	fmt.Fprintln(w, "error and is not in p99.")
 
+	r.writeCPU(w, coracle, linux)
+
 	if r.rounds > 1 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Each round (req/s, p99 ms):")
@@ -129,6 +131,41 @@ func (r report) write(w io.Writer) {
 	for _, l := range r.wrkCommands {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
+}
+
+// writeCPU writes the table of QEMU's CPU time per request.
+func (r report) writeCPU(w io.Writer, coracle, linux *guest) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "QEMU's CPU time per request: what QEMU's process (its vCPU threads and its I/O thread) used during")
+	fmt.Fprintln(w, "the measured run over the requests answered, median of the rounds; a ratio below 1 means coracle")
+	fmt.Fprintln(w, "cost the host less CPU per request. wrk's own CPU time is not in it.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| mode | connections | coracle µs | Linux µs | coracle/Linux |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	for _, c := range r.configs {
+		cs, ls := cpuOf(coracle, c), cpuOf(linux, c)
+		rt := "n/a"
+		if cs.N > 0 && ls.N > 0 {
+			rt = ratio(float64(cs.Median), float64(ls.Median))
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", c.mode(), c.connections, cpuText(cs), cpuText(ls), rt)
+	}
+}
+
+// cpuOf summarizes g's CPU time per request in configuration c.
+func cpuOf(g *guest, c config) figures.Summary {
+	if g == nil {
+		return figures.Summary{}
+	}
+	return cpuPerRequest(g.results[c])
+}
+
+// cpuText is a CPU-per-request cell: the median in µs, "n/a" without one.
+func cpuText(s figures.Summary) string {
+	if s.N == 0 {
+		return "n/a"
+	}
+	return micros(s.Median)
 }
 
 // guestTable writes a table of one cell per configuration and guest,

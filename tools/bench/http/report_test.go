@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,14 +23,18 @@ func TestReport(t *testing.T) {
 	ok := func(round int, perSecond float64, p99 time.Duration) measurement {
 		return measurement{round: round, res: result(perSecond, p99, int64(perSecond*10)), retrans: int64(round * 3), retransKnown: true}
 	}
+	withCPU := func(m measurement, perRequest time.Duration) measurement {
+		m.qemuCPU, m.cpuKnown = perRequest*time.Duration(m.res.requests), true
+		return m
+	}
 	coracle := &guest{name: "coracle", about: "image", args: []string{"-M", "microvm,acpi=off,rtc=on", "-kernel", "httpd.img"}, results: map[config][]measurement{
-		keep1:   {ok(1, 700, 7200*time.Microsecond), ok(2, 720, 7000*time.Microsecond)},
+		keep1:   {withCPU(ok(1, 700, 7200*time.Microsecond), 900*time.Microsecond), withCPU(ok(2, 720, 7000*time.Microsecond), 1100*time.Microsecond)},
 		keep64:  {ok(1, 1760, 68500*time.Microsecond), ok(2, 1700, 70*time.Millisecond)},
 		close1:  {{round: 1, err: errors.New("wrk: exit status 1: unable to connect\nSECOND LINE")}, {round: 2, err: errors.New("not run")}},
 		close64: {{round: 1, res: troubled}, {round: 2, err: errors.New("not run: QEMU ended (signal: killed)")}},
 	}, problems: []string{"round 2: QEMU ended during the benchmark"}}
 	linux := &guest{name: "Linux", about: "Debian", args: []string{"-M", "microvm,acpi=on,ioapic2=off,rtc=on", "-kernel", "vmlinux"}, results: map[config][]measurement{
-		keep1:   {ok(1, 2800, 1210*time.Microsecond), ok(2, 2600, 1250*time.Microsecond)},
+		keep1:   {withCPU(ok(1, 2800, 1210*time.Microsecond), 500*time.Microsecond), withCPU(ok(2, 2600, 1250*time.Microsecond), 500*time.Microsecond)},
 		keep64:  {ok(1, 2600, 343*time.Millisecond), ok(2, 2600, 343*time.Millisecond)},
 		close1:  {ok(1, 640, 3200*time.Microsecond), ok(2, 640, 3200*time.Microsecond)},
 		close64: {ok(1, 825, 103*time.Millisecond), ok(2, 825, 103*time.Millisecond)},
@@ -58,6 +63,9 @@ func TestReport(t *testing.T) {
 		"Linux: -M microvm,acpi=on,ioapic2=off,rtc=on; Debian\n",
 		"per configuration a 3s warm-up, then 10s measured; --timeout 5s; GET http://192.0.2.2:8080/",
 		"Medians of 2 round(s)",
+		"| mode | connections | coracle µs | Linux µs | coracle/Linux |\n",
+		"| keep-alive | 1 | 1000 | 500 | 2.00 |\n",
+		"| keep-alive | 64 | n/a | n/a | n/a |\n",
 		// Retransmissions summed over the rounds that counted them.
 		"| keep-alive | 64 | 9 | 9 |\n",
 		"| Connection: close | 1 | n/a | 9 |\n",
@@ -136,5 +144,48 @@ func TestSummary(t *testing.T) {
 	}
 	if got := summary(measurement{err: errors.New("no request completed\ndetail")}); got != "failed: no request completed" {
 		t.Errorf("summary of a failure = %q", got)
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	// A command name with a space and a parenthesis; utime 250 and stime
+	// 50 ticks.
+	stat := "4242 (qemu (x86) 64) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 5 0 123 456 789"
+	got, err := parseStatCPU(stat)
+	if err != nil || got != 3*time.Second {
+		t.Errorf("parseStatCPU = %v, %v; want 3s", got, err)
+	}
+	for _, bad := range []string{"", "4242 qemu S 1", "4242 (qemu) S 1 2 3", "4242 (qemu) S 1 4242 4242 0 -1 4194560 100 0 0 0 x 50 0"} {
+		if _, err := parseStatCPU(bad); err == nil {
+			t.Errorf("parseStatCPU(%q): no error", bad)
+		}
+	}
+}
+
+func TestProcessCPU(t *testing.T) {
+	// This process has used some CPU time by now, and no more than the
+	// time it has run.
+	d, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d < 0 || d > time.Hour {
+		t.Errorf("processCPU(self) = %v", d)
+	}
+}
+
+func TestCPUPerRequest(t *testing.T) {
+	m := func(cpu time.Duration, requests int64, known bool, err error) measurement {
+		return measurement{res: wrkResult{requests: requests}, qemuCPU: cpu, cpuKnown: known, err: err}
+	}
+	s := cpuPerRequest([]measurement{
+		m(time.Second, 1000, true, nil),           // 1 ms
+		m(3*time.Second, 1000, true, nil),         // 3 ms
+		m(time.Second, 0, true, nil),              // no requests: left out
+		m(time.Second, 10, false, nil),            // not measured: left out
+		m(time.Second, 10, true, errors.New("x")), // failed: left out
+	})
+	if s.N != 2 || s.Median != 2*time.Millisecond || s.Min != time.Millisecond || s.Max != 3*time.Millisecond {
+		t.Errorf("cpuPerRequest = %+v, want 2 runs, median 2ms, 1ms-3ms", s)
 	}
 }

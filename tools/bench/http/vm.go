@@ -44,6 +44,12 @@ func startVM(ns netns, qemuPath string, args []string) (*vm, error) {
 	return v, nil
 }
 
+// cpu returns the CPU time QEMU has used so far. ip netns exec
+// replaced itself with QEMU, so the process started is QEMU's.
+func (v *vm) cpu() (time.Duration, error) {
+	return processCPU(v.cmd.Process.Pid)
+}
+
 // running reports whether QEMU is still running.
 func (v *vm) running() bool {
 	select {
