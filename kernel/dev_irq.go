@@ -52,6 +52,8 @@ func irqAPICIDFits() bool { return irqAPICID() <= 0xFF }
 
 // isDeviceVector reports whether interrupt vector v is a device's: an
 // IOAPIC pin's or a message-signalled one.
+//
+// Trap context: comparisons only.
 func isDeviceVector(v uint64) bool {
 	return v >= vectorIRQBase && v < vectorIRQBase+maxIRQs || v >= vectorMSIBase && v < vectorMSIBase+maxMSIs
 }
