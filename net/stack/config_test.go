@@ -55,6 +55,8 @@ func TestParseConfig(t *testing.T) {
 			Config{Addrs: pfx("172.20.1.1/16")}, false},
 		{"linux form, dhcp", "ip=:::::eth0:dhcp", Config{}, true},
 		{"host bits kept", "ip=10.0.2.15/8", Config{Addrs: pfx("10.0.2.15/8")}, false},
+		{"rack on", "tcp_rack=on", Config{RACK: true}, true},
+		{"rack, the last one wins", "tcp_rack=on tcp_rack=off", Config{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +120,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"hostname=" + strings.Repeat("a", 64), []string{"want 1-63"}},
 		{"search=exa mple.com", []string{}}, // "mple.com" is an unrelated word; "exa" is fine
 		{"search=.", []string{"search=DOMAIN"}},
+		{"tcp_rack", []string{`"tcp_rack"`, "tcp_rack=on or tcp_rack=off"}},
+		{"tcp_rack=yes", []string{`"tcp_rack=yes"`, "neither on nor off"}},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(tt.line)

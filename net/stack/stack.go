@@ -131,7 +131,12 @@ func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 	// CPU time (docs/network.md). Losing the state early costs at most a
 	// reset instead of an ACK to a peer that retransmits its FIN.
 	timeWait := tcpip.TCPTimeWaitTimeoutOption(timeWaitTimeout)
-	for _, opt := range []tcpip.SettableTransportProtocolOption{&sack, &moderate, &rcv, &timeWait} {
+	// RACK-TLP only when asked for (Config.RACK): netstack turns it on.
+	recovery := tcpip.TCPRecovery(0)
+	if cfg.RACK {
+		recovery = tcpip.TCPRACKLossDetection
+	}
+	for _, opt := range []tcpip.SettableTransportProtocolOption{&sack, &moderate, &rcv, &timeWait, &recovery} {
 		if err := s.ns.SetTransportProtocolOption(tcp.ProtocolNumber, opt); err != nil {
 			return fmt.Errorf("net: TCP option %T: %s", opt, err)
 		}

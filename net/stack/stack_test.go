@@ -138,4 +138,12 @@ func TestProtocols(t *testing.T) {
 	if err := ns.TransportProtocolOption(6, &rcv); err != nil || rcv.Default != tcpRcvBufDefault || rcv.Max != tcpRcvBufMax {
 		t.Errorf("TCP receive buffer = %+v, %v", rcv, err)
 	}
+	var recovery tcpip.TCPRecovery
+	if err := ns.TransportProtocolOption(6, &recovery); err != nil || recovery != 0 {
+		t.Errorf("TCP recovery = %#x, %v; want 0 (RACK off by default)", recovery, err)
+	}
+	rack := newStack(t, "tcp_rack=on", nil)
+	if err := rack.Netstack().TransportProtocolOption(6, &recovery); err != nil || recovery != tcpip.TCPRACKLossDetection {
+		t.Errorf("TCP recovery with tcp_rack=on = %#x, %v; want RACK loss detection", recovery, err)
+	}
 }
