@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/qemu"
@@ -78,6 +81,12 @@ func freePort() (int, error) {
 // read that completes the answer returns. The console is kept, for -v
 // and for errors.
 func timeFirst200(ctx context.Context, path string, h *httpTarget, timeout time.Duration) (bootResult, error) {
+	return first200(ctx, path, h, nil, killQEMU, timeout)
+}
+
+// first200 is timeFirst200 with extra QEMU arguments, and stop to end
+// QEMU once the answer has come (or the GETs have given up).
+func first200(ctx context.Context, path string, h *httpTarget, extra []string, stop func(p *os.Process, ended <-chan struct{}) error, timeout time.Duration) (bootResult, error) {
 	port, err := freePort()
 	if err != nil {
 		return bootResult{}, fmt.Errorf("finding a free port: %w", err)
@@ -86,7 +95,7 @@ func timeFirst200(ctx context.Context, path string, h *httpTarget, timeout time.
 	if err != nil {
 		return bootResult{}, err
 	}
-	cmd := exec.Command(path, args...)
+	cmd := exec.Command(path, append(args, extra...)...)
 	var console, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = &console, &stderr
 	ended := make(chan struct{})
@@ -107,8 +116,7 @@ func timeFirst200(ctx context.Context, path string, h *httpTarget, timeout time.
 		}
 	}()
 	at, tries, err := firstAnswer(actx, netip.AddrPortFrom(loopback, uint16(port)).String())
-	cmd.Process.Kill()
-	<-ended
+	stopErr := stop(cmd.Process, ended)
 	if err != nil {
 		select {
 		case <-actx.Done():
@@ -119,7 +127,33 @@ func timeFirst200(ctx context.Context, path string, h *httpTarget, timeout time.
 		}
 		return bootResult{}, bootError(fmt.Errorf("%w (%d attempts)", err, tries), console.Bytes(), stderr.String())
 	}
+	if stopErr != nil {
+		return bootResult{}, bootError(stopErr, console.Bytes(), stderr.String())
+	}
 	return bootResult{elapsed: at.Sub(start), console: console.Bytes(), tries: tries}, nil
+}
+
+// killQEMU ends QEMU at once: a timed boot is over when the answer
+// has come.
+func killQEMU(p *os.Process, ended <-chan struct{}) error {
+	p.Kill()
+	<-ended
+	return nil
+}
+
+// termQEMU asks QEMU to end with SIGTERM, on which it stops the guest
+// and ends cleanly (its -D log complete), and kills it if it has not
+// ended within 10 s.
+func termQEMU(p *os.Process, ended <-chan struct{}) error {
+	p.Signal(syscall.SIGTERM)
+	select {
+	case <-ended:
+		return nil
+	case <-time.After(10 * time.Second):
+		p.Kill()
+		<-ended
+		return errors.New("QEMU did not end within 10 s of SIGTERM")
+	}
 }
 
 // lockedBuffer is a bytes.Buffer that QEMU's output goroutine and the

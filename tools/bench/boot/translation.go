@@ -3,23 +3,19 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
-	"debug/elf"
-	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coracle-os/coracle/tools/bench/internal/hostinfo"
+	"github.com/coracle-os/coracle/tools/crashreport"
 	"github.com/coracle-os/coracle/tools/image"
 )
 
@@ -100,9 +96,10 @@ func isFirmware(addr uint64) bool {
 // countTranslated reads a QEMU `-d in_asm` log: each translated block is
 // an "IN:" line followed by one line per instruction, "0xADDR:  bytes
 // mnemonic". A block counts for the kind of its first instruction, each
-// instruction for its own. Blocks from the first one that starts at
-// split (0: none) on are classified as after the Go runtime's entry.
-func countTranslated(r io.Reader, classify classifier, split uint64) (census, error) {
+// instruction for its own. Blocks from the first one that starts where
+// split says (nil: none) on are classified as after the Go runtime's
+// entry.
+func countTranslated(r io.Reader, classify classifier, split func(addr uint64) bool) (census, error) {
 	var c census
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -117,7 +114,7 @@ func countTranslated(r io.Reader, classify classifier, split uint64) (census, er
 		if !ok {
 			continue
 		}
-		if first && split != 0 && addr == split {
+		if first && !after && split != nil && split(addr) {
 			after = true
 		}
 		kind := classify(addr, after)
@@ -145,92 +142,39 @@ func instructionAddr(line []byte) (uint64, bool) {
 	return a, err == nil
 }
 
-// textSymbol is a function of an image.
-type textSymbol struct {
-	start, end uint64
-	name       string
+// funcNames names the function holding a code address and gives its
+// entry: crashreport.Symbols, from the image's Go function table.
+type funcNames interface {
+	Func(pc uint64) (name string, entry uint64, ok bool)
 }
 
-// symbolTable is an image's functions, sorted by address.
-type symbolTable []textSymbol
-
-// readSymbols reads the function symbols of the ELF file at path.
-func readSymbols(path string) (symbolTable, error) {
-	f, err := elf.Open(path)
-	if err != nil {
-		return nil, err
+// runtimeEntry reports whether addr is the entry of the Go runtime's
+// entry point in the image syms names.
+func runtimeEntry(syms funcNames) func(addr uint64) bool {
+	return func(addr uint64) bool {
+		name, entry, ok := syms.Func(addr)
+		return ok && entry == addr && name == runtimeEntryName
 	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var t symbolTable
-	for _, s := range syms {
-		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
-			t = append(t, textSymbol{start: s.Value, end: s.Value + s.Size, name: s.Name})
-		}
-	}
-	slices.SortFunc(t, func(a, b textSymbol) int { return cmp.Compare(a.start, b.start) })
-	return t, nil
 }
 
-// lookup returns the symbol holding addr. A symbol of size 0 (some
-// assembly) runs to the next one.
-func (t symbolTable) lookup(addr uint64) (textSymbol, bool) {
-	i, _ := slices.BinarySearchFunc(t, addr, func(s textSymbol, a uint64) int {
-		switch {
-		case s.start > a:
-			return 1
-		case s.start < a:
-			return -1
-		}
-		return 0
-	})
-	if i < len(t) && t[i].start == addr {
-		return t[i], true
-	}
-	if i == 0 {
-		return textSymbol{}, false
-	}
-	s := t[i-1]
-	if s.end > s.start && addr >= s.end {
-		return textSymbol{}, false
-	}
-	if s.end == s.start && i < len(t) && addr >= t[i].start {
-		return textSymbol{}, false
-	}
-	return s, true
-}
-
-// entry is the address of the named function, or 0.
-func (t symbolTable) entry(name string) uint64 {
-	for _, s := range t {
-		if s.name == name {
-			return s.start
-		}
-	}
-	return 0
-}
-
-// coracleCode classifies a coracle image's code by its symbols.
-func coracleCode(t symbolTable) classifier {
+// coracleCode classifies a coracle image's code by its functions.
+func coracleCode(syms funcNames) classifier {
 	return func(addr uint64, after bool) string {
 		if isFirmware(addr) {
 			return codeFirmware
 		}
-		s, ok := t.lookup(addr)
+		name, _, ok := syms.Func(addr)
 		switch {
 		case !ok:
 			return codeUnnamed
-		case isNetworkCode(s.name):
+		case isNetworkCode(name):
 			return codeNetwork
-		case strings.HasPrefix(s.name, image.ModulePath+"/"):
+		case strings.HasPrefix(name, image.ModulePath+"/"):
 			if after {
 				return codeKernelLater
 			}
 			return codeKernelBoot
-		case strings.HasPrefix(s.name, "runtime.") || strings.HasPrefix(s.name, "internal/runtime/") || strings.HasPrefix(s.name, "_rt0_"):
+		case strings.HasPrefix(name, "runtime.") || strings.HasPrefix(name, "internal/runtime/") || strings.HasPrefix(name, "_rt0_"):
 			return codeRuntime
 		}
 		return codeProgram
@@ -309,14 +253,15 @@ func censusOf(ctx context.Context, qemuPath string, s *system, tmp string, timeo
 	if s.http != nil {
 		args = s.http.args
 	}
-	classify, split := classifier(floorCode), uint64(0)
+	classify := classifier(floorCode)
+	var split func(addr uint64) bool
 	switch s.short {
 	case "coracle", "coracle-httpd":
-		t, err := readSymbols(hostinfo.ArgAfter(args, "-kernel"))
+		syms, err := crashreport.LoadImage(hostinfo.ArgAfter(args, "-kernel"))
 		if err != nil {
 			return census{}, err
 		}
-		classify, split = coracleCode(t), t.entry(runtimeEntryName)
+		classify, split = coracleCode(syms), runtimeEntry(syms)
 	case "linux", "linux-httpd":
 		classify = linuxCode
 	}
@@ -325,7 +270,8 @@ func censusOf(ctx context.Context, qemuPath string, s *system, tmp string, timeo
 	logArgs := []string{"-d", "in_asm", "-D", logPath}
 	var err error
 	if s.http != nil {
-		err = bootToFirst200(ctx, qemuPath, s.http, logArgs, timeout)
+		// To the first 200; SIGTERM then, so that QEMU writes out its log.
+		_, err = first200(ctx, qemuPath, s.http, logArgs, termQEMU, timeout)
 	} else {
 		err = bootToExit(ctx, qemuPath, append(slices.Clip(args), logArgs...), s.line, timeout)
 	}
@@ -356,44 +302,6 @@ func bootToExit(ctx context.Context, qemuPath string, args []string, line string
 		return bootError(fmt.Errorf("QEMU did not end within %v", timeout), out.Bytes(), stderr.String())
 	case !hasLine(out.Bytes(), line):
 		return bootError(fmt.Errorf("QEMU ended (%v) without the line %q", err, line), out.Bytes(), stderr.String())
-	}
-	return nil
-}
-
-// bootToFirst200 boots h with the extra QEMU arguments until the first
-// HTTP 200 to GET /, then stops QEMU with SIGTERM, on which it ends
-// cleanly and its log is complete; the guest runs on for the moment
-// QEMU takes to stop.
-func bootToFirst200(ctx context.Context, qemuPath string, h *httpTarget, extra []string, timeout time.Duration) error {
-	port, err := freePort()
-	if err != nil {
-		return fmt.Errorf("finding a free port: %w", err)
-	}
-	args, err := h.argsFor(strconv.Itoa(port))
-	if err != nil {
-		return err
-	}
-	var out, stderr lockedBuffer
-	cmd := exec.Command(qemuPath, append(args, extra...)...)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", qemuPath, err)
-	}
-	ended := make(chan error, 1)
-	go func() { ended <- cmd.Wait() }()
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	_, tries, answerErr := firstAnswer(actx, netip.AddrPortFrom(loopback, uint16(port)).String())
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-ended:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-ended
-		return bootError(errors.New("QEMU did not end within 10 s of SIGTERM"), out.Bytes(), stderr.String())
-	}
-	if answerErr != nil {
-		return bootError(fmt.Errorf("%w (%d attempts)", answerErr, tries), out.Bytes(), stderr.String())
 	}
 	return nil
 }

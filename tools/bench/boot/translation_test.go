@@ -35,8 +35,23 @@ IN:
 
 `
 
-func testSymbols() symbolTable {
-	return symbolTable{
+// fakeFuncs is a function table for the tests, in place of an image's.
+type fakeFuncs []struct {
+	start, end uint64
+	name       string
+}
+
+func (f fakeFuncs) Func(pc uint64) (string, uint64, bool) {
+	for _, s := range f {
+		if pc >= s.start && pc < s.end {
+			return s.name, s.start, true
+		}
+	}
+	return "", 0, false
+}
+
+func testSymbols() fakeFuncs {
+	return fakeFuncs{
 		{start: 0x101000, end: 0x101100, name: "github.com/coracle-os/coracle/kernel.kernelMain"},
 		{start: 0x102000, end: 0x102010, name: "_rt0_amd64_linux"},
 		{start: 0x102010, end: 0x102100, name: "runtime.rt0_go"},
@@ -45,7 +60,7 @@ func testSymbols() symbolTable {
 
 func TestCountTranslated(t *testing.T) {
 	syms := testSymbols()
-	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), syms.entry(runtimeEntryName))
+	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), runtimeEntry(syms))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +89,7 @@ func TestCountTranslated(t *testing.T) {
 
 func TestCountTranslatedNoSplit(t *testing.T) {
 	syms := testSymbols()
-	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), 0)
+	c, err := countTranslated(strings.NewReader(inAsmLog), coracleCode(syms), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,28 +122,19 @@ func TestInstructionAddr(t *testing.T) {
 	}
 }
 
-func TestSymbolLookup(t *testing.T) {
-	syms := symbolTable{
-		{start: 0x1000, end: 0x1010, name: "a"},
-		{start: 0x1020, end: 0x1020, name: "sizeless"},
-		{start: 0x1030, end: 0x1040, name: "b"},
-	}
+func TestRuntimeEntry(t *testing.T) {
+	entry := runtimeEntry(testSymbols())
 	for _, tc := range []struct {
 		addr uint64
-		name string
+		want bool
 	}{
-		{0xfff, ""},
-		{0x1000, "a"},
-		{0x100f, "a"},
-		{0x1010, ""}, // between a and sizeless
-		{0x1020, "sizeless"},
-		{0x102f, "sizeless"}, // a sizeless symbol runs to the next
-		{0x1030, "b"},
-		{0x1040, ""},
+		{0x102000, true},  // _rt0_amd64_linux's entry
+		{0x102003, false}, // inside it
+		{0x101000, false}, // another function's entry
+		{0x300000, false}, // no function
 	} {
-		s, ok := syms.lookup(tc.addr)
-		if s.name != tc.name || ok != (tc.name != "") {
-			t.Errorf("lookup(%#x) = %q, %v; want %q", tc.addr, s.name, ok, tc.name)
+		if got := entry(tc.addr); got != tc.want {
+			t.Errorf("runtimeEntry(%#x) = %v, want %v", tc.addr, got, tc.want)
 		}
 	}
 }
@@ -172,7 +178,7 @@ func TestWriteCensus(t *testing.T) {
 }
 
 func TestCoracleCodeOwners(t *testing.T) {
-	syms := symbolTable{
+	syms := fakeFuncs{
 		{start: 0x200000, end: 0x200010, name: "github.com/coracle-os/coracle/kernel.schedule"},
 		{start: 0x200010, end: 0x200020, name: "github.com/coracle-os/coracle/net/stack.New"},
 		{start: 0x200020, end: 0x200030, name: "github.com/coracle-os/coracle/drivers/virtio.(*Queue).Add"},
