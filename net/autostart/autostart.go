@@ -53,6 +53,9 @@ func start(cmd string) error {
 			}
 		})
 		s, err = stack.New(cfg, link)
+		if err == nil && cfg.Loss > 0 {
+			fmt.Fprintf(os.Stderr, "coracle: network: net_loss=%g: dropping %g%% of frames at random, each way\n", cfg.Loss, cfg.Loss)
+		}
 	} else {
 		s, err = stack.New(stack.Config{}, nil)
 	}

@@ -45,6 +45,13 @@ type Config struct {
 	// clients on new connections, RACK on cost a fifth to a third more
 	// CPU per request (docs/network.md, "Loss recovery").
 	RACK bool
+
+	// Loss is the share of frames, in per cent, that the link drops at
+	// random in each direction, independently of each other (0, the
+	// default: none). It is for trying a program, and TCP's recovery,
+	// on a lossy network where the host offers no way to make one
+	// (docs/network.md, "Losing frames on purpose").
+	Loss float64
 }
 
 // DHCP reports whether the IPv4 address is to be obtained by DHCP: no
@@ -81,6 +88,9 @@ func (c Config) String() string {
 	if c.RACK {
 		words = append(words, "tcp_rack=on")
 	}
+	if c.Loss > 0 {
+		words = append(words, "net_loss="+strconv.FormatFloat(c.Loss, 'g', -1, 64))
+	}
 	return strings.Join(words, " ")
 }
 
@@ -100,6 +110,7 @@ const (
 	searchForm   = "search=DOMAIN[,DOMAIN...]"
 	hostnameForm = "hostname=NAME (letters, digits, '-' and '.'; labels of at most 63 bytes, 253 in all)"
 	rackForm     = "tcp_rack=on or tcp_rack=off"
+	lossForm     = "net_loss=PERCENT, from 0 to 100 (net_loss=1.5 drops 1.5% of the frames each way)"
 )
 
 // ParseConfig reads the network words of a kernel command line. Words are
@@ -124,6 +135,9 @@ const (
 //	hostname=NAME                    the host name (the last one wins)
 //	tcp_rack=on|off                  TCP's RACK-TLP loss detection (off by
 //	                                 default; the last one wins)
+//	net_loss=PERCENT                 drop that share of frames at random,
+//	                                 each way (0 to 100, a trailing %
+//	                                 allowed; the last one wins)
 //
 // Without a static IPv4 address the configuration asks for DHCP
 // (Config.DHCP); dns=, search= and hostname= then override what the lease
@@ -185,6 +199,8 @@ func ParseConfig(line string) (Config, error) {
 			default:
 				err = wordError(w, rackForm, errors.New("neither on nor off"))
 			}
+		case "net_loss":
+			c.Loss, err = parseLoss(w)
 		default:
 			continue
 		}
@@ -433,4 +449,19 @@ func (c *Config) validate() error {
 		seen[p.Addr()] = true
 	}
 	return nil
+}
+
+// parseLoss reads net_loss=PERCENT.
+func parseLoss(w cmdline.Word) (float64, error) {
+	if !w.HasValue || w.Value == "" {
+		return 0, wordError(w, lossForm, errors.New("empty value"))
+	}
+	p, err := strconv.ParseFloat(strings.TrimSuffix(w.Value, "%"), 64)
+	switch {
+	case err != nil:
+		return 0, wordError(w, lossForm, errors.New("not a number"))
+	case !(p >= 0 && p <= 100): // NaN fails both
+		return 0, wordError(w, lossForm, errors.New("outside 0 to 100"))
+	}
+	return p, nil
 }

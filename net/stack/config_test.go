@@ -57,6 +57,10 @@ func TestParseConfig(t *testing.T) {
 		{"host bits kept", "ip=10.0.2.15/8", Config{Addrs: pfx("10.0.2.15/8")}, false},
 		{"rack on", "tcp_rack=on", Config{RACK: true}, true},
 		{"rack, the last one wins", "tcp_rack=on tcp_rack=off", Config{}, true},
+		{"loss", "net_loss=2.5", Config{Loss: 2.5}, true},
+		{"loss with a percent sign, the last one wins", "net_loss=1 net_loss=0.5%", Config{Loss: 0.5}, true},
+		{"loss none", "net_loss=0", Config{}, true},
+		{"loss all", "net_loss=100", Config{Loss: 100}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +126,13 @@ func TestParseConfigErrors(t *testing.T) {
 		{"search=.", []string{"search=DOMAIN"}},
 		{"tcp_rack", []string{`"tcp_rack"`, "tcp_rack=on or tcp_rack=off"}},
 		{"tcp_rack=yes", []string{`"tcp_rack=yes"`, "neither on nor off"}},
+		{"net_loss", []string{`"net_loss"`, "empty value", "net_loss=PERCENT"}},
+		{"net_loss=", []string{"empty value"}},
+		{"net_loss=lots", []string{`"net_loss=lots"`, "not a number", "from 0 to 100"}},
+		{"net_loss=-1", []string{"outside 0 to 100"}},
+		{"net_loss=100.5", []string{"outside 0 to 100"}},
+		{"net_loss=NaN", []string{"outside 0 to 100"}},
+		{"net_loss=1%%", []string{"not a number"}},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(tt.line)

@@ -160,6 +160,9 @@ func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 	if link.MTU() <= header.EthernetMinimumSize {
 		return fmt.Errorf("net: link MTU %d leaves no room after the %d-byte Ethernet header", link.MTU(), header.EthernetMinimumSize)
 	}
+	if cfg.Loss > 0 {
+		link = newLossyLink(link, cfg.Loss)
+	}
 	if link.ARPHardwareType() != header.ARPHardwareEther {
 		s.eth = ethernet.New(link)
 		link = s.eth
