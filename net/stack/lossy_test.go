@@ -120,10 +120,10 @@ func TestLossyLinkRate(t *testing.T) {
 
 // Two stacks joined by a wire, one of them dropping one in twenty of the
 // frames each way: HTTP and a 256 KiB echo still arrive whole, with
-// RACK-TLP off (the default) and on. The stack without the word has no
+// RACK-TLP on (the default) and off. The stack without the word has no
 // lossy link.
 func TestLossyStacks(t *testing.T) {
-	for _, rack := range []string{"", " tcp_rack=on"} {
+	for _, rack := range []string{"", " tcp_rack=off"} {
 		t.Run("rack"+strings.ReplaceAll(rack, " tcp_rack=", "-"), func(t *testing.T) {
 			w := newWire(t)
 			a := newStack(t, "ip=10.1.0.1/24", w.A)

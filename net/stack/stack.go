@@ -131,10 +131,12 @@ func (s *Stack) init(cfg Config, link gstack.LinkEndpoint) error {
 	// CPU time (docs/network.md). Losing the state early costs at most a
 	// reset instead of an ACK to a peer that retransmits its FIN.
 	timeWait := tcpip.TCPTimeWaitTimeoutOption(timeWaitTimeout)
-	// RACK-TLP only when asked for (Config.RACK): netstack turns it on.
-	recovery := tcpip.TCPRecovery(0)
-	if cfg.RACK {
-		recovery = tcpip.TCPRACKLossDetection
+	// RACK-TLP unless turned off (Config.NoRACK); netstack's default
+	// would do, but the option is set either way so that the stack's
+	// behaviour does not follow a change of netstack's default unseen.
+	recovery := tcpip.TCPRACKLossDetection
+	if cfg.NoRACK {
+		recovery = 0
 	}
 	for _, opt := range []tcpip.SettableTransportProtocolOption{&sack, &moderate, &rcv, &timeWait, &recovery} {
 		if err := s.ns.SetTransportProtocolOption(tcp.ProtocolNumber, opt); err != nil {

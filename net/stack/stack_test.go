@@ -139,11 +139,11 @@ func TestProtocols(t *testing.T) {
 		t.Errorf("TCP receive buffer = %+v, %v", rcv, err)
 	}
 	var recovery tcpip.TCPRecovery
-	if err := ns.TransportProtocolOption(6, &recovery); err != nil || recovery != 0 {
-		t.Errorf("TCP recovery = %#x, %v; want 0 (RACK off by default)", recovery, err)
+	if err := ns.TransportProtocolOption(6, &recovery); err != nil || recovery != tcpip.TCPRACKLossDetection {
+		t.Errorf("TCP recovery = %#x, %v; want RACK loss detection (on by default)", recovery, err)
 	}
-	rack := newStack(t, "tcp_rack=on", nil)
-	if err := rack.Netstack().TransportProtocolOption(6, &recovery); err != nil || recovery != tcpip.TCPRACKLossDetection {
-		t.Errorf("TCP recovery with tcp_rack=on = %#x, %v; want RACK loss detection", recovery, err)
+	noRACK := newStack(t, "tcp_rack=off", nil)
+	if err := noRACK.Netstack().TransportProtocolOption(6, &recovery); err != nil || recovery != 0 {
+		t.Errorf("TCP recovery with tcp_rack=off = %#x, %v; want 0", recovery, err)
 	}
 }

@@ -18,10 +18,10 @@ import (
 // makes the guest's link drop 3% of the frames each way, at random. The
 // DHCP exchange, ARP, new connections and bulk transfers must all still
 // come through whole (4 MiB from the guest, 512 KiB to it), by TCP's and
-// DHCP's own recovery, with RACK-TLP off (the default) and on.
+// DHCP's own recovery, with RACK-TLP on (the default) and off.
 func TestHTTPDLossyNetwork(t *testing.T) {
 	img := buildImage(t, "./examples/httpd")
-	for _, rack := range []string{"off", "on"} {
+	for _, rack := range []string{"on", "off"} {
 		t.Run("tcp_rack="+rack, func(t *testing.T) {
 			port := freePort(t)
 			g := startGuest(t, 10*time.Minute, "run", "--accel", "tcg", "--cmdline", "net_loss=3 tcp_rack="+rack, "-p", fmt.Sprintf("%d:8080", port), img)

@@ -51,7 +51,7 @@ var Params = []Param{
 	{Word: "dns=ADDR[,ADDR...]", Effect: "DNS servers, with ip=", Package: modulePath + "/net/autostart"},
 	{Word: "search=DOMAIN[,DOMAIN...]", Effect: "DNS search domains, with ip=", Package: modulePath + "/net/autostart"},
 	{Word: "hostname=NAME", Effect: "the guest's host name (os.Hostname)", Package: modulePath + "/net/autostart"},
-	{Word: "tcp_rack=on|off", Effect: "TCP's RACK-TLP loss detection (off by default)", Package: modulePath + "/net/autostart"},
+	{Word: "tcp_rack=on|off", Effect: "TCP's RACK-TLP loss detection (on by default)", Package: modulePath + "/net/autostart"},
 	{Word: "net_loss=PERCENT", Effect: "drop that share of the NIC's frames at random, each way, to try a lossy network", Package: modulePath + "/net/autostart"},
 	{Word: "virtio_mmio.device=SIZE@BASE:IRQ", Effect: "a virtio-mmio device, in Linux's format (QEMU microvm and Firecracker add these themselves)"},
 }
