@@ -30,19 +30,26 @@ func TestHTTPDSmallestMemory(t *testing.T) {
 		{"keep-alive", &http.Client{Timeout: time.Minute}},
 		{"new connection each", &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}},
 	} {
-		for i := range 1000 {
-			resp, err := c.client.Get(base + "/")
-			if err != nil {
-				t.Fatalf("%s: request %d: %v\n%s", c.name, i, err, g.tail())
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), "Hello from coracle") {
-				t.Fatalf("%s: request %d: status %d, %v\n%s", c.name, i, resp.StatusCode, err, g.tail())
-			}
-		}
+		getPages(t, g, c.client, base, c.name, 1000)
 	}
 	quitHTTPD(t, g, base)
+}
+
+// getPages fetches httpd's page at base n times with client and checks
+// each answer whole; name says which client in errors.
+func getPages(t *testing.T, g *guest, client *http.Client, base, name string, n int) {
+	t.Helper()
+	for i := range n {
+		resp, err := client.Get(base + "/")
+		if err != nil {
+			t.Fatalf("%s: request %d: %v\n%s", name, i, err, g.tail())
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), "Hello from coracle") || !strings.HasSuffix(string(body), "unikernel.</p>\n") {
+			t.Fatalf("%s: request %d: status %d, %d bytes, %v\n%s", name, i, resp.StatusCode, len(body), err, g.tail())
+		}
+	}
 }
 
 // quitHTTPD asks httpd at base to exit and checks that it did, with

@@ -31,23 +31,8 @@ func TestHTTPDLossyNetwork(t *testing.T) {
 			}
 			base := fmt.Sprintf("http://127.0.0.1:%d", port)
 			keepAlive := &http.Client{Timeout: 2 * time.Minute}
-			fresh := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
-			for _, c := range []struct {
-				name   string
-				client *http.Client
-			}{{"keep-alive", keepAlive}, {"new connection each", fresh}} {
-				for i := range 20 {
-					resp, err := c.client.Get(base + "/")
-					if err != nil {
-						t.Fatalf("%s: request %d: %v\n%s", c.name, i, err, g.tail())
-					}
-					body, err := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if err != nil || resp.StatusCode != 200 || !strings.HasSuffix(string(body), "unikernel.</p>\n") {
-						t.Fatalf("%s: request %d: status %d, %d bytes, %v", c.name, i, resp.StatusCode, len(body), err)
-					}
-				}
-			}
+			getPages(t, g, keepAlive, base, "keep-alive", 20)
+			getPages(t, g, &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}, base, "new connection each", 20)
 
 			// QEMU's user network, the guest's peer here, recovers from
 			// losses without SACK and with a retransmission timeout of a
