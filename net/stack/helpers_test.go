@@ -235,14 +235,21 @@ func echoTCP(t *testing.T, s *Stack, port uint16) {
 
 func exchangeTCP(t *testing.T, s *Stack, dst netip.AddrPort, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
+	exchangeTCPWithin(t, s, dst, n, failAfter)
+}
+
+// exchangeTCPWithin is exchangeTCP with the whole exchange bounded by
+// limit instead of failAfter.
+func exchangeTCPWithin(t *testing.T, s *Stack, dst netip.AddrPort, n int, limit time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	c, err := gonet.DialContextTCP(ctx, s.Netstack(), fullAddr(dst), protocolOf(dst.Addr()))
 	if err != nil {
 		t.Fatalf("dial %s: %v", dst, err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(failAfter))
+	c.SetDeadline(time.Now().Add(limit))
 	data := make([]byte, n)
 	for i := range data {
 		data[i] = byte(i*7 + i>>8)
