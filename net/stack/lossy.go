@@ -27,6 +27,8 @@ func newLossyLink(child gstack.LinkEndpoint, percent float64) *lossyLink {
 	return newLossyLinkFunc(child, func() bool { return rand.Float64() < p })
 }
 
+// newLossyLinkFunc wraps child so that each frame, either way, is
+// dropped when lose says so (the tests' deterministic choice).
 func newLossyLinkFunc(child gstack.LinkEndpoint, lose func() bool) *lossyLink {
 	l := &lossyLink{lose: lose}
 	l.Endpoint.Init(child, l)
