@@ -39,6 +39,21 @@ func TestHTTPD(t *testing.T) {
 	}
 }
 
+// httpdBytes is what examples/httpd serves for /bytes?n=N: the first n
+// bytes of a ChaCha8 stream with a zero seed.
+func httpdBytes(n int) []byte {
+	b := make([]byte, n)
+	mrand.NewChaCha8([32]byte{}).Read(b)
+	return b
+}
+
+// httpdUploadAnswer is examples/httpd's answer to body POSTed to
+// /upload: its SHA-256 in hex and its length.
+func httpdUploadAnswer(body []byte) string {
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("%s %d\n", hex.EncodeToString(sum[:]), len(body))
+}
+
 func testHTTPD(t *testing.T, img, machine, cmdline, nic string) {
 	port := freePort(t)
 	g := startGuest(t, 10*time.Minute, "run", "--accel", "tcg", "--machine", machine, "--cmdline", cmdline, "-p", fmt.Sprintf("%d:8080", port), img)
@@ -118,8 +133,7 @@ func testHTTPD(t *testing.T, img, machine, cmdline, nic string) {
 		for _, size := range []int{0, 1, 100 << 10, 16 << 20} {
 			body := make([]byte, size)
 			rand.Read(body)
-			sum := sha256.Sum256(body)
-			want := fmt.Sprintf("%s %d\n", hex.EncodeToString(sum[:]), size)
+			want := httpdUploadAnswer(body)
 			resp, err := keepAlive.Post(base+"/upload", "application/octet-stream", bytes.NewReader(body))
 			if err != nil {
 				t.Fatalf("POST %d bytes: %v\n%s", size, err, g.tail())
@@ -142,8 +156,7 @@ func testHTTPD(t *testing.T, img, machine, cmdline, nic string) {
 	})
 	t.Run("download", func(t *testing.T) {
 		for _, size := range []int{0, 1, 100 << 10, 16 << 20} {
-			want := make([]byte, size)
-			mrand.NewChaCha8([32]byte{}).Read(want)
+			want := httpdBytes(size)
 			path := fmt.Sprintf("/bytes?n=%d", size)
 			if _, got := get(t, keepAlive, path); got != string(want) {
 				t.Errorf("GET %s: %d bytes, not the %d expected", path, len(got), size)

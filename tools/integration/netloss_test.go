@@ -3,11 +3,8 @@ package integration
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,8 +35,7 @@ func TestHTTPDLossyNetwork(t *testing.T) {
 			// losses without SACK and with a retransmission timeout of a
 			// second or more: 4 MiB sent to the guest at 3% loss took 50-100 s.
 			const down, up = 4 << 20, 512 << 10
-			want := make([]byte, down)
-			mrand.NewChaCha8([32]byte{}).Read(want)
+			want := httpdBytes(down)
 			resp, err := keepAlive.Get(fmt.Sprintf("%s/bytes?n=%d", base, down))
 			if err != nil {
 				t.Fatalf("GET 4 MiB: %v\n%s", err, g.tail())
@@ -52,8 +48,7 @@ func TestHTTPDLossyNetwork(t *testing.T) {
 
 			body := make([]byte, up)
 			rand.Read(body)
-			sum := sha256.Sum256(body)
-			wantSum := fmt.Sprintf("%s %d\n", hex.EncodeToString(sum[:]), up)
+			wantSum := httpdUploadAnswer(body)
 			resp, err = keepAlive.Post(base+"/upload", "application/octet-stream", bytes.NewReader(body))
 			if err != nil {
 				t.Fatalf("POST 512 KiB: %v\n%s", err, g.tail())

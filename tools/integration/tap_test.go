@@ -3,12 +3,10 @@ package integration
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -56,8 +54,7 @@ func TestTap(t *testing.T) {
 		// Over a tap device QEMU offers checksum and segmentation
 		// offload, so these frames take the offload path.
 		const size = 16 << 20
-		want := make([]byte, size)
-		mrand.NewChaCha8([32]byte{}).Read(want)
+		want := httpdBytes(size)
 		got, err := ns.command("curl", "-sS", "--max-time", "120", fmt.Sprintf("%s/bytes?n=%d", base, size)).Output()
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("download: %d bytes, %v; want the %d expected", len(got), err, size)
@@ -66,9 +63,8 @@ func TestTap(t *testing.T) {
 		if err := os.WriteFile(f, want, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(want)
 		out, err := ns.command("curl", "-sS", "--max-time", "120", "--data-binary", "@"+f, base+"/upload").Output()
-		if w := fmt.Sprintf("%x %d\n", sum, size); err != nil || string(out) != w {
+		if w := httpdUploadAnswer(want); err != nil || string(out) != w {
 			t.Errorf("upload: got %q (%v), want %q", out, err, w)
 		}
 	})
